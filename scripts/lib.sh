@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Shared helpers for scripts/run.sh and scripts/test.sh. Source it, don't run it.
+# shellcheck shell=bash
+
+# Repo root, whatever the caller's cwd is.
+VOXORA_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export VOXORA_REPO
+
+# Quiet, non-interactive dotnet (CI has no stdin and no use for banners/telemetry).
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '[voxora] %s\n' "$*" >&2; }
+die() { printf '[voxora] error: %s\n' "$*" >&2; exit 1; }
+
+# Run a command as root: directly when we are root, else through sudo.
+_as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "need root (or sudo) to run: $*"
+  fi
+}
+
+# apt-get update is slow, so do it at most once per script run.
+_VOXORA_APT_UPDATED=0
+
+# ensure_pkg PKG...: install the Debian packages that are not installed yet.
+# Does nothing (no apt-get at all) when everything is already there.
+ensure_pkg() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing packages (${missing[*]}) and no apt-get to install them"
+  log "installing missing packages: ${missing[*]}"
+  if [ "$_VOXORA_APT_UPDATED" -eq 0 ]; then
+    _as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    _VOXORA_APT_UPDATED=1
+  fi
+  _as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# The .NET SDK can't come from Debian's archive, so we can only check for it.
+require_dotnet() {
+  command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH; install the .NET 10 SDK first"
+}
+
+# ---------------------------------------------------------------------------
+# Throwaway PostgreSQL for the test suite (loopback only, temp dir, no durability).
+# start_throwaway_postgres sets PG_ROOT and PG_PORT; the caller must arrange
+# `trap stop_throwaway_postgres EXIT` *before* calling it so it is always cleaned up.
+PG_ROOT=""
+PG_PORT=""
+PG_BIN=""
+
+# Debian keeps initdb/pg_ctl off PATH, under /usr/lib/postgresql/<major>/bin; take the newest.
+_find_pg_bin() {
+  local d
+  d="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -type d -name bin 2>/dev/null | sort -V | tail -n 1)"
+  if [ -n "$d" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ]; then
+    printf '%s\n' "$d"
+    return 0
+  fi
+  die "PostgreSQL binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin"
+}
+
+# initdb/postgres refuse to run as root, so as root we run them as the
+# 'postgres' system user (created by the Debian package). cd / so they don't
+# complain about a cwd that user can't read (e.g. /root).
+_as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then
+    (cd / && runuser -u postgres -- "$@")
+  else
+    "$@"
+  fi
+}
+
+# A random high TCP port nobody is listening on (re-checked by retries on start).
+_free_port() {
+  local port i
+  for i in $(seq 1 100); do
+    port=$((20000 + RANDOM % 40000))
+    if [ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then
+      printf '%s\n' "$port"
+      return 0
+    fi
+  done
+  die "could not find a free TCP port after $i tries"
+}
+
+start_throwaway_postgres() {
+  PG_BIN="$(_find_pg_bin)"
+  # As root the temp dir must be reachable by 'postgres', so force /tmp
+  # (TMPDIR could point into /root, which is 0700).
+  if [ "$(id -u)" -eq 0 ]; then
+    PG_ROOT="$(mktemp -d /tmp/voxora-pg.XXXXXX)"
+  else
+    PG_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/voxora-pg.XXXXXX")"
+  fi
+  mkdir -p "$PG_ROOT/sock"
+  if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || die "system user 'postgres' does not exist (is the postgresql package installed?)"
+    chown -R postgres:postgres "$PG_ROOT"
+  fi
+
+  _as_pg "$PG_BIN/initdb" -D "$PG_ROOT/data" --auth=trust -U postgres \
+    --encoding=UTF8 --locale=C >"$PG_ROOT/initdb.log" 2>&1 \
+    || { cat "$PG_ROOT/initdb.log" >&2; die "initdb failed"; }
+
+  # Retry with a new port in case another process grabbed ours in between.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    PG_PORT="$(_free_port)"
+    # fsync etc. off: the data is thrown away anyway, and tests run much faster.
+    if _as_pg "$PG_BIN/pg_ctl" -w -t 60 -D "$PG_ROOT/data" -l "$PG_ROOT/data/log" start \
+        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_ROOT/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        >/dev/null; then
+      log "throwaway PostgreSQL up on 127.0.0.1:$PG_PORT (dir $PG_ROOT)"
+      return 0
+    fi
+    log "PostgreSQL did not start on port $PG_PORT (attempt $attempt); log follows"
+    cat "$PG_ROOT/data/log" >&2 || true
+  done
+  die "could not start PostgreSQL"
+}
+
+# Safe to call at any point (nothing started, half started, running), and twice.
+stop_throwaway_postgres() {
+  if [ -n "$PG_ROOT" ] && [ -d "$PG_ROOT" ]; then
+    if [ -n "$PG_BIN" ] && [ -f "$PG_ROOT/data/postmaster.pid" ]; then
+      # immediate: no checkpoint, the data is going away.
+      _as_pg "$PG_BIN/pg_ctl" -w -D "$PG_ROOT/data" -m immediate stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$PG_ROOT"
+  fi
+  PG_ROOT=""
+}

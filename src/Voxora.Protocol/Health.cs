@@ -1,0 +1,3 @@
+namespace Voxora.Protocol;
+
+public sealed record HealthReport(string Status, IReadOnlyDictionary<string, string>? Checks = null);

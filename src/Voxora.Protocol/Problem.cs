@@ -1,0 +1,29 @@
+namespace Voxora.Protocol;
+
+/// <summary>An RFC 9457 problem document as Voxora sends it: always with a stable <c>code</c>.</summary>
+public sealed record Problem(
+    string? Type,
+    string? Title,
+    int? Status,
+    string? Detail,
+    string? Code,
+    IReadOnlyDictionary<string, string[]>? Errors = null);
+
+/// <summary>The stable <c>code</c> values of problem responses. Clients branch on these, never on titles.</summary>
+public static class ProblemCodes
+{
+    public const string ValidationFailed = "validation_failed";
+    public const string MalformedRequest = "malformed_request";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string Unauthorized = "unauthorized";
+    public const string InvalidCredentials = "invalid_credentials";
+    public const string InvalidRefreshToken = "invalid_refresh_token";
+    public const string Forbidden = "forbidden";
+    public const string NotFound = "not_found";
+    public const string UsernameTaken = "username_taken";
+    public const string RateLimited = "rate_limited";
+    public const string LoginBackoff = "login_backoff";
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string Internal = "internal_error";
+}

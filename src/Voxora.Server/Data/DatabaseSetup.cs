@@ -1,0 +1,100 @@
+using System.Runtime.Loader;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Voxora.Server.Infrastructure;
+
+namespace Voxora.Server.Data;
+
+/// <summary>Chooses the provider from configuration and brings the schema up to date at start-up.</summary>
+public static class DatabaseSetup
+{
+    public const string SqliteMigrationsAssembly = "Voxora.Migrations.Sqlite";
+    public const string PostgresMigrationsAssembly = "Voxora.Migrations.Postgres";
+
+    public static IServiceCollection AddVoxoraDatabase(this IServiceCollection services, ServerOptions options)
+    {
+        LoadMigrationsFromAppFolder();
+        var connectionString = ResolveConnectionString(options);
+        services.AddDbContextPool<VoxoraDbContext>(builder => Configure(builder, options.Database.ProviderKind, connectionString));
+        return services;
+    }
+
+    public static void Configure(DbContextOptionsBuilder builder, DatabaseProvider provider, string connectionString)
+    {
+        switch (provider)
+        {
+            case DatabaseProvider.Postgres:
+                builder.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(PostgresMigrationsAssembly));
+                break;
+            default:
+                builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly));
+                builder.AddInterceptors(SqlitePragmas.Instance);
+                break;
+        }
+
+        // Migrations are applied explicitly at start-up; a model/migration mismatch is caught by the tests.
+        builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
+    /// <summary>
+    /// The migrations assemblies reference this one, so it cannot reference them back; the build copies
+    /// them next to the server and this resolver loads them from there when EF asks for them by name.
+    /// (When a host references them directly, as the test project does, they resolve normally.)
+    /// </summary>
+    private static void LoadMigrationsFromAppFolder()
+    {
+        if (Interlocked.Exchange(ref resolverInstalled, 1) == 1)
+        {
+            return;
+        }
+
+        AssemblyLoadContext.Default.Resolving += static (context, name) =>
+        {
+            if (name.Name is not (SqliteMigrationsAssembly or PostgresMigrationsAssembly))
+            {
+                return null;
+            }
+
+            var path = Path.Combine(AppContext.BaseDirectory, name.Name + ".dll");
+            return File.Exists(path) ? context.LoadFromAssemblyPath(path) : null;
+        };
+    }
+
+    private static int resolverInstalled;
+
+    public static string ResolveConnectionString(ServerOptions options)
+    {
+        if (options.Database.ProviderKind == DatabaseProvider.Postgres)
+        {
+            return options.Database.ConnectionString!;
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Database.ConnectionString))
+        {
+            return options.Database.ConnectionString;
+        }
+
+        var dataDir = Path.GetFullPath(options.DataDir);
+        Directory.CreateDirectory(dataDir);
+        return new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataDir, "voxora.db"),
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+        }.ToString();
+    }
+
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers proceed while a writer commits; it is a property of the file, set once.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,194 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Users;
+using Voxora.Server.Infrastructure;
+
+namespace Voxora.Server.Features.Auth;
+
+/// <summary>Register, log in, refresh, log out, and the signed-in user's sessions.</summary>
+public static class AuthEndpoints
+{
+    public static RouteGroupBuilder MapAuthEndpoints(this RouteGroupBuilder api)
+    {
+        var auth = api.MapGroup("/auth").WithTags("Auth");
+
+        auth.MapPost("/register", Register).RequireRateLimiting(RateLimits.Auth);
+        auth.MapPost("/login", Login).RequireRateLimiting(RateLimits.Auth);
+        auth.MapPost("/refresh", Refresh).RequireRateLimiting(RateLimits.Auth);
+
+        var signedIn = auth.MapGroup("").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        signedIn.MapPost("/logout", Logout);
+        signedIn.MapGet("/sessions", ListSessions);
+        signedIn.MapDelete("/sessions/{sessionId}", RevokeSession);
+        return api;
+    }
+
+    private static async Task<Results<Created<User>, ValidationProblem, ProblemHttpResult>> Register(
+        RegisterRequest request, VoxoraDbContext db, PasswordHasher hasher, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (UserRules.UsernameError(request.Username) is { } usernameError) errors["username"] = [usernameError];
+        if (UserRules.PasswordError(request.Password) is { } passwordError) errors["password"] = [passwordError];
+        var email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim();
+        if (UserRules.EmailError(email) is { } emailError) errors["email"] = [emailError];
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var normalized = UserRules.Normalize(request.Username!);
+        if (await db.Users.AnyAsync(u => u.UsernameNormalized == normalized, ct))
+        {
+            return UsernameTaken();
+        }
+
+        var user = new UserAccount
+        {
+            Id = Ids.New(Ids.User),
+            Username = request.Username!,
+            UsernameNormalized = normalized,
+            Email = email,
+            PasswordHash = hasher.Hash(request.Password!),
+            CreatedAt = clock.GetUtcNow(),
+        };
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Lost a race with a concurrent registration of the same name: the unique index decided.
+            db.ChangeTracker.Clear();
+            if (await db.Users.AnyAsync(u => u.UsernameNormalized == normalized, ct))
+            {
+                return UsernameTaken();
+            }
+
+            throw;
+        }
+
+        return TypedResults.Created("/api/v1/users/@me", user.ToSelf());
+    }
+
+    private static ProblemHttpResult UsernameTaken() =>
+        Problems.Of(StatusCodes.Status409Conflict, ProblemCodes.UsernameTaken, "Username taken", "That username is already taken.");
+
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Login(
+        LoginRequest request, HttpContext http, VoxoraDbContext db, PasswordHasher hasher, LoginBackoff backoff,
+        SessionStore sessions, AccessTokens tokens, AuthOptions options, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(request.Login) || string.IsNullOrEmpty(request.Password))
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (string.IsNullOrEmpty(request.Login)) errors["login"] = ["Login is required."];
+            if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["Password is required."];
+            return Problems.Validation(errors);
+        }
+
+        // Anything longer than a valid username or password cannot match; bound the work before hashing.
+        var login = request.Login.Length <= UserRules.UsernameMax ? request.Login : request.Login[..UserRules.UsernameMax];
+        var password = request.Password.Length <= UserRules.PasswordMax * 2 ? request.Password : request.Password[..(UserRules.PasswordMax * 2)];
+
+        var ip = http.Ip();
+        if (backoff.RetryAfter(login, ip) is { } wait)
+        {
+            return TooManyAttempts(http, wait);
+        }
+
+        var normalized = UserRules.Normalize(login);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.UsernameNormalized == normalized, ct);
+
+        // Unknown user and wrong password take the same path: one Argon2 verification, same answer.
+        var valid = hasher.Verify(password, user?.PasswordHash ?? hasher.DummyHash, out var needsRehash) && user is not null;
+        if (!valid)
+        {
+            backoff.RecordFailure(login, ip);
+            return Problems.Unauthorized(ProblemCodes.InvalidCredentials, "The username or password is incorrect.");
+        }
+
+        backoff.RecordSuccess(login);
+        if (needsRehash)
+        {
+            user!.PasswordHash = hasher.Hash(password);
+            await db.SaveChangesAsync(ct);
+        }
+
+        var (session, refresh) = await sessions.CreateAsync(user!.Id, http.UserAgent(), ip, ct);
+        return TypedResults.Ok(new TokenResponse(
+            tokens.Issue(user.Id, session.Id, AccessTokens.IssuerFor(http.Request, options)),
+            "Bearer",
+            tokens.LifetimeSeconds,
+            refresh));
+    }
+
+    private static ProblemHttpResult TooManyAttempts(HttpContext http, TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.LoginBackoff, "Too many failed logins",
+            $"Too many failed logins. Try again in {seconds} seconds.");
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Refresh(
+        RefreshRequest request, HttpContext http, SessionStore sessions, AccessTokens tokens, AuthOptions options, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(request.RefreshToken))
+        {
+            return Problems.Validation("refresh_token", "Refresh token is required.");
+        }
+
+        if (request.RefreshToken.Length > 256)
+        {
+            return InvalidRefresh();
+        }
+
+        var result = await sessions.RotateAsync(request.RefreshToken, http.UserAgent(), http.Ip(), ct);
+        if (result.Outcome != RotationOutcome.Rotated)
+        {
+            return InvalidRefresh();
+        }
+
+        var session = result.Session!;
+        return TypedResults.Ok(new TokenResponse(
+            tokens.Issue(session.UserId, session.Id, AccessTokens.IssuerFor(http.Request, options)),
+            "Bearer",
+            tokens.LifetimeSeconds,
+            result.RefreshToken!));
+    }
+
+    private static ProblemHttpResult InvalidRefresh() =>
+        Problems.Unauthorized(ProblemCodes.InvalidRefreshToken, "The refresh token is invalid, expired or was already used. Sign in again.");
+
+    private static async Task<NoContent> Logout(HttpContext http, SessionStore sessions, CancellationToken ct)
+    {
+        await sessions.RevokeAsync(http.User.SessionId(), ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<List<SessionInfo>>> ListSessions(HttpContext http, SessionStore sessions, CancellationToken ct)
+    {
+        var current = http.User.SessionId();
+        var list = await sessions.ListActiveAsync(http.User.UserId(), ct);
+        return TypedResults.Ok(list
+            .Select(s => new SessionInfo(s.Id, s.CreatedAt, s.LastUsedAt, s.UserAgent, s.Ip, s.Id == current))
+            .ToList());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSession(
+        string sessionId, HttpContext http, SessionStore sessions, TimeProvider clock, CancellationToken ct)
+    {
+        // Another user's session answers exactly like a missing one.
+        var session = Ids.IsWellFormed(sessionId, Ids.Session) ? await sessions.FindAsync(sessionId, ct) : null;
+        if (session is null || session.UserId != http.User.UserId() || !session.IsActive(clock.GetUtcNow()))
+        {
+            return Problems.NotFound("Session");
+        }
+
+        await sessions.RevokeAsync(session.Id, ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.Tokens;
+using Voxora.Server.Infrastructure;
+
+namespace Voxora.Server.Features.Auth;
+
+/// <summary>OIDC discovery and the JWKS, so any resource server (a pod, a bot gateway) can verify our tokens.</summary>
+public static class WellKnownEndpoints
+{
+    public static IEndpointRouteBuilder MapWellKnownEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/.well-known").WithTags("Discovery").RequireRateLimiting(RateLimits.Anonymous);
+
+        group.MapGet("/jwks.json", (SigningKeyStore keys) =>
+        {
+            var jwks = new JsonArray(keys.PublicJwks().Select(k => (JsonNode)new JsonObject
+            {
+                ["kty"] = k.Kty,
+                ["kid"] = k.Kid,
+                ["use"] = k.Use,
+                ["alg"] = k.Alg,
+                ["crv"] = k.Crv,
+                ["x"] = k.X,
+                ["y"] = k.Y,
+            }).ToArray());
+            return TypedResults.Json(new JsonObject { ["keys"] = jwks });
+        });
+
+        group.MapGet("/openid-configuration", (HttpContext http, AuthOptions options) =>
+        {
+            var issuer = AccessTokens.IssuerFor(http.Request, options);
+            var self = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+            return TypedResults.Json(new JsonObject
+            {
+                ["issuer"] = issuer,
+                ["jwks_uri"] = self + "/.well-known/jwks.json",
+                ["token_endpoint"] = self + "/api/v1/auth/login",
+                ["response_types_supported"] = new JsonArray("token"),
+                ["subject_types_supported"] = new JsonArray("public"),
+                ["id_token_signing_alg_values_supported"] = new JsonArray(SecurityAlgorithms.EcdsaSha256),
+                ["token_endpoint_auth_methods_supported"] = new JsonArray("none"),
+                ["claims_supported"] = new JsonArray("sub", "sid", "iss", "aud", "exp", "iat"),
+            });
+        });
+        return app;
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+
+namespace Voxora.Server.Features.Health;
+
+/// <summary>Liveness (the process answers) and readiness (the database answers) for orchestrators.</summary>
+public static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        var health = app.MapGroup("/health").WithTags("Health");
+        health.MapGet("/live", () => TypedResults.Ok(new HealthReport("ok")));
+        health.MapGet("/ready", Ready);
+        return app;
+    }
+
+    private static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> Ready(VoxoraDbContext db, ILoggerFactory logs, CancellationToken ct)
+    {
+        bool reachable;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            reachable = await db.Database.CanConnectAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            logs.CreateLogger("Voxora.Health").LogWarning(ex, "Readiness check: database unreachable");
+            reachable = false;
+        }
+
+        var checks = new Dictionary<string, string> { ["database"] = reachable ? "ok" : "unreachable" };
+        return reachable
+            ? TypedResults.Ok(new HealthReport("ok", checks))
+            : TypedResults.Json(new HealthReport("unavailable", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+}

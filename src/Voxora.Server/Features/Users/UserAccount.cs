@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Voxora.Server.Features.Users;
+
+public sealed class UserAccount
+{
+    public required string Id { get; init; }
+    public required string Username { get; set; }
+
+    /// <summary>Lower-case username; the unique index that makes names case-insensitive.</summary>
+    public required string UsernameNormalized { get; set; }
+
+    public string? DisplayName { get; set; }
+    public string? Email { get; set; }
+    public required string PasswordHash { get; set; }
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public Protocol.User ToPublic() => new(Id, Username, DisplayName, CreatedAt);
+
+    public Protocol.User ToSelf() => new(Id, Username, DisplayName, CreatedAt, Email);
+}
+
+internal sealed class UserAccountConfiguration : IEntityTypeConfiguration<UserAccount>
+{
+    public void Configure(EntityTypeBuilder<UserAccount> builder)
+    {
+        builder.ToTable("users");
+        builder.HasKey(u => u.Id);
+        builder.Property(u => u.Id).HasMaxLength(40);
+        builder.Property(u => u.Username).HasMaxLength(32);
+        builder.Property(u => u.UsernameNormalized).HasMaxLength(32);
+        builder.HasIndex(u => u.UsernameNormalized).IsUnique();
+        builder.Property(u => u.DisplayName).HasMaxLength(64);
+        builder.Property(u => u.Email).HasMaxLength(254);
+        builder.Property(u => u.PasswordHash).HasMaxLength(256);
+    }
+}

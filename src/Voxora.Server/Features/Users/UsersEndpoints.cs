@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Auth;
+using Voxora.Server.Infrastructure;
+
+namespace Voxora.Server.Features.Users;
+
+/// <summary>The signed-in user's own account.</summary>
+public static class UsersEndpoints
+{
+    public static RouteGroupBuilder MapUsersEndpoints(this RouteGroupBuilder api)
+    {
+        var me = api.MapGroup("/users/@me").WithTags("Users").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        me.MapGet("", GetMe);
+        me.MapPatch("", UpdateMe);
+        me.MapPost("/password", ChangePassword);
+        return api;
+    }
+
+    private static async Task<Results<Ok<User>, ProblemHttpResult>> GetMe(HttpContext http, VoxoraDbContext db, CancellationToken ct)
+    {
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == http.User.UserId(), ct);
+        return user is null ? Problems.NotFound("User") : TypedResults.Ok(user.ToSelf());
+    }
+
+    private static async Task<Results<Ok<User>, ValidationProblem, ProblemHttpResult>> UpdateMe(
+        UpdateMeRequest request, HttpContext http, VoxoraDbContext db, CancellationToken ct)
+    {
+        if (UserRules.DisplayNameError(request.DisplayName, out var displayName) is { } error)
+        {
+            return Problems.Validation("display_name", error);
+        }
+
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == http.User.UserId(), ct);
+        if (user is null)
+        {
+            return Problems.NotFound("User");
+        }
+
+        user.DisplayName = displayName;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(user.ToSelf());
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePassword(
+        ChangePasswordRequest request, HttpContext http, VoxoraDbContext db, PasswordHasher hasher,
+        SessionStore sessions, LoginBackoff backoff, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(request.CurrentPassword)) errors["current_password"] = ["Current password is required."];
+        if (UserRules.PasswordError(request.NewPassword) is { } passwordError) errors["new_password"] = [passwordError];
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == http.User.UserId(), ct);
+        if (user is null)
+        {
+            return Problems.NotFound("User");
+        }
+
+        // A stolen access token must not be a way to guess the password without back-off.
+        if (backoff.RetryAfter(user.Username, http.Ip()) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problems.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.LoginBackoff, "Too many failed attempts", "Too many wrong passwords. Try again later.");
+        }
+
+        if (!hasher.Verify(request.CurrentPassword!, user.PasswordHash))
+        {
+            backoff.RecordFailure(user.Username, http.Ip());
+            return Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.InvalidCredentials, "Wrong password", "The current password is incorrect.");
+        }
+
+        user.PasswordHash = hasher.Hash(request.NewPassword!);
+        await db.SaveChangesAsync(ct);
+        await sessions.RevokeOthersAsync(user.Id, http.User.SessionId(), ct);
+        return TypedResults.NoContent();
+    }
+}

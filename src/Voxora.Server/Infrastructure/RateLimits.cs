@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Voxora.Protocol;
+
+namespace Voxora.Server.Infrastructure;
+
+/// <summary>
+/// REST rate limits: per client address on anonymous routes, stricter on the auth routes, per user on
+/// everything behind a token (so a school sharing one address is not one bucket once signed in).
+/// </summary>
+public static class RateLimits
+{
+    public const string Anonymous = "anonymous";
+    public const string Auth = "auth";
+    public const string User = "user";
+
+    public static IServiceCollection AddVoxoraRateLimits(this IServiceCollection services, RateLimitingOptions options)
+    {
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = async (context, ct) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(60);
+                var http = context.HttpContext;
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests",
+                        Detail = "Slow down and retry after the number of seconds in Retry-After.",
+                        Type = Problems.TypeFor(ProblemCodes.RateLimited),
+                    },
+                });
+            };
+
+            limiter.AddPolicy(Anonymous, context => PerMinute("ip:" + context.Ip(), options.AnonymousPerMinute, options.Enabled));
+            limiter.AddPolicy(Auth, context => PerMinute("auth:" + context.Ip(), options.AuthPerMinute, options.Enabled));
+            limiter.AddPolicy(User, context =>
+            {
+                var subject = context.User.Identity?.IsAuthenticated == true
+                    ? "user:" + context.User.FindFirst("sub")?.Value
+                    : "ip:" + context.Ip();
+                return PerMinute(subject, options.UserPerMinute, options.Enabled);
+            });
+        });
+        return services;
+    }
+
+    private static RateLimitPartition<string> PerMinute(string key, int permits, bool enabled) =>
+        enabled
+            ? RateLimitPartition.GetSlidingWindowLimiter(key, _ => new SlidingWindowRateLimiterOptions
+            {
+                PermitLimit = permits,
+                Window = TimeSpan.FromMinutes(1),
+                SegmentsPerWindow = 6,
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            })
+            : RateLimitPartition.GetNoLimiter(key);
+}

@@ -1,0 +1,33 @@
+namespace Voxora.Server.Infrastructure;
+
+/// <summary>Headers every response carries. API responses are never framed, sniffed or cached by shared caches.</summary>
+public static class SecurityHeaders
+{
+    public static IApplicationBuilder UseVoxoraSecurityHeaders(this IApplicationBuilder app) =>
+        app.Use(static (context, next) =>
+        {
+            // Set just before the response starts, so error responses written after the exception
+            // handler cleared the headers carry them too.
+            context.Response.OnStarting(Apply, context);
+            return next(context);
+        });
+
+    private static Task Apply(object state)
+    {
+            var context = (HttpContext)state;
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            headers["Cross-Origin-Resource-Policy"] = "same-origin";
+            headers["Permissions-Policy"] = "camera=(), geolocation=(), payment=()";
+            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                headers.CacheControl = "no-store";
+            }
+
+            return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,231 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Voxora.Server.Infrastructure;
+
+/// <summary>
+/// Every setting of the server. Defaults are the embedded ones that make a bare <c>scripts/run.sh</c>
+/// work; environment variables prefixed <c>VOXORA_</c> override them (see README.md).
+/// </summary>
+public sealed class ServerOptions
+{
+    /// <summary>Folder for the SQLite database and other local state. <c>VOXORA_DATA_DIR</c>.</summary>
+    public string DataDir { get; set; } = "./data";
+
+    public DatabaseOptions Database { get; set; } = new();
+    public AuthOptions Auth { get; set; } = new();
+    public RateLimitingOptions RateLimiting { get; set; } = new();
+    public NetworkOptions Network { get; set; } = new();
+
+    /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
+    public static ServerOptions Load(IConfiguration configuration)
+    {
+        var options = new ServerOptions();
+        try
+        {
+            options.DataDir = configuration["DATA_DIR"] ?? options.DataDir;
+            configuration.GetSection("DATABASE").Bind(options.Database);
+            configuration.GetSection("AUTH").Bind(options.Auth);
+            configuration.GetSection("RATELIMITING").Bind(options.RateLimiting);
+            configuration.GetSection("NETWORK").Bind(options.Network);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ConfigurationErrorException(DescribeBindingError(ex.Message));
+        }
+
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationErrorException(string.Join("; ", errors));
+        }
+
+        return options;
+    }
+
+    /// <summary>Rewrites the binder's message in terms of the environment variable a person would set.</summary>
+    internal static string DescribeBindingError(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, "value '(?<value>.*)' at '(?<path>[^']+)' to type '(?:System\\.)?(?<type>[^']+)'");
+        if (!match.Success)
+        {
+            return message;
+        }
+
+        var variable = "VOXORA_" + match.Groups["path"].Value.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant();
+        var expected = match.Groups["type"].Value switch
+        {
+            "Int32" => "a whole number",
+            "Boolean" => "true or false",
+            var other => "a " + other,
+        };
+        return $"{variable} must be {expected}, not '{match.Groups["value"].Value}'.";
+    }
+
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDir))
+        {
+            yield return "VOXORA_DATA_DIR must not be empty.";
+        }
+
+        foreach (var error in Database.Validate()) yield return error;
+        foreach (var error in Auth.Validate()) yield return error;
+        foreach (var error in RateLimiting.Validate()) yield return error;
+        foreach (var error in Network.Validate()) yield return error;
+    }
+}
+
+public sealed class ConfigurationErrorException(string message) : Exception(message);
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c>. <c>VOXORA_DATABASE__PROVIDER</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>
+    /// Provider connection string. For SQLite the default is <c>Data Source={DataDir}/voxora.db</c>;
+    /// PostgreSQL requires one. <c>VOXORA_DATABASE__CONNECTIONSTRING</c>.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    public DatabaseProvider ProviderKind => Provider.Trim().ToLowerInvariant() switch
+    {
+        "postgres" or "postgresql" or "npgsql" => DatabaseProvider.Postgres,
+        _ => DatabaseProvider.Sqlite,
+    };
+
+    public IEnumerable<string> Validate()
+    {
+        var normalized = Provider.Trim().ToLowerInvariant();
+        if (normalized is not ("sqlite" or "postgres" or "postgresql" or "npgsql"))
+        {
+            yield return $"VOXORA_DATABASE__PROVIDER must be 'sqlite' or 'postgres', not '{Provider}'.";
+        }
+        else if (ProviderKind == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return "VOXORA_DATABASE__CONNECTIONSTRING is required when VOXORA_DATABASE__PROVIDER is 'postgres'.";
+        }
+    }
+}
+
+public sealed class AuthOptions
+{
+    /// <summary>Lifetime of access tokens in seconds; at most 900 (security baseline). <c>VOXORA_AUTH__ACCESS_TOKEN_SECONDS</c>.</summary>
+    [ConfigurationKeyName("ACCESS_TOKEN_SECONDS")]
+    public int AccessTokenSeconds { get; set; } = 900;
+
+    /// <summary>A session ends when its refresh token goes unused this long. <c>VOXORA_AUTH__REFRESH_TOKEN_DAYS</c>.</summary>
+    [ConfigurationKeyName("REFRESH_TOKEN_DAYS")]
+    public int RefreshTokenDays { get; set; } = 30;
+
+    /// <summary>
+    /// The <c>iss</c> of tokens this server issues, and the issuer whose JWKS the API trusts.
+    /// Empty means "this server", derived from the request's base address. <c>VOXORA_AUTH__ISSUER</c>.
+    /// </summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>Argon2id memory in KiB (OWASP minimum 19456). <c>VOXORA_AUTH__ARGON2_MEMORY_KIB</c>.</summary>
+    [ConfigurationKeyName("ARGON2_MEMORY_KIB")]
+    public int Argon2MemoryKib { get; set; } = 19_456;
+
+    /// <summary>Argon2id passes (OWASP minimum 2 at 19 MiB). <c>VOXORA_AUTH__ARGON2_ITERATIONS</c>.</summary>
+    [ConfigurationKeyName("ARGON2_ITERATIONS")]
+    public int Argon2Iterations { get; set; } = 2;
+
+    /// <summary>Argon2id lanes. <c>VOXORA_AUTH__ARGON2_PARALLELISM</c>.</summary>
+    [ConfigurationKeyName("ARGON2_PARALLELISM")]
+    public int Argon2Parallelism { get; set; } = 1;
+
+    /// <summary>Failed logins per account before back-off starts. <c>VOXORA_AUTH__ACCOUNT_FREE_FAILURES</c>.</summary>
+    [ConfigurationKeyName("ACCOUNT_FREE_FAILURES")]
+    public int AccountFreeFailures { get; set; } = 5;
+
+    /// <summary>Failed logins per client address before back-off starts. <c>VOXORA_AUTH__IP_FREE_FAILURES</c>.</summary>
+    [ConfigurationKeyName("IP_FREE_FAILURES")]
+    public int IpFreeFailures { get; set; } = 30;
+
+    /// <summary>Longest back-off in seconds. <c>VOXORA_AUTH__MAX_BACKOFF_SECONDS</c>.</summary>
+    [ConfigurationKeyName("MAX_BACKOFF_SECONDS")]
+    public int MaxBackoffSeconds { get; set; } = 900;
+
+    public IEnumerable<string> Validate()
+    {
+        if (AccessTokenSeconds is < 30 or > 900)
+            yield return $"VOXORA_AUTH__ACCESS_TOKEN_SECONDS must be between 30 and 900, not {AccessTokenSeconds}.";
+        if (RefreshTokenDays is < 1 or > 365)
+            yield return $"VOXORA_AUTH__REFRESH_TOKEN_DAYS must be between 1 and 365, not {RefreshTokenDays}.";
+        if (Issuer is { Length: > 0 } && !Uri.TryCreate(Issuer, UriKind.Absolute, out _))
+            yield return $"VOXORA_AUTH__ISSUER must be an absolute URL, not '{Issuer}'.";
+        if (Argon2MemoryKib is < 19_456 or > 1_048_576)
+            yield return $"VOXORA_AUTH__ARGON2_MEMORY_KIB must be between 19456 (OWASP minimum) and 1048576, not {Argon2MemoryKib}.";
+        if (Argon2Iterations is < 2 or > 20)
+            yield return $"VOXORA_AUTH__ARGON2_ITERATIONS must be between 2 and 20, not {Argon2Iterations}.";
+        if (Argon2Parallelism is < 1 or > 16)
+            yield return $"VOXORA_AUTH__ARGON2_PARALLELISM must be between 1 and 16, not {Argon2Parallelism}.";
+        if (AccountFreeFailures is < 1 or > 100)
+            yield return $"VOXORA_AUTH__ACCOUNT_FREE_FAILURES must be between 1 and 100, not {AccountFreeFailures}.";
+        if (IpFreeFailures is < 1 or > 10_000)
+            yield return $"VOXORA_AUTH__IP_FREE_FAILURES must be between 1 and 10000, not {IpFreeFailures}.";
+        if (MaxBackoffSeconds is < 1 or > 86_400)
+            yield return $"VOXORA_AUTH__MAX_BACKOFF_SECONDS must be between 1 and 86400, not {MaxBackoffSeconds}.";
+    }
+}
+
+public sealed class RateLimitingOptions
+{
+    /// <summary>Master switch; <c>false</c> only for benchmarks (a warning is logged). <c>VOXORA_RATELIMITING__ENABLED</c>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Requests per minute per client address on anonymous routes. <c>VOXORA_RATELIMITING__ANONYMOUS_PER_MINUTE</c>.</summary>
+    [ConfigurationKeyName("ANONYMOUS_PER_MINUTE")]
+    public int AnonymousPerMinute { get; set; } = 60;
+
+    /// <summary>Requests per minute per client address on register, login and refresh. <c>VOXORA_RATELIMITING__AUTH_PER_MINUTE</c>.</summary>
+    [ConfigurationKeyName("AUTH_PER_MINUTE")]
+    public int AuthPerMinute { get; set; } = 30;
+
+    /// <summary>Requests per minute per signed-in user. <c>VOXORA_RATELIMITING__USER_PER_MINUTE</c>.</summary>
+    [ConfigurationKeyName("USER_PER_MINUTE")]
+    public int UserPerMinute { get; set; } = 600;
+
+    public IEnumerable<string> Validate()
+    {
+        if (AnonymousPerMinute < 1)
+            yield return $"VOXORA_RATELIMITING__ANONYMOUS_PER_MINUTE must be at least 1, not {AnonymousPerMinute}.";
+        if (AuthPerMinute < 1)
+            yield return $"VOXORA_RATELIMITING__AUTH_PER_MINUTE must be at least 1, not {AuthPerMinute}.";
+        if (UserPerMinute < 1)
+            yield return $"VOXORA_RATELIMITING__USER_PER_MINUTE must be at least 1, not {UserPerMinute}.";
+    }
+}
+
+public sealed class NetworkOptions
+{
+    /// <summary>
+    /// Addresses of reverse proxies whose X-Forwarded-For is believed, comma separated.
+    /// Empty: the socket's peer address is the client. <c>VOXORA_NETWORK__TRUSTED_PROXIES</c>.
+    /// </summary>
+    [ConfigurationKeyName("TRUSTED_PROXIES")]
+    public string? TrustedProxies { get; set; }
+
+    public IReadOnlyList<System.Net.IPAddress> TrustedProxyAddresses =>
+        (TrustedProxies ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(System.Net.IPAddress.Parse)
+            .ToList();
+
+    public IEnumerable<string> Validate()
+    {
+        foreach (var entry in (TrustedProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!System.Net.IPAddress.TryParse(entry, out _))
+                yield return $"VOXORA_NETWORK__TRUSTED_PROXIES holds '{entry}', which is not an IP address.";
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.IdentityModel.Tokens;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Auth;
+using Voxora.Server.Features.Health;
+using Voxora.Server.Features.Users;
+using Voxora.Server.Infrastructure;
+
+namespace Voxora.Server;
+
+/// <summary>
+/// The composition root: options, services, middleware and endpoint groups. <c>Program.cs</c>, the
+/// tests and the bench tool all start the server through here.
+/// </summary>
+public static class VoxoraHost
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+    public const long JsonBodyLimitBytes = 1024 * 1024;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            app = await CreateAsync(args);
+        }
+        catch (ConfigurationErrorException ex)
+        {
+            await Console.Error.WriteLineAsync($"voxora: configuration error: {ex.Message}");
+            return 2;
+        }
+        catch (DatabaseUnavailableException ex)
+        {
+            await Console.Error.WriteLineAsync($"voxora: {ex.Message}");
+            return 3;
+        }
+
+        await app.StartAsync();
+        foreach (var url in app.Urls)
+        {
+            await Console.Out.WriteLineAsync($"Voxora is running at {url}");
+        }
+
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+
+    /// <summary>Builds the app, applies migrations and loads signing keys. The caller starts it.</summary>
+    /// <param name="overrides">Settings that win over everything else (used by tests and the bench tool).</param>
+    public static async Task<WebApplication> CreateAsync(
+        string[] args, IReadOnlyDictionary<string, string?>? overrides = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddEnvironmentVariables("VOXORA_");
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        var options = ServerOptions.Load(builder.Configuration);
+        if (string.IsNullOrWhiteSpace(builder.Configuration["URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        ConfigureLogging(builder);
+        ConfigureServices(builder, options);
+
+        var app = builder.Build();
+        ConfigurePipeline(app, options);
+        MapEndpoints(app);
+
+        if (!options.RateLimiting.Enabled)
+        {
+            app.Logger.LogWarning("Rate limiting is DISABLED (VOXORA_RATELIMITING__ENABLED=false). Only do this for benchmarks.");
+        }
+
+        try
+        {
+            await DatabaseSetup.MigrateAsync(app.Services, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new DatabaseUnavailableException(
+                $"cannot open the {options.Database.ProviderKind} database: {ex.GetBaseException().Message}", ex);
+        }
+
+        await app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync(cancellationToken);
+        return app;
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(json =>
+        {
+            json.IncludeScopes = true;
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
+    }
+
+    private static void ConfigureServices(WebApplicationBuilder builder, ServerOptions options)
+    {
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(options.Auth);
+        services.AddSingleton(options.Database);
+        services.AddSingleton(options.RateLimiting);
+        services.AddSingleton(TimeProvider.System);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = JsonBodyLimitBytes;
+            kestrel.AddServerHeader = false;
+        });
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, VoxoraJsonContext.Default);
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.DictionaryKeyPolicy = null;
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+
+        services.AddVoxoraProblemDetails();
+        services.AddVoxoraDatabase(options);
+        services.AddVoxoraRateLimits(options.RateLimiting);
+        services.AddOpenApi();
+
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<SigningKeyStore>();
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<SessionValidator>();
+        services.AddSingleton<LoginBackoff>();
+        services.AddScoped<SessionStore>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<SigningKeyStore, SessionValidator>((jwt, keys, sessions) => ConfigureBearer(jwt, keys, sessions, options.Auth));
+        services.AddAuthorization();
+
+        if (options.Network.TrustedProxyAddresses.Count > 0)
+        {
+            services.Configure<ForwardedHeadersOptions>(forwarded =>
+            {
+                forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+                forwarded.KnownProxies.Clear();
+                forwarded.KnownIPNetworks.Clear();
+                foreach (var proxy in options.Network.TrustedProxyAddresses)
+                {
+                    forwarded.KnownProxies.Add(proxy);
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// Access tokens are checked against the issuer's published keys and, for sessions this server
+    /// issued, against the session table so revocation is immediate.
+    /// </summary>
+    private static void ConfigureBearer(JwtBearerOptions jwt, SigningKeyStore keys, SessionValidator sessions, AuthOptions auth)
+    {
+        jwt.MapInboundClaims = false;
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = auth.Issuer is { Length: > 0 },
+            ValidIssuer = auth.Issuer?.TrimEnd('/'),
+            ValidAudience = AccessTokens.Audience,
+            ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+            ClockSkew = TimeSpan.FromSeconds(30),
+            NameClaimType = "sub",
+            IssuerSigningKeyResolver = (_, _, kid, _) =>
+                keys.All.Where(k => kid is null || k.KeyId == kid),
+        };
+        jwt.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = async context =>
+            {
+                var sessionId = context.Principal?.FindFirst(AccessTokens.SessionClaim)?.Value;
+                if (sessionId is null || !await sessions.IsActiveAsync(sessionId, context.HttpContext.RequestAborted))
+                {
+                    context.Fail("The session behind this token has ended.");
+                }
+            },
+        };
+    }
+
+    private static void ConfigurePipeline(WebApplication app, ServerOptions options)
+    {
+        if (options.Network.TrustedProxyAddresses.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseVoxoraErrorHandling();
+        app.UseStatusCodePages();
+        app.UseVoxoraSecurityHeaders();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        app.MapHealthEndpoints();
+        app.MapWellKnownEndpoints();
+        app.MapOpenApi().RequireRateLimiting(RateLimits.Anonymous);
+
+        var api = app.MapGroup("/api/v1");
+        api.MapAuthEndpoints();
+        api.MapUsersEndpoints();
+    }
+}
+
+public sealed class DatabaseUnavailableException(string message, Exception inner) : Exception(message, inner);
