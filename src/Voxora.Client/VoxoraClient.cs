@@ -11,7 +11,7 @@ namespace Voxora.Client;
 /// A small typed client for the Voxora REST API, used by the tests and the bench tool so the wire
 /// format is exercised exactly as third-party clients see it. Holds one user's tokens.
 /// </summary>
-public sealed class VoxoraClient : IDisposable
+public sealed partial class VoxoraClient : IDisposable
 {
     private readonly bool ownsHttp;
 

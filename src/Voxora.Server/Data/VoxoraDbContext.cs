@@ -2,6 +2,10 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Voxora.Server.Features.Auth;
+using Voxora.Server.Features.Channels;
+using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.Invites;
+using Voxora.Server.Features.Messages;
 using Voxora.Server.Features.Users;
 
 namespace Voxora.Server.Data;
@@ -16,6 +20,13 @@ public sealed class VoxoraDbContext(DbContextOptions<VoxoraDbContext> options) :
     public DbSet<LoginSession> Sessions => Set<LoginSession>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<CommunityEntity> Communities => Set<CommunityEntity>();
+    public DbSet<MemberEntity> Members => Set<MemberEntity>();
+    public DbSet<RoleEntity> Roles => Set<RoleEntity>();
+    public DbSet<ChannelEntity> Channels => Set<ChannelEntity>();
+    public DbSet<InviteEntity> Invites => Set<InviteEntity>();
+    public DbSet<MessageEntity> Messages => Set<MessageEntity>();
+    public DbSet<ReactionEntity> Reactions => Set<ReactionEntity>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -5,6 +5,10 @@ public static class Ids
 {
     public const string User = "usr";
     public const string Session = "ses";
+    public const string Community = "com";
+    public const string Channel = "ch";
+    public const string Role = "rol";
+    public const string GatewaySession = "gw";
 
     public static string New(string prefix) => string.Concat(prefix, "_", Ulid.NewUlid().ToString());
 

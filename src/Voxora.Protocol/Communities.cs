@@ -1,0 +1,67 @@
+namespace Voxora.Protocol;
+
+public static class ChannelTypes
+{
+    public const int Text = 0;
+    public const int Voice = 1;
+    public const int Category = 4;
+}
+
+/// <summary>A community. <c>channels</c> is present where the community is sent whole (READY, COMMUNITY_CREATE).</summary>
+public sealed record Community(
+    string Id,
+    string Name,
+    string? Description,
+    string OwnerId,
+    DateTimeOffset CreatedAt,
+    int? MemberCount = null,
+    IReadOnlyList<Channel>? Channels = null);
+
+public sealed record CreateCommunityRequest(string? Name, string? Description = null);
+
+/// <summary>Fields left out are unchanged; <c>description</c> set to "" clears it.</summary>
+public sealed record UpdateCommunityRequest(string? Name = null, string? Description = null);
+
+public sealed record Channel(
+    string Id,
+    string CommunityId,
+    string Name,
+    int Type,
+    string? Topic,
+    string? ParentId,
+    int Position,
+    DateTimeOffset CreatedAt);
+
+public sealed record CreateChannelRequest(string? Name, int? Type = null, string? Topic = null, string? ParentId = null, int? Position = null);
+
+/// <summary>Fields left out are unchanged; <c>topic</c> "" clears it; <c>parent_id</c> "" moves the channel out of its category.</summary>
+public sealed record UpdateChannelRequest(string? Name = null, string? Topic = null, string? ParentId = null, int? Position = null);
+
+/// <summary>A user as others see them.</summary>
+public sealed record UserSummary(string Id, string Username, string? DisplayName);
+
+public sealed record Member(string CommunityId, UserSummary User, DateTimeOffset JoinedAt);
+
+/// <summary>Payload of COMMUNITY_MEMBER_REMOVE and the body of a leave.</summary>
+public sealed record MemberRemoved(string CommunityId, UserSummary User);
+
+public sealed record CreateInviteRequest(int? MaxUses = null, int? MaxAgeSeconds = null);
+
+public sealed record Invite(
+    string Code,
+    string CommunityId,
+    string? InviterId,
+    int MaxUses,
+    int Uses,
+    int MaxAgeSeconds,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset CreatedAt);
+
+/// <summary>What anyone holding a code may learn before joining.</summary>
+public sealed record InvitePreview(string Code, string CommunityId, string CommunityName, string? CommunityDescription, int MemberCount, DateTimeOffset? ExpiresAt);
+
+/// <summary>Payload of INVITE_DELETE.</summary>
+public sealed record InviteDeleted(string Code, string CommunityId);
+
+/// <summary>Payload of CHANNEL_DELETE and COMMUNITY_DELETE.</summary>
+public sealed record Deleted(string Id, string? CommunityId = null);

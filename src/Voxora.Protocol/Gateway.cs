@@ -1,0 +1,75 @@
+using System.Text.Json;
+
+namespace Voxora.Protocol;
+
+/// <summary>Gateway opcodes (docs/protocol.md).</summary>
+public static class GatewayOp
+{
+    public const int Dispatch = 0;
+    public const int Heartbeat = 1;
+    public const int Identify = 2;
+    public const int Resume = 3;
+    public const int VoiceStateUpdate = 4;
+    public const int VoiceServer = 5;
+    public const int HeartbeatAck = 6;
+    public const int Reconnect = 7;
+    public const int Hello = 8;
+    public const int PresenceUpdate = 9;
+    public const int Subscribe = 10;
+    public const int Unsubscribe = 11;
+    public const int InvalidSession = 12;
+}
+
+/// <summary>Dispatch event names (the <c>t</c> of op 0).</summary>
+public static class GatewayEvents
+{
+    public const string Ready = "READY";
+    public const string Resumed = "RESUMED";
+    public const string MessageCreate = "MESSAGE_CREATE";
+    public const string MessageUpdate = "MESSAGE_UPDATE";
+    public const string MessageDelete = "MESSAGE_DELETE";
+    public const string MessageReactionAdd = "MESSAGE_REACTION_ADD";
+    public const string MessageReactionRemove = "MESSAGE_REACTION_REMOVE";
+    public const string ChannelCreate = "CHANNEL_CREATE";
+    public const string ChannelUpdate = "CHANNEL_UPDATE";
+    public const string ChannelDelete = "CHANNEL_DELETE";
+    public const string CommunityCreate = "COMMUNITY_CREATE";
+    public const string CommunityUpdate = "COMMUNITY_UPDATE";
+    public const string CommunityDelete = "COMMUNITY_DELETE";
+    public const string CommunityMemberAdd = "COMMUNITY_MEMBER_ADD";
+    public const string CommunityMemberRemove = "COMMUNITY_MEMBER_REMOVE";
+    public const string InviteCreate = "INVITE_CREATE";
+    public const string InviteDelete = "INVITE_DELETE";
+}
+
+/// <summary>WebSocket close codes the server uses (docs/protocol.md).</summary>
+public static class GatewayCloseCodes
+{
+    public const int UnknownError = 4000;
+    public const int UnknownOpcode = 4001;
+    public const int DecodeError = 4002;
+    public const int NotAuthenticated = 4003;
+    public const int AuthenticationFailed = 4004;
+    public const int AlreadyAuthenticated = 4005;
+    public const int InvalidSeq = 4007;
+    public const int RateLimited = 4008;
+    public const int SessionTimedOut = 4009;
+    public const int MessageTooLarge = 4010;
+    public const int SlowConsumer = 4011;
+    public const int SessionRevoked = 4012;
+}
+
+/// <summary>Every gateway frame: <c>{op, d, s, t}</c>; <c>s</c> and <c>t</c> only on dispatches.</summary>
+public sealed record GatewayFrame(int Op, JsonElement? D = null, long? S = null, string? T = null);
+
+public sealed record HelloPayload(int HeartbeatInterval);
+
+public sealed record IdentifyPayload(string? Token);
+
+public sealed record ResumePayload(string? SessionId, string? Token, long? Seq);
+
+public sealed record ReadyPayload(string SessionId, User User, IReadOnlyList<Community> Communities);
+
+public sealed record ReconnectPayload(string Reason);
+
+public sealed record InvalidSessionPayload(bool Resumable);

@@ -1,0 +1,30 @@
+namespace Voxora.Protocol;
+
+/// <summary>
+/// A message. Ids are Snowflakes sent as decimal strings (JavaScript numbers lose precision above 2^53).
+/// <c>reactions[].me</c> is only filled in REST answers; gateway payloads are shared by all recipients.
+/// </summary>
+public sealed record Message(
+    string Id,
+    string ChannelId,
+    string CommunityId,
+    UserSummary Author,
+    string Content,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? EditedAt,
+    string? ReplyTo,
+    IReadOnlyList<string> Mentions,
+    IReadOnlyList<ReactionCount> Reactions,
+    string? Nonce = null);
+
+public sealed record ReactionCount(string Emoji, int Count, bool? Me = null);
+
+public sealed record CreateMessageRequest(string? Content, string? Nonce = null, string? ReplyTo = null);
+
+public sealed record UpdateMessageRequest(string? Content);
+
+/// <summary>Payload of MESSAGE_DELETE.</summary>
+public sealed record MessageDeleted(string Id, string ChannelId, string CommunityId);
+
+/// <summary>Payload of MESSAGE_REACTION_ADD and MESSAGE_REACTION_REMOVE.</summary>
+public sealed record ReactionEvent(string MessageId, string ChannelId, string CommunityId, string UserId, string Emoji);

@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Voxora.Server.Features.Channels;
+using Voxora.Server.Features.Users;
+
+namespace Voxora.Server.Features.Messages;
+
+public sealed class MessageEntity
+{
+    /// <summary>Snowflake: creation time in the high bits, so ordering by id is ordering by time.</summary>
+    public required long Id { get; init; }
+
+    public required string ChannelId { get; init; }
+    public required string CommunityId { get; init; }
+    public required string AuthorId { get; init; }
+    public UserAccount? Author { get; init; }
+    public required string Content { get; set; }
+    public long? ReplyToId { get; init; }
+
+    /// <summary>Mentioned user ids, space separated, parsed from the content when it was written.</summary>
+    public string? MentionIds { get; set; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? EditedAt { get; set; }
+}
+
+public sealed class ReactionEntity
+{
+    public required long MessageId { get; init; }
+    public required string Emoji { get; init; }
+    public required string UserId { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
+internal sealed class MessageConfiguration : IEntityTypeConfiguration<MessageEntity>
+{
+    public void Configure(EntityTypeBuilder<MessageEntity> builder)
+    {
+        builder.ToTable("messages");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.Id).ValueGeneratedNever();
+        builder.Property(m => m.ChannelId).HasMaxLength(40);
+        builder.Property(m => m.CommunityId).HasMaxLength(40);
+        builder.Property(m => m.AuthorId).HasMaxLength(40);
+        builder.Property(m => m.Content).HasMaxLength(4000);
+        builder.Property(m => m.MentionIds).HasMaxLength(2000);
+        builder.HasOne<ChannelEntity>().WithMany().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(m => m.Author).WithMany().HasForeignKey(m => m.AuthorId).OnDelete(DeleteBehavior.Restrict);
+
+        // History pages walk one channel by id: this index answers before/after/around directly.
+        builder.HasIndex(m => new { m.ChannelId, m.Id });
+    }
+}
+
+internal sealed class ReactionConfiguration : IEntityTypeConfiguration<ReactionEntity>
+{
+    public void Configure(EntityTypeBuilder<ReactionEntity> builder)
+    {
+        builder.ToTable("reactions");
+        builder.HasKey(r => new { r.MessageId, r.Emoji, r.UserId });
+        builder.Property(r => r.Emoji).HasMaxLength(64);
+        builder.Property(r => r.UserId).HasMaxLength(40);
+        builder.HasOne<MessageEntity>().WithMany().HasForeignKey(r => r.MessageId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<UserAccount>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Voxora.Server.Gateway;
+
+/// <summary>
+/// Who is connected and what they may see; the one place features publish events through.
+/// A feature saves its change, then calls <see cref="Publish{T}"/>: the payload is serialized once and
+/// the same bytes are queued on every recipient session (each adds only its own sequence number).
+/// Membership changes (<see cref="JoinCommunity"/>, <see cref="LeaveCommunity"/>) take effect on live
+/// connections at once.
+/// </summary>
+public sealed class GatewayHub(ILogger<GatewayHub> logger)
+{
+    private readonly ConcurrentDictionary<string, GatewaySession> sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<GatewaySession, byte>> sessionsByUser = new(StringComparer.Ordinal);
+
+    // community id -> user ids with at least one live gateway session, who are members of it.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> onlineMembers = new(StringComparer.Ordinal);
+
+    // user id -> communities they belong to (only tracked while the user has sessions).
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> communitiesByUser = new(StringComparer.Ordinal);
+
+    private readonly Lock membershipGate = new();
+
+    public int SessionCount => sessions.Count;
+
+    public GatewaySession? FindSession(string sessionId) => sessions.GetValueOrDefault(sessionId);
+
+    /// <summary>Serializes the payload once and queues it for every session in the audience.</summary>
+    public void Publish<T>(string eventType, T payload, JsonTypeInfo<T> typeInfo, Audience audience)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(payload, typeInfo);
+        Publish(eventType, bytes, audience);
+    }
+
+    public void Publish(string eventType, byte[] payload, Audience audience)
+    {
+        var dispatch = new OutboundEvent(eventType, payload);
+        if (audience.UserIds is { } userIds)
+        {
+            foreach (var userId in userIds)
+            {
+                DeliverToUser(userId, dispatch);
+            }
+
+            return;
+        }
+
+        if (audience.CommunityId is { } communityId && onlineMembers.TryGetValue(communityId, out var members))
+        {
+            foreach (var userId in members.Keys)
+            {
+                DeliverToUser(userId, dispatch);
+            }
+        }
+    }
+
+    private void DeliverToUser(string userId, OutboundEvent dispatch)
+    {
+        if (!sessionsByUser.TryGetValue(userId, out var userSessions))
+        {
+            return;
+        }
+
+        foreach (var session in userSessions.Keys)
+        {
+            session.Enqueue(dispatch);
+        }
+    }
+
+    /// <summary>Adds an identified session; <paramref name="communityIds"/> are the user's communities at READY.</summary>
+    public void Register(GatewaySession session, IEnumerable<string> communityIds)
+    {
+        lock (membershipGate)
+        {
+            sessions[session.Id] = session;
+            sessionsByUser.GetOrAdd(session.UserId, _ => new())[session] = 0;
+            var memberships = communitiesByUser.GetOrAdd(session.UserId, _ => new(StringComparer.Ordinal));
+            foreach (var communityId in communityIds)
+            {
+                memberships[communityId] = 0;
+                onlineMembers.GetOrAdd(communityId, _ => new(StringComparer.Ordinal))[session.UserId] = 0;
+            }
+        }
+    }
+
+    /// <summary>Forgets a session for good (after its resume window, or when it is invalidated).</summary>
+    public void Unregister(GatewaySession session)
+    {
+        lock (membershipGate)
+        {
+            if (!sessions.TryRemove(new KeyValuePair<string, GatewaySession>(session.Id, session)))
+            {
+                return;
+            }
+
+            if (sessionsByUser.TryGetValue(session.UserId, out var userSessions))
+            {
+                userSessions.TryRemove(session, out _);
+                if (userSessions.IsEmpty)
+                {
+                    sessionsByUser.TryRemove(session.UserId, out _);
+                    if (communitiesByUser.TryRemove(session.UserId, out var memberships))
+                    {
+                        foreach (var communityId in memberships.Keys)
+                        {
+                            RemoveOnlineMember(communityId, session.UserId);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The user joined (or created) a community: their live sessions receive its events from now on.</summary>
+    public void JoinCommunity(string userId, string communityId)
+    {
+        lock (membershipGate)
+        {
+            if (!sessionsByUser.ContainsKey(userId))
+            {
+                return;
+            }
+
+            communitiesByUser.GetOrAdd(userId, _ => new(StringComparer.Ordinal))[communityId] = 0;
+            onlineMembers.GetOrAdd(communityId, _ => new(StringComparer.Ordinal))[userId] = 0;
+        }
+    }
+
+    /// <summary>The user left or was removed: their live sessions stop receiving the community's events now.</summary>
+    public void LeaveCommunity(string userId, string communityId)
+    {
+        lock (membershipGate)
+        {
+            if (communitiesByUser.TryGetValue(userId, out var memberships))
+            {
+                memberships.TryRemove(communityId, out _);
+            }
+
+            RemoveOnlineMember(communityId, userId);
+        }
+    }
+
+    /// <summary>The community is gone: nobody receives its events any more.</summary>
+    public void RemoveCommunity(string communityId)
+    {
+        lock (membershipGate)
+        {
+            if (onlineMembers.TryRemove(communityId, out var members))
+            {
+                foreach (var userId in members.Keys)
+                {
+                    if (communitiesByUser.TryGetValue(userId, out var memberships))
+                    {
+                        memberships.TryRemove(communityId, out _);
+                    }
+                }
+            }
+        }
+    }
+
+    public bool IsMember(string userId, string communityId) =>
+        communitiesByUser.TryGetValue(userId, out var memberships) && memberships.ContainsKey(communityId);
+
+    /// <summary>A login session ended (logout, revoke, password change): close its gateway sessions too.</summary>
+    public void EndLoginSession(string loginSessionId)
+    {
+        foreach (var session in sessions.Values)
+        {
+            if (session.LoginSessionId == loginSessionId)
+            {
+                logger.LogInformation("Closing gateway session {GatewaySession}: its login session ended", session.Id);
+                session.Invalidate(Protocol.GatewayCloseCodes.SessionRevoked, "session revoked");
+            }
+        }
+    }
+
+    private void RemoveOnlineMember(string communityId, string userId)
+    {
+        if (onlineMembers.TryGetValue(communityId, out var members))
+        {
+            members.TryRemove(userId, out _);
+            if (members.IsEmpty)
+            {
+                onlineMembers.TryRemove(new KeyValuePair<string, ConcurrentDictionary<string, byte>>(communityId, members));
+            }
+        }
+    }
+}
+
+/// <summary>One event on its way out: the type and the payload serialized once for all recipients.</summary>
+public sealed record OutboundEvent(string Type, byte[] Payload);
