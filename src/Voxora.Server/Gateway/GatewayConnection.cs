@@ -1,0 +1,140 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Net.WebSockets;
+using System.Text;
+using System.Threading.Channels;
+
+namespace Voxora.Server.Gateway;
+
+/// <summary>
+/// One WebSocket. A single writer loop owns sending; everything else queues. The queue is bounded:
+/// a client that cannot keep up with its 256 pending events is closed (it can RESUME and catch up from
+/// the replay buffer) instead of letting memory grow without end.
+/// </summary>
+public sealed class GatewayConnection
+{
+    private static readonly byte[] DispatchPrefix = "{\"op\":0,\"s\":"u8.ToArray();
+    private static readonly byte[] TypePart = ",\"t\":\""u8.ToArray();
+    private static readonly byte[] DataPart = "\",\"d\":"u8.ToArray();
+
+    private readonly WebSocket socket;
+    private readonly Channel<Outbound> queue;
+    private readonly CancellationTokenSource aborted = new();
+    private int closeCode;
+    private string? closeReason;
+
+    private readonly record struct Outbound(long Seq, OutboundEvent? Event, byte[]? Raw);
+
+    public GatewayConnection(WebSocket socket, int queueCapacity)
+    {
+        this.socket = socket;
+        queue = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(queueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public CancellationToken Aborted => aborted.Token;
+
+    /// <summary>Last time the client sent a heartbeat (or connected), as Environment.TickCount64.</summary>
+    public long LastHeartbeatTicks { get; set; } = Environment.TickCount64;
+
+    public int? CloseCode => closeCode == 0 ? null : closeCode;
+
+    public bool TryQueue(long seq, OutboundEvent dispatch) => queue.Writer.TryWrite(new Outbound(seq, dispatch, null));
+
+    /// <summary>Queues a non-dispatch frame (HELLO, HEARTBEAT_ACK, RECONNECT …), already serialized.</summary>
+    public bool TryQueueRaw(byte[] frame) => queue.Writer.TryWrite(new Outbound(0, null, frame));
+
+    /// <summary>Closes with a documented code after what is already queued has been sent.</summary>
+    public void Close(int code, string reason)
+    {
+        if (Interlocked.CompareExchange(ref closeCode, code, 0) == 0)
+        {
+            closeReason = reason;
+            queue.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Closes with a documented code without sending anything still queued.</summary>
+    public void Abort(int code, string reason)
+    {
+        if (Interlocked.CompareExchange(ref closeCode, code, 0) == 0)
+        {
+            closeReason = reason;
+        }
+
+        queue.Writer.TryComplete();
+        aborted.Cancel();
+    }
+
+    /// <summary>Sends queued frames until the queue completes, then the close frame.</summary>
+    public async Task RunWriterAsync(CancellationToken stopping)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, aborted.Token);
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(linked.Token))
+            {
+                while (queue.Reader.TryRead(out var item))
+                {
+                    ReadOnlyMemory<byte> frame;
+                    if (item.Raw is not null)
+                    {
+                        frame = item.Raw;
+                    }
+                    else
+                    {
+                        buffer.ResetWrittenCount();
+                        WriteDispatch(buffer, item.Seq, item.Event!);
+                        frame = buffer.WrittenMemory;
+                    }
+
+                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, linked.Token);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // The socket is going away; closing below is best effort.
+        }
+
+        await CloseSocketAsync();
+    }
+
+    private static void WriteDispatch(ArrayBufferWriter<byte> buffer, long seq, OutboundEvent dispatch)
+    {
+        buffer.Write(DispatchPrefix);
+        var span = buffer.GetSpan(20);
+        Utf8Formatter.TryFormat(seq, span, out var written);
+        buffer.Advance(written);
+        buffer.Write(TypePart);
+        var typeLength = Encoding.UTF8.GetByteCount(dispatch.Type);
+        Encoding.UTF8.GetBytes(dispatch.Type, buffer.GetSpan(typeLength));
+        buffer.Advance(typeLength);
+        buffer.Write(DataPart);
+        buffer.Write(dispatch.Payload);
+        buffer.Write("}"u8);
+    }
+
+    private async Task CloseSocketAsync()
+    {
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var code = closeCode == 0 ? (int)WebSocketCloseStatus.NormalClosure : closeCode;
+            await socket.CloseOutputAsync((WebSocketCloseStatus)code, closeReason, timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            socket.Abort();
+        }
+    }
+}

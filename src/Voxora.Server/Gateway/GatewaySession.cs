@@ -1,0 +1,147 @@
+using System.Threading.Channels;
+
+namespace Voxora.Server.Gateway;
+
+/// <summary>
+/// One identified gateway session: a user, a sequence counter and the replay buffer that makes RESUME
+/// possible. It outlives its WebSocket: while detached it keeps buffering events for the resume window.
+/// All state changes happen under one lock, so sequence numbers, the buffer and the live queue agree.
+/// </summary>
+public sealed class GatewaySession(string id, string userId, string loginSessionId, int replayCapacity)
+{
+    private readonly Lock gate = new();
+    private readonly (long Seq, OutboundEvent Event)[] replay = new (long, OutboundEvent)[replayCapacity];
+    private long seq;
+    private bool ready;
+    private List<OutboundEvent>? pendingBeforeReady = [];
+    private GatewayConnection? connection;
+
+    public string Id { get; } = id;
+    public string UserId { get; } = userId;
+    public string LoginSessionId { get; } = loginSessionId;
+
+    /// <summary>When the last connection went away; null while one is attached.</summary>
+    public DateTimeOffset? DetachedAt { get; private set; }
+
+    public bool Invalidated { get; private set; }
+
+    public long LastSeq
+    {
+        get
+        {
+            lock (gate)
+            {
+                return seq;
+            }
+        }
+    }
+
+    /// <summary>Queues an event: numbered, kept for replay, and sent if a connection is attached.</summary>
+    public void Enqueue(OutboundEvent dispatch)
+    {
+        GatewayConnection? slow = null;
+        lock (gate)
+        {
+            if (Invalidated)
+            {
+                return;
+            }
+
+            if (!ready)
+            {
+                // Between registration and READY: hold events so they follow READY, not precede it.
+                pendingBeforeReady!.Add(dispatch);
+                return;
+            }
+
+            var number = Append(dispatch);
+            if (connection is not null && !connection.TryQueue(number, dispatch))
+            {
+                slow = connection;
+            }
+        }
+
+        slow?.Abort(Protocol.GatewayCloseCodes.SlowConsumer, "outbound queue full");
+    }
+
+    /// <summary>Sends READY first (sequence 1), then whatever arrived while it was being built.</summary>
+    public void MarkReady(OutboundEvent readyEvent, GatewayConnection first)
+    {
+        lock (gate)
+        {
+            connection = first;
+            ready = true;
+            var queued = new List<OutboundEvent>(1 + pendingBeforeReady!.Count) { readyEvent };
+            queued.AddRange(pendingBeforeReady);
+            pendingBeforeReady = null;
+            foreach (var dispatch in queued)
+            {
+                var number = Append(dispatch);
+                first.TryQueue(number, dispatch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Attaches a resuming connection. Returns the events after <paramref name="afterSeq"/> to replay,
+    /// or null when they are no longer all in the buffer (or the sequence is from the future).
+    /// </summary>
+    public List<(long Seq, OutboundEvent Event)>? TryResume(GatewayConnection next, long afterSeq, out GatewayConnection? previous)
+    {
+        lock (gate)
+        {
+            previous = null;
+            var oldest = Math.Max(1, seq - replay.Length + 1);
+            if (Invalidated || !ready || afterSeq < oldest - 1 || afterSeq > seq)
+            {
+                return null;
+            }
+
+            var missed = new List<(long, OutboundEvent)>((int)(seq - afterSeq));
+            for (var n = afterSeq + 1; n <= seq; n++)
+            {
+                missed.Add(replay[n % replay.Length]);
+            }
+
+            previous = connection;
+            connection = next;
+            DetachedAt = null;
+            return missed;
+        }
+    }
+
+    /// <summary>The connection went away; the session stays resumable until the window passes.</summary>
+    public void Detach(GatewayConnection gone, DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            if (ReferenceEquals(connection, gone))
+            {
+                connection = null;
+                DetachedAt = now;
+            }
+        }
+    }
+
+    /// <summary>Ends the session for good (its login was revoked): closes the socket, refuses resume.</summary>
+    public void Invalidate(int closeCode, string reason)
+    {
+        GatewayConnection? current;
+        lock (gate)
+        {
+            Invalidated = true;
+            current = connection;
+            connection = null;
+            DetachedAt ??= DateTimeOffset.MinValue;
+        }
+
+        current?.Abort(closeCode, reason);
+    }
+
+    private long Append(OutboundEvent dispatch)
+    {
+        var number = ++seq;
+        replay[number % replay.Length] = (number, dispatch);
+        return number;
+    }
+}
