@@ -26,4 +26,11 @@ public static class ProblemCodes
     public const string MethodNotAllowed = "method_not_allowed";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string Internal = "internal_error";
+    public const string OwnerCannotLeave = "owner_cannot_leave";
+    public const string InviteNotFound = "invite_not_found";
+    public const string InviteExpired = "invite_expired";
+    public const string InviteExhausted = "invite_exhausted";
+    public const string InviteRevoked = "invite_revoked";
+    public const string WrongChannelType = "wrong_channel_type";
+    public const string TooManyReactions = "too_many_reactions";
 }

@@ -48,6 +48,7 @@ namespace Voxora.Protocol;
 [JsonSerializable(typeof(MessageDeleted))]
 [JsonSerializable(typeof(ReactionEvent))]
 [JsonSerializable(typeof(GatewayFrame))]
+[JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(HelloPayload))]
 [JsonSerializable(typeof(IdentifyPayload))]
 [JsonSerializable(typeof(ResumePayload))]

@@ -7,7 +7,12 @@ using Microsoft.IdentityModel.Tokens;
 using Voxora.Protocol;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Auth;
+using Voxora.Server.Gateway;
+using Voxora.Server.Features.Channels;
+using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Health;
+using Voxora.Server.Features.Invites;
+using Voxora.Server.Features.Messages;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 
@@ -144,6 +149,14 @@ public static class VoxoraHost
         services.AddSingleton<SessionValidator>();
         services.AddSingleton<LoginBackoff>();
         services.AddScoped<SessionStore>();
+        services.AddSingleton(sp => new SnowflakeGenerator(sp.GetRequiredService<TimeProvider>(), options.NodeId));
+        services.AddScoped<CommunityAccess>();
+        services.AddScoped<MessageStore>();
+        services.AddSingleton(options.Gateway);
+        services.AddSingleton<GatewayHub>();
+        services.AddSingleton<GatewayServer>();
+        services.AddSingleton<GatewaySweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<GatewaySweeper>());
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -209,17 +222,24 @@ public static class VoxoraHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
     }
 
     private static void MapEndpoints(WebApplication app)
     {
         app.MapHealthEndpoints();
         app.MapWellKnownEndpoints();
+        app.MapGateway();
         app.MapOpenApi().RequireRateLimiting(RateLimits.Anonymous);
 
         var api = app.MapGroup("/api/v1");
         api.MapAuthEndpoints();
         api.MapUsersEndpoints();
+        api.MapCommunitiesEndpoints();
+        api.MapChannelsEndpoints();
+        api.MapInvitesEndpoints();
+        api.MapMessagesEndpoints();
+        api.MapReactionsEndpoints();
     }
 }
 

@@ -28,12 +28,15 @@ public sealed class GatewayConnection
     public GatewayConnection(WebSocket socket, int queueCapacity)
     {
         this.socket = socket;
-        queue = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(queueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        capacity = queueCapacity;
+
+        // Unbounded underneath; live events are counted against the capacity by hand so that a RESUME
+        // replay (up to the whole replay buffer) and control frames are never refused.
+        queue = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
     }
+
+    private readonly int capacity;
+    private int pending;
 
     public CancellationToken Aborted => aborted.Token;
 
@@ -42,7 +45,37 @@ public sealed class GatewayConnection
 
     public int? CloseCode => closeCode == 0 ? null : closeCode;
 
-    public bool TryQueue(long seq, OutboundEvent dispatch) => queue.Writer.TryWrite(new Outbound(seq, dispatch, null));
+    public long ConnectedTicks { get; } = Environment.TickCount64;
+
+    /// <summary>True once IDENTIFY or RESUME succeeded.</summary>
+    public bool Identified { get; set; }
+
+    /// <summary>Queues a live event; false when the client already has the maximum number pending.</summary>
+    public bool TryQueue(long seq, OutboundEvent dispatch)
+    {
+        if (Interlocked.Increment(ref pending) > capacity)
+        {
+            Interlocked.Decrement(ref pending);
+            return false;
+        }
+
+        if (!queue.Writer.TryWrite(new Outbound(seq, dispatch, null)))
+        {
+            Interlocked.Decrement(ref pending);
+        }
+
+        return true;
+    }
+
+    /// <summary>Queues an event being replayed on RESUME (or READY's backlog); not limited.</summary>
+    public void QueueReplay(long seq, OutboundEvent dispatch)
+    {
+        Interlocked.Increment(ref pending);
+        if (!queue.Writer.TryWrite(new Outbound(seq, dispatch, null)))
+        {
+            Interlocked.Decrement(ref pending);
+        }
+    }
 
     /// <summary>Queues a non-dispatch frame (HELLO, HEARTBEAT_ACK, RECONNECT …), already serialized.</summary>
     public bool TryQueueRaw(byte[] frame) => queue.Writer.TryWrite(new Outbound(0, null, frame));
@@ -57,7 +90,11 @@ public sealed class GatewayConnection
         }
     }
 
-    /// <summary>Closes with a documented code without sending anything still queued.</summary>
+    /// <summary>
+    /// Closes with a documented code, dropping what is still queued. A frame already being written gets
+    /// a short grace period so the close frame (and its code) can follow it; a client that is not reading
+    /// at all is cut off when that runs out.
+    /// </summary>
     public void Abort(int code, string reason)
     {
         if (Interlocked.CompareExchange(ref closeCode, code, 0) == 0)
@@ -65,9 +102,20 @@ public sealed class GatewayConnection
             closeReason = reason;
         }
 
+        dropQueued = true;
         queue.Writer.TryComplete();
-        aborted.Cancel();
+        try
+        {
+            aborted.CancelAfter(AbortGrace);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already finished.
+        }
     }
+
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(5);
+    private volatile bool dropQueued;
 
     /// <summary>Sends queued frames until the queue completes, then the close frame.</summary>
     public async Task RunWriterAsync(CancellationToken stopping)
@@ -76,10 +124,15 @@ public sealed class GatewayConnection
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, aborted.Token);
         try
         {
-            while (await queue.Reader.WaitToReadAsync(linked.Token))
+            while (!dropQueued && await queue.Reader.WaitToReadAsync(linked.Token))
             {
-                while (queue.Reader.TryRead(out var item))
+                while (!dropQueued && queue.Reader.TryRead(out var item))
                 {
+                    if (item.Event is not null)
+                    {
+                        Interlocked.Decrement(ref pending);
+                    }
+
                     ReadOnlyMemory<byte> frame;
                     if (item.Raw is not null)
                     {

@@ -28,6 +28,8 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger)
 
     public GatewaySession? FindSession(string sessionId) => sessions.GetValueOrDefault(sessionId);
 
+    public IEnumerable<GatewaySession> Sessions => sessions.Values;
+
     /// <summary>Serializes the payload once and queues it for every session in the audience.</summary>
     public void Publish<T>(string eventType, T payload, JsonTypeInfo<T> typeInfo, Audience audience)
     {
@@ -70,21 +72,49 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger)
         }
     }
 
-    /// <summary>Adds an identified session; <paramref name="communityIds"/> are the user's communities at READY.</summary>
-    public void Register(GatewaySession session, IEnumerable<string> communityIds)
+    // Bumped by every membership change, so IDENTIFY can tell whether its database read raced one.
+    private long membershipEpoch;
+
+    /// <summary>
+    /// Adds an identified session and fills in its user's communities. The session is registered before
+    /// memberships are read, and the read is retried if any membership changed meanwhile, so a join or
+    /// leave racing the IDENTIFY is never lost and a left community is never re-added.
+    /// </summary>
+    public async Task RegisterAsync(GatewaySession session, Func<CancellationToken, Task<IReadOnlyCollection<string>>> loadCommunityIds, CancellationToken ct)
     {
         lock (membershipGate)
         {
             sessions[session.Id] = session;
             sessionsByUser.GetOrAdd(session.UserId, _ => new())[session] = 0;
-            var memberships = communitiesByUser.GetOrAdd(session.UserId, _ => new(StringComparer.Ordinal));
-            foreach (var communityId in communityIds)
+            communitiesByUser.GetOrAdd(session.UserId, _ => new(StringComparer.Ordinal));
+        }
+
+        while (true)
+        {
+            var epoch = Interlocked.Read(ref membershipEpoch);
+            var communityIds = await loadCommunityIds(ct);
+            lock (membershipGate)
             {
-                memberships[communityId] = 0;
-                onlineMembers.GetOrAdd(communityId, _ => new(StringComparer.Ordinal))[session.UserId] = 0;
+                if (epoch != membershipEpoch)
+                {
+                    continue;
+                }
+
+                var memberships = communitiesByUser.GetOrAdd(session.UserId, _ => new(StringComparer.Ordinal));
+                foreach (var communityId in communityIds)
+                {
+                    memberships[communityId] = 0;
+                    onlineMembers.GetOrAdd(communityId, _ => new(StringComparer.Ordinal))[session.UserId] = 0;
+                }
+
+                return;
             }
         }
     }
+
+    /// <summary>The communities the hub currently routes to this user.</summary>
+    public IReadOnlyCollection<string> CommunitiesOf(string userId) =>
+        communitiesByUser.TryGetValue(userId, out var memberships) ? memberships.Keys.ToList() : [];
 
     /// <summary>Forgets a session for good (after its resume window, or when it is invalidated).</summary>
     public void Unregister(GatewaySession session)
@@ -119,6 +149,7 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger)
     {
         lock (membershipGate)
         {
+            membershipEpoch++;
             if (!sessionsByUser.ContainsKey(userId))
             {
                 return;
@@ -134,6 +165,7 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger)
     {
         lock (membershipGate)
         {
+            membershipEpoch++;
             if (communitiesByUser.TryGetValue(userId, out var memberships))
             {
                 memberships.TryRemove(communityId, out _);
@@ -148,6 +180,7 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger)
     {
         lock (membershipGate)
         {
+            membershipEpoch++;
             if (onlineMembers.TryRemove(communityId, out var members))
             {
                 foreach (var userId in members.Keys)

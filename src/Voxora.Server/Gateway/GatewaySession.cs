@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace Voxora.Server.Gateway;
 
 /// <summary>
@@ -77,16 +75,17 @@ public sealed class GatewaySession(string id, string userId, string loginSession
             foreach (var dispatch in queued)
             {
                 var number = Append(dispatch);
-                first.TryQueue(number, dispatch);
+                first.QueueReplay(number, dispatch);
             }
         }
     }
 
     /// <summary>
-    /// Attaches a resuming connection. Returns the events after <paramref name="afterSeq"/> to replay,
-    /// or null when they are no longer all in the buffer (or the sequence is from the future).
+    /// Attaches a resuming connection and queues, in order, every event after <paramref name="afterSeq"/>
+    /// then <paramref name="resumedFrame"/>; live events follow. Returns false (and attaches nothing) when
+    /// those events are no longer all in the buffer, or the sequence is from the future.
     /// </summary>
-    public List<(long Seq, OutboundEvent Event)>? TryResume(GatewayConnection next, long afterSeq, out GatewayConnection? previous)
+    public bool TryResume(GatewayConnection next, long afterSeq, byte[] resumedFrame, out GatewayConnection? previous)
     {
         lock (gate)
         {
@@ -94,19 +93,20 @@ public sealed class GatewaySession(string id, string userId, string loginSession
             var oldest = Math.Max(1, seq - replay.Length + 1);
             if (Invalidated || !ready || afterSeq < oldest - 1 || afterSeq > seq)
             {
-                return null;
+                return false;
             }
 
-            var missed = new List<(long, OutboundEvent)>((int)(seq - afterSeq));
             for (var n = afterSeq + 1; n <= seq; n++)
             {
-                missed.Add(replay[n % replay.Length]);
+                var (number, dispatch) = replay[n % replay.Length];
+                next.QueueReplay(number, dispatch);
             }
 
+            next.TryQueueRaw(resumedFrame);
             previous = connection;
             connection = next;
             DetachedAt = null;
-            return missed;
+            return true;
         }
     }
 

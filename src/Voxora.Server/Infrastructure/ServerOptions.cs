@@ -11,10 +11,14 @@ public sealed class ServerOptions
     /// <summary>Folder for the SQLite database and other local state. <c>VOXORA_DATA_DIR</c>.</summary>
     public string DataDir { get; set; } = "./data";
 
+    /// <summary>This node's number in message Snowflakes (0–1023), unique per node of a cluster. <c>VOXORA_NODE_ID</c>.</summary>
+    public int NodeId { get; set; }
+
     public DatabaseOptions Database { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public RateLimitingOptions RateLimiting { get; set; } = new();
     public NetworkOptions Network { get; set; } = new();
+    public GatewayOptions Gateway { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -23,10 +27,12 @@ public sealed class ServerOptions
         try
         {
             options.DataDir = configuration["DATA_DIR"] ?? options.DataDir;
+            options.NodeId = configuration.GetValue("NODE_ID", options.NodeId);
             configuration.GetSection("DATABASE").Bind(options.Database);
             configuration.GetSection("AUTH").Bind(options.Auth);
             configuration.GetSection("RATELIMITING").Bind(options.RateLimiting);
             configuration.GetSection("NETWORK").Bind(options.Network);
+            configuration.GetSection("GATEWAY").Bind(options.Gateway);
         }
         catch (InvalidOperationException ex)
         {
@@ -68,10 +74,16 @@ public sealed class ServerOptions
             yield return "VOXORA_DATA_DIR must not be empty.";
         }
 
+        if (NodeId is < 0 or > Snowflake.MaxNodeId)
+        {
+            yield return $"VOXORA_NODE_ID must be between 0 and {Snowflake.MaxNodeId}, not {NodeId}.";
+        }
+
         foreach (var error in Database.Validate()) yield return error;
         foreach (var error in Auth.Validate()) yield return error;
         foreach (var error in RateLimiting.Validate()) yield return error;
         foreach (var error in Network.Validate()) yield return error;
+        foreach (var error in Gateway.Validate()) yield return error;
     }
 }
 
@@ -227,5 +239,52 @@ public sealed class NetworkOptions
             if (!System.Net.IPAddress.TryParse(entry, out _))
                 yield return $"VOXORA_NETWORK__TRUSTED_PROXIES holds '{entry}', which is not an IP address.";
         }
+    }
+}
+
+/// <summary>Real-time gateway limits (seed 001 security baseline). Lower values only make tests fast.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>Largest inbound frame or message, in bytes. Never above 64 KiB.</summary>
+    public const int MaxMessageBytes = 64 * 1024;
+
+    /// <summary>How often clients must heartbeat, in ms; a connection silent for 1.5× this is closed. <c>VOXORA_GATEWAY__HEARTBEAT_INTERVAL_MS</c>.</summary>
+    [ConfigurationKeyName("HEARTBEAT_INTERVAL_MS")]
+    public int HeartbeatIntervalMs { get; set; } = 41_250;
+
+    /// <summary>How long a disconnected session stays resumable. <c>VOXORA_GATEWAY__RESUME_WINDOW_SECONDS</c>.</summary>
+    [ConfigurationKeyName("RESUME_WINDOW_SECONDS")]
+    public int ResumeWindowSeconds { get; set; } = 300;
+
+    /// <summary>Events kept per session for RESUME. <c>VOXORA_GATEWAY__REPLAY_BUFFER_SIZE</c>.</summary>
+    [ConfigurationKeyName("REPLAY_BUFFER_SIZE")]
+    public int ReplayBufferSize { get; set; } = 1000;
+
+    /// <summary>Queued outbound events per connection before the slow consumer is closed. <c>VOXORA_GATEWAY__OUTBOUND_QUEUE</c>.</summary>
+    [ConfigurationKeyName("OUTBOUND_QUEUE")]
+    public int OutboundQueue { get; set; } = 256;
+
+    /// <summary>Inbound events allowed per 10 seconds per connection (also the burst size). <c>VOXORA_GATEWAY__INBOUND_PER_10S</c>.</summary>
+    [ConfigurationKeyName("INBOUND_PER_10S")]
+    public int InboundPer10Seconds { get; set; } = 20;
+
+    /// <summary>Seconds a new connection has to IDENTIFY or RESUME. <c>VOXORA_GATEWAY__IDENTIFY_TIMEOUT_SECONDS</c>.</summary>
+    [ConfigurationKeyName("IDENTIFY_TIMEOUT_SECONDS")]
+    public int IdentifyTimeoutSeconds { get; set; } = 20;
+
+    public IEnumerable<string> Validate()
+    {
+        if (HeartbeatIntervalMs is < 100 or > 300_000)
+            yield return $"VOXORA_GATEWAY__HEARTBEAT_INTERVAL_MS must be between 100 and 300000, not {HeartbeatIntervalMs}.";
+        if (ResumeWindowSeconds is < 1 or > 3600)
+            yield return $"VOXORA_GATEWAY__RESUME_WINDOW_SECONDS must be between 1 and 3600, not {ResumeWindowSeconds}.";
+        if (ReplayBufferSize is < 1 or > 100_000)
+            yield return $"VOXORA_GATEWAY__REPLAY_BUFFER_SIZE must be between 1 and 100000, not {ReplayBufferSize}.";
+        if (OutboundQueue is < 1 or > 256)
+            yield return $"VOXORA_GATEWAY__OUTBOUND_QUEUE must be between 1 and 256 (security baseline), not {OutboundQueue}.";
+        if (InboundPer10Seconds is < 1 or > 1000)
+            yield return $"VOXORA_GATEWAY__INBOUND_PER_10S must be between 1 and 1000, not {InboundPer10Seconds}.";
+        if (IdentifyTimeoutSeconds is < 1 or > 300)
+            yield return $"VOXORA_GATEWAY__IDENTIFY_TIMEOUT_SECONDS must be between 1 and 300, not {IdentifyTimeoutSeconds}.";
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 using Voxora.Server.Data;
+using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Features.Auth;
@@ -16,7 +17,7 @@ public enum RotationOutcome
 public sealed record RotationResult(RotationOutcome Outcome, LoginSession? Session = null, string? RefreshToken = null);
 
 /// <summary>Sessions and their refresh tokens: create on login, rotate on refresh, revoke.</summary>
-public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOptions options, SessionValidator validator)
+public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOptions options, SessionValidator validator, GatewayHub gateway)
 {
     public async Task<(LoginSession Session, string RefreshToken)> CreateAsync(string userId, string? userAgent, string? ip, CancellationToken ct)
     {
@@ -88,6 +89,7 @@ public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOpt
             .Where(s => s.Id == sessionId && s.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), ct);
         validator.Forget(sessionId);
+        gateway.EndLoginSession(sessionId);
         return revoked > 0;
     }
 
@@ -105,6 +107,7 @@ public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOpt
         foreach (var id in ids)
         {
             validator.Forget(id);
+            gateway.EndLoginSession(id);
         }
     }
 

@@ -1,0 +1,78 @@
+using System.Text;
+using Voxora.Protocol;
+
+namespace Voxora.Server.Features.Channels;
+
+/// <summary>Channel names, topics and types. Pure rules, unit tested.</summary>
+public static class ChannelRules
+{
+    public const int NameMax = 100;
+    public const int TopicMax = 1024;
+    public const int PositionMax = 100_000;
+
+    public static bool IsKnownType(int type) => type is ChannelTypes.Text or ChannelTypes.Voice or ChannelTypes.Category;
+
+    /// <summary>
+    /// Text channels: trimmed, lower-case, each run of whitespace becomes one '-'. Voice channels and
+    /// categories: trimmed. Always 1–100 characters without control characters.
+    /// </summary>
+    public static string? NameError(int type, string? name, out string normalized)
+    {
+        normalized = name?.Trim() ?? "";
+        if (normalized.Length == 0)
+        {
+            return "Name is required.";
+        }
+
+        // In text channel names whitespace (tabs, line breaks) becomes '-' below, so only other controls are refused.
+        if (normalized.Any(c => char.IsControl(c) && !(type == ChannelTypes.Text && char.IsWhiteSpace(c))))
+        {
+            return "Name must not contain control characters.";
+        }
+
+        if (type == ChannelTypes.Text)
+        {
+            var builder = new StringBuilder(normalized.Length);
+            var inSpace = false;
+            foreach (var c in normalized.ToLowerInvariant())
+            {
+                if (char.IsWhiteSpace(c))
+                {
+                    if (!inSpace) builder.Append('-');
+                    inSpace = true;
+                }
+                else
+                {
+                    builder.Append(c);
+                    inSpace = false;
+                }
+            }
+
+            normalized = builder.ToString();
+        }
+
+        return normalized.Length > NameMax ? $"Name must be at most {NameMax} characters." : null;
+    }
+
+    /// <summary>Trims; empty becomes null (no topic).</summary>
+    public static string? TopicError(string? topic, out string? normalized)
+    {
+        normalized = string.IsNullOrWhiteSpace(topic) ? null : topic.Trim();
+        if (normalized is null)
+        {
+            return null;
+        }
+
+        if (normalized.Length > TopicMax)
+        {
+            return $"Topic must be at most {TopicMax} characters.";
+        }
+
+        return normalized.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'))
+            ? "Topic must not contain control characters."
+            : null;
+    }
+
+    public static string? PositionError(int? position) =>
+        position is < 0 or > PositionMax ? $"Position must be from 0 to {PositionMax}." : null;
+}

@@ -1,0 +1,210 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Auth;
+using Voxora.Server.Features.Channels;
+using Voxora.Server.Gateway;
+using Voxora.Server.Infrastructure;
+
+namespace Voxora.Server.Features.Communities;
+
+/// <summary>Communities: create, list mine, read, rename, delete; members list and leave.</summary>
+public static class CommunitiesEndpoints
+{
+    public static RouteGroupBuilder MapCommunitiesEndpoints(this RouteGroupBuilder api)
+    {
+        var communities = api.MapGroup("/communities").WithTags("Communities").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        communities.MapPost("", Create);
+        communities.MapGet("/{communityId}", Get);
+        communities.MapPatch("/{communityId}", Update);
+        communities.MapDelete("/{communityId}", Delete);
+        communities.MapGet("/{communityId}/members", ListMembers);
+        communities.MapDelete("/{communityId}/members/@me", Leave);
+
+        api.MapGet("/users/@me/communities", ListMine)
+            .WithTags("Communities").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        return api;
+    }
+
+    private static async Task<Results<Created<Community>, ValidationProblem>> Create(
+        CreateCommunityRequest request, HttpContext http, VoxoraDbContext db, GatewayHub hub, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (CommunityRules.NameError(request.Name, out var name) is { } nameError) errors["name"] = [nameError];
+        if (CommunityRules.DescriptionError(request.Description, out var description) is { } descriptionError) errors["description"] = [descriptionError];
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var userId = http.User.UserId();
+        var now = clock.StoredUtcNow();
+        var community = new CommunityEntity { Id = Ids.New(Ids.Community), Name = name, Description = description, OwnerId = userId, CreatedAt = now };
+        var channels = new[]
+        {
+            new ChannelEntity { Id = Ids.New(Ids.Channel), CommunityId = community.Id, Name = "general", Type = ChannelTypes.Text, Position = 0, CreatedAt = now },
+            new ChannelEntity { Id = Ids.New(Ids.Channel), CommunityId = community.Id, Name = "General", Type = ChannelTypes.Voice, Position = 1, CreatedAt = now },
+        };
+        db.Communities.Add(community);
+        db.Members.Add(new MemberEntity { CommunityId = community.Id, UserId = userId, JoinedAt = now });
+        db.Roles.Add(new RoleEntity
+        {
+            Id = Ids.New(Ids.Role), CommunityId = community.Id, Name = RoleEntity.EveryoneName, IsEveryone = true, Position = 0, Permissions = 0, CreatedAt = now,
+        });
+        db.Channels.AddRange(channels);
+        await db.SaveChangesAsync(ct);
+
+        var whole = community.ToProtocol(1, channels.Select(c => c.ToProtocol()).ToList());
+        hub.JoinCommunity(userId, community.Id);
+        hub.Publish(GatewayEvents.CommunityCreate, whole, VoxoraJsonContext.Default.Community, Audience.User(userId));
+        return TypedResults.Created($"/api/v1/communities/{community.Id}", whole);
+    }
+
+    private static async Task<Ok<List<Community>>> ListMine(HttpContext http, VoxoraDbContext db, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var communities = await db.Communities.AsNoTracking()
+            .Where(c => db.Members.Any(m => m.CommunityId == c.Id && m.UserId == userId))
+            .OrderBy(c => c.Id)
+            .ToListAsync(ct);
+        var ids = communities.Select(c => c.Id).ToList();
+        var channels = await db.Channels.AsNoTracking().Where(c => ids.Contains(c.CommunityId)).ToListAsync(ct);
+        var counts = await db.Members.Where(m => ids.Contains(m.CommunityId))
+            .GroupBy(m => m.CommunityId)
+            .Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var byCommunity = channels.ToLookup(c => c.CommunityId);
+        return TypedResults.Ok(communities
+            .Select(c => c.ToProtocol(
+                counts.GetValueOrDefault(c.Id),
+                byCommunity[c.Id].OrderBy(ch => ch.Position).ThenBy(ch => ch.Id, StringComparer.Ordinal).Select(ch => ch.ToProtocol()).ToList()))
+            .ToList());
+    }
+
+    private static async Task<Results<Ok<Community>, ProblemHttpResult>> Get(
+        string communityId, HttpContext http, CommunityAccess access, CancellationToken ct)
+    {
+        var community = await access.FindCommunityAsync(communityId, http.User.UserId(), ct);
+        return community is null ? Problems.NotFound("Community") : TypedResults.Ok(await access.WholeAsync(community, ct));
+    }
+
+    private static async Task<Results<Ok<Community>, ValidationProblem, ProblemHttpResult>> Update(
+        string communityId, UpdateCommunityRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, CancellationToken ct)
+    {
+        var community = await access.FindCommunityAsync(communityId, http.User.UserId(), ct);
+        if (community is null)
+        {
+            return Problems.NotFound("Community");
+        }
+
+        if (community.OwnerId != http.User.UserId())
+        {
+            return Forbidden("Only the owner can change the community.");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        string? name = null;
+        string? description = null;
+        if (request.Name is not null && CommunityRules.NameError(request.Name, out name) is { } nameError) errors["name"] = [nameError];
+        if (request.Description is not null && CommunityRules.DescriptionError(request.Description, out description) is { } descriptionError) errors["description"] = [descriptionError];
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        db.Communities.Attach(community);
+        if (request.Name is not null) community.Name = name!;
+        if (request.Description is not null) community.Description = description;
+        await db.SaveChangesAsync(ct);
+
+        hub.Publish(GatewayEvents.CommunityUpdate, community.ToProtocol(), VoxoraJsonContext.Default.Community, Audience.Community(community.Id));
+        return TypedResults.Ok(await access.WholeAsync(community, ct));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, CancellationToken ct)
+    {
+        var community = await access.FindCommunityAsync(communityId, http.User.UserId(), ct);
+        if (community is null)
+        {
+            return Problems.NotFound("Community");
+        }
+
+        if (community.OwnerId != http.User.UserId())
+        {
+            return Forbidden("Only the owner can delete the community.");
+        }
+
+        // Members, roles, channels (with their messages and reactions) and invites go with it (ON DELETE CASCADE).
+        await db.Communities.Where(c => c.Id == community.Id).ExecuteDeleteAsync(ct);
+
+        hub.Publish(GatewayEvents.CommunityDelete, new Deleted(community.Id), VoxoraJsonContext.Default.Deleted, Audience.Community(community.Id));
+        hub.RemoveCommunity(community.Id);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<List<Member>>, ValidationProblem, ProblemHttpResult>> ListMembers(
+        string communityId, string? after, string? limit, HttpContext http, VoxoraDbContext db, CommunityAccess access, CancellationToken ct)
+    {
+        var community = await access.FindCommunityAsync(communityId, http.User.UserId(), ct);
+        if (community is null)
+        {
+            return Problems.NotFound("Community");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (Paging.LimitError(limit, out var take) is { } limitError) errors["limit"] = [limitError];
+        if (after is not null && !Ids.IsWellFormed(after, Ids.User)) errors["after"] = ["After must be a user id."];
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var query = db.Members.AsNoTracking().Where(m => m.CommunityId == community.Id);
+        if (after is not null)
+        {
+            query = query.Where(m => string.Compare(m.UserId, after) > 0);
+        }
+
+        var members = await query
+            .OrderBy(m => m.UserId)
+            .Take(take)
+            .Select(m => new Member(m.CommunityId, new UserSummary(m.User!.Id, m.User.Username, m.User.DisplayName), m.JoinedAt))
+            .ToListAsync(ct);
+        return TypedResults.Ok(members);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Leave(
+        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var community = await access.FindCommunityAsync(communityId, userId, ct);
+        if (community is null)
+        {
+            return Problems.NotFound("Community");
+        }
+
+        if (community.OwnerId == userId)
+        {
+            return Problems.Of(StatusCodes.Status409Conflict, ProblemCodes.OwnerCannotLeave, "Owner cannot leave",
+                "The owner cannot leave the community; delete it (or transfer ownership) instead.");
+        }
+
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new UserSummary(u.Id, u.Username, u.DisplayName))
+            .SingleAsync(ct);
+        var removed = await db.Members.Where(m => m.CommunityId == community.Id && m.UserId == userId).ExecuteDeleteAsync(ct);
+        if (removed > 0)
+        {
+            hub.Publish(GatewayEvents.CommunityMemberRemove, new MemberRemoved(community.Id, user), VoxoraJsonContext.Default.MemberRemoved, Audience.Community(community.Id));
+            hub.LeaveCommunity(userId, community.Id);
+            hub.Publish(GatewayEvents.CommunityDelete, new Deleted(community.Id), VoxoraJsonContext.Default.Deleted, Audience.User(userId));
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    internal static ProblemHttpResult Forbidden(string detail) =>
+        Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "Forbidden", detail);
+}

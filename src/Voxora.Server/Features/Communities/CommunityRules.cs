@@ -1,0 +1,44 @@
+namespace Voxora.Server.Features.Communities;
+
+/// <summary>What a community name and description may look like. Pure rules, unit tested.</summary>
+public static class CommunityRules
+{
+    public const int NameMax = 100;
+    public const int DescriptionMax = 1000;
+
+    /// <summary>Trims; 1–100 characters, no control characters.</summary>
+    public static string? NameError(string? name, out string normalized)
+    {
+        normalized = name?.Trim() ?? "";
+        if (normalized.Length == 0)
+        {
+            return "Name is required.";
+        }
+
+        if (normalized.Length > NameMax)
+        {
+            return $"Name must be at most {NameMax} characters.";
+        }
+
+        return normalized.Any(char.IsControl) ? "Name must not contain control characters." : null;
+    }
+
+    /// <summary>Trims; empty or whitespace becomes null (no description). Line breaks are allowed.</summary>
+    public static string? DescriptionError(string? description, out string? normalized)
+    {
+        normalized = string.IsNullOrWhiteSpace(description) ? null : description.Trim();
+        if (normalized is null)
+        {
+            return null;
+        }
+
+        if (normalized.Length > DescriptionMax)
+        {
+            return $"Description must be at most {DescriptionMax} characters.";
+        }
+
+        return normalized.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'))
+            ? "Description must not contain control characters."
+            : null;
+    }
+}

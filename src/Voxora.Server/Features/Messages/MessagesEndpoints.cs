@@ -1,0 +1,224 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Auth;
+using Voxora.Server.Features.Communities;
+using Voxora.Server.Gateway;
+using Voxora.Server.Infrastructure;
+
+namespace Voxora.Server.Features.Messages;
+
+/// <summary>Messages of a text channel: send, page through history, edit and delete one's own.</summary>
+public static class MessagesEndpoints
+{
+    public static RouteGroupBuilder MapMessagesEndpoints(this RouteGroupBuilder api)
+    {
+        var messages = api.MapGroup("/channels/{channelId}/messages").WithTags("Messages").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        messages.MapPost("", Create);
+        messages.MapGet("", List);
+        messages.MapPatch("/{messageId}", Update);
+        messages.MapDelete("/{messageId}", Delete);
+        return api;
+    }
+
+    private static async Task<Results<Created<Message>, ValidationProblem, ProblemHttpResult>> Create(
+        string channelId, CreateMessageRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
+        SnowflakeGenerator snowflakes, GatewayHub hub, CancellationToken ct)
+    {
+        var found = await access.FindChannelAsync(channelId, http.User.UserId(), ct);
+        if (found is null)
+        {
+            return Problems.NotFound("Channel");
+        }
+
+        if (found.Channel.Type != ChannelTypes.Text)
+        {
+            return NotText();
+        }
+
+        var channel = found.Channel;
+        var errors = new Dictionary<string, string[]>();
+        if (MessageRules.ContentError(request.Content, out var content) is { } contentError) errors["content"] = [contentError];
+        if (MessageRules.NonceError(request.Nonce) is { } nonceError) errors["nonce"] = [nonceError];
+        long? replyTo = null;
+        if (request.ReplyTo is not null)
+        {
+            if (Snowflake.TryParse(request.ReplyTo, out var replyId)
+                && await db.Messages.AnyAsync(m => m.Id == replyId && m.ChannelId == channel.Id, ct))
+            {
+                replyTo = replyId;
+            }
+            else
+            {
+                errors["reply_to"] = ["Reply_to must be the id of a message in this channel."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var mentions = await MembersAmongAsync(db, channel.CommunityId, MentionParser.Parse(content), ct);
+        var id = snowflakes.Next();
+        var message = new MessageEntity
+        {
+            Id = id,
+            ChannelId = channel.Id,
+            CommunityId = channel.CommunityId,
+            AuthorId = found.Me.Id,
+            Content = content,
+            ReplyToId = replyTo,
+            MentionIds = MentionParser.Join(mentions),
+            CreatedAt = Snowflake.TimeOf(id),
+        };
+        db.Messages.Add(message);
+        await db.SaveChangesAsync(ct);
+
+        var wire = new Message(Snowflake.Format(id), channel.Id, channel.CommunityId, found.Me, content, message.CreatedAt, null,
+            replyTo is { } r ? Snowflake.Format(r) : null, mentions, [], request.Nonce);
+        hub.Publish(GatewayEvents.MessageCreate, wire, VoxoraJsonContext.Default.Message, Audience.Channel(channel.CommunityId, channel.Id));
+        return TypedResults.Created($"/api/v1/channels/{channel.Id}/messages/{wire.Id}", wire);
+    }
+
+    /// <summary>The mentioned ids that belong to members of the community, in their original order. One query, none when there are no mentions.</summary>
+    private static async Task<IReadOnlyList<string>> MembersAmongAsync(VoxoraDbContext db, string communityId, IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0)
+        {
+            return ids;
+        }
+
+        var members = await db.Members.AsNoTracking()
+            .Where(m => m.CommunityId == communityId && ids.Contains(m.UserId))
+            .Select(m => m.UserId)
+            .ToListAsync(ct);
+        return ids.Where(members.Contains).ToList();
+    }
+
+    private static async Task<Results<Ok<List<Message>>, ValidationProblem, ProblemHttpResult>> List(
+        string channelId, string? before, string? after, string? around, string? limit,
+        HttpContext http, CommunityAccess access, MessageStore store, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var found = await access.FindChannelAsync(channelId, userId, ct);
+        if (found is null)
+        {
+            return Problems.NotFound("Channel");
+        }
+
+        if (found.Channel.Type != ChannelTypes.Text)
+        {
+            return NotText();
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (Paging.LimitError(limit, out var take) is { } limitError) errors["limit"] = [limitError];
+        var cursors = new[] { ("before", before, PageDirection.Before), ("after", after, PageDirection.After), ("around", around, PageDirection.Around) }
+            .Where(c => c.Item2 is not null)
+            .ToList();
+        var direction = PageDirection.Latest;
+        long cursor = 0;
+        if (cursors.Count > 1)
+        {
+            errors["before"] = ["Give at most one of before, after and around."];
+        }
+        else if (cursors.Count == 1)
+        {
+            var (field, text, dir) = cursors[0];
+            if (!Snowflake.TryParse(text, out cursor))
+            {
+                errors[field] = [$"{field} must be a message id (a decimal string)."];
+            }
+
+            direction = dir;
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        return TypedResults.Ok(await store.PageAsync(found.Channel.Id, direction, cursor, take, userId, ct));
+    }
+
+    private static async Task<Results<Ok<Message>, ValidationProblem, ProblemHttpResult>> Update(
+        string channelId, string messageId, UpdateMessageRequest request, HttpContext http, VoxoraDbContext db,
+        CommunityAccess access, MessageStore store, GatewayHub hub, TimeProvider clock, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var found = await access.FindChannelAsync(channelId, userId, ct);
+        if (found is null || !Snowflake.TryParse(messageId, out var id))
+        {
+            return Problems.NotFound("Message");
+        }
+
+        var message = await db.Messages.SingleOrDefaultAsync(m => m.Id == id && m.ChannelId == found.Channel.Id, ct);
+        if (message is null)
+        {
+            return Problems.NotFound("Message");
+        }
+
+        if (message.AuthorId != userId)
+        {
+            return CommunitiesEndpoints.Forbidden("Only the author can edit a message.");
+        }
+
+        if (MessageRules.ContentError(request.Content, out var content) is { } contentError)
+        {
+            return Problems.Validation("content", contentError);
+        }
+
+        var mentions = await MembersAmongAsync(db, message.CommunityId, MentionParser.Parse(content), ct);
+        message.Content = content;
+        message.MentionIds = MentionParser.Join(mentions);
+        message.EditedAt = clock.StoredUtcNow();
+        await db.SaveChangesAsync(ct);
+
+        var reactions = await store.ReactionsAsync([id], userId, ct);
+        var mine = ToWire(message, found.Me, mentions, reactions.GetValueOrDefault(id) ?? []);
+        var shared = mine with { Reactions = mine.Reactions.Select(r => r with { Me = null }).ToList() };
+        hub.Publish(GatewayEvents.MessageUpdate, shared, VoxoraJsonContext.Default.Message, Audience.Channel(message.CommunityId, message.ChannelId));
+        return TypedResults.Ok(mine);
+    }
+
+    private static Message ToWire(MessageEntity m, UserSummary author, IReadOnlyList<string> mentions, IReadOnlyList<ReactionCount> reactions) =>
+        new(Snowflake.Format(m.Id), m.ChannelId, m.CommunityId, author, m.Content, m.CreatedAt, m.EditedAt,
+            m.ReplyToId is { } r ? Snowflake.Format(r) : null, mentions, reactions);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        string channelId, string messageId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var found = await access.FindChannelAsync(channelId, userId, ct);
+        if (found is null || !Snowflake.TryParse(messageId, out var id))
+        {
+            return Problems.NotFound("Message");
+        }
+
+        var authorId = await db.Messages.Where(m => m.Id == id && m.ChannelId == found.Channel.Id).Select(m => m.AuthorId).SingleOrDefaultAsync(ct);
+        if (authorId is null)
+        {
+            return Problems.NotFound("Message");
+        }
+
+        if (authorId != userId)
+        {
+            return CommunitiesEndpoints.Forbidden("Only the author can delete a message.");
+        }
+
+        // Reactions go with it (ON DELETE CASCADE).
+        if (await db.Messages.Where(m => m.Id == id).ExecuteDeleteAsync(ct) > 0)
+        {
+            var channel = found.Channel;
+            hub.Publish(GatewayEvents.MessageDelete, new MessageDeleted(Snowflake.Format(id), channel.Id, channel.CommunityId),
+                VoxoraJsonContext.Default.MessageDeleted, Audience.Channel(channel.CommunityId, channel.Id));
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    internal static ProblemHttpResult NotText() =>
+        Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.WrongChannelType, "Not a text channel", "Messages can only be sent to and read from text channels.");
+}

@@ -1,0 +1,365 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Auth;
+using Voxora.Server.Infrastructure;
+
+namespace Voxora.Server.Gateway;
+
+/// <summary>
+/// The gateway protocol for one connection at a time: HELLO, then IDENTIFY or RESUME, heartbeats,
+/// and the inbound limits (frame size, event rate, decode errors), each closing with a documented code.
+/// </summary>
+public sealed class GatewayServer(
+    GatewayHub hub,
+    GatewayOptions options,
+    IServiceScopeFactory scopes,
+    IOptionsMonitor<JwtBearerOptions> bearer,
+    SessionValidator sessionValidator,
+    TimeProvider clock,
+    ILogger<GatewayServer> logger)
+{
+    private static readonly JsonWebTokenHandler TokenHandler = new();
+
+    private readonly ConcurrentDictionary<GatewayConnection, byte> live = new();
+
+    public int ConnectionCount => live.Count;
+
+    public IEnumerable<GatewayConnection> Connections => live.Keys;
+
+    public async Task RunAsync(WebSocket socket, CancellationToken stopping)
+    {
+        var connection = new GatewayConnection(socket, options.OutboundQueue);
+        live[connection] = 0;
+        var writer = connection.RunWriterAsync(stopping);
+        using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+
+        // Once the writer has sent its close frame, give the client a moment to answer it, then stop reading.
+        _ = writer.ContinueWith(_ => SafeCancelAfter(readerStop, TimeSpan.FromSeconds(2)), TaskScheduler.Default);
+
+        GatewaySession? session = null;
+        try
+        {
+            connection.TryQueueRaw(Frame(GatewayOp.Hello, new HelloPayload(options.HeartbeatIntervalMs), VoxoraJsonContext.Default.HelloPayload));
+            var bucket = new TokenBucket(options.InboundPer10Seconds, TimeSpan.FromSeconds(10), Environment.TickCount64);
+            var buffer = ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                while (connection.CloseCode is null)
+                {
+                    var (length, outcome) = await ReceiveMessageAsync(socket, buffer, readerStop.Token);
+                    buffer = outcome.Buffer;
+                    if (outcome.Closed)
+                    {
+                        break;
+                    }
+
+                    if (outcome.TooLarge)
+                    {
+                        connection.Abort(GatewayCloseCodes.MessageTooLarge, "message larger than 64 KiB");
+                        break;
+                    }
+
+                    if (!bucket.TryTake(Environment.TickCount64))
+                    {
+                        connection.Abort(GatewayCloseCodes.RateLimited, "too many events");
+                        break;
+                    }
+
+                    GatewayFrame? frame;
+                    try
+                    {
+                        frame = outcome.Binary ? null : JsonSerializer.Deserialize(buffer.AsSpan(0, length), VoxoraJsonContext.Default.GatewayFrame);
+                    }
+                    catch (JsonException)
+                    {
+                        frame = null;
+                    }
+
+                    if (frame is null)
+                    {
+                        connection.Abort(GatewayCloseCodes.DecodeError, "frames must be JSON objects {op, d}");
+                        break;
+                    }
+
+                    session = await HandleAsync(connection, session, frame, readerStop.Token);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+            // Client vanished, heartbeat timeout, or shutdown.
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Gateway connection failed");
+            connection.Abort(GatewayCloseCodes.UnknownError, "internal error");
+        }
+        finally
+        {
+            live.TryRemove(connection, out _);
+            session?.Detach(connection, clock.GetUtcNow());
+            connection.Close((int)WebSocketCloseStatus.NormalClosure, "bye");
+            await writer;
+            await AwaitClientCloseAsync(socket);
+        }
+    }
+
+    /// <summary>
+    /// After our close frame, read (and discard) until the client's close arrives, briefly. Closing the
+    /// TCP connection with unread input would reset it, and the client could lose the close code.
+    /// </summary>
+    private static async Task AwaitClientCloseAsync(WebSocket socket)
+    {
+        if (socket.State != WebSocketState.CloseSent)
+        {
+            return;
+        }
+
+        var scratch = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            while (socket.State == WebSocketState.CloseSent)
+            {
+                var result = await socket.ReceiveAsync(scratch.AsMemory(), timeout.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // The client went away without answering; nothing more to do.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private static void SafeCancelAfter(CancellationTokenSource source, TimeSpan delay)
+    {
+        try
+        {
+            source.CancelAfter(delay);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection already finished.
+        }
+    }
+
+    private async Task<GatewaySession?> HandleAsync(GatewayConnection connection, GatewaySession? session, GatewayFrame frame, CancellationToken ct)
+    {
+        switch (frame.Op)
+        {
+            case GatewayOp.Heartbeat:
+                connection.LastHeartbeatTicks = Environment.TickCount64;
+                connection.TryQueueRaw(Frame(GatewayOp.HeartbeatAck));
+                return session;
+
+            case GatewayOp.Identify when session is null:
+                var identify = Decode(frame, VoxoraJsonContext.Default.IdentifyPayload);
+                if (identify is null)
+                {
+                    connection.Abort(GatewayCloseCodes.DecodeError, "IDENTIFY needs d: {token}");
+                    return null;
+                }
+
+                return await IdentifyAsync(connection, identify.Token, ct);
+
+            case GatewayOp.Resume when session is null:
+                var resume = Decode(frame, VoxoraJsonContext.Default.ResumePayload);
+                if (resume is null)
+                {
+                    connection.Abort(GatewayCloseCodes.DecodeError, "RESUME needs d: {session_id, token, seq}");
+                    return null;
+                }
+
+                return await ResumeAsync(connection, resume, ct);
+
+            case GatewayOp.Identify or GatewayOp.Resume:
+                connection.Abort(GatewayCloseCodes.AlreadyAuthenticated, "already identified");
+                return session;
+
+            case GatewayOp.PresenceUpdate or GatewayOp.Subscribe or GatewayOp.Unsubscribe or GatewayOp.VoiceStateUpdate:
+                // Known opcodes whose features are not served by this version.
+                if (session is null)
+                {
+                    connection.Abort(GatewayCloseCodes.NotAuthenticated, "identify first");
+                }
+                else
+                {
+                    connection.Abort(GatewayCloseCodes.UnknownOpcode, $"opcode {frame.Op} is not supported by this server");
+                }
+
+                return session;
+
+            default:
+                if (session is null && frame.Op is GatewayOp.Dispatch or GatewayOp.HeartbeatAck or GatewayOp.Hello or GatewayOp.Reconnect or GatewayOp.InvalidSession or GatewayOp.VoiceServer)
+                {
+                    connection.Abort(GatewayCloseCodes.NotAuthenticated, "identify first");
+                }
+                else
+                {
+                    connection.Abort(GatewayCloseCodes.UnknownOpcode, $"unknown opcode {frame.Op}");
+                }
+
+                return session;
+        }
+    }
+
+    private async Task<GatewaySession?> IdentifyAsync(GatewayConnection connection, string? token, CancellationToken ct)
+    {
+        var principal = await ValidateTokenAsync(token, ct);
+        if (principal is null)
+        {
+            connection.Abort(GatewayCloseCodes.AuthenticationFailed, "invalid or expired token");
+            return null;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == principal.Value.UserId, ct);
+        if (user is null)
+        {
+            connection.Abort(GatewayCloseCodes.AuthenticationFailed, "unknown user");
+            return null;
+        }
+
+        var session = new GatewaySession(Ids.New(Ids.GatewaySession), user.Id, principal.Value.SessionId, options.ReplayBufferSize);
+        await hub.RegisterAsync(session, innerCt => ReadyState.CommunityIdsAsync(db, user.Id, innerCt), ct);
+        var communities = await ReadyState.CommunitiesAsync(db, hub.CommunitiesOf(user.Id), ct);
+        var ready = new ReadyPayload(session.Id, user.ToSelf(), communities);
+        session.MarkReady(new OutboundEvent(GatewayEvents.Ready, JsonSerializer.SerializeToUtf8Bytes(ready, VoxoraJsonContext.Default.ReadyPayload)), connection);
+        connection.Identified = true;
+        return session;
+    }
+
+    private async Task<GatewaySession?> ResumeAsync(GatewayConnection connection, ResumePayload resume, CancellationToken ct)
+    {
+        var principal = await ValidateTokenAsync(resume.Token, ct);
+        if (principal is null)
+        {
+            connection.Abort(GatewayCloseCodes.AuthenticationFailed, "invalid or expired token");
+            return null;
+        }
+
+        var session = resume.SessionId is null ? null : hub.FindSession(resume.SessionId);
+        if (session is null || session.UserId != principal.Value.UserId || session.Invalidated)
+        {
+            // Unknown, expired, or someone else's: say nothing more than "start over".
+            connection.TryQueueRaw(Frame(GatewayOp.Reconnect, new ReconnectPayload("session_expired"), VoxoraJsonContext.Default.ReconnectPayload));
+            return null;
+        }
+
+        if (!session.TryResume(connection, resume.Seq ?? -1, Frame(GatewayOp.Dispatch, type: GatewayEvents.Resumed), out var previous))
+        {
+            connection.TryQueueRaw(Frame(GatewayOp.Reconnect, new ReconnectPayload("seq_out_of_range"), VoxoraJsonContext.Default.ReconnectPayload));
+            return null;
+        }
+
+        previous?.Abort(GatewayCloseCodes.SessionTimedOut, "resumed elsewhere");
+        connection.Identified = true;
+        return session;
+    }
+
+    private async Task<(string UserId, string SessionId)?> ValidateTokenAsync(string? token, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 4096)
+        {
+            return null;
+        }
+
+        var parameters = bearer.Get(JwtBearerDefaults.AuthenticationScheme).TokenValidationParameters;
+        var result = await TokenHandler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid
+            || !result.Claims.TryGetValue(JwtRegisteredClaimNames.Sub, out var sub) || sub is not string userId
+            || !result.Claims.TryGetValue(AccessTokens.SessionClaim, out var sid) || sid is not string sessionId
+            || !await sessionValidator.IsActiveAsync(sessionId, ct))
+        {
+            return null;
+        }
+
+        return (userId, sessionId);
+    }
+
+    private static T? Decode<T>(GatewayFrame frame, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
+    {
+        if (frame.D is not { ValueKind: JsonValueKind.Object } data)
+        {
+            return null;
+        }
+
+        try
+        {
+            return data.Deserialize(type);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    internal static byte[] Frame(int op) => JsonSerializer.SerializeToUtf8Bytes(new GatewayFrame(op), VoxoraJsonContext.Default.GatewayFrame);
+
+    internal static byte[] Frame(int op, string type) =>
+        JsonSerializer.SerializeToUtf8Bytes(new GatewayFrame(op, T: type), VoxoraJsonContext.Default.GatewayFrame);
+
+    internal static byte[] Frame<T>(int op, T payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        JsonSerializer.SerializeToUtf8Bytes(new GatewayFrame(op, JsonSerializer.SerializeToElement(payload, type)), VoxoraJsonContext.Default.GatewayFrame);
+
+    private readonly record struct ReceiveOutcome(byte[] Buffer, bool Closed, bool TooLarge, bool Binary);
+
+    /// <summary>Reads one whole message, growing the pooled buffer up to the 64 KiB cap.</summary>
+    private static async Task<(int Length, ReceiveOutcome Outcome)> ReceiveMessageAsync(WebSocket socket, byte[] buffer, CancellationToken ct)
+    {
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (buffer.Length >= GatewayOptions.MaxMessageBytes)
+                {
+                    return (length, new ReceiveOutcome(buffer, false, true, false));
+                }
+
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, GatewayOptions.MaxMessageBytes));
+                buffer.AsSpan(0, length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = bigger;
+            }
+
+            var room = Math.Min(buffer.Length, GatewayOptions.MaxMessageBytes) - length;
+            var result = await socket.ReceiveAsync(buffer.AsMemory(length, room), ct);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (0, new ReceiveOutcome(buffer, true, false, false));
+            }
+
+            length += result.Count;
+            if (result.EndOfMessage)
+            {
+                return (length, new ReceiveOutcome(buffer, false, false, result.MessageType == WebSocketMessageType.Binary));
+            }
+
+            if (length >= GatewayOptions.MaxMessageBytes)
+            {
+                return (length, new ReceiveOutcome(buffer, false, true, false));
+            }
+        }
+    }
+}

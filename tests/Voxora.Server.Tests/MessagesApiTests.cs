@@ -1,0 +1,362 @@
+using System.Net;
+using System.Text;
+using Voxora.Protocol;
+using Voxora.Server.Tests.Infrastructure;
+
+namespace Voxora.Server.Tests;
+
+/// <summary>Messages and reactions: send, history pages, edit, delete, mentions, reactions — on each database provider.</summary>
+public abstract class MessagesApiTests(ServerFixture fixture)
+{
+    private const string UnknownChannel = "ch_01ARZ3NDEKTSV4RRFFQ69G5FAV";
+
+    private TestServer Server => fixture.Server;
+
+    private static long Num(string id) => long.Parse(id, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Sending_returns_201_with_the_message_and_echoes_the_nonce()
+    {
+        var (owner, ownerUser, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var channel = community.TextChannel();
+
+        var message = await owner.SendMessageAsync(channel.Id, "  hello world \n", nonce: "client-123");
+        Assert.Matches("^[0-9]+$", message.Id);
+        Assert.Equal("hello world", message.Content);
+        Assert.Equal("client-123", message.Nonce);
+        Assert.Equal(channel.Id, message.ChannelId);
+        Assert.Equal(community.Id, message.CommunityId);
+        Assert.Equal(ownerUser.Id, message.Author.Id);
+        Assert.Equal(ownerUser.Username, message.Author.Username);
+        Assert.Null(message.EditedAt);
+        Assert.Empty(message.Mentions);
+        Assert.Empty(message.Reactions);
+
+        var stored = Assert.Single(await owner.GetMessagesAsync(channel.Id));
+        Assert.Equal(message.Id, stored.Id);
+        Assert.Equal(message.Content, stored.Content);
+        Assert.Equal(message.CreatedAt, stored.CreatedAt);
+        Assert.Null(stored.Nonce);
+    }
+
+    [Fact]
+    public async Task Ids_are_decimal_strings_on_the_wire()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/channels/{community.TextChannel().Id}/messages")
+        {
+            Content = new StringContent("""{"content":"raw"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", owner.AccessToken);
+        using var response = await owner.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Matches("\"id\":\"[0-9]+\"", body);
+        Assert.Contains("\"mentions\":[]", body, StringComparison.Ordinal);
+        Assert.Contains("\"reactions\":[]", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Content_is_1_to_4000_characters_after_trimming()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var channel = community.TextChannel().Id;
+
+        await owner.SendMessageAsync(channel, new string('a', 4000));
+        foreach (var content in new[] { new string('a', 4001), "   \n\t  ", "", null, "bell\u0007" })
+        {
+            var error = await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.SendMessageAsync(channel, content));
+            Assert.True(error.Problem!.Errors!.ContainsKey("content"));
+        }
+
+        var nonce = await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.SendMessageAsync(channel, "ok", nonce: new string('n', 65)));
+        Assert.True(nonce.Problem!.Errors!.ContainsKey("nonce"));
+        Assert.Equal(4000, Assert.Single(await owner.GetMessagesAsync(channel)).Content.Length);
+    }
+
+    [Fact]
+    public async Task Replies_must_point_into_the_same_channel()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var channel = community.TextChannel().Id;
+        var other = await owner.CreateChannelAsync(community.Id, new CreateChannelRequest("other"));
+        var original = await owner.SendMessageAsync(channel, "question?");
+        var elsewhere = await owner.SendMessageAsync(other.Id, "elsewhere");
+
+        var reply = await owner.SendMessageAsync(channel, "answer", replyTo: original.Id);
+        Assert.Equal(original.Id, reply.ReplyTo);
+
+        foreach (var target in new[] { elsewhere.Id, "123", "abc", "-1", "" })
+        {
+            var error = await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.SendMessageAsync(channel, "bad reply", replyTo: target));
+            Assert.True(error.Problem!.Errors!.ContainsKey("reply_to"));
+        }
+
+        Assert.Equal(2, (await owner.GetMessagesAsync(channel)).Count);
+    }
+
+    [Fact]
+    public async Task Voice_channels_and_categories_take_no_messages()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var category = await owner.CreateChannelAsync(community.Id, new CreateChannelRequest("Cat", ChannelTypes.Category));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.WrongChannelType, () => owner.SendMessageAsync(community.VoiceChannel().Id, "hi"));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.WrongChannelType, () => owner.SendMessageAsync(category.Id, "hi"));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.WrongChannelType, () => owner.GetMessagesAsync(category.Id));
+    }
+
+    [Fact]
+    public async Task Non_members_anonymous_callers_and_unknown_ids_learn_nothing_and_change_nothing()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var channel = community.TextChannel().Id;
+        var message = await owner.SendMessageAsync(channel, "private");
+        var (stranger, _, _) = await Server.NewUserAsync("str");
+        using var _s = stranger;
+        using var anonymous = Server.NewClient();
+
+        foreach (var id in new[] { channel, UnknownChannel, "bogus" })
+        {
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => stranger.SendMessageAsync(id, "hi"));
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => stranger.GetMessagesAsync(id));
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => stranger.EditMessageAsync(id, message.Id, "hacked"));
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => stranger.DeleteMessageAsync(id, message.Id));
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => stranger.AddReactionAsync(id, message.Id, "👍"));
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => stranger.RemoveReactionAsync(id, message.Id, "👍"));
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => stranger.GetReactionsAsync(id, message.Id, "👍"));
+        }
+
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.SendMessageAsync(channel, "hi"));
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.GetMessagesAsync(channel));
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.EditMessageAsync(channel, message.Id, "x"));
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.DeleteMessageAsync(channel, message.Id));
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.AddReactionAsync(channel, message.Id, "👍"));
+
+        // Unknown and malformed message ids in a channel the caller can see.
+        foreach (var id in new[] { "999", "abc", "-1", "99999999999999999999999" })
+        {
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.EditMessageAsync(channel, id, "x"));
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.DeleteMessageAsync(channel, id));
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.AddReactionAsync(channel, id, "👍"));
+        }
+
+        var stored = Assert.Single(await owner.GetMessagesAsync(channel));
+        Assert.Equal("private", stored.Content);
+        Assert.Null(stored.EditedAt);
+        Assert.Empty(stored.Reactions);
+    }
+
+    [Fact]
+    public async Task Only_the_author_edits_or_deletes_a_message()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var (member, _) = await Server.NewMemberAsync(owner, community.Id);
+        using var _m = member;
+        var channel = community.TextChannel().Id;
+        var message = await member.SendMessageAsync(channel, "first draft");
+        var other = await owner.CreateChannelAsync(community.Id, new CreateChannelRequest("other"));
+
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => owner.EditMessageAsync(channel, message.Id, "owner edit"));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => owner.DeleteMessageAsync(channel, message.Id));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => member.EditMessageAsync(other.Id, message.Id, "wrong channel"));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => member.EditMessageAsync(channel, message.Id, "   "));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => member.EditMessageAsync(channel, message.Id, new string('x', 4001)));
+        var unchanged = Assert.Single(await owner.GetMessagesAsync(channel));
+        Assert.Equal("first draft", unchanged.Content);
+        Assert.Null(unchanged.EditedAt);
+
+        var edited = await member.EditMessageAsync(channel, message.Id, " final ");
+        Assert.Equal("final", edited.Content);
+        Assert.NotNull(edited.EditedAt);
+        Assert.Equal(message.CreatedAt, edited.CreatedAt);
+        Assert.Equal("final", Assert.Single(await owner.GetMessagesAsync(channel)).Content);
+
+        await member.DeleteMessageAsync(channel, message.Id);
+        Assert.Empty(await owner.GetMessagesAsync(channel));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => member.DeleteMessageAsync(channel, message.Id));
+    }
+
+    [Fact]
+    public async Task Mentions_keep_only_members_once_each()
+    {
+        var (owner, ownerUser, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var (member, memberUser) = await Server.NewMemberAsync(owner, community.Id);
+        using var _m = member;
+        var (stranger, strangerUser, _) = await Server.NewUserAsync("str");
+        using var _s = stranger;
+        var channel = community.TextChannel().Id;
+
+        var message = await owner.SendMessageAsync(channel,
+            $"<@{memberUser.Id}> <@{strangerUser.Id}> <@{memberUser.Id}> <@{ownerUser.Id}> <@usr_01ARZ3NDEKTSV4RRFFQ69G5FAV>");
+        Assert.Equal([memberUser.Id, ownerUser.Id], message.Mentions);
+        Assert.Equal(message.Mentions, Assert.Single(await member.GetMessagesAsync(channel)).Mentions);
+
+        var edited = await owner.EditMessageAsync(channel, message.Id, $"only <@{ownerUser.Id}>");
+        Assert.Equal([ownerUser.Id], edited.Mentions);
+        Assert.Equal([ownerUser.Id], Assert.Single(await member.GetMessagesAsync(channel)).Mentions);
+    }
+
+    [Fact]
+    public async Task History_pages_walk_hundreds_of_messages_without_gaps_or_repeats()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var channel = community.TextChannel().Id;
+        var sent = new List<string>();
+        for (var i = 0; i < 250; i++)
+        {
+            sent.Add((await owner.SendMessageAsync(channel, $"message {i}")).Id);
+        }
+
+        var newestFirst = Enumerable.Reverse(sent).ToList();
+        Assert.Equal(newestFirst.Select(Num), newestFirst.Select(Num).OrderDescending());
+
+        var latest = await owner.GetMessagesAsync(channel);
+        Assert.Equal(newestFirst.Take(50), latest.Select(m => m.Id));
+        Assert.Equal(newestFirst.Take(100), (await owner.GetMessagesAsync(channel, limit: 100)).Select(m => m.Id));
+
+        // Backwards with before=.
+        var walked = new List<string>();
+        string? before = null;
+        while (true)
+        {
+            var page = await owner.GetMessagesAsync(channel, before: before, limit: 40);
+            if (page.Count == 0) break;
+            Assert.True(page.Count <= 40);
+            walked.AddRange(page.Select(m => m.Id));
+            before = page[^1].Id;
+        }
+
+        Assert.Equal(newestFirst, walked);
+
+        // Forwards with after=: each page is newest first, pages move towards the present.
+        var forwards = new List<string>();
+        var after = "1";
+        while (true)
+        {
+            var page = await owner.GetMessagesAsync(channel, after: after, limit: 33);
+            if (page.Count == 0) break;
+            Assert.Equal(page.Select(m => Num(m.Id)).OrderDescending(), page.Select(m => Num(m.Id)));
+            forwards.InsertRange(0, page.Select(m => m.Id));
+            after = page[0].Id;
+        }
+
+        Assert.Equal(newestFirst, forwards);
+
+        // Around: centred on the id, newest first.
+        var middle = sent[125];
+        var around = (await owner.GetMessagesAsync(channel, around: middle, limit: 10)).Select(m => m.Id).ToList();
+        Assert.Equal(newestFirst.Skip(250 - 1 - 125 - 5).Take(10), around);
+        Assert.Contains(middle, around);
+        var atStart = (await owner.GetMessagesAsync(channel, around: sent[0], limit: 10)).Select(m => m.Id).ToList();
+        Assert.Equal(Enumerable.Reverse(sent.Take(6)), atStart);
+    }
+
+    [Fact]
+    public async Task History_rejects_bad_cursors_and_limits()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var channel = community.TextChannel().Id;
+        var message = await owner.SendMessageAsync(channel, "one");
+
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetMessagesAsync(channel, before: message.Id, after: message.Id));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetMessagesAsync(channel, around: message.Id, after: message.Id));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetMessagesAsync(channel, before: "abc"));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetMessagesAsync(channel, after: "-5"));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetMessagesAsync(channel, limit: 0));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetMessagesAsync(channel, limit: 101));
+        Assert.Single(await owner.GetMessagesAsync(channel, limit: 100));
+    }
+
+    [Fact]
+    public async Task Reactions_count_per_emoji_with_me_and_are_idempotent()
+    {
+        var (owner, ownerUser, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var (member, memberUser) = await Server.NewMemberAsync(owner, community.Id);
+        using var _m = member;
+        var channel = community.TextChannel().Id;
+        var message = await owner.SendMessageAsync(channel, "react to me");
+
+        await owner.AddReactionAsync(channel, message.Id, "👍");
+        await owner.AddReactionAsync(channel, message.Id, "👍");
+        await member.AddReactionAsync(channel, message.Id, "👍");
+        await member.AddReactionAsync(channel, message.Id, "🎉");
+        await member.AddReactionAsync(channel, message.Id, "👨‍👩‍👧‍👦");
+
+        var seenByOwner = Assert.Single(await owner.GetMessagesAsync(channel)).Reactions.ToDictionary(r => r.Emoji);
+        Assert.Equal(3, seenByOwner.Count);
+        Assert.Equal(2, seenByOwner["👍"].Count);
+        Assert.True(seenByOwner["👍"].Me);
+        Assert.Equal(1, seenByOwner["🎉"].Count);
+        Assert.False(seenByOwner["🎉"].Me);
+        var seenByMember = Assert.Single(await member.GetMessagesAsync(channel)).Reactions.ToDictionary(r => r.Emoji);
+        Assert.True(seenByMember["🎉"].Me);
+
+        var users = await owner.GetReactionsAsync(channel, message.Id, "👍");
+        Assert.Equal(new[] { ownerUser.Id, memberUser.Id }.Order(StringComparer.Ordinal), users.Select(u => u.Id));
+        var firstPage = await owner.GetReactionsAsync(channel, message.Id, "👍", limit: 1);
+        var secondPage = await owner.GetReactionsAsync(channel, message.Id, "👍", after: firstPage[0].Id, limit: 1);
+        Assert.Equal(users.Select(u => u.Id), firstPage.Concat(secondPage).Select(u => u.Id));
+
+        await owner.RemoveReactionAsync(channel, message.Id, "👍");
+        await owner.RemoveReactionAsync(channel, message.Id, "👍");
+        await owner.RemoveReactionAsync(channel, message.Id, "🎉");
+        var after = Assert.Single(await owner.GetMessagesAsync(channel)).Reactions.ToDictionary(r => r.Emoji);
+        Assert.Equal(1, after["👍"].Count);
+        Assert.False(after["👍"].Me);
+        Assert.Equal(1, after["🎉"].Count);
+        Assert.Equal([memberUser.Id], (await owner.GetReactionsAsync(channel, message.Id, "👍")).Select(u => u.Id));
+
+        // Edits answer with the caller's view of the reactions.
+        var edited = await owner.EditMessageAsync(channel, message.Id, "edited");
+        Assert.Equal(3, edited.Reactions.Count);
+        Assert.All(edited.Reactions, r => Assert.False(r.Me));
+    }
+
+    [Fact]
+    public async Task Invalid_emoji_and_a_21st_distinct_emoji_are_refused()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var channel = community.TextChannel().Id;
+        var message = await owner.SendMessageAsync(channel, "limits");
+
+        foreach (var emoji in new[] { "a", "lol", "👍 👍", "😀😀😀😀😀", "日本" })
+        {
+            var error = await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.AddReactionAsync(channel, message.Id, emoji));
+            Assert.True(error.Problem!.Errors!.ContainsKey("emoji"));
+        }
+
+        Assert.Empty(Assert.Single(await owner.GetMessagesAsync(channel)).Reactions);
+
+        var twenty = "😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙🥲😚🙂".EnumerateRunes().Select(r => r.ToString()).ToList();
+        Assert.Equal(20, twenty.Count);
+        foreach (var emoji in twenty)
+        {
+            await owner.AddReactionAsync(channel, message.Id, emoji);
+        }
+
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.TooManyReactions, () => owner.AddReactionAsync(channel, message.Id, "🤗"));
+        var (member, _) = await Server.NewMemberAsync(owner, community.Id);
+        using var _m = member;
+        await member.AddReactionAsync(channel, message.Id, twenty[0]);
+        var reactions = Assert.Single(await owner.GetMessagesAsync(channel)).Reactions;
+        Assert.Equal(20, reactions.Count);
+        Assert.DoesNotContain(reactions, r => r.Emoji == "🤗");
+        Assert.Equal(2, reactions.Single(r => r.Emoji == twenty[0]).Count);
+    }
+}
+
+public sealed class MessagesApiTestsOnSqlite(SqliteServerFixture fixture) : MessagesApiTests(fixture), IClassFixture<SqliteServerFixture>;
+
+public sealed class MessagesApiTestsOnPostgres(PostgresServerFixture fixture) : MessagesApiTests(fixture), IClassFixture<PostgresServerFixture>;
