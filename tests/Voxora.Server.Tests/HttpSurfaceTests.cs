@@ -133,9 +133,16 @@ public abstract class HttpSurfaceTests(ServerFixture fixture)
         using var client = Server.NewClient();
         var document = JsonNode.Parse(await client.Http.GetStringAsync("openapi/v1.json"))!;
         var paths = document["paths"]!.AsObject();
-        foreach (var path in new[] { "/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/sessions", "/api/v1/users/@me" })
+        foreach (var path in new[]
+                 {
+                     "/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/sessions", "/api/v1/users/@me",
+                     "/api/v1/communities", "/api/v1/communities/{communityId}", "/api/v1/communities/{communityId}/members",
+                     "/api/v1/communities/{communityId}/channels", "/api/v1/channels/{channelId}", "/api/v1/communities/{communityId}/invites",
+                     "/api/v1/invites/{code}", "/api/v1/invites/{code}/accept", "/api/v1/channels/{channelId}/messages",
+                     "/api/v1/channels/{channelId}/messages/{messageId}", "/api/v1/users/@me/communities",
+                 })
         {
-            Assert.True(paths.ContainsKey(path), $"OpenAPI lacks {path}");
+            Assert.True(paths.ContainsKey(path), $"OpenAPI lacks {path}; it has {string.Join(", ", paths.Select(p => p.Key))}");
         }
     }
 }
