@@ -1,0 +1,76 @@
+import type { ApiClient } from "./client";
+import type {
+  Channel,
+  Community,
+  Invite,
+  InvitePreview,
+  Member,
+  Message,
+  SessionInfo,
+  TokenResponse,
+  User,
+  UserSummary,
+} from "./types";
+
+const enc = encodeURIComponent;
+
+/** Typed wrappers for the REST endpoints under /api/v1. */
+export function endpoints(api: ApiClient) {
+  return {
+    register: (body: { username: string; password: string; email?: string }) =>
+      api.request<User>("POST", "/auth/register", { body, auth: false }),
+    login: (body: { login: string; password: string }) =>
+      api.request<TokenResponse>("POST", "/auth/login", { body, auth: false }),
+    logout: () => api.request<void>("POST", "/auth/logout"),
+    sessions: () => api.request<SessionInfo[]>("GET", "/auth/sessions"),
+    revokeSession: (id: string) => api.request<void>("DELETE", `/auth/sessions/${enc(id)}`),
+
+    me: () => api.request<User>("GET", "/users/@me"),
+    updateMe: (body: { display_name: string }) => api.request<User>("PATCH", "/users/@me", { body }),
+    changePassword: (body: { current_password: string; new_password: string }) =>
+      api.request<void>("POST", "/users/@me/password", { body }),
+
+    myCommunities: () => api.request<Community[]>("GET", "/users/@me/communities"),
+    createCommunity: (body: { name: string; description?: string }) => api.request<Community>("POST", "/communities", { body }),
+    updateCommunity: (id: string, body: { name?: string; description?: string }) =>
+      api.request<Community>("PATCH", `/communities/${enc(id)}`, { body }),
+    deleteCommunity: (id: string) => api.request<void>("DELETE", `/communities/${enc(id)}`),
+    leaveCommunity: (id: string) => api.request<void>("DELETE", `/communities/${enc(id)}/members/@me`),
+    members: (id: string, after?: string) =>
+      api.request<Member[]>("GET", `/communities/${enc(id)}/members`, { query: { after, limit: 100 } }),
+
+    channels: (communityId: string) => api.request<Channel[]>("GET", `/communities/${enc(communityId)}/channels`),
+    createChannel: (communityId: string, body: { name: string; type?: number; topic?: string; parent_id?: string }) =>
+      api.request<Channel>("POST", `/communities/${enc(communityId)}/channels`, { body }),
+    updateChannel: (id: string, body: { name?: string; topic?: string; parent_id?: string; position?: number }) =>
+      api.request<Channel>("PATCH", `/channels/${enc(id)}`, { body }),
+    deleteChannel: (id: string) => api.request<void>("DELETE", `/channels/${enc(id)}`),
+
+    createInvite: (communityId: string, body: { max_uses?: number; max_age_seconds?: number } = {}) =>
+      api.request<Invite>("POST", `/communities/${enc(communityId)}/invites`, { body }),
+    invites: (communityId: string) => api.request<Invite[]>("GET", `/communities/${enc(communityId)}/invites`),
+    previewInvite: (code: string) => api.request<InvitePreview>("GET", `/invites/${enc(code)}`, { auth: false }),
+    acceptInvite: (code: string) => api.request<Community>("POST", `/invites/${enc(code)}/accept`),
+    revokeInvite: (code: string) => api.request<void>("DELETE", `/invites/${enc(code)}`),
+
+    messages: (channelId: string, query: { before?: string; after?: string; around?: string; limit?: number } = {}) =>
+      api.request<Message[]>("GET", `/channels/${enc(channelId)}/messages`, { query: { limit: 50, ...query } }),
+    sendMessage: (channelId: string, body: { content: string; nonce?: string; reply_to?: string }) =>
+      api.request<Message>("POST", `/channels/${enc(channelId)}/messages`, { body }),
+    editMessage: (channelId: string, id: string, body: { content: string }) =>
+      api.request<Message>("PATCH", `/channels/${enc(channelId)}/messages/${enc(id)}`, { body }),
+    deleteMessage: (channelId: string, id: string) =>
+      api.request<void>("DELETE", `/channels/${enc(channelId)}/messages/${enc(id)}`),
+
+    addReaction: (channelId: string, id: string, emoji: string) =>
+      api.request<void>("PUT", `/channels/${enc(channelId)}/messages/${enc(id)}/reactions/${enc(emoji)}/@me`),
+    removeReaction: (channelId: string, id: string, emoji: string) =>
+      api.request<void>("DELETE", `/channels/${enc(channelId)}/messages/${enc(id)}/reactions/${enc(emoji)}/@me`),
+    reactors: (channelId: string, id: string, emoji: string) =>
+      api.request<UserSummary[]>("GET", `/channels/${enc(channelId)}/messages/${enc(id)}/reactions/${enc(emoji)}`, {
+        query: { limit: 25 },
+      }),
+  };
+}
+
+export type Endpoints = ReturnType<typeof endpoints>;

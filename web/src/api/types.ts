@@ -1,0 +1,169 @@
+// Wire types mirroring src/Voxora.Protocol/*.cs (JSON is snake_case, nulls are omitted, so every
+// nullable field is optional here). Keep in step with the C# records.
+
+export interface User {
+  id: string;
+  username: string;
+  display_name?: string | null;
+  created_at: string;
+  email?: string | null;
+}
+
+export interface UserSummary {
+  id: string;
+  username: string;
+  display_name?: string | null;
+}
+
+export const ChannelType = { Text: 0, Voice: 1, Category: 4 } as const;
+export type ChannelTypeValue = (typeof ChannelType)[keyof typeof ChannelType];
+
+export interface Channel {
+  id: string;
+  community_id: string;
+  name: string;
+  type: number;
+  topic?: string | null;
+  parent_id?: string | null;
+  position: number;
+  created_at: string;
+}
+
+export interface Community {
+  id: string;
+  name: string;
+  description?: string | null;
+  owner_id: string;
+  created_at: string;
+  member_count?: number | null;
+  channels?: Channel[] | null;
+}
+
+export interface Member {
+  community_id: string;
+  user: UserSummary;
+  joined_at: string;
+}
+
+export interface MemberRemoved {
+  community_id: string;
+  user: UserSummary;
+}
+
+export interface Invite {
+  code: string;
+  community_id: string;
+  inviter_id?: string | null;
+  max_uses: number;
+  uses: number;
+  max_age_seconds: number;
+  expires_at?: string | null;
+  created_at: string;
+}
+
+export interface InvitePreview {
+  code: string;
+  community_id: string;
+  community_name: string;
+  community_description?: string | null;
+  member_count: number;
+  expires_at?: string | null;
+}
+
+export interface InviteDeleted {
+  code: string;
+  community_id: string;
+}
+
+export interface Deleted {
+  id: string;
+  community_id?: string | null;
+}
+
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  me?: boolean | null;
+}
+
+export interface Message {
+  id: string;
+  channel_id: string;
+  community_id: string;
+  author: UserSummary;
+  content: string;
+  created_at: string;
+  edited_at?: string | null;
+  reply_to?: string | null;
+  mentions: string[];
+  reactions: ReactionCount[];
+  nonce?: string | null;
+}
+
+export interface MessageDeleted {
+  id: string;
+  channel_id: string;
+  community_id: string;
+}
+
+export interface ReactionEvent {
+  message_id: string;
+  channel_id: string;
+  community_id: string;
+  user_id: string;
+  emoji: string;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  refresh_token: string;
+}
+
+export interface SessionInfo {
+  id: string;
+  created_at: string;
+  last_used_at: string;
+  user_agent?: string | null;
+  ip?: string | null;
+  current: boolean;
+}
+
+export interface ReadyPayload {
+  session_id: string;
+  user: User;
+  communities: Community[];
+}
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  errors?: Record<string, string[]>;
+  request_id?: string;
+}
+
+/** Every gateway dispatch (op 0) as a discriminated union on `t`. */
+export type DispatchEvent =
+  | { t: "READY"; d: ReadyPayload }
+  | { t: "RESUMED"; d: null }
+  | { t: "MESSAGE_CREATE"; d: Message }
+  | { t: "MESSAGE_UPDATE"; d: Message }
+  | { t: "MESSAGE_DELETE"; d: MessageDeleted }
+  | { t: "MESSAGE_REACTION_ADD"; d: ReactionEvent }
+  | { t: "MESSAGE_REACTION_REMOVE"; d: ReactionEvent }
+  | { t: "CHANNEL_CREATE"; d: Channel }
+  | { t: "CHANNEL_UPDATE"; d: Channel }
+  | { t: "CHANNEL_DELETE"; d: Deleted }
+  | { t: "COMMUNITY_CREATE"; d: Community }
+  | { t: "COMMUNITY_UPDATE"; d: Community }
+  | { t: "COMMUNITY_DELETE"; d: Deleted }
+  | { t: "COMMUNITY_MEMBER_ADD"; d: Member }
+  | { t: "COMMUNITY_MEMBER_REMOVE"; d: MemberRemoved }
+  | { t: "INVITE_CREATE"; d: Invite }
+  | { t: "INVITE_DELETE"; d: InviteDeleted };
+
+export type DispatchType = DispatchEvent["t"];

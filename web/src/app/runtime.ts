@@ -1,0 +1,152 @@
+// The one place that wires the REST client, the gateway and the stores together for the running app.
+import { ApiClient } from "../api/client";
+import { endpoints } from "../api/endpoints";
+import { ApiError } from "../api/errors";
+import { GatewayClient, gatewayUrl } from "../gateway/gateway";
+import { useChannels } from "../stores/channels";
+import { applyDispatch, resetStores } from "../stores/dispatch";
+import { useMembers } from "../stores/members";
+import { latestId, useMessages } from "../stores/messages";
+import { useSession } from "../stores/session";
+import { useUi } from "../stores/ui";
+import type { DispatchEvent, Member } from "../api/types";
+
+const PAGE = 50;
+
+export const api = new ApiClient({ onSessionLost: () => signOutLocally() });
+export const rest = endpoints(api);
+
+export const gateway = new GatewayClient({
+  url: gatewayUrl(),
+  getToken: () => api.getAccessToken(),
+  onDispatch: (t, d) => applyDispatch({ t, d } as DispatchEvent),
+  onStateChange: (s) => useUi.getState().setGateway(s),
+  onInvalidated: () => void refetchVisible(),
+  onAuthFailed: (code) => void onGatewayAuthFailed(code),
+});
+
+async function onGatewayAuthFailed(code: number): Promise<void> {
+  // 4012: the login session ended (logout elsewhere, revoke, password change): sign out.
+  // 4004: the token was refused; one refresh decides whether the session is still alive.
+  if (code === 4004) {
+    try {
+      await api.refresh();
+      gateway.start();
+      return;
+    } catch {
+      // fall through
+    }
+  }
+  signOutLocally();
+}
+
+function signOutLocally(): void {
+  gateway.stop();
+  api.clearTokens();
+  resetStores();
+  useSession.getState().setSignedOut();
+}
+
+let booted = false;
+/** Restores the session from the stored refresh token, if any. */
+export async function bootstrap(): Promise<void> {
+  if (booted) return;
+  booted = true;
+  window.addEventListener("online", () => gateway.reconnectNow());
+  // Another tab signed out (it removed the shared refresh token).
+  window.addEventListener("storage", (e) => {
+    if (e.key === "voxora.refresh_token" && e.newValue === null && useSession.getState().status === "signedIn") signOutLocally();
+  });
+  if (!api.hasSession()) {
+    useSession.getState().setSignedOut();
+    return;
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      useSession.getState().setUser(await rest.me());
+      gateway.start();
+      return;
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 401 || e.status === 400)) {
+        signOutLocally();
+        return;
+      }
+      // Server unreachable: keep trying quietly.
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 1000 * 2 ** attempt)));
+    }
+  }
+}
+
+export async function signIn(login: string, password: string): Promise<void> {
+  const pair = await rest.login({ login, password });
+  api.setTokens(pair);
+  useSession.getState().setUser(await rest.me());
+  gateway.start();
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await rest.logout();
+  } catch {
+    // Signed out locally either way.
+  }
+  signOutLocally();
+}
+
+/** The latest page of a channel. `replace` drops what we had (after a lost gateway session). */
+export async function loadLatest(channelId: string, replace = false): Promise<void> {
+  const store = useMessages.getState();
+  const current = store.byChannel[channelId];
+  if (current?.loading) return;
+  store.setLoading(channelId, true);
+  try {
+    const page = await rest.messages(channelId, { limit: PAGE });
+    useMessages.getState().addPage(channelId, page, { hasMore: page.length === PAGE, replace: replace || !current?.loaded });
+    useMembers.getState().rememberUsers(page.map((m) => m.author));
+    const newest = latestId(useMessages.getState().byChannel[channelId]);
+    if (newest) useUi.getState().noteMessage(channelId, newest);
+  } catch (e) {
+    useMessages.getState().setLoading(channelId, false);
+    throw e;
+  }
+}
+
+export async function loadOlder(channelId: string): Promise<void> {
+  const store = useMessages.getState();
+  const current = store.byChannel[channelId];
+  if (!current || current.loading || !current.hasMore) return;
+  const oldest = current.ids[0];
+  if (!oldest) return loadLatest(channelId);
+  store.setLoading(channelId, true);
+  try {
+    const page = await rest.messages(channelId, { before: oldest, limit: PAGE });
+    useMessages.getState().addPage(channelId, page, { hasMore: page.length === PAGE });
+    useMembers.getState().rememberUsers(page.map((m) => m.author));
+  } catch (e) {
+    useMessages.getState().setLoading(channelId, false);
+    throw e;
+  }
+}
+
+export async function loadMembers(communityId: string): Promise<void> {
+  const all: Member[] = [];
+  let after: string | undefined;
+  for (let i = 0; i < 50; i++) {
+    const page = await rest.members(communityId, after);
+    all.push(...page);
+    if (page.length < 100) break;
+    after = page[page.length - 1]!.user.id;
+  }
+  useMembers.getState().setAll(communityId, all);
+}
+
+/** After the gateway had to start a new session, anything may have been missed: refetch what is on screen. */
+export async function refetchVisible(): Promise<void> {
+  const channelId = useUi.getState().activeChannelId;
+  // Other channels' cached history may have gaps: forget it, it reloads when opened.
+  const messages = useMessages.getState();
+  for (const id of Object.keys(messages.byChannel)) if (id !== channelId) messages.removeChannel(id);
+  if (!channelId) return;
+  const channel = useChannels.getState().byId[channelId];
+  await Promise.allSettled([loadLatest(channelId, true), channel ? loadMembers(channel.community_id) : Promise.resolve()]);
+}

@@ -1,0 +1,168 @@
+import { Link } from "@tanstack/react-router";
+import { useMemo, useState } from "react";
+import { ChannelType, type Channel } from "../../api/types";
+import { groupChannels, useChannels } from "../../stores/channels";
+import type { CommunityInfo } from "../../stores/communities";
+import { displayName } from "../../stores/members";
+import { useSession } from "../../stores/session";
+import { hasUnread, useUi } from "../../stores/ui";
+import { Avatar } from "../../ui/Avatar";
+import { IconButton } from "../../ui/Button";
+import { DeleteCommunityDialog, LeaveCommunityDialog, RenameCommunityDialog } from "../communities/CommunityDialogs";
+import { InviteDialog } from "../invites/InviteDialog";
+import { CreateChannelDialog, DeleteChannelDialog, RenameChannelDialog } from "./ChannelDialogs";
+
+type Modal =
+  | { kind: "invite" }
+  | { kind: "renameCommunity" }
+  | { kind: "deleteCommunity" }
+  | { kind: "leave" }
+  | { kind: "createChannel" }
+  | { kind: "renameChannel"; channel: Channel }
+  | { kind: "deleteChannel"; channel: Channel }
+  | null;
+
+export function ChannelSidebar({ community, activeChannelId }: { community: CommunityInfo; activeChannelId: string | undefined }) {
+  const all = useChannels((s) => s.byId);
+  const me = useSession((s) => s.user);
+  const latest = useUi((s) => s.latest);
+  const lastSeen = useUi((s) => s.lastSeen);
+  const theme = useUi((s) => s.theme);
+  const setTheme = useUi((s) => s.setTheme);
+  const [modal, setModal] = useState<Modal>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const groups = useMemo(() => groupChannels(all, community.id), [all, community.id]);
+  const owner = me?.id === community.owner_id;
+  const close = () => setModal(null);
+
+  const channelRow = (c: Channel) => {
+    const active = c.id === activeChannelId;
+    const unread = !active && hasUnread(latest[c.id], lastSeen[c.id]);
+    const isText = c.type === ChannelType.Text;
+    const glyph = isText ? "#" : "🔊";
+    return (
+      <li key={c.id} className="group flex items-center">
+        {isText ? (
+          <Link
+            to="/app/$communityId/$channelId"
+            params={{ communityId: community.id, channelId: c.id }}
+            aria-current={active ? "page" : undefined}
+            aria-label={`${c.name}${unread ? " (unread messages)" : ""}`}
+            data-testid={`channel-link-${c.id}`}
+            data-unread={unread ? "true" : "false"}
+            className={`flex min-w-0 flex-1 items-center gap-2 rounded px-2 py-1.5 ${
+              active ? "bg-hover font-semibold text-fg" : unread ? "font-semibold text-fg hover:bg-hover" : "text-muted hover:bg-hover hover:text-fg"
+            }`}
+          >
+            <span aria-hidden="true" className="w-4 text-center">{glyph}</span>
+            <span className="truncate">{c.name}</span>
+            {unread ? <span aria-hidden="true" data-testid="unread-dot" className="ml-auto h-2 w-2 shrink-0 rounded-full bg-fg" /> : null}
+          </Link>
+        ) : (
+          <span data-testid={`channel-link-${c.id}`} title="Voice is coming soon" className="flex min-w-0 flex-1 items-center gap-2 px-2 py-1.5 text-muted">
+            <span aria-hidden="true" className="w-4 text-center">{glyph}</span>
+            <span className="truncate">{c.name}</span>
+            <span className="sr-only">(voice channel, not available yet)</span>
+          </span>
+        )}
+        {owner ? (
+          <span className="flex opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
+            <IconButton label={`Rename ${c.name}`} onClick={() => setModal({ kind: "renameChannel", channel: c })}>✎</IconButton>
+            <IconButton label={`Delete ${c.name}`} onClick={() => setModal({ kind: "deleteChannel", channel: c })}>🗑</IconButton>
+          </span>
+        ) : null}
+      </li>
+    );
+  };
+
+  return (
+    <nav aria-label={`${community.name} channels`} className="flex h-full w-60 shrink-0 flex-col bg-sidebar">
+      <div className="relative border-b border-line">
+        <button
+          type="button"
+          aria-expanded={menuOpen}
+          aria-controls="community-menu"
+          onClick={() => setMenuOpen((o) => !o)}
+          className="flex w-full items-center justify-between px-4 py-3 text-left font-semibold hover:bg-hover"
+        >
+          <span className="truncate">{community.name}</span>
+          <span aria-hidden="true">{menuOpen ? "▴" : "▾"}</span>
+          <span className="sr-only">community menu</span>
+        </button>
+        {menuOpen ? (
+          <ul id="community-menu" className="absolute inset-x-2 top-full z-10 flex flex-col rounded bg-rail p-1 shadow-lg">
+            {[
+              { label: "Invite people", kind: "invite" as const, show: true, testId: "open-invite" },
+              { label: "Create channel", kind: "createChannel" as const, show: owner, testId: "open-create-channel" },
+              { label: "Rename community", kind: "renameCommunity" as const, show: owner, testId: "open-rename-community" },
+              { label: "Delete community", kind: "deleteCommunity" as const, show: owner, testId: "open-delete-community" },
+              { label: "Leave community", kind: "leave" as const, show: !owner, testId: "open-leave-community" },
+            ]
+              .filter((i) => i.show)
+              .map((i) => (
+                <li key={i.kind}>
+                  <button
+                    type="button"
+                    data-testid={i.testId}
+                    onClick={() => {
+                      setMenuOpen(false);
+                      setModal({ kind: i.kind } as Modal);
+                    }}
+                    className={`w-full rounded px-3 py-2 text-left text-sm hover:bg-accent hover:text-white ${i.kind === "deleteCommunity" || i.kind === "leave" ? "text-danger" : ""}`}
+                  >
+                    {i.label}
+                  </button>
+                </li>
+              ))}
+          </ul>
+        ) : null}
+      </div>
+
+      <div className="flex-1 overflow-y-auto px-2 py-3">
+        {groups.map((g) => (
+          <section key={g.category?.id ?? "none"} className="mb-3" aria-label={g.category ? g.category.name : "Channels"}>
+            {g.category ? (
+              <div className="group flex items-center px-1">
+                <h3 className="flex-1 truncate text-xs font-semibold uppercase tracking-wide text-muted">{g.category.name}</h3>
+                {owner ? (
+                  <span className="flex opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
+                    <IconButton label={`Rename category ${g.category.name}`} onClick={() => setModal({ kind: "renameChannel", channel: g.category! })}>✎</IconButton>
+                    <IconButton label={`Delete category ${g.category.name}`} onClick={() => setModal({ kind: "deleteChannel", channel: g.category! })}>🗑</IconButton>
+                  </span>
+                ) : null}
+              </div>
+            ) : null}
+            <ul className="flex flex-col gap-0.5">{g.channels.map(channelRow)}</ul>
+          </section>
+        ))}
+        {owner ? (
+          <button type="button" onClick={() => setModal({ kind: "createChannel" })} className="w-full rounded px-2 py-1.5 text-left text-sm text-muted hover:bg-hover hover:text-fg">
+            + Create channel
+          </button>
+        ) : null}
+      </div>
+
+      <div className="flex items-center gap-2 bg-rail/60 px-2 py-2">
+        {me ? <Avatar id={me.id} name={displayName(me)} size="sm" /> : null}
+        <div className="min-w-0 flex-1">
+          <div className="truncate text-sm font-semibold" data-testid="current-user">{displayName(me)}</div>
+          <div className="truncate text-xs text-muted">@{me?.username}</div>
+        </div>
+        <IconButton label={theme === "dark" ? "Switch to light theme" : "Switch to dark theme"} onClick={() => setTheme(theme === "dark" ? "light" : "dark")} data-testid="theme-toggle">
+          {theme === "dark" ? "☀" : "☾"}
+        </IconButton>
+        <Link to="/settings" aria-label="Settings" title="Settings" className="inline-flex h-8 w-8 items-center justify-center rounded text-muted hover:bg-hover hover:text-fg" data-testid="settings-link">
+          ⚙
+        </Link>
+      </div>
+
+      {modal?.kind === "invite" ? <InviteDialog communityId={community.id} communityName={community.name} onClose={close} /> : null}
+      {modal?.kind === "createChannel" ? <CreateChannelDialog communityId={community.id} onClose={close} /> : null}
+      {modal?.kind === "renameCommunity" ? <RenameCommunityDialog community={community} onClose={close} /> : null}
+      {modal?.kind === "deleteCommunity" ? <DeleteCommunityDialog community={community} onClose={close} /> : null}
+      {modal?.kind === "leave" ? <LeaveCommunityDialog community={community} onClose={close} /> : null}
+      {modal?.kind === "renameChannel" ? <RenameChannelDialog channel={modal.channel} onClose={close} /> : null}
+      {modal?.kind === "deleteChannel" ? <DeleteChannelDialog channel={modal.channel} onClose={close} /> : null}
+    </nav>
+  );
+}

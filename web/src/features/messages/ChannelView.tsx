@@ -1,0 +1,84 @@
+import { useCallback, useEffect, useState } from "react";
+import { loadLatest } from "../../app/runtime";
+import { describeError } from "../../api/errors";
+import type { Channel } from "../../api/types";
+import { latestId, useMessages } from "../../stores/messages";
+import { useSession } from "../../stores/session";
+import { useUi } from "../../stores/ui";
+import { IconButton } from "../../ui/Button";
+import { Composer } from "./Composer";
+import { MessageList } from "./MessageList";
+
+export function ChannelView({ channel }: { channel: Channel }) {
+  const myId = useSession((s) => s.user?.id);
+  const loaded = useMessages((s) => s.byChannel[channel.id]?.loaded ?? false);
+  const newest = useMessages((s) => latestId(s.byChannel[channel.id]));
+  const drawerOpen = useUi((s) => s.drawerOpen);
+  const setDrawer = useUi((s) => s.setDrawer);
+  const membersOpen = useUi((s) => s.membersOpen);
+  const toggleMembers = useUi((s) => s.toggleMembers);
+  const markSeen = useUi((s) => s.markSeen);
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const [replyTo, setReplyTo] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (loaded) return;
+    loadLatest(channel.id).catch((e) => setError(describeError(e)));
+  }, [channel.id, loaded]);
+
+  useEffect(() => {
+    if (newest) markSeen(channel.id, newest);
+  }, [channel.id, newest, markSeen]);
+
+  const editLast = useCallback(() => {
+    const c = useMessages.getState().byChannel[channel.id];
+    if (!c || !myId) return false;
+    for (let i = c.ids.length - 1; i >= 0; i--) {
+      const m = c.byId[c.ids[i]!];
+      if (m?.author.id === myId) {
+        setEditingId(m.id);
+        return true;
+      }
+    }
+    return false;
+  }, [channel.id, myId]);
+
+  const endEdit = useCallback((id: string | null) => {
+    setEditingId(id);
+    if (id === null) document.querySelector<HTMLTextAreaElement>('[data-testid="composer"]')?.focus();
+  }, []);
+
+  const reply = useCallback((id: string) => {
+    setReplyTo(id);
+    document.querySelector<HTMLTextAreaElement>('[data-testid="composer"]')?.focus();
+  }, []);
+
+  return (
+    <section aria-label={`Channel ${channel.name}`} className="flex min-h-0 flex-1 flex-col" data-testid="channel-view" data-channel-id={channel.id}>
+      <header className="flex h-12 shrink-0 items-center gap-2 border-b border-line px-2 md:px-4">
+        <IconButton label="Show channels" aria-expanded={drawerOpen} aria-controls="channel-drawer" onClick={() => setDrawer(!drawerOpen)} className="md:hidden" data-testid="drawer-toggle">
+          ☰
+        </IconButton>
+        <h1 className="truncate font-semibold">
+          <span aria-hidden="true" className="mr-1 text-muted">#</span>
+          {channel.name}
+        </h1>
+        {channel.topic ? <p className="hidden truncate border-l border-line pl-2 text-sm text-muted sm:block">{channel.topic}</p> : null}
+        <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} className="ml-auto" data-testid="members-toggle">
+          👥
+        </IconButton>
+      </header>
+      {error ? (
+        <p role="alert" className="px-4 py-2 text-sm text-danger">
+          Could not load messages: {error}{" "}
+          <button type="button" className="underline" onClick={() => { setError(null); loadLatest(channel.id).catch((e) => setError(describeError(e))); }}>
+            Try again
+          </button>
+        </p>
+      ) : null}
+      <MessageList channelId={channel.id} myId={myId} editingId={editingId} onEdit={endEdit} onReply={reply} />
+      <Composer channel={channel} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onEditLast={editLast} />
+    </section>
+  );
+}

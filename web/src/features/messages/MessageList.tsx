@@ -1,0 +1,164 @@
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { loadOlder } from "../../app/runtime";
+import type { Message } from "../../api/types";
+import { emptyChannel, useMessages, type PendingMessage } from "../../stores/messages";
+import { continuesGroup } from "./content";
+import { MessageRow, PendingRow } from "./MessageRow";
+
+type Item = { kind: "message"; key: string; message: Message; grouped: boolean } | { kind: "pending"; key: string; pending: PendingMessage; grouped: boolean };
+
+const NEAR_BOTTOM = 80;
+
+/**
+ * Virtualized history, newest at the bottom. Only the rows in view (plus overscan) are in the DOM,
+ * so thousands of loaded messages stay smooth.
+ *
+ * CSP note: the virtualizer positions rows with `transform` and sizes the spacer with `height`, set
+ * through React's `style` prop. React applies these through the CSSOM (`element.style.*`), which a
+ * `style-src 'self'` policy does not govern (it governs style attributes in HTML and <style>
+ * elements), so no 'unsafe-inline' is needed.
+ */
+export function MessageList({
+  channelId,
+  myId,
+  editingId,
+  onEdit,
+  onReply,
+}: {
+  channelId: string;
+  myId: string | undefined;
+  editingId: string | null;
+  onEdit: (id: string | null) => void;
+  onReply: (id: string) => void;
+}) {
+  const channel = useMessages((s) => s.byChannel[channelId]) ?? emptyChannel();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+
+  const items = useMemo<Item[]>(() => {
+    const out: Item[] = [];
+    let prev: Message | PendingMessage | undefined;
+    for (const id of channel.ids) {
+      const m = channel.byId[id];
+      if (!m) continue;
+      out.push({ kind: "message", key: id, message: m, grouped: continuesGroup(prev, m) });
+      prev = m;
+    }
+    for (const p of channel.pending) {
+      out.push({ kind: "pending", key: "n:" + p.nonce, pending: p, grouped: continuesGroup(prev, p) });
+      prev = p;
+    }
+    return out;
+  }, [channel.ids, channel.byId, channel.pending]);
+
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => (items[i]?.grouped ? 26 : 60),
+    getItemKey: (i) => items[i]?.key ?? i,
+    overscan: 12,
+  });
+
+  // Keep the view anchored when older messages are prepended: remember the first visible row and
+  // its distance from the top, and restore that after the list grows.
+  const anchor = useRef<{ key: string; delta: number } | null>(null);
+  const firstKey = items[0]?.key;
+  const lastKey = items[items.length - 1]?.key;
+  const prevFirst = useRef(firstKey);
+  const prevLast = useRef(lastKey);
+
+  const rememberAnchor = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const first = virtualizer.getVirtualItems().find((v) => v.end > el.scrollTop);
+    if (first) anchor.current = { key: String(first.key), delta: first.start - el.scrollTop };
+  }, [virtualizer]);
+
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    if (firstKey !== prevFirst.current && prevFirst.current !== undefined && anchor.current && !atBottom.current) {
+      const index = items.findIndex((i) => i.key === anchor.current!.key);
+      if (index >= 0) {
+        const offset = virtualizer.getOffsetForIndex(index, "start")?.[0];
+        if (offset !== undefined) el.scrollTop = offset - anchor.current.delta;
+      }
+    } else if (lastKey !== prevLast.current && atBottom.current) {
+      virtualizer.scrollToIndex(items.length - 1, { align: "end" });
+    } else if (prevLast.current === undefined && items.length) {
+      virtualizer.scrollToIndex(items.length - 1, { align: "end" });
+    }
+    prevFirst.current = firstKey;
+    prevLast.current = lastKey;
+  }, [firstKey, lastKey, items, virtualizer]);
+
+  const maybeLoadOlder = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el || !channel.loaded || channel.loading || !channel.hasMore) return;
+    if (el.scrollTop < 400) {
+      rememberAnchor();
+      void loadOlder(channelId).catch(() => undefined);
+    }
+  }, [channel.loaded, channel.loading, channel.hasMore, channelId, rememberAnchor]);
+
+  const onScroll = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM;
+    maybeLoadOlder();
+  }, [maybeLoadOlder]);
+
+  // A short history that does not fill the pane cannot be scrolled: load more right away.
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (el && channel.loaded && el.scrollHeight <= el.clientHeight + 400) maybeLoadOlder();
+  }, [channel.loaded, items.length, maybeLoadOlder]);
+
+  // Keep the newest message in view when the pane resizes (keyboard opening on phones).
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => {
+      if (atBottom.current && items.length) virtualizer.scrollToIndex(items.length - 1, { align: "end" });
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [items.length, virtualizer]);
+
+  const virtualItems = virtualizer.getVirtualItems();
+  return (
+    <div
+      ref={scrollRef}
+      onScroll={onScroll}
+      role="log"
+      aria-live="polite"
+      aria-relevant="additions"
+      aria-label="Messages"
+      data-testid="message-list"
+      tabIndex={0}
+      className="min-h-0 flex-1 overflow-y-auto overflow-x-hidden"
+    >
+      {!channel.hasMore && channel.loaded ? (
+        <p className="px-4 pt-6 text-sm text-muted">This is the beginning of the channel.</p>
+      ) : channel.loading ? (
+        <p role="status" className="px-4 pt-4 text-sm text-muted">Loading older messages…</p>
+      ) : null}
+      <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
+        {virtualItems.map((v) => {
+          const item = items[v.index]!;
+          return (
+            <div key={v.key} data-index={v.index} ref={virtualizer.measureElement} className="absolute left-0 top-0 w-full" style={{ transform: `translateY(${v.start}px)` }}>
+              {item.kind === "message" ? (
+                <MessageRow message={item.message} grouped={item.grouped} myId={myId} editing={editingId === item.message.id} onEdit={onEdit} onReply={onReply} />
+              ) : (
+                <PendingRow pending={item.pending} grouped={item.grouped} />
+              )}
+            </div>
+          );
+        })}
+      </div>
+      <div className="h-4" />
+    </div>
+  );
+}

@@ -1,0 +1,292 @@
+import { memo, useState, type KeyboardEvent } from "react";
+import { rest } from "../../app/runtime";
+import { describeError } from "../../api/errors";
+import type { Message, ReactionCount, UserSummary } from "../../api/types";
+import { displayName, useMembers } from "../../stores/members";
+import { useMessages, type PendingMessage } from "../../stores/messages";
+import { discardSend, retrySend } from "../../stores/send";
+import { Avatar } from "../../ui/Avatar";
+import { Button, IconButton } from "../../ui/Button";
+import { ConfirmDialog } from "../../ui/FormDialogs";
+import { RichText } from "./RichText";
+
+const QUICK = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
+
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+function Timestamp({ iso, short }: { iso: string; short?: boolean }) {
+  const d = new Date(iso);
+  return (
+    <time dateTime={iso} title={dateTimeFmt.format(d)} className="text-xs text-muted">
+      {short ? timeFmt.format(d) : dateTimeFmt.format(d)}
+    </time>
+  );
+}
+
+function ReplyQuote({ channelId, replyTo, myId }: { channelId: string; replyTo: string; myId: string | undefined }) {
+  const target = useMessages((s) => s.byChannel[channelId]?.byId[replyTo]);
+  return (
+    <div className="mb-0.5 flex min-w-0 items-center gap-1 pl-12 text-sm text-muted" data-testid="reply-quote">
+      <span aria-hidden="true">↱</span>
+      {target ? (
+        <>
+          <span className="font-semibold">{displayName(target.author)}</span>
+          <span className="truncate">
+            <RichText content={target.content} myId={myId} />
+          </span>
+        </>
+      ) : (
+        <span className="italic">Replying to a message that is not loaded or was deleted</span>
+      )}
+    </div>
+  );
+}
+
+function ReactionChip({ message, reaction }: { message: Message; reaction: ReactionCount }) {
+  const [who, setWho] = useState<string | null>(null);
+  const [show, setShow] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const tooltipId = `rx-${message.id}-${reaction.emoji}`;
+  async function loadWho() {
+    setShow(true);
+    try {
+      const users: UserSummary[] = await rest.reactors(message.channel_id, message.id, reaction.emoji);
+      const names = users.map(displayName);
+      const more = reaction.count - names.length;
+      setWho(names.join(", ") + (more > 0 ? ` and ${more} more` : ""));
+    } catch {
+      setWho(null);
+    }
+  }
+  async function toggle() {
+    setBusy(true);
+    try {
+      if (reaction.me) await rest.removeReaction(message.channel_id, message.id, reaction.emoji);
+      else await rest.addReaction(message.channel_id, message.id, reaction.emoji);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const label = `${reaction.emoji} ${reaction.count} ${reaction.count === 1 ? "reaction" : "reactions"}${reaction.me ? ", including yours. Press to remove yours" : ". Press to add yours"}`;
+  return (
+    <span className="relative" onMouseEnter={loadWho} onMouseLeave={() => setShow(false)}>
+      <button
+        type="button"
+        aria-label={label}
+        aria-pressed={!!reaction.me}
+        aria-describedby={show && who ? tooltipId : undefined}
+        disabled={busy}
+        onFocus={loadWho}
+        onBlur={() => setShow(false)}
+        onClick={toggle}
+        data-testid={`reaction-${reaction.emoji}`}
+        className={`flex items-center gap-1 rounded-full border px-2 py-0.5 text-sm ${reaction.me ? "border-accent bg-mention" : "border-line bg-elevated hover:border-muted"}`}
+      >
+        <span>{reaction.emoji}</span>
+        <span className="text-xs font-semibold">{reaction.count}</span>
+      </button>
+      {show && who ? (
+        <span id={tooltipId} role="tooltip" className="absolute bottom-full left-0 z-20 mb-1 w-max max-w-64 rounded bg-rail px-2 py-1 text-xs text-fg shadow-lg">
+          Reacted by {who}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+function EditBox({ message, onDone }: { message: Message; onDone: () => void }) {
+  const [text, setText] = useState(message.content);
+  const [error, setError] = useState<string | null>(null);
+  async function save() {
+    const content = text.trim();
+    if (!content || content === message.content) return onDone();
+    try {
+      useMessages.getState().upsert(await rest.editMessage(message.channel_id, message.id, { content }));
+      onDone();
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }
+  function onKey(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      onDone();
+    } else if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void save();
+    }
+  }
+  return (
+    <div className="mt-1 flex flex-col gap-1">
+      <textarea
+        aria-label="Edit message"
+        data-testid="edit-box"
+        autoFocus
+        value={text}
+        rows={Math.min(8, text.split("\n").length)}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKey}
+        onFocus={(e) => e.currentTarget.setSelectionRange(e.currentTarget.value.length, e.currentTarget.value.length)}
+        className="w-full resize-none rounded bg-elevated px-3 py-2 text-fg"
+      />
+      <p className="text-xs text-muted">
+        Escape to <button type="button" className="text-accent underline" onClick={onDone}>cancel</button> · Enter to <button type="button" className="text-accent underline" onClick={() => void save()}>save</button>
+      </p>
+      {error ? <p role="alert" className="text-sm text-danger">{error}</p> : null}
+    </div>
+  );
+}
+
+export interface RowProps {
+  message: Message;
+  grouped: boolean;
+  myId: string | undefined;
+  editing: boolean;
+  onEdit: (id: string | null) => void;
+  onReply: (id: string) => void;
+}
+
+export const MessageRow = memo(function MessageRow({ message, grouped, myId, editing, onEdit, onReply }: RowProps) {
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [picker, setPicker] = useState(false);
+  const [note, setNote] = useState<string | null>(null);
+  const author = useMembers((s) => s.users[message.author.id]) ?? message.author;
+  const mine = message.author.id === myId;
+  const mentionsMe = !!myId && message.mentions.includes(myId);
+  const showHeader = !grouped || !!message.reply_to;
+
+  async function react(emoji: string) {
+    setPicker(false);
+    const existing = message.reactions.find((r) => r.emoji === emoji);
+    try {
+      if (existing?.me) await rest.removeReaction(message.channel_id, message.id, emoji);
+      else await rest.addReaction(message.channel_id, message.id, emoji);
+    } catch (e) {
+      setNote(describeError(e));
+    }
+  }
+  async function copyLink() {
+    const url = `${location.origin}/app/${message.community_id}/${message.channel_id}?message=${message.id}`;
+    try {
+      await navigator.clipboard.writeText(url);
+      setNote("Link copied.");
+    } catch {
+      setNote(url);
+    }
+  }
+
+  return (
+    <article
+      data-testid={`message-${message.id}`}
+      data-message-id={message.id}
+      aria-label={`${displayName(author)}: ${message.content}`}
+      tabIndex={-1}
+      className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""}`}
+    >
+      {message.reply_to ? <ReplyQuote channelId={message.channel_id} replyTo={message.reply_to} myId={myId} /> : null}
+      <div className="flex gap-3">
+        <div className="w-10 shrink-0">
+          {showHeader ? <Avatar id={author.id} name={displayName(author)} /> : (
+            <span className="invisible block pt-1 text-right text-[10px] text-muted group-hover:visible">{timeFmt.format(new Date(message.created_at))}</span>
+          )}
+        </div>
+        <div className="min-w-0 flex-1">
+          {showHeader ? (
+            <div className="flex items-baseline gap-2">
+              <span className="font-semibold">{displayName(author)}</span>
+              <Timestamp iso={message.created_at} />
+            </div>
+          ) : null}
+          {editing ? (
+            <EditBox message={message} onDone={() => onEdit(null)} />
+          ) : (
+            <div className="whitespace-pre-wrap break-words" data-testid="message-content">
+              <RichText content={message.content} myId={myId} />
+              {message.edited_at ? (
+                <span className="ml-1 text-xs text-muted" title={`Edited ${dateTimeFmt.format(new Date(message.edited_at))}`} data-testid="edited-marker">
+                  (edited)
+                </span>
+              ) : null}
+            </div>
+          )}
+          {message.reactions.length ? (
+            <div className="mt-1 flex flex-wrap gap-1">
+              {message.reactions.map((r) => (
+                <ReactionChip key={r.emoji} message={message} reaction={r} />
+              ))}
+            </div>
+          ) : null}
+          {note ? <p role="status" className="break-all text-xs text-muted">{note}</p> : null}
+        </div>
+      </div>
+
+      {!editing ? (
+        <div
+          role="toolbar"
+          aria-label="Message actions"
+          className="absolute -top-3 right-4 z-10 hidden rounded border border-line bg-main shadow group-focus-within:flex group-hover:flex"
+        >
+          <IconButton label="Add reaction" aria-expanded={picker} onClick={() => setPicker((p) => !p)}>☺</IconButton>
+          <IconButton label="Reply" onClick={() => onReply(message.id)}>↩</IconButton>
+          {mine ? <IconButton label="Edit message" onClick={() => onEdit(message.id)} data-testid="edit-message">✎</IconButton> : null}
+          <IconButton label="Copy link to message" onClick={copyLink}>🔗</IconButton>
+          {mine ? <IconButton label="Delete message" onClick={() => setConfirmDelete(true)} data-testid="delete-message" className="hover:text-danger">🗑</IconButton> : null}
+          {picker ? (
+            <div role="group" aria-label="Pick a reaction" className="absolute right-0 top-full z-20 mt-1 flex rounded border border-line bg-main p-1 shadow-lg">
+              {QUICK.map((e) => (
+                <IconButton key={e} label={`React with ${e}`} onClick={() => void react(e)} className="text-lg">{e}</IconButton>
+              ))}
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+
+      {confirmDelete ? (
+        <ConfirmDialog
+          title="Delete this message?"
+          body="It will be removed for everyone. This cannot be undone."
+          confirmLabel="Delete"
+          testId="delete-dialog"
+          onClose={() => setConfirmDelete(false)}
+          onConfirm={async () => {
+            await rest.deleteMessage(message.channel_id, message.id);
+            useMessages.getState().remove(message.channel_id, message.id);
+          }}
+        />
+      ) : null}
+    </article>
+  );
+});
+
+export function PendingRow({ pending, grouped }: { pending: PendingMessage; grouped: boolean }) {
+  const failed = pending.status === "failed";
+  return (
+    <article
+      data-testid={`pending-${pending.nonce}`}
+      data-status={pending.status}
+      aria-label={`${failed ? "Not sent" : "Sending"}: ${pending.content}`}
+      className={`px-4 ${grouped ? "" : "mt-3"} pb-0.5`}
+    >
+      {pending.reply_to ? <ReplyQuote channelId={pending.channel_id} replyTo={pending.reply_to} myId={pending.author.id} /> : null}
+      <div className="flex gap-3">
+        <div className="w-10 shrink-0">{grouped ? null : <Avatar id={pending.author.id} name={displayName(pending.author)} />}</div>
+        <div className="min-w-0 flex-1">
+          {grouped ? null : <div className="font-semibold">{displayName(pending.author)}</div>}
+          <div className={`whitespace-pre-wrap break-words ${failed ? "text-danger" : "opacity-60"}`}>
+            <RichText content={pending.content} myId={pending.author.id} />
+          </div>
+          {failed ? (
+            <div className="mt-1 flex flex-wrap items-center gap-2 text-sm" role="alert">
+              <span className="text-danger">Not sent{pending.error ? `: ${pending.error}` : "."}</span>
+              <Button variant="secondary" className="px-2 py-1" onClick={() => void retrySend(rest, pending.channel_id, pending.nonce)}>Retry</Button>
+              <Button variant="ghost" className="px-2 py-1" onClick={() => discardSend(pending.channel_id, pending.nonce)}>Discard</Button>
+            </div>
+          ) : (
+            <span className="sr-only">Sending</span>
+          )}
+        </div>
+      </div>
+    </article>
+  );
+}

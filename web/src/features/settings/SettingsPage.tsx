@@ -1,0 +1,165 @@
+import { Link, useNavigate } from "@tanstack/react-router";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { rest, signOut } from "../../app/runtime";
+import { ApiError, describeError } from "../../api/errors";
+import type { SessionInfo } from "../../api/types";
+import { useSession } from "../../stores/session";
+import { useUi } from "../../stores/ui";
+import { Button } from "../../ui/Button";
+import { ConfirmDialog } from "../../ui/FormDialogs";
+import { FormError, TextField } from "../../ui/TextField";
+
+function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section aria-labelledby={`s-${title}`} className="rounded-lg bg-sidebar p-4 sm:p-6">
+      <h2 id={`s-${title}`} className="mb-4 text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+function ProfileForm() {
+  const user = useSession((s) => s.user);
+  const setUser = useSession((s) => s.setUser);
+  const [name, setName] = useState(user?.display_name ?? "");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      setUser(await rest.updateMe({ display_name: name.trim() }));
+      setDone("Saved.");
+    } catch (err) {
+      if (err instanceof ApiError) setError(err);
+      else setDone(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form onSubmit={submit} className="flex flex-col gap-3" noValidate>
+      <TextField label="Display name" value={name} onChange={(e) => setName(e.target.value)} error={error?.field("display_name") ?? (error && !Object.keys(error.fieldErrors).length ? describeError(error) : undefined)} hint={`Shown instead of @${user?.username}. Leave empty to use your username.`} />
+      <div className="flex items-center gap-3">
+        <Button type="submit" disabled={busy}>Save</Button>
+        <span role="status" className="text-sm text-muted">{done}</span>
+      </div>
+    </form>
+  );
+}
+
+function PasswordForm() {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setMessage(null);
+    setDone(null);
+    try {
+      await rest.changePassword({ current_password: current, new_password: next });
+      setCurrent("");
+      setNext("");
+      setDone("Password changed. Your other sessions were signed out.");
+    } catch (err) {
+      if (err instanceof ApiError) setError(err);
+      if (!(err instanceof ApiError && Object.keys(err.fieldErrors).length)) setMessage(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form onSubmit={submit} className="flex flex-col gap-3" noValidate>
+      <FormError message={message} />
+      <TextField label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={error?.field("current_password")} />
+      <TextField label="New password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={error?.field("new_password")} hint="At least 8 characters." />
+      <div className="flex items-center gap-3">
+        <Button type="submit" disabled={busy || !current || !next}>Change password</Button>
+        <span role="status" className="text-sm text-muted">{done}</span>
+      </div>
+    </form>
+  );
+}
+
+function Sessions() {
+  const [list, setList] = useState<SessionInfo[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<SessionInfo | null>(null);
+  const load = useCallback(() => {
+    rest.sessions().then(setList, (e) => setError(describeError(e)));
+  }, []);
+  useEffect(load, [load]);
+  return (
+    <>
+      <FormError message={error} />
+      {!list ? <p role="status" className="text-muted">Loading sessions…</p> : null}
+      <ul className="flex flex-col gap-2" data-testid="session-list">
+        {list?.map((s) => (
+          <li key={s.id} className="flex flex-wrap items-center gap-3 rounded bg-main p-3">
+            <div className="min-w-0 flex-1">
+              <div className="truncate font-medium">{s.user_agent || "Unknown device"}{s.current ? " — this device" : ""}</div>
+              <div className="text-sm text-muted">
+                {s.ip ? `${s.ip} · ` : ""}last active {new Date(s.last_used_at).toLocaleString()} · signed in {new Date(s.created_at).toLocaleDateString()}
+              </div>
+            </div>
+            {!s.current ? (
+              <Button variant="secondary" onClick={() => setRevoking(s)} aria-label={`Sign out session on ${s.user_agent || "unknown device"}`}>
+                Sign out
+              </Button>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {revoking ? (
+        <ConfirmDialog
+          title="Sign out that session?"
+          body="That device will have to sign in again."
+          confirmLabel="Sign it out"
+          onClose={() => setRevoking(null)}
+          onConfirm={async () => {
+            await rest.revokeSession(revoking.id);
+            load();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+export function SettingsPage() {
+  const navigate = useNavigate();
+  const theme = useUi((s) => s.theme);
+  const setTheme = useUi((s) => s.setTheme);
+  return (
+    <main className="mx-auto flex min-h-full max-w-2xl flex-col gap-4 p-4 sm:p-8">
+      <div className="flex items-center justify-between">
+        <h1 className="text-2xl font-bold">Settings</h1>
+        <Link to="/app" className="rounded px-3 py-2 text-accent underline">Back to chat</Link>
+      </div>
+      <Section title="Profile"><ProfileForm /></Section>
+      <Section title="Appearance">
+        <label className="flex items-center gap-3">
+          <input type="checkbox" checked={theme === "light"} onChange={(e) => setTheme(e.target.checked ? "light" : "dark")} className="h-4 w-4" />
+          Use the light theme
+        </label>
+      </Section>
+      <Section title="Password"><PasswordForm /></Section>
+      <Section title="Where you are signed in"><Sessions /></Section>
+      <Section title="Sign out">
+        <Button variant="danger" data-testid="sign-out" onClick={async () => { await signOut(); await navigate({ to: "/login" }); }}>
+          Sign out on this device
+        </Button>
+      </Section>
+    </main>
+  );
+}

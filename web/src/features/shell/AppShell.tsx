@@ -1,0 +1,95 @@
+import { useNavigate, useParams } from "@tanstack/react-router";
+import { useEffect } from "react";
+import { loadMembers } from "../../app/runtime";
+import { firstTextChannel, useChannels } from "../../stores/channels";
+import { sortedCommunities, useCommunities } from "../../stores/communities";
+import { useUi } from "../../stores/ui";
+import { ChannelSidebar } from "../channels/ChannelSidebar";
+import { ChannelView } from "../messages/ChannelView";
+import { CommunityRail } from "./CommunityRail";
+import { MemberList } from "./MemberList";
+import { ReconnectBanner } from "./ReconnectBanner";
+import { Loading } from "../../ui/Loading";
+import { EmptyHome } from "./EmptyHome";
+
+export function AppShell() {
+  const params = useParams({ strict: false }) as { communityId?: string; channelId?: string };
+  const { communityId, channelId } = params;
+  const navigate = useNavigate();
+  const communities = useCommunities((s) => s.byId);
+  const channels = useChannels((s) => s.byId);
+  const gateway = useUi((s) => s.gateway);
+  const drawerOpen = useUi((s) => s.drawerOpen);
+  const membersOpen = useUi((s) => s.membersOpen);
+  const setDrawer = useUi((s) => s.setDrawer);
+  const setActiveChannel = useUi((s) => s.setActiveChannel);
+  const hasData = gateway === "ready" || Object.keys(communities).length > 0;
+  const community = communityId ? communities[communityId] : undefined;
+  const channel = channelId ? channels[channelId] : undefined;
+
+  // Pick a sensible place when the URL does not name one (or names one that is gone).
+  useEffect(() => {
+    if (!hasData) return;
+    if (!communityId || !community) {
+      const first = sortedCommunities(communities)[0];
+      if (first) void navigate({ to: "/app/$communityId", params: { communityId: first.id }, replace: true });
+      else if (communityId) void navigate({ to: "/app", replace: true });
+      return;
+    }
+    if (!channelId || !channel || channel.community_id !== communityId) {
+      const first = firstTextChannel(channels, communityId);
+      if (first) void navigate({ to: "/app/$communityId/$channelId", params: { communityId, channelId: first.id }, replace: true });
+    }
+  }, [hasData, communityId, channelId, community, channel, communities, channels, navigate]);
+
+  useEffect(() => {
+    setActiveChannel(channel ? channel.id : null);
+    return () => setActiveChannel(null);
+  }, [channel, setActiveChannel]);
+
+  useEffect(() => {
+    if (communityId && community && gateway === "ready") void loadMembers(communityId).catch(() => undefined);
+  }, [communityId, community, gateway]);
+
+  // Close the drawer on navigation (small screens) and on Escape.
+  useEffect(() => setDrawer(false), [channelId, communityId, setDrawer]);
+  useEffect(() => {
+    if (!drawerOpen) return;
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setDrawer(false);
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [drawerOpen, setDrawer]);
+
+  return (
+    <div className="flex h-dvh flex-col overflow-hidden">
+      <ReconnectBanner />
+      <div className="relative flex min-h-0 flex-1">
+        {drawerOpen ? (
+          <div aria-hidden="true" className="fixed inset-0 z-30 bg-black/50 md:hidden" onClick={() => setDrawer(false)} />
+        ) : null}
+        <div
+          id="channel-drawer"
+          data-testid="channel-drawer"
+          className={`${drawerOpen ? "flex" : "hidden"} fixed inset-y-0 left-0 z-40 max-w-[calc(100vw-3rem)] md:static md:z-auto md:flex`}
+        >
+          <CommunityRail activeId={communityId} />
+          {community ? <ChannelSidebar community={community} activeChannelId={channelId} /> : null}
+        </div>
+        <main className="flex min-w-0 flex-1 flex-col bg-main">
+          {!hasData ? (
+            <Loading label="Connecting…" />
+          ) : channel && community ? (
+            <ChannelView key={channel.id} channel={channel} />
+          ) : (
+            <EmptyHome hasCommunity={!!community} />
+          )}
+        </main>
+        {membersOpen && community ? (
+          <div className="fixed inset-y-0 right-0 z-20 lg:static">
+            <MemberList communityId={community.id} />
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+import { createRootRoute, createRoute, createRouter, Navigate, Outlet, useRouterState } from "@tanstack/react-router";
+import type { ReactNode } from "react";
+import { RegisterPage, SignInPage } from "./features/auth/AuthPages";
+import { AppShell } from "./features/shell/AppShell";
+import { InvitePage } from "./features/invites/InvitePage";
+import { SettingsPage } from "./features/settings/SettingsPage";
+import { useSession } from "./stores/session";
+import { useApplyTheme } from "./ui/theme";
+import { Loading } from "./ui/Loading";
+
+
+const authSearch = (search: Record<string, unknown>): { redirect?: string } =>
+  typeof search.redirect === "string" ? { redirect: search.redirect } : {};
+
+function Root() {
+  useApplyTheme();
+  return <Outlet />;
+}
+
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const status = useSession((s) => s.status);
+  const href = useRouterState({ select: (s) => s.location.href });
+  if (status === "unknown") return <Loading label="Signing you in…" />;
+  if (status === "signedOut") return <Navigate to="/login" search={{ redirect: href }} replace />;
+  return <>{children}</>;
+}
+
+function Home() {
+  const status = useSession((s) => s.status);
+  if (status === "unknown") return <Loading />;
+  return <Navigate to={status === "signedIn" ? "/app" : "/login"} replace />;
+}
+
+const rootRoute = createRootRoute({ component: Root, notFoundComponent: () => <Navigate to="/" replace /> });
+
+const indexRoute = createRoute({ getParentRoute: () => rootRoute, path: "/", component: Home });
+const loginRoute = createRoute({ getParentRoute: () => rootRoute, path: "/login", validateSearch: authSearch, component: SignInPage });
+const registerRoute = createRoute({ getParentRoute: () => rootRoute, path: "/register", validateSearch: authSearch, component: RegisterPage });
+const inviteRoute = createRoute({ getParentRoute: () => rootRoute, path: "/invite/$code", component: InvitePage });
+const settingsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/settings",
+  component: () => (
+    <RequireAuth>
+      <SettingsPage />
+    </RequireAuth>
+  ),
+});
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/app",
+  component: () => (
+    <RequireAuth>
+      <AppShell />
+    </RequireAuth>
+  ),
+});
+const appIndexRoute = createRoute({ getParentRoute: () => appRoute, path: "/", component: () => null });
+const communityRoute = createRoute({ getParentRoute: () => appRoute, path: "$communityId", component: () => null });
+const channelRoute = createRoute({ getParentRoute: () => appRoute, path: "$communityId/$channelId", component: () => null });
+
+const routeTree = rootRoute.addChildren([
+  indexRoute,
+  loginRoute,
+  registerRoute,
+  inviteRoute,
+  settingsRoute,
+  appRoute.addChildren([appIndexRoute, communityRoute, channelRoute]),
+]);
+
+export const router = createRouter({ routeTree, defaultPreload: false });
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: typeof router;
+  }
+}

@@ -1,0 +1,124 @@
+import type { DispatchEvent } from "../api/types";
+import { useChannels } from "./channels";
+import { useCommunities } from "./communities";
+import { useInvites } from "./invites";
+import { useMembers } from "./members";
+import { useMessages } from "./messages";
+import { useSession } from "./session";
+import { useUi } from "./ui";
+
+/**
+ * Routes one gateway dispatch to the stores. Every branch is an idempotent upsert or removal by id,
+ * so an event that repeats state READY already showed (or a message we already got over REST) is harmless.
+ * Unknown event names are ignored (a newer server may send more).
+ */
+export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }): void {
+  const e = event as DispatchEvent;
+  switch (e.t) {
+    case "READY": {
+      const { user, communities } = e.d;
+      useSession.getState().setUser(user);
+      useCommunities.getState().replaceAll(communities);
+      useChannels.getState().replaceAll(communities.flatMap((c) => c.channels ?? []));
+      // Messages of channels that no longer exist (or whose community we left while away) go.
+      const channels = useChannels.getState().byId;
+      const messages = useMessages.getState();
+      for (const id of Object.keys(messages.byChannel)) if (!(id in channels)) messages.removeChannel(id);
+      const members = useMembers.getState();
+      for (const id of Object.keys(members.byCommunity)) if (!communities.some((c) => c.id === id)) members.removeCommunity(id);
+      break;
+    }
+    case "RESUMED":
+      break;
+    case "MESSAGE_CREATE":
+    case "MESSAGE_UPDATE": {
+      const m = e.d;
+      useMessages.getState().upsert(m);
+      useMembers.getState().rememberUsers([m.author]);
+      if (e.t === "MESSAGE_CREATE") useUi.getState().noteMessage(m.channel_id, m.id);
+      break;
+    }
+    case "MESSAGE_DELETE":
+      useMessages.getState().remove(e.d.channel_id, e.d.id);
+      break;
+    case "MESSAGE_REACTION_ADD":
+    case "MESSAGE_REACTION_REMOVE": {
+      const mine = e.d.user_id === useSession.getState().user?.id;
+      useMessages.getState().reaction(e.d, e.t === "MESSAGE_REACTION_ADD", mine);
+      break;
+    }
+    case "CHANNEL_CREATE":
+    case "CHANNEL_UPDATE":
+      useChannels.getState().upsert(e.d);
+      break;
+    case "CHANNEL_DELETE":
+      useChannels.getState().remove(e.d.id);
+      useMessages.getState().removeChannel(e.d.id);
+      break;
+    case "COMMUNITY_CREATE":
+      useCommunities.getState().upsert(e.d);
+      if (e.d.channels) useChannels.getState().replaceCommunity(e.d.id, e.d.channels);
+      break;
+    case "COMMUNITY_UPDATE":
+      useCommunities.getState().upsert(e.d);
+      break;
+    case "COMMUNITY_DELETE":
+      forgetCommunity(e.d.id);
+      break;
+    case "COMMUNITY_MEMBER_ADD": {
+      const members = useMembers.getState();
+      const known = members.byCommunity[e.d.community_id]?.[e.d.user.id];
+      members.upsert(e.d);
+      const community = useCommunities.getState().byId[e.d.community_id];
+      if (!known && community?.member_count != null) {
+        useCommunities.getState().setMemberCount(community.id, community.member_count + 1);
+      }
+      break;
+    }
+    case "COMMUNITY_MEMBER_REMOVE": {
+      const { community_id, user } = e.d;
+      if (user.id === useSession.getState().user?.id) {
+        forgetCommunity(community_id);
+        break;
+      }
+      const members = useMembers.getState();
+      const known = members.byCommunity[community_id]?.[user.id];
+      members.remove(community_id, user.id);
+      const community = useCommunities.getState().byId[community_id];
+      if (known && community?.member_count != null) {
+        useCommunities.getState().setMemberCount(community_id, Math.max(0, community.member_count - 1));
+      }
+      break;
+    }
+    case "INVITE_CREATE":
+      useInvites.getState().upsert(e.d);
+      break;
+    case "INVITE_DELETE":
+      useInvites.getState().remove(e.d.community_id, e.d.code);
+      break;
+    default:
+      break;
+  }
+}
+
+function forgetCommunity(id: string): void {
+  const channelIds = Object.values(useChannels.getState().byId)
+    .filter((c) => c.community_id === id)
+    .map((c) => c.id);
+  const messages = useMessages.getState();
+  for (const ch of channelIds) messages.removeChannel(ch);
+  useChannels.getState().removeCommunity(id);
+  useMembers.getState().removeCommunity(id);
+  useInvites.getState().removeCommunity(id);
+  useCommunities.getState().remove(id);
+}
+
+/** Clears every data store (sign-out). */
+export function resetStores(): void {
+  useCommunities.setState({ byId: {} });
+  useChannels.setState({ byId: {} });
+  useMembers.setState({ byCommunity: {}, complete: {}, users: {} });
+  useMessages.setState({ byChannel: {} });
+  useInvites.setState({ byCommunity: {} });
+  useUi.setState({ latest: {}, activeChannelId: null, gateway: "idle" });
+}

@@ -1,0 +1,61 @@
+import { create } from "zustand";
+import type { Member, UserSummary } from "../api/types";
+
+interface MembersState {
+  /** community id → user id → member */
+  byCommunity: Record<string, Record<string, Member>>;
+  /** Communities whose full member list has been fetched. */
+  complete: Record<string, boolean>;
+  /** Every user we have seen (authors, members), for mention names. */
+  users: Record<string, UserSummary>;
+  setAll: (communityId: string, list: Member[]) => void;
+  upsert: (m: Member) => void;
+  remove: (communityId: string, userId: string) => void;
+  removeCommunity: (communityId: string) => void;
+  rememberUsers: (list: UserSummary[]) => void;
+}
+
+export const useMembers = create<MembersState>()((set) => ({
+  byCommunity: {},
+  complete: {},
+  users: {},
+  setAll: (communityId, list) =>
+    set((s) => ({
+      byCommunity: { ...s.byCommunity, [communityId]: Object.fromEntries(list.map((m) => [m.user.id, m])) },
+      complete: { ...s.complete, [communityId]: true },
+      users: { ...s.users, ...Object.fromEntries(list.map((m) => [m.user.id, m.user])) },
+    })),
+  upsert: (m) =>
+    set((s) => ({
+      byCommunity: { ...s.byCommunity, [m.community_id]: { ...s.byCommunity[m.community_id], [m.user.id]: m } },
+      users: { ...s.users, [m.user.id]: m.user },
+    })),
+  remove: (communityId, userId) =>
+    set((s) => {
+      const list = s.byCommunity[communityId];
+      if (!list || !(userId in list)) return s;
+      const { [userId]: _gone, ...rest } = list;
+      return { byCommunity: { ...s.byCommunity, [communityId]: rest } };
+    }),
+  removeCommunity: (communityId) =>
+    set((s) => {
+      const { [communityId]: _a, ...byCommunity } = s.byCommunity;
+      const { [communityId]: _b, ...complete } = s.complete;
+      return { byCommunity, complete };
+    }),
+  rememberUsers: (list) =>
+    set((s) => {
+      let changed = false;
+      const users = { ...s.users };
+      for (const u of list) {
+        const prev = users[u.id];
+        if (!prev || prev.username !== u.username || prev.display_name !== u.display_name) {
+          users[u.id] = u;
+          changed = true;
+        }
+      }
+      return changed ? { users } : s;
+    }),
+}));
+
+export const displayName = (u: UserSummary | undefined | null): string => (u ? u.display_name || u.username : "Unknown user");

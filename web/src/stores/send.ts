@@ -1,0 +1,58 @@
+import type { Endpoints } from "../api/endpoints";
+import { describeError } from "../api/errors";
+import type { Message, UserSummary } from "../api/types";
+import { newNonce } from "./ids";
+import { useMessages } from "./messages";
+import { useUi } from "./ui";
+
+type SendApi = Pick<Endpoints, "sendMessage">;
+
+/**
+ * Optimistic send: the message shows at once as "sending" under a client nonce; the server's answer
+ * (or the MESSAGE_CREATE carrying the same nonce, whichever comes first) replaces it, so it never
+ * appears twice. On failure it stays, marked failed, with Retry and Discard.
+ */
+export async function sendMessage(
+  api: SendApi,
+  channelId: string,
+  author: UserSummary,
+  content: string,
+  replyTo?: string | null,
+  nonce: string = newNonce(),
+): Promise<Message | null> {
+  useMessages.getState().addPending({
+    nonce,
+    channel_id: channelId,
+    content,
+    reply_to: replyTo ?? null,
+    author,
+    created_at: new Date().toISOString(),
+    status: "sending",
+  });
+  return deliver(api, channelId, nonce);
+}
+
+export async function retrySend(api: SendApi, channelId: string, nonce: string): Promise<Message | null> {
+  useMessages.getState().setPendingStatus(channelId, nonce, "sending");
+  return deliver(api, channelId, nonce);
+}
+
+export function discardSend(channelId: string, nonce: string): void {
+  useMessages.getState().discardPending(channelId, nonce);
+}
+
+async function deliver(api: SendApi, channelId: string, nonce: string): Promise<Message | null> {
+  const pending = useMessages.getState().byChannel[channelId]?.pending.find((p) => p.nonce === nonce);
+  if (!pending) return null;
+  try {
+    const body: { content: string; nonce: string; reply_to?: string } = { content: pending.content, nonce };
+    if (pending.reply_to) body.reply_to = pending.reply_to;
+    const message = await api.sendMessage(channelId, body);
+    useMessages.getState().upsert({ ...message, nonce });
+    useUi.getState().noteMessage(channelId, message.id);
+    return message;
+  } catch (err) {
+    useMessages.getState().setPendingStatus(channelId, nonce, "failed", describeError(err));
+    return null;
+  }
+}
