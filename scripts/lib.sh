@@ -52,6 +52,18 @@ require_dotnet() {
   command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH; install the .NET 10 SDK first"
 }
 
+# The web client is built with Node.js 20+ and npm (Vite needs Node 20). Debian's own nodejs is
+# older on bookworm, so a missing Node is installed from Debian only as a last resort, and an old
+# one stops the build with a clear message instead of a cryptic Vite error.
+require_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    ensure_pkg nodejs npm
+  fi
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  [ "$major" -ge 20 ] || die "the web client needs Node.js 20 or newer (found $(node --version 2>/dev/null || echo none)); install it, or build the server alone with -p:SkipWebBuild=true"
+}
+
 # ---------------------------------------------------------------------------
 # Throwaway PostgreSQL for the test suite (loopback only, temp dir, no durability).
 # start_throwaway_postgres sets PG_ROOT and PG_PORT; the caller must arrange

@@ -10,6 +10,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # NuGet restore needs the CA bundle for HTTPS.
 ensure_pkg ca-certificates
 require_dotnet
+# The server's build also builds the web client (web/) with npm.
+require_node
 
 cd "$VOXORA_REPO"
 

@@ -9,8 +9,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # postgresql: server for the Postgres-backed tests; iproute2: `ss` to find a free port;
 # ca-certificates: HTTPS for NuGet restore.
-ensure_pkg ca-certificates postgresql iproute2
+# chromium: the browser the end-to-end tests drive (Playwright never downloads its own here).
+# fonts: so screenshots show text and emoji as people see them.
+ensure_pkg ca-certificates postgresql iproute2 chromium fonts-dejavu-core fonts-noto-color-emoji
 require_dotnet
+require_node
 
 cd "$VOXORA_REPO"
 
@@ -25,7 +28,7 @@ export VOXORA_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
 
 RESULTS="$VOXORA_REPO/artifacts/test-results"
 # Stale .trx files from an earlier run would skew the counts below.
-rm -rf "$RESULTS"
+rm -rf "$RESULTS" "$VOXORA_REPO/artifacts/e2e"
 mkdir -p "$RESULTS"
 
 rc=0
@@ -48,7 +51,26 @@ while IFS= read -r -d '' trx; do
   failed=$((failed + ${f:-0}))
 done < <(find "$RESULTS" -type f -name '*.trx' -print0)
 
+# The web client's own unit tests (Vitest: stores, gateway client, API client). The dotnet build
+# above already ran `npm ci` in web/.
+web_rc=0
+web_json="$RESULTS/vitest.json"
+(cd "$VOXORA_REPO/web" && npx vitest run --reporter=default --reporter=json --outputFile.json="$web_json") || web_rc=$?
+if [ -f "$web_json" ]; then
+  web_passed="$(node -p "require('$web_json').numPassedTests")"
+  web_failed="$(node -p "require('$web_json').numFailedTests")"
+  passed=$((passed + web_passed))
+  failed=$((failed + web_failed))
+else
+  log "vitest wrote no results"
+  [ "$web_rc" -ne 0 ] || web_rc=1
+fi
+
 echo "$passed passed, $failed failed"
+
+if [ "$web_rc" -ne 0 ] && [ "$rc" -eq 0 ]; then
+  rc=$web_rc
+fi
 
 if [ "$rc" -ne 0 ]; then
   exit "$rc"

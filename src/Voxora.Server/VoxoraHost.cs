@@ -219,6 +219,7 @@ public static class VoxoraHost
         app.UseVoxoraErrorHandling();
         app.UseStatusCodePages();
         app.UseVoxoraSecurityHeaders();
+        app.UseVoxoraWebClient();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -22,7 +22,10 @@ public static class SecurityHeaders
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
             headers["Permissions-Policy"] = "camera=(), geolocation=(), payment=()";
-            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            // The API answers nothing a browser should render; the web client gets its own strict policy.
+            headers.ContentSecurityPolicy = WebClient.IsServerPath(context.Request.Path)
+                ? "default-src 'none'; frame-ancestors 'none'"
+                : WebClient.ContentSecurityPolicy;
             if (context.Request.Path.StartsWithSegments("/api"))
             {
                 headers.CacheControl = "no-store";

@@ -1,0 +1,121 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
+using Voxora.Server;
+
+namespace Voxora.E2E;
+
+/// <summary>
+/// One real Voxora server (SQLite, loopback, the built web client) and one headless Debian Chromium
+/// driven by Playwright, shared by the browser tests. Screenshots go to artifacts/e2e/ in the repo.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private WebApplication? app;
+    private IPlaywright? playwright;
+    private string? dataDir;
+
+    public IBrowser Browser { get; private set; } = null!;
+    public Uri BaseAddress { get; private set; } = null!;
+    public IServiceProvider Services => app!.Services;
+
+    public static string ArtifactsDir { get; } = FindArtifactsDir();
+
+    public async Task InitializeAsync()
+    {
+        dataDir = Directory.CreateTempSubdirectory("voxora-e2e-").FullName;
+        app = await VoxoraHost.CreateAsync([], new Dictionary<string, string?>
+        {
+            ["URLS"] = "http://127.0.0.1:0",
+            ["DATA_DIR"] = dataDir,
+            ["Logging:LogLevel:Default"] = "Warning",
+            // Every browser talks from 127.0.0.1; per-address limits would throttle the suite.
+            ["RATELIMITING:AUTH_PER_MINUTE"] = "100000",
+            ["RATELIMITING:ANONYMOUS_PER_MINUTE"] = "100000",
+            ["RATELIMITING:USER_PER_MINUTE"] = "100000",
+        });
+        await app.StartAsync();
+        BaseAddress = new Uri(app.Urls.First() + "/");
+
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("VOXORA_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        });
+    }
+
+    /// <summary>A fresh browser profile (cookies, storage, service worker) with the given viewport.</summary>
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            ServiceWorkers = ServiceWorkerPolicy.Block,
+        });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        // Any script error or CSP violation in the page fails the test that caused it.
+        page.PageError += (_, error) => PageErrors.Add(error);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                PageErrors.Add(message.Text);
+            }
+        };
+        return page;
+    }
+
+    public List<string> PageErrors { get; } = [];
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ArtifactsDir);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDir, name + ".png"), FullPage = false });
+    }
+
+    private static string FindArtifactsDir()
+    {
+        if (Environment.GetEnvironmentVariable("VOXORA_E2E_ARTIFACTS") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Voxora.slnx")))
+            {
+                return Path.Combine(dir.FullName, "artifacts", "e2e");
+            }
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "e2e-artifacts");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (dataDir is not null)
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}
