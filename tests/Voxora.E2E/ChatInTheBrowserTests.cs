@@ -235,6 +235,149 @@ public sealed class ChatInTheBrowserTests(BrowserFixture fixture) : IClassFixtur
         Assert.True(manifestJson.GetProperty("icons").GetArrayLength() >= 2);
         Assert.Equal("standalone", manifestJson.GetProperty("display").GetString());
 
+        // Signing out on a guarded page lands on the sign-in screen (it used to freeze the tab).
+        await page.GetByTestId("sign-out").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome back" })).ToBeVisibleAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/login"));
+
+        Assert.Empty(fixture.PageErrors);
+    }
+
+    [Fact]
+    public async Task A_session_revoked_from_another_device_lands_on_the_sign_in_screen()
+    {
+        var laptop = await fixture.NewPageAsync();
+        var name = NewName("revoke");
+        await RegisterAsync(laptop, name);
+        await CreateCommunityAsync(laptop, "Two Devices");
+
+        // The same person signs in on a second device.
+        var phone = await fixture.NewPageAsync(360, 740);
+        await phone.GotoAsync("/login");
+        await phone.GetByLabel("Username or e-mail").FillAsync(name);
+        await phone.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await phone.GetByTestId("signin-submit").ClickAsync();
+        await Expect(phone.GetByTestId("composer")).ToBeVisibleAsync();
+
+        // From the laptop's settings, sign the other device out.
+        await laptop.GotoAsync("/settings");
+        var sessions = laptop.GetByTestId("session-list");
+        await Expect(sessions.Locator("li")).ToHaveCountAsync(2);
+        await sessions.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Sign out session on") }).ClickAsync();
+        await laptop.GetByTestId("confirm-button").ClickAsync();
+        await Expect(sessions.Locator("li")).ToHaveCountAsync(1);
+        await Expect(sessions).ToContainTextAsync("this device");
+
+        // The phone, sitting in the chat, is sent to the sign-in screen (no loop, no frozen tab).
+        await Expect(phone.GetByRole(AriaRole.Heading, new() { Name = "Welcome back" })).ToBeVisibleAsync();
+        await Expect(phone).ToHaveURLAsync(new Regex("/login\\?redirect=%2Fapp"));
+        await BrowserFixture.ScreenshotAsync(phone, "revoked-elsewhere");
+
+        // Signing in again there goes back to the chat.
+        await phone.GetByLabel("Username or e-mail").FillAsync(name);
+        await phone.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await phone.GetByTestId("signin-submit").ClickAsync();
+        await Expect(phone.GetByTestId("composer")).ToBeVisibleAsync();
+
+        // The laptop was not affected.
+        await laptop.GetByRole(AriaRole.Link, new() { Name = "Back to chat" }).ClickAsync();
+        await Expect(laptop.GetByTestId("composer")).ToBeVisibleAsync();
+
+        Assert.Empty(fixture.PageErrors);
+    }
+
+    [Fact]
+    public async Task Replies_reactors_channels_community_and_invite_as_a_member()
+    {
+        var owner = await fixture.NewPageAsync();
+        var guest = await fixture.NewPageAsync();
+        var ownerName = NewName("owner");
+        var guestName = NewName("guest");
+        await RegisterAsync(owner, ownerName);
+        await CreateCommunityAsync(owner, "Garden");
+
+        await owner.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Garden") }).ClickAsync();
+        await owner.GetByTestId("open-invite").ClickAsync();
+        await Expect(owner.GetByTestId("invite-link")).ToHaveValueAsync(new Regex("/invite/[A-Za-z0-9]+$"));
+        var invitePath = new Uri(await owner.GetByTestId("invite-link").InputValueAsync()).AbsolutePath;
+        await owner.Keyboard.PressAsync("Escape");
+
+        await RegisterAsync(guest, guestName, invitePath);
+        await guest.GetByTestId("accept-invite").ClickAsync();
+        await Expect(guest.GetByTestId("composer")).ToBeVisibleAsync();
+
+        // Reply: the composer says what it replies to; both sides see the quote above the reply.
+        await SendAsync(owner, "Tomatoes are ripe");
+        var original = Message(guest, "Tomatoes are ripe");
+        await Expect(original).ToHaveCountAsync(1);
+        await original.HoverAsync();
+        await original.GetByRole(AriaRole.Button, new() { Name = "Reply" }).ClickAsync();
+        await Expect(guest.GetByTestId("replying-to")).ToContainTextAsync(ownerName);
+        await SendAsync(guest, "Save me some");
+        await Expect(guest.GetByTestId("replying-to")).ToHaveCountAsync(0);
+        var replyForOwner = Message(owner, "Save me some");
+        await Expect(replyForOwner.GetByTestId("reply-quote")).ToContainTextAsync("Tomatoes are ripe");
+        await Expect(replyForOwner.GetByTestId("reply-quote")).ToContainTextAsync(ownerName);
+        await Expect(Message(guest, "Save me some").GetByTestId("reply-quote")).ToContainTextAsync("Tomatoes are ripe");
+
+        // Who reacted: hovering the chip names the people.
+        var replyForGuest = Message(guest, "Save me some");
+        await replyForGuest.HoverAsync();
+        await replyForGuest.GetByRole(AriaRole.Button, new() { Name = "Add reaction" }).ClickAsync();
+        await replyForGuest.GetByRole(AriaRole.Button, new() { Name = "React with 🎉" }).ClickAsync();
+        var chip = replyForOwner.GetByTestId("reaction-🎉");
+        await Expect(chip).ToContainTextAsync("1");
+        await chip.HoverAsync();
+        await Expect(owner.GetByRole(AriaRole.Tooltip)).ToHaveTextAsync($"Reacted by {guestName}");
+        await BrowserFixture.ScreenshotAsync(owner, "reply-and-reactors");
+
+        // The owner creates, renames and deletes a channel; the guest sees each step.
+        var ownerMenu = owner.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Garden") });
+        await ownerMenu.ClickAsync();
+        await owner.GetByTestId("open-create-channel").ClickAsync();
+        var createChannel = owner.GetByTestId("create-channel-dialog");
+        await createChannel.GetByLabel("Name").FillAsync("seeds");
+        await createChannel.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(owner.GetByTestId("channel-view").GetByRole(AriaRole.Heading)).ToContainTextAsync("seeds");
+        var guestChannels = guest.GetByRole(AriaRole.Navigation, new() { NameRegex = new Regex("channels$") });
+        await Expect(guestChannels.GetByRole(AriaRole.Link, new() { Name = "seeds" })).ToBeVisibleAsync();
+
+        await owner.GetByRole(AriaRole.Button, new() { Name = "Rename seeds" }).ClickAsync();
+        await owner.GetByLabel("Channel name").FillAsync("seedlings");
+        await owner.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(owner.GetByTestId("channel-view").GetByRole(AriaRole.Heading)).ToContainTextAsync("seedlings");
+        await Expect(guestChannels.GetByRole(AriaRole.Link, new() { Name = "seedlings" })).ToBeVisibleAsync();
+
+        await owner.GetByRole(AriaRole.Button, new() { Name = "Delete seedlings" }).ClickAsync();
+        await owner.GetByTestId("confirm-button").ClickAsync();
+        await Expect(guestChannels.GetByRole(AriaRole.Link, new() { Name = "seedlings" })).ToHaveCountAsync(0);
+        await Expect(owner.GetByRole(AriaRole.Link, new() { Name = "seedlings" })).ToHaveCountAsync(0);
+        await Expect(owner.GetByTestId("composer")).ToBeVisibleAsync();
+
+        // The invite page, for someone already in the community, offers to open it rather than join.
+        await guest.GotoAsync(invitePath);
+        await Expect(guest.GetByTestId("already-member")).ToBeVisibleAsync();
+        await Expect(guest.GetByTestId("accept-invite")).ToHaveCountAsync(0);
+        await guest.GetByTestId("open-community").ClickAsync();
+        await Expect(Message(guest, "Save me some")).ToHaveCountAsync(1);
+
+        // Rename the community: the guest's sidebar follows.
+        await ownerMenu.ClickAsync();
+        await owner.GetByTestId("open-rename-community").ClickAsync();
+        await owner.GetByLabel("Community name").FillAsync("Allotment");
+        await owner.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(guest.GetByRole(AriaRole.Navigation, new() { Name = "Allotment channels" })).ToBeVisibleAsync();
+
+        // Delete it: both land on the empty home.
+        await owner.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Allotment") }).ClickAsync();
+        await owner.GetByTestId("open-delete-community").ClickAsync();
+        await owner.GetByTestId("confirm-button").ClickAsync();
+        await Expect(owner.GetByRole(AriaRole.Navigation, new() { NameRegex = new Regex("^Allotment") })).ToHaveCountAsync(0);
+        await Expect(guest.GetByRole(AriaRole.Navigation, new() { NameRegex = new Regex("^Allotment") })).ToHaveCountAsync(0);
+        await Expect(guest.GetByRole(AriaRole.Button, new() { Name = "Create a community" }).First).ToBeVisibleAsync();
+        await Expect(owner).ToHaveURLAsync(new Regex("/app/?$"));
+        await BrowserFixture.ScreenshotAsync(guest, "community-deleted");
+
         Assert.Empty(fixture.PageErrors);
     }
 }

@@ -1,5 +1,14 @@
-import { createRootRoute, createRoute, createRouter, Navigate, Outlet, useRouterState } from "@tanstack/react-router";
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  Outlet,
+  useRouter,
+  type RouterHistory,
+} from "@tanstack/react-router";
 import type { ReactNode } from "react";
+import { isAuthPath } from "./app/redirect";
+import { Redirect } from "./ui/Redirect";
 import { RegisterPage, SignInPage } from "./features/auth/AuthPages";
 import { AppShell } from "./features/shell/AppShell";
 import { InvitePage } from "./features/invites/InvitePage";
@@ -20,19 +29,24 @@ function Root() {
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const status = useSession((s) => s.status);
-  const href = useRouterState({ select: (s) => s.location.href });
+  const router = useRouter();
   if (status === "unknown") return <Loading label="Signing you in…" />;
-  if (status === "signedOut") return <Navigate to="/login" search={{ redirect: href }} replace />;
+  if (status === "signedOut") {
+    // Come back to the page that is on screen (the resolved location, not a pending one).
+    const here = router.state.resolvedLocation ?? router.state.location;
+    const search = isAuthPath(here.pathname) ? {} : { redirect: here.href };
+    return <Redirect to="/login" search={search} replace />;
+  }
   return <>{children}</>;
 }
 
 function Home() {
   const status = useSession((s) => s.status);
   if (status === "unknown") return <Loading />;
-  return <Navigate to={status === "signedIn" ? "/app" : "/login"} replace />;
+  return <Redirect to={status === "signedIn" ? "/app" : "/login"} replace />;
 }
 
-const rootRoute = createRootRoute({ component: Root, notFoundComponent: () => <Navigate to="/" replace /> });
+const rootRoute = createRootRoute({ component: Root, notFoundComponent: () => <Redirect to="/" replace /> });
 
 const indexRoute = createRoute({ getParentRoute: () => rootRoute, path: "/", component: Home });
 const loginRoute = createRoute({ getParentRoute: () => rootRoute, path: "/login", validateSearch: authSearch, component: SignInPage });
@@ -69,7 +83,10 @@ const routeTree = rootRoute.addChildren([
   appRoute.addChildren([appIndexRoute, communityRoute, channelRoute]),
 ]);
 
-export const router = createRouter({ routeTree, defaultPreload: false });
+export const createAppRouter = (history?: RouterHistory) =>
+  createRouter({ routeTree, defaultPreload: false, ...(history ? { history } : {}) });
+
+export const router = createAppRouter();
 
 declare module "@tanstack/react-router" {
   interface Register {

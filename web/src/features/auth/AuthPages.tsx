@@ -1,10 +1,11 @@
-import { Link, Navigate, useNavigate, useSearch } from "@tanstack/react-router";
+import { Link, useNavigate, useSearch } from "@tanstack/react-router";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { rest, signIn } from "../../app/runtime";
 import { ApiError, describeError } from "../../api/errors";
 import { safeRedirect } from "../../app/redirect";
 import { useSession } from "../../stores/session";
 import { Button } from "../../ui/Button";
+import { Redirect } from "../../ui/Redirect";
 import { FormError, TextField } from "../../ui/TextField";
 
 function AuthCard({ title, subtitle, children }: { title: string; subtitle: string; children: ReactNode }) {
@@ -30,7 +31,7 @@ export function SignInPage() {
   const [busy, setBusy] = useState(false);
   const target = safeRedirect(search.redirect);
 
-  if (status === "signedIn" && !busy) return <Navigate to={target} replace />;
+  if (status === "signedIn" && !busy) return <Redirect to={target} replace />;
 
   async function submit(e: FormEvent) {
     e.preventDefault();

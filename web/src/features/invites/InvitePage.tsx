@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { rest } from "../../app/runtime";
 import { ApiError, describeError } from "../../api/errors";
 import type { InvitePreview } from "../../api/types";
+import { useCommunities } from "../../stores/communities";
 import { applyDispatch } from "../../stores/dispatch";
 import { useSession } from "../../stores/session";
 import { Button } from "../../ui/Button";
@@ -23,6 +24,8 @@ export function InvitePage() {
   const [preview, setPreview] = useState<InvitePreview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Already in that community (known once the gateway is READY): offer to open it instead of joining.
+  const alreadyMember = useCommunities((s) => (preview && status === "signedIn" ? s.byId[preview.community_id] !== undefined : false));
 
   useEffect(() => {
     let live = true;
@@ -69,7 +72,16 @@ export function InvitePage() {
         ) : null}
         <div className="mt-4 flex flex-col gap-3">
           <FormError message={error} />
-          {status === "signedIn" ? (
+          {status === "signedIn" && alreadyMember && preview ? (
+            <>
+              <p role="status" className="text-muted" data-testid="already-member">
+                You are already a member.
+              </p>
+              <Button onClick={() => void navigate({ to: "/app/$communityId", params: { communityId: preview.community_id } })} data-testid="open-community">
+                Open {preview.community_name}
+              </Button>
+            </>
+          ) : status === "signedIn" ? (
             <Button onClick={join} disabled={busy || !preview} data-testid="accept-invite">
               {busy ? "Joining…" : "Join community"}
             </Button>
