@@ -8,7 +8,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # NuGet restore needs the CA bundle for HTTPS.
-ensure_pkg ca-certificates
+# janus: the WebRTC SFU voice runs on (started and supervised by the server; see docs/voice.md).
+ensure_pkg ca-certificates janus
 require_dotnet
 # The server's build also builds the web client (web/) with npm.
 require_node

@@ -11,7 +11,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # ca-certificates: HTTPS for NuGet restore.
 # chromium: the browser the end-to-end tests drive (Playwright never downloads its own here).
 # fonts: so screenshots show text and emoji as people see them.
-ensure_pkg ca-certificates postgresql iproute2 chromium fonts-dejavu-core fonts-noto-color-emoji
+# janus: the voice SFU the voice tests run for real; util-linux: `unshare` for their network namespace.
+ensure_pkg ca-certificates postgresql iproute2 chromium fonts-dejavu-core fonts-noto-color-emoji janus util-linux
 require_dotnet
 require_node
 
@@ -31,12 +32,26 @@ RESULTS="$VOXORA_REPO/artifacts/test-results"
 rm -rf "$RESULTS" "$VOXORA_REPO/artifacts/e2e"
 mkdir -p "$RESULTS"
 
+# Test servers don't start a Janus each unless a test asks for voice (VOICE:ENABLED=true overrides this).
+export VOXORA_VOICE__ENABLED=false
+
 rc=0
 dotnet test Voxora.slnx -c Release \
   --logger "trx;LogFilePrefix=results" \
   --logger "console;verbosity=normal" \
   --results-directory "$RESULTS" \
   "$@" || rc=$?
+
+# Voice against a real Janus and Chromium, inside a private network namespace (Janus gathers no ICE
+# candidates on loopback; the namespace has a veth pair and no route out). The build above is reused.
+# Skipped when extra arguments narrow the run, unless VOXORA_TEST_VOICE=1.
+if [ "$#" -eq 0 ] || [ "${VOXORA_TEST_VOICE:-0}" = "1" ]; then
+  "$VOXORA_REPO/scripts/voice-netns.sh" dotnet test tests/Voxora.Server.Tests/Voxora.Server.Tests.csproj -c Release --no-build \
+    --filter "FullyQualifiedName~Voxora.Server.Tests.Voice.JanusLiveTests" \
+    --logger "trx;LogFilePrefix=voice" \
+    --logger "console;verbosity=normal" \
+    --results-directory "$RESULTS" || rc=$?
+fi
 
 # Sum <Counters passed=".." failed=".."> over every .trx (one per test project).
 passed=0

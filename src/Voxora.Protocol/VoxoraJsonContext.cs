@@ -22,6 +22,8 @@ namespace Voxora.Protocol;
 [JsonSerializable(typeof(ChangePasswordRequest))]
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(VoiceStatus))]
+[JsonSerializable(typeof(IceServersResponse))]
 [JsonSerializable(typeof(Community))]
 [JsonSerializable(typeof(List<Community>))]
 [JsonSerializable(typeof(CreateCommunityRequest))]

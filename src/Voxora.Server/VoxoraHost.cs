@@ -157,6 +157,7 @@ public static class VoxoraHost
         services.AddSingleton<GatewayServer>();
         services.AddSingleton<GatewaySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewaySweeper>());
+        Features.Voice.VoiceEndpoints.AddVoice(services, options.Voice);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -235,6 +236,7 @@ public static class VoxoraHost
 
         var api = app.MapGroup("/api/v1");
         api.MapAuthEndpoints();
+        Features.Voice.VoiceEndpoints.MapVoiceEndpoints(api);
         api.MapUsersEndpoints();
         api.MapCommunitiesEndpoints();
         api.MapChannelsEndpoints();

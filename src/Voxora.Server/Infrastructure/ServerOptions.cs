@@ -19,6 +19,7 @@ public sealed class ServerOptions
     public RateLimitingOptions RateLimiting { get; set; } = new();
     public NetworkOptions Network { get; set; } = new();
     public GatewayOptions Gateway { get; set; } = new();
+    public Features.Voice.VoiceOptions Voice { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -33,6 +34,7 @@ public sealed class ServerOptions
             configuration.GetSection("RATELIMITING").Bind(options.RateLimiting);
             configuration.GetSection("NETWORK").Bind(options.Network);
             configuration.GetSection("GATEWAY").Bind(options.Gateway);
+            configuration.GetSection("VOICE").Bind(options.Voice);
         }
         catch (InvalidOperationException ex)
         {
@@ -84,6 +86,7 @@ public sealed class ServerOptions
         foreach (var error in RateLimiting.Validate()) yield return error;
         foreach (var error in Network.Validate()) yield return error;
         foreach (var error in Gateway.Validate()) yield return error;
+        foreach (var error in Voice.Validate()) yield return error;
     }
 }
 
