@@ -1,0 +1,176 @@
+using Microsoft.AspNetCore.Builder;
+using Npgsql;
+using Voxora.Bench;
+using Voxora.Server;
+
+namespace Voxora.Bench.Tests;
+
+/// <summary>
+/// A real Voxora server in this process (as the server tests start theirs) with rate limits off, and one
+/// bench world on it, shared by the scenarios of a provider. Sizes are tiny: these tests check that each
+/// scenario runs and that the server is correct under it (no loss, no duplicates, all READY, right pages,
+/// exactly-once resume), never how fast it is.
+/// </summary>
+public abstract class BenchServerFixture(string provider) : IAsyncLifetime
+{
+    public const string PostgresVariable = "VOXORA_TEST_POSTGRES";
+
+    private WebApplication? app;
+    private string? dataDir;
+    private string? pgDatabase;
+
+    public string Provider { get; } = provider;
+    public BenchTarget Target { get; private set; } = null!;
+    public BenchWorld World { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        dataDir = Directory.CreateTempSubdirectory("voxora-bench-test-").FullName;
+        string connectionString;
+        string? sqliteFile = null;
+        if (Provider == "postgres")
+        {
+            var admin = Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } value
+                ? value
+                : throw new InvalidOperationException($"PostgreSQL smoke tests need {PostgresVariable}; run them through scripts/test.sh.");
+            pgDatabase = "voxora_bench_test_" + Guid.NewGuid().ToString("N")[..12];
+            await using (var connection = new NpgsqlConnection(admin))
+            {
+                await connection.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{pgDatabase}\"", connection);
+                await create.ExecuteNonQueryAsync();
+            }
+
+            connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = pgDatabase }.ConnectionString;
+        }
+        else
+        {
+            sqliteFile = Path.Combine(dataDir, "voxora.db");
+            connectionString = $"Data Source={sqliteFile};Pooling=True";
+        }
+
+        app = await VoxoraHost.CreateAsync([], new Dictionary<string, string?>
+        {
+            ["URLS"] = "http://127.0.0.1:0",
+            ["DATA_DIR"] = dataDir,
+            ["DATABASE:PROVIDER"] = Provider,
+            ["DATABASE:CONNECTIONSTRING"] = connectionString,
+            ["RATELIMITING:ENABLED"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Voxora.Server.VoxoraHost"] = "Error",
+        });
+        await app.StartAsync();
+        var url = new Uri(app.Urls.First() + "/");
+        Target = BenchTarget.Existing(url, Provider, Environment.ProcessId, sqliteFile, Provider == "postgres" ? connectionString : null);
+        World = await BenchWorld.CreateAsync(Target, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        World?.Dispose();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        if (pgDatabase is not null)
+        {
+            await using var admin = new NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresVariable));
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{pgDatabase}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(dataDir!, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+public sealed class SqliteBenchFixture() : BenchServerFixture("sqlite");
+
+public sealed class PostgresBenchFixture() : BenchServerFixture("postgres");
+
+public abstract class BenchSmokeTests(BenchServerFixture fixture)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    private Task<ScenarioResult> RunAsync(params string[] args) =>
+        Bench.RunScenarioAsync(fixture.World, BenchOptions.Parse(args), CancellationToken.None).WaitAsync(Limit);
+
+    private static void AssertCorrect(ScenarioResult result) =>
+        Assert.True(result.Ok, $"{result.Scenario}: {string.Join("; ", result.Failures)}");
+
+    [Fact]
+    public async Task Send_closed_loop_and_offered_rate_post_messages()
+    {
+        var closed = await RunAsync("send", "--duration", "1", "--warmup", "0.2", "-c", "4", "--users", "2");
+        AssertCorrect(closed);
+        Assert.True(closed.Get("messages") > 0);
+        Assert.Equal(0, closed.Get("errors"));
+
+        var open = await RunAsync("send", "--rate", "40", "--duration", "1", "--warmup", "0", "--users", "2");
+        AssertCorrect(open);
+        Assert.Equal(40, open.Get("messages"));
+    }
+
+    [Fact]
+    public async Task Fanout_delivers_every_message_once_to_every_receiver()
+    {
+        var result = await RunAsync("fanout", "--receivers", "12", "--users", "4", "--senders", "2", "--rate", "40", "--duration", "1");
+        AssertCorrect(result);
+        Assert.Equal(0, result.Get("lost"));
+        Assert.Equal(0, result.Get("duplicated"));
+        Assert.Equal(40 * 12, result.Get("deliveries"));
+    }
+
+    [Fact]
+    public async Task Fanout_knee_search_runs_steps()
+    {
+        var result = await RunAsync("fanout", "--receivers", "4", "--users", "4", "--senders", "2", "--find-knee",
+            "--knee-start", "10", "--knee-factor", "2", "--knee-max", "20", "--duration", "0.5", "--knee-p99-ms", "10000");
+        Assert.Equal(2, result.Steps.Count);
+        Assert.All(result.Steps, s => Assert.Equal(0, s.Get("lost")));
+        Assert.Equal(20, result.Get("knee_rate"));
+    }
+
+    [Fact]
+    public async Task Connections_all_reach_ready_over_two_source_addresses()
+    {
+        var result = await RunAsync("connections", "-n", "30", "--users", "3", "--local-addresses", "2", "--settle", "0.2");
+        AssertCorrect(result);
+        Assert.Equal(30, result.Get("connections_ready"));
+        Assert.Equal(30, result.Get("connections_open_after_settle"));
+    }
+
+    [Fact]
+    public async Task History_pages_are_the_preceding_messages()
+    {
+        var result = await RunAsync("history", "-m", "300", "--duration", "1", "--warmup", "0", "-c", "2");
+        AssertCorrect(result);
+        Assert.True(result.Get("pages") > 0);
+        Assert.Equal(0, result.Get("wrong_pages"));
+    }
+
+    [Fact]
+    public async Task Resume_delivers_every_event_exactly_once()
+    {
+        var result = await RunAsync("resume", "--receivers", "6", "--users", "3", "--rate", "40", "--duration", "2", "--drop-every-ms", "60");
+        AssertCorrect(result);
+        Assert.True(result.Get("resumes_ok") > 0);
+        Assert.Equal(0, result.Get("lost"));
+        Assert.Equal(0, result.Get("duplicated"));
+        Assert.Equal(result.Get("expected_deliveries"), result.Get("deliveries"));
+    }
+}
+
+public sealed class SqliteBenchSmokeTests(SqliteBenchFixture fixture) : BenchSmokeTests(fixture), IClassFixture<SqliteBenchFixture>;
+
+public sealed class PostgresBenchSmokeTests(PostgresBenchFixture fixture) : BenchSmokeTests(fixture), IClassFixture<PostgresBenchFixture>;

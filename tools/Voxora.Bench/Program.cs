@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Voxora.Bench;
+using Voxora.Bench.Scenarios;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (HelpRequestedException)
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException or UriFormatException)
+{
+    Console.Error.WriteLine($"voxora-bench: {ex.Message}\n\n{BenchOptions.Usage}");
+    return 2;
+}
+
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cts.Cancel();
+};
+
+try
+{
+    var runs = await Bench.RunAsync(options, cts.Token);
+    Console.WriteLine(Report.Markdown(runs));
+    return runs.All(r => r.Ok) ? 0 : 1;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("voxora-bench: cancelled");
+    return 130;
+}
+
+namespace Voxora.Bench
+{
+    /// <summary>Starts (or finds) the server, sets up the world, runs the scenario --repeat times, writes --out.</summary>
+    public static class Bench
+    {
+        public static async Task<List<ScenarioResult>> RunAsync(BenchOptions o, CancellationToken ct)
+        {
+            var started = TimeProvider.System.GetUtcNow();
+            await using var target = await BenchTarget.FromOptionsAsync(o, ct);
+            Console.Error.WriteLine($"[bench] server {target.BaseAddress} ({target.Provider}, pid {target.ServerPid?.ToString(CultureInfo.InvariantCulture) ?? "unknown"})");
+            using var world = await BenchWorld.CreateAsync(target, ct);
+            var runs = new List<ScenarioResult>();
+            for (var i = 0; i < Math.Max(1, o.Repeat); i++)
+            {
+                var result = await RunScenarioAsync(world, o, ct);
+                runs.Add(result);
+                Console.Error.WriteLine($"[bench] run {i + 1}/{o.Repeat}: {(result.Ok ? "ok" : "FAILED: " + string.Join("; ", result.Failures))}");
+            }
+
+            if (o.Out is not null)
+            {
+                await Report.WriteJsonAsync(o.Out, runs, Environment(o, target, started));
+                Console.Error.WriteLine($"[bench] wrote {o.Out}");
+            }
+
+            return runs;
+        }
+
+        public static Task<ScenarioResult> RunScenarioAsync(BenchWorld world, BenchOptions o, CancellationToken ct) => o.Scenario switch
+        {
+            "send" => SendScenario.RunAsync(world, o, ct),
+            "fanout" => FanoutScenario.RunAsync(world, o, ct),
+            "connections" => ConnectionsScenario.RunAsync(world, o, ct),
+            "history" => HistoryScenario.RunAsync(world, o, ct),
+            "resume" => ResumeScenario.RunAsync(world, o, ct),
+            _ => throw new ArgumentException($"unknown scenario {o.Scenario}"),
+        };
+
+        private static JsonObject Environment(BenchOptions o, BenchTarget target, DateTimeOffset started)
+        {
+            var memTotal = File.Exists("/proc/meminfo") ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal)) : null;
+            return new JsonObject
+            {
+                ["date_utc"] = started.ToString("u", CultureInfo.InvariantCulture),
+                ["command"] = "Voxora.Bench " + string.Join(' ', System.Environment.GetCommandLineArgs().Skip(1)),
+                ["cores"] = System.Environment.ProcessorCount,
+                ["mem_total"] = memTotal?.Split(':')[1].Trim(),
+                ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+                ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+                ["provider"] = target.Provider,
+                ["server"] = o.Url?.ToString() ?? (o.ServerDll ?? BenchTarget.FindServerDll()),
+                ["server_log_level"] = o.Url is null ? o.ServerLogLevel : null,
+                ["server_env"] = string.Join(' ', o.ServerEnv.Select(kv => kv.Key + "=" + kv.Value)),
+                ["bench_pid"] = System.Environment.ProcessId,
+                ["stopwatch_hz"] = Stopwatch.Frequency,
+            };
+        }
+    }
+}
