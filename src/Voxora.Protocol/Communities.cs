@@ -30,17 +30,23 @@ public sealed record Channel(
     string? Topic,
     string? ParentId,
     int Position,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    bool PermissionsSynced = false);
 
-public sealed record CreateChannelRequest(string? Name, int? Type = null, string? Topic = null, string? ParentId = null, int? Position = null);
+/// <summary><c>permissions_synced</c> (default true when <c>parent_id</c> is given): the channel uses its category's overrides.</summary>
+public sealed record CreateChannelRequest(string? Name, int? Type = null, string? Topic = null, string? ParentId = null, int? Position = null, bool? PermissionsSynced = null);
 
-/// <summary>Fields left out are unchanged; <c>topic</c> "" clears it; <c>parent_id</c> "" moves the channel out of its category.</summary>
-public sealed record UpdateChannelRequest(string? Name = null, string? Topic = null, string? ParentId = null, int? Position = null);
+/// <summary>
+/// Fields left out are unchanged; <c>topic</c> "" clears it; <c>parent_id</c> "" moves the channel out of its category.
+/// <c>permissions_synced</c> true drops the channel's own overrides and follows its category's again.
+/// </summary>
+public sealed record UpdateChannelRequest(string? Name = null, string? Topic = null, string? ParentId = null, int? Position = null, bool? PermissionsSynced = null);
 
 /// <summary>A user as others see them.</summary>
 public sealed record UserSummary(string Id, string Username, string? DisplayName);
 
-public sealed record Member(string CommunityId, UserSummary User, DateTimeOffset JoinedAt);
+/// <summary>A member: <c>roles</c> lists role ids (never <c>@everyone</c>, which everyone has); <c>timeout_until</c> is set while timed out.</summary>
+public sealed record Member(string CommunityId, UserSummary User, DateTimeOffset JoinedAt, IReadOnlyList<string>? Roles = null, DateTimeOffset? TimeoutUntil = null);
 
 /// <summary>Payload of COMMUNITY_MEMBER_REMOVE and the body of a leave.</summary>
 public sealed record MemberRemoved(string CommunityId, UserSummary User);

@@ -40,6 +40,12 @@ public static class GatewayEvents
     public const string CommunityMemberRemove = "COMMUNITY_MEMBER_REMOVE";
     public const string InviteCreate = "INVITE_CREATE";
     public const string InviteDelete = "INVITE_DELETE";
+    public const string MessageDeleteBulk = "MESSAGE_DELETE_BULK";
+    public const string CommunityMemberUpdate = "COMMUNITY_MEMBER_UPDATE";
+    public const string CommunityRoleCreate = "COMMUNITY_ROLE_CREATE";
+    public const string CommunityRoleUpdate = "COMMUNITY_ROLE_UPDATE";
+    public const string CommunityRoleDelete = "COMMUNITY_ROLE_DELETE";
+    public const string ReportUpdate = "REPORT_UPDATE";
 }
 
 /// <summary>WebSocket close codes the server uses (docs/protocol.md).</summary>

@@ -33,4 +33,9 @@ public static class ProblemCodes
     public const string InviteRevoked = "invite_revoked";
     public const string WrongChannelType = "wrong_channel_type";
     public const string TooManyReactions = "too_many_reactions";
+    public const string RoleHierarchy = "role_hierarchy";
+    public const string BannedFromCommunity = "banned_from_community";
+    public const string PodBanned = "pod_banned";
+    public const string AlreadyReported = "already_reported";
+    public const string ReportAlreadyDecided = "report_already_decided";
 }

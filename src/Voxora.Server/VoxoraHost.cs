@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.IdentityModel.Tokens;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Gateway;
 using Voxora.Server.Features.Channels;
@@ -13,6 +14,10 @@ using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Health;
 using Voxora.Server.Features.Invites;
 using Voxora.Server.Features.Messages;
+using Voxora.Server.Features.Moderation;
+using Voxora.Server.Features.Permissions;
+using Voxora.Server.Features.Pod;
+using Voxora.Server.Features.Roles;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 
@@ -152,6 +157,10 @@ public static class VoxoraHost
         services.AddSingleton(sp => new SnowflakeGenerator(sp.GetRequiredService<TimeProvider>(), options.NodeId));
         services.AddScoped<CommunityAccess>();
         services.AddScoped<MessageStore>();
+        services.AddSingleton<PermissionCache>();
+        services.AddSingleton<PermissionChanges>();
+        services.AddSingleton<PodPermissions>();
+        services.AddSingleton<AuditLog>();
         services.AddSingleton(options.Gateway);
         services.AddSingleton<GatewayHub>();
         services.AddSingleton<GatewayServer>();
@@ -243,6 +252,13 @@ public static class VoxoraHost
         api.MapInvitesEndpoints();
         api.MapMessagesEndpoints();
         api.MapReactionsEndpoints();
+        api.MapPermissionsEndpoints();
+        api.MapRolesEndpoints();
+        api.MapOverridesEndpoints();
+        api.MapModerationEndpoints();
+        api.MapReportsEndpoints();
+        api.MapAuditEndpoints();
+        api.MapPodEndpoints();
     }
 }
 

@@ -164,7 +164,11 @@ public abstract class MessagesApiTests(ServerFixture fixture)
         var other = await owner.CreateChannelAsync(community.Id, new CreateChannelRequest("other"));
 
         await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => owner.EditMessageAsync(channel, message.Id, "owner edit"));
-        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => owner.DeleteMessageAsync(channel, message.Id));
+
+        // Deleting someone else's message needs MANAGE_MESSAGES (the owner has it; a plain member does not).
+        var (bystander, _) = await Server.NewMemberAsync(owner, community.Id);
+        using var _b = bystander;
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => bystander.DeleteMessageAsync(channel, message.Id));
         await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => member.EditMessageAsync(other.Id, message.Id, "wrong channel"));
         await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => member.EditMessageAsync(channel, message.Id, "   "));
         await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => member.EditMessageAsync(channel, message.Id, new string('x', 4001)));

@@ -22,6 +22,84 @@ namespace Voxora.Migrations.Postgres.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Voxora.Server.Features.Audit.AuditEntryEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("Changes")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("changes");
+
+                    b.Property<string>("CommunityId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("PrevHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("prev_hash");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("TargetId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("target_id");
+
+                    b.Property<string>("TargetType")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("target_type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_log");
+
+                    b.HasIndex("CommunityId", "PrevHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_log_community_id_prev_hash");
+
+                    b.HasIndex("CommunityId", "Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_log_community_id_seq");
+
+                    b.ToTable("audit_log", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Auth.LoginSession", b =>
                 {
                     b.Property<string>("Id")
@@ -164,6 +242,10 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(40)")
                         .HasColumnName("parent_id");
 
+                    b.Property<bool>("PermissionsSynced")
+                        .HasColumnType("boolean")
+                        .HasColumnName("permissions_synced");
+
                     b.Property<int>("Position")
                         .HasColumnType("integer")
                         .HasColumnName("position");
@@ -188,6 +270,45 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_channels_community_id");
 
                     b.ToTable("channels", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Channels.ChannelOverrideEntity", b =>
+                {
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<int>("TargetType")
+                        .HasColumnType("integer")
+                        .HasColumnName("target_type");
+
+                    b.Property<string>("TargetId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("target_id");
+
+                    b.Property<long>("Allow")
+                        .HasColumnType("bigint")
+                        .HasColumnName("allow");
+
+                    b.Property<string>("CommunityId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("community_id");
+
+                    b.Property<long>("Deny")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deny");
+
+                    b.HasKey("ChannelId", "TargetType", "TargetId")
+                        .HasName("pk_channel_overrides");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_channel_overrides_community_id");
+
+                    b.ToTable("channel_overrides", (string)null);
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Communities.CommunityEntity", b =>
@@ -243,6 +364,10 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("joined_at");
 
+                    b.Property<DateTimeOffset?>("TimeoutUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("timeout_until");
+
                     b.HasKey("CommunityId", "UserId")
                         .HasName("pk_community_members");
 
@@ -252,12 +377,42 @@ namespace Voxora.Migrations.Postgres.Migrations
                     b.ToTable("community_members", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Communities.MemberRoleEntity", b =>
+                {
+                    b.Property<string>("CommunityId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("community_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("RoleId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("role_id");
+
+                    b.HasKey("CommunityId", "UserId", "RoleId")
+                        .HasName("pk_member_roles");
+
+                    b.HasIndex("RoleId")
+                        .HasDatabaseName("ix_member_roles_role_id");
+
+                    b.ToTable("member_roles", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Communities.RoleEntity", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)")
                         .HasColumnName("id");
+
+                    b.Property<int?>("Color")
+                        .HasColumnType("integer")
+                        .HasColumnName("color");
 
                     b.Property<string>("CommunityId")
                         .IsRequired()
@@ -435,6 +590,211 @@ namespace Voxora.Migrations.Postgres.Migrations
                     b.ToTable("reactions", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Moderation.BanEntity", b =>
+                {
+                    b.Property<string>("CommunityId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("community_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("actor_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("CommunityId", "UserId")
+                        .HasName("pk_community_bans");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_community_bans_user_id");
+
+                    b.ToTable("community_bans", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Moderation.ReportEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("CommunityId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MessageAuthorId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("message_author_id");
+
+                    b.Property<string>("MessageContent")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("message_content");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("ReporterId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("reporter_id");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolverId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("resolver_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reports");
+
+                    b.HasIndex("ReporterId")
+                        .HasDatabaseName("ix_reports_reporter_id");
+
+                    b.HasIndex("CommunityId", "Status")
+                        .HasDatabaseName("ix_reports_community_id_status");
+
+                    b.HasIndex("MessageId", "ReporterId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_reports_message_id_reporter_id");
+
+                    b.ToTable("reports", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("actor_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_pod_bans");
+
+                    b.ToTable("pod_bans", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodMemberRoleEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("RoleId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("role_id");
+
+                    b.HasKey("UserId", "RoleId")
+                        .HasName("pk_pod_member_roles");
+
+                    b.HasIndex("RoleId")
+                        .HasDatabaseName("ix_pod_member_roles_role_id");
+
+                    b.ToTable("pod_member_roles", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodRoleEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Permissions")
+                        .HasColumnType("bigint")
+                        .HasColumnName("permissions");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pod_roles");
+
+                    b.ToTable("pod_roles", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Users.UserAccount", b =>
                 {
                     b.Property<string>("Id")
@@ -518,6 +878,16 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_channels_communities_community_id");
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Channels.ChannelOverrideEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_channel_overrides_channels_channel_id");
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Communities.CommunityEntity", b =>
                 {
                     b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
@@ -545,6 +915,23 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_community_members_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Communities.MemberRoleEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Communities.RoleEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RoleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_member_roles_roles_role_id");
+
+                    b.HasOne("Voxora.Server.Features.Communities.MemberEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_member_roles_community_members_community_id_user_id");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Communities.RoleEntity", b =>
@@ -601,6 +988,71 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_reactions_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Moderation.BanEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Communities.CommunityEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_community_bans_communities_community_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_community_bans_users_user_id");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Moderation.ReportEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Communities.CommunityEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_reports_communities_community_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("ReporterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_reports_users_reporter_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pod_bans_users_user_id");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodMemberRoleEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Pod.PodRoleEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RoleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pod_member_roles_pod_roles_role_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pod_member_roles_users_user_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -16,6 +16,84 @@ namespace Voxora.Migrations.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.11");
 
+            modelBuilder.Entity("Voxora.Server.Features.Audit.AuditEntryEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("Changes")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changes");
+
+                    b.Property<string>("CommunityId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("PrevHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prev_hash");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("TargetId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_id");
+
+                    b.Property<string>("TargetType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_log");
+
+                    b.HasIndex("CommunityId", "PrevHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_log_community_id_prev_hash");
+
+                    b.HasIndex("CommunityId", "Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_log_community_id_seq");
+
+                    b.ToTable("audit_log", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Auth.LoginSession", b =>
                 {
                     b.Property<string>("Id")
@@ -158,6 +236,10 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("parent_id");
 
+                    b.Property<bool>("PermissionsSynced")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("permissions_synced");
+
                     b.Property<int>("Position")
                         .HasColumnType("INTEGER")
                         .HasColumnName("position");
@@ -182,6 +264,45 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_channels_community_id");
 
                     b.ToTable("channels", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Channels.ChannelOverrideEntity", b =>
+                {
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<int>("TargetType")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("target_type");
+
+                    b.Property<string>("TargetId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_id");
+
+                    b.Property<long>("Allow")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("allow");
+
+                    b.Property<string>("CommunityId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<long>("Deny")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deny");
+
+                    b.HasKey("ChannelId", "TargetType", "TargetId")
+                        .HasName("pk_channel_overrides");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_channel_overrides_community_id");
+
+                    b.ToTable("channel_overrides", (string)null);
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Communities.CommunityEntity", b =>
@@ -237,6 +358,10 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("joined_at");
 
+                    b.Property<long?>("TimeoutUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("timeout_until");
+
                     b.HasKey("CommunityId", "UserId")
                         .HasName("pk_community_members");
 
@@ -246,12 +371,42 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.ToTable("community_members", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Communities.MemberRoleEntity", b =>
+                {
+                    b.Property<string>("CommunityId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("RoleId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role_id");
+
+                    b.HasKey("CommunityId", "UserId", "RoleId")
+                        .HasName("pk_member_roles");
+
+                    b.HasIndex("RoleId")
+                        .HasDatabaseName("ix_member_roles_role_id");
+
+                    b.ToTable("member_roles", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Communities.RoleEntity", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(40)
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
+
+                    b.Property<int?>("Color")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("color");
 
                     b.Property<string>("CommunityId")
                         .IsRequired()
@@ -429,6 +584,211 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.ToTable("reactions", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Moderation.BanEntity", b =>
+                {
+                    b.Property<string>("CommunityId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.HasKey("CommunityId", "UserId")
+                        .HasName("pk_community_bans");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_community_bans_user_id");
+
+                    b.ToTable("community_bans", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Moderation.ReportEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("CommunityId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MessageAuthorId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_author_id");
+
+                    b.Property<string>("MessageContent")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_content");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("ReporterId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reporter_id");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolverId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolver_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reports");
+
+                    b.HasIndex("ReporterId")
+                        .HasDatabaseName("ix_reports_reporter_id");
+
+                    b.HasIndex("CommunityId", "Status")
+                        .HasDatabaseName("ix_reports_community_id_status");
+
+                    b.HasIndex("MessageId", "ReporterId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_reports_message_id_reporter_id");
+
+                    b.ToTable("reports", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_pod_bans");
+
+                    b.ToTable("pod_bans", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodMemberRoleEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("RoleId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role_id");
+
+                    b.HasKey("UserId", "RoleId")
+                        .HasName("pk_pod_member_roles");
+
+                    b.HasIndex("RoleId")
+                        .HasDatabaseName("ix_pod_member_roles_role_id");
+
+                    b.ToTable("pod_member_roles", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodRoleEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Permissions")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("permissions");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pod_roles");
+
+                    b.ToTable("pod_roles", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Users.UserAccount", b =>
                 {
                     b.Property<string>("Id")
@@ -512,6 +872,16 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_channels_communities_community_id");
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Channels.ChannelOverrideEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_channel_overrides_channels_channel_id");
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Communities.CommunityEntity", b =>
                 {
                     b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
@@ -539,6 +909,23 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_community_members_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Communities.MemberRoleEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Communities.RoleEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RoleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_member_roles_roles_role_id");
+
+                    b.HasOne("Voxora.Server.Features.Communities.MemberEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_member_roles_community_members_community_id_user_id");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Communities.RoleEntity", b =>
@@ -595,6 +982,71 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_reactions_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Moderation.BanEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Communities.CommunityEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_community_bans_communities_community_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_community_bans_users_user_id");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Moderation.ReportEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Communities.CommunityEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_reports_communities_community_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("ReporterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_reports_users_reporter_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pod_bans_users_user_id");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodMemberRoleEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Pod.PodRoleEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RoleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pod_member_roles_pod_roles_role_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pod_member_roles_users_user_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,11 +1,14 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Channels;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Invites;
 using Voxora.Server.Features.Messages;
+using Voxora.Server.Features.Moderation;
+using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Users;
 
 namespace Voxora.Server.Data;
@@ -27,6 +30,14 @@ public sealed class VoxoraDbContext(DbContextOptions<VoxoraDbContext> options) :
     public DbSet<InviteEntity> Invites => Set<InviteEntity>();
     public DbSet<MessageEntity> Messages => Set<MessageEntity>();
     public DbSet<ReactionEntity> Reactions => Set<ReactionEntity>();
+    public DbSet<MemberRoleEntity> MemberRoles => Set<MemberRoleEntity>();
+    public DbSet<ChannelOverrideEntity> ChannelOverrides => Set<ChannelOverrideEntity>();
+    public DbSet<BanEntity> Bans => Set<BanEntity>();
+    public DbSet<ReportEntity> Reports => Set<ReportEntity>();
+    public DbSet<AuditEntryEntity> AuditLog => Set<AuditEntryEntity>();
+    public DbSet<PodRoleEntity> PodRoles => Set<PodRoleEntity>();
+    public DbSet<PodMemberRoleEntity> PodMemberRoles => Set<PodMemberRoleEntity>();
+    public DbSet<PodBanEntity> PodBans => Set<PodBanEntity>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

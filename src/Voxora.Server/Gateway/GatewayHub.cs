@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Voxora.Protocol;
+using Voxora.Server.Features.Permissions;
 
 namespace Voxora.Server.Gateway;
 
@@ -9,9 +11,10 @@ namespace Voxora.Server.Gateway;
 /// A feature saves its change, then calls <see cref="Publish{T}"/>: the payload is serialized once and
 /// the same bytes are queued on every recipient session (each adds only its own sequence number).
 /// Membership changes (<see cref="JoinCommunity"/>, <see cref="LeaveCommunity"/>) take effect on live
-/// connections at once.
+/// connections at once. Channel events (<see cref="Audience.Channel"/>) reach only the members who may
+/// view that channel, decided per recipient from the community's in-memory permission snapshot.
 /// </summary>
-public sealed class GatewayHub(ILogger<GatewayHub> logger)
+public sealed class GatewayHub(ILogger<GatewayHub> logger, PermissionCache permissions)
 {
     private readonly ConcurrentDictionary<string, GatewaySession> sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<GatewaySession, byte>> sessionsByUser = new(StringComparer.Ordinal);
@@ -52,9 +55,99 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger)
 
         if (audience.CommunityId is { } communityId && onlineMembers.TryGetValue(communityId, out var members))
         {
+            if (audience.ChannelId is { } channelId)
+            {
+                // No snapshot means the community is gone: nobody may see its channels.
+                var snapshot = permissions.Get(communityId);
+                if (snapshot is null)
+                {
+                    return;
+                }
+
+                foreach (var userId in members.Keys)
+                {
+                    if (snapshot.CanView(userId, channelId))
+                    {
+                        DeliverToUser(userId, dispatch);
+                    }
+                }
+
+                return;
+            }
+
             foreach (var userId in members.Keys)
             {
                 DeliverToUser(userId, dispatch);
+            }
+        }
+    }
+
+    /// <summary>Members of the community with a live gateway session.</summary>
+    public IReadOnlyList<string> OnlineMembers(string communityId) =>
+        onlineMembers.TryGetValue(communityId, out var members) ? members.Keys.ToList() : [];
+
+    /// <summary>
+    /// After a permission change: every online member who lost sight of a channel gets CHANNEL_DELETE for it,
+    /// and every one who gained it gets CHANNEL_CREATE, so clients never hold a channel they cannot see.
+    /// Only channels present before and after are compared (creations and deletions announce themselves).
+    /// </summary>
+    public void AnnounceVisibilityChanges(PermissionSnapshot? before, PermissionSnapshot? after)
+    {
+        if (before is null || after is null || !onlineMembers.TryGetValue(after.CommunityId, out var members))
+        {
+            return;
+        }
+
+        var created = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var deleted = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var userId in members.Keys)
+        {
+            foreach (var channel in after.Channels)
+            {
+                if (!before.HasChannel(channel.Id))
+                {
+                    continue;
+                }
+
+                var was = before.CanView(userId, channel.Id);
+                var now = after.CanView(userId, channel.Id);
+                if (was == now)
+                {
+                    continue;
+                }
+
+                if (now)
+                {
+                    if (!created.TryGetValue(channel.Id, out var payload))
+                    {
+                        payload = JsonSerializer.SerializeToUtf8Bytes(channel, VoxoraJsonContext.Default.Channel);
+                        created[channel.Id] = payload;
+                    }
+
+                    DeliverToUser(userId, new OutboundEvent(GatewayEvents.ChannelCreate, payload));
+                }
+                else
+                {
+                    if (!deleted.TryGetValue(channel.Id, out var payload))
+                    {
+                        payload = JsonSerializer.SerializeToUtf8Bytes(new Deleted(channel.Id, channel.CommunityId), VoxoraJsonContext.Default.Deleted);
+                        deleted[channel.Id] = payload;
+                    }
+
+                    DeliverToUser(userId, new OutboundEvent(GatewayEvents.ChannelDelete, payload));
+                }
+            }
+        }
+    }
+
+    /// <summary>A user was banned from the pod: close every gateway session they have, for good.</summary>
+    public void EndUser(string userId, int closeCode, string reason)
+    {
+        foreach (var session in sessions.Values)
+        {
+            if (session.UserId == userId)
+            {
+                session.Invalidate(closeCode, reason);
             }
         }
     }

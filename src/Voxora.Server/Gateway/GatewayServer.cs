@@ -23,6 +23,7 @@ public sealed class GatewayServer(
     IServiceScopeFactory scopes,
     IOptionsMonitor<JwtBearerOptions> bearer,
     SessionValidator sessionValidator,
+    Features.Permissions.PermissionCache permissions,
     TimeProvider clock,
     ILogger<GatewayServer> logger)
 {
@@ -242,7 +243,7 @@ public sealed class GatewayServer(
 
         var session = new GatewaySession(Ids.New(Ids.GatewaySession), user.Id, principal.Value.SessionId, options.ReplayBufferSize);
         await hub.RegisterAsync(session, innerCt => ReadyState.CommunityIdsAsync(db, user.Id, innerCt), ct);
-        var communities = await ReadyState.CommunitiesAsync(db, hub.CommunitiesOf(user.Id), ct);
+        var communities = await ReadyState.CommunitiesAsync(db, permissions, user.Id, hub.CommunitiesOf(user.Id), ct);
         var ready = new ReadyPayload(session.Id, user.ToSelf(), communities);
         session.MarkReady(new OutboundEvent(GatewayEvents.Ready, JsonSerializer.SerializeToUtf8Bytes(ready, VoxoraJsonContext.Default.ReadyPayload)), connection);
         connection.Identified = true;

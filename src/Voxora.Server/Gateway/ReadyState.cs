@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Permissions;
 
 namespace Voxora.Server.Gateway;
 
@@ -9,8 +10,9 @@ public static class ReadyState
     public static async Task<IReadOnlyCollection<string>> CommunityIdsAsync(VoxoraDbContext db, string userId, CancellationToken ct) =>
         await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.CommunityId).ToListAsync(ct);
 
-    /// <summary>The given communities, each with its channels (ordered by position) and member count.</summary>
-    public static async Task<List<Protocol.Community>> CommunitiesAsync(VoxoraDbContext db, IReadOnlyCollection<string> communityIds, CancellationToken ct)
+    /// <summary>The given communities, each with the channels <paramref name="userId"/> may view (ordered by position) and its member count.</summary>
+    public static async Task<List<Protocol.Community>> CommunitiesAsync(
+        VoxoraDbContext db, PermissionCache permissions, string userId, IReadOnlyCollection<string> communityIds, CancellationToken ct)
     {
         if (communityIds.Count == 0)
         {
@@ -18,18 +20,19 @@ public static class ReadyState
         }
 
         var communities = await db.Communities.AsNoTracking().Where(c => communityIds.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync(ct);
-        var channels = await db.Channels.AsNoTracking()
-            .Where(c => communityIds.Contains(c.CommunityId))
-            .OrderBy(c => c.Position).ThenBy(c => c.Id)
-            .ToListAsync(ct);
         var counts = await db.Members.AsNoTracking()
             .Where(m => communityIds.Contains(m.CommunityId))
             .GroupBy(m => m.CommunityId)
             .Select(g => new { CommunityId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.CommunityId, x => x.Count, ct);
-        var channelsByCommunity = channels.ToLookup(c => c.CommunityId);
-        return communities
-            .Select(c => c.ToProtocol(counts.GetValueOrDefault(c.Id), channelsByCommunity[c.Id].Select(ch => ch.ToProtocol()).ToList()))
-            .ToList();
+        var result = new List<Protocol.Community>(communities.Count);
+        foreach (var community in communities)
+        {
+            // Channels come from the permission snapshot, already filtered to what this user may view.
+            var snapshot = await permissions.GetAsync(community.Id, ct);
+            result.Add(community.ToProtocol(counts.GetValueOrDefault(community.Id), snapshot?.VisibleChannels(userId) ?? []));
+        }
+
+        return result;
     }
 }

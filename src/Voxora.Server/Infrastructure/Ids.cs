@@ -9,6 +9,9 @@ public static class Ids
     public const string Channel = "ch";
     public const string Role = "rol";
     public const string GatewaySession = "gw";
+    public const string Report = "rep";
+    public const string Audit = "aud";
+    public const string PodRole = "prl";
 
     public static string New(string prefix) => string.Concat(prefix, "_", Ulid.NewUlid().ToString());
 

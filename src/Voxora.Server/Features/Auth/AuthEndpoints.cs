@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 
@@ -111,6 +112,12 @@ public static class AuthEndpoints
         }
 
         backoff.RecordSuccess(login);
+        if (await PodPermissions.IsBannedAsync(db, user!.Id, ct))
+        {
+            // Only said after a correct password, so the ban tells a guesser nothing.
+            return PodBannedProblem();
+        }
+
         if (needsRehash)
         {
             user!.PasswordHash = hasher.Hash(password);
@@ -125,6 +132,9 @@ public static class AuthEndpoints
             refresh));
     }
 
+    private static ProblemHttpResult PodBannedProblem() =>
+        Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.PodBanned, "Banned", "This account is banned from this server.");
+
     private static ProblemHttpResult TooManyAttempts(HttpContext http, TimeSpan wait)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
@@ -134,7 +144,7 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Refresh(
-        RefreshRequest request, HttpContext http, SessionStore sessions, AccessTokens tokens, AuthOptions options, CancellationToken ct)
+        RefreshRequest request, HttpContext http, SessionStore sessions, AccessTokens tokens, AuthOptions options, VoxoraDbContext db, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.RefreshToken))
         {
@@ -153,6 +163,12 @@ public static class AuthEndpoints
         }
 
         var session = result.Session!;
+        if (await PodPermissions.IsBannedAsync(db, session.UserId, ct))
+        {
+            await sessions.RevokeAsync(session.Id, ct);
+            return PodBannedProblem();
+        }
+
         return TypedResults.Ok(new TokenResponse(
             tokens.Issue(session.UserId, session.Id, AccessTokens.IssuerFor(http.Request, options)),
             "Bearer",

@@ -93,6 +93,9 @@ public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOpt
         return revoked > 0;
     }
 
+    /// <summary>Ends every session of the user (a pod ban).</summary>
+    public Task RevokeAllAsync(string userId, CancellationToken ct) => RevokeOthersAsync(userId, "", ct);
+
     /// <summary>Ends every session of the user except <paramref name="keepSessionId"/>.</summary>
     public async Task RevokeOthersAsync(string userId, string keepSessionId, CancellationToken ct)
     {

@@ -18,9 +18,55 @@ public sealed class ChannelEntity
     public int Bitrate { get; set; } = 64_000;
 
     public int UserLimit { get; set; }
+
+    /// <summary>With a parent: the channel uses its category's overrides instead of its own.</summary>
+    public bool PermissionsSynced { get; set; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
-    public Protocol.Channel ToProtocol() => new(Id, CommunityId, Name, Type, Topic, ParentId, Position, CreatedAt);
+    public Protocol.Channel ToProtocol() => new(Id, CommunityId, Name, Type, Topic, ParentId, Position, CreatedAt, PermissionsSynced);
+}
+
+public static class OverrideTargets
+{
+    public const int Role = 0;
+    public const int User = 1;
+
+    public static string Name(int type) => type == User ? "user" : "role";
+
+    public static int? Parse(string? name) => name switch
+    {
+        "role" => Role,
+        "user" => User,
+        _ => null,
+    };
+}
+
+/// <summary>A channel permission override for one role or one user (seed 000 §P2-9).</summary>
+public sealed class ChannelOverrideEntity
+{
+    public required string ChannelId { get; init; }
+    public required string CommunityId { get; init; }
+    public required int TargetType { get; init; }
+    public required string TargetId { get; init; }
+    public long Allow { get; set; }
+    public long Deny { get; set; }
+
+    public Protocol.ChannelOverride ToProtocol() => new(ChannelId, OverrideTargets.Name(TargetType), TargetId, Allow, Deny);
+}
+
+internal sealed class ChannelOverrideConfiguration : IEntityTypeConfiguration<ChannelOverrideEntity>
+{
+    public void Configure(EntityTypeBuilder<ChannelOverrideEntity> builder)
+    {
+        builder.ToTable("channel_overrides");
+        builder.HasKey(o => new { o.ChannelId, o.TargetType, o.TargetId });
+        builder.Property(o => o.ChannelId).HasMaxLength(40);
+        builder.Property(o => o.CommunityId).HasMaxLength(40);
+        builder.Property(o => o.TargetId).HasMaxLength(40);
+        builder.HasOne<ChannelEntity>().WithMany().HasForeignKey(o => o.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(o => o.CommunityId);
+    }
 }
 
 internal sealed class ChannelConfiguration : IEntityTypeConfiguration<ChannelEntity>

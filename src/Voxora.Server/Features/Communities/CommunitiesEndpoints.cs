@@ -1,9 +1,14 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
+using System.Text.Json.Nodes;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Channels;
+using Voxora.Server.Features.Permissions;
+using Voxora.Server.Features.Pod;
+using Voxora.Server.Features.Roles;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
 
@@ -27,9 +32,14 @@ public static class CommunitiesEndpoints
         return api;
     }
 
-    private static async Task<Results<Created<Community>, ValidationProblem>> Create(
-        CreateCommunityRequest request, HttpContext http, VoxoraDbContext db, GatewayHub hub, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Created<Community>, ValidationProblem, ProblemHttpResult>> Create(
+        CreateCommunityRequest request, HttpContext http, VoxoraDbContext db, GatewayHub hub, PodPermissions pod, TimeProvider clock, CancellationToken ct)
     {
+        if (!PermissionResolver.Has(await pod.PermissionsAsync(http.User.UserId(), ct), PodPermission.CreateCommunity))
+        {
+            return RolesEndpoints.Missing("POD_CREATE_COMMUNITY");
+        }
+
         var errors = new Dictionary<string, string[]>();
         if (CommunityRules.NameError(request.Name, out var name) is { } nameError) errors["name"] = [nameError];
         if (CommunityRules.DescriptionError(request.Description, out var description) is { } descriptionError) errors["description"] = [descriptionError];
@@ -50,7 +60,7 @@ public static class CommunitiesEndpoints
         db.Members.Add(new MemberEntity { CommunityId = community.Id, UserId = userId, JoinedAt = now });
         db.Roles.Add(new RoleEntity
         {
-            Id = Ids.New(Ids.Role), CommunityId = community.Id, Name = RoleEntity.EveryoneName, IsEveryone = true, Position = 0, Permissions = 0, CreatedAt = now,
+            Id = Ids.New(Ids.Role), CommunityId = community.Id, Name = RoleEntity.EveryoneName, IsEveryone = true, Position = 0, Permissions = Permission.EveryoneDefault, CreatedAt = now,
         });
         db.Channels.AddRange(channels);
         await db.SaveChangesAsync(ct);
@@ -61,7 +71,7 @@ public static class CommunitiesEndpoints
         return TypedResults.Created($"/api/v1/communities/{community.Id}", whole);
     }
 
-    private static async Task<Ok<List<Community>>> ListMine(HttpContext http, VoxoraDbContext db, CancellationToken ct)
+    private static async Task<Ok<List<Community>>> ListMine(HttpContext http, VoxoraDbContext db, PermissionCache permissions, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var communities = await db.Communities.AsNoTracking()
@@ -69,39 +79,45 @@ public static class CommunitiesEndpoints
             .OrderBy(c => c.Id)
             .ToListAsync(ct);
         var ids = communities.Select(c => c.Id).ToList();
-        var channels = await db.Channels.AsNoTracking().Where(c => ids.Contains(c.CommunityId)).ToListAsync(ct);
         var counts = await db.Members.Where(m => ids.Contains(m.CommunityId))
             .GroupBy(m => m.CommunityId)
             .Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-        var byCommunity = channels.ToLookup(c => c.CommunityId);
-        return TypedResults.Ok(communities
-            .Select(c => c.ToProtocol(
-                counts.GetValueOrDefault(c.Id),
-                byCommunity[c.Id].OrderBy(ch => ch.Position).ThenBy(ch => ch.Id, StringComparer.Ordinal).Select(ch => ch.ToProtocol()).ToList()))
-            .ToList());
+        var result = new List<Community>(communities.Count);
+        foreach (var community in communities)
+        {
+            var snapshot = await permissions.GetAsync(community.Id, ct);
+            result.Add(community.ToProtocol(counts.GetValueOrDefault(community.Id), snapshot?.VisibleChannels(userId) ?? []));
+        }
+
+        return TypedResults.Ok(result);
     }
 
     private static async Task<Results<Ok<Community>, ProblemHttpResult>> Get(
         string communityId, HttpContext http, CommunityAccess access, CancellationToken ct)
     {
-        var community = await access.FindCommunityAsync(communityId, http.User.UserId(), ct);
-        return community is null ? Problems.NotFound("Community") : TypedResults.Ok(await access.WholeAsync(community, ct));
+        var userId = http.User.UserId();
+        var community = await access.FindCommunityAsync(communityId, userId, ct);
+        return community is null ? Problems.NotFound("Community") : TypedResults.Ok(await access.WholeAsync(community, userId, ct));
     }
 
     private static async Task<Results<Ok<Community>, ValidationProblem, ProblemHttpResult>> Update(
-        string communityId, UpdateCommunityRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, CancellationToken ct)
+        string communityId, UpdateCommunityRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub,
+        AuditLog audit, CancellationToken ct)
     {
-        var community = await access.FindCommunityAsync(communityId, http.User.UserId(), ct);
-        if (community is null)
+        var userId = http.User.UserId();
+        var membership = await access.MembershipAsync(communityId, userId, ct);
+        if (membership is null)
         {
             return Problems.NotFound("Community");
         }
 
-        if (community.OwnerId != http.User.UserId())
+        if (!membership.Has(Permission.ManageCommunity))
         {
-            return Forbidden("Only the owner can change the community.");
+            return RolesEndpoints.Missing("MANAGE_COMMUNITY");
         }
+
+        var community = membership.Community;
 
         var errors = new Dictionary<string, string[]>();
         string? name = null;
@@ -113,34 +129,47 @@ public static class CommunitiesEndpoints
             return Problems.Validation(errors);
         }
 
+        var diff = AuditLog.Diff(
+            ("name", community.Name, request.Name is null ? community.Name : name),
+            ("description", community.Description, request.Description is null ? community.Description : description));
         db.Communities.Attach(community);
         if (request.Name is not null) community.Name = name!;
         if (request.Description is not null) community.Description = description;
         await db.SaveChangesAsync(ct);
 
         hub.Publish(GatewayEvents.CommunityUpdate, community.ToProtocol(), VoxoraJsonContext.Default.Community, Audience.Community(community.Id));
-        return TypedResults.Ok(await access.WholeAsync(community, ct));
+        if (diff.Count > 0)
+        {
+            await audit.AppendAsync(community.Id, userId, AuditActions.CommunityUpdate, "community", community.Id, diff);
+        }
+
+        return TypedResults.Ok(await access.WholeAsync(community, userId, ct));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, CancellationToken ct)
+        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub,
+        PermissionCache permissions, PodPermissions pod, AuditLog audit, CancellationToken ct)
     {
-        var community = await access.FindCommunityAsync(communityId, http.User.UserId(), ct);
+        var userId = http.User.UserId();
+        var community = await access.FindCommunityAsync(communityId, userId, ct);
         if (community is null)
         {
             return Problems.NotFound("Community");
         }
 
-        if (community.OwnerId != http.User.UserId())
+        if (community.OwnerId != userId && !PermissionResolver.Has(await pod.PermissionsAsync(userId, ct), PodPermission.ManageCommunities))
         {
-            return Forbidden("Only the owner can delete the community.");
+            return Forbidden("Only the owner (or a pod admin with POD_MANAGE_COMMUNITIES) can delete the community.");
         }
 
-        // Members, roles, channels (with their messages and reactions) and invites go with it (ON DELETE CASCADE).
+        // Members, roles, channels (with their messages, reactions and overrides), invites, bans and reports go with
+        // it (ON DELETE CASCADE). The audit log has no foreign key to communities: its entries, ending with this one, stay.
         await db.Communities.Where(c => c.Id == community.Id).ExecuteDeleteAsync(ct);
+        permissions.Forget(community.Id);
 
         hub.Publish(GatewayEvents.CommunityDelete, new Deleted(community.Id), VoxoraJsonContext.Default.Deleted, Audience.Community(community.Id));
         hub.RemoveCommunity(community.Id);
+        await audit.AppendAsync(community.Id, userId, AuditActions.CommunityDelete, "community", community.Id, new JsonObject { ["name"] = community.Name });
         return TypedResults.NoContent();
     }
 
@@ -167,16 +196,19 @@ public static class CommunitiesEndpoints
             query = query.Where(m => string.Compare(m.UserId, after) > 0);
         }
 
-        var members = await query
+        var rows = await query
             .OrderBy(m => m.UserId)
             .Take(take)
-            .Select(m => new Member(m.CommunityId, new UserSummary(m.User!.Id, m.User.Username, m.User.DisplayName), m.JoinedAt))
+            .Select(m => new { m.CommunityId, m.User!.Id, m.User.Username, m.User.DisplayName, m.JoinedAt, m.TimeoutUntil })
             .ToListAsync(ct);
-        return TypedResults.Ok(members);
+        var roles = await access.RolesOfAsync(community.Id, rows.Select(r => r.Id).ToList(), ct);
+        return TypedResults.Ok(rows
+            .Select(m => new Member(m.CommunityId, new UserSummary(m.Id, m.Username, m.DisplayName), m.JoinedAt, roles.GetValueOrDefault(m.Id) ?? [], m.TimeoutUntil))
+            .ToList());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Leave(
-        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, CancellationToken ct)
+        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, PermissionChanges changes, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var community = await access.FindCommunityAsync(communityId, userId, ct);
@@ -197,6 +229,8 @@ public static class CommunitiesEndpoints
         var removed = await db.Members.Where(m => m.CommunityId == community.Id && m.UserId == userId).ExecuteDeleteAsync(ct);
         if (removed > 0)
         {
+            // Their role grants went with the membership row: rebuild the snapshot.
+            await changes.ChangedAsync(community.Id, ct);
             hub.Publish(GatewayEvents.CommunityMemberRemove, new MemberRemoved(community.Id, user), VoxoraJsonContext.Default.MemberRemoved, Audience.Community(community.Id));
             hub.LeaveCommunity(userId, community.Id);
             hub.Publish(GatewayEvents.CommunityDelete, new Deleted(community.Id), VoxoraJsonContext.Default.Deleted, Audience.User(userId));

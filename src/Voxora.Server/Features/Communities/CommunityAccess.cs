@@ -2,22 +2,42 @@ using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Channels;
+using Voxora.Server.Features.Permissions;
 using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Features.Communities;
 
-/// <summary>A channel the caller may see, with what the caller's request needs about its community and about them.</summary>
-public sealed record ChannelAccess(ChannelEntity Channel, string OwnerId, UserSummary Me)
+/// <summary>
+/// A channel the caller may see, with what the caller's request needs about its community and about them:
+/// their permissions in the channel (resolved by <see cref="PermissionResolver"/>) and the community's snapshot.
+/// </summary>
+public sealed record ChannelAccess(ChannelEntity Channel, string OwnerId, UserSummary Me, long Permissions, PermissionSnapshot Snapshot)
 {
     public bool IsOwner => OwnerId == Me.Id;
+
+    public bool Has(long permission) => PermissionResolver.Has(Permissions, permission);
+}
+
+/// <summary>A community the caller belongs to, with their community-wide permissions and the community's snapshot.</summary>
+public sealed record CommunityMembership(CommunityEntity Community, string UserId, long Permissions, PermissionSnapshot Snapshot)
+{
+    public bool IsOwner => Community.OwnerId == UserId;
+
+    public bool Has(long permission) => PermissionResolver.Has(Permissions, permission);
+
+    public int HighestPosition => Snapshot.HighestPosition(UserId);
+
+    /// <summary>Role hierarchy: may the caller act on someone (or a role) whose highest position is <paramref name="position"/>? The owner always may.</summary>
+    public bool IsAbove(int position) => IsOwner || HighestPosition > position;
 }
 
 /// <summary>
-/// Membership checks shared by the community, channel, invite and message endpoints. Each lookup is one
-/// query and answers null both for "does not exist" and "you are not a member", so callers send the
-/// same 404 either way and non-members learn nothing.
+/// Membership and permission checks shared by every community-scoped endpoint. Each lookup is one query
+/// plus the cached permission snapshot, and answers null both for "does not exist" and "you are not a
+/// member" (or, for channels, "you may not view it"), so callers send the same 404 either way and
+/// outsiders learn nothing.
 /// </summary>
-public sealed class CommunityAccess(VoxoraDbContext db)
+public sealed class CommunityAccess(VoxoraDbContext db, PermissionCache permissions)
 {
     public async Task<CommunityEntity?> FindCommunityAsync(string communityId, string userId, CancellationToken ct)
     {
@@ -31,6 +51,20 @@ public sealed class CommunityAccess(VoxoraDbContext db)
             .SingleOrDefaultAsync(ct);
     }
 
+    /// <summary>The community with the caller's permissions in it, or null (not a member, unknown, malformed).</summary>
+    public async Task<CommunityMembership?> MembershipAsync(string communityId, string userId, CancellationToken ct)
+    {
+        var community = await FindCommunityAsync(communityId, userId, ct);
+        if (community is null)
+        {
+            return null;
+        }
+
+        var snapshot = await permissions.GetAsync(community.Id, ct);
+        return snapshot is null ? null : new CommunityMembership(community, userId, snapshot.Base(userId, permissions.Now), snapshot);
+    }
+
+    /// <summary>The channel if the caller is a member who may view it; null otherwise.</summary>
     public async Task<ChannelAccess?> FindChannelAsync(string channelId, string userId, CancellationToken ct)
     {
         if (!Ids.IsWellFormed(channelId, Ids.Channel))
@@ -46,29 +80,68 @@ public sealed class CommunityAccess(VoxoraDbContext db)
                 where channel.Id == channelId && member.UserId == userId
                 select new { Channel = channel, community.OwnerId, user.Id, user.Username, user.DisplayName })
             .SingleOrDefaultAsync(ct);
-        return row is null ? null : new ChannelAccess(row.Channel, row.OwnerId, new UserSummary(row.Id, row.Username, row.DisplayName));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var snapshot = await permissions.GetAsync(row.Channel.CommunityId, ct);
+        if (snapshot is null)
+        {
+            return null;
+        }
+
+        var granted = snapshot.For(userId, row.Channel.Id, permissions.Now);
+        if ((granted & Permission.ViewChannel) == 0)
+        {
+            return null;
+        }
+
+        return new ChannelAccess(row.Channel, row.OwnerId, new UserSummary(row.Id, row.Username, row.DisplayName), granted, snapshot);
     }
 
-    public async Task<List<Channel>> ChannelsAsync(string communityId, CancellationToken ct)
+    /// <summary>The channels of the community the user may view, in display order.</summary>
+    public async Task<List<Channel>> ChannelsAsync(string communityId, string userId, CancellationToken ct)
     {
-        var channels = await db.Channels.AsNoTracking()
-            .Where(c => c.CommunityId == communityId)
-            .ToListAsync(ct);
-        return channels
-            .OrderBy(c => c.Position)
-            .ThenBy(c => c.Id, StringComparer.Ordinal)
-            .Select(c => c.ToProtocol())
-            .ToList();
+        var snapshot = await permissions.GetAsync(communityId, ct);
+        return snapshot?.VisibleChannels(userId) ?? [];
     }
 
     public Task<int> MemberCountAsync(string communityId, CancellationToken ct) =>
         db.Members.CountAsync(m => m.CommunityId == communityId, ct);
 
-    /// <summary>The community as sent whole: with its channels and member count.</summary>
-    public async Task<Community> WholeAsync(CommunityEntity community, CancellationToken ct)
+    /// <summary>The community as sent whole to <paramref name="userId"/>: with the channels they may view and the member count.</summary>
+    public async Task<Community> WholeAsync(CommunityEntity community, string userId, CancellationToken ct)
     {
-        var channels = await ChannelsAsync(community.Id, ct);
+        var channels = await ChannelsAsync(community.Id, userId, ct);
         var count = await MemberCountAsync(community.Id, ct);
         return community.ToProtocol(count, channels);
+    }
+
+    /// <summary>Role ids per member (members without roles are absent).</summary>
+    public async Task<Dictionary<string, List<string>>> RolesOfAsync(string communityId, IReadOnlyCollection<string> userIds, CancellationToken ct)
+    {
+        var rows = await db.MemberRoles.AsNoTracking()
+            .Where(m => m.CommunityId == communityId && userIds.Contains(m.UserId))
+            .Select(m => new { m.UserId, m.RoleId })
+            .ToListAsync(ct);
+        return rows.GroupBy(r => r.UserId).ToDictionary(g => g.Key, g => g.Select(r => r.RoleId).Order(StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>One member as sent in member lists and COMMUNITY_MEMBER_UPDATE.</summary>
+    public async Task<Member?> MemberAsync(string communityId, string userId, CancellationToken ct)
+    {
+        var row = await db.Members.AsNoTracking()
+            .Where(m => m.CommunityId == communityId && m.UserId == userId)
+            .Select(m => new { m.JoinedAt, m.TimeoutUntil, m.User!.Id, m.User.Username, m.User.DisplayName })
+            .SingleOrDefaultAsync(ct);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var roles = await RolesOfAsync(communityId, [userId], ct);
+        return new Member(communityId, new UserSummary(row.Id, row.Username, row.DisplayName), row.JoinedAt,
+            roles.GetValueOrDefault(userId) ?? [], row.TimeoutUntil);
     }
 }

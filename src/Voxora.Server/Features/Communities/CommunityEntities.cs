@@ -22,9 +22,20 @@ public sealed class MemberEntity
     public required string UserId { get; init; }
     public UserAccount? User { get; init; }
     public required DateTimeOffset JoinedAt { get; init; }
+
+    /// <summary>While in the future the member is timed out: they keep only view and history.</summary>
+    public DateTimeOffset? TimeoutUntil { get; set; }
 }
 
-/// <summary>A role. Only <c>@everyone</c> exists until the permissions work lands; it is created with the community.</summary>
+/// <summary>A role given to a member. <c>@everyone</c> is implicit and never stored here.</summary>
+public sealed class MemberRoleEntity
+{
+    public required string CommunityId { get; init; }
+    public required string UserId { get; init; }
+    public required string RoleId { get; init; }
+}
+
+/// <summary>A role. <c>@everyone</c> is created with the community (position 0) and cannot be deleted.</summary>
 public sealed class RoleEntity
 {
     public const string EveryoneName = "@everyone";
@@ -35,7 +46,10 @@ public sealed class RoleEntity
     public long Permissions { get; set; }
     public int Position { get; set; }
     public bool IsEveryone { get; init; }
+    public int? Color { get; set; }
     public required DateTimeOffset CreatedAt { get; init; }
+
+    public Protocol.Role ToProtocol() => new(Id, CommunityId, Name, Permissions, Position, IsEveryone, Color, CreatedAt);
 }
 
 internal sealed class CommunityConfiguration : IEntityTypeConfiguration<CommunityEntity>
@@ -77,5 +91,22 @@ internal sealed class RoleConfiguration : IEntityTypeConfiguration<RoleEntity>
         builder.Property(r => r.Name).HasMaxLength(100);
         builder.HasOne<CommunityEntity>().WithMany().HasForeignKey(r => r.CommunityId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(r => r.CommunityId);
+    }
+}
+
+internal sealed class MemberRoleConfiguration : IEntityTypeConfiguration<MemberRoleEntity>
+{
+    public void Configure(EntityTypeBuilder<MemberRoleEntity> builder)
+    {
+        builder.ToTable("member_roles");
+        builder.HasKey(m => new { m.CommunityId, m.UserId, m.RoleId });
+        builder.Property(m => m.CommunityId).HasMaxLength(40);
+        builder.Property(m => m.UserId).HasMaxLength(40);
+        builder.Property(m => m.RoleId).HasMaxLength(40);
+
+        // Leaving, kicks and bans drop the member row and with it their roles; deleting a role drops its grants.
+        builder.HasOne<MemberEntity>().WithMany().HasForeignKey(m => new { m.CommunityId, m.UserId }).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<RoleEntity>().WithMany().HasForeignKey(m => m.RoleId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(m => m.RoleId);
     }
 }

@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
+using System.Text.Json.Nodes;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.Roles;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
 
@@ -27,14 +30,21 @@ public static class InvitesEndpoints
 
     private static async Task<Results<Created<Invite>, ValidationProblem, ProblemHttpResult>> Create(
         string communityId, CreateInviteRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        GatewayHub hub, TimeProvider clock, CancellationToken ct)
+        GatewayHub hub, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
-        var community = await access.FindCommunityAsync(communityId, userId, ct);
-        if (community is null)
+        var membership = await access.MembershipAsync(communityId, userId, ct);
+        if (membership is null)
         {
             return Problems.NotFound("Community");
         }
+
+        if (!membership.Has(Permission.CreateInvites))
+        {
+            return RolesEndpoints.Missing("CREATE_INVITES");
+        }
+
+        var community = membership.Community;
 
         var errors = new Dictionary<string, string[]>();
         if (InviteCodes.MaxUsesError(request.MaxUses) is { } usesError) errors["max_uses"] = [usesError];
@@ -72,6 +82,8 @@ public static class InvitesEndpoints
 
             var wire = invite.ToProtocol();
             hub.Publish(GatewayEvents.InviteCreate, wire, VoxoraJsonContext.Default.Invite, Audience.Community(community.Id));
+            await audit.AppendAsync(community.Id, userId, AuditActions.InviteCreate, "invite", invite.Code,
+                new JsonObject { ["max_uses"] = invite.MaxUses, ["max_age_seconds"] = invite.MaxAgeSeconds });
             return TypedResults.Created($"/api/v1/invites/{invite.Code}", wire);
         }
     }
@@ -79,16 +91,18 @@ public static class InvitesEndpoints
     private static async Task<Results<Ok<List<Invite>>, ProblemHttpResult>> List(
         string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, CancellationToken ct)
     {
-        var community = await access.FindCommunityAsync(communityId, http.User.UserId(), ct);
-        if (community is null)
+        var membership = await access.MembershipAsync(communityId, http.User.UserId(), ct);
+        if (membership is null)
         {
             return Problems.NotFound("Community");
         }
 
-        if (community.OwnerId != http.User.UserId())
+        if (!membership.Has(Permission.ManageCommunity))
         {
-            return CommunitiesEndpoints.Forbidden("Only the owner can list invites.");
+            return RolesEndpoints.Missing("MANAGE_COMMUNITY");
         }
+
+        var community = membership.Community;
 
         var invites = await db.Invites.AsNoTracking()
             .Where(i => i.CommunityId == community.Id && i.RevokedAt == null)
@@ -142,7 +156,13 @@ public static class InvitesEndpoints
         // Joining twice is harmless: already a member, nothing is counted.
         if (await access.FindCommunityAsync(invite.CommunityId, userId, ct) is { } existing)
         {
-            return TypedResults.Ok(await access.WholeAsync(existing, ct));
+            return TypedResults.Ok(await access.WholeAsync(existing, userId, ct));
+        }
+
+        if (await db.Bans.AnyAsync(b => b.CommunityId == invite.CommunityId && b.UserId == userId, ct))
+        {
+            return Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.BannedFromCommunity, "Banned",
+                "You are banned from this community and cannot join it.");
         }
 
         var now = clock.StoredUtcNow();
@@ -170,6 +190,15 @@ public static class InvitesEndpoints
             try
             {
                 await db.SaveChangesAsync(ct);
+
+                // Checked again inside the transaction, so a ban racing this accept cannot be slipped past.
+                if (await db.Bans.AnyAsync(b => b.CommunityId == invite.CommunityId && b.UserId == userId, ct))
+                {
+                    await transaction.RollbackAsync(ct);
+                    return Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.BannedFromCommunity, "Banned",
+                        "You are banned from this community and cannot join it.");
+                }
+
                 await transaction.CommitAsync(ct);
             }
             catch (DbUpdateException)
@@ -178,7 +207,7 @@ public static class InvitesEndpoints
                 await transaction.RollbackAsync(ct);
                 db.ChangeTracker.Clear();
                 return await access.FindCommunityAsync(invite.CommunityId, userId, ct) is { } joined
-                    ? TypedResults.Ok(await access.WholeAsync(joined, ct))
+                    ? TypedResults.Ok(await access.WholeAsync(joined, userId, ct))
                     : NotFound();
             }
         }
@@ -189,7 +218,7 @@ public static class InvitesEndpoints
             return NotFound();
         }
 
-        var whole = await access.WholeAsync(community, ct);
+        var whole = await access.WholeAsync(community, userId, ct);
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new UserSummary(u.Id, u.Username, u.DisplayName)).SingleAsync(ct);
         hub.JoinCommunity(userId, community.Id);
         hub.Publish(GatewayEvents.CommunityMemberAdd, new Member(community.Id, user, now), VoxoraJsonContext.Default.Member, Audience.Community(community.Id));
@@ -198,7 +227,7 @@ public static class InvitesEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        string code, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, TimeProvider clock, CancellationToken ct)
+        string code, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         if (!InviteCodes.IsWellFormed(code))
         {
@@ -207,15 +236,15 @@ public static class InvitesEndpoints
 
         var userId = http.User.UserId();
         var invite = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.Code == code, ct);
-        var community = invite is null ? null : await access.FindCommunityAsync(invite.CommunityId, userId, ct);
-        if (invite is null || community is null)
+        var membership = invite is null ? null : await access.MembershipAsync(invite.CommunityId, userId, ct);
+        if (invite is null || membership is null)
         {
             return NotFound();
         }
 
-        if (community.OwnerId != userId && invite.InviterId != userId)
+        if (!membership.Has(Permission.ManageCommunity) && invite.InviterId != userId)
         {
-            return CommunitiesEndpoints.Forbidden("Only the owner or the member who created the invite can revoke it.");
+            return CommunitiesEndpoints.Forbidden("Only the member who created the invite, or one with MANAGE_COMMUNITY, can revoke it.");
         }
 
         // Revoking twice is harmless; only the first announces it.
@@ -224,6 +253,7 @@ public static class InvitesEndpoints
         if (revoked > 0)
         {
             hub.Publish(GatewayEvents.InviteDelete, new InviteDeleted(invite.Code, invite.CommunityId), VoxoraJsonContext.Default.InviteDeleted, Audience.Community(invite.CommunityId));
+            await audit.AppendAsync(invite.CommunityId, userId, AuditActions.InviteDelete, "invite", invite.Code);
         }
 
         return TypedResults.NoContent();

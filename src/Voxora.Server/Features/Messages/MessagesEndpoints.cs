@@ -1,15 +1,18 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
+using System.Text.Json.Nodes;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.Roles;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Features.Messages;
 
-/// <summary>Messages of a text channel: send, page through history, edit and delete one's own.</summary>
+/// <summary>Messages of a text channel: send (SEND_MESSAGES), page through history (READ_MESSAGE_HISTORY), edit one's own, delete one's own or anyone's (MANAGE_MESSAGES), bulk-delete.</summary>
 public static class MessagesEndpoints
 {
     public static RouteGroupBuilder MapMessagesEndpoints(this RouteGroupBuilder api)
@@ -19,6 +22,7 @@ public static class MessagesEndpoints
         messages.MapGet("", List);
         messages.MapPatch("/{messageId}", Update);
         messages.MapDelete("/{messageId}", Delete);
+        messages.MapPost("/bulk-delete", BulkDelete);
         return api;
     }
 
@@ -35,6 +39,11 @@ public static class MessagesEndpoints
         if (found.Channel.Type != ChannelTypes.Text)
         {
             return NotText();
+        }
+
+        if (!found.Has(Permission.SendMessages))
+        {
+            return RolesEndpoints.Missing("SEND_MESSAGES");
         }
 
         var channel = found.Channel;
@@ -113,6 +122,11 @@ public static class MessagesEndpoints
             return NotText();
         }
 
+        if (!found.Has(Permission.ReadMessageHistory))
+        {
+            return RolesEndpoints.Missing("READ_MESSAGE_HISTORY");
+        }
+
         var errors = new Dictionary<string, string[]>();
         if (Paging.LimitError(limit, out var take) is { } limitError) errors["limit"] = [limitError];
         var cursors = new[] { ("before", before, PageDirection.Before), ("after", after, PageDirection.After), ("around", around, PageDirection.Around) }
@@ -165,6 +179,11 @@ public static class MessagesEndpoints
             return CommunitiesEndpoints.Forbidden("Only the author can edit a message.");
         }
 
+        if (!found.Has(Permission.SendMessages))
+        {
+            return RolesEndpoints.Missing("SEND_MESSAGES");
+        }
+
         if (MessageRules.ContentError(request.Content, out var content) is { } contentError)
         {
             return Problems.Validation("content", contentError);
@@ -188,7 +207,7 @@ public static class MessagesEndpoints
             m.ReplyToId is { } r ? Snowflake.Format(r) : null, mentions, reactions);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        string channelId, string messageId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, CancellationToken ct)
+        string channelId, string messageId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, AuditLog audit, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -203,9 +222,9 @@ public static class MessagesEndpoints
             return Problems.NotFound("Message");
         }
 
-        if (authorId != userId)
+        if (authorId != userId && !found.Has(Permission.ManageMessages))
         {
-            return CommunitiesEndpoints.Forbidden("Only the author can delete a message.");
+            return CommunitiesEndpoints.Forbidden("Only the author, or a member with MANAGE_MESSAGES, can delete a message.");
         }
 
         // Reactions go with it (ON DELETE CASCADE).
@@ -214,6 +233,76 @@ public static class MessagesEndpoints
             var channel = found.Channel;
             hub.Publish(GatewayEvents.MessageDelete, new MessageDeleted(Snowflake.Format(id), channel.Id, channel.CommunityId),
                 VoxoraJsonContext.Default.MessageDeleted, Audience.Channel(channel.CommunityId, channel.Id));
+            if (authorId != userId)
+            {
+                await audit.AppendAsync(channel.CommunityId, userId, AuditActions.MessageDelete, "message", Snowflake.Format(id),
+                    new JsonObject { ["channel_id"] = channel.Id, ["author_id"] = authorId });
+            }
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    public const int BulkMin = 2;
+    public const int BulkMax = 100;
+
+    /// <summary>
+    /// Deletes 2–100 messages of this channel at once (MANAGE_MESSAGES). Ids of messages that do not exist (or are in
+    /// another channel) are skipped; one MESSAGE_DELETE_BULK lists the ones actually deleted.
+    /// </summary>
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> BulkDelete(
+        string channelId, BulkDeleteRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, AuditLog audit, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var found = await access.FindChannelAsync(channelId, userId, ct);
+        if (found is null)
+        {
+            return Problems.NotFound("Channel");
+        }
+
+        if (!found.Has(Permission.ManageMessages))
+        {
+            return RolesEndpoints.Missing("MANAGE_MESSAGES");
+        }
+
+        var texts = request.Ids ?? [];
+        if (texts.Count is < BulkMin or > BulkMax)
+        {
+            return Problems.Validation("ids", $"Give from {BulkMin} to {BulkMax} message ids.");
+        }
+
+        var ids = new HashSet<long>();
+        foreach (var text in texts)
+        {
+            if (!Snowflake.TryParse(text, out var id))
+            {
+                return Problems.Validation("ids", "Every id must be a message id (a decimal string).");
+            }
+
+            ids.Add(id);
+        }
+
+        if (ids.Count != texts.Count)
+        {
+            return Problems.Validation("ids", "Ids must not repeat.");
+        }
+
+        var channel = found.Channel;
+        List<long> deleted;
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            deleted = await db.Messages.Where(m => m.ChannelId == channel.Id && ids.Contains(m.Id)).Select(m => m.Id).ToListAsync(ct);
+            await db.Messages.Where(m => m.ChannelId == channel.Id && deleted.Contains(m.Id)).ExecuteDeleteAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        if (deleted.Count > 0)
+        {
+            var wire = deleted.Order().Select(Snowflake.Format).ToList();
+            hub.Publish(GatewayEvents.MessageDeleteBulk, new MessagesDeleted(wire, channel.Id, channel.CommunityId),
+                VoxoraJsonContext.Default.MessagesDeleted, Audience.Channel(channel.CommunityId, channel.Id));
+            await audit.AppendAsync(channel.CommunityId, userId, AuditActions.MessageBulkDelete, "channel", channel.Id,
+                new JsonObject { ["count"] = wire.Count, ["ids"] = new JsonArray(wire.Select(w => (JsonNode?)w).ToArray()) });
         }
 
         return TypedResults.NoContent();

@@ -54,6 +54,11 @@ public static class ReactionsEndpoints
             return Problems.Validation("emoji", emojiError);
         }
 
+        if (!target.Access.Has(Permission.AddReactions))
+        {
+            return Roles.RolesEndpoints.Missing("ADD_REACTIONS");
+        }
+
         var emojis = await db.Reactions.Where(r => r.MessageId == target.MessageId).Select(r => r.Emoji).Distinct().ToListAsync(ct);
         if (emojis.Contains(emoji) && await db.Reactions.AnyAsync(r => r.MessageId == target.MessageId && r.Emoji == emoji && r.UserId == userId, ct))
         {

@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Auth;
+using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.Permissions;
+using Voxora.Server.Features.Pod;
+using Voxora.Server.Features.Roles;
+using Voxora.Server.Infrastructure;
+
+namespace Voxora.Server.Features.Audit;
+
+/// <summary>
+/// Reading the audit log (seed 000 §P2-8): newest first, filtered by actor (<c>user_id</c>), <c>action</c>,
+/// and <c>before</c> (an entry id), <c>limit</c> 1–100 (default 50); and verifying its hash chain.
+/// Community logs need VIEW_AUDIT_LOG, the pod log POD_VIEW_AUDIT_LOG.
+/// </summary>
+public static class AuditEndpoints
+{
+    public static RouteGroupBuilder MapAuditEndpoints(this RouteGroupBuilder api)
+    {
+        var community = api.MapGroup("/communities/{communityId}/audit-log").WithTags("Audit").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        community.MapGet("", List);
+        community.MapGet("/verify", Verify);
+
+        var pod = api.MapGroup("/pod/audit-log").WithTags("Audit").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        pod.MapGet("", ListPod);
+        pod.MapGet("/verify", VerifyPod);
+        return api;
+    }
+
+    private static async Task<string?> ScopeAsync(string communityId, HttpContext http, CommunityAccess access, CancellationToken ct)
+    {
+        var membership = await access.MembershipAsync(communityId, http.User.UserId(), ct);
+        return membership is null ? null : membership.Has(Permission.ViewAuditLog) ? membership.Community.Id : "";
+    }
+
+    private static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem, ProblemHttpResult>> List(
+        string communityId, [FromQuery(Name = "user_id")] string? userId, string? action, string? before, string? limit, HttpContext http, VoxoraDbContext db,
+        CommunityAccess access, CancellationToken ct)
+    {
+        var scope = await ScopeAsync(communityId, http, access, ct);
+        return scope switch
+        {
+            null => Problems.NotFound("Community"),
+            "" => RolesEndpoints.Missing("VIEW_AUDIT_LOG"),
+            _ => await PageAsync(db, scope, userId, action, before, limit, ct),
+        };
+    }
+
+    private static async Task<Results<Ok<AuditVerification>, ProblemHttpResult>> Verify(
+        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, CancellationToken ct)
+    {
+        var scope = await ScopeAsync(communityId, http, access, ct);
+        return scope switch
+        {
+            null => Problems.NotFound("Community"),
+            "" => RolesEndpoints.Missing("VIEW_AUDIT_LOG"),
+            _ => TypedResults.Ok(await AuditLog.VerifyAsync(db, scope, ct)),
+        };
+    }
+
+    private static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem, ProblemHttpResult>> ListPod(
+        [FromQuery(Name = "user_id")] string? userId, string? action, string? before, string? limit, HttpContext http, VoxoraDbContext db, PodPermissions pod, CancellationToken ct)
+    {
+        if (!PermissionResolver.Has(await pod.PermissionsAsync(http.User.UserId(), ct), PodPermission.ViewAuditLog))
+        {
+            return RolesEndpoints.Missing("POD_VIEW_AUDIT_LOG");
+        }
+
+        return await PageAsync(db, AuditLog.PodScope, userId, action, before, limit, ct);
+    }
+
+    private static async Task<Results<Ok<AuditVerification>, ProblemHttpResult>> VerifyPod(
+        HttpContext http, VoxoraDbContext db, PodPermissions pod, CancellationToken ct)
+    {
+        if (!PermissionResolver.Has(await pod.PermissionsAsync(http.User.UserId(), ct), PodPermission.ViewAuditLog))
+        {
+            return RolesEndpoints.Missing("POD_VIEW_AUDIT_LOG");
+        }
+
+        return TypedResults.Ok(await AuditLog.VerifyAsync(db, AuditLog.PodScope, ct));
+    }
+
+    private static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem, ProblemHttpResult>> PageAsync(
+        VoxoraDbContext db, string scope, string? userId, string? action, string? before, string? limit, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (Paging.LimitError(limit, out var take) is { } limitError) errors["limit"] = [limitError];
+        if (userId is not null && !Ids.IsWellFormed(userId, Ids.User)) errors["user_id"] = ["User_id must be a user id."];
+        if (action is { Length: 0 or > 64 }) errors["action"] = ["Action must be an action name such as member.ban."];
+        long? beforeSeq = null;
+        if (before is not null)
+        {
+            beforeSeq = Ids.IsWellFormed(before, Ids.Audit)
+                ? await db.AuditLog.AsNoTracking().Where(a => a.Id == before && a.CommunityId == scope).Select(a => (long?)a.Seq).SingleOrDefaultAsync(ct)
+                : null;
+            if (beforeSeq is null) errors["before"] = ["Before must be the id of an entry of this log."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var query = db.AuditLog.AsNoTracking().Where(a => a.CommunityId == scope);
+        if (userId is not null) query = query.Where(a => a.ActorId == userId);
+        if (action is not null) query = query.Where(a => a.Action == action);
+        if (beforeSeq is { } seq) query = query.Where(a => a.Seq < seq);
+        var entries = await query.OrderByDescending(a => a.Seq).Take(take).ToListAsync(ct);
+        return TypedResults.Ok(entries.Select(AuditLog.ToProtocol).ToList());
+    }
+}

@@ -1,0 +1,228 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Audit;
+using Voxora.Server.Features.Auth;
+using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.Permissions;
+using Voxora.Server.Features.Roles;
+using Voxora.Server.Gateway;
+using Voxora.Server.Infrastructure;
+
+namespace Voxora.Server.Features.Channels;
+
+/// <summary>
+/// Channel permission overrides (seed 000 §P2-9): list; set or remove one per role (needs MANAGE_ROLES in
+/// the channel) or per user (needs MANAGE_CHANNELS). Only channel-scoped bits, and only bits the editor
+/// holds there. Setting an override on a channel synced with its category first copies the category's
+/// overrides onto it and un-syncs it, so nothing else changes.
+/// </summary>
+public static class OverridesEndpoints
+{
+    public static RouteGroupBuilder MapOverridesEndpoints(this RouteGroupBuilder api)
+    {
+        var overrides = api.MapGroup("/channels/{channelId}/overrides").WithTags("Channels").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        overrides.MapGet("", List);
+        overrides.MapPut("/{targetType}/{targetId}", Set);
+        overrides.MapDelete("/{targetType}/{targetId}", Remove);
+        return api;
+    }
+
+    private static async Task<Results<Ok<List<ChannelOverride>>, ProblemHttpResult>> List(
+        string channelId, HttpContext http, VoxoraDbContext db, CommunityAccess access, CancellationToken ct)
+    {
+        var found = await access.FindChannelAsync(channelId, http.User.UserId(), ct);
+        if (found is null)
+        {
+            return Problems.NotFound("Channel");
+        }
+
+        var overrides = await db.ChannelOverrides.AsNoTracking().Where(o => o.ChannelId == found.Channel.Id).ToListAsync(ct);
+        return TypedResults.Ok(overrides.OrderBy(o => o.TargetType).ThenBy(o => o.TargetId, StringComparer.Ordinal).Select(o => o.ToProtocol()).ToList());
+    }
+
+    private sealed record Target(ChannelAccess Access, int Type, string Id);
+
+    private static async Task<(Target? Target, IResult? Problem)> ResolveAsync(
+        string channelId, string targetType, string targetId, string userId, VoxoraDbContext db, CommunityAccess access, CancellationToken ct)
+    {
+        var found = await access.FindChannelAsync(channelId, userId, ct);
+        if (found is null)
+        {
+            return (null, Problems.NotFound("Channel"));
+        }
+
+        var type = OverrideTargets.Parse(targetType);
+        if (type is null)
+        {
+            return (null, Problems.Validation("target_type", "Target type must be 'role' or 'user'."));
+        }
+
+        var exists = type == OverrideTargets.Role
+            ? await db.Roles.AnyAsync(r => r.Id == targetId && r.CommunityId == found.Channel.CommunityId, ct)
+            : await db.Members.AnyAsync(m => m.UserId == targetId && m.CommunityId == found.Channel.CommunityId, ct);
+        if (!exists)
+        {
+            return (null, Problems.NotFound(type == OverrideTargets.Role ? "Role" : "Member"));
+        }
+
+        var needed = type == OverrideTargets.Role ? Permission.ManageRoles : Permission.ManageChannels;
+        if (!found.Has(needed))
+        {
+            return (null, RolesEndpoints.Missing(type == OverrideTargets.Role ? "MANAGE_ROLES" : "MANAGE_CHANNELS"));
+        }
+
+        return (new Target(found, type.Value, targetId), null);
+    }
+
+    private static async Task<IResult> Set(
+        string channelId, string targetType, string targetId, SetOverrideRequest request, HttpContext http, VoxoraDbContext db,
+        CommunityAccess access, PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var (target, problem) = await ResolveAsync(channelId, targetType, targetId, userId, db, access, ct);
+        if (target is null)
+        {
+            return problem!;
+        }
+
+        var allow = request.Allow ?? 0;
+        var deny = request.Deny ?? 0;
+        var errors = new Dictionary<string, string[]>();
+        if ((allow & ~Permission.ChannelScoped) != 0) errors["allow"] = ["Only channel-scoped permissions can be overridden (see GET /api/v1/permissions)."];
+        if ((deny & ~Permission.ChannelScoped) != 0) errors["deny"] = ["Only channel-scoped permissions can be overridden (see GET /api/v1/permissions)."];
+        if ((allow & deny) != 0) errors["deny"] = ["A permission cannot be both allowed and denied."];
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (((allow | deny) & ~target.Access.Permissions) != 0)
+        {
+            return RolesEndpoints.Hierarchy("You can only allow or deny permissions you have in this channel.");
+        }
+
+        var channel = target.Access.Channel;
+        var unsynced = await UnsyncAsync(db, channel, ct);
+        var existing = await db.ChannelOverrides.SingleOrDefaultAsync(
+            o => o.ChannelId == channel.Id && o.TargetType == target.Type && o.TargetId == target.Id, ct);
+        var before = existing is null ? null : new { existing.Allow, existing.Deny };
+        if (existing is null)
+        {
+            db.ChannelOverrides.Add(new ChannelOverrideEntity
+            {
+                ChannelId = channel.Id, CommunityId = channel.CommunityId, TargetType = target.Type, TargetId = target.Id, Allow = allow, Deny = deny,
+            });
+        }
+        else
+        {
+            existing.Allow = allow;
+            existing.Deny = deny;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // A concurrent PUT created it first: last writer wins, as for an update.
+            db.ChangeTracker.Clear();
+            await db.ChannelOverrides.Where(o => o.ChannelId == channel.Id && o.TargetType == target.Type && o.TargetId == target.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.Allow, allow).SetProperty(o => o.Deny, deny), ct);
+        }
+
+        await changes.ChangedAsync(channel.CommunityId, ct);
+        if (unsynced)
+        {
+            hub.Publish(GatewayEvents.ChannelUpdate, channel.ToProtocol(), VoxoraJsonContext.Default.Channel, Audience.Channel(channel.CommunityId, channel.Id));
+        }
+
+        await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelOverrideUpdate, "channel", channel.Id, new JsonObject
+        {
+            ["target_type"] = OverrideTargets.Name(target.Type),
+            ["target_id"] = target.Id,
+            ["allow"] = new JsonObject { ["old"] = before is null ? null : RolesEndpoints.Bits(before.Allow), ["new"] = RolesEndpoints.Bits(allow) },
+            ["deny"] = new JsonObject { ["old"] = before is null ? null : RolesEndpoints.Bits(before.Deny), ["new"] = RolesEndpoints.Bits(deny) },
+        });
+        return TypedResults.Ok(new ChannelOverride(channel.Id, OverrideTargets.Name(target.Type), target.Id, allow, deny));
+    }
+
+    private static async Task<IResult> Remove(
+        string channelId, string targetType, string targetId, HttpContext http, VoxoraDbContext db,
+        CommunityAccess access, PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var (target, problem) = await ResolveAsync(channelId, targetType, targetId, userId, db, access, ct);
+        if (target is null)
+        {
+            return problem!;
+        }
+
+        var channel = target.Access.Channel;
+        var existing = await db.ChannelOverrides.AsNoTracking().SingleOrDefaultAsync(
+            o => o.ChannelId == channel.Id && o.TargetType == target.Type && o.TargetId == target.Id, ct);
+        if (existing is not null && ((existing.Allow | existing.Deny) & ~target.Access.Permissions) != 0)
+        {
+            return RolesEndpoints.Hierarchy("This override touches permissions you do not have in this channel.");
+        }
+
+        var unsynced = await UnsyncAsync(db, channel, ct);
+        var removed = await db.ChannelOverrides.Where(o => o.ChannelId == channel.Id && o.TargetType == target.Type && o.TargetId == target.Id)
+            .ExecuteDeleteAsync(ct);
+        if (removed > 0 || unsynced)
+        {
+            await changes.ChangedAsync(channel.CommunityId, ct);
+        }
+
+        if (unsynced)
+        {
+            hub.Publish(GatewayEvents.ChannelUpdate, channel.ToProtocol(), VoxoraJsonContext.Default.Channel, Audience.Channel(channel.CommunityId, channel.Id));
+        }
+
+        if (removed > 0)
+        {
+            await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelOverrideDelete, "channel", channel.Id, new JsonObject
+            {
+                ["target_type"] = OverrideTargets.Name(target.Type),
+                ["target_id"] = target.Id,
+                ["allow"] = new JsonObject { ["old"] = RolesEndpoints.Bits(existing!.Allow), ["new"] = null },
+                ["deny"] = new JsonObject { ["old"] = RolesEndpoints.Bits(existing.Deny), ["new"] = null },
+            });
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// A channel synced with its category is about to get its own overrides: copy the category's onto it and
+    /// mark it unsynced (saved), so its effective permissions are unchanged until the edit. Returns whether it did.
+    /// </summary>
+    internal static async Task<bool> UnsyncAsync(VoxoraDbContext db, ChannelEntity channel, CancellationToken ct)
+    {
+        if (!channel.PermissionsSynced || channel.ParentId is null)
+        {
+            return false;
+        }
+
+        await CopyOverridesAsync(db, channel.ParentId, channel, ct);
+        channel.PermissionsSynced = false;
+        await db.Channels.Where(c => c.Id == channel.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.PermissionsSynced, false), ct);
+        return true;
+    }
+
+    /// <summary>Replaces <paramref name="channel"/>'s own overrides with copies of <paramref name="fromChannelId"/>'s.</summary>
+    internal static async Task CopyOverridesAsync(VoxoraDbContext db, string fromChannelId, ChannelEntity channel, CancellationToken ct)
+    {
+        var source = await db.ChannelOverrides.AsNoTracking().Where(o => o.ChannelId == fromChannelId).ToListAsync(ct);
+        await db.ChannelOverrides.Where(o => o.ChannelId == channel.Id).ExecuteDeleteAsync(ct);
+        db.ChannelOverrides.AddRange(source.Select(o => new ChannelOverrideEntity
+        {
+            ChannelId = channel.Id, CommunityId = channel.CommunityId, TargetType = o.TargetType, TargetId = o.TargetId, Allow = o.Allow, Deny = o.Deny,
+        }));
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+}

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Channels;
+
+namespace Voxora.Server.Features.Permissions;
+
+/// <summary>
+/// One <see cref="PermissionSnapshot"/> per community, loaded on first use (six small queries) and
+/// replaced whenever roles, member roles, overrides, channels, timeouts or ownership change
+/// (<see cref="ReloadAsync"/>). A version number per community stops a load that raced a change from
+/// installing stale data. Snapshots are node-local: with several nodes, a change on one node must be
+/// announced to the others (future work with the Redis bus; until then run one node, as the gateway does).
+/// </summary>
+public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, PermissionSnapshot> snapshots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> versions = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+
+    public DateTimeOffset Now => clock.GetUtcNow();
+
+    /// <summary>The community's snapshot, loading it if needed; null when the community does not exist.</summary>
+    public async ValueTask<PermissionSnapshot?> GetAsync(string communityId, CancellationToken ct)
+    {
+        if (snapshots.TryGetValue(communityId, out var snapshot))
+        {
+            return snapshot;
+        }
+
+        var version = versions.GetOrAdd(communityId, 0);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+        snapshot = await LoadAsync(db, communityId, ct);
+        return Install(communityId, version, snapshot);
+    }
+
+    /// <summary>
+    /// For the gateway's fan-out, which cannot await: the cached snapshot, or a synchronous load. Every
+    /// channel event follows a REST check that loaded the snapshot, so the load is the rare exception.
+    /// </summary>
+    public PermissionSnapshot? Get(string communityId)
+    {
+        if (snapshots.TryGetValue(communityId, out var snapshot))
+        {
+            return snapshot;
+        }
+
+        var version = versions.GetOrAdd(communityId, 0);
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+        snapshot = Load(db, communityId);
+        return Install(communityId, version, snapshot);
+    }
+
+    /// <summary>Drops the community's snapshot and loads a fresh one. Returns both, so callers can tell what changed.</summary>
+    public async Task<(PermissionSnapshot? Before, PermissionSnapshot? After)> ReloadAsync(string communityId, CancellationToken ct)
+    {
+        PermissionSnapshot? before;
+        lock (gate)
+        {
+            versions.AddOrUpdate(communityId, 1, (_, v) => v + 1);
+            snapshots.TryRemove(communityId, out before);
+        }
+
+        var after = await GetAsync(communityId, ct);
+        return (before, after);
+    }
+
+    /// <summary>The community is gone.</summary>
+    public void Forget(string communityId)
+    {
+        lock (gate)
+        {
+            versions.AddOrUpdate(communityId, 1, (_, v) => v + 1);
+            snapshots.TryRemove(communityId, out _);
+        }
+    }
+
+    private PermissionSnapshot? Install(string communityId, long version, PermissionSnapshot? snapshot)
+    {
+        if (snapshot is null)
+        {
+            return null;
+        }
+
+        lock (gate)
+        {
+            if (versions.GetValueOrDefault(communityId) == version)
+            {
+                snapshots[communityId] = snapshot;
+            }
+        }
+
+        return snapshot;
+    }
+
+    private async Task<PermissionSnapshot?> LoadAsync(VoxoraDbContext db, string communityId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var owner = await db.Communities.AsNoTracking().Where(c => c.Id == communityId).Select(c => c.OwnerId).SingleOrDefaultAsync(ct);
+        if (owner is null)
+        {
+            return null;
+        }
+
+        var roles = await db.Roles.AsNoTracking().Where(r => r.CommunityId == communityId).ToListAsync(ct);
+        var memberRoles = await db.MemberRoles.AsNoTracking().Where(m => m.CommunityId == communityId).ToListAsync(ct);
+        var timeouts = await db.Members.AsNoTracking().Where(m => m.CommunityId == communityId && m.TimeoutUntil != null && m.TimeoutUntil > now)
+            .Select(m => new { m.UserId, m.TimeoutUntil }).ToListAsync(ct);
+        var channels = await db.Channels.AsNoTracking().Where(c => c.CommunityId == communityId).ToListAsync(ct);
+        var overrides = await db.ChannelOverrides.AsNoTracking().Where(o => o.CommunityId == communityId).ToListAsync(ct);
+        return Build(communityId, owner, roles, memberRoles, timeouts.Select(t => (t.UserId, t.TimeoutUntil!.Value)), channels, overrides);
+    }
+
+    private PermissionSnapshot? Load(VoxoraDbContext db, string communityId)
+    {
+        var now = clock.GetUtcNow();
+        var owner = db.Communities.AsNoTracking().Where(c => c.Id == communityId).Select(c => c.OwnerId).SingleOrDefault();
+        if (owner is null)
+        {
+            return null;
+        }
+
+        var roles = db.Roles.AsNoTracking().Where(r => r.CommunityId == communityId).ToList();
+        var memberRoles = db.MemberRoles.AsNoTracking().Where(m => m.CommunityId == communityId).ToList();
+        var timeouts = db.Members.AsNoTracking().Where(m => m.CommunityId == communityId && m.TimeoutUntil != null && m.TimeoutUntil > now)
+            .Select(m => new { m.UserId, m.TimeoutUntil }).ToList();
+        var channels = db.Channels.AsNoTracking().Where(c => c.CommunityId == communityId).ToList();
+        var overrides = db.ChannelOverrides.AsNoTracking().Where(o => o.CommunityId == communityId).ToList();
+        return Build(communityId, owner, roles, memberRoles, timeouts.Select(t => (t.UserId, t.TimeoutUntil!.Value)), channels, overrides);
+    }
+
+    internal static PermissionSnapshot Build(
+        string communityId,
+        string ownerId,
+        IReadOnlyList<Communities.RoleEntity> roles,
+        IReadOnlyList<Communities.MemberRoleEntity> memberRoles,
+        IEnumerable<(string UserId, DateTimeOffset Until)> timeouts,
+        IReadOnlyList<ChannelEntity> channels,
+        IReadOnlyList<ChannelOverrideEntity> overrides)
+    {
+        var everyone = roles.FirstOrDefault(r => r.IsEveryone)?.Id ?? "";
+        var byChannel = overrides.ToLookup(o => o.ChannelId, StringComparer.Ordinal);
+        var data = new CommunityPermissionData(
+            communityId,
+            ownerId,
+            everyone,
+            roles.ToDictionary(r => r.Id, r => new RoleInfo(r.Id, r.Permissions, r.Position), StringComparer.Ordinal),
+            memberRoles.GroupBy(m => m.UserId, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(m => m.RoleId).ToArray(), StringComparer.Ordinal),
+            timeouts.ToDictionary(t => t.UserId, t => t.Until, StringComparer.Ordinal),
+            channels.ToDictionary(
+                c => c.Id,
+                c => new ChannelInfo(
+                    c.Id,
+                    c.ParentId,
+                    c.PermissionsSynced,
+                    byChannel[c.Id].Where(o => o.TargetType == OverrideTargets.Role)
+                        .ToDictionary(o => o.TargetId, o => new OverrideRule(o.Allow, o.Deny), StringComparer.Ordinal),
+                    byChannel[c.Id].Where(o => o.TargetType == OverrideTargets.User)
+                        .ToDictionary(o => o.TargetId, o => new OverrideRule(o.Allow, o.Deny), StringComparer.Ordinal)),
+                StringComparer.Ordinal));
+        var wire = channels.OrderBy(c => c.Position).ThenBy(c => c.Id, StringComparer.Ordinal).Select(c => c.ToProtocol()).ToList();
+        return new PermissionSnapshot(data, wire);
+    }
+}

@@ -1,0 +1,287 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Audit;
+using Voxora.Server.Features.Auth;
+using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.Permissions;
+using Voxora.Server.Features.Roles;
+using Voxora.Server.Infrastructure;
+
+namespace Voxora.Server.Features.Pod;
+
+/// <summary>
+/// The pod (this server as a whole): my pod permissions; pod roles and grants (POD_ADMINISTRATOR);
+/// pod bans (POD_BAN_MEMBERS), which end every session of the user at once (their gateway connections
+/// close with 4012) and refuse their logins and refreshes until lifted. Memberships are kept, so an unban
+/// restores the user as they were.
+/// </summary>
+public static class PodEndpoints
+{
+    public static RouteGroupBuilder MapPodEndpoints(this RouteGroupBuilder api)
+    {
+        var pod = api.MapGroup("/pod").WithTags("Pod").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        pod.MapGet("/@me", Me);
+        pod.MapGet("/roles", ListRoles);
+        pod.MapPost("/roles", CreateRole);
+        pod.MapPatch("/roles/{roleId}", UpdateRole);
+        pod.MapDelete("/roles/{roleId}", DeleteRole);
+        pod.MapPut("/members/{userId}/roles/{roleId}", Grant);
+        pod.MapDelete("/members/{userId}/roles/{roleId}", Revoke);
+        pod.MapGet("/bans", ListBans);
+        pod.MapPut("/bans/{userId}", Ban);
+        pod.MapDelete("/bans/{userId}", Unban);
+        return api;
+    }
+
+    private static async Task<Ok<PodSelf>> Me(HttpContext http, VoxoraDbContext db, PodPermissions pod, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var roles = await db.PodMemberRoles.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.RoleId).ToListAsync(ct);
+        return TypedResults.Ok(new PodSelf(await pod.OwnerIdAsync(ct) == userId, await pod.PermissionsAsync(userId, ct), roles));
+    }
+
+    private static async Task<Ok<List<PodRole>>> ListRoles(VoxoraDbContext db, CancellationToken ct)
+    {
+        var roles = await db.PodRoles.AsNoTracking().ToListAsync(ct);
+        return TypedResults.Ok(roles.OrderBy(r => r.Position).ThenBy(r => r.Id, StringComparer.Ordinal).Select(r => r.ToProtocol()).ToList());
+    }
+
+    private static async Task<bool> IsAdminAsync(HttpContext http, PodPermissions pod, CancellationToken ct) =>
+        PermissionResolver.Has(await pod.PermissionsAsync(http.User.UserId(), ct), PodPermission.Administrator);
+
+    private static Dictionary<string, string[]> Validate(string? name, bool required, long? permissions, int? position, out string normalized)
+    {
+        var errors = new Dictionary<string, string[]>();
+        normalized = name?.Trim() ?? "";
+        if ((name is not null || required) && (normalized.Length is 0 or > 100 || normalized.Any(char.IsControl)))
+        {
+            errors["name"] = ["Name must be 1 to 100 characters without control characters."];
+        }
+
+        if (permissions is { } bits && (bits & ~PodPermission.All) != 0) errors["permissions"] = ["Permissions contain undefined pod bits."];
+        if (position is < 1 or > RolesEndpoints.PositionMax) errors["position"] = [$"Position must be from 1 to {RolesEndpoints.PositionMax}."];
+        return errors;
+    }
+
+    private static async Task<Results<Created<PodRole>, ValidationProblem, ProblemHttpResult>> CreateRole(
+        CreatePodRoleRequest request, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, TimeProvider clock, CancellationToken ct)
+    {
+        if (!await IsAdminAsync(http, pod, ct))
+        {
+            return RolesEndpoints.Missing("POD_ADMINISTRATOR");
+        }
+
+        var errors = Validate(request.Name, true, request.Permissions, request.Position, out var name);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var role = new PodRoleEntity
+        {
+            Id = Ids.New(Ids.PodRole), Name = name, Permissions = request.Permissions ?? 0, Position = request.Position ?? 1, CreatedAt = clock.StoredUtcNow(),
+        };
+        db.PodRoles.Add(role);
+        await db.SaveChangesAsync(ct);
+        pod.Invalidate();
+        await audit.AppendAsync(AuditLog.PodScope, http.User.UserId(), AuditActions.PodRoleCreate, "pod_role", role.Id,
+            new JsonObject { ["name"] = name, ["permissions"] = RolesEndpoints.Bits(role.Permissions) });
+        return TypedResults.Created($"/api/v1/pod/roles/{role.Id}", role.ToProtocol());
+    }
+
+    private static async Task<Results<Ok<PodRole>, ValidationProblem, ProblemHttpResult>> UpdateRole(
+        string roleId, UpdatePodRoleRequest request, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct)
+    {
+        if (!await IsAdminAsync(http, pod, ct))
+        {
+            return RolesEndpoints.Missing("POD_ADMINISTRATOR");
+        }
+
+        var role = await db.PodRoles.SingleOrDefaultAsync(r => r.Id == roleId, ct);
+        if (role is null)
+        {
+            return Problems.NotFound("Pod role");
+        }
+
+        var errors = Validate(request.Name, false, request.Permissions, role.IsDefault ? null : request.Position, out var name);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var diff = AuditLog.Diff(("name", role.Name, request.Name is null ? role.Name : name),
+            ("permissions", RolesEndpoints.Bits(role.Permissions), RolesEndpoints.Bits(request.Permissions ?? role.Permissions)));
+        if (request.Name is not null) role.Name = name;
+        role.Permissions = request.Permissions ?? role.Permissions;
+        if (!role.IsDefault) role.Position = request.Position ?? role.Position;
+        await db.SaveChangesAsync(ct);
+        pod.Invalidate();
+        await audit.AppendAsync(AuditLog.PodScope, http.User.UserId(), AuditActions.PodRoleUpdate, "pod_role", role.Id, diff);
+        return TypedResults.Ok(role.ToProtocol());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRole(
+        string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct)
+    {
+        if (!await IsAdminAsync(http, pod, ct))
+        {
+            return RolesEndpoints.Missing("POD_ADMINISTRATOR");
+        }
+
+        var role = await db.PodRoles.AsNoTracking().SingleOrDefaultAsync(r => r.Id == roleId, ct);
+        if (role is null)
+        {
+            return Problems.NotFound("Pod role");
+        }
+
+        if (role.IsDefault)
+        {
+            return CommunitiesEndpoints.Forbidden("The default pod role cannot be deleted.");
+        }
+
+        await db.PodRoles.Where(r => r.Id == role.Id).ExecuteDeleteAsync(ct);
+        pod.Invalidate();
+        await audit.AppendAsync(AuditLog.PodScope, http.User.UserId(), AuditActions.PodRoleDelete, "pod_role", role.Id, new JsonObject { ["name"] = role.Name });
+        return TypedResults.NoContent();
+    }
+
+    private static Task<Results<NoContent, ProblemHttpResult>> Grant(
+        string userId, string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct) =>
+        SetRoleAsync(true, userId, roleId, http, db, pod, audit, ct);
+
+    private static Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        string userId, string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct) =>
+        SetRoleAsync(false, userId, roleId, http, db, pod, audit, ct);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetRoleAsync(
+        bool grant, string userId, string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct)
+    {
+        if (!await IsAdminAsync(http, pod, ct))
+        {
+            return RolesEndpoints.Missing("POD_ADMINISTRATOR");
+        }
+
+        var role = await db.PodRoles.AsNoTracking().SingleOrDefaultAsync(r => r.Id == roleId && !r.IsDefault, ct);
+        if (role is null || !await db.Users.AnyAsync(u => u.Id == userId, ct))
+        {
+            return Problems.NotFound(role is null ? "Pod role" : "User");
+        }
+
+        int changed;
+        if (grant)
+        {
+            changed = await db.PodMemberRoles.AnyAsync(m => m.UserId == userId && m.RoleId == roleId, ct) ? 0 : 1;
+            if (changed > 0)
+            {
+                db.PodMemberRoles.Add(new PodMemberRoleEntity { UserId = userId, RoleId = roleId });
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                }
+                catch (DbUpdateException)
+                {
+                    changed = 0;
+                }
+            }
+        }
+        else
+        {
+            changed = await db.PodMemberRoles.Where(m => m.UserId == userId && m.RoleId == roleId).ExecuteDeleteAsync(ct);
+        }
+
+        if (changed > 0)
+        {
+            pod.Invalidate();
+            await audit.AppendAsync(AuditLog.PodScope, http.User.UserId(), AuditActions.PodMemberRoleUpdate, "user", userId,
+                new JsonObject { [grant ? "added" : "removed"] = new JsonArray(roleId) });
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<List<PodBan>>, ProblemHttpResult>> ListBans(HttpContext http, VoxoraDbContext db, PodPermissions pod, CancellationToken ct)
+    {
+        if (!PermissionResolver.Has(await pod.PermissionsAsync(http.User.UserId(), ct), PodPermission.BanMembers))
+        {
+            return RolesEndpoints.Missing("POD_BAN_MEMBERS");
+        }
+
+        var bans = await db.PodBans.AsNoTracking().OrderBy(b => b.UserId)
+            .Select(b => new PodBan(new UserSummary(b.User!.Id, b.User.Username, b.User.DisplayName), b.Reason, b.ActorId, b.CreatedAt))
+            .ToListAsync(ct);
+        return TypedResults.Ok(bans);
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Ban(
+        string userId, PodBanRequest? request, HttpContext http, VoxoraDbContext db, PodPermissions pod, SessionStore sessions,
+        AuditLog audit, TimeProvider clock, CancellationToken ct)
+    {
+        var actorId = http.User.UserId();
+        if (!PermissionResolver.Has(await pod.PermissionsAsync(actorId, ct), PodPermission.BanMembers))
+        {
+            return RolesEndpoints.Missing("POD_BAN_MEMBERS");
+        }
+
+        if (!Ids.IsWellFormed(userId, Ids.User) || !await db.Users.AnyAsync(u => u.Id == userId, ct))
+        {
+            return Problems.NotFound("User");
+        }
+
+        if (userId == actorId || await pod.OwnerIdAsync(ct) == userId)
+        {
+            return RolesEndpoints.Hierarchy("Neither yourself nor the pod owner can be banned.");
+        }
+
+        if (await pod.HighestPositionAsync(db, actorId, ct) <= await pod.HighestPositionAsync(db, userId, ct)
+            || (PermissionResolver.Has(await pod.PermissionsAsync(userId, ct), PodPermission.Administrator) && await pod.OwnerIdAsync(ct) != actorId))
+        {
+            return RolesEndpoints.Hierarchy("You can only ban users whose highest pod role is below yours (and only the owner bans administrators).");
+        }
+
+        var reason = string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason.Trim();
+        if (reason is { Length: > 512 })
+        {
+            return Problems.Validation("reason", "Reason must be at most 512 characters.");
+        }
+
+        if (!await db.PodBans.AnyAsync(b => b.UserId == userId, ct))
+        {
+            db.PodBans.Add(new PodBanEntity { UserId = userId, Reason = reason, ActorId = actorId, CreatedAt = clock.StoredUtcNow() });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Banned concurrently.
+            }
+
+            await audit.AppendAsync(AuditLog.PodScope, actorId, AuditActions.PodBan, "user", userId, null, reason);
+        }
+
+        // Every login session ends now; that closes their gateway connections (4012) and stops their access tokens.
+        await sessions.RevokeAllAsync(userId, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Unban(
+        string userId, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct)
+    {
+        var actorId = http.User.UserId();
+        if (!PermissionResolver.Has(await pod.PermissionsAsync(actorId, ct), PodPermission.BanMembers))
+        {
+            return RolesEndpoints.Missing("POD_BAN_MEMBERS");
+        }
+
+        if (await db.PodBans.Where(b => b.UserId == userId).ExecuteDeleteAsync(ct) == 0)
+        {
+            return Problems.NotFound("Ban");
+        }
+
+        await audit.AppendAsync(AuditLog.PodScope, actorId, AuditActions.PodUnban, "user", userId);
+        return TypedResults.NoContent();
+    }
+}

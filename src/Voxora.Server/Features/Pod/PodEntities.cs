@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Voxora.Server.Features.Users;
+
+namespace Voxora.Server.Features.Pod;
+
+/// <summary>A pod-wide role (seed 000 §P2-9). The default role (<see cref="IsDefault"/>) applies to every user.</summary>
+public sealed class PodRoleEntity
+{
+    public const string DefaultId = "prl_default";
+
+    public required string Id { get; init; }
+    public required string Name { get; set; }
+    public long Permissions { get; set; }
+    public int Position { get; set; }
+    public bool IsDefault { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public Protocol.PodRole ToProtocol() => new(Id, Name, Permissions, Position, IsDefault, CreatedAt);
+}
+
+public sealed class PodMemberRoleEntity
+{
+    public required string UserId { get; init; }
+    public required string RoleId { get; init; }
+}
+
+/// <summary>A pod ban: the user cannot sign in, refresh or connect.</summary>
+public sealed class PodBanEntity
+{
+    public required string UserId { get; init; }
+    public UserAccount? User { get; init; }
+    public string? Reason { get; init; }
+    public string? ActorId { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
+internal sealed class PodRoleConfiguration : IEntityTypeConfiguration<PodRoleEntity>
+{
+    public void Configure(EntityTypeBuilder<PodRoleEntity> builder)
+    {
+        builder.ToTable("pod_roles");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.Id).HasMaxLength(40);
+        builder.Property(r => r.Name).HasMaxLength(100);
+    }
+}
+
+internal sealed class PodMemberRoleConfiguration : IEntityTypeConfiguration<PodMemberRoleEntity>
+{
+    public void Configure(EntityTypeBuilder<PodMemberRoleEntity> builder)
+    {
+        builder.ToTable("pod_member_roles");
+        builder.HasKey(r => new { r.UserId, r.RoleId });
+        builder.Property(r => r.UserId).HasMaxLength(40);
+        builder.Property(r => r.RoleId).HasMaxLength(40);
+        builder.HasOne<UserAccount>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<PodRoleEntity>().WithMany().HasForeignKey(r => r.RoleId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(r => r.RoleId);
+    }
+}
+
+internal sealed class PodBanConfiguration : IEntityTypeConfiguration<PodBanEntity>
+{
+    public void Configure(EntityTypeBuilder<PodBanEntity> builder)
+    {
+        builder.ToTable("pod_bans");
+        builder.HasKey(b => b.UserId);
+        builder.Property(b => b.UserId).HasMaxLength(40);
+        builder.Property(b => b.ActorId).HasMaxLength(40);
+        builder.Property(b => b.Reason).HasMaxLength(512);
+        builder.HasOne(b => b.User).WithMany().HasForeignKey(b => b.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
