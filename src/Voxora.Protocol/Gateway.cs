@@ -18,6 +18,7 @@ public static class GatewayOp
     public const int Subscribe = 10;
     public const int Unsubscribe = 11;
     public const int InvalidSession = 12;
+    public const int VoiceSignal = 13;
 }
 
 /// <summary>Dispatch event names (the <c>t</c> of op 0).</summary>
@@ -46,6 +47,10 @@ public static class GatewayEvents
     public const string CommunityRoleUpdate = "COMMUNITY_ROLE_UPDATE";
     public const string CommunityRoleDelete = "COMMUNITY_ROLE_DELETE";
     public const string ReportUpdate = "REPORT_UPDATE";
+    public const string VoiceStateUpdate = "VOICE_STATE_UPDATE";
+    public const string VoiceSignal = "VOICE_SIGNAL";
+    public const string VoiceSpeaking = "VOICE_SPEAKING";
+    public const string VoiceError = "VOICE_ERROR";
 }
 
 /// <summary>WebSocket close codes the server uses (docs/protocol.md).</summary>

@@ -11,3 +11,63 @@ public sealed record IceServer(IReadOnlyList<string> Urls, string? Username = nu
 /// <c>Ttl</c> is how many seconds the TURN credentials stay valid; clients refresh before that.
 /// </summary>
 public sealed record IceServersResponse(IReadOnlyList<IceServer> IceServers, int Ttl);
+
+/// <summary>
+/// Gateway op 4 VOICE_STATE_UPDATE (client → server): join or move to <c>channel_id</c>, change self mute/deaf
+/// in the current channel, or leave with <c>channel_id: null</c>. Omitted flags keep their current value (false on join).
+/// </summary>
+public sealed record VoiceStateUpdateRequest(string? ChannelId, bool? SelfMute = null, bool? SelfDeaf = null);
+
+/// <summary>
+/// DISPATCH VOICE_STATE_UPDATE: a member's voice state in a community. <c>channel_id</c> null (always written) means they left voice.
+/// </summary>
+public sealed record VoiceState(
+    string CommunityId,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? ChannelId,
+    string UserId,
+    bool SelfMute,
+    bool SelfDeaf,
+    bool ServerMute,
+    bool ServerDeaf);
+
+/// <summary>
+/// Gateway op 5 VOICE_SERVER (server → the joining session): the voice session to signal on and the ICE
+/// servers for both PeerConnections (<c>ttl</c>: seconds the TURN credentials stay valid).
+/// </summary>
+public sealed record VoiceServerPayload(string ChannelId, string VoiceSessionId, IReadOnlyList<IceServer> IceServers, int Ttl);
+
+/// <summary>One ICE candidate as <c>RTCIceCandidate.toJSON()</c> spells it.</summary>
+public sealed record VoiceIceCandidate(
+    [property: System.Text.Json.Serialization.JsonPropertyName("candidate")] string? Candidate,
+    [property: System.Text.Json.Serialization.JsonPropertyName("sdpMid")] string? SdpMid = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("sdpMLineIndex")] int? SdpMLineIndex = null);
+
+/// <summary>
+/// Gateway op 13 VOICE_SIGNAL (client → server) and DISPATCH VOICE_SIGNAL (server → that session only).
+/// <c>pc</c>: <c>"send"</c> (the publishing PeerConnection) or <c>"recv"</c> (the one receiving everyone else).
+/// <c>type</c>: <c>"offer"</c>, <c>"answer"</c> (with <c>sdp</c>) or <c>"candidate"</c> (with <c>candidate</c>; null = end of candidates).
+/// </summary>
+public sealed record VoiceSignal(string? VoiceSessionId, string? Pc, string? Type, string? Sdp = null, VoiceIceCandidate? Candidate = null);
+
+/// <summary>DISPATCH VOICE_SPEAKING: Janus's audio-level detection started or stopped hearing a member.</summary>
+public sealed record VoiceSpeaking(string CommunityId, string ChannelId, string UserId, bool Speaking);
+
+/// <summary>
+/// DISPATCH VOICE_ERROR (to the session that asked): an op 4 or op 13 was refused; the connection stays open.
+/// <c>code</c>: see docs/protocol.md ("Voice").
+/// </summary>
+public sealed record VoiceError(string? ChannelId, string Code, string Message);
+
+/// <summary>VOICE_ERROR codes.</summary>
+public static class VoiceErrorCodes
+{
+    public const string Unavailable = "voice_unavailable";
+    public const string UnknownChannel = "unknown_channel";
+    public const string NotVoiceChannel = "not_voice_channel";
+    public const string MissingPermissions = "missing_permissions";
+    public const string TimedOut = "timed_out";
+    public const string ChannelFull = "channel_full";
+    public const string NotInVoice = "not_in_voice";
+    public const string InvalidSignal = "invalid_signal";
+    public const string MediaFailed = "media_failed";
+}

@@ -63,7 +63,8 @@ public static class VoxoraHost
     /// <summary>Builds the app, applies migrations and loads signing keys. The caller starts it.</summary>
     /// <param name="overrides">Settings that win over everything else (used by tests and the bench tool).</param>
     public static async Task<WebApplication> CreateAsync(
-        string[] args, IReadOnlyDictionary<string, string?>? overrides = null, CancellationToken cancellationToken = default)
+        string[] args, IReadOnlyDictionary<string, string?>? overrides = null, CancellationToken cancellationToken = default,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -84,6 +85,7 @@ public static class VoxoraHost
 
         ConfigureLogging(builder);
         ConfigureServices(builder, options);
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         ConfigurePipeline(app, options);

@@ -24,6 +24,7 @@ public sealed class GatewayServer(
     IOptionsMonitor<JwtBearerOptions> bearer,
     SessionValidator sessionValidator,
     Features.Permissions.PermissionCache permissions,
+    Features.Voice.VoiceService voice,
     TimeProvider clock,
     ILogger<GatewayServer> logger)
 {
@@ -111,6 +112,12 @@ public sealed class GatewayServer(
         {
             live.TryRemove(connection, out _);
             session?.Detach(connection, clock.GetUtcNow());
+            if (session is not null)
+            {
+                // A voice state lives only as long as the connection that opened it (its media would not survive a resume).
+                _ = voice.SessionEndedAsync(session);
+            }
+
             connection.Close((int)WebSocketCloseStatus.NormalClosure, "bye");
             await writer;
             await AwaitClientCloseAsync(socket);
@@ -196,7 +203,33 @@ public sealed class GatewayServer(
                 connection.Abort(GatewayCloseCodes.AlreadyAuthenticated, "already identified");
                 return session;
 
-            case GatewayOp.PresenceUpdate or GatewayOp.Subscribe or GatewayOp.Unsubscribe or GatewayOp.VoiceStateUpdate:
+            case GatewayOp.VoiceStateUpdate or GatewayOp.VoiceSignal when session is null:
+                connection.Abort(GatewayCloseCodes.NotAuthenticated, "identify first");
+                return session;
+
+            case GatewayOp.VoiceStateUpdate:
+                var voiceState = Decode(frame, VoxoraJsonContext.Default.VoiceStateUpdateRequest);
+                if (voiceState is null)
+                {
+                    connection.Abort(GatewayCloseCodes.DecodeError, "VOICE_STATE_UPDATE needs d: {channel_id, self_mute, self_deaf}");
+                    return session;
+                }
+
+                await voice.HandleStateUpdateAsync(session!, connection, voiceState, ct);
+                return session;
+
+            case GatewayOp.VoiceSignal:
+                var signal = Decode(frame, VoxoraJsonContext.Default.VoiceSignal);
+                if (signal is null)
+                {
+                    connection.Abort(GatewayCloseCodes.DecodeError, "VOICE_SIGNAL needs d: {voice_session_id, pc, type, sdp?, candidate?}");
+                    return session;
+                }
+
+                await voice.HandleSignalAsync(session!, signal, ct);
+                return session;
+
+            case GatewayOp.PresenceUpdate or GatewayOp.Subscribe or GatewayOp.Unsubscribe:
                 // Known opcodes whose features are not served by this version.
                 if (session is null)
                 {

@@ -56,7 +56,8 @@ public sealed class TestServer : IAsyncDisposable
         ["AUTH:IP_FREE_FAILURES"] = "10000",
     };
 
-    public static async Task<TestServer> StartAsync(Provider provider, IReadOnlyDictionary<string, string?>? overrides = null, string? dataDir = null, string? reuseConnectionString = null)
+    public static async Task<TestServer> StartAsync(Provider provider, IReadOnlyDictionary<string, string?>? overrides = null, string? dataDir = null, string? reuseConnectionString = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("voxora-test-").FullName;
         string connectionString;
@@ -80,7 +81,7 @@ public sealed class TestServer : IAsyncDisposable
             settings[key] = value;
         }
 
-        var app = await VoxoraHost.CreateAsync([], settings);
+        var app = await VoxoraHost.CreateAsync([], settings, configureServices: services);
         await app.StartAsync();
         return new TestServer(app, provider, dataDir, connectionString, database);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Voxora.Protocol;
 using Voxora.Server.Features.Voice;
@@ -274,6 +275,147 @@ public sealed class JanusLiveTests(ITestOutputHelper output)
         Assert.False(await fresh.ExistsAsync(9001));
         await fresh.CreateRoomAsync(9001, Room("ch_kill"));
         Assert.True(await fresh.ExistsAsync(9001));
+    }
+
+    /// <summary>
+    /// Voice signaling end to end: two gateway sessions join the same voice channel (op 4), get VOICE_SERVER (op 5),
+    /// negotiate both PeerConnections of their Chromium page through op 13 / VOICE_SIGNAL only, and each receives the
+    /// other's audio; Janus's talking detection reaches the channel as VOICE_SPEAKING; leaving destroys the room.
+    /// </summary>
+    [JanusFact]
+    public async Task Two_gateway_sessions_join_a_voice_channel_and_hear_each_other()
+    {
+        await using var server = await TestServer.StartAsync(Provider.Sqlite, VoiceOn());
+        var node = await server.Services.GetRequiredService<JanusSupervisor>().WaitForNodeAsync(TimeSpan.FromSeconds(20));
+        var wav = CdpBrowser.WriteToneWav(server.DataDir, seconds: 10);
+        await using var browser = await CdpBrowser.LaunchAsync(new Uri(server.BaseAddress, "health/live"), wav);
+        await browser.EvaluateAsync(CdpBrowser.Helpers);
+
+        var (ownerApi, _, community) = await server.NewCommunityAsync();
+        var (memberApi, _) = await server.NewMemberAsync(ownerApi, community.Id);
+        var channel = community.VoiceChannel().Id;
+        await using var a = await Voxora.Client.GatewayClient.ConnectAsync(server.BaseAddress);
+        await a.IdentifyAsync(ownerApi.AccessToken!);
+        await using var b = await Voxora.Client.GatewayClient.ConnectAsync(server.BaseAddress);
+        await b.IdentifyAsync(memberApi.AccessToken!);
+        var skipped = new List<GatewayFrame>();
+        var clock = Stopwatch.StartNew();
+        using var events = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new List<string>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var e in node.Client!.EventsAsync(events.Token))
+                {
+                    lock (seen) seen.Add($"{clock.ElapsedMilliseconds}ms {e.Kind} {e.HandleId} {e.PluginData?.ToJsonString()}");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        try
+        {
+
+        async Task<string> JoinAndPublishAsync(Voxora.Client.GatewayClient gateway, string name)
+        {
+            await gateway.SendAsync(GatewayOp.VoiceStateUpdate, new VoiceStateUpdateRequest(channel, false, false), VoxoraJsonContext.Default.VoiceStateUpdateRequest);
+            var info = (await UntilAsync(gateway, skipped, f => f.Op == GatewayOp.VoiceServer)).D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceServerPayload)!;
+            var offer = (await browser.EvaluateAsync($"vx.publish('{name}_send')"))!.GetValue<string>();
+            await gateway.SendAsync(GatewayOp.VoiceSignal, new VoiceSignal(info.VoiceSessionId, "send", "offer", offer), VoxoraJsonContext.Default.VoiceSignal);
+            var answer = await SignalAsync(gateway, skipped, "send");
+            Assert.Equal("answer", answer.Type);
+            await browser.EvaluateAsync($"vx.accept('{name}_send', {Js(answer.Sdp!)})");
+            output.WriteLine($"{name}: joined and published after {clock.ElapsedMilliseconds} ms");
+            return info.VoiceSessionId;
+        }
+
+        async Task ReceiveAsync(Voxora.Client.GatewayClient gateway, string name, string voiceSession)
+        {
+            var offer = await SignalAsync(gateway, skipped, "recv");
+            Assert.Equal("offer", offer.Type);
+            var answer = (await browser.EvaluateAsync($"vx.subscribe('{name}_recv', {Js(offer.Sdp!)})"))!.GetValue<string>();
+            await gateway.SendAsync(GatewayOp.VoiceSignal, new VoiceSignal(voiceSession, "recv", "answer", answer), VoxoraJsonContext.Default.VoiceSignal);
+        }
+
+        var aSession = await JoinAndPublishAsync(a, "a");
+        var bSession = await JoinAndPublishAsync(b, "b");
+        await ReceiveAsync(a, "a", aSession);
+        await ReceiveAsync(b, "b", bSession);
+
+        var aHears = (await browser.EvaluateAsync("vx.waitPackets('a_recv', 25, 15000)", TimeSpan.FromSeconds(20)))!.AsObject();
+        var bHears = (await browser.EvaluateAsync("vx.waitPackets('b_recv', 25, 15000)", TimeSpan.FromSeconds(20)))!.AsObject();
+        output.WriteLine($"audio both ways after {clock.ElapsedMilliseconds} ms: a {aHears.ToJsonString()} b {bHears.ToJsonString()}");
+        Assert.True(aHears["packets"]!.GetValue<long>() >= 25, "A hears nothing: " + aHears.ToJsonString());
+        Assert.True(bHears["packets"]!.GetValue<long>() >= 25, "B hears nothing: " + bHears.ToJsonString());
+
+        var speaking = await UntilAsync(b, skipped, f => f.T == GatewayEvents.VoiceSpeaking);
+        output.WriteLine("speaking: " + speaking.D);
+        Assert.Equal(1, node.RoomCount);
+
+        await a.SendAsync(GatewayOp.VoiceStateUpdate, new VoiceStateUpdateRequest(null), VoxoraJsonContext.Default.VoiceStateUpdateRequest);
+        await UntilAsync(b, skipped, f => f.T == GatewayEvents.VoiceStateUpdate && f.D!.Value.GetProperty("channel_id").ValueKind == System.Text.Json.JsonValueKind.Null);
+        await b.SendAsync(GatewayOp.VoiceStateUpdate, new VoiceStateUpdateRequest(null), VoxoraJsonContext.Default.VoiceStateUpdateRequest);
+        var waited = Stopwatch.StartNew();
+        while (node.RoomCount != 0 && waited.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(0, node.RoomCount);
+        }
+        finally
+        {
+            lock (seen) foreach (var line in seen) output.WriteLine("janus: " + line);
+            lock (skipped) foreach (var f in skipped) output.WriteLine($"skipped: op {f.Op} {f.T} {f.D}");
+        }
+    }
+
+    /// <summary>The next frame matching; frames passed over are kept (per gateway) and matched first next time.</summary>
+    private static async Task<GatewayFrame> UntilAsync(Voxora.Client.GatewayClient gateway, List<GatewayFrame> skipped, Func<GatewayFrame, bool> match)
+    {
+        var stash = Stashes.GetOrCreateValue(gateway);
+        lock (stash)
+        {
+            if (stash.FirstOrDefault(match) is { } earlier)
+            {
+                stash.Remove(earlier);
+                return earlier;
+            }
+        }
+
+        while (true)
+        {
+            var frame = await gateway.ReceiveAsync(TimeSpan.FromSeconds(20));
+            if (frame.T == GatewayEvents.VoiceError)
+            {
+                Assert.Fail("VOICE_ERROR: " + frame.D);
+            }
+
+            if (match(frame))
+            {
+                return frame;
+            }
+
+            lock (skipped)
+            {
+                skipped.Add(frame);
+            }
+
+            lock (stash)
+            {
+                stash.Add(frame);
+            }
+        }
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Voxora.Client.GatewayClient, List<GatewayFrame>> Stashes = new();
+
+    private static async Task<VoiceSignal> SignalAsync(Voxora.Client.GatewayClient gateway, List<GatewayFrame> skipped, string pc)
+    {
+        var frame = await UntilAsync(gateway, skipped, f => f.T == GatewayEvents.VoiceSignal && f.D!.Value.GetProperty("pc").GetString() == pc);
+        return frame.D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceSignal)!;
     }
 
     private static async Task WaitForAsync(List<JanusEvent> seen, Func<JanusEvent, bool> match, TimeSpan timeout)

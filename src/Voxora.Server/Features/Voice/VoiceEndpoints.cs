@@ -14,6 +14,8 @@ public static class VoiceEndpoints
         services.AddSingleton<TurnCredentials>();
         services.AddSingleton<JanusSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<JanusSupervisor>());
+        services.AddSingleton<IVoiceMedia, JanusVoiceMedia>();
+        services.AddSingleton<VoiceService>();
         return services;
     }
 

@@ -1,0 +1,38 @@
+using Voxora.Protocol;
+
+namespace Voxora.Server.Features.Voice;
+
+/// <summary>Thrown when no media server can take a voice member (voice disabled, Janus down or refusing).</summary>
+public sealed class VoiceMediaException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>What the media plane tells the signaling layer about one member.</summary>
+public interface IVoicePeerEvents
+{
+    /// <summary>An SDP or candidate for the member's browser (sent to their gateway session only).</summary>
+    void Signal(VoiceSignal signal);
+
+    /// <summary>Audio-level detection: the member started or stopped talking.</summary>
+    void Speaking(bool speaking);
+}
+
+/// <summary>One voice member's media: a publishing PeerConnection ("send") and a receiving one ("recv").</summary>
+public interface IVoicePeer : IAsyncDisposable
+{
+    /// <summary>The browser's offer for its send PeerConnection; returns the SDP answer.</summary>
+    Task<string> PublishAsync(string offerSdp, CancellationToken ct);
+
+    /// <summary>The browser's answer to the last offer the server sent for its recv PeerConnection.</summary>
+    Task AnswerAsync(string answerSdp, CancellationToken ct);
+
+    /// <summary>A trickled browser candidate (null: end of candidates).</summary>
+    Task TrickleAsync(bool send, VoiceIceCandidate? candidate, CancellationToken ct);
+}
+
+/// <summary>The media plane behind voice signaling (Janus VideoRoom in production, a fake in tests).</summary>
+public interface IVoiceMedia
+{
+    VoiceStatus Status { get; }
+
+    /// <summary>Puts a member into the channel's room (created on demand) with a publisher and a subscriber handle.</summary>
+    Task<IVoicePeer> ConnectAsync(string channelId, string userId, bool serverMute, IVoicePeerEvents events, CancellationToken ct);
+}

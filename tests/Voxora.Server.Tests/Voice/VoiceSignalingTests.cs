@@ -1,0 +1,189 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Voxora.Client;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Voice;
+using Voxora.Server.Tests.Infrastructure;
+
+namespace Voxora.Server.Tests.Voice;
+
+/// <summary>A media plane that answers at once, so the gateway signaling policy can be tested without Janus.</summary>
+public sealed class FakeVoiceMedia : IVoiceMedia
+{
+    public VoiceStatus Status { get; } = new(true);
+
+    public int Live;
+
+    public Task<IVoicePeer> ConnectAsync(string channelId, string userId, bool serverMute, IVoicePeerEvents events, CancellationToken ct)
+    {
+        Interlocked.Increment(ref Live);
+        return Task.FromResult<IVoicePeer>(new Peer(this));
+    }
+
+    private sealed class Peer(FakeVoiceMedia owner) : IVoicePeer
+    {
+        public Task<string> PublishAsync(string offerSdp, CancellationToken ct) => Task.FromResult("answer-to:" + offerSdp);
+
+        public Task AnswerAsync(string answerSdp, CancellationToken ct) => Task.CompletedTask;
+
+        public Task TrickleAsync(bool send, VoiceIceCandidate? candidate, CancellationToken ct) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync()
+        {
+            Interlocked.Decrement(ref owner.Live);
+            return ValueTask.CompletedTask;
+        }
+    }
+}
+
+/// <summary>Op 4 / op 5 / op 13 over the real gateway, with a fake media plane (no Janus needed).</summary>
+public sealed class VoiceSignalingTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private static Task<TestServer> StartAsync(FakeVoiceMedia media) =>
+        TestServer.StartAsync(Provider.Sqlite, new Dictionary<string, string?> { ["VOICE:ENABLED"] = "false" },
+            services: s => s.AddSingleton<IVoiceMedia>(media));
+
+    private static async Task<GatewayClient> ConnectAsync(TestServer server, VoxoraClient api)
+    {
+        var gateway = await GatewayClient.ConnectAsync(server.BaseAddress);
+        await gateway.IdentifyAsync(api.AccessToken!);
+        return gateway;
+    }
+
+    private static Task JoinAsync(GatewayClient gateway, string? channelId, bool selfMute = false) =>
+        gateway.SendAsync(GatewayOp.VoiceStateUpdate, new VoiceStateUpdateRequest(channelId, selfMute, false), VoxoraJsonContext.Default.VoiceStateUpdateRequest);
+
+    private static async Task<GatewayFrame> NextAsync(GatewayClient gateway, Func<GatewayFrame, bool> match)
+    {
+        using var deadline = new CancellationTokenSource(Wait);
+        while (true)
+        {
+            var frame = await gateway.ReceiveAsync(Wait);
+            if (match(frame))
+            {
+                return frame;
+            }
+        }
+    }
+
+    private static Task<GatewayFrame> DispatchAsync(GatewayClient gateway, string type) => NextAsync(gateway, f => f.Op == GatewayOp.Dispatch && f.T == type);
+
+    private static async Task<VoiceError> ErrorAsync(GatewayClient gateway) =>
+        (await DispatchAsync(gateway, GatewayEvents.VoiceError)).D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceError)!;
+
+    private static VoiceState StateOf(GatewayFrame frame) => frame.D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceState)!;
+
+    [Fact]
+    public async Task Voice_disabled_answers_voice_unavailable_and_keeps_the_connection()
+    {
+        await using var server = await TestServer.StartAsync(Provider.Sqlite, new Dictionary<string, string?> { ["VOICE:ENABLED"] = "false" });
+        var (owner, _, community) = await server.NewCommunityAsync();
+        await using var gateway = await ConnectAsync(server, owner);
+        await JoinAsync(gateway, community.VoiceChannel().Id);
+        var error = await ErrorAsync(gateway);
+        Assert.Equal(VoiceErrorCodes.Unavailable, error.Code);
+        Assert.Contains("disabled", error.Message, StringComparison.Ordinal);
+        await gateway.HeartbeatAsync();
+        Assert.Equal(GatewayOp.HeartbeatAck, (await NextAsync(gateway, f => f.Op == GatewayOp.HeartbeatAck)).Op);
+    }
+
+    [Fact]
+    public async Task Text_channels_unknown_channels_and_missing_voice_connect_are_refused()
+    {
+        var media = new FakeVoiceMedia();
+        await using var server = await StartAsync(media);
+        var (owner, _, community) = await server.NewCommunityAsync();
+        var (memberApi, _) = await server.NewMemberAsync(owner, community.Id);
+        await using var member = await ConnectAsync(server, memberApi);
+
+        await JoinAsync(member, community.TextChannel().Id);
+        Assert.Equal(VoiceErrorCodes.NotVoiceChannel, (await ErrorAsync(member)).Code);
+
+        await JoinAsync(member, "ch_nonexistent");
+        Assert.Equal(VoiceErrorCodes.UnknownChannel, (await ErrorAsync(member)).Code);
+
+        var everyone = Assert.Single(await owner.GetRolesAsync(community.Id));
+        await owner.SetOverrideAsync(community.VoiceChannel().Id, "role", everyone.Id, 0, Permission.VoiceConnect);
+        await JoinAsync(member, community.VoiceChannel().Id);
+        Assert.Equal(VoiceErrorCodes.MissingPermissions, (await ErrorAsync(member)).Code);
+        Assert.Equal(0, media.Live);
+    }
+
+    [Fact]
+    public async Task User_limit_refuses_one_member_too_many()
+    {
+        var media = new FakeVoiceMedia();
+        await using var server = await StartAsync(media);
+        var (owner, _, community) = await server.NewCommunityAsync();
+        var voice = community.VoiceChannel();
+        using (var scope = server.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+            var entity = await db.Channels.FindAsync(voice.Id);
+            entity!.UserLimit = 1;
+            await db.SaveChangesAsync();
+        }
+
+        var (aApi, _) = await server.NewMemberAsync(owner, community.Id);
+        var (bApi, _) = await server.NewMemberAsync(owner, community.Id);
+        await using var a = await ConnectAsync(server, aApi);
+        await using var b = await ConnectAsync(server, bApi);
+        await JoinAsync(a, voice.Id);
+        Assert.Equal(GatewayOp.VoiceServer, (await NextAsync(a, f => f.Op == GatewayOp.VoiceServer)).Op);
+        await JoinAsync(b, voice.Id);
+        Assert.Equal(VoiceErrorCodes.ChannelFull, (await ErrorAsync(b)).Code);
+
+        // The slot frees when A leaves.
+        await JoinAsync(a, null);
+        await JoinAsync(b, voice.Id);
+        Assert.Equal(GatewayOp.VoiceServer, (await NextAsync(b, f => f.Op == GatewayOp.VoiceServer)).Op);
+    }
+
+    [Fact]
+    public async Task Join_signal_move_and_disconnect_dispatch_states_and_clean_up()
+    {
+        var media = new FakeVoiceMedia();
+        await using var server = await StartAsync(media);
+        var (owner, _, community) = await server.NewCommunityAsync();
+        var (memberApi, memberUser) = await server.NewMemberAsync(owner, community.Id);
+        var first = community.VoiceChannel();
+        var second = await owner.CreateChannelAsync(community.Id, new CreateChannelRequest("Second voice", ChannelTypes.Voice));
+        await using var watcher = await ConnectAsync(server, owner);
+        var member = await ConnectAsync(server, memberApi);
+
+        await JoinAsync(member, first.Id, selfMute: true);
+        var server5 = await NextAsync(member, f => f.Op == GatewayOp.VoiceServer);
+        var info = server5.D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceServerPayload)!;
+        Assert.Equal(first.Id, info.ChannelId);
+        Assert.StartsWith("vs_", info.VoiceSessionId, StringComparison.Ordinal);
+        var joined = StateOf(await DispatchAsync(watcher, GatewayEvents.VoiceStateUpdate));
+        Assert.Equal((community.Id, first.Id, memberUser.Id, true), (joined.CommunityId, joined.ChannelId, joined.UserId, joined.SelfMute));
+
+        // SDP goes through the gateway; the answer comes back to this session only.
+        await member.SendAsync(GatewayOp.VoiceSignal, new VoiceSignal(info.VoiceSessionId, "send", "offer", "v=0 offer"), VoxoraJsonContext.Default.VoiceSignal);
+        var answer = (await DispatchAsync(member, GatewayEvents.VoiceSignal)).D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceSignal)!;
+        Assert.Equal(("send", "answer", "answer-to:v=0 offer"), (answer.Pc, answer.Type, answer.Sdp));
+
+        // A stale voice session id is refused.
+        await member.SendAsync(GatewayOp.VoiceSignal, new VoiceSignal("vs_wrong", "send", "offer", "x"), VoxoraJsonContext.Default.VoiceSignal);
+        Assert.Equal(VoiceErrorCodes.NotInVoice, (await ErrorAsync(member)).Code);
+
+        // Moving leaves the first channel (channel_id null) and joins the second: one media peer at a time.
+        await JoinAsync(member, second.Id);
+        var left = StateOf(await DispatchAsync(watcher, GatewayEvents.VoiceStateUpdate));
+        Assert.Null(left.ChannelId);
+        var moved = StateOf(await DispatchAsync(watcher, GatewayEvents.VoiceStateUpdate));
+        Assert.Equal(second.Id, moved.ChannelId);
+        Assert.Equal(1, media.Live);
+
+        // The connection ends: the voice state ends with it.
+        await member.DisposeAsync();
+        var gone = StateOf(await DispatchAsync(watcher, GatewayEvents.VoiceStateUpdate));
+        Assert.Equal((memberUser.Id, (string?)null), (gone.UserId, gone.ChannelId));
+        Assert.Equal(0, media.Live);
+        Assert.Equal(0, server.Services.GetRequiredService<VoiceService>().MemberCount);
+    }
+}
