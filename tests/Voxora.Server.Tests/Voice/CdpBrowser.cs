@@ -95,7 +95,17 @@ public sealed class CdpBrowser : IAsyncDisposable
         // Wait for the page to have loaded (a secure origin, so getUserMedia exists).
         for (var i = 0; i < 200; i++)
         {
-            var state = (await EvaluateAsync("location.href + ' ' + document.readyState + ' ' + window.isSecureContext"))?.GetValue<string>();
+            string? state;
+            try
+            {
+                state = (await EvaluateAsync("location.href + ' ' + document.readyState + ' ' + window.isSecureContext"))?.GetValue<string>();
+            }
+            catch (InvalidOperationException ex) when (ex.Message.Contains("execution context", StringComparison.Ordinal))
+            {
+                // Chromium answers before the page has a JavaScript context; it appears within moments.
+                state = null;
+            }
+
             if (state == $"{page} complete true")
             {
                 break;
