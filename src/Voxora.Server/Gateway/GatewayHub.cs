@@ -17,7 +17,9 @@ namespace Voxora.Server.Gateway;
 public sealed class GatewayHub(ILogger<GatewayHub> logger, PermissionCache permissions)
 {
     private readonly ConcurrentDictionary<string, GatewaySession> sessions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<GatewaySession, byte>> sessionsByUser = new(StringComparer.Ordinal);
+    // user id -> that user's sessions, as an immutable array replaced (copy-on-write, under membershipGate)
+    // when a session is added or removed, so fan-out reads it without locks or copies.
+    private readonly ConcurrentDictionary<string, GatewaySession[]> sessionsByUser = new(StringComparer.Ordinal);
 
     // community id -> user ids with at least one live gateway session, who are members of it.
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> onlineMembers = new(StringComparer.Ordinal);
@@ -64,7 +66,8 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger, PermissionCache permi
                     return;
                 }
 
-                foreach (var userId in members.Keys)
+                // Enumerating the dictionary itself is lock-free and copies nothing (.Keys locks every bucket and copies).
+                foreach (var (userId, _) in members)
                 {
                     if (snapshot.CanView(userId, channelId))
                     {
@@ -75,7 +78,7 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger, PermissionCache permi
                 return;
             }
 
-            foreach (var userId in members.Keys)
+            foreach (var (userId, _) in members)
             {
                 DeliverToUser(userId, dispatch);
             }
@@ -159,7 +162,7 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger, PermissionCache permi
             return;
         }
 
-        foreach (var session in userSessions.Keys)
+        foreach (var session in userSessions)
         {
             session.Enqueue(dispatch);
         }
@@ -178,7 +181,12 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger, PermissionCache permi
         lock (membershipGate)
         {
             sessions[session.Id] = session;
-            sessionsByUser.GetOrAdd(session.UserId, _ => new())[session] = 0;
+            var current = sessionsByUser.GetValueOrDefault(session.UserId) ?? [];
+            if (Array.IndexOf(current, session) < 0)
+            {
+                sessionsByUser[session.UserId] = [.. current, session];
+            }
+
             communitiesByUser.GetOrAdd(session.UserId, _ => new(StringComparer.Ordinal));
         }
 
@@ -221,8 +229,12 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger, PermissionCache permi
 
             if (sessionsByUser.TryGetValue(session.UserId, out var userSessions))
             {
-                userSessions.TryRemove(session, out _);
-                if (userSessions.IsEmpty)
+                var remaining = Array.FindAll(userSessions, s => !ReferenceEquals(s, session));
+                if (remaining.Length > 0)
+                {
+                    sessionsByUser[session.UserId] = remaining;
+                }
+                else
                 {
                     sessionsByUser.TryRemove(session.UserId, out _);
                     if (communitiesByUser.TryRemove(session.UserId, out var memberships))

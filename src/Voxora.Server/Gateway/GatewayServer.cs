@@ -51,7 +51,8 @@ public sealed class GatewayServer(
         {
             connection.TryQueueRaw(Frame(GatewayOp.Hello, new HelloPayload(options.HeartbeatIntervalMs), VoxoraJsonContext.Default.HelloPayload));
             var bucket = new TokenBucket(options.InboundPer10Seconds, TimeSpan.FromSeconds(10), Environment.TickCount64);
-            var buffer = ArrayPool<byte>.Shared.Rent(4096);
+            // Rented per message (ReceiveMessageAsync) and returned once it is decoded: an idle connection holds none.
+            var buffer = Array.Empty<byte>();
             try
             {
                 while (connection.CloseCode is null)
@@ -85,6 +86,8 @@ public sealed class GatewayServer(
                         frame = null;
                     }
 
+                    ReturnBuffer(ref buffer);
+
                     if (frame is null)
                     {
                         connection.Abort(GatewayCloseCodes.DecodeError, "frames must be JSON objects {op, d}");
@@ -96,7 +99,7 @@ public sealed class GatewayServer(
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                ReturnBuffer(ref buffer);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
@@ -358,9 +361,37 @@ public sealed class GatewayServer(
 
     private readonly record struct ReceiveOutcome(byte[] Buffer, bool Closed, bool TooLarge, bool Binary);
 
-    /// <summary>Reads one whole message, growing the pooled buffer up to the 64 KiB cap.</summary>
+    private static void ReturnBuffer(ref byte[] buffer)
+    {
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = [];
+        }
+    }
+
+    /// <summary>
+    /// Reads one whole message, growing the pooled buffer up to the 64 KiB cap. Waits for it with a
+    /// zero-byte read first and rents the buffer (when <paramref name="buffer"/> is empty) only then.
+    /// </summary>
     private static async Task<(int Length, ReceiveOutcome Outcome)> ReceiveMessageAsync(WebSocket socket, byte[] buffer, CancellationToken ct)
     {
+        if (buffer.Length == 0)
+        {
+            var peek = await socket.ReceiveAsync(Memory<byte>.Empty, ct);
+            if (peek.MessageType == WebSocketMessageType.Close)
+            {
+                return (0, new ReceiveOutcome(buffer, true, false, false));
+            }
+
+            if (peek.EndOfMessage)
+            {
+                return (0, new ReceiveOutcome(buffer, false, false, peek.MessageType == WebSocketMessageType.Binary));
+            }
+
+            buffer = ArrayPool<byte>.Shared.Rent(4096);
+        }
+
         var length = 0;
         while (true)
         {

@@ -8,7 +8,12 @@ namespace Voxora.Server.Gateway;
 public sealed class GatewaySession(string id, string userId, string loginSessionId, int replayCapacity)
 {
     private readonly Lock gate = new();
-    private readonly (long Seq, OutboundEvent Event)[] replay = new (long, OutboundEvent)[replayCapacity];
+    // The replay ring starts small and doubles up to replayCapacity as events arrive, so an idle session
+    // does not hold a full ring (16 B per slot: 16 KB at the default 1,000). Entries live at seq % Length;
+    // until the ring reaches replayCapacity it grows before any entry would be overwritten, so it always
+    // holds the last min(seq, replayCapacity) events, exactly as a full-size ring would.
+    private const int InitialReplaySlots = 8;
+    private (long Seq, OutboundEvent Event)[] replay = new (long, OutboundEvent)[Math.Min(InitialReplaySlots, replayCapacity)];
     private long seq;
     private bool ready;
     private List<OutboundEvent>? pendingBeforeReady = [];
@@ -90,6 +95,7 @@ public sealed class GatewaySession(string id, string userId, string loginSession
         lock (gate)
         {
             previous = null;
+            // While the ring is growing it holds every event so far (oldest = 1); once full, the last replayCapacity.
             var oldest = Math.Max(1, seq - replay.Length + 1);
             if (Invalidated || !ready || afterSeq < oldest - 1 || afterSeq > seq)
             {
@@ -141,7 +147,25 @@ public sealed class GatewaySession(string id, string userId, string loginSession
     private long Append(OutboundEvent dispatch)
     {
         var number = ++seq;
+        if (number > replay.Length && replay.Length < replayCapacity)
+        {
+            Grow(number);
+        }
+
         replay[number % replay.Length] = (number, dispatch);
         return number;
+    }
+
+    // Called when entry `number` would overwrite entry `number - Length`: every held entry (1 … number-1,
+    // all of them, since the ring never wrapped) moves to its slot in a ring twice as large.
+    private void Grow(long number)
+    {
+        var bigger = new (long Seq, OutboundEvent Event)[Math.Min(replay.Length * 2, replayCapacity)];
+        for (var n = Math.Max(1, number - replay.Length); n < number; n++)
+        {
+            bigger[n % bigger.Length] = replay[n % replay.Length];
+        }
+
+        replay = bigger;
     }
 }

@@ -15,21 +15,22 @@ public enum PageDirection
 }
 
 /// <summary>
-/// Message reads, projected straight to the wire type: one query for the messages with their authors,
-/// one for the reaction counts of the whole page. No per-message queries.
+/// Message reads, projected straight to the wire type: one query for the messages with their authors
+/// (and whether each has any reaction: an index probe on the reactions key), then one for the reaction
+/// counts of those messages that have any, skipped when none has. No per-message queries.
 /// </summary>
 public sealed class MessageStore(VoxoraDbContext db)
 {
     private sealed record Row(long Id, string ChannelId, string CommunityId, string AuthorId, string Username, string? DisplayName,
-        string Content, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt, long? ReplyToId, string? MentionIds);
+        string Content, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt, long? ReplyToId, string? MentionIds, bool HasReactions);
 
     private IQueryable<MessageEntity> InChannel(string channelId) =>
         db.Messages.AsNoTracking().Where(m => m.ChannelId == channelId);
 
     // The projection goes last: EF cannot order or filter on a constructed record.
-    private static Task<List<Row>> ToRowsAsync(IQueryable<MessageEntity> query, CancellationToken ct) =>
+    private Task<List<Row>> ToRowsAsync(IQueryable<MessageEntity> query, CancellationToken ct) =>
         query.Select(m => new Row(m.Id, m.ChannelId, m.CommunityId, m.AuthorId, m.Author!.Username, m.Author.DisplayName,
-                m.Content, m.CreatedAt, m.EditedAt, m.ReplyToId, m.MentionIds))
+                m.Content, m.CreatedAt, m.EditedAt, m.ReplyToId, m.MentionIds, db.Reactions.Any(r => r.MessageId == m.Id)))
             .ToListAsync(ct);
 
     /// <summary>A page of history, newest first. <paramref name="viewerId"/> fills <c>reactions[].me</c>.</summary>
@@ -92,7 +93,7 @@ public sealed class MessageStore(VoxoraDbContext db)
 
     private async Task<List<Message>> ToWireAsync(List<Row> rows, string? viewerId, CancellationToken ct)
     {
-        var reactions = await ReactionsAsync(rows.Select(r => r.Id).ToList(), viewerId, ct);
+        var reactions = await ReactionsAsync(rows.Where(r => r.HasReactions).Select(r => r.Id).ToList(), viewerId, ct);
         return rows.Select(r => new Message(
                 Snowflake.Format(r.Id),
                 r.ChannelId,
