@@ -137,8 +137,7 @@ public static class AuthEndpoints
 
     private static ProblemHttpResult TooManyAttempts(HttpContext http, TimeSpan wait)
     {
-        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var seconds = http.Response.SetRetryAfter(wait);
         return Problems.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.LoginBackoff, "Too many failed logins",
             $"Too many failed logins. Try again in {seconds} seconds.");
     }

@@ -65,7 +65,7 @@ public static class UsersEndpoints
         // A stolen access token must not be a way to guess the password without back-off.
         if (backoff.RetryAfter(user.Username, http.Ip()) is { } wait)
         {
-            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            http.Response.SetRetryAfter(wait);
             return Problems.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.LoginBackoff, "Too many failed attempts", "Too many wrong passwords. Try again later.");
         }
 
