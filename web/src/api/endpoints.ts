@@ -6,10 +6,13 @@ import type {
   InvitePreview,
   Member,
   Message,
+  MyPermissions,
   SessionInfo,
   TokenResponse,
   User,
   UserSummary,
+  VoiceState,
+  VoiceStatus,
 } from "./types";
 
 const enc = encodeURIComponent;
@@ -70,6 +73,13 @@ export function endpoints(api: ApiClient) {
       api.request<UserSummary[]>("GET", `/channels/${enc(channelId)}/messages/${enc(id)}/reactions/${enc(emoji)}`, {
         query: { limit: 25 },
       }),
+
+    myPermissions: (communityId: string) => api.request<MyPermissions>("GET", `/communities/${enc(communityId)}/permissions/@me`),
+
+    voiceStatus: () => api.request<VoiceStatus>("GET", "/voice/status"),
+    voiceStates: (communityId: string) => api.request<VoiceState[]>("GET", `/communities/${enc(communityId)}/voice-states`),
+    updateVoiceState: (communityId: string, userId: string, body: { server_mute?: boolean; server_deaf?: boolean; channel_id?: string | null }) =>
+      api.request<VoiceState>("PATCH", `/communities/${enc(communityId)}/voice-states/${enc(userId)}`, { body }),
   };
 }
 

@@ -134,6 +134,72 @@ export interface ReadyPayload {
   session_id: string;
   user: User;
   communities: Community[];
+  /** Who is in which voice channel, for every voice channel the user can see (newer servers). */
+  voice_states?: VoiceState[] | null;
+}
+
+/** A member's voice state in a community; `channel_id` null means they left voice. */
+export interface VoiceState {
+  community_id: string;
+  channel_id: string | null;
+  user_id: string;
+  self_mute: boolean;
+  self_deaf: boolean;
+  server_mute: boolean;
+  server_deaf: boolean;
+}
+
+export interface VoiceSpeaking {
+  community_id: string;
+  channel_id: string;
+  user_id: string;
+  speaking: boolean;
+}
+
+export interface VoiceErrorEvent {
+  channel_id?: string | null;
+  code: string;
+  message: string;
+}
+
+export interface IceServer {
+  urls: string[];
+  username?: string | null;
+  credential?: string | null;
+}
+
+/** Gateway op 5: (re)start media for this channel with this voice session. */
+export interface VoiceServerPayload {
+  channel_id: string;
+  voice_session_id: string;
+  ice_servers: IceServer[];
+  ttl: number;
+}
+
+export interface VoiceIceCandidate {
+  candidate: string | null;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+}
+
+/** Gateway op 13 (client → server) and DISPATCH VOICE_SIGNAL (server → client). */
+export interface VoiceSignal {
+  voice_session_id: string;
+  pc: "send" | "recv";
+  type: "offer" | "answer" | "candidate";
+  sdp?: string | null;
+  candidate?: VoiceIceCandidate | null;
+}
+
+export interface VoiceStatus {
+  available: boolean;
+  reason?: string | null;
+}
+
+/** GET /communities/{id}/permissions/@me: bit sets as decimal strings. */
+export interface MyPermissions {
+  community: string;
+  channels: Record<string, string>;
 }
 
 export interface Problem {
@@ -164,6 +230,10 @@ export type DispatchEvent =
   | { t: "COMMUNITY_MEMBER_ADD"; d: Member }
   | { t: "COMMUNITY_MEMBER_REMOVE"; d: MemberRemoved }
   | { t: "INVITE_CREATE"; d: Invite }
-  | { t: "INVITE_DELETE"; d: InviteDeleted };
+  | { t: "INVITE_DELETE"; d: InviteDeleted }
+  | { t: "VOICE_STATE_UPDATE"; d: VoiceState }
+  | { t: "VOICE_SPEAKING"; d: VoiceSpeaking }
+  | { t: "VOICE_SIGNAL"; d: VoiceSignal }
+  | { t: "VOICE_ERROR"; d: VoiceErrorEvent };
 
 export type DispatchType = DispatchEvent["t"];

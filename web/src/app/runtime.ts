@@ -9,7 +9,10 @@ import { useMembers } from "../stores/members";
 import { latestId, useMessages } from "../stores/messages";
 import { useSession } from "../stores/session";
 import { useUi } from "../stores/ui";
-import type { DispatchEvent, Member } from "../api/types";
+import type { DispatchEvent, Member, VoiceServerPayload } from "../api/types";
+import { Op } from "../gateway/gateway";
+import { useVoice } from "../stores/voice";
+import { VoiceEngine } from "../voice/engine";
 
 const PAGE = 50;
 
@@ -19,11 +22,43 @@ export const rest = endpoints(api);
 export const gateway = new GatewayClient({
   url: gatewayUrl(),
   getToken: () => api.getAccessToken(),
-  onDispatch: (t, d) => applyDispatch({ t, d } as DispatchEvent),
-  onStateChange: (s) => useUi.getState().setGateway(s),
+  onDispatch: (t, d) => {
+    applyDispatch({ t, d } as DispatchEvent);
+    voice.onDispatch(t, d);
+    if (t === "READY") void loadVoiceStatus();
+  },
+  onOp: (op, d) => {
+    if (op === Op.VoiceServer && d) voice.onVoiceServer(d as VoiceServerPayload);
+  },
+  onStateChange: (s) => {
+    useUi.getState().setGateway(s);
+    voice.onGatewayState(s);
+  },
   onInvalidated: () => void refetchVisible(),
   onAuthFailed: (code) => void onGatewayAuthFailed(code),
 });
+
+/** The call itself (microphone, PeerConnections, remote audio); the UI drives it and reads the voice store. */
+export const voice = new VoiceEngine({
+  sendOp: (op, d) => gateway.sendOp(op, d),
+  myId: () => useSession.getState().user?.id ?? null,
+  communityOf: (channelId) => useChannels.getState().byId[channelId]?.community_id ?? null,
+});
+
+async function loadVoiceStatus(): Promise<void> {
+  try {
+    useVoice.getState().setStatus(await rest.voiceStatus());
+  } catch {
+    // Unknown: joining will tell (VOICE_ERROR voice_unavailable).
+  }
+}
+
+/** Who is in voice in a community and what the viewer may do there (moderator menu). */
+export async function loadVoiceStates(communityId: string): Promise<void> {
+  const [states, perms] = await Promise.allSettled([rest.voiceStates(communityId), rest.myPermissions(communityId)]);
+  if (states.status === "fulfilled") useVoice.getState().replaceCommunityStates(communityId, states.value);
+  if (perms.status === "fulfilled") useVoice.getState().setPerms(communityId, perms.value);
+}
 
 async function onGatewayAuthFailed(code: number): Promise<void> {
   // 4012: the login session ended (logout elsewhere, revoke, password change): sign out.
@@ -41,6 +76,7 @@ async function onGatewayAuthFailed(code: number): Promise<void> {
 }
 
 function signOutLocally(): void {
+  voice.leave();
   gateway.stop();
   api.clearTokens();
   resetStores();

@@ -238,4 +238,29 @@ describe("GatewayClient", () => {
     expect(FakeSocket.all).toHaveLength(1);
     expect(ws.ops(1)).toHaveLength(0);
   });
+
+  it("sends voice ops only on a READY session and hands op 5 to onOp", async () => {
+    const ops: { op: number; d: unknown }[] = [];
+    const client = new GatewayClient({
+      url: "ws://test/gateway",
+      getToken: async () => "tok",
+      onDispatch: () => undefined,
+      onOp: (op, d) => ops.push({ op, d }),
+      createSocket: (url) => new FakeSocket(url),
+      backoff: () => 500,
+    });
+    client.start();
+    const ws = FakeSocket.all.at(-1)!;
+    ws.hello();
+    await flush();
+    expect(client.sendOp(4, { channel_id: "ch_1" })).toBe(false);
+    ws.frame(ready(1));
+    expect(client.sendOp(4, { channel_id: "ch_1", self_mute: false, self_deaf: false })).toBe(true);
+    expect(ws.ops(4)).toEqual([{ op: 4, d: { channel_id: "ch_1", self_mute: false, self_deaf: false } }]);
+    ws.frame({ op: 5, d: { channel_id: "ch_1", voice_session_id: "vs_1", ice_servers: [], ttl: 60 } });
+    expect(ops).toEqual([{ op: 5, d: { channel_id: "ch_1", voice_session_id: "vs_1", ice_servers: [], ttl: 60 } }]);
+    ws.serverClose(1006);
+    expect(client.sendOp(13, {})).toBe(false);
+    client.stop();
+  });
 });

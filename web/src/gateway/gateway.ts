@@ -6,10 +6,13 @@ export const Op = {
   Heartbeat: 1,
   Identify: 2,
   Resume: 3,
+  VoiceStateUpdate: 4,
+  VoiceServer: 5,
   HeartbeatAck: 6,
   Reconnect: 7,
   Hello: 8,
   InvalidSession: 12,
+  VoiceSignal: 13,
 } as const;
 
 export type GatewayState = "idle" | "connecting" | "identifying" | "ready" | "resuming" | "offline";
@@ -39,6 +42,8 @@ export interface GatewayOptions {
   /** A valid access token (the app refreshes it when needed). */
   getToken: () => Promise<string>;
   onDispatch: (t: string, d: unknown) => void;
+  /** Other server → client ops the connection itself does not handle (op 5 VOICE_SERVER). */
+  onOp?: (op: number, d: unknown) => void;
   onStateChange?: (state: GatewayState) => void;
   /** The session could not be resumed and a new one is READY: state may have been missed, refetch. */
   onInvalidated?: () => void;
@@ -174,6 +179,7 @@ export class GatewayClient {
         this.onDispatch(frame);
         break;
       default:
+        this.opts.onOp?.(frame.op, frame.d ?? null);
         break;
     }
   }
@@ -258,6 +264,16 @@ export class GatewayClient {
   private sendHeartbeat(): void {
     this.awaitingAck = true;
     this.send({ op: Op.Heartbeat, d: this.seq > 0 ? this.seq : null });
+  }
+
+  /**
+   * Sends an application op (voice: 4, 13) on the current session. False when there is no READY session
+   * to send on (the caller retries after the next READY).
+   */
+  sendOp(op: number, d: unknown): boolean {
+    if (this._state !== "ready" || !this.socket || this.socket.readyState !== OPEN) return false;
+    this.socket.send(JSON.stringify({ op, d }));
+    return true;
   }
 
   private send(frame: GatewayFrame): void {

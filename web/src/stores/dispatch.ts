@@ -6,6 +6,7 @@ import { useMembers } from "./members";
 import { useMessages } from "./messages";
 import { useSession } from "./session";
 import { useUi } from "./ui";
+import { useVoice, voiceErrorMessage } from "./voice";
 
 /**
  * Routes one gateway dispatch to the stores. Every branch is an idempotent upsert or removal by id,
@@ -16,7 +17,7 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
   const e = event as DispatchEvent;
   switch (e.t) {
     case "READY": {
-      const { user, communities } = e.d;
+      const { user, communities, voice_states } = e.d;
       useSession.getState().setUser(user);
       useCommunities.getState().replaceAll(communities);
       useChannels.getState().replaceAll(communities.flatMap((c) => c.channels ?? []));
@@ -26,6 +27,8 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       for (const id of Object.keys(messages.byChannel)) if (!(id in channels)) messages.removeChannel(id);
       const members = useMembers.getState();
       for (const id of Object.keys(members.byCommunity)) if (!communities.some((c) => c.id === id)) members.removeCommunity(id);
+      // A new session: who is in voice comes with READY (older servers: fetched per community instead).
+      useVoice.getState().replaceAllStates(voice_states ?? []);
       break;
     }
     case "RESUMED":
@@ -96,6 +99,15 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
     case "INVITE_DELETE":
       useInvites.getState().remove(e.d.community_id, e.d.code);
       break;
+    case "VOICE_STATE_UPDATE":
+      useVoice.getState().applyState(e.d);
+      break;
+    case "VOICE_SPEAKING":
+      useVoice.getState().applySpeaking(e.d);
+      break;
+    case "VOICE_ERROR":
+      useVoice.getState().setAlert(voiceErrorMessage(e.d));
+      break;
     default:
       break;
   }
@@ -110,6 +122,7 @@ function forgetCommunity(id: string): void {
   useChannels.getState().removeCommunity(id);
   useMembers.getState().removeCommunity(id);
   useInvites.getState().removeCommunity(id);
+  useVoice.getState().removeCommunity(id);
   useCommunities.getState().remove(id);
 }
 
@@ -120,5 +133,6 @@ export function resetStores(): void {
   useMembers.setState({ byCommunity: {}, complete: {}, users: {} });
   useMessages.setState({ byChannel: {} });
   useInvites.setState({ byCommunity: {} });
+  useVoice.getState().reset();
   useUi.setState({ latest: {}, activeChannelId: null, gateway: "idle" });
 }

@@ -6,8 +6,8 @@ function hash(s: string): number {
   return Math.abs(h);
 }
 
-export function Avatar({ id, name, size = "md" }: { id: string; name: string; size?: "sm" | "md" }) {
-  const dims = size === "sm" ? "h-8 w-8 text-sm" : "h-10 w-10 text-base";
+export function Avatar({ id, name, size = "md" }: { id: string; name: string; size?: "xs" | "sm" | "md" }) {
+  const dims = size === "xs" ? "h-6 w-6 text-xs" : size === "sm" ? "h-8 w-8 text-sm" : "h-10 w-10 text-base";
   return (
     <span aria-hidden="true" className={`inline-flex shrink-0 select-none items-center justify-center rounded-full font-semibold text-white ${dims} ${palette[hash(id) % palette.length]}`}>
       {(name.trim()[0] ?? "?").toUpperCase()}

@@ -11,6 +11,8 @@ import { IconButton } from "../../ui/Button";
 import { DeleteCommunityDialog, LeaveCommunityDialog, RenameCommunityDialog } from "../communities/CommunityDialogs";
 import { InviteDialog } from "../invites/InviteDialog";
 import { CreateChannelDialog, DeleteChannelDialog, RenameChannelDialog } from "./ChannelDialogs";
+import { VoiceChannelRow } from "../voice/VoiceChannel";
+import { VoiceAlert, VoiceBar } from "../voice/VoiceBar";
 
 type Modal =
   | { kind: "invite" }
@@ -35,42 +37,36 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
   const owner = me?.id === community.owner_id;
   const close = () => setModal(null);
 
+  const ownerActions = (c: Channel) =>
+    owner ? (
+      <span className="flex opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
+        <IconButton label={`Rename ${c.name}`} onClick={() => setModal({ kind: "renameChannel", channel: c })}>✎</IconButton>
+        <IconButton label={`Delete ${c.name}`} onClick={() => setModal({ kind: "deleteChannel", channel: c })}>🗑</IconButton>
+      </span>
+    ) : null;
+
   const channelRow = (c: Channel) => {
+    if (c.type === ChannelType.Voice) return <VoiceChannelRow key={c.id} channel={c} isOwner={owner} actions={ownerActions(c)} />;
     const active = c.id === activeChannelId;
     const unread = !active && hasUnread(latest[c.id], lastSeen[c.id]);
-    const isText = c.type === ChannelType.Text;
-    const glyph = isText ? "#" : "🔊";
     return (
       <li key={c.id} className="group flex items-center">
-        {isText ? (
-          <Link
-            to="/app/$communityId/$channelId"
-            params={{ communityId: community.id, channelId: c.id }}
-            aria-current={active ? "page" : undefined}
-            aria-label={`${c.name}${unread ? " (unread messages)" : ""}`}
-            data-testid={`channel-link-${c.id}`}
-            data-unread={unread ? "true" : "false"}
-            className={`flex min-w-0 flex-1 items-center gap-2 rounded px-2 py-1.5 ${
-              active ? "bg-hover font-semibold text-fg" : unread ? "font-semibold text-fg hover:bg-hover" : "text-muted hover:bg-hover hover:text-fg"
-            }`}
-          >
-            <span aria-hidden="true" className="w-4 text-center">{glyph}</span>
-            <span className="truncate">{c.name}</span>
-            {unread ? <span aria-hidden="true" data-testid="unread-dot" className="ml-auto h-2 w-2 shrink-0 rounded-full bg-fg" /> : null}
-          </Link>
-        ) : (
-          <span data-testid={`channel-link-${c.id}`} title="Voice is coming soon" className="flex min-w-0 flex-1 items-center gap-2 px-2 py-1.5 text-muted">
-            <span aria-hidden="true" className="w-4 text-center">{glyph}</span>
-            <span className="truncate">{c.name}</span>
-            <span className="sr-only">(voice channel, not available yet)</span>
-          </span>
-        )}
-        {owner ? (
-          <span className="flex opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
-            <IconButton label={`Rename ${c.name}`} onClick={() => setModal({ kind: "renameChannel", channel: c })}>✎</IconButton>
-            <IconButton label={`Delete ${c.name}`} onClick={() => setModal({ kind: "deleteChannel", channel: c })}>🗑</IconButton>
-          </span>
-        ) : null}
+        <Link
+          to="/app/$communityId/$channelId"
+          params={{ communityId: community.id, channelId: c.id }}
+          aria-current={active ? "page" : undefined}
+          aria-label={`${c.name}${unread ? " (unread messages)" : ""}`}
+          data-testid={`channel-link-${c.id}`}
+          data-unread={unread ? "true" : "false"}
+          className={`flex min-w-0 flex-1 items-center gap-2 rounded px-2 py-1.5 ${
+            active ? "bg-hover font-semibold text-fg" : unread ? "font-semibold text-fg hover:bg-hover" : "text-muted hover:bg-hover hover:text-fg"
+          }`}
+        >
+          <span aria-hidden="true" className="w-4 text-center">#</span>
+          <span className="truncate">{c.name}</span>
+          {unread ? <span aria-hidden="true" data-testid="unread-dot" className="ml-auto h-2 w-2 shrink-0 rounded-full bg-fg" /> : null}
+        </Link>
+        {ownerActions(c)}
       </li>
     );
   };
@@ -142,6 +138,8 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
         ) : null}
       </div>
 
+      <VoiceAlert />
+      <VoiceBar />
       <div className="flex items-center gap-2 bg-rail/60 px-2 py-2">
         {me ? <Avatar id={me.id} name={displayName(me)} size="sm" /> : null}
         <div className="min-w-0 flex-1">

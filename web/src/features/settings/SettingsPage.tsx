@@ -8,6 +8,7 @@ import { useUi } from "../../stores/ui";
 import { Button } from "../../ui/Button";
 import { ConfirmDialog } from "../../ui/FormDialogs";
 import { FormError, TextField } from "../../ui/TextField";
+import { VoiceSettingsForm } from "../voice/VoiceSettings";
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -153,6 +154,7 @@ export function SettingsPage() {
           Use the light theme
         </label>
       </Section>
+      <Section title="Voice"><VoiceSettingsForm /></Section>
       <Section title="Password"><PasswordForm /></Section>
       <Section title="Where you are signed in"><Sessions /></Section>
       <Section title="Sign out">

@@ -1,6 +1,6 @@
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { useEffect } from "react";
-import { loadMembers } from "../../app/runtime";
+import { loadMembers, loadVoiceStates } from "../../app/runtime";
 import { firstTextChannel, useChannels } from "../../stores/channels";
 import { sortedCommunities, useCommunities } from "../../stores/communities";
 import { useUi } from "../../stores/ui";
@@ -50,6 +50,10 @@ export function AppShell() {
   useEffect(() => {
     if (communityId && community && gateway === "ready") void loadMembers(communityId).catch(() => undefined);
   }, [communityId, community, gateway]);
+
+  useEffect(() => {
+    if (communityId && gateway === "ready") void loadVoiceStates(communityId).catch(() => undefined);
+  }, [communityId, gateway]);
 
   // Close the drawer on navigation (small screens) and on Escape.
   useEffect(() => setDrawer(false), [channelId, communityId, setDrawer]);

@@ -1,0 +1,196 @@
+import { create } from "zustand";
+import type { MyPermissions, VoiceErrorEvent, VoiceSpeaking, VoiceState, VoiceStatus } from "../api/types";
+
+/** Where my own voice connection is. "idle": not in voice (or not trying to be). */
+export type VoicePhase = "idle" | "connecting" | "connected" | "reconnecting";
+
+export interface VoiceStats {
+  /** Round-trip time to the media server in ms (ICE candidate pair or RTCP), null before the first sample. */
+  rttMs: number | null;
+  /** Share of inbound packets lost over the last sample period, 0..1 (null when nothing was expected). */
+  loss: number | null;
+  inboundPackets: number;
+  outboundPackets: number;
+  /** Loudest current inbound audio level (0..1, from inbound-rtp audioLevel). */
+  inboundLevel: number;
+  /** Sum of inbound-rtp totalAudioEnergy. */
+  inboundEnergy: number;
+}
+
+export type Quality = "good" | "fair" | "poor";
+
+/** good: < 150 ms and < 2 % loss; fair: < 300 ms and < 8 %; otherwise poor. Unknown parts count as fine. */
+export function qualityLabel(rttMs: number | null, loss: number | null): Quality | null {
+  if (rttMs === null && loss === null) return null;
+  const rtt = rttMs ?? 0;
+  const lost = loss ?? 0;
+  if (rtt < 150 && lost < 0.02) return "good";
+  if (rtt < 300 && lost < 0.08) return "fair";
+  return "poor";
+}
+
+interface VoiceStore {
+  /** community id → user id → state, only members currently in a voice channel. */
+  states: Record<string, Record<string, VoiceState>>;
+  /** user id → speaking (one voice connection per user across the server). */
+  speaking: Record<string, boolean>;
+  status: VoiceStatus | null;
+  /** What I can do per community (for the moderator menu). */
+  perms: Record<string, MyPermissions>;
+  /** The channel I joined or am joining. */
+  channelId: string | null;
+  communityId: string | null;
+  phase: VoicePhase;
+  selfMute: boolean;
+  selfDeaf: boolean;
+  /** Push-to-talk key held (only meaningful in push-to-talk mode). */
+  transmitting: boolean;
+  stats: VoiceStats | null;
+  /** Something the user must read (refused join, denied microphone, failed moderator action). */
+  alert: string | null;
+  setAlert: (alert: string | null) => void;
+  setStatus: (status: VoiceStatus) => void;
+  setPerms: (communityId: string, perms: MyPermissions) => void;
+  setConnection: (patch: Partial<Pick<VoiceStore, "channelId" | "communityId" | "phase" | "selfMute" | "selfDeaf" | "transmitting" | "stats">>) => void;
+  replaceAllStates: (list: VoiceState[]) => void;
+  replaceCommunityStates: (communityId: string, list: VoiceState[]) => void;
+  applyState: (state: VoiceState) => void;
+  applySpeaking: (event: VoiceSpeaking) => void;
+  removeCommunity: (communityId: string) => void;
+  reset: () => void;
+}
+
+const initial = {
+  states: {},
+  speaking: {},
+  status: null,
+  perms: {},
+  channelId: null,
+  communityId: null,
+  phase: "idle" as VoicePhase,
+  selfMute: false,
+  selfDeaf: false,
+  transmitting: false,
+  stats: null,
+  alert: null,
+};
+
+function group(list: VoiceState[]): Record<string, Record<string, VoiceState>> {
+  const out: Record<string, Record<string, VoiceState>> = {};
+  for (const s of list) {
+    if (!s.channel_id) continue;
+    (out[s.community_id] ??= {})[s.user_id] = s;
+  }
+  return out;
+}
+
+/** Pure: the states map after one VOICE_STATE_UPDATE (channel_id null removes the member). */
+export function withState(states: Record<string, Record<string, VoiceState>>, s: VoiceState): Record<string, Record<string, VoiceState>> {
+  const community = { ...states[s.community_id] };
+  if (s.channel_id) community[s.user_id] = s;
+  else delete community[s.user_id];
+  return { ...states, [s.community_id]: community };
+}
+
+export const useVoice = create<VoiceStore>()((set) => ({
+  ...initial,
+  setAlert: (alert) => set({ alert }),
+  setStatus: (status) => set({ status }),
+  setPerms: (communityId, perms) => set((s) => ({ perms: { ...s.perms, [communityId]: perms } })),
+  setConnection: (patch) => set(patch),
+  replaceAllStates: (list) => set({ states: group(list), speaking: {} }),
+  replaceCommunityStates: (communityId, list) =>
+    set((s) => ({ states: { ...s.states, [communityId]: group(list.filter((v) => v.community_id === communityId))[communityId] ?? {} } })),
+  applyState: (state) =>
+    set((s) => {
+      const states = withState(s.states, state);
+      // Someone who left or moved is not speaking any more.
+      const prev = s.states[state.community_id]?.[state.user_id];
+      if (!state.channel_id || prev?.channel_id !== state.channel_id) {
+        const { [state.user_id]: _gone, ...speaking } = s.speaking;
+        return { states, speaking };
+      }
+      return { states };
+    }),
+  applySpeaking: (e) =>
+    set((s) => {
+      // Only members we know to be in that channel can speak there (a late event after leaving is dropped).
+      if (e.speaking && s.states[e.community_id]?.[e.user_id]?.channel_id !== e.channel_id) return s;
+      if (!!s.speaking[e.user_id] === e.speaking) return s;
+      return { speaking: { ...s.speaking, [e.user_id]: e.speaking } };
+    }),
+  removeCommunity: (communityId) =>
+    set((s) => {
+      const { [communityId]: _a, ...states } = s.states;
+      const { [communityId]: _b, ...perms } = s.perms;
+      return { states, perms };
+    }),
+  reset: () => set({ ...initial }),
+}));
+
+/** Members of one voice channel, in a stable order. */
+export function channelMembers(states: Record<string, Record<string, VoiceState>>, communityId: string, channelId: string): VoiceState[] {
+  return Object.values(states[communityId] ?? {})
+    .filter((s) => s.channel_id === channelId)
+    .sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0));
+}
+
+/** A VOICE_ERROR (or a local failure code) as something a person can act on. */
+export function voiceErrorMessage(e: Pick<VoiceErrorEvent, "code" | "message">): string {
+  switch (e.code) {
+    case "voice_unavailable":
+      return `Voice is unavailable on this server${e.message ? `: ${e.message}` : "."}`;
+    case "channel_full":
+      return "That voice channel is full. Try again when someone leaves.";
+    case "missing_permissions":
+      return "You don't have permission to join that voice channel.";
+    case "timed_out":
+      return "You are timed out in this community and cannot join voice until the timeout ends.";
+    case "media_failed":
+      return "The voice server could not set up your audio. Try joining again in a moment.";
+    case "unknown_channel":
+      return "That voice channel no longer exists.";
+    case "not_voice_channel":
+      return "That is not a voice channel.";
+    case "not_in_voice":
+      return "Your voice session ended. Join the channel again.";
+    case "invalid_signal":
+      return "The voice connection got out of step with the server. Join the channel again.";
+    case "mic_denied":
+      return "Voxora can't use your microphone. Allow microphone access for this site (the camera/microphone icon in the address bar, or your browser's site settings), then join again.";
+    case "mic_missing":
+      return "No microphone was found. Plug one in or pick another input device in Settings → Voice, then join again.";
+    case "mic_failed":
+      return `Your microphone could not be opened${e.message ? ` (${e.message})` : ""}. Check that no other app is using it, or pick another input device in Settings → Voice.`;
+    case "gateway_offline":
+      return "Not connected to the server right now. Voice will be available when the connection is back.";
+    default:
+      return e.message || "Voice failed.";
+  }
+}
+
+// Permission bits (docs/permissions.md), as BigInt: the set is 64-bit and Administrator is bit 31.
+export const VoicePerm = {
+  MuteOthers: 1n << 23n,
+  DeafenOthers: 1n << 24n,
+  MoveOthers: 1n << 25n,
+  Administrator: 1n << 31n,
+} as const;
+
+/** What the viewer may do to others in a voice channel: from the channel's resolved bits (owner: everything). */
+export function moderatorAbilities(perms: MyPermissions | undefined, channelId: string, isOwner: boolean): { mute: boolean; deafen: boolean; move: boolean } {
+  if (isOwner) return { mute: true, deafen: true, move: true };
+  const raw = perms?.channels[channelId] ?? perms?.community;
+  let bits = 0n;
+  try {
+    bits = raw ? BigInt(raw) : 0n;
+  } catch {
+    bits = 0n;
+  }
+  const admin = (bits & VoicePerm.Administrator) !== 0n;
+  return {
+    mute: admin || (bits & VoicePerm.MuteOthers) !== 0n,
+    deafen: admin || (bits & VoicePerm.DeafenOthers) !== 0n,
+    move: admin || (bits & VoicePerm.MoveOthers) !== 0n,
+  };
+}
