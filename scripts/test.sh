@@ -51,6 +51,12 @@ if [ "$#" -eq 0 ] || [ "${VOXORA_TEST_VOICE:-0}" = "1" ]; then
     --logger "trx;LogFilePrefix=voice" \
     --logger "console;verbosity=normal" \
     --results-directory "$RESULTS" || rc=$?
+  # Seed 000 "Test 2" in the browser: two people in a voice channel through the web client (Playwright).
+  "$VOXORA_REPO/scripts/voice-netns.sh" dotnet test tests/Voxora.E2E/Voxora.E2E.csproj -c Release --no-build \
+    --filter "FullyQualifiedName~Voxora.E2E.VoiceInTheBrowserTests" \
+    --logger "trx;LogFilePrefix=voice-e2e" \
+    --logger "console;verbosity=normal" \
+    --results-directory "$RESULTS" || rc=$?
 fi
 
 # Sum <Counters passed=".." failed=".."> over every .trx (one per test project).

@@ -32,6 +32,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["RATELIMITING:AUTH_PER_MINUTE"] = "100000",
             ["RATELIMITING:ANONYMOUS_PER_MINUTE"] = "100000",
             ["RATELIMITING:USER_PER_MINUTE"] = "100000",
+            // No Janus here: voice runs only in VoiceInTheBrowserTests, inside the voice network namespace.
+            ["VOICE:ENABLED"] = "false",
         });
         await app.StartAsync();
         BaseAddress = new Uri(app.Urls.First() + "/");

@@ -1,0 +1,339 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Voxora.Server;
+using Voxora.Server.Features.Voice;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Voxora.E2E;
+
+/// <summary>
+/// Runs only inside scripts/voice-netns.sh (a private network namespace with a veth pair: Janus gathers no ICE
+/// candidates on loopback), with Janus installed and no default route visible. scripts/test.sh runs it there.
+/// </summary>
+public sealed class VoiceFactAttribute : FactAttribute
+{
+    public VoiceFactAttribute()
+    {
+        if (!VoiceBrowserFixture.Enabled)
+        {
+            Skip = "needs a real Janus in a private network namespace: run scripts/voice-netns.sh (scripts/test.sh does)";
+        }
+        else if (JanusConfig.FindBinary("janus") is null)
+        {
+            Skip = "janus is not installed (Debian package 'janus')";
+        }
+    }
+}
+
+/// <summary>
+/// A real Voxora server with voice on (it starts and supervises its own Janus) and one headless Debian Chromium
+/// whose fake microphone plays a generated 440 Hz tone, launched without Playwright's default --mute-audio so
+/// remote audio really plays (and getStats() reports its level).
+/// </summary>
+public sealed class VoiceBrowserFixture : IAsyncLifetime
+{
+    private WebApplication? app;
+    private IPlaywright? playwright;
+    private string? dataDir;
+
+    public static bool Enabled => Environment.GetEnvironmentVariable("VOXORA_TEST_VOICE_NETNS") == "1";
+
+    public IBrowser Browser { get; private set; } = null!;
+    public List<string> PageErrors { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        if (!Enabled)
+        {
+            return; // every test here is skipped; start nothing
+        }
+
+        dataDir = Directory.CreateTempSubdirectory("voxora-e2e-voice-").FullName;
+        app = await VoxoraHost.CreateAsync([], new Dictionary<string, string?>
+        {
+            ["URLS"] = "http://127.0.0.1:0",
+            ["DATA_DIR"] = dataDir,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["RATELIMITING:AUTH_PER_MINUTE"] = "100000",
+            ["RATELIMITING:ANONYMOUS_PER_MINUTE"] = "100000",
+            ["RATELIMITING:USER_PER_MINUTE"] = "100000",
+            ["VOICE:ENABLED"] = "true",
+            // Talking detection over ~0.2 s instead of ~1 s, so the speaking ring follows the tone quickly.
+            ["VOICE:AUDIO_ACTIVE_PACKETS"] = "10",
+        });
+        await app.StartAsync();
+        await app.Services.GetRequiredService<JanusSupervisor>().WaitForNodeAsync(TimeSpan.FromSeconds(30));
+
+        var wav = WriteToneWav(Path.Combine(dataDir, "tone.wav"), seconds: 10);
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("VOXORA_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            // Playwright mutes audio by default; remote audio must really play for its level to show in getStats().
+            IgnoreDefaultArgs = ["--mute-audio"],
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                "--use-file-for-fake-audio-capture=" + wav,
+                "--autoplay-policy=no-user-gesture-required",
+                // Janus ignores mDNS candidates: offer the veth address itself.
+                "--disable-features=WebRtcHideLocalIpsWithMdns",
+            ],
+        });
+    }
+
+    public Uri BaseAddress => new(app!.Urls.First() + "/");
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            ServiceWorkers = ServiceWorkerPolicy.Block,
+            Permissions = ["microphone"],
+        });
+        context.SetDefaultTimeout(20_000);
+        var page = await context.NewPageAsync();
+        page.PageError += (_, error) => PageErrors.Add(error);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                PageErrors.Add(message.Text);
+            }
+        };
+        return page;
+    }
+
+    /// <summary>48 kHz, 16-bit mono, a 440 Hz sine at about -6 dBFS; Chromium's fake capture loops it.</summary>
+    public static string WriteToneWav(string path, double seconds)
+    {
+        const int rate = 48_000;
+        var samples = (int)(rate * seconds);
+        using var file = File.Create(path);
+        using var w = new BinaryWriter(file);
+        w.Write("RIFF"u8);
+        w.Write(36 + samples * 2);
+        w.Write("WAVEfmt "u8);
+        w.Write(16);
+        w.Write((short)1);
+        w.Write((short)1);
+        w.Write(rate);
+        w.Write(rate * 2);
+        w.Write((short)2);
+        w.Write((short)16);
+        w.Write("data"u8);
+        w.Write(samples * 2);
+        for (var i = 0; i < samples; i++)
+        {
+            w.Write((short)(Math.Sin(2 * Math.PI * 440 * i / rate) * 16_000));
+        }
+
+        return path;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (dataDir is not null)
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}
+
+/// <summary>
+/// Seed 000 "Test 2: Voice Channel Round-Trip" in the browser: two people, two browser profiles, a real server,
+/// a real Janus, real WebRTC. Every check is on what each person sees: the channel list, speaking rings,
+/// mute icons, the voice bar and its "Voice details" numbers (which come from getStats()).
+/// </summary>
+public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOutputHelper output) : IClassFixture<VoiceBrowserFixture>
+{
+    private const string Password = "correct horse battery";
+
+    private static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..6];
+
+    private static async Task RegisterAsync(IPage page, string username, string? redirect = null)
+    {
+        await page.GotoAsync(redirect is null ? "/register" : $"/register?redirect={Uri.EscapeDataString(redirect)}");
+        await page.GetByLabel("Username", new() { Exact = true }).FillAsync(username);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await page.GetByTestId("register-submit").ClickAsync();
+        await Expect(page.GetByTestId("register-submit")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>Settings → Voice: turn the browser's audio processing off, so the tone's level is predictable.</summary>
+    private static async Task TurnOffAudioProcessingAsync(IPage page)
+    {
+        await page.GotoAsync("/settings");
+        var section = page.GetByTestId("voice-settings");
+        foreach (var name in new[] { "Echo cancellation", "Noise suppression", "Automatic gain control" })
+        {
+            await section.GetByLabel(name).UncheckAsync();
+            await Expect(section.GetByLabel(name)).Not.ToBeCheckedAsync();
+        }
+    }
+
+    private static ILocator VoiceMembers(IPage page) => page.GetByRole(AriaRole.List, new() { Name = "In General", Exact = true });
+
+    private static ILocator VoiceMember(IPage page, string name) =>
+        VoiceMembers(page).GetByRole(AriaRole.Listitem).Filter(new() { HasText = name });
+
+    private static async Task<double> NumberAsync(IPage page, string testId) =>
+        double.Parse(await page.GetByTestId(testId).InnerTextAsync(), CultureInfo.InvariantCulture);
+
+    /// <summary>Polls until the condition holds; fails with the last values seen.</summary>
+    private static async Task EventuallyAsync(Func<Task<(bool Ok, string Seen)>> check, TimeSpan timeout, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var seen = "";
+        while (clock.Elapsed < timeout)
+        {
+            (var ok, seen) = await check();
+            if (ok)
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"{what} within {timeout.TotalSeconds} s; last seen: {seen}");
+    }
+
+    private async Task<(double Packets, double Level)> DetailsAsync(IPage page, string who)
+    {
+        var packets = await NumberAsync(page, "voice-inbound-packets");
+        var level = await NumberAsync(page, "voice-inbound-level");
+        output.WriteLine($"{who}: inbound packets {packets}, level {level}, outbound {await NumberAsync(page, "voice-outbound-packets")}");
+        return (packets, level);
+    }
+
+    [VoiceFact]
+    public async Task Two_people_talk_in_a_voice_channel_mute_and_leave()
+    {
+        var alice = await fixture.NewPageAsync();
+        var bob = await fixture.NewPageAsync();
+        var aliceName = NewName("alice");
+        var bobName = NewName("bob");
+        try
+        {
+            // Alice: account, audio processing off, a community (it comes with a "General" voice channel), an invite.
+            await RegisterAsync(alice, aliceName);
+            await TurnOffAudioProcessingAsync(alice);
+            await alice.GotoAsync("/app");
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Create a community" }).First.ClickAsync();
+            var dialog = alice.GetByTestId("create-community-dialog");
+            await dialog.GetByLabel("Community name").FillAsync("Voice Night");
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+            await Expect(alice.GetByTestId("composer")).ToBeVisibleAsync();
+            await alice.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Voice Night") }).ClickAsync();
+            await alice.GetByTestId("open-invite").ClickAsync();
+            await Expect(alice.GetByTestId("invite-link")).ToHaveValueAsync(new Regex("/invite/[A-Za-z0-9]+$"));
+            var invitePath = new Uri(await alice.GetByTestId("invite-link").InputValueAsync()).AbsolutePath;
+            await alice.Keyboard.PressAsync("Escape");
+
+            // Bob: joins through the link, turns processing off too, back to the community.
+            await bob.GotoAsync(invitePath);
+            await RegisterAsync(bob, bobName, invitePath);
+            await bob.GetByTestId("accept-invite").ClickAsync();
+            await Expect(bob.GetByTestId("composer")).ToBeVisibleAsync();
+            await TurnOffAudioProcessingAsync(bob);
+            await bob.GotoAsync("/app");
+            await Expect(bob.GetByTestId("composer")).ToBeVisibleAsync();
+
+            // Alice clicks the voice channel: her bar says connected, and Bob sees her listed in the channel.
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+            await Expect(alice.GetByTestId("voice-bar")).ToBeVisibleAsync();
+            await Expect(alice.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await Expect(alice.GetByTestId("voice-channel-name")).ToContainTextAsync("General");
+            await Expect(VoiceMember(bob, aliceName)).ToHaveCountAsync(1);
+            await BrowserFixture.ScreenshotAsync(alice, "voice-1-alice-alone");
+
+            // Bob joins: both see both.
+            await bob.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+            await Expect(bob.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            foreach (var page in new[] { alice, bob })
+            {
+                await Expect(VoiceMember(page, aliceName)).ToHaveCountAsync(1);
+                await Expect(VoiceMember(page, bobName)).ToHaveCountAsync(1);
+                await page.GetByText("Voice details").ClickAsync();
+                await Expect(page.GetByTestId("voice-inbound-packets")).ToBeVisibleAsync();
+            }
+
+            // Each hears the other: inbound packets rising and a real audio level in "Voice details".
+            foreach (var (page, who) in new[] { (alice, "alice"), (bob, "bob") })
+            {
+                await EventuallyAsync(async () =>
+                {
+                    var (packets, level) = await DetailsAsync(page, who);
+                    return (packets > 50 && level > 0.01, $"packets {packets}, level {level}");
+                }, TimeSpan.FromSeconds(20), $"{who} hears audio");
+            }
+
+            // Each sees the other's speaking ring: a visible green outline around the avatar.
+            await Expect(VoiceMember(alice, bobName)).ToHaveAttributeAsync("data-speaking", "true");
+            await Expect(VoiceMember(bob, aliceName)).ToHaveAttributeAsync("data-speaking", "true");
+            var ring = await VoiceMember(bob, aliceName).GetByTestId("voice-avatar").EvaluateAsync<string>(
+                "el => { const s = getComputedStyle(el); return s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor; }");
+            output.WriteLine("speaking ring: " + ring);
+            Assert.Equal("solid 2px rgb(35, 165, 90)", ring);
+            await Expect(alice.GetByTestId("voice-quality")).ToContainTextAsync(new Regex("(Good|Fair|Poor) · \\d+ ms"));
+            await BrowserFixture.ScreenshotAsync(alice, "voice-2-alice-talking-with-bob");
+            await BrowserFixture.ScreenshotAsync(bob, "voice-3-bob-talking-with-alice");
+
+            // Alice mutes: the button says so, Bob sees her mute icon, her ring goes away, and what Bob hears is silence.
+            var mute = alice.GetByRole(AriaRole.Button, new() { Name = "Mute", Exact = true });
+            await mute.ClickAsync();
+            await Expect(mute).ToHaveAttributeAsync("aria-pressed", "true");
+            await Expect(VoiceMember(bob, aliceName).GetByRole(AriaRole.Img, new() { Name = "Muted", Exact = true })).ToBeVisibleAsync();
+            await Expect(VoiceMember(bob, aliceName)).ToHaveAttributeAsync("data-speaking", "false");
+            await Expect(VoiceMember(alice, aliceName)).ToHaveAttributeAsync("data-speaking", "false");
+            await EventuallyAsync(async () =>
+            {
+                var (_, level) = await DetailsAsync(bob, "bob after alice muted");
+                return (level < 0.001, $"level {level}");
+            }, TimeSpan.FromSeconds(10), "Bob hears silence from muted Alice");
+            // Bob is still heard by Alice.
+            var (_, aliceLevel) = await DetailsAsync(alice, "alice");
+            Assert.True(aliceLevel > 0.01, $"Alice stopped hearing Bob when she muted herself: level {aliceLevel}");
+            await BrowserFixture.ScreenshotAsync(bob, "voice-4-bob-sees-alice-muted");
+
+            // Alice disconnects: her voice bar goes, and Bob sees her leave the channel.
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
+            await Expect(alice.GetByTestId("voice-bar")).ToHaveCountAsync(0);
+            await Expect(VoiceMember(bob, aliceName)).ToHaveCountAsync(0);
+            await Expect(VoiceMember(alice, aliceName)).ToHaveCountAsync(0);
+            await Expect(VoiceMember(bob, bobName)).ToHaveCountAsync(1);
+            await BrowserFixture.ScreenshotAsync(bob, "voice-7-bob-after-alice-left");
+
+            Assert.Empty(fixture.PageErrors);
+        }
+        catch
+        {
+            await BrowserFixture.ScreenshotAsync(alice, "failed-voice-alice");
+            await BrowserFixture.ScreenshotAsync(bob, "failed-voice-bob");
+            throw;
+        }
+    }
+}
