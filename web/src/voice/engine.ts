@@ -49,13 +49,26 @@ export class VoiceEngine {
   constructor(deps: VoiceEngineDeps) {
     this.deps = deps;
     this.settings = pick(useVoiceSettings.getState());
-    useVoiceSettings.subscribe((s) => void this.onSettings(pick(s)));
+    const unsubscribe = useVoiceSettings.subscribe((s) => void this.onSettings(pick(s)));
+    const onKey = (e: KeyboardEvent) => this.onKey(e);
+    const onBlur = () => this.onKey({ code: "", type: "blur" });
     if (typeof window !== "undefined") {
-      window.addEventListener("keydown", (e) => this.onKey(e));
-      window.addEventListener("keyup", (e) => this.onKey(e));
-      window.addEventListener("blur", () => this.onKey({ code: "", type: "blur" }));
+      window.addEventListener("keydown", onKey);
+      window.addEventListener("keyup", onKey);
+      window.addEventListener("blur", onBlur);
     }
+    this.dispose = () => {
+      this.leave();
+      unsubscribe();
+      if (typeof window === "undefined") return;
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("keyup", onKey);
+      window.removeEventListener("blur", onBlur);
+    };
   }
+
+  /** Leaves voice and stops listening to keys and settings. */
+  readonly dispose: () => void;
 
   /** Join (or move to) a voice channel. The microphone is opened first, so a refusal leaves voice untouched. */
   async join(channelId: string): Promise<void> {

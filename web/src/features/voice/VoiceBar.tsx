@@ -20,7 +20,7 @@ export function VoiceAlert() {
   if (!alert) return null;
   return (
     <div role="alert" data-testid="voice-alert" className="mx-2 mb-2 flex items-start gap-2 rounded border border-danger bg-warn p-2 text-sm text-fg">
-      <span className="flex-1">{alert}</span>
+      <span className="min-w-0 flex-1 [overflow-wrap:anywhere]">{alert}</span>
       <button type="button" aria-label="Dismiss" onClick={() => setAlert(null)} className="shrink-0 rounded px-1 text-muted hover:text-fg">
         ✕
       </button>

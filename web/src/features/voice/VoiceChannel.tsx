@@ -41,12 +41,14 @@ export function VoiceChannelRow({ channel, isOwner, actions }: { channel: Channe
           }`}
         >
           <span aria-hidden="true" className="w-4 text-center">🔊</span>
-          <span className="truncate">{channel.name}</span>
-          {unavailable ? (
-            <span className="ml-auto shrink-0 text-xs text-muted" data-testid="voice-unavailable">
-              Voice unavailable
-            </span>
-          ) : null}
+          <span className="flex min-w-0 flex-col">
+            <span className="truncate">{channel.name}</span>
+            {unavailable ? (
+              <span className="truncate text-xs text-muted" data-testid="voice-unavailable">
+                Voice unavailable
+              </span>
+            ) : null}
+          </span>
         </button>
         {actions}
       </div>
