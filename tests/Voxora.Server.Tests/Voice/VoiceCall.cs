@@ -31,12 +31,37 @@ public sealed class VoiceCall : IAsyncDisposable
 
     public string? VoiceSessionId { get; private set; }
 
-    public static async Task<VoiceCall> IdentifyAsync(TestServer server, CdpBrowser browser, VoxoraClient api, string name, ITestOutputHelper output)
+    /// <summary>The ICE servers of the last op 5.</summary>
+    public IReadOnlyList<IceServer> IceServers { get; private set; } = [];
+
+    /// <summary>When set, both PeerConnections use the op 5 ICE servers with <c>iceTransportPolicy: "relay"</c> (TURN only).</summary>
+    public bool RelayOnly { get; init; }
+
+    public static async Task<VoiceCall> IdentifyAsync(TestServer server, CdpBrowser browser, VoxoraClient api, string name, ITestOutputHelper output,
+        bool relayOnly = false)
     {
         var gateway = await GatewayClient.ConnectAsync(server.BaseAddress);
         await gateway.IdentifyAsync(api.AccessToken!);
-        return new VoiceCall(gateway, browser, name, output);
+        return new VoiceCall(gateway, browser, name, output) { RelayOnly = relayOnly };
     }
+
+    /// <summary>Replaces the ICE servers op 5 gave (to try credentials Voxora did not issue).</summary>
+    public void UseIceServers(IReadOnlyList<IceServer> servers) => IceServers = servers;
+
+    /// <summary>The RTCConfiguration the PeerConnections are made with (JavaScript).</summary>
+    private string Config() => RelayOnly
+        ? "{ iceTransportPolicy: 'relay', iceServers: " + JsonSerializer.Serialize(IceServers, VoxoraJsonContext.Default.IReadOnlyListIceServer) + " }"
+        : "undefined";
+
+    /// <summary>The local and remote candidate types of the selected pair of a PeerConnection ("send" or "recv").</summary>
+    public async Task<(string? Local, string? Remote)> SelectedPairAsync(string pc)
+    {
+        var pair = (await browser.EvaluateAsync($"vx.pair('{name}_{pc}')"))!;
+        return (pair["local"]?.GetValue<string>(), pair["remote"]?.GetValue<string>());
+    }
+
+    /// <summary>Makes the send PeerConnection's offer only (no signaling): what the browser could gather.</summary>
+    public async Task<string> OfferOnlyAsync() => (await browser.EvaluateAsync($"vx.publish('{name}_probe', {Config()})"))!.GetValue<string>();
 
     /// <summary>Op 4 into <paramref name="channelId"/>, then waits for op 5.</summary>
     public async Task JoinAsync(string channelId)
@@ -54,12 +79,13 @@ public sealed class VoiceCall : IAsyncDisposable
         var info = (await UntilAsync(f => f.Op == GatewayOp.VoiceServer)).D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceServerPayload)!;
         Assert.Equal(channelId, info.ChannelId);
         VoiceSessionId = info.VoiceSessionId;
+        IceServers = info.IceServers;
     }
 
     /// <summary>The send PeerConnection: the page's microphone offered, Janus's answer applied.</summary>
     public async Task PublishAsync()
     {
-        var offer = (await browser.EvaluateAsync($"vx.publish('{name}_send')"))!.GetValue<string>();
+        var offer = (await browser.EvaluateAsync($"vx.publish('{name}_send', {Config()})"))!.GetValue<string>();
         await SignalAsync("send", "offer", offer);
         var answer = await NextSignalAsync("send");
         Assert.Equal("answer", answer.Type);
@@ -71,7 +97,7 @@ public sealed class VoiceCall : IAsyncDisposable
     {
         var offer = await NextSignalAsync("recv");
         Assert.Equal("offer", offer.Type);
-        var answer = (await browser.EvaluateAsync($"vx.subscribe('{name}_recv', {Js(offer.Sdp!)})"))!.GetValue<string>();
+        var answer = (await browser.EvaluateAsync($"vx.subscribe('{name}_recv', {Js(offer.Sdp!)}, {Config()})"))!.GetValue<string>();
         await SignalAsync("recv", "answer", answer);
     }
 
