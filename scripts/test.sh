@@ -11,8 +11,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # ca-certificates: HTTPS for NuGet restore.
 # chromium: the browser the end-to-end tests drive (Playwright never downloads its own here).
 # fonts: so screenshots show text and emoji as people see them.
-# janus: the voice SFU the voice tests run for real; util-linux: `unshare` for their network namespace.
-ensure_pkg ca-certificates postgresql iproute2 chromium fonts-dejavu-core fonts-noto-color-emoji janus util-linux
+# janus: the voice SFU the voice tests run for real; util-linux: `unshare` for their network namespace;
+# coturn: the TURN server a voice test relays through (the tests start their own on a namespace address).
+coturn_preinstalled=0
+dpkg-query -W -f='${Status}' coturn 2>/dev/null | grep -q 'install ok installed' && coturn_preinstalled=1
+ensure_pkg ca-certificates postgresql iproute2 chromium fonts-dejavu-core fonts-noto-color-emoji janus util-linux coturn
+# On a machine with systemd, installing coturn may start a system TURN server; the tests don't want one.
+if [ "$coturn_preinstalled" = 0 ] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet coturn 2>/dev/null; then
+  log "stopping and disabling the coturn service the package started (the tests run their own)"
+  _as_root systemctl disable --now coturn >/dev/null 2>&1 || true
+fi
 require_dotnet
 require_node
 
@@ -47,7 +55,7 @@ dotnet test Voxora.slnx -c Release \
 # Skipped when extra arguments narrow the run, unless VOXORA_TEST_VOICE=1.
 if [ "$#" -eq 0 ] || [ "${VOXORA_TEST_VOICE:-0}" = "1" ]; then
   "$VOXORA_REPO/scripts/voice-netns.sh" dotnet test tests/Voxora.Server.Tests/Voxora.Server.Tests.csproj -c Release --no-build \
-    --filter "FullyQualifiedName~Voxora.Server.Tests.Voice.JanusLiveTests" \
+    --filter "FullyQualifiedName~Voxora.Server.Tests.Voice.JanusLive" \
     --logger "trx;LogFilePrefix=voice" \
     --logger "console;verbosity=normal" \
     --results-directory "$RESULTS" || rc=$?

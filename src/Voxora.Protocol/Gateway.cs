@@ -79,7 +79,8 @@ public sealed record IdentifyPayload(string? Token);
 
 public sealed record ResumePayload(string? SessionId, string? Token, long? Seq);
 
-public sealed record ReadyPayload(string SessionId, User User, IReadOnlyList<Community> Communities);
+/// <summary>READY: the session, the user, their communities (visible channels only) and who is in which visible voice channel.</summary>
+public sealed record ReadyPayload(string SessionId, User User, IReadOnlyList<Community> Communities, IReadOnlyList<VoiceState> VoiceStates);
 
 public sealed record ReconnectPayload(string Reason);
 

@@ -38,4 +38,5 @@ public static class ProblemCodes
     public const string PodBanned = "pod_banned";
     public const string AlreadyReported = "already_reported";
     public const string ReportAlreadyDecided = "report_already_decided";
+    public const string UnknownVoiceState = "unknown_voice_state";
 }

@@ -3,6 +3,36 @@ namespace Voxora.Protocol;
 /// <summary><c>GET /api/v1/voice/status</c>: whether voice can be used on this server, and if not, why.</summary>
 public sealed record VoiceStatus(bool Available, string? Reason = null);
 
+/// <summary>
+/// <c>PATCH /api/v1/communities/{id}/voice-states/{user_id}</c>: a moderator's change to a member's voice state.
+/// <c>server_mute</c> needs VOICE_MUTE_OTHERS, <c>server_deaf</c> VOICE_DEAFEN_OTHERS (both persist on the member
+/// until lifted); <c>channel_id</c> moves the member (VOICE_MOVE_OTHERS), and an explicit <c>null</c> disconnects them.
+/// </summary>
+public sealed record ModerateVoiceStateRequest
+{
+    private string? channelId;
+
+    public bool? ServerMute { get; set; }
+
+    public bool? ServerDeaf { get; set; }
+
+    // A plain setter, not init: the JSON source generator calls setters only for properties present in the body,
+    // while init-only properties are all assigned (missing ones as null), which would hide "channel_id": null.
+    public string? ChannelId
+    {
+        get => channelId;
+        set
+        {
+            channelId = value;
+            ChannelIdGiven = true;
+        }
+    }
+
+    /// <summary>True when the body named <c>channel_id</c> at all (null then means "disconnect").</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ChannelIdGiven { get; private set; }
+}
+
 /// <summary>One entry of <c>RTCConfiguration.iceServers</c>. TURN entries carry coturn REST credentials.</summary>
 public sealed record IceServer(IReadOnlyList<string> Urls, string? Username = null, string? Credential = null);
 
@@ -70,4 +100,7 @@ public static class VoiceErrorCodes
     public const string NotInVoice = "not_in_voice";
     public const string InvalidSignal = "invalid_signal";
     public const string MediaFailed = "media_failed";
+
+    /// <summary>A moderator disconnected the member, or they lost access to the channel.</summary>
+    public const string Disconnected = "disconnected";
 }

@@ -26,6 +26,8 @@ namespace Voxora.Protocol;
 [JsonSerializable(typeof(IceServersResponse))]
 [JsonSerializable(typeof(VoiceStateUpdateRequest))]
 [JsonSerializable(typeof(VoiceState))]
+[JsonSerializable(typeof(List<VoiceState>))]
+[JsonSerializable(typeof(ModerateVoiceStateRequest))]
 [JsonSerializable(typeof(VoiceServerPayload))]
 [JsonSerializable(typeof(VoiceSignal))]
 [JsonSerializable(typeof(VoiceSpeaking))]

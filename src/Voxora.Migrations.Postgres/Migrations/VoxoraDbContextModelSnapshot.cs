@@ -368,6 +368,14 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("timeout_until");
 
+                    b.Property<bool>("VoiceDeaf")
+                        .HasColumnType("boolean")
+                        .HasColumnName("voice_deaf");
+
+                    b.Property<bool>("VoiceMute")
+                        .HasColumnType("boolean")
+                        .HasColumnName("voice_mute");
+
                     b.HasKey("CommunityId", "UserId")
                         .HasName("pk_community_members");
 
@@ -844,6 +852,77 @@ namespace Voxora.Migrations.Postgres.Migrations
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Voice.VoiceSessionEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("CommunityId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTimeOffset>("ConnectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("connected_at");
+
+                    b.Property<int>("NodeId")
+                        .HasColumnType("integer")
+                        .HasColumnName("node_id");
+
+                    b.Property<bool>("SelfDeaf")
+                        .HasColumnType("boolean")
+                        .HasColumnName("self_deaf");
+
+                    b.Property<bool>("SelfMute")
+                        .HasColumnType("boolean")
+                        .HasColumnName("self_mute");
+
+                    b.Property<bool>("ServerDeaf")
+                        .HasColumnType("boolean")
+                        .HasColumnName("server_deaf");
+
+                    b.Property<bool>("ServerMute")
+                        .HasColumnType("boolean")
+                        .HasColumnName("server_mute");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("session_id");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_voice_sessions");
+
+                    b.HasIndex("ChannelId")
+                        .HasDatabaseName("ix_voice_sessions_channel_id");
+
+                    b.HasIndex("NodeId")
+                        .HasDatabaseName("ix_voice_sessions_node_id");
+
+                    b.HasIndex("UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_voice_sessions_user_id");
+
+                    b.ToTable("voice_sessions", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Auth.LoginSession", b =>
                 {
                     b.HasOne("Voxora.Server.Features.Users.UserAccount", "User")
@@ -1053,6 +1132,23 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_pod_member_roles_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Voice.VoiceSessionEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_voice_sessions_channels_channel_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_voice_sessions_users_user_id");
                 });
 #pragma warning restore 612, 618
         }

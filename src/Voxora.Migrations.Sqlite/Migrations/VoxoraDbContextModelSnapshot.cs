@@ -362,6 +362,14 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("timeout_until");
 
+                    b.Property<bool>("VoiceDeaf")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("voice_deaf");
+
+                    b.Property<bool>("VoiceMute")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("voice_mute");
+
                     b.HasKey("CommunityId", "UserId")
                         .HasName("pk_community_members");
 
@@ -838,6 +846,77 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Voice.VoiceSessionEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("CommunityId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<long>("ConnectedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("connected_at");
+
+                    b.Property<int>("NodeId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("node_id");
+
+                    b.Property<bool>("SelfDeaf")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("self_deaf");
+
+                    b.Property<bool>("SelfMute")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("self_mute");
+
+                    b.Property<bool>("ServerDeaf")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("server_deaf");
+
+                    b.Property<bool>("ServerMute")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("server_mute");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_voice_sessions");
+
+                    b.HasIndex("ChannelId")
+                        .HasDatabaseName("ix_voice_sessions_channel_id");
+
+                    b.HasIndex("NodeId")
+                        .HasDatabaseName("ix_voice_sessions_node_id");
+
+                    b.HasIndex("UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_voice_sessions_user_id");
+
+                    b.ToTable("voice_sessions", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Auth.LoginSession", b =>
                 {
                     b.HasOne("Voxora.Server.Features.Users.UserAccount", "User")
@@ -1047,6 +1126,23 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_pod_member_roles_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Voice.VoiceSessionEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_voice_sessions_channels_channel_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_voice_sessions_users_user_id");
                 });
 #pragma warning restore 612, 618
         }

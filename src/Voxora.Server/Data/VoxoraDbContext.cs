@@ -38,6 +38,7 @@ public sealed class VoxoraDbContext(DbContextOptions<VoxoraDbContext> options) :
     public DbSet<PodRoleEntity> PodRoles => Set<PodRoleEntity>();
     public DbSet<PodMemberRoleEntity> PodMemberRoles => Set<PodMemberRoleEntity>();
     public DbSet<PodBanEntity> PodBans => Set<PodBanEntity>();
+    public DbSet<Features.Voice.VoiceSessionEntity> VoiceSessions => Set<Features.Voice.VoiceSessionEntity>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

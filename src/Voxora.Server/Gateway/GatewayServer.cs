@@ -280,7 +280,7 @@ public sealed class GatewayServer(
         var session = new GatewaySession(Ids.New(Ids.GatewaySession), user.Id, principal.Value.SessionId, options.ReplayBufferSize);
         await hub.RegisterAsync(session, innerCt => ReadyState.CommunityIdsAsync(db, user.Id, innerCt), ct);
         var communities = await ReadyState.CommunitiesAsync(db, permissions, user.Id, hub.CommunitiesOf(user.Id), ct);
-        var ready = new ReadyPayload(session.Id, user.ToSelf(), communities);
+        var ready = new ReadyPayload(session.Id, user.ToSelf(), communities, voice.VisibleStates(user.Id, communities.Select(c => c.Id)));
         session.MarkReady(new OutboundEvent(GatewayEvents.Ready, JsonSerializer.SerializeToUtf8Bytes(ready, VoxoraJsonContext.Default.ReadyPayload)), connection);
         connection.Identified = true;
         return session;

@@ -223,8 +223,8 @@ public sealed class CdpBrowser : IAsyncDisposable
               setTimeout(resolve, 5000);
             });
           },
-          async publish(name) {
-            const pc = new RTCPeerConnection({ iceServers: [] });
+          async publish(name, config) {
+            const pc = new RTCPeerConnection(config || { iceServers: [] });
             this.pcs[name] = pc;
             const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
             for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
@@ -236,8 +236,8 @@ public sealed class CdpBrowser : IAsyncDisposable
             await this.pcs[name].setRemoteDescription({ type: 'answer', sdp });
             return true;
           },
-          async subscribe(name, offer) {
-            const pc = this.pcs[name] || new RTCPeerConnection({ iceServers: [] });
+          async subscribe(name, offer, config) {
+            const pc = this.pcs[name] || new RTCPeerConnection(config || { iceServers: [] });
             this.pcs[name] = pc;
             pc.ontrack = e => { const a = new Audio(); a.srcObject = e.streams[0] || new MediaStream([e.track]); a.muted = true; a.play().catch(() => {}); };
             await pc.setRemoteDescription({ type: 'offer', sdp: offer });
@@ -259,6 +259,13 @@ public sealed class CdpBrowser : IAsyncDisposable
               await new Promise(r => setTimeout(r, 10));
             }
             return await this.inbound(name);
+          },
+          async pair(name) {
+            const stats = await this.pcs[name].getStats();
+            let pair = null;
+            stats.forEach(r => { if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId); });
+            if (!pair) return { local: null, remote: null };
+            return { local: stats.get(pair.localCandidateId)?.candidateType, remote: stats.get(pair.remoteCandidateId)?.candidateType };
           },
           close(name) { this.pcs[name]?.close(); delete this.pcs[name]; return true; },
         };

@@ -294,128 +294,134 @@ public sealed class JanusLiveTests(ITestOutputHelper output)
         var (ownerApi, _, community) = await server.NewCommunityAsync();
         var (memberApi, _) = await server.NewMemberAsync(ownerApi, community.Id);
         var channel = community.VoiceChannel().Id;
-        await using var a = await Voxora.Client.GatewayClient.ConnectAsync(server.BaseAddress);
-        await a.IdentifyAsync(ownerApi.AccessToken!);
-        await using var b = await Voxora.Client.GatewayClient.ConnectAsync(server.BaseAddress);
-        await b.IdentifyAsync(memberApi.AccessToken!);
-        var skipped = new List<GatewayFrame>();
         var clock = Stopwatch.StartNew();
-        using var events = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var seen = new List<string>();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var e in node.Client!.EventsAsync(events.Token))
-                {
-                    lock (seen) seen.Add($"{clock.ElapsedMilliseconds}ms {e.Kind} {e.HandleId} {e.PluginData?.ToJsonString()}");
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
+        await using var a = await VoiceCall.IdentifyAsync(server, browser, ownerApi, "a", output);
+        await using var b = await VoiceCall.IdentifyAsync(server, browser, memberApi, "b", output);
         try
         {
+            await a.JoinAsync(channel);
+            await a.PublishAsync();
+            await b.JoinAsync(channel);
+            await b.PublishAsync();
+            await a.AnswerRecvOfferAsync();
+            await b.AnswerRecvOfferAsync();
 
-        async Task<string> JoinAndPublishAsync(Voxora.Client.GatewayClient gateway, string name)
-        {
-            await gateway.SendAsync(GatewayOp.VoiceStateUpdate, new VoiceStateUpdateRequest(channel, false, false), VoxoraJsonContext.Default.VoiceStateUpdateRequest);
-            var info = (await UntilAsync(gateway, skipped, f => f.Op == GatewayOp.VoiceServer)).D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceServerPayload)!;
-            var offer = (await browser.EvaluateAsync($"vx.publish('{name}_send')"))!.GetValue<string>();
-            await gateway.SendAsync(GatewayOp.VoiceSignal, new VoiceSignal(info.VoiceSessionId, "send", "offer", offer), VoxoraJsonContext.Default.VoiceSignal);
-            var answer = await SignalAsync(gateway, skipped, "send");
-            Assert.Equal("answer", answer.Type);
-            await browser.EvaluateAsync($"vx.accept('{name}_send', {Js(answer.Sdp!)})");
-            output.WriteLine($"{name}: joined and published after {clock.ElapsedMilliseconds} ms");
-            return info.VoiceSessionId;
-        }
+            var aHears = await a.WaitPacketsAsync(25);
+            var bHears = await b.WaitPacketsAsync(25);
+            output.WriteLine($"audio both ways after {clock.ElapsedMilliseconds} ms: a {aHears} b {bHears}");
+            Assert.True(aHears >= 25, "A hears nothing");
+            Assert.True(bHears >= 25, "B hears nothing");
 
-        async Task ReceiveAsync(Voxora.Client.GatewayClient gateway, string name, string voiceSession)
-        {
-            var offer = await SignalAsync(gateway, skipped, "recv");
-            Assert.Equal("offer", offer.Type);
-            var answer = (await browser.EvaluateAsync($"vx.subscribe('{name}_recv', {Js(offer.Sdp!)})"))!.GetValue<string>();
-            await gateway.SendAsync(GatewayOp.VoiceSignal, new VoiceSignal(voiceSession, "recv", "answer", answer), VoxoraJsonContext.Default.VoiceSignal);
-        }
+            var speaking = await b.UntilAsync(f => f.T == GatewayEvents.VoiceSpeaking);
+            output.WriteLine("speaking: " + speaking.D);
+            Assert.Equal(1, node.RoomCount);
 
-        var aSession = await JoinAndPublishAsync(a, "a");
-        var bSession = await JoinAndPublishAsync(b, "b");
-        await ReceiveAsync(a, "a", aSession);
-        await ReceiveAsync(b, "b", bSession);
-
-        var aHears = (await browser.EvaluateAsync("vx.waitPackets('a_recv', 25, 15000)", TimeSpan.FromSeconds(20)))!.AsObject();
-        var bHears = (await browser.EvaluateAsync("vx.waitPackets('b_recv', 25, 15000)", TimeSpan.FromSeconds(20)))!.AsObject();
-        output.WriteLine($"audio both ways after {clock.ElapsedMilliseconds} ms: a {aHears.ToJsonString()} b {bHears.ToJsonString()}");
-        Assert.True(aHears["packets"]!.GetValue<long>() >= 25, "A hears nothing: " + aHears.ToJsonString());
-        Assert.True(bHears["packets"]!.GetValue<long>() >= 25, "B hears nothing: " + bHears.ToJsonString());
-
-        var speaking = await UntilAsync(b, skipped, f => f.T == GatewayEvents.VoiceSpeaking);
-        output.WriteLine("speaking: " + speaking.D);
-        Assert.Equal(1, node.RoomCount);
-
-        await a.SendAsync(GatewayOp.VoiceStateUpdate, new VoiceStateUpdateRequest(null), VoxoraJsonContext.Default.VoiceStateUpdateRequest);
-        await UntilAsync(b, skipped, f => f.T == GatewayEvents.VoiceStateUpdate && f.D!.Value.GetProperty("channel_id").ValueKind == System.Text.Json.JsonValueKind.Null);
-        await b.SendAsync(GatewayOp.VoiceStateUpdate, new VoiceStateUpdateRequest(null), VoxoraJsonContext.Default.VoiceStateUpdateRequest);
-        var waited = Stopwatch.StartNew();
-        while (node.RoomCount != 0 && waited.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.Equal(0, node.RoomCount);
+            await a.LeaveAsync();
+            await b.UntilAsync(f => f.T == GatewayEvents.VoiceStateUpdate && f.D!.Value.GetProperty("channel_id").ValueKind == JsonValueKind.Null);
+            await b.LeaveAsync();
+            await WaitUntilAsync(() => node.RoomCount == 0, TimeSpan.FromSeconds(5));
+            Assert.Equal(0, node.RoomCount);
         }
         finally
         {
-            lock (seen) foreach (var line in seen) output.WriteLine("janus: " + line);
-            lock (skipped) foreach (var f in skipped) output.WriteLine($"skipped: op {f.Op} {f.T} {f.D}");
+            a.Dump();
+            b.Dump();
         }
     }
 
-    /// <summary>The next frame matching; frames passed over are kept (per gateway) and matched first next time.</summary>
-    private static async Task<GatewayFrame> UntilAsync(Voxora.Client.GatewayClient gateway, List<GatewayFrame> skipped, Func<GatewayFrame, bool> match)
+    /// <summary>
+    /// Three members over the gateway against the real Janus: a listener who never publishes hears the member already
+    /// talking and, after a renegotiation, the one who comes later; a moderator's server mute (REST) stops the muted
+    /// member's audio at Janus and server deafen stops everything reaching the deafened member; both lift again; and
+    /// when Janus is killed mid-call every member gets a new VOICE_SERVER, renegotiates, and hears the others again.
+    /// </summary>
+    [JanusFact]
+    public async Task Listeners_moderation_and_a_janus_restart_over_the_gateway()
     {
-        var stash = Stashes.GetOrCreateValue(gateway);
-        lock (stash)
+        await using var server = await TestServer.StartAsync(Provider.Sqlite, VoiceOn());
+        var supervisor = server.Services.GetRequiredService<JanusSupervisor>();
+        var node = await supervisor.WaitForNodeAsync(TimeSpan.FromSeconds(20));
+        var wav = CdpBrowser.WriteToneWav(server.DataDir, seconds: 10);
+        await using var browser = await CdpBrowser.LaunchAsync(new Uri(server.BaseAddress, "health/live"), wav);
+        await browser.EvaluateAsync(CdpBrowser.Helpers);
+
+        var (ownerApi, _, community) = await server.NewCommunityAsync();
+        var (speakerApi, speakerUser) = await server.NewMemberAsync(ownerApi, community.Id);
+        var (listenerApi, _) = await server.NewMemberAsync(ownerApi, community.Id);
+        var (ownerUser, channel) = (await ownerApi.GetMeAsync(), community.VoiceChannel().Id);
+        await using var owner = await VoiceCall.IdentifyAsync(server, browser, ownerApi, "owner", output);
+        await using var speaker = await VoiceCall.IdentifyAsync(server, browser, speakerApi, "speaker", output);
+        await using var listener = await VoiceCall.IdentifyAsync(server, browser, listenerApi, "listener", output);
+        try
         {
-            if (stash.FirstOrDefault(match) is { } earlier)
+            // The owner talks; a listener who never publishes joins and hears them.
+            await owner.JoinAsync(channel);
+            await owner.PublishAsync();
+            await listener.JoinAsync(channel);
+            await listener.AnswerRecvOfferAsync();
+            Assert.True(await listener.WaitPacketsAsync(25) >= 25, "the listener does not hear the member already talking");
+
+            // A second speaker: the owner gets its first receive offer, the listener a renegotiation with a second stream.
+            await speaker.JoinAsync(channel);
+            await speaker.PublishAsync();
+            await owner.AnswerRecvOfferAsync();
+            await speaker.AnswerRecvOfferAsync();
+            await listener.AnswerRecvOfferAsync();
+            Assert.True(await owner.WaitPacketsAsync(25) >= 25, "the owner does not hear the speaker");
+            Assert.True(await speaker.WaitPacketsAsync(25) >= 25, "the speaker does not hear the owner");
+            Assert.Equal(2, await listener.InboundStreamsAsync(minPackets: 10));
+
+            // Server mute (REST): Janus stops forwarding the speaker; the owner (who hears only the speaker) gets nothing.
+            var muted = await ownerApi.ModerateVoiceAsync(community.Id, speakerUser.Id, serverMute: true);
+            Assert.True(muted.ServerMute);
+            Assert.True(await owner.PacketsInAsync(TimeSpan.FromSeconds(2)) <= 2, "the server-muted speaker is still forwarded");
+            await ownerApi.ModerateVoiceAsync(community.Id, speakerUser.Id, serverMute: false);
+            Assert.True(await owner.PacketsInAsync(TimeSpan.FromSeconds(1)) >= 25, "audio did not resume after the server unmute");
+
+            // Server deafen: nothing reaches the deafened owner any more, until it is lifted.
+            await ownerApi.ModerateVoiceAsync(community.Id, ownerUser.Id, serverDeaf: true);
+            Assert.True(await owner.PacketsInAsync(TimeSpan.FromSeconds(2)) <= 2, "audio still reaches a server-deafened member");
+            await ownerApi.ModerateVoiceAsync(community.Id, ownerUser.Id, serverDeaf: false);
+            Assert.True(await owner.PacketsInAsync(TimeSpan.FromSeconds(1)) >= 25, "audio did not resume after undeafen");
+
+            // Janus dies mid-call: the supervisor restarts it and every member is handed a new voice session.
+            var restarted = Stopwatch.StartNew();
+            using (var janus = Process.GetProcessById(node.ProcessId!.Value))
             {
-                stash.Remove(earlier);
-                return earlier;
+                janus.Kill(); // a process this test's server started
             }
+
+            foreach (var call in new[] { owner, speaker, listener })
+            {
+                await call.ExpectVoiceServerAsync(channel);
+                call.CloseConnections();
+            }
+
+            output.WriteLine($"new VOICE_SERVER for all three {restarted.ElapsedMilliseconds} ms after the kill");
+            await owner.PublishAsync();
+            await speaker.PublishAsync();
+            await owner.AnswerRecvOfferAsync();
+            await speaker.AnswerRecvOfferAsync();
+            await listener.AnswerRecvOfferAsync();
+            Assert.True(await owner.WaitPacketsAsync(25) >= 25, "the owner does not hear the speaker after the restart");
+            Assert.True(await listener.WaitPacketsAsync(25) >= 25, "the listener hears nothing after the restart");
+            output.WriteLine($"audio again {restarted.ElapsedMilliseconds} ms after the kill");
         }
-
-        while (true)
+        finally
         {
-            var frame = await gateway.ReceiveAsync(TimeSpan.FromSeconds(20));
-            if (frame.T == GatewayEvents.VoiceError)
-            {
-                Assert.Fail("VOICE_ERROR: " + frame.D);
-            }
-
-            if (match(frame))
-            {
-                return frame;
-            }
-
-            lock (skipped)
-            {
-                skipped.Add(frame);
-            }
-
-            lock (stash)
-            {
-                stash.Add(frame);
-            }
+            owner.Dump();
+            speaker.Dump();
+            listener.Dump();
         }
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Voxora.Client.GatewayClient, List<GatewayFrame>> Stashes = new();
-
-    private static async Task<VoiceSignal> SignalAsync(Voxora.Client.GatewayClient gateway, List<GatewayFrame> skipped, string pc)
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
     {
-        var frame = await UntilAsync(gateway, skipped, f => f.T == GatewayEvents.VoiceSignal && f.D!.Value.GetProperty("pc").GetString() == pc);
-        return frame.D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceSignal)!;
+        var waited = Stopwatch.StartNew();
+        while (!condition() && waited.Elapsed < timeout)
+        {
+            await Task.Delay(20);
+        }
     }
 
     private static async Task WaitForAsync(List<JanusEvent> seen, Func<JanusEvent, bool> match, TimeSpan timeout)

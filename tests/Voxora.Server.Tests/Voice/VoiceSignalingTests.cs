@@ -5,32 +5,67 @@ using Voxora.Protocol;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Voice;
 using Voxora.Server.Tests.Infrastructure;
+using static Voxora.Server.Tests.Voice.VoiceGateway;
 
 namespace Voxora.Server.Tests.Voice;
 
-/// <summary>A media plane that answers at once, so the gateway signaling policy can be tested without Janus.</summary>
+/// <summary>
+/// A media plane that answers at once, so the gateway signaling policy can be tested without Janus (the real one is
+/// tested in JanusLiveTests). It records what the signaling layer asked of each member's media.
+/// </summary>
 public sealed class FakeVoiceMedia : IVoiceMedia
 {
     public VoiceStatus Status { get; } = new(true);
 
     public int Live;
 
-    public Task<IVoicePeer> ConnectAsync(string channelId, string userId, bool serverMute, IVoicePeerEvents events, CancellationToken ct)
+    /// <summary>The latest peer per user.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, FakePeer> Peers { get; } = new();
+
+    public Task<IVoicePeer> ConnectAsync(string channelId, string userId, bool serverMute, bool serverDeaf, IVoicePeerEvents events, CancellationToken ct)
     {
         Interlocked.Increment(ref Live);
-        return Task.FromResult<IVoicePeer>(new Peer(this));
+        var peer = new FakePeer(this, channelId, events) { ServerMute = serverMute, ServerDeaf = serverDeaf };
+        Peers[userId] = peer;
+        return Task.FromResult<IVoicePeer>(peer);
     }
 
-    private sealed class Peer(FakeVoiceMedia owner) : IVoicePeer
+    public sealed class FakePeer(FakeVoiceMedia owner, string channelId, IVoicePeerEvents events) : IVoicePeer
     {
+        public string ChannelId { get; } = channelId;
+        public IVoicePeerEvents Events { get; } = events;
+        public volatile bool ServerMute;
+        public volatile bool ServerDeaf;
+        public volatile bool Receiving;
+        public volatile bool Disposed;
+
         public Task<string> PublishAsync(string offerSdp, CancellationToken ct) => Task.FromResult("answer-to:" + offerSdp);
 
         public Task AnswerAsync(string answerSdp, CancellationToken ct) => Task.CompletedTask;
 
         public Task TrickleAsync(bool send, VoiceIceCandidate? candidate, CancellationToken ct) => Task.CompletedTask;
 
+        public Task StartReceivingAsync(CancellationToken ct)
+        {
+            Receiving = true;
+            return Task.CompletedTask;
+        }
+
+        public Task SetServerMuteAsync(bool mute, CancellationToken ct)
+        {
+            ServerMute = mute;
+            return Task.CompletedTask;
+        }
+
+        public Task SetServerDeafAsync(bool deaf, CancellationToken ct)
+        {
+            ServerDeaf = deaf;
+            return Task.CompletedTask;
+        }
+
         public ValueTask DisposeAsync()
         {
+            Disposed = true;
             Interlocked.Decrement(ref owner.Live);
             return ValueTask.CompletedTask;
         }
@@ -40,42 +75,6 @@ public sealed class FakeVoiceMedia : IVoiceMedia
 /// <summary>Op 4 / op 5 / op 13 over the real gateway, with a fake media plane (no Janus needed).</summary>
 public sealed class VoiceSignalingTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-
-    private static Task<TestServer> StartAsync(FakeVoiceMedia media) =>
-        TestServer.StartAsync(Provider.Sqlite, new Dictionary<string, string?> { ["VOICE:ENABLED"] = "false" },
-            services: s => s.AddSingleton<IVoiceMedia>(media));
-
-    private static async Task<GatewayClient> ConnectAsync(TestServer server, VoxoraClient api)
-    {
-        var gateway = await GatewayClient.ConnectAsync(server.BaseAddress);
-        await gateway.IdentifyAsync(api.AccessToken!);
-        return gateway;
-    }
-
-    private static Task JoinAsync(GatewayClient gateway, string? channelId, bool selfMute = false) =>
-        gateway.SendAsync(GatewayOp.VoiceStateUpdate, new VoiceStateUpdateRequest(channelId, selfMute, false), VoxoraJsonContext.Default.VoiceStateUpdateRequest);
-
-    private static async Task<GatewayFrame> NextAsync(GatewayClient gateway, Func<GatewayFrame, bool> match)
-    {
-        using var deadline = new CancellationTokenSource(Wait);
-        while (true)
-        {
-            var frame = await gateway.ReceiveAsync(Wait);
-            if (match(frame))
-            {
-                return frame;
-            }
-        }
-    }
-
-    private static Task<GatewayFrame> DispatchAsync(GatewayClient gateway, string type) => NextAsync(gateway, f => f.Op == GatewayOp.Dispatch && f.T == type);
-
-    private static async Task<VoiceError> ErrorAsync(GatewayClient gateway) =>
-        (await DispatchAsync(gateway, GatewayEvents.VoiceError)).D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceError)!;
-
-    private static VoiceState StateOf(GatewayFrame frame) => frame.D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceState)!;
-
     [Fact]
     public async Task Voice_disabled_answers_voice_unavailable_and_keeps_the_connection()
     {

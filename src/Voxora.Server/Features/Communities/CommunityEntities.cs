@@ -25,6 +25,12 @@ public sealed class MemberEntity
 
     /// <summary>While in the future the member is timed out: they keep only view and history.</summary>
     public DateTimeOffset? TimeoutUntil { get; set; }
+
+    /// <summary>Server mute by a moderator (VOICE_MUTE_OTHERS): kept across voice joins until lifted.</summary>
+    public bool VoiceMute { get; set; }
+
+    /// <summary>Server deafen by a moderator (VOICE_DEAFEN_OTHERS): kept across voice joins until lifted.</summary>
+    public bool VoiceDeaf { get; set; }
 }
 
 /// <summary>A role given to a member. <c>@everyone</c> is implicit and never stored here.</summary>

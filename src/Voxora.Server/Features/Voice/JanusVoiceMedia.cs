@@ -12,9 +12,20 @@ namespace Voxora.Server.Features.Voice;
 /// subscriber is extended with its feed (join on first use, then <c>subscribe</c>) and the new Janus offer is
 /// handed to that member's browser; <c>talking</c>/<c>stopped-talking</c> become speaking events.
 /// </summary>
-public sealed class JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions options, ILogger<JanusVoiceMedia> logger) : IVoiceMedia
+public sealed class JanusVoiceMedia : IVoiceMedia
 {
     private readonly Lock gate = new();
+    private readonly JanusSupervisor supervisor;
+    private readonly VoiceOptions options;
+    private readonly ILogger<JanusVoiceMedia> logger;
+
+    public JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions options, ILogger<JanusVoiceMedia> logger)
+    {
+        this.supervisor = supervisor;
+        this.options = options;
+        this.logger = logger;
+        supervisor.NodeUp += (_, e) => _ = Task.Run(() => OnNodeUpAsync(e));
+    }
 
     private ILogger Logger => logger;
     private readonly Dictionary<string, Room> rooms = new(StringComparer.Ordinal);
@@ -24,7 +35,7 @@ public sealed class JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions opt
 
     public VoiceStatus Status => options.Enabled ? supervisor.Status : new VoiceStatus(false, "voice is disabled (VOXORA_VOICE__ENABLED=false)");
 
-    public async Task<IVoicePeer> ConnectAsync(string channelId, string userId, bool serverMute, IVoicePeerEvents events, CancellationToken ct)
+    public async Task<IVoicePeer> ConnectAsync(string channelId, string userId, bool serverMute, bool serverDeaf, IVoicePeerEvents events, CancellationToken ct)
     {
         if (!Status.Available)
         {
@@ -44,7 +55,7 @@ public sealed class JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions opt
             EnsurePump(room.Node.Client!);
             var publisher = await VideoRoom.AttachAsync(session, null, ct);
             var subscriber = await VideoRoom.AttachAsync(session, null, ct);
-            var peer = new Peer(this, room, userId, publisher, subscriber, events, serverMute);
+            var peer = new Peer(this, room, userId, publisher, subscriber, events) { ServerMute = serverMute, ServerDeaf = serverDeaf };
             peersByHandle[publisher.Handle.Id] = peer;
             peersByHandle[subscriber.Handle.Id] = peer;
             try
@@ -195,13 +206,62 @@ public sealed class JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions opt
         {
             await other.SubscribeAsync([peer.FeedId]);
         }
+    }
 
-        var live = others.Where(o => o.Publishing).Select(o => o.FeedId).ToList();
-        if (live.Count > 0)
+    /// <summary>The feeds of everyone in <paramref name="peer"/>'s room (but them) whose send PeerConnection is up.</summary>
+    private async Task<List<long>> LiveFeedsAsync(Peer peer, CancellationToken ct)
+    {
+        await peer.Room.Gate.WaitAsync(ct);
+        try
         {
-            await peer.SubscribeAsync(live);
+            return peer.Room.Peers.Where(p => !ReferenceEquals(p, peer) && p.Publishing).Select(p => p.FeedId).ToList();
+        }
+        finally
+        {
+            peer.Room.Gate.Release();
         }
     }
+
+    /// <summary>
+    /// A node (re)started: rooms made on an earlier generation of it are gone together with every handle and
+    /// PeerConnection. Forget them and tell each member's signaling layer, which reconnects them.
+    /// </summary>
+    private async Task OnNodeUpAsync(JanusNodeUpEventArgs e)
+    {
+        List<Room> lost;
+        lock (gate)
+        {
+            lost = rooms.Values.Where(r => ReferenceEquals(r.Node, e.Node) && r.Generation != e.Generation).ToList();
+        }
+
+        foreach (var room in lost)
+        {
+            List<Peer> peers;
+            await room.Gate.WaitAsync();
+            try
+            {
+                if (!ReferenceEquals(room.Node, e.Node) || room.Generation == e.Generation)
+                {
+                    continue; // recreated meanwhile
+                }
+
+                peers = [.. room.Peers];
+                room.Peers.Clear();
+                room.Node = null;
+            }
+            finally
+            {
+                room.Gate.Release();
+            }
+
+            logger.LogWarning("Media server {Node} restarted: voice room of {Channel} lost with {Count} member(s); reconnecting them", e.Node.Name, room.ChannelId, peers.Count);
+            foreach (var peer in peers)
+            {
+                peer.Abandon();
+            }
+        }
+    }
+
 
     private sealed class Room(string channelId)
     {
@@ -213,11 +273,16 @@ public sealed class JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions opt
         public List<Peer> Peers { get; } = [];
     }
 
-    private sealed class Peer(JanusVoiceMedia owner, Room room, string userId, VideoRoom publisher, VideoRoom subscriber, IVoicePeerEvents events, bool serverMute) : IVoicePeer
+    private sealed class Peer(JanusVoiceMedia owner, Room room, string userId, VideoRoom publisher, VideoRoom subscriber, IVoicePeerEvents events) : IVoicePeer
     {
+        // Guards the subscription: which feeds it has, which wait, and whether an offer is still unanswered.
         private readonly SemaphoreSlim subscriberGate = new(1, 1);
         private readonly HashSet<long> subscribedFeeds = [];
+        private readonly HashSet<long> pendingFeeds = [];
         private bool subscriberJoined;
+        private bool receiving;
+        private bool offerOutstanding;
+        private string? audioMid;
         private int disposed;
 
         public Room Room { get; } = room;
@@ -225,21 +290,42 @@ public sealed class JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions opt
         public long FeedId { get; set; }
         public long PrivateId { get; set; }
         public volatile bool Publishing;
+        public volatile bool ServerMute;
+        public volatile bool ServerDeaf;
 
         public async Task<string> PublishAsync(string offerSdp, CancellationToken ct)
         {
             var configured = await publisher.ConfigureAsync(new SessionDescription("offer", offerSdp), ct);
-            if (serverMute && configured.AudioMid is { } mid)
+            audioMid = configured.AudioMid;
+            if (ServerMute)
             {
-                var manager = await owner.ManagerAsync(Room.Node!, ct);
-                await manager.ModerateAsync(Room.RoomId, FeedId, mid, mute: true, ct);
+                await ModerateAsync(true, ct);
             }
 
             return configured.Answer.Sdp;
         }
 
-        public Task AnswerAsync(string answerSdp, CancellationToken ct) =>
-            subscriber.StartAsync(new SessionDescription("answer", answerSdp), ct);
+        public async Task AnswerAsync(string answerSdp, CancellationToken ct)
+        {
+            await subscriberGate.WaitAsync(ct);
+            try
+            {
+                await subscriber.StartAsync(new SessionDescription("answer", answerSdp), ct);
+                offerOutstanding = false;
+
+                // "start" also un-pauses: a deafened member stays deaf across renegotiations.
+                if (ServerDeaf)
+                {
+                    await subscriber.PauseAsync(ct);
+                }
+
+                await FlushLockedAsync();
+            }
+            finally
+            {
+                subscriberGate.Release();
+            }
+        }
 
         public Task TrickleAsync(bool send, VoiceIceCandidate? candidate, CancellationToken ct)
         {
@@ -249,17 +335,93 @@ public sealed class JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions opt
             return (send ? publisher : subscriber).Handle.TrickleAsync(json, ct);
         }
 
+        public async Task StartReceivingAsync(CancellationToken ct)
+        {
+            await subscriberGate.WaitAsync(ct);
+            try
+            {
+                receiving = true;
+            }
+            finally
+            {
+                subscriberGate.Release();
+            }
+
+            // Feeds that come up from now on arrive through SubscribeAsync; these were up already.
+            await SubscribeAsync(await owner.LiveFeedsAsync(this, ct));
+        }
+
+        public async Task SetServerMuteAsync(bool mute, CancellationToken ct)
+        {
+            ServerMute = mute;
+            if (audioMid is not null)
+            {
+                await ModerateAsync(mute, ct);
+            }
+        }
+
+        public async Task SetServerDeafAsync(bool deaf, CancellationToken ct)
+        {
+            await subscriberGate.WaitAsync(ct);
+            try
+            {
+                ServerDeaf = deaf;
+
+                // With an offer in flight the answer's "start" applies it (AnswerAsync).
+                if (subscriberJoined && !offerOutstanding)
+                {
+                    await (deaf ? subscriber.PauseAsync(ct) : subscriber.ResumeAsync(ct));
+                }
+            }
+            finally
+            {
+                subscriberGate.Release();
+            }
+        }
+
+        private async Task ModerateAsync(bool mute, CancellationToken ct)
+        {
+            var manager = await owner.ManagerAsync(Room.Node ?? throw new VoiceMediaException("the voice room is gone"), ct);
+            await manager.ModerateAsync(Room.RoomId, FeedId, audioMid!, mute, ct);
+        }
+
+        /// <summary>Queues feeds for this member's subscription; sent at once unless an offer is still unanswered.</summary>
         public async Task SubscribeAsync(IReadOnlyList<long> feeds)
         {
             await subscriberGate.WaitAsync();
             try
             {
-                var fresh = feeds.Where(subscribedFeeds.Add).ToList();
-                if (fresh.Count == 0 || Volatile.Read(ref disposed) != 0)
+                foreach (var feed in feeds)
                 {
-                    return;
+                    if (!subscribedFeeds.Contains(feed))
+                    {
+                        pendingFeeds.Add(feed);
+                    }
                 }
 
+                await FlushLockedAsync();
+            }
+            finally
+            {
+                subscriberGate.Release();
+            }
+        }
+
+        /// <summary>
+        /// Under <see cref="subscriberGate"/>: one receive offer at a time. Janus refuses a new subscription change while
+        /// the browser has not answered the last one, and a browser handling two offers at once would glare.
+        /// </summary>
+        private async Task FlushLockedAsync()
+        {
+            if (!receiving || offerOutstanding || pendingFeeds.Count == 0 || Volatile.Read(ref disposed) != 0)
+            {
+                return;
+            }
+
+            var fresh = pendingFeeds.ToList();
+            pendingFeeds.Clear();
+            try
+            {
                 SessionDescription? offer;
                 if (!subscriberJoined)
                 {
@@ -271,18 +433,17 @@ public sealed class JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions opt
                     offer = await subscriber.SubscribeAsync(fresh);
                 }
 
+                subscribedFeeds.UnionWith(fresh);
                 if (offer is not null)
                 {
+                    offerOutstanding = true;
                     events.Signal(new VoiceSignal(null, "recv", "offer", offer.Sdp));
                 }
             }
             catch (Exception ex) when (ex is JanusException or TimeoutException)
             {
-                owner.Logger.LogWarning(ex, "Subscribing {User} to feeds {Feeds} failed", UserId, string.Join(',', feeds));
-            }
-            finally
-            {
-                subscriberGate.Release();
+                // A feed that left meanwhile makes Janus refuse the request; the next change retries the rest.
+                owner.Logger.LogWarning(ex, "Subscribing {User} to feeds {Feeds} failed", UserId, string.Join(',', fresh));
             }
         }
 
@@ -311,6 +472,16 @@ public sealed class JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions opt
                 else if (!isPublisher && SessionDescription.From(e.Jsep) is { Type: "offer" } offer)
                 {
                     // Janus renegotiates on its own (a publisher left: its stream went inactive).
+                    await subscriberGate.WaitAsync();
+                    try
+                    {
+                        offerOutstanding = true;
+                    }
+                    finally
+                    {
+                        subscriberGate.Release();
+                    }
+
                     events.Signal(new VoiceSignal(null, "recv", "offer", offer.Sdp));
                 }
             }
@@ -318,6 +489,19 @@ public sealed class JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions opt
             {
                 owner.Logger.LogWarning(ex, "Voice event for {User} failed", UserId);
             }
+        }
+
+        /// <summary>The media server forgot this peer (restart): no teardown requests; the owner reconnects the member.</summary>
+        public void Abandon()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) != 0)
+            {
+                return;
+            }
+
+            owner.peersByHandle.TryRemove(publisher.Handle.Id, out _);
+            owner.peersByHandle.TryRemove(subscriber.Handle.Id, out _);
+            events.MediaLost();
         }
 
         public async Task DetachHandlesAsync()

@@ -148,6 +148,18 @@ public sealed class VideoRoom(JanusHandle handle, string? adminKey)
         await Handle.MessageAsync(new JsonObject { ["request"] = "start" }, answer.ToJson(), ct);
     }
 
+    /// <summary>Stops relaying media to this subscriber (server deafen); <see cref="ResumeAsync"/> undoes it.</summary>
+    public async Task PauseAsync(CancellationToken ct = default)
+    {
+        await Handle.MessageAsync(new JsonObject { ["request"] = "pause" }, ct: ct);
+    }
+
+    /// <summary>Resumes relaying to a paused subscriber (<c>start</c> without an SDP).</summary>
+    public async Task ResumeAsync(CancellationToken ct = default)
+    {
+        await Handle.MessageAsync(new JsonObject { ["request"] = "start" }, ct: ct);
+    }
+
     /// <summary>Adds feeds to an existing subscription; Janus answers with a new offer to renegotiate.</summary>
     public async Task<SessionDescription?> SubscribeAsync(IEnumerable<long> feeds, CancellationToken ct = default)
     {

@@ -13,6 +13,9 @@ public interface IVoicePeerEvents
 
     /// <summary>Audio-level detection: the member started or stopped talking.</summary>
     void Speaking(bool speaking);
+
+    /// <summary>The media server restarted and forgot this member's room and PeerConnections: reconnect them.</summary>
+    void MediaLost();
 }
 
 /// <summary>One voice member's media: a publishing PeerConnection ("send") and a receiving one ("recv").</summary>
@@ -26,6 +29,18 @@ public interface IVoicePeer : IAsyncDisposable
 
     /// <summary>A trickled browser candidate (null: end of candidates).</summary>
     Task TrickleAsync(bool send, VoiceIceCandidate? candidate, CancellationToken ct);
+
+    /// <summary>
+    /// The member's client knows its voice session now (op 5 was sent): subscribe it to everyone already publishing,
+    /// and from here on hand it receive offers. Offers are never sent before this call.
+    /// </summary>
+    Task StartReceivingAsync(CancellationToken ct);
+
+    /// <summary>Server mute: the media server stops (or resumes) forwarding this member's audio.</summary>
+    Task SetServerMuteAsync(bool mute, CancellationToken ct);
+
+    /// <summary>Server deafen: the media server stops (or resumes) sending this member anyone's audio.</summary>
+    Task SetServerDeafAsync(bool deaf, CancellationToken ct);
 }
 
 /// <summary>The media plane behind voice signaling (Janus VideoRoom in production, a fake in tests).</summary>
@@ -34,5 +49,5 @@ public interface IVoiceMedia
     VoiceStatus Status { get; }
 
     /// <summary>Puts a member into the channel's room (created on demand) with a publisher and a subscriber handle.</summary>
-    Task<IVoicePeer> ConnectAsync(string channelId, string userId, bool serverMute, IVoicePeerEvents events, CancellationToken ct);
+    Task<IVoicePeer> ConnectAsync(string channelId, string userId, bool serverMute, bool serverDeaf, IVoicePeerEvents events, CancellationToken ct);
 }

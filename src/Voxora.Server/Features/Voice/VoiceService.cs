@@ -9,34 +9,80 @@ using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Features.Voice;
 
+/// <summary>What a moderator's voice action ended in: the member's new state, or a problem to answer with.</summary>
+public readonly record struct VoiceModeration(VoiceState? State, int Status, string? Code, string? Detail)
+{
+    public static VoiceModeration Done(VoiceState state) => new(state, 200, null, null);
+
+    public static VoiceModeration Refused(int status, string code, string detail) => new(null, status, code, detail);
+}
+
 /// <summary>
-/// Voice signaling over the gateway (docs/protocol.md, "Voice"): op 4 joins, moves, changes self mute/deaf or
-/// leaves; op 13 carries SDP and candidates between a member's browser and the media plane. One voice
-/// connection per user across the server; states are kept in memory on this node and end with the gateway
-/// connection that opened them.
+/// Voice signaling over the gateway (docs/protocol.md, "Voice"): op 4 joins, moves, changes self mute/deaf
+/// or leaves; op 13 carries SDP and candidates between a member's browser and the media plane. One voice
+/// connection per user across the server. States live in memory on this node (mirrored in <c>voice_sessions</c>),
+/// end with the gateway connection that opened them, and follow permission changes: a member who can no longer
+/// connect is disconnected, one who can no longer speak is server-muted. Moderators mute, deafen, move and
+/// disconnect members (<see cref="ModerateAsync"/>). After a media server restart every member on it is
+/// reconnected and gets a fresh op 5.
 /// </summary>
-public sealed class VoiceService(
-    GatewayHub hub,
-    PermissionCache permissions,
-    IServiceScopeFactory scopes,
-    IVoiceMedia media,
-    TurnCredentials turn,
-    TimeProvider clock,
-    ILogger<VoiceService> logger)
+public sealed class VoiceService
 {
     private readonly Lock gate = new();
-
-    private GatewayHub Hub => hub;
     private readonly Dictionary<string, Member> members = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> userLocks = new(StringComparer.Ordinal);
+    private readonly GatewayHub hub;
+    private readonly PermissionCache permissions;
+    private readonly IServiceScopeFactory scopes;
+    private readonly IVoiceMedia media;
+    private readonly TurnCredentials turn;
+    private readonly TimeProvider clock;
+    private readonly ServerOptions serverOptions;
+    private readonly ILogger<VoiceService> logger;
 
-    /// <summary>The voice states of a channel (tests, and READY later).</summary>
+    public VoiceService(GatewayHub hub, PermissionCache permissions, IServiceScopeFactory scopes, IVoiceMedia media, TurnCredentials turn,
+        TimeProvider clock, ServerOptions serverOptions, ILogger<VoiceService> logger)
+    {
+        this.hub = hub;
+        this.permissions = permissions;
+        this.scopes = scopes;
+        this.media = media;
+        this.turn = turn;
+        this.clock = clock;
+        this.serverOptions = serverOptions;
+        this.logger = logger;
+        permissions.Changed += (communityId, snapshot) => _ = Task.Run(() => ApplyPermissionsAsync(communityId, snapshot));
+        hub.MemberLeft += (userId, communityId) => _ = Task.Run(() => MemberLeftAsync(userId, communityId));
+    }
+
+    /// <summary>The voice states of a channel.</summary>
     public IReadOnlyList<VoiceState> StatesIn(string channelId)
     {
         lock (gate)
         {
             return members.Values.Where(m => m.ChannelId == channelId).Select(m => m.State()).ToList();
         }
+    }
+
+    /// <summary>The voice states <paramref name="userId"/> may see in these communities (READY, GET voice-states).</summary>
+    public List<VoiceState> VisibleStates(string userId, IEnumerable<string> communityIds)
+    {
+        List<Member> candidates;
+        var wanted = communityIds as IReadOnlySet<string> ?? communityIds.ToHashSet(StringComparer.Ordinal);
+        lock (gate)
+        {
+            if (members.Count == 0)
+            {
+                return [];
+            }
+
+            candidates = members.Values.Where(m => wanted.Contains(m.CommunityId)).ToList();
+        }
+
+        return candidates
+            .Where(m => permissions.Get(m.CommunityId) is { } snapshot && snapshot.CanView(userId, m.ChannelId))
+            .Select(m => m.State())
+            .ToList();
     }
 
     public int MemberCount
@@ -53,7 +99,7 @@ public sealed class VoiceService(
     /// <summary>Op 4 VOICE_STATE_UPDATE.</summary>
     public async Task HandleStateUpdateAsync(GatewaySession session, GatewayConnection connection, VoiceStateUpdateRequest request, CancellationToken ct)
     {
-        var userLock = userLocks.GetOrAdd(session.UserId, _ => new SemaphoreSlim(1, 1));
+        var userLock = UserLock(session.UserId);
         await userLock.WaitAsync(ct);
         try
         {
@@ -81,11 +127,12 @@ public sealed class VoiceService(
 
             if (current is not null)
             {
-                PublishState(current.State(), current.CommunityId, current.ChannelId);
+                await SaveAsync(current);
+                PublishState(current);
                 return;
             }
 
-            await JoinAsync(session, connection, request, ct);
+            await JoinAsync(session, connection, request.ChannelId, request.SelfMute ?? false, request.SelfDeaf ?? false, movedBy: null, ct);
         }
         finally
         {
@@ -93,43 +140,44 @@ public sealed class VoiceService(
         }
     }
 
-    private async Task JoinAsync(GatewaySession session, GatewayConnection connection, VoiceStateUpdateRequest request, CancellationToken ct)
+    /// <summary>
+    /// Puts the session's user into <paramref name="channelId"/>. <paramref name="movedBy"/> is set when a moderator
+    /// moves them: the moderator's rights were checked, so only visibility (not VOICE_CONNECT or the user limit) applies.
+    /// Returns the refusal, if any (already sent to the session as VOICE_ERROR).
+    /// </summary>
+    private async Task<VoiceDecision> JoinAsync(GatewaySession session, GatewayConnection connection, string channelId, bool selfMute, bool selfDeaf,
+        string? movedBy, CancellationToken ct)
     {
-        var channelId = request.ChannelId!;
         if (!media.Status.Available)
         {
-            Error(session, channelId, VoiceErrorCodes.Unavailable, media.Status.Reason ?? "voice is unavailable on this server");
-            return;
+            return Refuse(session, channelId, VoiceDecision.Refuse(VoiceErrorCodes.Unavailable, media.Status.Reason ?? "voice is unavailable on this server"));
         }
 
-        PermissionSnapshot? snapshot = null;
-        foreach (var communityId in hub.CommunitiesOf(session.UserId))
-        {
-            var candidate = await permissions.GetAsync(communityId, ct);
-            if (candidate is not null && candidate.HasChannel(channelId))
-            {
-                snapshot = candidate;
-                break;
-            }
-        }
-
+        var snapshot = await SnapshotWithChannelAsync(session.UserId, channelId, ct);
         if (snapshot is null)
         {
-            Error(session, channelId, VoiceErrorCodes.UnknownChannel, "unknown channel");
-            return;
+            return Refuse(session, channelId, VoiceDecision.Refuse(VoiceErrorCodes.UnknownChannel, "unknown channel"));
         }
 
         int userLimit;
+        bool moderatorMute, moderatorDeaf;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
             userLimit = await db.Channels.AsNoTracking().Where(c => c.Id == channelId).Select(c => c.UserLimit).FirstOrDefaultAsync(ct);
+            var flags = await db.Members.AsNoTracking()
+                .Where(m => m.CommunityId == snapshot.CommunityId && m.UserId == session.UserId)
+                .Select(m => new { m.VoiceMute, m.VoiceDeaf })
+                .FirstOrDefaultAsync(ct);
+            (moderatorMute, moderatorDeaf) = (flags?.VoiceMute ?? false, flags?.VoiceDeaf ?? false);
         }
 
-        var member = new Member(session, snapshot.CommunityId, channelId, Ids.New("vs"))
+        var member = new Member(session, connection, snapshot.CommunityId, channelId, Ids.New("vs"), clock.GetUtcNow())
         {
-            SelfMute = request.SelfMute ?? false,
-            SelfDeaf = request.SelfDeaf ?? false,
+            SelfMute = selfMute,
+            SelfDeaf = selfDeaf,
+            ModeratorMute = moderatorMute,
+            ModeratorDeaf = moderatorDeaf,
         };
 
         Member? previous;
@@ -137,7 +185,12 @@ public sealed class VoiceService(
         lock (gate)
         {
             var others = members.Values.Count(m => m.ChannelId == channelId && m.UserId != session.UserId);
-            decision = VoicePolicy.Decide(snapshot, session.UserId, channelId, userLimit, others, clock.GetUtcNow());
+            decision = VoicePolicy.Decide(snapshot, session.UserId, channelId, movedBy is null ? userLimit : 0, others, clock.GetUtcNow());
+            if (movedBy is not null && decision.Error is VoiceErrorCodes.MissingPermissions or VoiceErrorCodes.TimedOut)
+            {
+                decision = new VoiceDecision(null, null, ServerMute: !CanSpeak(snapshot, session.UserId, channelId));
+            }
+
             if (!decision.Allowed)
             {
                 previous = null;
@@ -146,45 +199,74 @@ public sealed class VoiceService(
             {
                 // Reserve the slot now so two racing joins cannot both take the last one.
                 previous = members.GetValueOrDefault(session.UserId);
-                member.ServerMute = decision.ServerMute;
+                member.CannotSpeak = decision.ServerMute;
                 members[session.UserId] = member;
             }
         }
 
         if (!decision.Allowed)
         {
-            Error(session, channelId, decision.Error!, decision.Message!);
-            return;
+            return Refuse(session, channelId, decision);
         }
 
         if (previous is not null)
         {
-            await EndAsync(previous);
+            await EndAsync(previous, reason: null);
         }
 
         try
         {
-            member.Peer = await media.ConnectAsync(channelId, session.UserId, member.ServerMute, new PeerEvents(this, member), ct);
+            member.Peer = await media.ConnectAsync(channelId, session.UserId, member.ServerMute, member.ModeratorDeaf, new PeerEvents(this, member), ct);
         }
         catch (Exception ex) when (ex is VoiceMediaException or OperationCanceledException)
         {
-            lock (gate)
-            {
-                if (members.GetValueOrDefault(session.UserId) == member)
-                {
-                    members.Remove(session.UserId);
-                }
-            }
-
+            Forget(member);
             logger.LogWarning("Voice join of {User} to {Channel} failed: {Error}", session.UserId, channelId, ex.Message);
-            Error(session, channelId, VoiceErrorCodes.MediaFailed, ex is VoiceMediaException ? ex.Message : "cancelled");
-            return;
+            return Refuse(session, channelId, VoiceDecision.Refuse(VoiceErrorCodes.MediaFailed, ex is VoiceMediaException ? ex.Message : "cancelled"));
         }
 
-        PublishState(member.State(), member.CommunityId, channelId);
-        var ice = turn.For(session.UserId);
-        connection.TryQueueRaw(GatewayServer.Frame(GatewayOp.VoiceServer,
-            new VoiceServerPayload(channelId, member.VoiceSessionId, ice.IceServers, ice.Ttl), VoxoraJsonContext.Default.VoiceServerPayload));
+        await SaveAsync(member);
+        PublishState(member);
+        SendVoiceServer(member);
+        await StartReceivingAsync(member);
+        return decision;
+    }
+
+    /// <summary>The snapshot of the caller's community that holds <paramref name="channelId"/>, if any.</summary>
+    private async Task<PermissionSnapshot?> SnapshotWithChannelAsync(string userId, string channelId, CancellationToken ct)
+    {
+        foreach (var communityId in hub.CommunitiesOf(userId))
+        {
+            var candidate = await permissions.GetAsync(communityId, ct);
+            if (candidate is not null && candidate.HasChannel(channelId))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private bool CanSpeak(PermissionSnapshot snapshot, string userId, string channelId) =>
+        (snapshot.For(userId, channelId, clock.GetUtcNow()) & Permission.VoiceSpeak) != 0;
+
+    private void SendVoiceServer(Member member)
+    {
+        var ice = turn.For(member.UserId);
+        member.Connection.TryQueueRaw(GatewayServer.Frame(GatewayOp.VoiceServer,
+            new VoiceServerPayload(member.ChannelId, member.VoiceSessionId, ice.IceServers, ice.Ttl), VoxoraJsonContext.Default.VoiceServerPayload));
+    }
+
+    private async Task StartReceivingAsync(Member member)
+    {
+        try
+        {
+            await member.Peer!.StartReceivingAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is JanusException or TimeoutException or VoiceMediaException)
+        {
+            logger.LogWarning(ex, "Subscribing {User} to the voice channel's feeds failed", member.UserId);
+        }
     }
 
     /// <summary>Op 13 VOICE_SIGNAL.</summary>
@@ -228,12 +310,291 @@ public sealed class VoiceService(
         }
     }
 
+    /// <summary>
+    /// A moderator changes <paramref name="targetUserId"/>'s voice state in <paramref name="communityId"/>: server
+    /// mute (VOICE_MUTE_OTHERS), server deafen (VOICE_DEAFEN_OTHERS), move or disconnect (VOICE_MOVE_OTHERS in the
+    /// member's channel; a move also needs VOICE_MOVE_OTHERS and VOICE_CONNECT in the destination, which the member
+    /// must be able to see). Rights are checked in the member's current channel, so channel overrides apply.
+    /// </summary>
+    public async Task<VoiceModeration> ModerateAsync(string actorId, string communityId, string targetUserId, ModerateVoiceStateRequest request, CancellationToken ct)
+    {
+        var snapshot = await permissions.GetAsync(communityId, ct);
+        if (snapshot is null)
+        {
+            return VoiceModeration.Refused(404, ProblemCodes.NotFound, "Community not found.");
+        }
+
+        var userLock = UserLock(targetUserId);
+        await userLock.WaitAsync(ct);
+        try
+        {
+            Member? member;
+            lock (gate)
+            {
+                member = members.GetValueOrDefault(targetUserId);
+            }
+
+            if (member is null || member.CommunityId != communityId || !snapshot.CanView(actorId, member.ChannelId))
+            {
+                return VoiceModeration.Refused(404, ProblemCodes.UnknownVoiceState, "That member is not in a voice channel of this community.");
+            }
+
+            var now = clock.GetUtcNow();
+            var here = snapshot.For(actorId, member.ChannelId, now);
+            if (request.ServerMute is not null && (here & Permission.VoiceMuteOthers) == 0)
+            {
+                return Missing("VOICE_MUTE_OTHERS");
+            }
+
+            if (request.ServerDeaf is not null && (here & Permission.VoiceDeafenOthers) == 0)
+            {
+                return Missing("VOICE_DEAFEN_OTHERS");
+            }
+
+            if (request.ChannelIdGiven && (here & Permission.VoiceMoveOthers) == 0)
+            {
+                return Missing("VOICE_MOVE_OTHERS");
+            }
+
+            if (request.ChannelIdGiven && request.ChannelId is { } destination && destination != member.ChannelId)
+            {
+                var channel = snapshot.Channels.FirstOrDefault(c => c.Id == destination);
+                if (channel is null || !snapshot.CanView(actorId, destination))
+                {
+                    return VoiceModeration.Refused(404, ProblemCodes.NotFound, "Channel not found.");
+                }
+
+                if (channel.Type != ChannelTypes.Voice)
+                {
+                    return VoiceModeration.Refused(400, ProblemCodes.WrongChannelType, "Members can only be moved to a voice channel.");
+                }
+
+                var there = snapshot.For(actorId, destination, now);
+                if ((there & Permission.VoiceMoveOthers) == 0 || (there & Permission.VoiceConnect) == 0)
+                {
+                    return Missing("VOICE_MOVE_OTHERS and VOICE_CONNECT in the destination channel");
+                }
+
+                if (!snapshot.CanView(targetUserId, destination))
+                {
+                    return VoiceModeration.Refused(403, ProblemCodes.Forbidden, "That member cannot see the destination channel.");
+                }
+            }
+
+            // The flags persist on the member (like Discord's server mute), so they survive leaving and rejoining.
+            if (request.ServerMute is not null || request.ServerDeaf is not null)
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+                var row = await db.Members.SingleOrDefaultAsync(m => m.CommunityId == communityId && m.UserId == targetUserId, ct);
+                if (row is null)
+                {
+                    return VoiceModeration.Refused(404, ProblemCodes.UnknownVoiceState, "That member is not in a voice channel of this community.");
+                }
+
+                row.VoiceMute = request.ServerMute ?? row.VoiceMute;
+                row.VoiceDeaf = request.ServerDeaf ?? row.VoiceDeaf;
+                await db.SaveChangesAsync(ct);
+            }
+
+            if (request.ChannelIdGiven && request.ChannelId is null)
+            {
+                lock (gate)
+                {
+                    members.Remove(targetUserId);
+                }
+
+                await EndAsync(member, reason: "a moderator disconnected you from voice");
+                return VoiceModeration.Done(member.State() with { ChannelId = null });
+            }
+
+            if (request.ChannelIdGiven && request.ChannelId is { } target && target != member.ChannelId)
+            {
+                var refused = await JoinAsync(member.Session, member.Connection, target, member.SelfMute, member.SelfDeaf, movedBy: actorId, ct);
+                if (!refused.Allowed)
+                {
+                    return VoiceModeration.Refused(409, refused.Error!, refused.Message!);
+                }
+
+                lock (gate)
+                {
+                    member = members.GetValueOrDefault(targetUserId) ?? member;
+                }
+
+                return VoiceModeration.Done(member.State());
+            }
+
+            await ApplyServerFlagsAsync(member, request.ServerMute ?? member.ModeratorMute, request.ServerDeaf ?? member.ModeratorDeaf, member.CannotSpeak);
+            return VoiceModeration.Done(member.State());
+        }
+        finally
+        {
+            userLock.Release();
+        }
+
+        static VoiceModeration Missing(string what) =>
+            VoiceModeration.Refused(403, ProblemCodes.Forbidden, $"This needs the {what} permission.");
+    }
+
+    /// <summary>Under the member's user lock: new server flags reach the media server, the database and the channel.</summary>
+    private async Task ApplyServerFlagsAsync(Member member, bool moderatorMute, bool moderatorDeaf, bool cannotSpeak)
+    {
+        var wasMuted = member.ServerMute;
+        var wasDeaf = member.ModeratorDeaf;
+        member.ModeratorMute = moderatorMute;
+        member.ModeratorDeaf = moderatorDeaf;
+        member.CannotSpeak = cannotSpeak;
+        if (wasMuted == member.ServerMute && wasDeaf == member.ModeratorDeaf)
+        {
+            return;
+        }
+
+        if (member.Peer is { } peer)
+        {
+            try
+            {
+                if (wasMuted != member.ServerMute)
+                {
+                    await peer.SetServerMuteAsync(member.ServerMute, CancellationToken.None);
+                }
+
+                if (wasDeaf != member.ModeratorDeaf)
+                {
+                    await peer.SetServerDeafAsync(member.ModeratorDeaf, CancellationToken.None);
+                }
+            }
+            catch (Exception ex) when (ex is JanusException or TimeoutException or VoiceMediaException)
+            {
+                logger.LogWarning(ex, "Applying server mute/deaf to {User} at the media server failed", member.UserId);
+            }
+        }
+
+        await SaveAsync(member);
+        PublishState(member);
+    }
+
+    /// <summary>
+    /// A community's permissions changed (or it is gone): members who can no longer see or connect to their channel
+    /// are disconnected; members who gained or lost VOICE_SPEAK are unmuted or muted at the media server.
+    /// </summary>
+    private async Task ApplyPermissionsAsync(string communityId, PermissionSnapshot? snapshot)
+    {
+        List<Member> affected;
+        lock (gate)
+        {
+            affected = members.Values.Where(m => m.CommunityId == communityId).ToList();
+        }
+
+        foreach (var candidate in affected)
+        {
+            try
+            {
+                var userLock = UserLock(candidate.UserId);
+                await userLock.WaitAsync();
+                try
+                {
+                    if (!IsCurrent(candidate))
+                    {
+                        continue;
+                    }
+
+                    var now = clock.GetUtcNow();
+                    var granted = snapshot is not null && snapshot.HasChannel(candidate.ChannelId) ? snapshot.For(candidate.UserId, candidate.ChannelId, now) : 0;
+                    if ((granted & Permission.ViewChannel) == 0 || (granted & Permission.VoiceConnect) == 0)
+                    {
+                        lock (gate)
+                        {
+                            members.Remove(candidate.UserId);
+                        }
+
+                        await EndAsync(candidate, reason: "you no longer have access to this voice channel");
+                        continue;
+                    }
+
+                    await ApplyServerFlagsAsync(candidate, candidate.ModeratorMute, candidate.ModeratorDeaf, (granted & Permission.VoiceSpeak) == 0);
+                }
+                finally
+                {
+                    userLock.Release();
+                }
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Re-checking the voice state of {User} after a permission change failed", candidate.UserId);
+            }
+        }
+    }
+
+    /// <summary>The user left or was removed from the community: their voice connection in it ends.</summary>
+    private async Task MemberLeftAsync(string userId, string communityId)
+    {
+        try
+        {
+            var userLock = UserLock(userId);
+            await userLock.WaitAsync();
+            try
+            {
+                Member? member;
+                lock (gate)
+                {
+                    member = members.GetValueOrDefault(userId);
+                    if (member is null || member.CommunityId != communityId)
+                    {
+                        return;
+                    }
+
+                    members.Remove(userId);
+                }
+
+                await EndAsync(member, reason: "you are no longer a member of this community");
+            }
+            finally
+            {
+                userLock.Release();
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Ending the voice connection of {User} who left {Community} failed", userId, communityId);
+        }
+    }
+
+    /// <summary>The media server restarted: put the member into a fresh room and send a new op 5 so the client renegotiates.</summary>
+    private async Task ReconnectAsync(Member lost)
+    {
+        var userLock = UserLock(lost.UserId);
+        await userLock.WaitAsync();
+        try
+        {
+            if (!IsCurrent(lost))
+            {
+                return;
+            }
+
+            lock (gate)
+            {
+                members.Remove(lost.UserId);
+            }
+
+            logger.LogInformation("Reconnecting {User} to voice channel {Channel} after a media server restart", lost.UserId, lost.ChannelId);
+            await JoinAsync(lost.Session, lost.Connection, lost.ChannelId, lost.SelfMute, lost.SelfDeaf, movedBy: "media-restart", CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Reconnecting {User} to voice failed", lost.UserId);
+        }
+        finally
+        {
+            userLock.Release();
+        }
+    }
+
     /// <summary>The gateway connection of <paramref name="session"/> ended: its voice state ends with it.</summary>
     public async Task SessionEndedAsync(GatewaySession session)
     {
         try
         {
-            var userLock = userLocks.GetOrAdd(session.UserId, _ => new SemaphoreSlim(1, 1));
+            var userLock = UserLock(session.UserId);
             await userLock.WaitAsync();
             try
             {
@@ -247,6 +608,18 @@ public sealed class VoiceService(
         catch (Exception ex)
         {
             logger.LogWarning(ex, "Leaving voice for {User} failed", session.UserId);
+        }
+    }
+
+    /// <summary>This node starts: voice sessions it recorded before (a crash) died with their media; drop their rows.</summary>
+    public async Task ClearStaleSessionsAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+        var cleared = await db.VoiceSessions.Where(v => v.NodeId == serverOptions.NodeId).ExecuteDeleteAsync(ct);
+        if (cleared > 0)
+        {
+            logger.LogInformation("Cleared {Count} voice session(s) left by this node's previous run", cleared);
         }
     }
 
@@ -264,11 +637,15 @@ public sealed class VoiceService(
             members.Remove(userId);
         }
 
-        await EndAsync(member);
+        await EndAsync(member, reason: null);
     }
 
-    /// <summary>Tears down a member already removed from <see cref="members"/> and tells the channel.</summary>
-    private async Task EndAsync(Member member)
+    /// <summary>
+    /// Tears down a member already removed from <see cref="members"/> and tells the channel. With a
+    /// <paramref name="reason"/> (forced), the member's own session also gets VOICE_ERROR <c>disconnected</c>, since
+    /// they may no longer see the channel the leave is announced in.
+    /// </summary>
+    private async Task EndAsync(Member member, string? reason)
     {
         if (member.Peer is { } peer)
         {
@@ -276,17 +653,86 @@ public sealed class VoiceService(
             {
                 await peer.DisposeAsync();
             }
-            catch (Exception ex) when (ex is JanusException or TimeoutException or VoiceMediaException)
+            catch (Exception ex) when (ex is JanusException or TimeoutException or VoiceMediaException or ObjectDisposedException or InvalidOperationException)
             {
                 logger.LogDebug(ex, "Voice teardown for {User}", member.UserId);
             }
         }
 
-        PublishState(member.State() with { ChannelId = null }, member.CommunityId, member.ChannelId);
+        await DeleteAsync(member);
+        hub.Publish(GatewayEvents.VoiceStateUpdate, member.State() with { ChannelId = null }, VoxoraJsonContext.Default.VoiceState,
+            Audience.Channel(member.CommunityId, member.ChannelId));
+        if (reason is not null)
+        {
+            Error(member.Session, member.ChannelId, VoiceErrorCodes.Disconnected, reason);
+        }
     }
 
-    private void PublishState(VoiceState state, string communityId, string channelId) =>
-        hub.Publish(GatewayEvents.VoiceStateUpdate, state, VoxoraJsonContext.Default.VoiceState, Audience.Channel(communityId, channelId));
+    private void Forget(Member member)
+    {
+        lock (gate)
+        {
+            if (members.GetValueOrDefault(member.UserId) == member)
+            {
+                members.Remove(member.UserId);
+            }
+        }
+    }
+
+    private async Task SaveAsync(Member member)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+            var row = await db.VoiceSessions.SingleOrDefaultAsync(v => v.Id == member.VoiceSessionId);
+            if (row is null)
+            {
+                // One voice connection per user: a row left by an earlier session of this user goes first.
+                await db.VoiceSessions.Where(v => v.UserId == member.UserId).ExecuteDeleteAsync();
+                row = new VoiceSessionEntity
+                {
+                    Id = member.VoiceSessionId,
+                    CommunityId = member.CommunityId,
+                    ChannelId = member.ChannelId,
+                    UserId = member.UserId,
+                    SessionId = member.Session.Id,
+                    NodeId = serverOptions.NodeId,
+                    ConnectedAt = member.ConnectedAt,
+                };
+                db.VoiceSessions.Add(row);
+            }
+
+            row.SelfMute = member.SelfMute;
+            row.SelfDeaf = member.SelfDeaf;
+            row.ServerMute = member.ServerMute;
+            row.ServerDeaf = member.ModeratorDeaf;
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateException ex)
+        {
+            // The channel was deleted meanwhile (foreign key): the permission change that follows disconnects the member.
+            logger.LogInformation(ex, "Recording the voice session of {User} failed", member.UserId);
+        }
+    }
+
+    private async Task DeleteAsync(Member member)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+        await db.VoiceSessions.Where(v => v.Id == member.VoiceSessionId).ExecuteDeleteAsync();
+    }
+
+    private SemaphoreSlim UserLock(string userId) => userLocks.GetOrAdd(userId, _ => new SemaphoreSlim(1, 1));
+
+    private void PublishState(Member member) =>
+        hub.Publish(GatewayEvents.VoiceStateUpdate, member.State(), VoxoraJsonContext.Default.VoiceState, Audience.Channel(member.CommunityId, member.ChannelId));
+
+    private static VoiceDecision Refuse(GatewaySession session, string channelId, VoiceDecision decision)
+    {
+        Error(session, channelId, decision.Error!, decision.Message!);
+        return decision;
+    }
 
     private static void Send(Member member, VoiceSignal signal) =>
         member.Session.Enqueue(new OutboundEvent(GatewayEvents.VoiceSignal, JsonSerializer.SerializeToUtf8Bytes(signal, VoxoraJsonContext.Default.VoiceSignal)));
@@ -317,24 +763,39 @@ public sealed class VoiceService(
         {
             if (owner.IsCurrent(member))
             {
-                owner.Hub.Publish(GatewayEvents.VoiceSpeaking, new VoiceSpeaking(member.CommunityId, member.ChannelId, member.UserId, speaking),
+                owner.hub.Publish(GatewayEvents.VoiceSpeaking, new VoiceSpeaking(member.CommunityId, member.ChannelId, member.UserId, speaking),
                     VoxoraJsonContext.Default.VoiceSpeaking, Audience.Channel(member.CommunityId, member.ChannelId));
             }
         }
+
+        public void MediaLost() => _ = Task.Run(() => owner.ReconnectAsync(member));
     }
 
-    private sealed class Member(GatewaySession session, string communityId, string channelId, string voiceSessionId)
+    private sealed class Member(GatewaySession session, GatewayConnection connection, string communityId, string channelId, string voiceSessionId, DateTimeOffset connectedAt)
     {
         public GatewaySession Session { get; } = session;
+        public GatewayConnection Connection { get; } = connection;
         public string UserId => Session.UserId;
         public string CommunityId { get; } = communityId;
         public string ChannelId { get; } = channelId;
         public string VoiceSessionId { get; } = voiceSessionId;
+        public DateTimeOffset ConnectedAt { get; } = connectedAt;
         public bool SelfMute { get; set; }
         public bool SelfDeaf { get; set; }
-        public bool ServerMute { get; set; }
+
+        /// <summary>Muted by a moderator (persisted on the member).</summary>
+        public bool ModeratorMute { get; set; }
+
+        /// <summary>Deafened by a moderator (persisted on the member).</summary>
+        public bool ModeratorDeaf { get; set; }
+
+        /// <summary>Lacks VOICE_SPEAK in the channel: muted at the media server like a server mute.</summary>
+        public bool CannotSpeak { get; set; }
+
+        public bool ServerMute => ModeratorMute || CannotSpeak;
+
         public IVoicePeer? Peer { get; set; }
 
-        public VoiceState State() => new(CommunityId, ChannelId, UserId, SelfMute, SelfDeaf, ServerMute, false);
+        public VoiceState State() => new(CommunityId, ChannelId, UserId, SelfMute, SelfDeaf, ServerMute, ModeratorDeaf);
     }
 }
