@@ -230,7 +230,7 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
     }
 
     [VoiceFact]
-    public async Task Two_people_talk_in_a_voice_channel_mute_and_leave()
+    public async Task Two_people_talk_in_a_voice_channel_mute_get_server_muted_and_leave()
     {
         var alice = await fixture.NewPageAsync();
         var bob = await fixture.NewPageAsync();
@@ -318,6 +318,25 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
             var (_, aliceLevel) = await DetailsAsync(alice, "alice");
             Assert.True(aliceLevel > 0.01, $"Alice stopped hearing Bob when she muted herself: level {aliceLevel}");
             await BrowserFixture.ScreenshotAsync(bob, "voice-4-bob-sees-alice-muted");
+
+            // Alice (the owner) server-mutes Bob from the member's context menu: she sees the server-mute icon,
+            // Bob is told, and his audio no longer reaches her (her inbound packet count stops).
+            await VoiceMember(alice, bobName).ClickAsync(new() { Button = MouseButton.Right });
+            await Expect(alice.GetByRole(AriaRole.Menu)).ToBeVisibleAsync();
+            await BrowserFixture.ScreenshotAsync(alice, "voice-5-moderator-menu");
+            await alice.GetByRole(AriaRole.Menuitem, new() { Name = "Server mute", Exact = true }).ClickAsync();
+            await Expect(VoiceMember(alice, bobName).GetByRole(AriaRole.Img, new() { Name = "Server muted", Exact = true })).ToBeVisibleAsync();
+            await Expect(VoiceMember(bob, bobName).GetByRole(AriaRole.Img, new() { Name = "Server muted", Exact = true })).ToBeVisibleAsync();
+            await Expect(bob.GetByTestId("voice-server-flags")).ToHaveTextAsync("A moderator muted you.");
+            await EventuallyAsync(async () =>
+            {
+                var (before, _) = await DetailsAsync(alice, "alice after server-muting bob");
+                await Task.Delay(TimeSpan.FromSeconds(4.5)); // two stats samples
+                var (after, level) = await DetailsAsync(alice, "alice 4.5 s later");
+                return (after - before < 10 && level < 0.001, $"packets {before} → {after}, level {level}");
+            }, TimeSpan.FromSeconds(25), "Bob's audio stops reaching Alice");
+            await Expect(VoiceMember(alice, bobName)).ToHaveAttributeAsync("data-speaking", "false");
+            await BrowserFixture.ScreenshotAsync(alice, "voice-6-alice-server-muted-bob");
 
             // Alice disconnects: her voice bar goes, and Bob sees her leave the channel.
             await alice.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();

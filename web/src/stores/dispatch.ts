@@ -106,7 +106,8 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       useVoice.getState().applySpeaking(e.d);
       break;
     case "VOICE_ERROR":
-      useVoice.getState().setAlert(voiceErrorMessage(e.d));
+      // not_in_voice only answers a signal for a voice session that was already replaced: nothing to tell.
+      if (e.d.code !== "not_in_voice") useVoice.getState().setAlert(voiceErrorMessage(e.d));
       break;
     default:
       break;

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { DispatchEvent, VoiceState } from "../api/types";
 import { applyDispatch, resetStores } from "./dispatch";
-import { channelMembers, moderatorAbilities, qualityLabel, useVoice, voiceErrorMessage } from "./voice";
+import { channelMembers, moderatorAbilities, qualityLabel, showsSpeaking, useVoice, voiceErrorMessage } from "./voice";
 
 const me = { id: "usr_me", username: "me", created_at: "2025-01-01T00:00:00Z" };
 const vs = (user: string, channel: string | null, extra: Partial<VoiceState> = {}): VoiceState => ({
@@ -62,11 +62,22 @@ describe("voice store over dispatches", () => {
     expect(useVoice.getState().speaking["usr_a"]).toBe(true);
   });
 
+  it("draws no speaking ring for a muted member, even if the media server still reports talking", () => {
+    const speaking = { usr_a: true };
+    expect(showsSpeaking(vs("usr_a", "ch_v1"), speaking)).toBe(true);
+    expect(showsSpeaking(vs("usr_a", "ch_v1", { server_mute: true }), speaking)).toBe(false);
+    expect(showsSpeaking(vs("usr_a", "ch_v1", { self_mute: true }), speaking)).toBe(false);
+    expect(showsSpeaking(vs("usr_b", "ch_v1"), speaking)).toBe(false);
+  });
+
   it("VOICE_ERROR becomes a human alert, with the server's reason when voice is unavailable", () => {
     apply({ t: "VOICE_ERROR", d: { channel_id: "ch_v1", code: "voice_unavailable", message: "Janus is not installed" } });
     expect(useVoice.getState().alert).toBe("Voice is unavailable on this server: Janus is not installed");
     apply({ t: "VOICE_ERROR", d: { channel_id: "ch_v1", code: "channel_full", message: "full" } });
     expect(useVoice.getState().alert).toMatch(/full/);
+    useVoice.getState().setAlert(null);
+    apply({ t: "VOICE_ERROR", d: { channel_id: "ch_v1", code: "not_in_voice", message: "stale" } });
+    expect(useVoice.getState().alert).toBeNull();
   });
 
   it("leaving a community forgets its voice states; sign-out resets everything", () => {
@@ -92,9 +103,11 @@ describe("voice helpers", () => {
   });
 
   it("maps every documented error code to a message that is not the raw code", () => {
-    for (const code of ["voice_unavailable", "unknown_channel", "not_voice_channel", "missing_permissions", "timed_out", "channel_full", "media_failed", "not_in_voice", "invalid_signal", "mic_denied", "mic_missing"]) {
+    for (const code of ["voice_unavailable", "unknown_channel", "not_voice_channel", "missing_permissions", "timed_out", "channel_full", "media_failed", "not_in_voice", "invalid_signal", "disconnected", "mic_denied", "mic_missing"]) {
       const text = voiceErrorMessage({ code, message: "" });
-      expect(text).not.toContain(code);
+      // A sentence of its own, not the raw code and not the generic fallback.
+      expect(text).not.toContain("_");
+      expect(text).not.toBe(voiceErrorMessage({ code: "some_new_code", message: "" }));
       expect(text.length).toBeGreaterThan(15);
     }
     expect(voiceErrorMessage({ code: "something_new", message: "Server says no" })).toBe("Server says no");

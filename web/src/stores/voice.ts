@@ -128,6 +128,14 @@ export const useVoice = create<VoiceStore>()((set) => ({
   reset: () => set({ ...initial }),
 }));
 
+/**
+ * Whether to draw a member's speaking ring: Janus's detection says so and they can be heard. Janus measures
+ * levels before it applies a server mute, so a server-muted member may still be reported as talking.
+ */
+export function showsSpeaking(state: VoiceState, speaking: Record<string, boolean>): boolean {
+  return !!speaking[state.user_id] && !state.server_mute && !state.self_mute;
+}
+
 /** Members of one voice channel, in a stable order. */
 export function channelMembers(states: Record<string, Record<string, VoiceState>>, communityId: string, channelId: string): VoiceState[] {
   return Object.values(states[communityId] ?? {})
@@ -152,6 +160,8 @@ export function voiceErrorMessage(e: Pick<VoiceErrorEvent, "code" | "message">):
       return "That voice channel no longer exists.";
     case "not_voice_channel":
       return "That is not a voice channel.";
+    case "disconnected":
+      return `You were disconnected from voice${e.message ? `: ${e.message}` : "."}`;
     case "not_in_voice":
       return "Your voice session ended. Join the channel again.";
     case "invalid_signal":

@@ -237,6 +237,17 @@ describe("VoiceEngine", () => {
     expect(ops(4).filter((d) => d.channel_id === null)).toEqual([]);
   });
 
+  it("VOICE_ERROR disconnected ends the call at once; not_in_voice (a stale signal) does not", async () => {
+    const pc = await joined();
+    engine.onDispatch("VOICE_ERROR", { channel_id: "ch_v", code: "not_in_voice", message: "" });
+    expect(pc.closed).toBe(false);
+    expect(useVoice.getState().phase).not.toBe("idle");
+    engine.onDispatch("VOICE_ERROR", { channel_id: "ch_v", code: "disconnected", message: "A moderator disconnected you" });
+    expect(pc.closed).toBe(true);
+    expect(useVoice.getState().phase).toBe("idle");
+    expect(ops(4).filter((d) => d.channel_id === null)).toEqual([]);
+  });
+
   it("a refused join (VOICE_ERROR) stays out of voice", async () => {
     await engine.join("ch_v");
     engine.onDispatch("VOICE_ERROR", { channel_id: "ch_v", code: "channel_full", message: "full" });

@@ -201,8 +201,10 @@ export class VoiceEngine {
 
   private onError(e: VoiceErrorEvent): void {
     if (!this.wanted) return;
-    if (this.awaitingServer || e.code === "not_in_voice") {
-      // The join was refused (or the session is gone): stay out of voice.
+    // not_in_voice answers a signal that carried an older voice session (a move or restart crossed it): the
+    // current session is unaffected.
+    if (this.awaitingServer || e.code === "disconnected") {
+      // The join was refused, or the server ended our voice connection: stay out of voice.
       this.wanted = null;
       this.awaitingServer = false;
       this.teardown();

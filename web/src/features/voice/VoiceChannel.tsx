@@ -5,7 +5,7 @@ import { rest, voice } from "../../app/runtime";
 import { useChannels } from "../../stores/channels";
 import { displayName, useMembers } from "../../stores/members";
 import { useSession } from "../../stores/session";
-import { channelMembers, moderatorAbilities, useVoice, voiceErrorMessage } from "../../stores/voice";
+import { channelMembers, moderatorAbilities, showsSpeaking, useVoice, voiceErrorMessage } from "../../stores/voice";
 import { Avatar } from "../../ui/Avatar";
 import { HeadphonesIcon, MicIcon } from "./icons";
 
@@ -90,7 +90,7 @@ function FlagIcons({ state }: { state: VoiceState }) {
 
 function VoiceMemberRow({ state, channel, isOwner }: { state: VoiceState; channel: Channel; isOwner: boolean }) {
   const user = useMembers((s) => s.users[state.user_id]);
-  const speaking = useVoice((s) => !!s.speaking[state.user_id]);
+  const speaking = useVoice((s) => showsSpeaking(state, s.speaking));
   const perms = useVoice((s) => s.perms[channel.community_id]);
   const me = useSession((s) => s.user?.id);
   const [menu, setMenu] = useState(false);
