@@ -319,6 +319,27 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
             Assert.True(aliceLevel > 0.01, $"Alice stopped hearing Bob when she muted herself: level {aliceLevel}");
             await BrowserFixture.ScreenshotAsync(bob, "voice-4-bob-sees-alice-muted");
 
+            // Bob deafens: it implies mute (both buttons pressed), Alice sees his deafened icon, and his remote audio
+            // is silenced; undeafening brings his microphone back and Alice hears him again.
+            var deafen = bob.GetByRole(AriaRole.Button, new() { Name = "Deafen", Exact = true });
+            var bobMute = bob.GetByRole(AriaRole.Button, new() { Name = "Mute", Exact = true });
+            await deafen.ClickAsync();
+            await Expect(deafen).ToHaveAttributeAsync("aria-pressed", "true");
+            await Expect(bobMute).ToHaveAttributeAsync("aria-pressed", "true");
+            await Expect(VoiceMember(alice, bobName).GetByRole(AriaRole.Img, new() { Name = "Deafened", Exact = true })).ToBeVisibleAsync();
+            await Expect(VoiceMember(alice, bobName).GetByRole(AriaRole.Img, new() { Name = "Muted", Exact = true })).ToBeVisibleAsync();
+            Assert.True(await bob.EvaluateAsync<bool>("() => [...document.querySelectorAll('#voice-audio audio')].every(a => a.muted) && document.querySelectorAll('#voice-audio audio').length > 0"),
+                "Bob's remote audio keeps playing while he is deafened");
+            await deafen.ClickAsync();
+            await Expect(deafen).ToHaveAttributeAsync("aria-pressed", "false");
+            await Expect(bobMute).ToHaveAttributeAsync("aria-pressed", "false");
+            await Expect(VoiceMember(alice, bobName).GetByRole(AriaRole.Img, new() { Name = "Deafened", Exact = true })).ToHaveCountAsync(0);
+            await EventuallyAsync(async () =>
+            {
+                var (_, level) = await DetailsAsync(alice, "alice after bob undeafened");
+                return (level > 0.01, $"level {level}");
+            }, TimeSpan.FromSeconds(10), "Alice hears Bob again after he undeafens");
+
             // Alice (the owner) server-mutes Bob from the member's context menu: she sees the server-mute icon,
             // Bob is told, and his audio no longer reaches her (her inbound packet count stops).
             await VoiceMember(alice, bobName).ClickAsync(new() { Button = MouseButton.Right });

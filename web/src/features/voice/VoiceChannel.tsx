@@ -100,7 +100,7 @@ function VoiceMemberRow({ state, channel, isOwner }: { state: VoiceState; channe
 
   return (
     <li
-      className="group relative flex items-center gap-2 rounded px-1 py-0.5 text-sm text-muted hover:bg-hover"
+      className={`group relative flex items-center gap-2 rounded py-0.5 pl-1 text-sm text-muted hover:bg-hover ${moderates ? "pr-7 md:pr-1" : "pr-1"}`}
       data-testid={`voice-member-${state.user_id}`}
       data-speaking={speaking ? "true" : "false"}
       onContextMenu={
@@ -126,7 +126,7 @@ function VoiceMemberRow({ state, channel, isOwner }: { state: VoiceState; channe
           aria-haspopup="menu"
           aria-expanded={menu}
           onClick={() => setMenu((o) => !o)}
-          className="inline-flex h-6 w-6 shrink-0 items-center justify-center rounded text-muted hover:bg-elevated hover:text-fg md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100"
+          className="absolute right-0 top-1/2 inline-flex h-6 w-6 -translate-y-1/2 items-center justify-center rounded bg-hover text-muted hover:bg-elevated hover:text-fg md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100"
         >
           ⋯
         </button>
