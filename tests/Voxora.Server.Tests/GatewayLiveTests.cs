@@ -66,6 +66,36 @@ public abstract class GatewayLiveTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Invite_events_reach_only_managers_and_the_inviter()
+    {
+        await using var alice = await ConnectedUserAsync("alice");
+        await using var bob = await ConnectedUserAsync("bob");
+        await using var carol = await ConnectedUserAsync("carol");
+        var (community, _) = await CommunityWithMemberAsync(alice, bob);
+        var toCarol = await alice.Api.CreateInviteAsync(community.Id);
+        await alice.Gateway.WaitForDispatchAsync(GatewayEvents.InviteCreate);
+        await carol.Api.AcceptInviteAsync(toCarol.Code);
+        await carol.Gateway.WaitForDispatchAsync(GatewayEvents.CommunityCreate);
+        await alice.Gateway.WaitForDispatchAsync(GatewayEvents.CommunityMemberAdd);
+        await bob.Gateway.WaitForDispatchAsync(GatewayEvents.CommunityMemberAdd);
+        while (await carol.Gateway.TryReceiveDispatchAsync(Quiet) is not null)
+        {
+            // Carol's own COMMUNITY_MEMBER_ADD may come before or after her COMMUNITY_CREATE: drain.
+        }
+
+        // Bob (a plain member with CREATE_INVITES) makes an invite: he and the owner hear of it; Carol, who cannot list invites, does not.
+        var invite = await bob.Api.CreateInviteAsync(community.Id);
+        Assert.Equal(invite.Code, (await alice.Gateway.WaitForDispatchAsync(GatewayEvents.InviteCreate)).D!.Value.GetProperty("code").GetString());
+        Assert.Equal(invite.Code, (await bob.Gateway.WaitForDispatchAsync(GatewayEvents.InviteCreate)).D!.Value.GetProperty("code").GetString());
+        await AssertNothingArrivesAsync(carol.Gateway);
+
+        await alice.Api.RevokeInviteAsync(invite.Code);
+        await alice.Gateway.WaitForDispatchAsync(GatewayEvents.InviteDelete);
+        await bob.Gateway.WaitForDispatchAsync(GatewayEvents.InviteDelete);
+        await AssertNothingArrivesAsync(carol.Gateway);
+    }
+
+    [Fact]
     public async Task Members_see_messages_edits_deletes_and_reactions_live_and_outsiders_see_nothing()
     {
         await using var alice = await ConnectedUserAsync("alice");
