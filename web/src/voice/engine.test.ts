@@ -207,6 +207,12 @@ describe("VoiceEngine", () => {
     expect(useVoice.getState().transmitting).toBe(true);
     window.dispatchEvent(new KeyboardEvent("keyup", { code: "KeyV" }));
     expect(track.enabled).toBe(false);
+    // Typing a "v" into the composer is text, not talk.
+    const box = document.createElement("textarea");
+    document.body.appendChild(box);
+    box.dispatchEvent(new KeyboardEvent("keydown", { code: "KeyV", bubbles: true }));
+    expect(track.enabled).toBe(false);
+    box.remove();
   });
 
   it("Disconnect leaves with op 4 null, releases the mic and closes everything", async () => {

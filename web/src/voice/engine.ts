@@ -5,7 +5,7 @@
 import type { VoiceErrorEvent, VoiceServerPayload, VoiceSignal, VoiceState } from "../api/types";
 import { Op } from "../gateway/gateway";
 import { useVoice, voiceErrorMessage } from "../stores/voice";
-import { micEnabled, pttTransmitting } from "./ptt";
+import { ignoredForTalk, micEnabled, pttTransmitting } from "./ptt";
 import { liveMids, summarizeStats, waitForIceGathering, type StatsCounters, type StatsEntry } from "./rtc";
 import { audioConstraints, useVoiceSettings, type VoiceSettings } from "./settings";
 
@@ -385,8 +385,9 @@ export class VoiceEngine {
     for (const el of this.audio.values()) el.muted = s.selfDeaf;
   }
 
-  private onKey(e: { code: string; type: string; repeat?: boolean }): void {
+  private onKey(e: { code: string; type: string; repeat?: boolean; target?: EventTarget | null }): void {
     if (this.settings.mode !== "push_to_talk") return;
+    if (ignoredForTalk(e, e.target ?? null)) return;
     const s = useVoice.getState();
     const next = pttTransmitting(s.transmitting, e, this.settings.pttKey);
     if (next === s.transmitting) return;

@@ -24,7 +24,20 @@ export function micEnabled(opts: { selfMute: boolean; selfDeaf: boolean; pushToT
   return opts.pushToTalk ? opts.transmitting : true;
 }
 
-/** True when the event target is a field where typing the PTT key should not be captured as a binding change. */
+/** Keys that type a character (a push-to-talk key like these, pressed in a text field, is meant as text). */
+export function producesText(code: string): boolean {
+  return /^(Key[A-Z]|Digit[0-9]|Numpad[0-9]|Backquote|Minus|Equal|BracketLeft|BracketRight|Backslash|Semicolon|Quote|Comma|Period|Slash|Space|IntlBackslash)$/.test(code);
+}
+
+/**
+ * Whether a push-to-talk key-down should be ignored: a character key typed into a text field is text, not
+ * talk. Keys that type nothing (F13, Caps Lock, a mouse-side key…) transmit everywhere; key-ups always count.
+ */
+export function ignoredForTalk(event: KeyLike, target: EventTarget | null): boolean {
+  return event.type === "keydown" && producesText(event.code) && isTypingTarget(target);
+}
+
+/** True when the event target is a field where the user is typing text. */
 export function isTypingTarget(target: EventTarget | null): boolean {
   const el = target as { tagName?: string; isContentEditable?: boolean } | null;
   if (!el || !el.tagName) return false;

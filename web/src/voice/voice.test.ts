@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { isTypingTarget, micEnabled, pttTransmitting } from "./ptt";
+import { ignoredForTalk, isTypingTarget, micEnabled, producesText, pttTransmitting } from "./ptt";
 import { liveMids, summarizeStats, waitForIceGathering, type GatheringPc, type StatsEntry } from "./rtc";
 import { audioConstraints, DEFAULT_VOICE_SETTINGS, keyLabel, parseVoiceSettings } from "./settings";
 
@@ -27,6 +27,19 @@ describe("push to talk", () => {
     expect(micEnabled({ selfMute: false, selfDeaf: false, pushToTalk: true, transmitting: false })).toBe(false);
     expect(micEnabled({ selfMute: false, selfDeaf: false, pushToTalk: true, transmitting: true })).toBe(true);
     expect(micEnabled({ selfMute: true, selfDeaf: false, pushToTalk: true, transmitting: true })).toBe(false);
+  });
+
+  it("a character key pressed in a text field is text, not talk; other keys transmit everywhere", () => {
+    const field = { tagName: "TEXTAREA" } as unknown as EventTarget;
+    const page = { tagName: "DIV" } as unknown as EventTarget;
+    expect(producesText("Backquote")).toBe(true);
+    expect(producesText("KeyV")).toBe(true);
+    expect(producesText("F13")).toBe(false);
+    expect(producesText("CapsLock")).toBe(false);
+    expect(ignoredForTalk({ code: "Backquote", type: "keydown" }, field)).toBe(true);
+    expect(ignoredForTalk({ code: "Backquote", type: "keydown" }, page)).toBe(false);
+    expect(ignoredForTalk({ code: "Backquote", type: "keyup" }, field)).toBe(false);
+    expect(ignoredForTalk({ code: "F13", type: "keydown" }, field)).toBe(false);
   });
 
   it("knows typing targets and names keys", () => {
