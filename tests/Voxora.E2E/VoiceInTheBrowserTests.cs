@@ -91,14 +91,33 @@ public sealed class VoiceBrowserFixture : IAsyncLifetime
 
     public Uri BaseAddress => new(app!.Urls.First() + "/");
 
-    public async Task<IPage> NewPageAsync()
+    /// <summary>
+    /// A second Chromium where the person answers "Block" to the microphone prompt (the fake UI above would always
+    /// allow it): same fake device, prompts denied.
+    /// </summary>
+    public async Task<IBrowser> MicrophoneBlockingBrowserAsync() =>
+        blocking ??= await playwright!.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("VOXORA_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--use-fake-device-for-media-stream", "--deny-permission-prompts",
+            ],
+        });
+
+    private IBrowser? blocking;
+
+    public async Task<IPage> NewPageAsync(IBrowser? browser = null, bool allowMicrophone = true)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await (browser ?? Browser).NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             ServiceWorkers = ServiceWorkerPolicy.Block,
-            Permissions = ["microphone"],
+            Permissions = allowMicrophone ? ["microphone"] : [],
         });
         context.SetDefaultTimeout(20_000);
         var page = await context.NewPageAsync();
@@ -142,6 +161,11 @@ public sealed class VoiceBrowserFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (blocking is not null)
+        {
+            await blocking.DisposeAsync();
+        }
+
         if (Browser is not null)
         {
             await Browser.DisposeAsync();
@@ -194,10 +218,8 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
         }
     }
 
-    private static ILocator VoiceMembers(IPage page) => page.GetByRole(AriaRole.List, new() { Name = "In General", Exact = true });
-
-    private static ILocator VoiceMember(IPage page, string name) =>
-        VoiceMembers(page).GetByRole(AriaRole.Listitem).Filter(new() { HasText = name });
+    private static ILocator VoiceMember(IPage page, string name, string channel = "General") =>
+        page.GetByRole(AriaRole.List, new() { Name = "In " + channel, Exact = true }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = name });
 
     private static async Task<double> NumberAsync(IPage page, string testId) =>
         double.Parse(await page.GetByTestId(testId).InnerTextAsync(), CultureInfo.InvariantCulture);
@@ -230,7 +252,28 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
     }
 
     [VoiceFact]
-    public async Task Two_people_talk_in_a_voice_channel_mute_get_server_muted_and_leave()
+    public async Task A_blocked_microphone_is_explained_and_voice_stays_disconnected()
+    {
+        // This browser answers "Block" when the page asks for the microphone.
+        var page = await fixture.NewPageAsync(await fixture.MicrophoneBlockingBrowserAsync(), allowMicrophone: false);
+        var name = NewName("dave");
+        await RegisterAsync(page, name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create a community" }).First.ClickAsync();
+        var dialog = page.GetByTestId("create-community-dialog");
+        await dialog.GetByLabel("Community name").FillAsync("No Mic Club");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(page.GetByTestId("composer")).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+        await Expect(page.GetByTestId("voice-alert")).ToContainTextAsync("Allow microphone access for this site");
+        await Expect(page.GetByTestId("voice-bar")).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "In General", Exact = true })).ToHaveCountAsync(0);
+        await BrowserFixture.ScreenshotAsync(page, "voice-microphone-blocked");
+        Assert.Empty(fixture.PageErrors);
+    }
+
+    [VoiceFact]
+    public async Task Two_people_talk_mute_deafen_get_server_muted_moved_and_leave()
     {
         var alice = await fixture.NewPageAsync();
         var bob = await fixture.NewPageAsync();
@@ -247,6 +290,13 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
             await dialog.GetByLabel("Community name").FillAsync("Voice Night");
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
             await Expect(alice.GetByTestId("composer")).ToBeVisibleAsync();
+            // A second voice channel, to move into later.
+            await alice.GetByRole(AriaRole.Button, new() { Name = "+ Create channel" }).ClickAsync();
+            var create = alice.GetByTestId("create-channel-dialog");
+            await create.GetByLabel("Kind").SelectOptionAsync("Voice channel");
+            await create.GetByLabel("Name").FillAsync("Lounge");
+            await create.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+            await Expect(alice.GetByRole(AriaRole.Button, new() { Name = "Join voice channel Lounge" })).ToBeVisibleAsync();
             await alice.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Voice Night") }).ClickAsync();
             await alice.GetByTestId("open-invite").ClickAsync();
             await Expect(alice.GetByTestId("invite-link")).ToHaveValueAsync(new Regex("/invite/[A-Za-z0-9]+$"));
@@ -359,13 +409,45 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
             await Expect(VoiceMember(alice, bobName)).ToHaveAttributeAsync("data-speaking", "false");
             await BrowserFixture.ScreenshotAsync(alice, "voice-6-alice-server-muted-bob");
 
+            // Alice lifts the server mute (the "⋯" button opens the same menu): Bob is heard again.
+            await VoiceMember(alice, bobName).HoverAsync();
+            await VoiceMember(alice, bobName).GetByRole(AriaRole.Button, new() { Name = $"Voice options for {bobName}" }).ClickAsync();
+            await alice.GetByRole(AriaRole.Menuitem, new() { Name = "Remove server mute", Exact = true }).ClickAsync();
+            await Expect(VoiceMember(alice, bobName).GetByRole(AriaRole.Img, new() { Name = "Server muted", Exact = true })).ToHaveCountAsync(0);
+            await Expect(bob.GetByTestId("voice-server-flags")).ToHaveCountAsync(0);
+            await EventuallyAsync(async () =>
+            {
+                var (_, level) = await DetailsAsync(alice, "alice after lifting bob's server mute");
+                return (level > 0.01, $"level {level}");
+            }, TimeSpan.FromSeconds(15), "Alice hears Bob again after lifting the server mute");
+
+            // Alice moves Bob to Lounge: his client gets a new op 5 and renegotiates on its own; Alice follows by
+            // clicking Lounge, and hears Bob there over fresh PeerConnections on both sides.
+            await VoiceMember(alice, bobName).ClickAsync(new() { Button = MouseButton.Right });
+            await alice.GetByRole(AriaRole.Menuitem, new() { Name = "Move to Lounge", Exact = true }).ClickAsync();
+            await Expect(VoiceMember(alice, bobName, "Lounge")).ToHaveCountAsync(1);
+            await Expect(VoiceMember(alice, bobName)).ToHaveCountAsync(0);
+            await Expect(bob.GetByTestId("voice-channel-name")).ToContainTextAsync("Lounge");
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Join voice channel Lounge" }).ClickAsync();
+            await Expect(alice.GetByTestId("voice-channel-name")).ToContainTextAsync("Lounge");
+            await Expect(VoiceMember(bob, aliceName, "Lounge")).ToHaveCountAsync(1);
+            await Expect(VoiceMember(bob, aliceName)).ToHaveCountAsync(0);
+            await Expect(alice.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await Expect(bob.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await EventuallyAsync(async () =>
+            {
+                var (packets, level) = await DetailsAsync(alice, "alice in Lounge");
+                return (packets > 50 && level > 0.01, $"packets {packets}, level {level}");
+            }, TimeSpan.FromSeconds(20), "Alice hears Bob in Lounge after the move");
+            await BrowserFixture.ScreenshotAsync(bob, "voice-7-bob-moved-to-lounge");
+
             // Alice disconnects: her voice bar goes, and Bob sees her leave the channel.
             await alice.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
             await Expect(alice.GetByTestId("voice-bar")).ToHaveCountAsync(0);
-            await Expect(VoiceMember(bob, aliceName)).ToHaveCountAsync(0);
-            await Expect(VoiceMember(alice, aliceName)).ToHaveCountAsync(0);
-            await Expect(VoiceMember(bob, bobName)).ToHaveCountAsync(1);
-            await BrowserFixture.ScreenshotAsync(bob, "voice-7-bob-after-alice-left");
+            await Expect(VoiceMember(bob, aliceName, "Lounge")).ToHaveCountAsync(0);
+            await Expect(VoiceMember(alice, aliceName, "Lounge")).ToHaveCountAsync(0);
+            await Expect(VoiceMember(bob, bobName, "Lounge")).ToHaveCountAsync(1);
+            await BrowserFixture.ScreenshotAsync(bob, "voice-8-bob-after-alice-left");
 
             Assert.Empty(fixture.PageErrors);
         }
