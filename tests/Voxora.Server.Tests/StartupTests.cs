@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Tests.Infrastructure;
 
@@ -20,6 +21,42 @@ public sealed class StartupTests
         var error = await Assert.ThrowsAsync<ConfigurationErrorException>(() =>
             TestServer.StartAsync(Provider.Sqlite, new Dictionary<string, string?> { [key] = value }));
         Assert.True(error.Message.Contains(named, StringComparison.Ordinal), error.Message);
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task A_first_start_on_an_empty_database_logs_no_errors(Provider provider)
+    {
+        var errors = new ErrorLog();
+        await using var server = await TestServer.StartAsync(provider,
+            services: s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(errors));
+        Assert.True(errors.Lines.IsEmpty, "errors logged at start-up: " + string.Join(" | ", errors.Lines));
+    }
+
+    /// <summary>Collects every Error-or-worse log line.</summary>
+    private sealed class ErrorLog : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Error;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Lines.Enqueue(formatter(state, exception));
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System.Runtime.Loader;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Data;
@@ -93,6 +95,14 @@ public static class DatabaseSetup
         {
             // WAL lets readers proceed while a writer commits; it is a property of the file, set once.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+        else
+        {
+            // EF reads the history table before creating it, and on an empty PostgreSQL database that failed read is
+            // logged at Error level ("Failed executing DbCommand … __EFMigrationsHistory"), alarming on every first start.
+            // Creating it first (EF's own idempotent script) keeps first starts quiet.
+            var history = db.GetService<IHistoryRepository>();
+            await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), cancellationToken);
         }
 
         await db.Database.MigrateAsync(cancellationToken);

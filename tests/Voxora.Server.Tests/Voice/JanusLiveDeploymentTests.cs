@@ -40,23 +40,14 @@ public sealed class JanusLiveDeploymentTests(ITestOutputHelper output)
             var supervisor = server.Services.GetRequiredService<JanusSupervisor>();
             var node = await supervisor.WaitForNodeAsync(TimeSpan.FromSeconds(20));
             Assert.Null(node.ProcessId); // not a child of Voxora
-            var wav = CdpBrowser.WriteToneWav(server.DataDir, seconds: 10);
-            await using var browser = await CdpBrowser.LaunchAsync(new Uri(server.BaseAddress, "health/live"), wav);
-            await browser.EvaluateAsync(CdpBrowser.Helpers);
+            await using var browser = await VoiceCall.BrowserAsync(server);
 
             var (ownerApi, _, community) = await server.NewCommunityAsync();
             var (memberApi, _) = await server.NewMemberAsync(ownerApi, community.Id);
             var channel = community.VoiceChannel().Id;
             await using var a = await VoiceCall.IdentifyAsync(server, browser, ownerApi, "a", output);
             await using var b = await VoiceCall.IdentifyAsync(server, browser, memberApi, "b", output);
-            await a.JoinAsync(channel);
-            await a.PublishAsync();
-            await b.JoinAsync(channel);
-            await b.PublishAsync();
-            await a.AnswerRecvOfferAsync();
-            await b.AnswerRecvOfferAsync();
-            Assert.True(await a.WaitPacketsAsync(25) >= 25, "A hears nothing through the external Janus");
-            Assert.True(await b.WaitPacketsAsync(25) >= 25, "B hears nothing through the external Janus");
+            await VoiceCall.TalkAsync(a, b, channel);
             Assert.Equal(1, node.RoomCount);
 
             // The operator restarts their Janus: Voxora reconnects and puts both members into a fresh room.
@@ -70,12 +61,7 @@ public sealed class JanusLiveDeploymentTests(ITestOutputHelper output)
             output.WriteLine($"both members got a new VOICE_SERVER {restart.ElapsedMilliseconds} ms after the external Janus was restarted");
             a.CloseConnections();
             b.CloseConnections();
-            await a.PublishAsync();
-            await b.PublishAsync();
-            await a.AnswerRecvOfferAsync();
-            await b.AnswerRecvOfferAsync();
-            Assert.True(await a.WaitPacketsAsync(25) >= 25, "A hears nothing after the external Janus restarted");
-            Assert.True(await b.WaitPacketsAsync(25) >= 25, "B hears nothing after the external Janus restarted");
+            await VoiceCall.TalkAsync(a, b, channel, join: false);
         }
         finally
         {
@@ -124,26 +110,16 @@ public sealed class JanusLiveDeploymentTests(ITestOutputHelper output)
                 ["VOICE:TURN_SECRET"] = secret,
             });
             await server.Services.GetRequiredService<JanusSupervisor>().WaitForNodeAsync(TimeSpan.FromSeconds(20));
-            var wav = CdpBrowser.WriteToneWav(server.DataDir, seconds: 10);
-            await using var browser = await CdpBrowser.LaunchAsync(new Uri(server.BaseAddress, "health/live"), wav);
-            await browser.EvaluateAsync(CdpBrowser.Helpers);
+            await using var browser = await VoiceCall.BrowserAsync(server);
 
             var (ownerApi, _, community) = await server.NewCommunityAsync();
             var (memberApi, _) = await server.NewMemberAsync(ownerApi, community.Id);
             var channel = community.VoiceChannel().Id;
             await using var a = await VoiceCall.IdentifyAsync(server, browser, ownerApi, "a", output, relayOnly: true);
             await using var b = await VoiceCall.IdentifyAsync(server, browser, memberApi, "b", output, relayOnly: true);
-            await a.JoinAsync(channel);
+            await VoiceCall.TalkAsync(a, b, channel);
             var turn = Assert.Single(a.IceServers, s => s.Username is not null);
             Assert.Matches(@"^\d+:usr_", turn.Username!);
-
-            await a.PublishAsync();
-            await b.JoinAsync(channel);
-            await b.PublishAsync();
-            await a.AnswerRecvOfferAsync();
-            await b.AnswerRecvOfferAsync();
-            Assert.True(await a.WaitPacketsAsync(25) >= 25, "A hears nothing through TURN");
-            Assert.True(await b.WaitPacketsAsync(25) >= 25, "B hears nothing through TURN");
             foreach (var (call, pc) in new[] { (a, "send"), (a, "recv"), (b, "send"), (b, "recv") })
             {
                 var (local, remote) = await call.SelectedPairAsync(pc);

@@ -287,9 +287,7 @@ public sealed class JanusLiveTests(ITestOutputHelper output)
     {
         await using var server = await TestServer.StartAsync(Provider.Sqlite, VoiceOn());
         var node = await server.Services.GetRequiredService<JanusSupervisor>().WaitForNodeAsync(TimeSpan.FromSeconds(20));
-        var wav = CdpBrowser.WriteToneWav(server.DataDir, seconds: 10);
-        await using var browser = await CdpBrowser.LaunchAsync(new Uri(server.BaseAddress, "health/live"), wav);
-        await browser.EvaluateAsync(CdpBrowser.Helpers);
+        await using var browser = await VoiceCall.BrowserAsync(server);
 
         var (ownerApi, _, community) = await server.NewCommunityAsync();
         var (memberApi, _) = await server.NewMemberAsync(ownerApi, community.Id);
@@ -299,18 +297,8 @@ public sealed class JanusLiveTests(ITestOutputHelper output)
         await using var b = await VoiceCall.IdentifyAsync(server, browser, memberApi, "b", output);
         try
         {
-            await a.JoinAsync(channel);
-            await a.PublishAsync();
-            await b.JoinAsync(channel);
-            await b.PublishAsync();
-            await a.AnswerRecvOfferAsync();
-            await b.AnswerRecvOfferAsync();
-
-            var aHears = await a.WaitPacketsAsync(25);
-            var bHears = await b.WaitPacketsAsync(25);
-            output.WriteLine($"audio both ways after {clock.ElapsedMilliseconds} ms: a {aHears} b {bHears}");
-            Assert.True(aHears >= 25, "A hears nothing");
-            Assert.True(bHears >= 25, "B hears nothing");
+            await VoiceCall.TalkAsync(a, b, channel);
+            output.WriteLine($"audio both ways {clock.ElapsedMilliseconds} ms after the first join");
 
             var speaking = await b.UntilAsync(f => f.T == GatewayEvents.VoiceSpeaking);
             output.WriteLine("speaking: " + speaking.D);
@@ -341,9 +329,7 @@ public sealed class JanusLiveTests(ITestOutputHelper output)
         await using var server = await TestServer.StartAsync(Provider.Sqlite, VoiceOn());
         var supervisor = server.Services.GetRequiredService<JanusSupervisor>();
         var node = await supervisor.WaitForNodeAsync(TimeSpan.FromSeconds(20));
-        var wav = CdpBrowser.WriteToneWav(server.DataDir, seconds: 10);
-        await using var browser = await CdpBrowser.LaunchAsync(new Uri(server.BaseAddress, "health/live"), wav);
-        await browser.EvaluateAsync(CdpBrowser.Helpers);
+        await using var browser = await VoiceCall.BrowserAsync(server);
 
         var (ownerApi, _, community) = await server.NewCommunityAsync();
         var (speakerApi, speakerUser) = await server.NewMemberAsync(ownerApi, community.Id);

@@ -63,6 +63,39 @@ public sealed class VoiceCall : IAsyncDisposable
     /// <summary>Makes the send PeerConnection's offer only (no signaling): what the browser could gather.</summary>
     public async Task<string> OfferOnlyAsync() => (await browser.EvaluateAsync($"vx.publish('{name}_probe', {Config()})"))!.GetValue<string>();
 
+    /// <summary>A Chromium page with the test helpers and a fake microphone playing a tone (in the server's data folder).</summary>
+    public static async Task<CdpBrowser> BrowserAsync(TestServer server)
+    {
+        var wav = CdpBrowser.WriteToneWav(server.DataDir, seconds: 10);
+        var browser = await CdpBrowser.LaunchAsync(new Uri(server.BaseAddress, "health/live"), wav);
+        await browser.EvaluateAsync(CdpBrowser.Helpers);
+        return browser;
+    }
+
+    /// <summary>
+    /// Both publish (joining <paramref name="channelId"/> first unless they hold a fresh op 5 already), both answer their
+    /// receive offer, and each must hear the other (≥ 25 packets, half a second of audio).
+    /// </summary>
+    public static async Task TalkAsync(VoiceCall a, VoiceCall b, string channelId, bool join = true)
+    {
+        if (join)
+        {
+            await a.JoinAsync(channelId);
+        }
+
+        await a.PublishAsync();
+        if (join)
+        {
+            await b.JoinAsync(channelId);
+        }
+
+        await b.PublishAsync();
+        await a.AnswerRecvOfferAsync();
+        await b.AnswerRecvOfferAsync();
+        Assert.True(await a.WaitPacketsAsync(25) >= 25, $"{a.name} hears nothing");
+        Assert.True(await b.WaitPacketsAsync(25) >= 25, $"{b.name} hears nothing");
+    }
+
     /// <summary>Op 4 into <paramref name="channelId"/>, then waits for op 5.</summary>
     public async Task JoinAsync(string channelId)
     {
