@@ -91,6 +91,21 @@ public sealed class VoiceBrowserFixture : IAsyncLifetime
 
     public Uri BaseAddress => new(app!.Urls.First() + "/");
 
+    /// <summary>Kills the Janus this fixture's server started and waits until the supervisor has a new one up.</summary>
+    public async Task KillJanusAsync()
+    {
+        var supervisor = app!.Services.GetRequiredService<JanusSupervisor>();
+        var node = await supervisor.WaitForNodeAsync(TimeSpan.FromSeconds(10));
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        supervisor.NodeUp += (_, _) => up.TrySetResult();
+        using (var janus = System.Diagnostics.Process.GetProcessById(node.ProcessId!.Value))
+        {
+            janus.Kill(); // the child process of this fixture's own server
+        }
+
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>
     /// A second Chromium where the person answers "Block" to the microphone prompt (the fake UI above would always
     /// allow it): same fake device, prompts denied.
@@ -273,7 +288,7 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
     }
 
     [VoiceFact]
-    public async Task Two_people_talk_mute_deafen_get_server_muted_moved_and_leave()
+    public async Task Two_people_talk_mute_deafen_get_server_muted_moved_survive_a_janus_restart_and_leave()
     {
         var alice = await fixture.NewPageAsync();
         var bob = await fixture.NewPageAsync();
@@ -440,6 +455,20 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
                 return (packets > 50 && level > 0.01, $"packets {packets}, level {level}");
             }, TimeSpan.FromSeconds(20), "Alice hears Bob in Lounge after the move");
             await BrowserFixture.ScreenshotAsync(bob, "voice-7-bob-moved-to-lounge");
+
+            // The media server dies mid-call: the supervisor restarts it, the server hands both clients a new op 5, and
+            // they renegotiate by themselves — Alice hears Bob again (her packet count grows on a fresh connection).
+            await fixture.KillJanusAsync();
+            await EventuallyAsync(async () =>
+            {
+                var (before, _) = await DetailsAsync(alice, "alice after the Janus restart");
+                await Task.Delay(TimeSpan.FromSeconds(2.5));
+                var (after, level) = await DetailsAsync(alice, "alice 2.5 s later");
+                return (after - before > 50 && level > 0.01, $"packets {before} → {after}, level {level}");
+            }, TimeSpan.FromSeconds(30), "Alice hears Bob again after Janus restarted");
+            await Expect(alice.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await Expect(bob.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await Expect(VoiceMember(alice, bobName, "Lounge")).ToHaveCountAsync(1);
 
             // Alice disconnects: her voice bar goes, and Bob sees her leave the channel.
             await alice.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
