@@ -288,7 +288,7 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
     }
 
     [VoiceFact]
-    public async Task Two_people_talk_mute_deafen_get_server_muted_moved_survive_a_janus_restart_and_leave()
+    public async Task Two_people_talk_mute_deafen_get_server_muted_and_deafened_moved_survive_a_janus_restart_and_leave()
     {
         var alice = await fixture.NewPageAsync();
         var bob = await fixture.NewPageAsync();
@@ -435,6 +435,31 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
                 var (_, level) = await DetailsAsync(alice, "alice after lifting bob's server mute");
                 return (level > 0.01, $"level {level}");
             }, TimeSpan.FromSeconds(15), "Alice hears Bob again after lifting the server mute");
+
+            // Server deafen: nothing reaches Bob any more (his inbound packet count stops), both see the icon;
+            // lifting it resumes the flow.
+            await VoiceMember(alice, bobName).ClickAsync(new() { Button = MouseButton.Right });
+            await alice.GetByRole(AriaRole.Menuitem, new() { Name = "Server deafen", Exact = true }).ClickAsync();
+            await Expect(VoiceMember(alice, bobName).GetByRole(AriaRole.Img, new() { Name = "Server deafened", Exact = true })).ToBeVisibleAsync();
+            await Expect(VoiceMember(bob, bobName).GetByRole(AriaRole.Img, new() { Name = "Server deafened", Exact = true })).ToBeVisibleAsync();
+            await Expect(bob.GetByTestId("voice-server-flags")).ToHaveTextAsync("A moderator deafened you.");
+            await EventuallyAsync(async () =>
+            {
+                var (before, _) = await DetailsAsync(bob, "bob server-deafened");
+                await Task.Delay(TimeSpan.FromSeconds(4.5));
+                var (after, _) = await DetailsAsync(bob, "bob 4.5 s later");
+                return (after - before < 10, $"packets {before} → {after}");
+            }, TimeSpan.FromSeconds(25), "nothing reaches server-deafened Bob");
+            await VoiceMember(alice, bobName).ClickAsync(new() { Button = MouseButton.Right });
+            await alice.GetByRole(AriaRole.Menuitem, new() { Name = "Remove server deafen", Exact = true }).ClickAsync();
+            await Expect(VoiceMember(bob, bobName).GetByRole(AriaRole.Img, new() { Name = "Server deafened", Exact = true })).ToHaveCountAsync(0);
+            await EventuallyAsync(async () =>
+            {
+                var (before, _) = await DetailsAsync(bob, "bob undeafened");
+                await Task.Delay(TimeSpan.FromSeconds(2.5));
+                var (after, _) = await DetailsAsync(bob, "bob 2.5 s later");
+                return (after - before > 50, $"packets {before} → {after}");
+            }, TimeSpan.FromSeconds(20), "audio reaches Bob again after the server deafen is lifted");
 
             // Alice moves Bob to Lounge: his client gets a new op 5 and renegotiates on its own; Alice follows by
             // clicking Lounge, and hears Bob there over fresh PeerConnections on both sides.
