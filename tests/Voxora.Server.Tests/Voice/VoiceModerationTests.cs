@@ -163,6 +163,28 @@ public abstract class VoiceModerationTests(Provider provider)
     }
 
     [Fact]
+    public async Task A_server_muted_member_stops_speaking_at_once_and_talking_reports_are_dropped_until_unmuted()
+    {
+        await using var s = await MemberInVoiceAsync();
+        var peer = s.Media.Peers[s.Member.Id];
+        peer.Events.Speaking(true);
+        Assert.True((await DispatchAsync(s.Watcher, GatewayEvents.VoiceSpeaking)).D!.Value.GetProperty("speaking").GetBoolean());
+
+        await s.Owner.ModerateVoiceAsync(s.Community.Id, s.Member.Id, serverMute: true);
+        Assert.False((await DispatchAsync(s.Watcher, GatewayEvents.VoiceSpeaking)).D!.Value.GetProperty("speaking").GetBoolean());
+        Assert.True((await StateAboutAsync(s.Watcher, s.Member.Id)).ServerMute);
+
+        // Janus may still report talking for a moment: nobody hears it.
+        peer.Events.Speaking(true);
+        Assert.Null(await s.Watcher.TryReceiveDispatchAsync(TimeSpan.FromMilliseconds(500)));
+
+        await s.Owner.ModerateVoiceAsync(s.Community.Id, s.Member.Id, serverMute: false);
+        Assert.False((await StateAboutAsync(s.Watcher, s.Member.Id)).ServerMute);
+        peer.Events.Speaking(true);
+        Assert.True((await DispatchAsync(s.Watcher, GatewayEvents.VoiceSpeaking)).D!.Value.GetProperty("speaking").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_moderator_moves_a_member_who_gets_a_new_voice_server_for_the_destination()
     {
         await using var s = await MemberInVoiceAsync();

@@ -469,6 +469,12 @@ public sealed class VoiceService
             }
         }
 
+        if (member.ServerMute)
+        {
+            // Janus's talking detection can lag behind the mute; nobody should keep seeing a muted member talk.
+            member.PublishSpeaking(hub, false);
+        }
+
         await SaveAsync(member);
         PublishState(member);
     }
@@ -761,10 +767,10 @@ public sealed class VoiceService
 
         public void Speaking(bool speaking)
         {
-            if (owner.IsCurrent(member))
+            // A server-muted member's audio is not forwarded, so they are not talking to anyone.
+            if (owner.IsCurrent(member) && !(speaking && member.ServerMute))
             {
-                owner.hub.Publish(GatewayEvents.VoiceSpeaking, new VoiceSpeaking(member.CommunityId, member.ChannelId, member.UserId, speaking),
-                    VoxoraJsonContext.Default.VoiceSpeaking, Audience.Channel(member.CommunityId, member.ChannelId));
+                member.PublishSpeaking(owner.hub, speaking);
             }
         }
 
@@ -795,6 +801,18 @@ public sealed class VoiceService
         public bool ServerMute => ModeratorMute || CannotSpeak;
 
         public IVoicePeer? Peer { get; set; }
+
+        private int speaking;
+
+        /// <summary>VOICE_SPEAKING to the channel, only when it changes.</summary>
+        public void PublishSpeaking(GatewayHub hub, bool now)
+        {
+            if (Interlocked.Exchange(ref speaking, now ? 1 : 0) != (now ? 1 : 0))
+            {
+                hub.Publish(GatewayEvents.VoiceSpeaking, new VoiceSpeaking(CommunityId, ChannelId, UserId, now),
+                    VoxoraJsonContext.Default.VoiceSpeaking, Audience.Channel(CommunityId, ChannelId));
+            }
+        }
 
         public VoiceState State() => new(CommunityId, ChannelId, UserId, SelfMute, SelfDeaf, ServerMute, ModeratorDeaf);
     }
