@@ -11,7 +11,7 @@ import { useSession } from "../stores/session";
 import { useUi } from "../stores/ui";
 import type { DispatchEvent, Member, VoiceServerPayload } from "../api/types";
 import { Op } from "../gateway/gateway";
-import { useVoice } from "../stores/voice";
+import { permissionRefreshFor, useVoice } from "../stores/voice";
 import { VoiceEngine } from "../voice/engine";
 
 const PAGE = 50;
@@ -25,6 +25,8 @@ export const gateway = new GatewayClient({
   onDispatch: (t, d) => {
     applyDispatch({ t, d } as DispatchEvent);
     voice.onDispatch(t, d);
+    const stale = permissionRefreshFor(t, d, useSession.getState().user?.id ?? null);
+    if (stale) refreshPermissionsSoon(stale);
     if (t === "READY") void loadVoiceStatus();
   },
   onOp: (op, d) => {
@@ -58,6 +60,27 @@ export async function loadVoiceStates(communityId: string): Promise<void> {
   const [states, perms] = await Promise.allSettled([rest.voiceStates(communityId), rest.myPermissions(communityId)]);
   if (states.status === "fulfilled") useVoice.getState().replaceCommunityStates(communityId, states.value);
   if (perms.status === "fulfilled") useVoice.getState().setPerms(communityId, perms.value);
+}
+
+const permissionRefreshes = new Map<string, ReturnType<typeof setTimeout>>();
+
+/**
+ * Fetches the viewer's permissions in a community again (the moderator menu follows them), once per burst of
+ * role/override events, and only for communities whose permissions were loaded.
+ */
+function refreshPermissionsSoon(communityId: string): void {
+  if (!useVoice.getState().perms[communityId]) return;
+  clearTimeout(permissionRefreshes.get(communityId));
+  permissionRefreshes.set(
+    communityId,
+    setTimeout(() => {
+      permissionRefreshes.delete(communityId);
+      rest.myPermissions(communityId).then(
+        (perms) => useVoice.getState().setPerms(communityId, perms),
+        () => undefined, // gone or offline: the next community load fetches them
+      );
+    }, 300),
+  );
 }
 
 async function onGatewayAuthFailed(code: number): Promise<void> {

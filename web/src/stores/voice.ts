@@ -204,3 +204,25 @@ export function moderatorAbilities(perms: MyPermissions | undefined, channelId: 
     move: admin || (bits & VoicePerm.MoveOthers) !== 0n,
   };
 }
+
+/** Dispatches after which the viewer's permissions in a community may differ (roles, their roles, channel overrides). */
+const PERMISSION_EVENTS = new Set([
+  "COMMUNITY_ROLE_CREATE",
+  "COMMUNITY_ROLE_UPDATE",
+  "COMMUNITY_ROLE_DELETE",
+  "COMMUNITY_MEMBER_UPDATE",
+  "CHANNEL_CREATE",
+  "CHANNEL_UPDATE",
+]);
+
+/**
+ * The community whose permissions/@me should be fetched again after this dispatch, or null. Someone else's member
+ * update changes nothing for the viewer.
+ */
+export function permissionRefreshFor(t: string, d: unknown, myId: string | null): string | null {
+  if (!PERMISSION_EVENTS.has(t) || typeof d !== "object" || d === null) return null;
+  const event = d as { community_id?: unknown; user?: { id?: unknown } };
+  if (typeof event.community_id !== "string") return null;
+  if (t === "COMMUNITY_MEMBER_UPDATE" && event.user?.id !== myId) return null;
+  return event.community_id;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ignoredForTalk, isTypingTarget, micEnabled, producesText, pttTransmitting } from "./ptt";
 import { liveMids, summarizeStats, waitForIceGathering, type GatheringPc, type StatsEntry } from "./rtc";
+import { permissionRefreshFor } from "../stores/voice";
 import { audioConstraints, DEFAULT_VOICE_SETTINGS, keyLabel, parseVoiceSettings } from "./settings";
 
 describe("push to talk", () => {
@@ -168,5 +169,16 @@ describe("stats", () => {
       { mid: "3", currentDirection: null, direction: "recvonly" },
     ]);
     expect([...mids].sort()).toEqual(["0", "3"]);
+  });
+});
+
+describe("permission refresh", () => {
+  it("follows role and channel changes in a community and the viewer's own member updates only", () => {
+    expect(permissionRefreshFor("COMMUNITY_ROLE_UPDATE", { id: "rol_1", community_id: "com_1" }, "usr_me")).toBe("com_1");
+    expect(permissionRefreshFor("CHANNEL_UPDATE", { id: "ch_1", community_id: "com_2" }, "usr_me")).toBe("com_2");
+    expect(permissionRefreshFor("COMMUNITY_MEMBER_UPDATE", { community_id: "com_1", user: { id: "usr_me" } }, "usr_me")).toBe("com_1");
+    expect(permissionRefreshFor("COMMUNITY_MEMBER_UPDATE", { community_id: "com_1", user: { id: "usr_other" } }, "usr_me")).toBeNull();
+    expect(permissionRefreshFor("MESSAGE_CREATE", { community_id: "com_1" }, "usr_me")).toBeNull();
+    expect(permissionRefreshFor("COMMUNITY_ROLE_DELETE", null, "usr_me")).toBeNull();
   });
 });
