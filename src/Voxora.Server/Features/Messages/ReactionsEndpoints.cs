@@ -59,30 +59,42 @@ public static class ReactionsEndpoints
             return Roles.RolesEndpoints.Missing("ADD_REACTIONS");
         }
 
-        var emojis = await db.Reactions.Where(r => r.MessageId == target.MessageId).Select(r => r.Emoji).Distinct().ToListAsync(ct);
-        if (emojis.Contains(emoji) && await db.Reactions.AnyAsync(r => r.MessageId == target.MessageId && r.Emoji == emoji && r.UserId == userId, ct))
+        if (await db.Reactions.AnyAsync(r => r.MessageId == target.MessageId && r.Emoji == emoji && r.UserId == userId, ct))
         {
             return TypedResults.NoContent();
         }
 
-        if (!emojis.Contains(emoji) && emojis.Count >= EmojiRules.MaxDistinctPerMessage)
+        // Count and insert under a per-message write lock, so simultaneous different emoji cannot pass the cap together:
+        // SQLite's transactions begin IMMEDIATE (one writer); PostgreSQL locks the message row.
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            return Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.TooManyReactions, "Too many reactions",
-                $"A message can carry at most {EmojiRules.MaxDistinctPerMessage} different emoji.");
-        }
+            if (db.Database.IsNpgsql())
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM messages WHERE id = {target.MessageId} FOR UPDATE", ct);
+            }
 
-        db.Reactions.Add(new ReactionEntity { MessageId = target.MessageId, Emoji = emoji, UserId = userId, CreatedAt = clock.StoredUtcNow() });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // The same reaction arrived twice at once (already there: nothing changed), or the message was just deleted.
-            db.ChangeTracker.Clear();
-            return await db.Reactions.AnyAsync(r => r.MessageId == target.MessageId && r.Emoji == emoji && r.UserId == userId, ct)
-                ? TypedResults.NoContent()
-                : Problems.NotFound("Message");
+            var emojis = await db.Reactions.Where(r => r.MessageId == target.MessageId).Select(r => r.Emoji).Distinct().ToListAsync(ct);
+            if (!emojis.Contains(emoji) && emojis.Count >= EmojiRules.MaxDistinctPerMessage)
+            {
+                return Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.TooManyReactions, "Too many reactions",
+                    $"A message can carry at most {EmojiRules.MaxDistinctPerMessage} different emoji.");
+            }
+
+            db.Reactions.Add(new ReactionEntity { MessageId = target.MessageId, Emoji = emoji, UserId = userId, CreatedAt = clock.StoredUtcNow() });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                await transaction.CommitAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // The same reaction arrived twice at once (already there: nothing changed), or the message was just deleted.
+                await transaction.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                return await db.Reactions.AnyAsync(r => r.MessageId == target.MessageId && r.Emoji == emoji && r.UserId == userId, ct)
+                    ? TypedResults.NoContent()
+                    : Problems.NotFound("Message");
+            }
         }
 
         var channel = target.Access.Channel;
