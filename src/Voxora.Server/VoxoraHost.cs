@@ -160,6 +160,8 @@ public static class VoxoraHost
         services.AddSingleton(sp => new SnowflakeGenerator(sp.GetRequiredService<TimeProvider>(), options.NodeId));
         services.AddScoped<CommunityAccess>();
         services.AddScoped<MessageStore>();
+        services.AddSingleton<MessageWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
         services.AddSingleton<PermissionCache>();
         services.AddSingleton<MemberDirectory>();
         services.AddSingleton<PermissionChanges>();
