@@ -35,9 +35,10 @@ public sealed class GatewayServer(
 
     public IEnumerable<GatewayConnection> Connections => live.Keys;
 
-    public async Task RunAsync(WebSocket socket, CancellationToken stopping)
+    /// <param name="output">The socket's stream when the gateway accepted it itself, so queued frames can leave in one write.</param>
+    public async Task RunAsync(WebSocket socket, CancellationToken stopping, CoalescingStream? output = null)
     {
-        var connection = new GatewayConnection(socket, options.OutboundQueue);
+        var connection = new GatewayConnection(socket, options.OutboundQueue, output);
         live[connection] = 0;
         var writer = connection.RunWriterAsync(stopping);
         using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
