@@ -18,7 +18,6 @@ public sealed class GatewayConnection
     private static readonly byte[] DataPart = "\",\"d\":"u8.ToArray();
 
     private readonly WebSocket socket;
-    private readonly CoalescingStream? output;
     private readonly Channel<Outbound> queue;
     private readonly CancellationTokenSource aborted = new();
     private int closeCode;
@@ -26,10 +25,9 @@ public sealed class GatewayConnection
 
     private readonly record struct Outbound(long Seq, OutboundEvent? Event, byte[]? Raw);
 
-    public GatewayConnection(WebSocket socket, int queueCapacity, CoalescingStream? output = null)
+    public GatewayConnection(WebSocket socket, int queueCapacity)
     {
         this.socket = socket;
-        this.output = output;
         capacity = queueCapacity;
 
         // Unbounded underneath; live events are counted against the capacity by hand so that a RESUME
@@ -130,8 +128,6 @@ public sealed class GatewayConnection
         {
             while (!dropQueued && await queue.Reader.WaitToReadAsync(linked.Token))
             {
-                // Everything queued now leaves in one write (see CoalescingStream).
-                output?.BeginBatch();
                 while (!dropQueued && queue.Reader.TryRead(out var item))
                 {
                     if (item.Event is not null)
@@ -152,11 +148,6 @@ public sealed class GatewayConnection
                     }
 
                     await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, linked.Token);
-                }
-
-                if (output is not null)
-                {
-                    await output.EndBatchAsync(linked.Token);
                 }
 
                 // READY (or a long message) grew the frame buffer; an idle connection should not keep that.

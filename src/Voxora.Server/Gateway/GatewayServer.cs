@@ -35,10 +35,9 @@ public sealed class GatewayServer(
 
     public IEnumerable<GatewayConnection> Connections => live.Keys;
 
-    /// <param name="output">The socket's stream when the gateway accepted it itself, so queued frames can leave in one write.</param>
-    public async Task RunAsync(WebSocket socket, CancellationToken stopping, CoalescingStream? output = null)
+    public async Task RunAsync(WebSocket socket, CancellationToken stopping)
     {
-        var connection = new GatewayConnection(socket, options.OutboundQueue, output);
+        var connection = new GatewayConnection(socket, options.OutboundQueue);
         live[connection] = 0;
         var writer = connection.RunWriterAsync(stopping);
         using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);

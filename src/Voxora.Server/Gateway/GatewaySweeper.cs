@@ -69,12 +69,8 @@ public static class GatewayEndpoint
                     "This server speaks gateway v=1 with encoding=json.");
             }
 
-            var (socket, output) = await GatewayUpgrade.AcceptAsync(http);
-            using (socket)
-            {
-                await server.RunAsync(socket, lifetime.ApplicationStopping, output);
-            }
-
+            using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = false });
+            await server.RunAsync(socket, lifetime.ApplicationStopping);
             return Results.Empty;
         }).WithTags("Gateway").ExcludeFromDescription();
         return app;
