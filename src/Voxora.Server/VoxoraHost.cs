@@ -154,12 +154,16 @@ public static class VoxoraHost
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<SessionValidator>();
+        services.AddSingleton<CachingTokenHandler>();
         services.AddSingleton<LoginBackoff>();
         services.AddScoped<SessionStore>();
         services.AddSingleton(sp => new SnowflakeGenerator(sp.GetRequiredService<TimeProvider>(), options.NodeId));
         services.AddScoped<CommunityAccess>();
         services.AddScoped<MessageStore>();
+        services.AddSingleton<MessageWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
         services.AddSingleton<PermissionCache>();
+        services.AddSingleton<MemberDirectory>();
         services.AddSingleton<PermissionChanges>();
         services.AddSingleton<PodPermissions>();
         services.AddSingleton<AuditLog>();
@@ -172,7 +176,7 @@ public static class VoxoraHost
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<SigningKeyStore, SessionValidator>((jwt, keys, sessions) => ConfigureBearer(jwt, keys, sessions, options.Auth));
+            .Configure<SigningKeyStore, SessionValidator, CachingTokenHandler>((jwt, keys, sessions, tokens) => ConfigureBearer(jwt, keys, sessions, tokens, options.Auth));
         services.AddAuthorization();
 
         if (options.Network.TrustedProxyAddresses.Count > 0)
@@ -194,8 +198,11 @@ public static class VoxoraHost
     /// Access tokens are checked against the issuer's published keys and, for sessions this server
     /// issued, against the session table so revocation is immediate.
     /// </summary>
-    private static void ConfigureBearer(JwtBearerOptions jwt, SigningKeyStore keys, SessionValidator sessions, AuthOptions auth)
+    private static void ConfigureBearer(JwtBearerOptions jwt, SigningKeyStore keys, SessionValidator sessions, CachingTokenHandler tokens, AuthOptions auth)
     {
+        // One shared handler that remembers validated tokens (the gateway's IDENTIFY/RESUME uses it too).
+        jwt.TokenHandlers.Clear();
+        jwt.TokenHandlers.Add(tokens);
         jwt.MapInboundClaims = false;
         jwt.TokenValidationParameters = new TokenValidationParameters
         {

@@ -400,6 +400,41 @@ public abstract class MessagesApiTests(ServerFixture fixture)
         Assert.DoesNotContain(reactions, r => r.Emoji == "🤗");
         Assert.Equal(2, reactions.Single(r => r.Emoji == twenty[0]).Count);
     }
+
+    [Fact]
+    public async Task Access_remembered_from_earlier_posts_ends_at_once_on_leave_kick_and_ban_and_follows_renames()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var channel = community.TextChannel().Id;
+
+        // Each member posts first, so the server has seen (and may remember) their membership.
+        var (leaver, _) = await Server.NewMemberAsync(owner, community.Id);
+        var (kicked, kickedUser) = await Server.NewMemberAsync(owner, community.Id);
+        var (banned, bannedUser) = await Server.NewMemberAsync(owner, community.Id);
+        var (renamed, _) = await Server.NewMemberAsync(owner, community.Id);
+        using var _l = leaver;
+        using var _k = kicked;
+        using var _b = banned;
+        using var _r = renamed;
+        foreach (var member in new[] { leaver, kicked, banned, renamed })
+        {
+            await member.SendMessageAsync(channel, "before");
+            await member.GetMessagesAsync(channel);
+        }
+
+        await leaver.LeaveCommunityAsync(community.Id);
+        await owner.KickAsync(community.Id, kickedUser.Id);
+        await owner.BanAsync(community.Id, bannedUser.Id);
+        foreach (var gone in new[] { leaver, kicked, banned })
+        {
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => gone.SendMessageAsync(channel, "after"));
+            await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => gone.GetMessagesAsync(channel));
+        }
+
+        await renamed.UpdateMeAsync("A New Name");
+        Assert.Equal("A New Name", (await renamed.SendMessageAsync(channel, "after")).Author.DisplayName);
+    }
 }
 
 public sealed class MessagesApiTestsOnSqlite(SqliteServerFixture fixture) : MessagesApiTests(fixture), IClassFixture<SqliteServerFixture>;

@@ -115,12 +115,14 @@ public sealed class GatewayConnection
     }
 
     private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(5);
+    private const int InitialFrameBuffer = 256;
+    private const int RetainedFrameBuffer = 1024;
     private volatile bool dropQueued;
 
     /// <summary>Sends queued frames until the queue completes, then the close frame.</summary>
     public async Task RunWriterAsync(CancellationToken stopping)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var buffer = new ArrayBufferWriter<byte>(InitialFrameBuffer);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, aborted.Token);
         try
         {
@@ -146,6 +148,12 @@ public sealed class GatewayConnection
                     }
 
                     await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, linked.Token);
+                }
+
+                // READY (or a long message) grew the frame buffer; an idle connection should not keep that.
+                if (buffer.Capacity > RetainedFrameBuffer)
+                {
+                    buffer = new ArrayBufferWriter<byte>(InitialFrameBuffer);
                 }
             }
         }

@@ -23,13 +23,12 @@ public sealed class GatewayServer(
     IServiceScopeFactory scopes,
     IOptionsMonitor<JwtBearerOptions> bearer,
     SessionValidator sessionValidator,
+    CachingTokenHandler tokenHandler,
     Features.Permissions.PermissionCache permissions,
     Features.Voice.VoiceService voice,
     TimeProvider clock,
     ILogger<GatewayServer> logger)
 {
-    private static readonly JsonWebTokenHandler TokenHandler = new();
-
     private readonly ConcurrentDictionary<GatewayConnection, byte> live = new();
 
     public int ConnectionCount => live.Count;
@@ -322,7 +321,7 @@ public sealed class GatewayServer(
         }
 
         var parameters = bearer.Get(JwtBearerDefaults.AuthenticationScheme).TokenValidationParameters;
-        var result = await TokenHandler.ValidateTokenAsync(token, parameters);
+        var result = await tokenHandler.ValidateTokenAsync(token, parameters);
         if (!result.IsValid
             || !result.Claims.TryGetValue(JwtRegisteredClaimNames.Sub, out var sub) || sub is not string userId
             || !result.Claims.TryGetValue(AccessTokens.SessionClaim, out var sid) || sid is not string sessionId

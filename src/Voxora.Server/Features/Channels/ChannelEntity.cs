@@ -24,6 +24,9 @@ public sealed class ChannelEntity
 
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>A detached copy of every field (the permission snapshot hands these out, one per request).</summary>
+    public ChannelEntity Copy() => (ChannelEntity)MemberwiseClone();
+
     public Protocol.Channel ToProtocol() => new(Id, CommunityId, Name, Type, Topic, ParentId, Position, CreatedAt, PermissionsSynced);
 }
 

@@ -148,7 +148,7 @@ public static class CommunitiesEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub,
-        PermissionCache permissions, PodPermissions pod, AuditLog audit, CancellationToken ct)
+        PermissionChanges changes, PodPermissions pod, AuditLog audit, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var community = await access.FindCommunityAsync(communityId, userId, ct);
@@ -165,7 +165,7 @@ public static class CommunitiesEndpoints
         // Members, roles, channels (with their messages, reactions and overrides), invites, bans and reports go with
         // it (ON DELETE CASCADE). The audit log has no foreign key to communities: its entries, ending with this one, stay.
         await db.Communities.Where(c => c.Id == community.Id).ExecuteDeleteAsync(ct);
-        permissions.Forget(community.Id);
+        changes.CommunityDeleted(community.Id);
 
         hub.Publish(GatewayEvents.CommunityDelete, new Deleted(community.Id), VoxoraJsonContext.Default.Deleted, Audience.Community(community.Id));
         hub.RemoveCommunity(community.Id);
@@ -227,6 +227,7 @@ public static class CommunitiesEndpoints
             .Select(u => new UserSummary(u.Id, u.Username, u.DisplayName))
             .SingleAsync(ct);
         var removed = await db.Members.Where(m => m.CommunityId == community.Id && m.UserId == userId).ExecuteDeleteAsync(ct);
+        changes.MemberRemoved(community.Id, userId);
         if (removed > 0)
         {
             // Their role grants went with the membership row: rebuild the snapshot.

@@ -32,12 +32,12 @@ public sealed record CommunityMembership(CommunityEntity Community, string UserI
 }
 
 /// <summary>
-/// Membership and permission checks shared by every community-scoped endpoint. Each lookup is one query
-/// plus the cached permission snapshot, and answers null both for "does not exist" and "you are not a
+/// Membership and permission checks shared by every community-scoped endpoint. Each lookup is at most one
+/// query plus the cached permission snapshot, and answers null both for "does not exist" and "you are not a
 /// member" (or, for channels, "you may not view it"), so callers send the same 404 either way and
 /// outsiders learn nothing.
 /// </summary>
-public sealed class CommunityAccess(VoxoraDbContext db, PermissionCache permissions)
+public sealed class CommunityAccess(VoxoraDbContext db, PermissionCache permissions, MemberDirectory members)
 {
     public async Task<CommunityEntity?> FindCommunityAsync(string communityId, string userId, CancellationToken ct)
     {
@@ -64,7 +64,11 @@ public sealed class CommunityAccess(VoxoraDbContext db, PermissionCache permissi
         return snapshot is null ? null : new CommunityMembership(community, userId, snapshot.Base(userId, permissions.Now), snapshot);
     }
 
-    /// <summary>The channel if the caller is a member who may view it; null otherwise.</summary>
+    /// <summary>
+    /// The channel if the caller is a member who may view it; null otherwise. Answered from memory on the hot
+    /// path: the channel's community and row from the permission snapshot, the membership from
+    /// <see cref="MemberDirectory"/>; the database is asked only on a cold cache.
+    /// </summary>
     public async Task<ChannelAccess?> FindChannelAsync(string channelId, string userId, CancellationToken ct)
     {
         if (!Ids.IsWellFormed(channelId, Ids.Channel))
@@ -72,32 +76,30 @@ public sealed class CommunityAccess(VoxoraDbContext db, PermissionCache permissi
             return null;
         }
 
-        var row = await (
-                from channel in db.Channels.AsNoTracking()
-                join community in db.Communities on channel.CommunityId equals community.Id
-                join member in db.Members on channel.CommunityId equals member.CommunityId
-                join user in db.Users on member.UserId equals user.Id
-                where channel.Id == channelId && member.UserId == userId
-                select new { Channel = channel, community.OwnerId, user.Id, user.Username, user.DisplayName })
-            .SingleOrDefaultAsync(ct);
-        if (row is null)
+        var communityId = await permissions.CommunityOfChannelAsync(db, channelId, ct);
+        if (communityId is null)
         {
             return null;
         }
 
-        var snapshot = await permissions.GetAsync(row.Channel.CommunityId, ct);
-        if (snapshot is null)
+        var snapshot = await permissions.GetAsync(communityId, ct);
+        if (snapshot?.ChannelRow(channelId) is not { } channel)
         {
             return null;
         }
 
-        var granted = snapshot.For(userId, row.Channel.Id, permissions.Now);
+        if (await members.FindAsync(db, communityId, userId, ct) is not { } me)
+        {
+            return null;
+        }
+
+        var granted = snapshot.For(userId, channel.Id, permissions.Now);
         if ((granted & Permission.ViewChannel) == 0)
         {
             return null;
         }
 
-        return new ChannelAccess(row.Channel, row.OwnerId, new UserSummary(row.Id, row.Username, row.DisplayName), granted, snapshot);
+        return new ChannelAccess(channel, snapshot.Data.OwnerId, me, granted, snapshot);
     }
 
     /// <summary>The channels of the community the user may view, in display order.</summary>

@@ -28,7 +28,7 @@ public static class MessagesEndpoints
 
     private static async Task<Results<Created<Message>, ValidationProblem, ProblemHttpResult>> Create(
         string channelId, CreateMessageRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        SnowflakeGenerator snowflakes, GatewayHub hub, CancellationToken ct)
+        SnowflakeGenerator snowflakes, MessageWriter writer, GatewayHub hub, CancellationToken ct)
     {
         var found = await access.FindChannelAsync(channelId, http.User.UserId(), ct);
         if (found is null)
@@ -82,8 +82,9 @@ public static class MessagesEndpoints
             MentionIds = MentionParser.Join(mentions),
             CreatedAt = Snowflake.TimeOf(id),
         };
-        db.Messages.Add(message);
-        await db.SaveChangesAsync(ct);
+        // Committed (with whatever else was queued meanwhile) before we answer or announce it. Not cancelled
+        // with the request: once queued it may be saved, and then it must also be announced.
+        await writer.SaveAsync(message);
 
         var wire = new Message(Snowflake.Format(id), channel.Id, channel.CommunityId, found.Me, content, message.CreatedAt, null,
             replyTo is { } r ? Snowflake.Format(r) : null, mentions, [], request.Nonce);

@@ -92,6 +92,7 @@ public static class ModerationEndpoints
         VoxoraDbContext db, PermissionChanges changes, GatewayHub hub, string communityId, UserSummary user, CancellationToken ct)
     {
         var removed = await db.Members.Where(m => m.CommunityId == communityId && m.UserId == user.Id).ExecuteDeleteAsync(ct);
+        changes.MemberRemoved(communityId, user.Id);
         if (removed == 0)
         {
             return false;

@@ -18,6 +18,10 @@ public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider cl
     private readonly ConcurrentDictionary<string, long> versions = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
 
+    // channel id -> its community. A channel never moves to another community, so an entry never goes stale;
+    // a deleted channel is simply absent from its community's next snapshot.
+    private readonly ConcurrentDictionary<string, string> communityOfChannel = new(StringComparer.Ordinal);
+
     public DateTimeOffset Now => clock.GetUtcNow();
 
     /// <summary>
@@ -57,6 +61,23 @@ public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider cl
         var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
         snapshot = Load(db, communityId);
         return Install(communityId, version, snapshot);
+    }
+
+    /// <summary>The community a channel belongs to (from memory once seen), or null when no such channel exists.</summary>
+    public async ValueTask<string?> CommunityOfChannelAsync(VoxoraDbContext db, string channelId, CancellationToken ct)
+    {
+        if (communityOfChannel.TryGetValue(channelId, out var communityId))
+        {
+            return communityId;
+        }
+
+        communityId = await db.Channels.AsNoTracking().Where(c => c.Id == channelId).Select(c => c.CommunityId).SingleOrDefaultAsync(ct);
+        if (communityId is not null)
+        {
+            communityOfChannel.TryAdd(channelId, communityId);
+        }
+
+        return communityId;
     }
 
     /// <summary>Drops the community's snapshot and loads a fresh one. Returns both, so callers can tell what changed.</summary>
@@ -99,6 +120,11 @@ public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider cl
             {
                 snapshots[communityId] = snapshot;
             }
+        }
+
+        foreach (var channel in snapshot.Channels)
+        {
+            communityOfChannel.TryAdd(channel.Id, communityId);
         }
 
         return snapshot;
@@ -171,6 +197,6 @@ public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider cl
                         .ToDictionary(o => o.TargetId, o => new OverrideRule(o.Allow, o.Deny), StringComparer.Ordinal)),
                 StringComparer.Ordinal));
         var wire = channels.OrderBy(c => c.Position).ThenBy(c => c.Id, StringComparer.Ordinal).Select(c => c.ToProtocol()).ToList();
-        return new PermissionSnapshot(data, wire);
+        return new PermissionSnapshot(data, wire, channels);
     }
 }

@@ -1,4 +1,5 @@
 using Voxora.Protocol;
+using ChannelEntity = Voxora.Server.Features.Channels.ChannelEntity;
 
 namespace Voxora.Server.Features.Permissions;
 
@@ -17,11 +18,13 @@ public sealed class PermissionSnapshot
     private readonly ChannelInfo[] sources;
     private readonly Dictionary<string, RoleSet> roleSetsByUser;
     private readonly RoleSet everyoneOnly;
+    private readonly Dictionary<string, ChannelEntity> entities;
 
-    public PermissionSnapshot(CommunityPermissionData data, IReadOnlyList<Channel> channels)
+    public PermissionSnapshot(CommunityPermissionData data, IReadOnlyList<Channel> channels, IReadOnlyList<ChannelEntity>? channelEntities = null)
     {
         Data = data;
         Channels = channels;
+        entities = channelEntities?.ToDictionary(c => c.Id, StringComparer.Ordinal) ?? new Dictionary<string, ChannelEntity>(StringComparer.Ordinal);
         channelIndex = new Dictionary<string, int>(channels.Count, StringComparer.Ordinal);
         sources = new ChannelInfo[channels.Count];
         for (var i = 0; i < channels.Count; i++)
@@ -64,6 +67,12 @@ public sealed class PermissionSnapshot
     public IReadOnlyList<string> RolesOf(string userId) => PermissionResolver.RolesOf(Data, userId);
 
     public bool HasChannel(string channelId) => channelIndex.ContainsKey(channelId);
+
+    /// <summary>
+    /// A private copy of the channel's row as loaded with this snapshot (callers may attach and change it),
+    /// or null when the snapshot was built without rows or the channel is not in the community.
+    /// </summary>
+    public ChannelEntity? ChannelRow(string channelId) => entities.TryGetValue(channelId, out var row) ? row.Copy() : null;
 
     /// <summary>The member's community-wide permissions now (timeouts applied).</summary>
     public long Base(string userId, DateTimeOffset now) =>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Infrastructure;
 
@@ -26,7 +27,7 @@ public static class UsersEndpoints
     }
 
     private static async Task<Results<Ok<User>, ValidationProblem, ProblemHttpResult>> UpdateMe(
-        UpdateMeRequest request, HttpContext http, VoxoraDbContext db, CancellationToken ct)
+        UpdateMeRequest request, HttpContext http, VoxoraDbContext db, MemberDirectory members, CancellationToken ct)
     {
         if (UserRules.DisplayNameError(request.DisplayName, out var displayName) is { } error)
         {
@@ -41,6 +42,7 @@ public static class UsersEndpoints
 
         user.DisplayName = displayName;
         await db.SaveChangesAsync(ct);
+        members.ForgetUser(user.Id);
         return TypedResults.Ok(user.ToSelf());
     }
 
