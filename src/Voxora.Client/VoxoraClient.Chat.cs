@@ -93,8 +93,11 @@ public sealed partial class VoxoraClient
 
     // ---- messages ----
 
-    public Task<Message> SendMessageAsync(string channelId, string? content, string? nonce = null, string? replyTo = null, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, $"api/v1/channels/{Id(channelId)}/messages", new CreateMessageRequest(content, nonce, replyTo), Json.CreateMessageRequest, Json.Message, ct);
+    /// <summary>Posts a message. With <paramref name="enforceNonce"/>, repeating a nonce returns the first message instead of a copy.</summary>
+    public Task<Message> SendMessageAsync(string channelId, string? content, string? nonce = null, string? replyTo = null, CancellationToken ct = default,
+        bool? enforceNonce = null) =>
+        SendAsync(HttpMethod.Post, $"api/v1/channels/{Id(channelId)}/messages", new CreateMessageRequest(content, nonce, replyTo, enforceNonce),
+            Json.CreateMessageRequest, Json.Message, ct);
 
     /// <summary>A page of history, newest first. Give at most one of the cursors.</summary>
     public Task<List<Message>> GetMessagesAsync(

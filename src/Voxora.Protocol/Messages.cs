@@ -19,7 +19,11 @@ public sealed record Message(
 
 public sealed record ReactionCount(string Emoji, int Count, bool? Me = null);
 
-public sealed record CreateMessageRequest(string? Content, string? Nonce = null, string? ReplyTo = null);
+/// <summary>
+/// <c>POST /channels/{id}/messages</c>. <c>nonce</c> is echoed back; with <c>enforce_nonce: true</c> a repeat of the same
+/// author's nonce in the channel within 5 minutes returns the first message (200) instead of creating another.
+/// </summary>
+public sealed record CreateMessageRequest(string? Content, string? Nonce = null, string? ReplyTo = null, bool? EnforceNonce = null);
 
 public sealed record UpdateMessageRequest(string? Content);
 

@@ -161,6 +161,7 @@ public static class VoxoraHost
         services.AddScoped<CommunityAccess>();
         services.AddScoped<MessageStore>();
         services.AddSingleton<MessageWriter>();
+        services.AddSingleton<NonceRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
         services.AddSingleton<PermissionCache>();
         services.AddSingleton<MemberDirectory>();

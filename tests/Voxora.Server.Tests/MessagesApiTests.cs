@@ -323,6 +323,40 @@ public abstract class MessagesApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Enforce_nonce_turns_a_retried_send_into_the_first_message_and_only_for_its_author()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var (member, _) = await Server.NewMemberAsync(owner, community.Id);
+        using var _m = member;
+        var channel = community.TextChannel().Id;
+
+        var first = await owner.SendMessageAsync(channel, "only once", nonce: "retry-1", enforceNonce: true);
+        var again = await owner.SendMessageAsync(channel, "only once", nonce: "retry-1", enforceNonce: true);
+        Assert.Equal(first.Id, again.Id);
+
+        // Simultaneous repeats: one message, every answer names it.
+        var racing = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => owner.SendMessageAsync(channel, "burst", nonce: "retry-2", enforceNonce: true)));
+        Assert.Single(racing.Select(m => m.Id).Distinct());
+
+        // The same nonce from someone else, or without enforce_nonce, is a new message.
+        var others = await member.SendMessageAsync(channel, "mine", nonce: "retry-1", enforceNonce: true);
+        Assert.NotEqual(first.Id, others.Id);
+        var plain = await owner.SendMessageAsync(channel, "not enforced", nonce: "retry-1");
+        Assert.NotEqual(first.Id, plain.Id);
+
+        var history = await owner.GetMessagesAsync(channel);
+        Assert.Equal(4, history.Count);
+        Assert.Single(history, m => m.Content == "only once");
+        Assert.Single(history, m => m.Content == "burst");
+
+        // enforce_nonce without a nonce is malformed, and creates nothing.
+        var problem = await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.SendMessageAsync(channel, "no nonce", enforceNonce: true));
+        Assert.True(problem.Problem!.Errors!.ContainsKey("nonce"));
+        Assert.Equal(4, (await owner.GetMessagesAsync(channel)).Count);
+    }
+
+    [Fact]
     public async Task Reactions_count_per_emoji_with_me_and_are_idempotent()
     {
         var (owner, ownerUser, community) = await Server.NewCommunityAsync();

@@ -58,7 +58,7 @@ export function endpoints(api: ApiClient) {
 
     messages: (channelId: string, query: { before?: string; after?: string; around?: string; limit?: number } = {}) =>
       api.request<Message[]>("GET", `/channels/${enc(channelId)}/messages`, { query: { limit: 50, ...query } }),
-    sendMessage: (channelId: string, body: { content: string; nonce?: string; reply_to?: string }) =>
+    sendMessage: (channelId: string, body: { content: string; nonce?: string; enforce_nonce?: boolean; reply_to?: string }) =>
       api.request<Message>("POST", `/channels/${enc(channelId)}/messages`, { body }),
     editMessage: (channelId: string, id: string, body: { content: string }) =>
       api.request<Message>("PATCH", `/channels/${enc(channelId)}/messages/${enc(id)}`, { body }),

@@ -26,7 +26,7 @@ describe("optimistic send", () => {
     const api = { sendMessage: vi.fn(() => reply.promise) };
     const sending = sendMessage(api, "ch_1", author, "hi", null, "nonce-1");
     expect(state().pending).toMatchObject([{ nonce: "nonce-1", content: "hi", status: "sending" }]);
-    expect(api.sendMessage).toHaveBeenCalledWith("ch_1", { content: "hi", nonce: "nonce-1" });
+    expect(api.sendMessage).toHaveBeenCalledWith("ch_1", { content: "hi", nonce: "nonce-1", enforce_nonce: true });
 
     // The gateway echo arrives before the REST answer.
     applyDispatch({ t: "MESSAGE_CREATE", d: serverMessage("nonce-1") });
@@ -42,7 +42,7 @@ describe("optimistic send", () => {
   it("reconciles when the REST answer comes first and the echo later", async () => {
     const api = { sendMessage: vi.fn(async () => serverMessage("nonce-2", "501")) };
     await sendMessage(api, "ch_1", author, "hi", "42", "nonce-2");
-    expect(api.sendMessage).toHaveBeenCalledWith("ch_1", { content: "hi", nonce: "nonce-2", reply_to: "42" });
+    expect(api.sendMessage).toHaveBeenCalledWith("ch_1", { content: "hi", nonce: "nonce-2", enforce_nonce: true, reply_to: "42" });
     expect(state().pending).toEqual([]);
     applyDispatch({ t: "MESSAGE_CREATE", d: serverMessage("nonce-2", "501") });
     expect(state().ids).toEqual(["501"]);
@@ -63,7 +63,7 @@ describe("optimistic send", () => {
     const retried = retrySend(api, "ch_1", "nonce-3");
     expect(state().pending[0]!.status).toBe("sending");
     await retried;
-    expect(api.sendMessage).toHaveBeenLastCalledWith("ch_1", { content: "hi", nonce: "nonce-3" });
+    expect(api.sendMessage).toHaveBeenLastCalledWith("ch_1", { content: "hi", nonce: "nonce-3", enforce_nonce: true });
     expect(state().pending).toEqual([]);
     expect(state().ids).toEqual(["502"]);
   });

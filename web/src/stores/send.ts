@@ -45,7 +45,9 @@ async function deliver(api: SendApi, channelId: string, nonce: string): Promise<
   const pending = useMessages.getState().byChannel[channelId]?.pending.find((p) => p.nonce === nonce);
   if (!pending) return null;
   try {
-    const body: { content: string; nonce: string; reply_to?: string } = { content: pending.content, nonce };
+    // enforce_nonce: if an earlier attempt reached the server but its answer was lost, Retry gets that message back
+    // instead of posting it twice.
+    const body: { content: string; nonce: string; enforce_nonce: true; reply_to?: string } = { content: pending.content, nonce, enforce_nonce: true };
     if (pending.reply_to) body.reply_to = pending.reply_to;
     const message = await api.sendMessage(channelId, body);
     useMessages.getState().upsert({ ...message, nonce });

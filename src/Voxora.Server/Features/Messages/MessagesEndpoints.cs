@@ -26,9 +26,9 @@ public static class MessagesEndpoints
         return api;
     }
 
-    private static async Task<Results<Created<Message>, ValidationProblem, ProblemHttpResult>> Create(
+    private static async Task<Results<Created<Message>, Ok<Message>, ValidationProblem, ProblemHttpResult>> Create(
         string channelId, CreateMessageRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        SnowflakeGenerator snowflakes, MessageWriter writer, GatewayHub hub, CancellationToken ct)
+        SnowflakeGenerator snowflakes, MessageWriter writer, NonceRegistry nonces, GatewayHub hub, CancellationToken ct)
     {
         var found = await access.FindChannelAsync(channelId, http.User.UserId(), ct);
         if (found is null)
@@ -50,6 +50,7 @@ public static class MessagesEndpoints
         var errors = new Dictionary<string, string[]>();
         if (MessageRules.ContentError(request.Content, out var content) is { } contentError) errors["content"] = [contentError];
         if (MessageRules.NonceError(request.Nonce) is { } nonceError) errors["nonce"] = [nonceError];
+        else if (request.EnforceNonce == true && request.Nonce is null) errors["nonce"] = ["enforce_nonce needs a nonce."];
         long? replyTo = null;
         if (request.ReplyTo is not null)
         {
@@ -82,13 +83,58 @@ public static class MessagesEndpoints
             MentionIds = MentionParser.Join(mentions),
             CreatedAt = Snowflake.TimeOf(id),
         };
+
+        // enforce_nonce: a repeat of a nonce the author already used here gets the first message back. Claimed right
+        // before saving, so nothing in between can fail and strand the claim.
+        object? ticket = null;
+        while (request.EnforceNonce == true && request.Nonce is { } nonce)
+        {
+            var first = nonces.Claim(found.Me.Id, channel.Id, nonce, out ticket);
+            if (first is null)
+            {
+                break;
+            }
+
+            try
+            {
+                return TypedResults.Ok(await first.WaitAsync(ct));
+            }
+            catch (NonceAbandonedException)
+            {
+                // The first attempt failed: this one sends.
+            }
+        }
+
         // Committed (with whatever else was queued meanwhile) before we answer or announce it. Not cancelled
         // with the request: once queued it may be saved, and then it must also be announced.
-        await writer.SaveAsync(message);
+        try
+        {
+            await writer.SaveAsync(message);
+        }
+        catch (Exception ex)
+        {
+            if (ticket is not null)
+            {
+                nonces.Abandon(found.Me.Id, channel.Id, request.Nonce!, ticket);
+            }
+
+            // The channel was deleted between the access check and the insert (foreign key): as if it never existed.
+            if (ex is System.Data.Common.DbException && !await db.Channels.AnyAsync(c => c.Id == channel.Id, CancellationToken.None))
+            {
+                return Problems.NotFound("Channel");
+            }
+
+            throw;
+        }
 
         var wire = new Message(Snowflake.Format(id), channel.Id, channel.CommunityId, found.Me, content, message.CreatedAt, null,
             replyTo is { } r ? Snowflake.Format(r) : null, mentions, [], request.Nonce);
         hub.Publish(GatewayEvents.MessageCreate, wire, VoxoraJsonContext.Default.Message, Audience.Channel(channel.CommunityId, channel.Id));
+        if (ticket is not null)
+        {
+            NonceRegistry.Complete(ticket, wire);
+        }
+
         return TypedResults.Created($"/api/v1/channels/{channel.Id}/messages/{wire.Id}", wire);
     }
 
