@@ -31,16 +31,23 @@ public sealed record Channel(
     string? ParentId,
     int Position,
     DateTimeOffset CreatedAt,
-    bool PermissionsSynced = false);
+    bool PermissionsSynced = false,
+    int? Bitrate = null,
+    int? UserLimit = null);
 
-/// <summary><c>permissions_synced</c> (default true when <c>parent_id</c> is given): the channel uses its category's overrides.</summary>
-public sealed record CreateChannelRequest(string? Name, int? Type = null, string? Topic = null, string? ParentId = null, int? Position = null, bool? PermissionsSynced = null);
+/// <summary>
+/// <c>permissions_synced</c> (default true when <c>parent_id</c> is given): the channel uses its category's overrides.
+/// Voice channels only: <c>bitrate</c> (Opus bits/s, 32,000–128,000, default 64,000) and <c>user_limit</c> (0–99, 0 = no limit).
+/// </summary>
+public sealed record CreateChannelRequest(string? Name, int? Type = null, string? Topic = null, string? ParentId = null, int? Position = null, bool? PermissionsSynced = null,
+    int? Bitrate = null, int? UserLimit = null);
 
 /// <summary>
 /// Fields left out are unchanged; <c>topic</c> "" clears it; <c>parent_id</c> "" moves the channel out of its category.
 /// <c>permissions_synced</c> true drops the channel's own overrides and follows its category's again.
 /// </summary>
-public sealed record UpdateChannelRequest(string? Name = null, string? Topic = null, string? ParentId = null, int? Position = null, bool? PermissionsSynced = null);
+public sealed record UpdateChannelRequest(string? Name = null, string? Topic = null, string? ParentId = null, int? Position = null, bool? PermissionsSynced = null,
+    int? Bitrate = null, int? UserLimit = null);
 
 /// <summary>A user as others see them.</summary>
 public sealed record UserSummary(string Id, string Username, string? DisplayName);

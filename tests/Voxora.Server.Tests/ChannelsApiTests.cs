@@ -63,6 +63,42 @@ public abstract class ChannelsApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Voice_channels_carry_a_bitrate_and_a_user_limit_that_other_channels_refuse()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        Assert.Equal((64_000, 0), (community.VoiceChannel().Bitrate, community.VoiceChannel().UserLimit));
+        Assert.Null(community.TextChannel().Bitrate);
+
+        var lounge = await owner.CreateChannelAsync(community.Id, new CreateChannelRequest("Lounge", ChannelTypes.Voice, Bitrate: 96_000, UserLimit: 5));
+        Assert.Equal((96_000, 5), (lounge.Bitrate, lounge.UserLimit));
+        var edited = await owner.UpdateChannelAsync(lounge.Id, new UpdateChannelRequest(Bitrate: 32_000, UserLimit: 0));
+        Assert.Equal((32_000, 0), (edited.Bitrate, edited.UserLimit));
+        Assert.Equal((32_000, 0), (await owner.GetChannelAsync(lounge.Id)) is var read ? (read.Bitrate, read.UserLimit) : default);
+
+        foreach (var (request, field) in new[]
+                 {
+                     (new CreateChannelRequest("talk", ChannelTypes.Text, Bitrate: 64_000), "bitrate"),
+                     (new CreateChannelRequest("talk", ChannelTypes.Text, UserLimit: 3), "user_limit"),
+                     (new CreateChannelRequest("Loud", ChannelTypes.Voice, Bitrate: 256_000), "bitrate"),
+                     (new CreateChannelRequest("Tiny", ChannelTypes.Voice, Bitrate: 8_000), "bitrate"),
+                     (new CreateChannelRequest("Crowd", ChannelTypes.Voice, UserLimit: 100), "user_limit"),
+                     (new CreateChannelRequest("Negative", ChannelTypes.Voice, UserLimit: -1), "user_limit"),
+                 })
+        {
+            var problem = await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.CreateChannelAsync(community.Id, request));
+            Assert.True(problem.Problem!.Errors!.ContainsKey(field), field);
+        }
+
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed,
+            () => owner.UpdateChannelAsync(community.TextChannel().Id, new UpdateChannelRequest(UserLimit: 2)));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed,
+            () => owner.UpdateChannelAsync(lounge.Id, new UpdateChannelRequest(Bitrate: 1)));
+        Assert.Equal(32_000, (await owner.GetChannelAsync(lounge.Id)).Bitrate);
+        Assert.Equal(3, (await owner.GetChannelsAsync(community.Id)).Count);
+    }
+
+    [Fact]
     public async Task Parents_must_be_categories_of_the_same_community_and_categories_have_none()
     {
         var (owner, _, community) = await Server.NewCommunityAsync();

@@ -292,6 +292,21 @@ public abstract class VoiceModerationTests(Provider provider)
     }
 
     [Fact]
+    public async Task A_room_uses_its_channel_bitrate_and_follows_edits_while_people_talk()
+    {
+        await using var s = await MemberInVoiceAsync();
+        Assert.Equal(64_000, s.Media.Bitrates[s.Voice]);
+        await s.Owner.UpdateChannelAsync(s.Voice, new UpdateChannelRequest(Bitrate: 96_000));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (s.Media.Bitrates[s.Voice] != 96_000 && waited.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(96_000, s.Media.Bitrates[s.Voice]);
+    }
+
+    [Fact]
     public async Task Kicked_members_and_deleted_channels_leave_voice()
     {
         await using var s = await MemberInVoiceAsync();

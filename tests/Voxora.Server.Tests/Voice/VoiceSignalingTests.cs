@@ -22,12 +22,22 @@ public sealed class FakeVoiceMedia : IVoiceMedia
     /// <summary>The latest peer per user.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, FakePeer> Peers { get; } = new();
 
-    public Task<IVoicePeer> ConnectAsync(string channelId, string userId, bool serverMute, bool serverDeaf, IVoicePeerEvents events, CancellationToken ct)
+    /// <summary>The bitrate each channel's room was made with or last set to.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Bitrates { get; } = new();
+
+    public Task<IVoicePeer> ConnectAsync(string channelId, int bitrate, string userId, bool serverMute, bool serverDeaf, IVoicePeerEvents events, CancellationToken ct)
     {
         Interlocked.Increment(ref Live);
+        Bitrates[channelId] = bitrate;
         var peer = new FakePeer(this, channelId, events) { ServerMute = serverMute, ServerDeaf = serverDeaf };
         Peers[userId] = peer;
         return Task.FromResult<IVoicePeer>(peer);
+    }
+
+    public Task SetBitrateAsync(string channelId, int bitrate, CancellationToken ct)
+    {
+        Bitrates[channelId] = bitrate;
+        return Task.CompletedTask;
     }
 
     public sealed class FakePeer(FakeVoiceMedia owner, string channelId, IVoicePeerEvents events) : IVoicePeer
@@ -117,14 +127,8 @@ public sealed class VoiceSignalingTests
         var media = new FakeVoiceMedia();
         await using var server = await StartAsync(media);
         var (owner, _, community) = await server.NewCommunityAsync();
-        var voice = community.VoiceChannel();
-        using (var scope = server.Services.CreateScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
-            var entity = await db.Channels.FindAsync(voice.Id);
-            entity!.UserLimit = 1;
-            await db.SaveChangesAsync();
-        }
+        var voice = await owner.UpdateChannelAsync(community.VoiceChannel().Id, new UpdateChannelRequest(UserLimit: 1));
+        Assert.Equal(1, voice.UserLimit);
 
         var (aApi, _) = await server.NewMemberAsync(owner, community.Id);
         var (bApi, _) = await server.NewMemberAsync(owner, community.Id);

@@ -27,6 +27,10 @@ export interface Channel {
   parent_id?: string | null;
   position: number;
   created_at: string;
+  /** Voice channels: Opus bits/s. */
+  bitrate?: number;
+  /** Voice channels: the most people at once (0 = no limit). */
+  user_limit?: number;
 }
 
 export interface Community {

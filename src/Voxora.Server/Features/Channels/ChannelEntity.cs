@@ -27,7 +27,9 @@ public sealed class ChannelEntity
     /// <summary>A detached copy of every field (the permission snapshot hands these out, one per request).</summary>
     public ChannelEntity Copy() => (ChannelEntity)MemberwiseClone();
 
-    public Protocol.Channel ToProtocol() => new(Id, CommunityId, Name, Type, Topic, ParentId, Position, CreatedAt, PermissionsSynced);
+    public Protocol.Channel ToProtocol() => Type == Protocol.ChannelTypes.Voice
+        ? new(Id, CommunityId, Name, Type, Topic, ParentId, Position, CreatedAt, PermissionsSynced, Bitrate, UserLimit)
+        : new(Id, CommunityId, Name, Type, Topic, ParentId, Position, CreatedAt, PermissionsSynced);
 }
 
 public static class OverrideTargets

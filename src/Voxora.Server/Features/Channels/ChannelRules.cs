@@ -9,6 +9,18 @@ public static class ChannelRules
     public const int NameMax = 100;
     public const int TopicMax = 1024;
     public const int PositionMax = 100_000;
+    public const int BitrateMin = 32_000;
+    public const int BitrateMax = 128_000;
+    public const int UserLimitMax = 99;
+
+    /// <summary>Bitrate and user limit belong to voice channels: their ranges, and that other types refuse them.</summary>
+    public static void VoiceSettingsErrors(int type, int? bitrate, int? userLimit, IDictionary<string, string[]> errors)
+    {
+        if (bitrate is not null && type != ChannelTypes.Voice) errors["bitrate"] = ["Only voice channels have a bitrate."];
+        else if (bitrate is < BitrateMin or > BitrateMax) errors["bitrate"] = [$"Bitrate must be between {BitrateMin} and {BitrateMax} bits per second."];
+        if (userLimit is not null && type != ChannelTypes.Voice) errors["user_limit"] = ["Only voice channels have a user limit."];
+        else if (userLimit is < 0 or > UserLimitMax) errors["user_limit"] = [$"User limit must be between 0 (no limit) and {UserLimitMax}."];
+    }
 
     public static bool IsKnownType(int type) => type is ChannelTypes.Text or ChannelTypes.Voice or ChannelTypes.Category;
 

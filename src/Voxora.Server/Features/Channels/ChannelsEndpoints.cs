@@ -39,7 +39,7 @@ public static class ChannelsEndpoints
 
     private static async Task<Results<Created<Channel>, ValidationProblem, ProblemHttpResult>> Create(
         string communityId, CreateChannelRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        PermissionChanges changes, GatewayHub hub, AuditLog audit, Voice.VoiceOptions voice, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -62,6 +62,7 @@ public static class ChannelsEndpoints
         else if (ChannelRules.NameError(type, request.Name, out name) is { } nameError) errors["name"] = [nameError];
         if (ChannelRules.TopicError(request.Topic, out var topic) is { } topicError) errors["topic"] = [topicError];
         if (ChannelRules.PositionError(request.Position) is { } positionError) errors["position"] = [positionError];
+        ChannelRules.VoiceSettingsErrors(type, request.Bitrate, request.UserLimit, errors);
         string? parentId = null;
         if (!string.IsNullOrEmpty(request.ParentId))
         {
@@ -86,6 +87,8 @@ public static class ChannelsEndpoints
             ParentId = parentId,
             Position = Math.Min(position, ChannelRules.PositionMax),
             PermissionsSynced = parentId is not null && (request.PermissionsSynced ?? true),
+            Bitrate = request.Bitrate ?? voice.DefaultBitrate,
+            UserLimit = request.UserLimit ?? 0,
             CreatedAt = clock.StoredUtcNow(),
         };
         db.Channels.Add(channel);
@@ -149,6 +152,7 @@ public static class ChannelsEndpoints
         if (request.Name is not null && ChannelRules.NameError(channel.Type, request.Name, out name) is { } nameError) errors["name"] = [nameError];
         if (request.Topic is not null && ChannelRules.TopicError(request.Topic, out topic) is { } topicError) errors["topic"] = [topicError];
         if (ChannelRules.PositionError(request.Position) is { } positionError) errors["position"] = [positionError];
+        ChannelRules.VoiceSettingsErrors(channel.Type, request.Bitrate, request.UserLimit, errors);
         var parentId = channel.ParentId;
         if (request.ParentId is not null)
         {
@@ -173,7 +177,8 @@ public static class ChannelsEndpoints
         var diff = AuditLog.Diff(
             ("name", channel.Name, name), ("topic", channel.Topic, topic), ("parent_id", channel.ParentId, parentId),
             ("position", channel.Position, request.Position ?? channel.Position),
-            ("permissions_synced", channel.PermissionsSynced, request.PermissionsSynced ?? (parentId is not null && channel.PermissionsSynced)));
+            ("permissions_synced", channel.PermissionsSynced, request.PermissionsSynced ?? (parentId is not null && channel.PermissionsSynced)),
+            ("bitrate", channel.Bitrate, request.Bitrate ?? channel.Bitrate), ("user_limit", channel.UserLimit, request.UserLimit ?? channel.UserLimit));
         var wasSynced = channel.PermissionsSynced;
         var oldParent = channel.ParentId;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
@@ -195,6 +200,8 @@ public static class ChannelsEndpoints
             channel.ParentId = parentId;
             channel.Position = request.Position ?? channel.Position;
             channel.PermissionsSynced = parentId is not null && (request.PermissionsSynced ?? wasSynced);
+            channel.Bitrate = request.Bitrate ?? channel.Bitrate;
+            channel.UserLimit = request.UserLimit ?? channel.UserLimit;
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }

@@ -33,7 +33,8 @@ public static class CommunitiesEndpoints
     }
 
     private static async Task<Results<Created<Community>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateCommunityRequest request, HttpContext http, VoxoraDbContext db, GatewayHub hub, PodPermissions pod, TimeProvider clock, CancellationToken ct)
+        CreateCommunityRequest request, HttpContext http, VoxoraDbContext db, GatewayHub hub, PodPermissions pod, Voice.VoiceOptions voice,
+        TimeProvider clock, CancellationToken ct)
     {
         if (!PermissionResolver.Has(await pod.PermissionsAsync(http.User.UserId(), ct), PodPermission.CreateCommunity))
         {
@@ -54,7 +55,8 @@ public static class CommunitiesEndpoints
         var channels = new[]
         {
             new ChannelEntity { Id = Ids.New(Ids.Channel), CommunityId = community.Id, Name = "general", Type = ChannelTypes.Text, Position = 0, CreatedAt = now },
-            new ChannelEntity { Id = Ids.New(Ids.Channel), CommunityId = community.Id, Name = "General", Type = ChannelTypes.Voice, Position = 1, CreatedAt = now },
+            new ChannelEntity { Id = Ids.New(Ids.Channel), CommunityId = community.Id, Name = "General", Type = ChannelTypes.Voice, Position = 1,
+                Bitrate = voice.DefaultBitrate, CreatedAt = now },
         };
         db.Communities.Add(community);
         db.Members.Add(new MemberEntity { CommunityId = community.Id, UserId = userId, JoinedAt = now });

@@ -35,7 +35,7 @@ public sealed class JanusVoiceMedia : IVoiceMedia
 
     public VoiceStatus Status => options.Enabled ? supervisor.Status : new VoiceStatus(false, "voice is disabled (VOXORA_VOICE__ENABLED=false)");
 
-    public async Task<IVoicePeer> ConnectAsync(string channelId, string userId, bool serverMute, bool serverDeaf, IVoicePeerEvents events, CancellationToken ct)
+    public async Task<IVoicePeer> ConnectAsync(string channelId, int bitrate, string userId, bool serverMute, bool serverDeaf, IVoicePeerEvents events, CancellationToken ct)
     {
         if (!Status.Available)
         {
@@ -48,7 +48,7 @@ public sealed class JanusVoiceMedia : IVoiceMedia
         {
             if (room.Node is null || !room.Node.IsUp || room.Generation != room.Node.Generation || room.Node.Session is null)
             {
-                await CreateRoomAsync(room, ct);
+                await CreateRoomAsync(room, bitrate, ct);
             }
 
             var session = room.Node!.Session!;
@@ -97,12 +97,46 @@ public sealed class JanusVoiceMedia : IVoiceMedia
         }
     }
 
-    private async Task CreateRoomAsync(Room room, CancellationToken ct)
+    public async Task SetBitrateAsync(string channelId, int bitrate, CancellationToken ct)
+    {
+        Room? room;
+        lock (gate)
+        {
+            room = rooms.GetValueOrDefault(channelId);
+        }
+
+        if (room is null)
+        {
+            return;
+        }
+
+        await room.Gate.WaitAsync(ct);
+        try
+        {
+            if (room.Node is { IsUp: true } node && room.Generation == node.Generation && room.Bitrate != bitrate)
+            {
+                var manager = await ManagerAsync(node, ct);
+                await manager.SetBitrateAsync(room.RoomId, bitrate, ct);
+                room.Bitrate = bitrate;
+            }
+        }
+        catch (Exception ex) when (ex is JanusException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Changing the bitrate of the voice room of {Channel} failed", channelId);
+        }
+        finally
+        {
+            room.Gate.Release();
+        }
+    }
+
+    private async Task CreateRoomAsync(Room room, int bitrate, CancellationToken ct)
     {
         var node = supervisor.PickNodeForNewRoom() ?? throw new VoiceMediaException(supervisor.Status.Reason ?? "no media server is up");
         var manager = await ManagerAsync(node, ct);
         var id = NewId();
-        await manager.CreateRoomAsync(id, new VoiceRoomSettings(options.DefaultBitrate, 100, options.AudioActivePackets, options.AudioLevelAverage, "voxora " + room.ChannelId), ct);
+        await manager.CreateRoomAsync(id, new VoiceRoomSettings(bitrate, 100, options.AudioActivePackets, options.AudioLevelAverage, "voxora " + room.ChannelId), ct);
+        room.Bitrate = bitrate;
         node.RoomCreated();
         room.Node = node;
         room.Generation = node.Generation;
@@ -270,6 +304,7 @@ public sealed class JanusVoiceMedia : IVoiceMedia
         public JanusNode? Node { get; set; }
         public int Generation { get; set; }
         public long RoomId { get; set; }
+        public int Bitrate { get; set; }
         public List<Peer> Peers { get; } = [];
     }
 

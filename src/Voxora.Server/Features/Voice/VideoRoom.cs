@@ -60,6 +60,13 @@ public sealed class VideoRoom(JanusHandle handle, string? adminKey)
         await Handle.MessageAsync(body, ct: ct);
     }
 
+    /// <summary>Changes a live room's bitrate cap (Janus <c>edit</c> with <c>new_bitrate</c>).</summary>
+    public async Task SetBitrateAsync(long room, int bitrate, CancellationToken ct = default)
+    {
+        var body = new JsonObject { ["request"] = "edit", ["room"] = room, ["new_bitrate"] = bitrate };
+        await Handle.MessageAsync(body, ct: ct);
+    }
+
     public async Task DestroyRoomAsync(long room, CancellationToken ct = default)
     {
         var body = new JsonObject { ["request"] = "destroy", ["room"] = room, ["permanent"] = false };

@@ -48,6 +48,12 @@ public interface IVoiceMedia
 {
     VoiceStatus Status { get; }
 
-    /// <summary>Puts a member into the channel's room (created on demand) with a publisher and a subscriber handle.</summary>
-    Task<IVoicePeer> ConnectAsync(string channelId, string userId, bool serverMute, bool serverDeaf, IVoicePeerEvents events, CancellationToken ct);
+    /// <summary>
+    /// Puts a member into the channel's room (created on demand, with the channel's Opus <paramref name="bitrate"/>) with a
+    /// publisher and a subscriber handle.
+    /// </summary>
+    Task<IVoicePeer> ConnectAsync(string channelId, int bitrate, string userId, bool serverMute, bool serverDeaf, IVoicePeerEvents events, CancellationToken ct);
+
+    /// <summary>The channel's bitrate changed: the live room (if any) caps publishers at the new value.</summary>
+    Task SetBitrateAsync(string channelId, int bitrate, CancellationToken ct);
 }

@@ -78,7 +78,10 @@ public sealed class VoiceOptions
     [ConfigurationKeyName("TURN_TTL_SECONDS")]
     public int TurnTtlSeconds { get; set; } = 43_200;
 
-    /// <summary>Default Opus bitrate of a voice channel, bits per second. <c>VOXORA_VOICE__DEFAULT_BITRATE</c>.</summary>
+    /// <summary>
+    /// Opus bitrate (bits per second) given to new voice channels that do not name one; each channel keeps its own
+    /// (<c>bitrate</c>). <c>VOXORA_VOICE__DEFAULT_BITRATE</c>.
+    /// </summary>
     [ConfigurationKeyName("DEFAULT_BITRATE")]
     public int DefaultBitrate { get; set; } = 64_000;
 
@@ -138,8 +141,8 @@ public sealed class VoiceOptions
             yield return "VOXORA_VOICE__TURN_URLS is set but VOXORA_VOICE__TURN_SECRET is not; TURN needs the shared secret.";
         if (TurnTtlSeconds is < 60 or > 604_800)
             yield return $"VOXORA_VOICE__TURN_TTL_SECONDS must be between 60 and 604800, not {TurnTtlSeconds}.";
-        if (DefaultBitrate is < 6_000 or > 510_000)
-            yield return $"VOXORA_VOICE__DEFAULT_BITRATE must be between 6000 and 510000 (Opus), not {DefaultBitrate}.";
+        if (DefaultBitrate is < Channels.ChannelRules.BitrateMin or > Channels.ChannelRules.BitrateMax)
+            yield return $"VOXORA_VOICE__DEFAULT_BITRATE must be between {Channels.ChannelRules.BitrateMin} and {Channels.ChannelRules.BitrateMax}, not {DefaultBitrate}.";
         if (AudioActivePackets is < 5 or > 1000)
             yield return $"VOXORA_VOICE__AUDIO_ACTIVE_PACKETS must be between 5 and 1000, not {AudioActivePackets}.";
         if (AudioLevelAverage is < 1 or > 127)

@@ -159,12 +159,13 @@ public sealed class VoiceService
             return Refuse(session, channelId, VoiceDecision.Refuse(VoiceErrorCodes.UnknownChannel, "unknown channel"));
         }
 
-        int userLimit;
+        int userLimit, bitrate;
         bool moderatorMute, moderatorDeaf;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
-            userLimit = await db.Channels.AsNoTracking().Where(c => c.Id == channelId).Select(c => c.UserLimit).FirstOrDefaultAsync(ct);
+            var settings = await db.Channels.AsNoTracking().Where(c => c.Id == channelId).Select(c => new { c.UserLimit, c.Bitrate }).FirstOrDefaultAsync(ct);
+            (userLimit, bitrate) = (settings?.UserLimit ?? 0, settings?.Bitrate ?? 64_000);
             var flags = await db.Members.AsNoTracking()
                 .Where(m => m.CommunityId == snapshot.CommunityId && m.UserId == session.UserId)
                 .Select(m => new { m.VoiceMute, m.VoiceDeaf })
@@ -216,7 +217,7 @@ public sealed class VoiceService
 
         try
         {
-            member.Peer = await media.ConnectAsync(channelId, session.UserId, member.ServerMute, member.ModeratorDeaf, new PeerEvents(this, member), ct);
+            member.Peer = await media.ConnectAsync(channelId, bitrate, session.UserId, member.ServerMute, member.ModeratorDeaf, new PeerEvents(this, member), ct);
         }
         catch (Exception ex) when (ex is VoiceMediaException or OperationCanceledException)
         {
@@ -489,6 +490,15 @@ public sealed class VoiceService
         lock (gate)
         {
             affected = members.Values.Where(m => m.CommunityId == communityId).ToList();
+        }
+
+        // A channel edit also lands here (it reloads the snapshot): live rooms follow the channel's bitrate.
+        foreach (var channelId in affected.Select(m => m.ChannelId).Distinct())
+        {
+            if (snapshot?.Channels.FirstOrDefault(c => c.Id == channelId) is { Bitrate: { } bitrate })
+            {
+                await media.SetBitrateAsync(channelId, bitrate, CancellationToken.None);
+            }
         }
 
         foreach (var candidate in affected)

@@ -31,6 +31,18 @@ beforeEach(() => {
 afterEach(cleanup);
 
 describe("VoiceChannelRow", () => {
+  it("shows how many places a limited channel has left, and nothing for an unlimited one", () => {
+    renderRow();
+    expect(screen.queryByTestId(`voice-limit-${general.id}`)).toBeNull();
+    cleanup();
+    render(
+      <ul>
+        <VoiceChannelRow channel={{ ...general, user_limit: 5 }} isOwner={false} actions={null} />
+      </ul>,
+    );
+    expect(screen.getByTestId(`voice-limit-${general.id}`).textContent).toBe("2/5");
+  });
+
   it("lists who is in the channel with their mute and deafen icons, and rings whoever speaks", () => {
     renderRow();
     const list = screen.getByRole("list", { name: "In General" });

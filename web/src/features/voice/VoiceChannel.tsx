@@ -41,8 +41,19 @@ export function VoiceChannelRow({ channel, isOwner, actions }: { channel: Channe
           }`}
         >
           <span aria-hidden="true" className="w-4 text-center">🔊</span>
-          <span className="flex min-w-0 flex-col">
-            <span className="truncate">{channel.name}</span>
+          <span className="flex min-w-0 flex-1 flex-col">
+            <span className="flex items-center gap-2">
+              <span className="truncate">{channel.name}</span>
+              {channel.user_limit ? (
+                <span
+                  className="ml-auto shrink-0 rounded bg-hover px-1 text-xs tabular-nums text-muted"
+                  title={`${members.length} of ${channel.user_limit} places taken`}
+                  data-testid={`voice-limit-${channel.id}`}
+                >
+                  {members.length}/{channel.user_limit}
+                </span>
+              ) : null}
+            </span>
             {unavailable ? (
               <span className="truncate text-xs text-muted" data-testid="voice-unavailable">
                 Voice unavailable
