@@ -304,6 +304,13 @@ public sealed class JanusLiveTests(ITestOutputHelper output)
             output.WriteLine("speaking: " + speaking.D);
             Assert.Equal(1, node.RoomCount);
 
+            // The room was made with the channel's bitrate, and an edit of the channel reaches the live room.
+            var rooms = await VideoRoom.AttachAsync(node.Session!, node.RoomAdminKey);
+            Assert.Equal(64_000, await RoomBitrateAsync(rooms, node.RoomAdminKey, channel));
+            await ownerApi.UpdateChannelAsync(channel, new UpdateChannelRequest(Bitrate: 96_000));
+            await WaitUntilAsync(() => RoomBitrateAsync(rooms, node.RoomAdminKey, channel).GetAwaiter().GetResult() == 96_000, TimeSpan.FromSeconds(5));
+            Assert.Equal(96_000, await RoomBitrateAsync(rooms, node.RoomAdminKey, channel));
+
             await a.LeaveAsync();
             await b.UntilAsync(f => f.T == GatewayEvents.VoiceStateUpdate && f.D!.Value.GetProperty("channel_id").ValueKind == JsonValueKind.Null);
             await b.LeaveAsync();
@@ -399,6 +406,15 @@ public sealed class JanusLiveTests(ITestOutputHelper output)
             speaker.Dump();
             listener.Dump();
         }
+    }
+
+    /// <summary>The bitrate Janus holds for the voice room of <paramref name="channelId"/> (<c>list</c> with the admin key shows private rooms).</summary>
+    private static async Task<long> RoomBitrateAsync(VideoRoom handle, string? adminKey, string channelId)
+    {
+        var (data, _) = await handle.Handle.MessageAsync(new System.Text.Json.Nodes.JsonObject { ["request"] = "list", ["admin_key"] = adminKey });
+        var room = (data["list"] as System.Text.Json.Nodes.JsonArray ?? []).OfType<System.Text.Json.Nodes.JsonObject>()
+            .Single(r => r["description"]?.GetValue<string>() == "voxora " + channelId);
+        return room["bitrate"]!.GetValue<long>();
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
