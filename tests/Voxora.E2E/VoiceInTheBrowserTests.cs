@@ -125,12 +125,12 @@ public sealed class VoiceBrowserFixture : IAsyncLifetime
 
     private IBrowser? blocking;
 
-    public async Task<IPage> NewPageAsync(IBrowser? browser = null, bool allowMicrophone = true)
+    public async Task<IPage> NewPageAsync(IBrowser? browser = null, bool allowMicrophone = true, int width = 1280, int height = 800)
     {
         var context = await (browser ?? Browser).NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            ViewportSize = new ViewportSize { Width = width, Height = height },
             ServiceWorkers = ServiceWorkerPolicy.Block,
             Permissions = allowMicrophone ? ["microphone"] : [],
         });
@@ -509,6 +509,124 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
         {
             await BrowserFixture.ScreenshotAsync(alice, "failed-voice-alice");
             await BrowserFixture.ScreenshotAsync(bob, "failed-voice-bob");
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Alice creates "Voice Night" (it comes with a "General" voice channel) and Bob joins it through an invite;
+    /// both have audio processing off. <paramref name="beforeCommunity"/> runs on Alice's settings screen.
+    /// </summary>
+    private static async Task MeetInACommunityAsync(IPage alice, string aliceName, IPage bob, string bobName, Func<Task>? beforeCommunity = null)
+    {
+        await RegisterAsync(alice, aliceName);
+        await TurnOffAudioProcessingAsync(alice);
+        if (beforeCommunity is not null)
+        {
+            await beforeCommunity();
+        }
+
+        await alice.GotoAsync("/app");
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Create a community" }).First.ClickAsync();
+        var dialog = alice.GetByTestId("create-community-dialog");
+        await dialog.GetByLabel("Community name").FillAsync("Voice Night");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(alice.GetByTestId("composer")).ToBeVisibleAsync();
+        await alice.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Voice Night") }).ClickAsync();
+        await alice.GetByTestId("open-invite").ClickAsync();
+        await Expect(alice.GetByTestId("invite-link")).ToHaveValueAsync(new Regex("/invite/[A-Za-z0-9]+$"));
+        var invitePath = new Uri(await alice.GetByTestId("invite-link").InputValueAsync()).AbsolutePath;
+        await alice.Keyboard.PressAsync("Escape");
+
+        await bob.GotoAsync(invitePath);
+        await RegisterAsync(bob, bobName, invitePath);
+        await bob.GetByTestId("accept-invite").ClickAsync();
+        await Expect(bob.GetByTestId("composer")).ToBeVisibleAsync();
+        await TurnOffAudioProcessingAsync(bob);
+        await bob.GotoAsync("/app");
+        await Expect(bob.GetByTestId("composer")).ToBeVisibleAsync();
+    }
+
+    [VoiceFact]
+    public async Task On_a_phone_the_call_stays_in_the_main_view_with_mute_and_disconnect_above_the_composer()
+    {
+        var alice = await fixture.NewPageAsync();
+        var bob = await fixture.NewPageAsync(width: 360, height: 740);
+        var aliceName = NewName("alice");
+        var bobName = NewName("bob");
+        try
+        {
+            await MeetInACommunityAsync(alice, aliceName, bob, bobName);
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+            await Expect(alice.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await alice.GetByText("Voice details").ClickAsync();
+
+            // Bob, on a phone: no voice controls before he joins. He opens the channel drawer, taps General,
+            // and closes the drawer by tapping beside it.
+            await Expect(bob.GetByTestId("voice-indicator")).ToHaveCountAsync(0);
+            await bob.GetByRole(AriaRole.Button, new() { Name = "Show channels" }).ClickAsync();
+            await bob.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+            await Expect(bob.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await bob.Mouse.ClickAsync(352, 400);
+            await Expect(bob.GetByTestId("channel-drawer")).ToBeHiddenAsync();
+
+            // With the drawer closed he still sees the call: channel, a green "speaking" dot (his tone is playing),
+            // Mute and Disconnect; the message box is fully visible and usable below it.
+            var indicator = bob.GetByRole(AriaRole.Region, new() { Name = "Voice call" });
+            await Expect(indicator).ToBeVisibleAsync();
+            await Expect(indicator.GetByTestId("voice-indicator-channel")).ToHaveTextAsync("🔊 General");
+            await Expect(indicator.GetByTestId("voice-indicator-status")).ToHaveTextAsync("Speaking", new() { Timeout = 20_000 });
+            await Expect(indicator.GetByTestId("voice-indicator-dot")).ToHaveAttributeAsync("data-state", "speaking");
+            var dotColor = await indicator.GetByTestId("voice-indicator-dot").EvaluateAsync<string>("el => getComputedStyle(el).backgroundColor");
+            Assert.Equal("rgb(35, 165, 90)", dotColor);
+            var mute = bob.GetByRole(AriaRole.Button, new() { Name = "Mute", Exact = true });
+            var disconnect = bob.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true });
+            await Expect(mute).ToBeVisibleAsync();
+            await Expect(disconnect).ToBeVisibleAsync();
+            var composer = bob.GetByTestId("composer");
+            await Expect(composer).ToBeVisibleAsync();
+            var bar = (await indicator.BoundingBoxAsync())!;
+            var box = (await composer.BoundingBoxAsync())!;
+            Assert.True(bar.Y + bar.Height <= box.Y, $"the voice indicator (y {bar.Y}–{bar.Y + bar.Height}) overlaps the message box (y {box.Y})");
+            var composerOnTop = await composer.EvaluateAsync<bool>(
+                "el => { const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return el === hit || el.contains(hit); }");
+            Assert.True(composerOnTop, "something covers the message box");
+            Assert.False(await bob.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth + 1"), "the page scrolls sideways at 360 px");
+            await composer.FillAsync("Talking and typing");
+            await bob.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
+            await Expect(alice.GetByText("Talking and typing")).ToBeVisibleAsync();
+            await EventuallyAsync(async () =>
+            {
+                var (packets, level) = await DetailsAsync(alice, "alice hearing phone bob");
+                return (packets > 50 && level > 0.01, $"packets {packets}, level {level}");
+            }, TimeSpan.FromSeconds(20), "Alice hears Bob");
+            await BrowserFixture.ScreenshotAsync(bob, "voice-mobile-indicator");
+
+            // Mute from the indicator: pressed, red "Muted", Alice sees the icon and hears silence.
+            await mute.ClickAsync();
+            await Expect(mute).ToHaveAttributeAsync("aria-pressed", "true");
+            await Expect(indicator.GetByTestId("voice-indicator-status")).ToHaveTextAsync("Muted");
+            await Expect(indicator.GetByTestId("voice-indicator-dot")).ToHaveAttributeAsync("data-state", "muted");
+            await Expect(VoiceMember(alice, bobName).GetByRole(AriaRole.Img, new() { Name = "Muted", Exact = true })).ToBeVisibleAsync();
+            await EventuallyAsync(async () =>
+            {
+                var (_, level) = await DetailsAsync(alice, "alice after phone bob muted");
+                return (level < 0.001, $"level {level}");
+            }, TimeSpan.FromSeconds(10), "Alice hears silence from muted Bob");
+            await BrowserFixture.ScreenshotAsync(bob, "voice-mobile-indicator-muted");
+
+            // Disconnect from the indicator: it goes, and Alice sees Bob leave.
+            await disconnect.ClickAsync();
+            await Expect(indicator).ToHaveCountAsync(0);
+            await Expect(VoiceMember(alice, bobName)).ToHaveCountAsync(0);
+            await Expect(VoiceMember(alice, aliceName)).ToHaveCountAsync(1);
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
+            Assert.Empty(fixture.PageErrors);
+        }
+        catch
+        {
+            await BrowserFixture.ScreenshotAsync(alice, "failed-phone-alice");
+            await BrowserFixture.ScreenshotAsync(bob, "failed-phone-bob");
             throw;
         }
     }
