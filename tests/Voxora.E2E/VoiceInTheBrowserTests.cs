@@ -547,6 +547,108 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
         await Expect(bob.GetByTestId("composer")).ToBeVisibleAsync();
     }
 
+    /// <summary>Inbound audio energy (Voice details) gained over <paramref name="seconds"/>, with the level at the end.</summary>
+    private async Task<(double Gained, double Level)> EnergyOverAsync(IPage page, string who, double seconds)
+    {
+        var before = await NumberAsync(page, "voice-inbound-energy");
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        var after = await NumberAsync(page, "voice-inbound-energy");
+        var (_, level) = await DetailsAsync(page, who);
+        output.WriteLine($"{who}: energy {before} → {after}");
+        return (after - before, level);
+    }
+
+    [VoiceFact]
+    public async Task Push_to_talk_sends_only_while_the_key_is_held_and_not_while_it_is_typed_in_the_message_box()
+    {
+        var alice = await fixture.NewPageAsync();
+        var bob = await fixture.NewPageAsync();
+        var aliceName = NewName("alice");
+        var bobName = NewName("bob");
+        try
+        {
+            // Alice picks push to talk in Settings → Voice (default key `).
+            await MeetInACommunityAsync(alice, aliceName, bob, bobName, async () =>
+            {
+                var section = alice.GetByTestId("voice-settings");
+                await section.GetByLabel("Push to talk (hold a key to transmit)").CheckAsync();
+                await Expect(section.GetByLabel("Push to talk (hold a key to transmit)")).ToBeCheckedAsync();
+                await Expect(section.GetByTestId("ptt-key")).ToHaveTextAsync("`");
+                await Expect(section.GetByRole(AriaRole.Button, new() { Name = "Change key" })).ToBeVisibleAsync();
+                await BrowserFixture.ScreenshotAsync(alice, "voice-settings-push-to-talk");
+            });
+
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+            await Expect(alice.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await Expect(alice.GetByTestId("voice-ptt")).ToHaveTextAsync("Hold ` to talk");
+            await bob.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+            await Expect(bob.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await Expect(VoiceMember(bob, aliceName)).ToHaveCountAsync(1);
+            await bob.GetByText("Voice details").ClickAsync();
+            await Expect(bob.GetByTestId("voice-inbound-energy")).ToBeVisibleAsync();
+
+            // Alice clicks the page (not a text field) and holds the key: Bob hears her.
+            var heading = alice.GetByRole(AriaRole.Heading, new() { Level = 1 });
+            await heading.ClickAsync();
+            await alice.Keyboard.DownAsync("Backquote");
+            await Expect(alice.GetByTestId("voice-ptt")).ToHaveTextAsync("Transmitting…");
+            await EventuallyAsync(async () =>
+            {
+                var (gained, level) = await EnergyOverAsync(bob, "bob while alice holds the key", 2.5);
+                return (gained > 0.05 && level > 0.01, $"energy +{gained}, level {level}");
+            }, TimeSpan.FromSeconds(25), "Bob hears Alice while she holds the key");
+            await Expect(VoiceMember(bob, aliceName)).ToHaveAttributeAsync("data-speaking", "true");
+
+            // She lets go: silence reaches Bob (no audio energy added, level zero) and her ring goes away.
+            await alice.Keyboard.UpAsync("Backquote");
+            await Expect(alice.GetByTestId("voice-ptt")).ToHaveTextAsync("Hold ` to talk");
+            await EventuallyAsync(async () =>
+            {
+                var (gained, level) = await EnergyOverAsync(bob, "bob after alice let go", 4.5);
+                return (gained < 0.002 && level < 0.001, $"energy +{gained}, level {level}");
+            }, TimeSpan.FromSeconds(15), "Bob hears nothing once Alice lets go of the key");
+            await Expect(VoiceMember(bob, aliceName)).ToHaveAttributeAsync("data-speaking", "false");
+
+            // The same key pressed while typing in the message box is a character, not talk: it stays down for
+            // longer than two stats samples and Bob gets no audio at all.
+            var composer = alice.GetByTestId("composer");
+            await composer.ClickAsync();
+            await alice.Keyboard.TypeAsync("ok ");
+            await alice.Keyboard.DownAsync("Backquote");
+            await Expect(composer).ToHaveValueAsync("ok `");
+            await Expect(alice.GetByTestId("voice-ptt")).ToHaveTextAsync("Hold ` to talk");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var (typedGain, typedLevel) = await EnergyOverAsync(bob, "bob while alice holds ` in the message box", 4.5);
+            await alice.Keyboard.UpAsync("Backquote");
+            Assert.True(typedGain < 0.002 && typedLevel < 0.001, $"the key typed into the message box transmitted: energy +{typedGain}, level {typedLevel}");
+            await Expect(VoiceMember(bob, aliceName)).ToHaveAttributeAsync("data-speaking", "false");
+            await BrowserFixture.ScreenshotAsync(alice, "voice-push-to-talk-typing");
+
+            // Out of the text field the key talks again.
+            await heading.ClickAsync();
+            await alice.Keyboard.DownAsync("Backquote");
+            await Expect(alice.GetByTestId("voice-ptt")).ToHaveTextAsync("Transmitting…");
+            await EventuallyAsync(async () =>
+            {
+                var (gained, level) = await EnergyOverAsync(bob, "bob while alice holds the key again", 2.5);
+                return (gained > 0.05 && level > 0.01, $"energy +{gained}, level {level}");
+            }, TimeSpan.FromSeconds(15), "Bob hears Alice again when she holds the key outside the message box");
+            await BrowserFixture.ScreenshotAsync(alice, "voice-push-to-talk-transmitting");
+            await alice.Keyboard.UpAsync("Backquote");
+
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
+            await bob.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
+            await Expect(VoiceMember(bob, aliceName)).ToHaveCountAsync(0);
+            Assert.Empty(fixture.PageErrors);
+        }
+        catch
+        {
+            await BrowserFixture.ScreenshotAsync(alice, "failed-ptt-alice");
+            await BrowserFixture.ScreenshotAsync(bob, "failed-ptt-bob");
+            throw;
+        }
+    }
+
     [VoiceFact]
     public async Task On_a_phone_the_call_stays_in_the_main_view_with_mute_and_disconnect_above_the_composer()
     {
