@@ -270,4 +270,78 @@ describe("VoiceEngine", () => {
     engine.onGatewayState("ready");
     expect(ops(4).slice(before)).toEqual([{ channel_id: "ch_v", self_mute: false, self_deaf: false }]);
   });
+
+  it("a failed recv PeerConnection says Reconnecting…, leaves and joins the same channel again, and renegotiates on the new op 5", async () => {
+    const send = await joined();
+    engine.onDispatch("VOICE_SIGNAL", { voice_session_id: "vs_1", pc: "recv", type: "offer", sdp: "o1" });
+    await flush();
+    const recv = FakePc.all[1]!;
+    send.setConnection("connected");
+    // Not connected until we also hear the others.
+    expect(useVoice.getState().phase).toBe("connecting");
+    recv.setConnection("connected");
+    expect(useVoice.getState().phase).toBe("connected");
+    const before = ops(4).length;
+
+    recv.setConnection("failed");
+    expect(useVoice.getState().phase).toBe("reconnecting");
+    expect(useVoice.getState().alert).toBeNull();
+    expect(send.closed && recv.closed).toBe(true);
+    // Op 4 for the channel we are in would only change flags: leave, then join.
+    expect(ops(4).slice(before)).toEqual([{ channel_id: null }, { channel_id: "ch_v", self_mute: false, self_deaf: false }]);
+    // The server's echo of our leave does not end the call.
+    engine.onDispatch("VOICE_STATE_UPDATE", state(null));
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(useVoice.getState().phase).toBe("reconnecting");
+    // Late events from the old PeerConnections change nothing.
+    send.setConnection("failed");
+    expect(ops(4).length).toBe(before + 2);
+
+    engine.onDispatch("VOICE_STATE_UPDATE", state("ch_v"));
+    engine.onVoiceServer(server("vs_2"));
+    await flush();
+    const fresh = FakePc.all.at(-1)!;
+    expect(fresh).not.toBe(send);
+    expect(ops(13).at(-1)).toEqual({ voice_session_id: "vs_2", pc: "send", type: "offer", sdp: `offer-${FakePc.all.length - 1}` });
+    fresh.setConnection("connected");
+    expect(useVoice.getState()).toMatchObject({ phase: "connected", channelId: "ch_v" });
+  });
+
+  it("a disconnected PeerConnection says Reconnecting… and recovers by itself without rejoining", async () => {
+    const send = await joined();
+    send.setConnection("connected");
+    const before = ops(4).length;
+    send.setConnection("disconnected");
+    expect(useVoice.getState().phase).toBe("reconnecting");
+    send.setConnection("connected");
+    expect(useVoice.getState().phase).toBe("connected");
+    expect(ops(4).length).toBe(before);
+  });
+
+  it("gives up after two rejoins that never connect, and says why", async () => {
+    let pc = await joined();
+    for (const session of ["vs_2", "vs_3"]) {
+      pc.setConnection("failed");
+      expect(useVoice.getState().phase).toBe("reconnecting");
+      engine.onVoiceServer(server(session));
+      await flush();
+      pc = FakePc.all.at(-1)!;
+    }
+    pc.setConnection("failed");
+    expect(useVoice.getState().phase).toBe("idle");
+    expect(useVoice.getState().alert).toBe("The voice server could not set up your audio. Try joining again in a moment.");
+    expect(ops(4).at(-1)).toEqual({ channel_id: null });
+    expect(pc.closed).toBe(true);
+  });
+
+  it("a stale signal's not_in_voice during a rejoin does not end the call", async () => {
+    const send = await joined();
+    send.setConnection("failed");
+    engine.onDispatch("VOICE_ERROR", { channel_id: null, code: "not_in_voice", message: "" });
+    engine.onVoiceServer(server("vs_2"));
+    await flush();
+    expect(useVoice.getState().phase).toBe("reconnecting");
+    FakePc.all.at(-1)!.setConnection("connected");
+    expect(useVoice.getState().phase).toBe("connected");
+  });
 });
