@@ -125,6 +125,24 @@ public sealed class VoiceBrowserFixture : IAsyncLifetime
 
     private IBrowser? blocking;
 
+    /// <summary>
+    /// Takes both ends of the namespace's veth pair down (or up again): media between Chromium and Janus stops,
+    /// while the page's HTTP and gateway traffic (on 127.0.0.1) keeps going. Only inside voice-netns.sh.
+    /// </summary>
+    public static async Task SetMediaNetworkAsync(bool up)
+    {
+        foreach (var link in new[] { "vxvoice0", "vxvoice1" })
+        {
+            using var ip = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", ["link", "set", link, up ? "up" : "down"])
+            {
+                RedirectStandardError = true,
+            })!;
+            var error = await ip.StandardError.ReadToEndAsync();
+            await ip.WaitForExitAsync();
+            Assert.True(ip.ExitCode == 0, $"ip link set {link}: {error}");
+        }
+    }
+
     public async Task<IPage> NewPageAsync(IBrowser? browser = null, bool allowMicrophone = true, int width = 1280, int height = 800)
     {
         var context = await (browser ?? Browser).NewContextAsync(new BrowserNewContextOptions
@@ -729,6 +747,85 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
         {
             await BrowserFixture.ScreenshotAsync(alice, "failed-phone-alice");
             await BrowserFixture.ScreenshotAsync(bob, "failed-phone-bob");
+            throw;
+        }
+    }
+
+    [VoiceFact]
+    public async Task When_the_media_network_drops_for_a_moment_the_bar_says_Reconnecting_and_the_call_comes_back_by_itself()
+    {
+        var alice = await fixture.NewPageAsync();
+        var bob = await fixture.NewPageAsync();
+        var aliceName = NewName("alice");
+        var bobName = NewName("bob");
+        try
+        {
+            await MeetInACommunityAsync(alice, aliceName, bob, bobName);
+            foreach (var page in new[] { alice, bob })
+            {
+                await page.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+                await Expect(page.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            }
+
+            await alice.GetByText("Voice details").ClickAsync();
+            await EventuallyAsync(async () =>
+            {
+                var (packets, level) = await DetailsAsync(alice, "alice");
+                return (packets > 50 && level > 0.01, $"packets {packets}, level {level}");
+            }, TimeSpan.FromSeconds(20), "Alice hears Bob");
+
+            // What the engine logs when it gives up on its PeerConnections and joins again.
+            var rejoins = new List<string>();
+            alice.Console += (_, message) =>
+            {
+                if (message.Text.StartsWith("voice: media failed", StringComparison.Ordinal))
+                {
+                    lock (rejoins)
+                    {
+                        rejoins.Add(message.Text);
+                    }
+                }
+            };
+
+            // The media network goes down (the gateway on 127.0.0.1 stays up): Alice's bar says "Reconnecting…" on
+            // both lines once ICE notices (connectionState "disconnected"). It comes back a few seconds later, before
+            // Chromium declares the PeerConnections failed (about 16 s here): ICE recovers them, no rejoin needed.
+            await VoiceBrowserFixture.SetMediaNetworkAsync(up: false);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                await Expect(alice.GetByTestId("voice-quality")).ToHaveTextAsync("Reconnecting…", new() { Timeout = 15_000 });
+                await Expect(alice.GetByTestId("voice-phase")).ToHaveTextAsync("Reconnecting…");
+                output.WriteLine($"Reconnecting… after {clock.Elapsed.TotalSeconds:F1} s");
+                await BrowserFixture.ScreenshotAsync(alice, "voice-reconnecting");
+            }
+            finally
+            {
+                await VoiceBrowserFixture.SetMediaNetworkAsync(up: true);
+            }
+
+            await EventuallyAsync(async () =>
+            {
+                var (before, _) = await DetailsAsync(alice, "alice after the network came back");
+                await Task.Delay(TimeSpan.FromSeconds(2.5));
+                var (after, level) = await DetailsAsync(alice, "alice 2.5 s later");
+                return (after - before > 50 && level > 0.01, $"packets {before} → {after}, level {level}");
+            }, TimeSpan.FromSeconds(60), "Alice hears Bob again once the network is back");
+            output.WriteLine($"audio back after {clock.Elapsed.TotalSeconds:F1} s; {string.Join(" | ", rejoins)}");
+            await Expect(VoiceMember(alice, bobName)).ToHaveCountAsync(1);
+            await Expect(VoiceMember(bob, aliceName)).ToHaveCountAsync(1);
+            await Expect(alice.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await Expect(alice.GetByTestId("voice-quality")).ToContainTextAsync(new Regex("(Good|Fair|Poor) · \\d+ ms"));
+            lock (rejoins)
+            {
+                Assert.Empty(rejoins);
+            }
+
+            Assert.Empty(fixture.PageErrors);
+        }
+        catch
+        {
+            await BrowserFixture.ScreenshotAsync(alice, "failed-network-alice");
             throw;
         }
     }

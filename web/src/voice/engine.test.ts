@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { VoiceState } from "../api/types";
 import { useVoice } from "../stores/voice";
-import { VoiceEngine } from "./engine";
+import { CONNECT_TIMEOUT_MS, VoiceEngine } from "./engine";
+import { MAX_REJOINS } from "./recovery";
 import { useVoiceSettings } from "./settings";
 
 // Just enough WebRTC for the engine: PeerConnections record what was asked of them, gathering completes at once.
@@ -318,9 +319,10 @@ describe("VoiceEngine", () => {
     expect(ops(4).length).toBe(before);
   });
 
-  it("gives up after two rejoins that never connect, and says why", async () => {
+  it("gives up after MAX_REJOINS rejoins that never connect, and says why", async () => {
     let pc = await joined();
-    for (const session of ["vs_2", "vs_3"]) {
+    for (let i = 0; i < MAX_REJOINS; i++) {
+      const session = `vs_${i + 2}`;
       pc.setConnection("failed");
       expect(useVoice.getState().phase).toBe("reconnecting");
       engine.onVoiceServer(server(session));
@@ -342,6 +344,25 @@ describe("VoiceEngine", () => {
     await flush();
     expect(useVoice.getState().phase).toBe("reconnecting");
     FakePc.all.at(-1)!.setConnection("connected");
+    expect(useVoice.getState().phase).toBe("connected");
+  });
+
+  it("fresh PeerConnections that never connect (a rejoin while the network is down) count as failed after a while", async () => {
+    const send = await joined();
+    const before = ops(4).length;
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 100);
+    expect(ops(4).length).toBe(before);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(send.closed).toBe(true);
+    expect(ops(4).slice(before)).toEqual([{ channel_id: null }, { channel_id: "ch_v", self_mute: false, self_deaf: false }]);
+    expect(useVoice.getState().phase).toBe("reconnecting");
+    // Once connected, the timer is gone.
+    engine.onVoiceServer(server("vs_2"));
+    await flush();
+    FakePc.all.at(-1)!.setConnection("connected");
+    const after = ops(4).length;
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS * 2);
+    expect(ops(4).length).toBe(after);
     expect(useVoice.getState().phase).toBe("connected");
   });
 });

@@ -20,6 +20,11 @@ export interface VoiceEngineDeps {
 const STATS_INTERVAL_MS = 2000;
 /** A "you left voice" for ourselves that we did not ask for waits this long for the op 5 of a move. */
 const DISCONNECT_GRACE_MS = 800;
+/**
+ * Fresh PeerConnections that are not connected this long after op 5 count as failed. Without it a rejoin made
+ * while the network is down (no candidates gathered) would wait forever, "failed" never coming.
+ */
+export const CONNECT_TIMEOUT_MS = 12_000;
 
 type SinkAudio = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
 
@@ -42,6 +47,7 @@ export class VoiceEngine {
   /** Bumped at every media (re)start and teardown: async work from an older generation stops. */
   private generation = 0;
   private disconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private gatewayReady = false;
   /** Both PeerConnections' states and the automatic rejoins so far (./recovery.ts). */
   private health: Health = initialHealth();
@@ -237,6 +243,10 @@ export class VoiceEngine {
     this.closePeers();
     this.health = initialHealth(this.health.retries);
     this.recvChain = Promise.resolve();
+    this.connectTimer = setTimeout(() => {
+      this.connectTimer = null;
+      this.mediaFailed(new Error(`not connected within ${CONNECT_TIMEOUT_MS} ms`), gen);
+    }, CONNECT_TIMEOUT_MS);
     try {
       const mic = await this.ensureMic();
       if (gen !== this.generation) return;
@@ -306,6 +316,7 @@ export class VoiceEngine {
     const store = useVoice.getState();
     switch (action) {
       case "connected":
+        this.clearConnectTimer();
         store.setConnection({ phase: "connected" });
         break;
       case "reconnecting":
@@ -473,10 +484,16 @@ export class VoiceEngine {
     }
     this.sendPc = null;
     this.recvPc = null;
+    this.clearConnectTimer();
     for (const mid of [...this.audio.keys()]) this.removeAudio(mid);
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.statsTimer = null;
     this.counters = null;
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
   }
 
   private clearDisconnectTimer(): void {

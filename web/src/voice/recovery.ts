@@ -19,7 +19,7 @@ export interface Health {
  */
 export type HealthAction = "none" | "connected" | "reconnecting" | "rejoin" | "give_up";
 
-export const MAX_REJOINS = 2;
+export const MAX_REJOINS = 3;
 
 /** Fresh PeerConnections (a new op 5): nothing known about them yet; the retry count carries over. */
 export function initialHealth(retries = 0): Health {
