@@ -125,12 +125,30 @@ public sealed class VoiceBrowserFixture : IAsyncLifetime
 
     private IBrowser? blocking;
 
-    public async Task<IPage> NewPageAsync(IBrowser? browser = null, bool allowMicrophone = true)
+    /// <summary>
+    /// Takes both ends of the namespace's veth pair down (or up again): media between Chromium and Janus stops,
+    /// while the page's HTTP and gateway traffic (on 127.0.0.1) keeps going. Only inside voice-netns.sh.
+    /// </summary>
+    public static async Task SetMediaNetworkAsync(bool up)
+    {
+        foreach (var link in new[] { "vxvoice0", "vxvoice1" })
+        {
+            using var ip = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", ["link", "set", link, up ? "up" : "down"])
+            {
+                RedirectStandardError = true,
+            })!;
+            var error = await ip.StandardError.ReadToEndAsync();
+            await ip.WaitForExitAsync();
+            Assert.True(ip.ExitCode == 0, $"ip link set {link}: {error}");
+        }
+    }
+
+    public async Task<IPage> NewPageAsync(IBrowser? browser = null, bool allowMicrophone = true, int width = 1280, int height = 800)
     {
         var context = await (browser ?? Browser).NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            ViewportSize = new ViewportSize { Width = width, Height = height },
             ServiceWorkers = ServiceWorkerPolicy.Block,
             Permissions = allowMicrophone ? ["microphone"] : [],
         });
@@ -509,6 +527,305 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
         {
             await BrowserFixture.ScreenshotAsync(alice, "failed-voice-alice");
             await BrowserFixture.ScreenshotAsync(bob, "failed-voice-bob");
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Alice creates "Voice Night" (it comes with a "General" voice channel) and Bob joins it through an invite;
+    /// both have audio processing off. <paramref name="beforeCommunity"/> runs on Alice's settings screen.
+    /// </summary>
+    private static async Task MeetInACommunityAsync(IPage alice, string aliceName, IPage bob, string bobName, Func<Task>? beforeCommunity = null)
+    {
+        await RegisterAsync(alice, aliceName);
+        await TurnOffAudioProcessingAsync(alice);
+        if (beforeCommunity is not null)
+        {
+            await beforeCommunity();
+        }
+
+        await alice.GotoAsync("/app");
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Create a community" }).First.ClickAsync();
+        var dialog = alice.GetByTestId("create-community-dialog");
+        await dialog.GetByLabel("Community name").FillAsync("Voice Night");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(alice.GetByTestId("composer")).ToBeVisibleAsync();
+        await alice.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Voice Night") }).ClickAsync();
+        await alice.GetByTestId("open-invite").ClickAsync();
+        await Expect(alice.GetByTestId("invite-link")).ToHaveValueAsync(new Regex("/invite/[A-Za-z0-9]+$"));
+        var invitePath = new Uri(await alice.GetByTestId("invite-link").InputValueAsync()).AbsolutePath;
+        await alice.Keyboard.PressAsync("Escape");
+
+        await bob.GotoAsync(invitePath);
+        await RegisterAsync(bob, bobName, invitePath);
+        await bob.GetByTestId("accept-invite").ClickAsync();
+        await Expect(bob.GetByTestId("composer")).ToBeVisibleAsync();
+        await TurnOffAudioProcessingAsync(bob);
+        await bob.GotoAsync("/app");
+        await Expect(bob.GetByTestId("composer")).ToBeVisibleAsync();
+    }
+
+    /// <summary>Inbound audio energy (Voice details) gained over <paramref name="seconds"/>, with the level at the end.</summary>
+    private async Task<(double Gained, double Level)> EnergyOverAsync(IPage page, string who, double seconds)
+    {
+        var before = await NumberAsync(page, "voice-inbound-energy");
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        var after = await NumberAsync(page, "voice-inbound-energy");
+        var (_, level) = await DetailsAsync(page, who);
+        output.WriteLine($"{who}: energy {before} → {after}");
+        return (after - before, level);
+    }
+
+    [VoiceFact]
+    public async Task Push_to_talk_sends_only_while_the_key_is_held_and_not_while_it_is_typed_in_the_message_box()
+    {
+        var alice = await fixture.NewPageAsync();
+        var bob = await fixture.NewPageAsync();
+        var aliceName = NewName("alice");
+        var bobName = NewName("bob");
+        try
+        {
+            // Alice picks push to talk in Settings → Voice (default key `).
+            await MeetInACommunityAsync(alice, aliceName, bob, bobName, async () =>
+            {
+                var section = alice.GetByTestId("voice-settings");
+                await section.GetByLabel("Push to talk (hold a key to transmit)").CheckAsync();
+                await Expect(section.GetByLabel("Push to talk (hold a key to transmit)")).ToBeCheckedAsync();
+                await Expect(section.GetByTestId("ptt-key")).ToHaveTextAsync("`");
+                await Expect(section.GetByRole(AriaRole.Button, new() { Name = "Change key" })).ToBeVisibleAsync();
+                await BrowserFixture.ScreenshotAsync(alice, "voice-settings-push-to-talk");
+            });
+
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+            await Expect(alice.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await Expect(alice.GetByTestId("voice-ptt")).ToHaveTextAsync("Hold ` to talk");
+            await bob.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+            await Expect(bob.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await Expect(VoiceMember(bob, aliceName)).ToHaveCountAsync(1);
+            await bob.GetByText("Voice details").ClickAsync();
+            await Expect(bob.GetByTestId("voice-inbound-energy")).ToBeVisibleAsync();
+
+            // Alice clicks the page (not a text field) and holds the key: Bob hears her.
+            var heading = alice.GetByRole(AriaRole.Heading, new() { Level = 1 });
+            await heading.ClickAsync();
+            await alice.Keyboard.DownAsync("Backquote");
+            await Expect(alice.GetByTestId("voice-ptt")).ToHaveTextAsync("Transmitting…");
+            await EventuallyAsync(async () =>
+            {
+                var (gained, level) = await EnergyOverAsync(bob, "bob while alice holds the key", 2.5);
+                return (gained > 0.05 && level > 0.01, $"energy +{gained}, level {level}");
+            }, TimeSpan.FromSeconds(25), "Bob hears Alice while she holds the key");
+            await Expect(VoiceMember(bob, aliceName)).ToHaveAttributeAsync("data-speaking", "true");
+
+            // She lets go: silence reaches Bob (no audio energy added, level zero) and her ring goes away.
+            await alice.Keyboard.UpAsync("Backquote");
+            await Expect(alice.GetByTestId("voice-ptt")).ToHaveTextAsync("Hold ` to talk");
+            await EventuallyAsync(async () =>
+            {
+                var (gained, level) = await EnergyOverAsync(bob, "bob after alice let go", 4.5);
+                return (gained < 0.002 && level < 0.001, $"energy +{gained}, level {level}");
+            }, TimeSpan.FromSeconds(15), "Bob hears nothing once Alice lets go of the key");
+            await Expect(VoiceMember(bob, aliceName)).ToHaveAttributeAsync("data-speaking", "false");
+
+            // The same key pressed while typing in the message box is a character, not talk: it stays down for
+            // longer than two stats samples and Bob gets no audio at all.
+            var composer = alice.GetByTestId("composer");
+            await composer.ClickAsync();
+            await alice.Keyboard.TypeAsync("ok ");
+            await alice.Keyboard.DownAsync("Backquote");
+            await Expect(composer).ToHaveValueAsync("ok `");
+            await Expect(alice.GetByTestId("voice-ptt")).ToHaveTextAsync("Hold ` to talk");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var (typedGain, typedLevel) = await EnergyOverAsync(bob, "bob while alice holds ` in the message box", 4.5);
+            await alice.Keyboard.UpAsync("Backquote");
+            Assert.True(typedGain < 0.002 && typedLevel < 0.001, $"the key typed into the message box transmitted: energy +{typedGain}, level {typedLevel}");
+            await Expect(VoiceMember(bob, aliceName)).ToHaveAttributeAsync("data-speaking", "false");
+            await BrowserFixture.ScreenshotAsync(alice, "voice-push-to-talk-typing");
+
+            // Out of the text field the key talks again.
+            await heading.ClickAsync();
+            await alice.Keyboard.DownAsync("Backquote");
+            await Expect(alice.GetByTestId("voice-ptt")).ToHaveTextAsync("Transmitting…");
+            await EventuallyAsync(async () =>
+            {
+                var (gained, level) = await EnergyOverAsync(bob, "bob while alice holds the key again", 2.5);
+                return (gained > 0.05 && level > 0.01, $"energy +{gained}, level {level}");
+            }, TimeSpan.FromSeconds(15), "Bob hears Alice again when she holds the key outside the message box");
+            await BrowserFixture.ScreenshotAsync(alice, "voice-push-to-talk-transmitting");
+            await alice.Keyboard.UpAsync("Backquote");
+
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
+            await bob.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
+            await Expect(VoiceMember(bob, aliceName)).ToHaveCountAsync(0);
+            Assert.Empty(fixture.PageErrors);
+        }
+        catch
+        {
+            await BrowserFixture.ScreenshotAsync(alice, "failed-ptt-alice");
+            await BrowserFixture.ScreenshotAsync(bob, "failed-ptt-bob");
+            throw;
+        }
+    }
+
+    [VoiceFact]
+    public async Task On_a_phone_the_call_stays_in_the_main_view_with_mute_and_disconnect_above_the_composer()
+    {
+        var alice = await fixture.NewPageAsync();
+        var bob = await fixture.NewPageAsync(width: 360, height: 740);
+        var aliceName = NewName("alice");
+        var bobName = NewName("bob");
+        try
+        {
+            await MeetInACommunityAsync(alice, aliceName, bob, bobName);
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+            await Expect(alice.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await alice.GetByText("Voice details").ClickAsync();
+
+            // Bob, on a phone: no voice controls before he joins. He opens the channel drawer, taps General,
+            // and closes the drawer by tapping beside it.
+            await Expect(bob.GetByTestId("voice-indicator")).ToHaveCountAsync(0);
+            await bob.GetByRole(AriaRole.Button, new() { Name = "Show channels" }).ClickAsync();
+            await bob.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+            await Expect(bob.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await bob.Mouse.ClickAsync(352, 400);
+            await Expect(bob.GetByTestId("channel-drawer")).ToBeHiddenAsync();
+
+            // With the drawer closed he still sees the call: channel, a green "speaking" dot (his tone is playing),
+            // Mute and Disconnect; the message box is fully visible and usable below it.
+            var indicator = bob.GetByRole(AriaRole.Region, new() { Name = "Voice call" });
+            await Expect(indicator).ToBeVisibleAsync();
+            await Expect(indicator.GetByTestId("voice-indicator-channel")).ToHaveTextAsync("🔊 General");
+            await Expect(indicator.GetByTestId("voice-indicator-status")).ToHaveTextAsync("Speaking", new() { Timeout = 20_000 });
+            await Expect(indicator.GetByTestId("voice-indicator-dot")).ToHaveAttributeAsync("data-state", "speaking");
+            var dotColor = await indicator.GetByTestId("voice-indicator-dot").EvaluateAsync<string>("el => getComputedStyle(el).backgroundColor");
+            Assert.Equal("rgb(35, 165, 90)", dotColor);
+            var mute = bob.GetByRole(AriaRole.Button, new() { Name = "Mute", Exact = true });
+            var disconnect = bob.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true });
+            await Expect(mute).ToBeVisibleAsync();
+            await Expect(disconnect).ToBeVisibleAsync();
+            var composer = bob.GetByTestId("composer");
+            await Expect(composer).ToBeVisibleAsync();
+            var bar = (await indicator.BoundingBoxAsync())!;
+            var box = (await composer.BoundingBoxAsync())!;
+            Assert.True(bar.Y + bar.Height <= box.Y, $"the voice indicator (y {bar.Y}–{bar.Y + bar.Height}) overlaps the message box (y {box.Y})");
+            var composerOnTop = await composer.EvaluateAsync<bool>(
+                "el => { const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return el === hit || el.contains(hit); }");
+            Assert.True(composerOnTop, "something covers the message box");
+            Assert.False(await bob.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth + 1"), "the page scrolls sideways at 360 px");
+            await composer.FillAsync("Talking and typing");
+            await bob.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
+            await Expect(alice.GetByText("Talking and typing")).ToBeVisibleAsync();
+            await EventuallyAsync(async () =>
+            {
+                var (packets, level) = await DetailsAsync(alice, "alice hearing phone bob");
+                return (packets > 50 && level > 0.01, $"packets {packets}, level {level}");
+            }, TimeSpan.FromSeconds(20), "Alice hears Bob");
+            await BrowserFixture.ScreenshotAsync(bob, "voice-mobile-indicator");
+
+            // Mute from the indicator: pressed, red "Muted", Alice sees the icon and hears silence.
+            await mute.ClickAsync();
+            await Expect(mute).ToHaveAttributeAsync("aria-pressed", "true");
+            await Expect(indicator.GetByTestId("voice-indicator-status")).ToHaveTextAsync("Muted");
+            await Expect(indicator.GetByTestId("voice-indicator-dot")).ToHaveAttributeAsync("data-state", "muted");
+            await Expect(VoiceMember(alice, bobName).GetByRole(AriaRole.Img, new() { Name = "Muted", Exact = true })).ToBeVisibleAsync();
+            await EventuallyAsync(async () =>
+            {
+                var (_, level) = await DetailsAsync(alice, "alice after phone bob muted");
+                return (level < 0.001, $"level {level}");
+            }, TimeSpan.FromSeconds(10), "Alice hears silence from muted Bob");
+            await BrowserFixture.ScreenshotAsync(bob, "voice-mobile-indicator-muted");
+
+            // Disconnect from the indicator: it goes, and Alice sees Bob leave.
+            await disconnect.ClickAsync();
+            await Expect(indicator).ToHaveCountAsync(0);
+            await Expect(VoiceMember(alice, bobName)).ToHaveCountAsync(0);
+            await Expect(VoiceMember(alice, aliceName)).ToHaveCountAsync(1);
+            await alice.GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
+            Assert.Empty(fixture.PageErrors);
+        }
+        catch
+        {
+            await BrowserFixture.ScreenshotAsync(alice, "failed-phone-alice");
+            await BrowserFixture.ScreenshotAsync(bob, "failed-phone-bob");
+            throw;
+        }
+    }
+
+    [VoiceFact]
+    public async Task When_the_media_network_drops_for_a_moment_the_bar_says_Reconnecting_and_the_call_comes_back_by_itself()
+    {
+        var alice = await fixture.NewPageAsync();
+        var bob = await fixture.NewPageAsync();
+        var aliceName = NewName("alice");
+        var bobName = NewName("bob");
+        try
+        {
+            await MeetInACommunityAsync(alice, aliceName, bob, bobName);
+            foreach (var page in new[] { alice, bob })
+            {
+                await page.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
+                await Expect(page.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            }
+
+            await alice.GetByText("Voice details").ClickAsync();
+            await EventuallyAsync(async () =>
+            {
+                var (packets, level) = await DetailsAsync(alice, "alice");
+                return (packets > 50 && level > 0.01, $"packets {packets}, level {level}");
+            }, TimeSpan.FromSeconds(20), "Alice hears Bob");
+
+            // What the engine logs when it gives up on its PeerConnections and joins again.
+            var rejoins = new List<string>();
+            alice.Console += (_, message) =>
+            {
+                if (message.Text.StartsWith("voice: media failed", StringComparison.Ordinal))
+                {
+                    lock (rejoins)
+                    {
+                        rejoins.Add(message.Text);
+                    }
+                }
+            };
+
+            // The media network goes down (the gateway on 127.0.0.1 stays up): Alice's bar says "Reconnecting…" on
+            // both lines once ICE notices (connectionState "disconnected"). It comes back a few seconds later, before
+            // Chromium declares the PeerConnections failed (about 16 s here): ICE recovers them, no rejoin needed.
+            await VoiceBrowserFixture.SetMediaNetworkAsync(up: false);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                await Expect(alice.GetByTestId("voice-quality")).ToHaveTextAsync("Reconnecting…", new() { Timeout = 15_000 });
+                await Expect(alice.GetByTestId("voice-phase")).ToHaveTextAsync("Reconnecting…");
+                output.WriteLine($"Reconnecting… after {clock.Elapsed.TotalSeconds:F1} s");
+                await BrowserFixture.ScreenshotAsync(alice, "voice-reconnecting");
+            }
+            finally
+            {
+                await VoiceBrowserFixture.SetMediaNetworkAsync(up: true);
+            }
+
+            await EventuallyAsync(async () =>
+            {
+                var (before, _) = await DetailsAsync(alice, "alice after the network came back");
+                await Task.Delay(TimeSpan.FromSeconds(2.5));
+                var (after, level) = await DetailsAsync(alice, "alice 2.5 s later");
+                return (after - before > 50 && level > 0.01, $"packets {before} → {after}, level {level}");
+            }, TimeSpan.FromSeconds(60), "Alice hears Bob again once the network is back");
+            output.WriteLine($"audio back after {clock.Elapsed.TotalSeconds:F1} s; {string.Join(" | ", rejoins)}");
+            await Expect(VoiceMember(alice, bobName)).ToHaveCountAsync(1);
+            await Expect(VoiceMember(bob, aliceName)).ToHaveCountAsync(1);
+            await Expect(alice.GetByTestId("voice-phase")).ToHaveTextAsync("Voice connected");
+            await Expect(alice.GetByTestId("voice-quality")).ToContainTextAsync(new Regex("(Good|Fair|Poor) · \\d+ ms"));
+            lock (rejoins)
+            {
+                Assert.Empty(rejoins);
+            }
+
+            Assert.Empty(fixture.PageErrors);
+        }
+        catch
+        {
+            await BrowserFixture.ScreenshotAsync(alice, "failed-network-alice");
             throw;
         }
     }

@@ -136,6 +136,24 @@ export function showsSpeaking(state: VoiceState, speaking: Record<string, boolea
   return !!speaking[state.user_id] && !state.server_mute && !state.self_mute;
 }
 
+/** The one dot of the compact voice indicator (phones): how my own call is doing, most urgent first. */
+export type VoiceDot = "connecting" | "reconnecting" | "muted" | "speaking" | "connected";
+
+export function voiceDot(o: { phase: VoicePhase; selfMute: boolean; selfDeaf: boolean; serverMute: boolean; speaking: boolean }): VoiceDot {
+  if (o.phase === "connecting" || o.phase === "idle") return "connecting";
+  if (o.phase === "reconnecting") return "reconnecting";
+  if (o.selfMute || o.selfDeaf || o.serverMute) return "muted";
+  return o.speaking ? "speaking" : "connected";
+}
+
+export const voiceDotText: Record<VoiceDot, string> = {
+  connecting: "Connecting…",
+  reconnecting: "Reconnecting…",
+  muted: "Muted",
+  speaking: "Speaking",
+  connected: "Voice connected",
+};
+
 /** Members of one voice channel, in a stable order. */
 export function channelMembers(states: Record<string, Record<string, VoiceState>>, communityId: string, channelId: string): VoiceState[] {
   return Object.values(states[communityId] ?? {})

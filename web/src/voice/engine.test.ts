@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { VoiceState } from "../api/types";
 import { useVoice } from "../stores/voice";
-import { VoiceEngine } from "./engine";
+import { CONNECT_TIMEOUT_MS, VoiceEngine } from "./engine";
+import { MAX_REJOINS } from "./recovery";
 import { useVoiceSettings } from "./settings";
 
 // Just enough WebRTC for the engine: PeerConnections record what was asked of them, gathering completes at once.
@@ -269,5 +270,99 @@ describe("VoiceEngine", () => {
     const before = ops(4).length;
     engine.onGatewayState("ready");
     expect(ops(4).slice(before)).toEqual([{ channel_id: "ch_v", self_mute: false, self_deaf: false }]);
+  });
+
+  it("a failed recv PeerConnection says Reconnecting…, leaves and joins the same channel again, and renegotiates on the new op 5", async () => {
+    const send = await joined();
+    engine.onDispatch("VOICE_SIGNAL", { voice_session_id: "vs_1", pc: "recv", type: "offer", sdp: "o1" });
+    await flush();
+    const recv = FakePc.all[1]!;
+    send.setConnection("connected");
+    // Not connected until we also hear the others.
+    expect(useVoice.getState().phase).toBe("connecting");
+    recv.setConnection("connected");
+    expect(useVoice.getState().phase).toBe("connected");
+    const before = ops(4).length;
+
+    recv.setConnection("failed");
+    expect(useVoice.getState().phase).toBe("reconnecting");
+    expect(useVoice.getState().alert).toBeNull();
+    expect(send.closed && recv.closed).toBe(true);
+    // Op 4 for the channel we are in would only change flags: leave, then join.
+    expect(ops(4).slice(before)).toEqual([{ channel_id: null }, { channel_id: "ch_v", self_mute: false, self_deaf: false }]);
+    // The server's echo of our leave does not end the call.
+    engine.onDispatch("VOICE_STATE_UPDATE", state(null));
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(useVoice.getState().phase).toBe("reconnecting");
+    // Late events from the old PeerConnections change nothing.
+    send.setConnection("failed");
+    expect(ops(4).length).toBe(before + 2);
+
+    engine.onDispatch("VOICE_STATE_UPDATE", state("ch_v"));
+    engine.onVoiceServer(server("vs_2"));
+    await flush();
+    const fresh = FakePc.all.at(-1)!;
+    expect(fresh).not.toBe(send);
+    expect(ops(13).at(-1)).toEqual({ voice_session_id: "vs_2", pc: "send", type: "offer", sdp: `offer-${FakePc.all.length - 1}` });
+    fresh.setConnection("connected");
+    expect(useVoice.getState()).toMatchObject({ phase: "connected", channelId: "ch_v" });
+  });
+
+  it("a disconnected PeerConnection says Reconnecting… and recovers by itself without rejoining", async () => {
+    const send = await joined();
+    send.setConnection("connected");
+    const before = ops(4).length;
+    send.setConnection("disconnected");
+    expect(useVoice.getState().phase).toBe("reconnecting");
+    send.setConnection("connected");
+    expect(useVoice.getState().phase).toBe("connected");
+    expect(ops(4).length).toBe(before);
+  });
+
+  it("gives up after MAX_REJOINS rejoins that never connect, and says why", async () => {
+    let pc = await joined();
+    for (let i = 0; i < MAX_REJOINS; i++) {
+      const session = `vs_${i + 2}`;
+      pc.setConnection("failed");
+      expect(useVoice.getState().phase).toBe("reconnecting");
+      engine.onVoiceServer(server(session));
+      await flush();
+      pc = FakePc.all.at(-1)!;
+    }
+    pc.setConnection("failed");
+    expect(useVoice.getState().phase).toBe("idle");
+    expect(useVoice.getState().alert).toBe("The voice server could not set up your audio. Try joining again in a moment.");
+    expect(ops(4).at(-1)).toEqual({ channel_id: null });
+    expect(pc.closed).toBe(true);
+  });
+
+  it("a stale signal's not_in_voice during a rejoin does not end the call", async () => {
+    const send = await joined();
+    send.setConnection("failed");
+    engine.onDispatch("VOICE_ERROR", { channel_id: null, code: "not_in_voice", message: "" });
+    engine.onVoiceServer(server("vs_2"));
+    await flush();
+    expect(useVoice.getState().phase).toBe("reconnecting");
+    FakePc.all.at(-1)!.setConnection("connected");
+    expect(useVoice.getState().phase).toBe("connected");
+  });
+
+  it("fresh PeerConnections that never connect (a rejoin while the network is down) count as failed after a while", async () => {
+    const send = await joined();
+    const before = ops(4).length;
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 100);
+    expect(ops(4).length).toBe(before);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(send.closed).toBe(true);
+    expect(ops(4).slice(before)).toEqual([{ channel_id: null }, { channel_id: "ch_v", self_mute: false, self_deaf: false }]);
+    expect(useVoice.getState().phase).toBe("reconnecting");
+    // Once connected, the timer is gone.
+    engine.onVoiceServer(server("vs_2"));
+    await flush();
+    FakePc.all.at(-1)!.setConnection("connected");
+    const after = ops(4).length;
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS * 2);
+    expect(ops(4).length).toBe(after);
+    expect(useVoice.getState().phase).toBe("connected");
   });
 });

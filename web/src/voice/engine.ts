@@ -6,6 +6,7 @@ import type { VoiceErrorEvent, VoiceServerPayload, VoiceSignal, VoiceState } fro
 import { Op } from "../gateway/gateway";
 import { useVoice, voiceErrorMessage } from "../stores/voice";
 import { ignoredForTalk, micEnabled, pttTransmitting } from "./ptt";
+import { initialHealth, onMediaFailure, onPeerState, type Health, type HealthAction, type PcName, type PcState } from "./recovery";
 import { liveMids, summarizeStats, waitForIceGathering, type StatsCounters, type StatsEntry } from "./rtc";
 import { audioConstraints, useVoiceSettings, type VoiceSettings } from "./settings";
 
@@ -19,6 +20,11 @@ export interface VoiceEngineDeps {
 const STATS_INTERVAL_MS = 2000;
 /** A "you left voice" for ourselves that we did not ask for waits this long for the op 5 of a move. */
 const DISCONNECT_GRACE_MS = 800;
+/**
+ * Fresh PeerConnections that are not connected this long after op 5 count as failed. Without it a rejoin made
+ * while the network is down (no candidates gathered) would wait forever, "failed" never coming.
+ */
+export const CONNECT_TIMEOUT_MS = 12_000;
 
 type SinkAudio = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
 
@@ -41,9 +47,10 @@ export class VoiceEngine {
   /** Bumped at every media (re)start and teardown: async work from an older generation stops. */
   private generation = 0;
   private disconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private gatewayReady = false;
-  /** Automatic rejoins after a media failure since the last user join or good connection. */
-  private retries = 0;
+  /** Both PeerConnections' states and the automatic rejoins so far (./recovery.ts). */
+  private health: Health = initialHealth();
   private settings: VoiceSettings;
 
   constructor(deps: VoiceEngineDeps) {
@@ -88,7 +95,7 @@ export class VoiceEngine {
     }
     this.wanted = channelId;
     this.awaitingServer = true;
-    this.retries = 0;
+    this.health = initialHealth();
     store.setConnection({ channelId, communityId: this.deps.communityOf(channelId), phase: "connecting" });
     if (!this.sendJoin()) {
       store.setConnection({ phase: "reconnecting" });
@@ -203,7 +210,7 @@ export class VoiceEngine {
     if (!this.wanted) return;
     // not_in_voice answers a signal that carried an older voice session (a move or restart crossed it): the
     // current session is unaffected.
-    if (this.awaitingServer || e.code === "disconnected") {
+    if ((this.awaitingServer && e.code !== "not_in_voice") || e.code === "disconnected") {
       // The join was refused, or the server ended our voice connection: stay out of voice.
       this.wanted = null;
       this.awaitingServer = false;
@@ -234,7 +241,12 @@ export class VoiceEngine {
   private async startMedia(): Promise<void> {
     const gen = ++this.generation;
     this.closePeers();
+    this.health = initialHealth(this.health.retries);
     this.recvChain = Promise.resolve();
+    this.connectTimer = setTimeout(() => {
+      this.connectTimer = null;
+      this.mediaFailed(new Error(`not connected within ${CONNECT_TIMEOUT_MS} ms`), gen);
+    }, CONNECT_TIMEOUT_MS);
     try {
       const mic = await this.ensureMic();
       if (gen !== this.generation) return;
@@ -243,7 +255,7 @@ export class VoiceEngine {
       const track = mic.getAudioTracks()[0];
       if (!track) throw new Error("the microphone gave no audio track");
       pc.addTransceiver(track, { direction: "sendonly", streams: [mic] });
-      pc.addEventListener("connectionstatechange", () => this.onConnectionState(pc, gen));
+      pc.addEventListener("connectionstatechange", () => this.onConnectionState("send", pc, gen));
       await pc.setLocalDescription(await pc.createOffer());
       await waitForIceGathering(pc);
       if (gen !== this.generation) return;
@@ -267,6 +279,10 @@ export class VoiceEngine {
       pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" });
       this.recvPc = pc;
       pc.addEventListener("track", (ev) => this.onTrack(ev));
+      const recv = pc;
+      recv.addEventListener("connectionstatechange", () => this.onConnectionState("recv", recv, gen));
+      // Its first state ("new") fires no event: until it connects, the call is not fully connected.
+      this.onConnectionState("recv", recv, gen);
     }
     await pc.setRemoteDescription({ type: "offer", sdp });
     await pc.setLocalDescription(await pc.createAnswer());
@@ -281,43 +297,57 @@ export class VoiceEngine {
     this.deps.sendOp(Op.VoiceSignal, { voice_session_id: this.sessionId, pc, type, sdp });
   }
 
-  private onConnectionState(pc: RTCPeerConnection, gen: number): void {
-    if (gen !== this.generation || pc !== this.sendPc) return;
+  private onConnectionState(name: PcName, pc: RTCPeerConnection, gen: number): void {
+    if (gen !== this.generation || pc !== (name === "send" ? this.sendPc : this.recvPc)) return;
+    const { health, action } = onPeerState(this.health, name, pc.connectionState as PcState);
+    this.health = health;
+    this.act(action, new Error(`ICE failed on the ${name} PeerConnection`));
+  }
+
+  /** Media could not be set up (a negotiation error): the same recovery as a failed PeerConnection. */
+  private mediaFailed(err: unknown, gen: number): void {
+    if (gen !== this.generation || !this.wanted) return;
+    const { health, action } = onMediaFailure(this.health);
+    this.health = health;
+    this.act(action, err);
+  }
+
+  private act(action: HealthAction, err: unknown): void {
     const store = useVoice.getState();
-    switch (pc.connectionState) {
+    switch (action) {
       case "connected":
-        this.retries = 0;
+        this.clearConnectTimer();
         store.setConnection({ phase: "connected" });
         break;
-      case "disconnected":
+      case "reconnecting":
         store.setConnection({ phase: "reconnecting" });
         break;
-      case "failed":
-        this.mediaFailed(new Error("ICE failed"), gen);
+      case "rejoin":
+        console.warn("voice: media failed, joining again", err);
+        this.rejoin();
+        break;
+      case "give_up":
+        console.warn("voice: media failed, giving up", err);
+        store.setAlert(voiceErrorMessage({ code: "media_failed", message: "" }));
+        this.leave();
         break;
       default:
         break;
     }
   }
 
-  /** Media could not be set up: ask the server for a fresh voice session once; show the error. */
-  private mediaFailed(err: unknown, gen: number): void {
-    if (gen !== this.generation || !this.wanted) return;
-    console.warn("voice: media failed", err);
-    useVoice.getState().setAlert(voiceErrorMessage({ code: "media_failed", message: "" }));
-    if (this.retries >= 2) {
-      this.leave();
-      return;
-    }
-    this.retries++;
+  /**
+   * Fresh media for the same channel: op 4 for the channel we are in only changes flags, so leave (op 4 null)
+   * and join again; the server answers with a new op 5, which negotiates new PeerConnections.
+   */
+  private rejoin(): void {
+    const channel = this.wanted;
+    if (!channel) return;
     this.generation++;
     this.closePeers();
     this.sessionId = null;
     useVoice.getState().setConnection({ phase: "reconnecting" });
-    // Leave and join again: the server answers with a new op 5.
-    const channel = this.wanted;
     this.deps.sendOp(Op.VoiceStateUpdate, { channel_id: null });
-    this.wanted = channel;
     this.awaitingServer = true;
     this.sendJoin();
   }
@@ -454,10 +484,16 @@ export class VoiceEngine {
     }
     this.sendPc = null;
     this.recvPc = null;
+    this.clearConnectTimer();
     for (const mid of [...this.audio.keys()]) this.removeAudio(mid);
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.statsTimer = null;
     this.counters = null;
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
   }
 
   private clearDisconnectTimer(): void {

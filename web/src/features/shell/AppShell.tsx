@@ -11,6 +11,7 @@ import { MemberList } from "./MemberList";
 import { ReconnectBanner } from "./ReconnectBanner";
 import { Loading } from "../../ui/Loading";
 import { EmptyHome } from "./EmptyHome";
+import { VoiceIndicator } from "../voice/VoiceIndicator";
 
 export function AppShell() {
   const params = useParams({ strict: false }) as { communityId?: string; channelId?: string };
@@ -80,6 +81,7 @@ export function AppShell() {
           {community ? <ChannelSidebar community={community} activeChannelId={channelId} /> : null}
         </div>
         <main className="flex min-w-0 flex-1 flex-col bg-main">
+          <VoiceIndicator />
           {!hasData ? (
             <Loading label="Connecting…" />
           ) : channel && community ? (

@@ -79,6 +79,8 @@ export function VoiceBar() {
             {stats.rttMs !== null ? ` · ${stats.rttMs} ms` : ""}
             {stats.loss !== null ? ` · ${(stats.loss * 100).toFixed(1)}% loss` : ""}
           </span>
+        ) : phase === "reconnecting" ? (
+          <span className="text-amber-500">Reconnecting…</span>
         ) : (
           <span className="text-muted">Measuring connection…</span>
         )}
