@@ -307,6 +307,30 @@ public abstract class VoiceModerationTests(Provider provider)
     }
 
     [Fact]
+    public async Task Media_that_cannot_be_repaired_is_renewed_in_place_with_a_new_voice_server_and_no_leave()
+    {
+        await using var s = await MemberInVoiceAsync();
+        var old = s.Media.Peers[s.Member.Id];
+        var before = (await RowAsync(s.Server, s.Member.Id))!.Id;
+        old.Events.MediaFailed();
+
+        var renewed = VoiceServerOf(await NextAsync(s.MemberGateway, f => f.Op == GatewayOp.VoiceServer));
+        Assert.Equal(s.Voice, renewed.ChannelId);
+        Assert.NotEqual(before, renewed.VoiceSessionId);
+        Assert.True(old.Disposed);
+        Assert.Equal(1, s.Media.Live);
+        Assert.True(s.Media.Peers[s.Member.Id].Receiving);
+        Assert.Equal(renewed.VoiceSessionId, (await RowAsync(s.Server, s.Member.Id))!.Id);
+
+        // The channel never saw the member leave.
+        for (var frame = await s.Watcher.TryReceiveDispatchAsync(TimeSpan.FromMilliseconds(500)); frame is not null;
+             frame = await s.Watcher.TryReceiveDispatchAsync(TimeSpan.FromMilliseconds(500)))
+        {
+            Assert.False(frame.T == GatewayEvents.VoiceStateUpdate && StateOf(frame).ChannelId is null, "a leave was announced");
+        }
+    }
+
+    [Fact]
     public async Task Kicked_members_and_deleted_channels_leave_voice()
     {
         await using var s = await MemberInVoiceAsync();

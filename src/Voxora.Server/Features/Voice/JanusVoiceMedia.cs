@@ -317,6 +317,7 @@ public sealed class JanusVoiceMedia : IVoiceMedia
         private bool subscriberJoined;
         private bool receiving;
         private bool offerOutstanding;
+        private int subscribeFailures;
         private string? audioMid;
         private int disposed;
 
@@ -469,6 +470,7 @@ public sealed class JanusVoiceMedia : IVoiceMedia
                 }
 
                 subscribedFeeds.UnionWith(fresh);
+                subscribeFailures = 0;
                 if (offer is not null)
                 {
                     offerOutstanding = true;
@@ -477,8 +479,42 @@ public sealed class JanusVoiceMedia : IVoiceMedia
             }
             catch (Exception ex) when (ex is JanusException or TimeoutException)
             {
-                // A feed that left meanwhile makes Janus refuse the request; the next change retries the rest.
-                owner.Logger.LogWarning(ex, "Subscribing {User} to feeds {Feeds} failed", UserId, string.Join(',', fresh));
+                // Janus was busy (a timeout) or a feed left meanwhile: try again shortly with the feeds still live, twice;
+                // then give the member fresh media altogether rather than leave them deaf to the channel.
+                subscribeFailures++;
+                owner.Logger.LogWarning(ex, "Subscribing {User} to feeds {Feeds} failed (attempt {Attempt})", UserId, string.Join(',', fresh), subscribeFailures);
+                pendingFeeds.UnionWith(fresh);
+                if (subscribeFailures <= 2)
+                {
+                    _ = RetrySubscribeAsync(TimeSpan.FromSeconds(subscribeFailures));
+                }
+                else
+                {
+                    events.MediaFailed();
+                }
+            }
+        }
+
+        private async Task RetrySubscribeAsync(TimeSpan delay)
+        {
+            try
+            {
+                await Task.Delay(delay);
+                var live = await owner.LiveFeedsAsync(this, CancellationToken.None);
+                await subscriberGate.WaitAsync();
+                try
+                {
+                    pendingFeeds.IntersectWith(live);
+                    await FlushLockedAsync();
+                }
+                finally
+                {
+                    subscriberGate.Release();
+                }
+            }
+            catch (Exception ex)
+            {
+                owner.Logger.LogWarning(ex, "Retrying the subscription of {User} failed", UserId);
             }
         }
 
@@ -490,6 +526,14 @@ public sealed class JanusVoiceMedia : IVoiceMedia
                 if (e.Kind == "webrtcup" && isPublisher)
                 {
                     await owner.OnPublisherUpAsync(this);
+                    return;
+                }
+
+                // No audio arrives from this publisher any more (its network dropped, or it hung up): Janus sends no
+                // "stopped-talking" then, so nobody must keep seeing them talk.
+                if (isPublisher && (e.Kind == "hangup" || (e.Kind == "media" && e.Message["receiving"]?.GetValue<bool>() == false)))
+                {
+                    events.Speaking(false);
                     return;
                 }
 

@@ -16,6 +16,9 @@ public interface IVoicePeerEvents
 
     /// <summary>The media server restarted and forgot this member's room and PeerConnections: reconnect them.</summary>
     void MediaLost();
+
+    /// <summary>This member's media cannot be repaired in place (the media server keeps refusing): give them fresh media.</summary>
+    void MediaFailed();
 }
 
 /// <summary>One voice member's media: a publishing PeerConnection ("send") and a receiving one ("recv").</summary>

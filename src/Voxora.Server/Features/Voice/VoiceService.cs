@@ -146,7 +146,7 @@ public sealed class VoiceService
     /// Returns the refusal, if any (already sent to the session as VOICE_ERROR).
     /// </summary>
     private async Task<VoiceDecision> JoinAsync(GatewaySession session, GatewayConnection connection, string channelId, bool selfMute, bool selfDeaf,
-        string? movedBy, CancellationToken ct)
+        string? movedBy, CancellationToken ct, bool freshMedia = false)
     {
         if (!media.Status.Available)
         {
@@ -212,7 +212,8 @@ public sealed class VoiceService
 
         if (previous is not null)
         {
-            await EndAsync(previous, reason: null);
+            // Fresh media in the same channel replaces the member's media quietly; anything else is a leave first.
+            await EndAsync(previous, reason: null, announce: !(freshMedia && previous.ChannelId == channelId));
         }
 
         try
@@ -605,6 +606,35 @@ public sealed class VoiceService
         }
     }
 
+    /// <summary>
+    /// The member's media cannot be repaired in place: same channel, new peer and voice session, new op 5 (the client
+    /// renegotiates). The channel sees no leave.
+    /// </summary>
+    private async Task RenewMediaAsync(Member failed)
+    {
+        var userLock = UserLock(failed.UserId);
+        await userLock.WaitAsync();
+        try
+        {
+            if (!IsCurrent(failed))
+            {
+                return;
+            }
+
+            logger.LogInformation("Giving {User} fresh media in voice channel {Channel}", failed.UserId, failed.ChannelId);
+            await JoinAsync(failed.Session, failed.Connection, failed.ChannelId, failed.SelfMute, failed.SelfDeaf, movedBy: "media-renewal",
+                CancellationToken.None, freshMedia: true);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Renewing the media of {User} failed", failed.UserId);
+        }
+        finally
+        {
+            userLock.Release();
+        }
+    }
+
     /// <summary>The gateway connection of <paramref name="session"/> ended: its voice state ends with it.</summary>
     public async Task SessionEndedAsync(GatewaySession session)
     {
@@ -661,7 +691,7 @@ public sealed class VoiceService
     /// <paramref name="reason"/> (forced), the member's own session also gets VOICE_ERROR <c>disconnected</c>, since
     /// they may no longer see the channel the leave is announced in.
     /// </summary>
-    private async Task EndAsync(Member member, string? reason)
+    private async Task EndAsync(Member member, string? reason, bool announce = true)
     {
         if (member.Peer is { } peer)
         {
@@ -676,6 +706,11 @@ public sealed class VoiceService
         }
 
         await DeleteAsync(member);
+        if (!announce)
+        {
+            return;
+        }
+
         hub.Publish(GatewayEvents.VoiceStateUpdate, member.State() with { ChannelId = null }, VoxoraJsonContext.Default.VoiceState,
             Audience.Channel(member.CommunityId, member.ChannelId));
         if (reason is not null)
@@ -785,6 +820,8 @@ public sealed class VoiceService
         }
 
         public void MediaLost() => _ = Task.Run(() => owner.ReconnectAsync(member));
+
+        public void MediaFailed() => _ = Task.Run(() => owner.RenewMediaAsync(member));
     }
 
     private sealed class Member(GatewaySession session, GatewayConnection connection, string communityId, string channelId, string voiceSessionId, DateTimeOffset connectedAt)
