@@ -158,9 +158,15 @@ export async function loadLatest(channelId: string, replace = false): Promise<vo
   const current = store.byChannel[channelId];
   if (current?.loading) return;
   store.setLoading(channelId, true);
+  // A MESSAGE_CREATE may land while the page is on its way; it is newer than the page and must survive a replace.
+  const heldBefore = new Set(current?.ids ?? []);
   try {
     const page = await rest.messages(channelId, { limit: PAGE });
-    useMessages.getState().addPage(channelId, page, { hasMore: page.length === PAGE, replace: replace || !current?.loaded });
+    useMessages.getState().addPage(channelId, page, {
+      hasMore: page.length === PAGE,
+      replace: replace || !current?.loaded,
+      keepArrivedSince: heldBefore,
+    });
     useMembers.getState().rememberUsers(page.map((m) => m.author));
     const newest = latestId(useMessages.getState().byChannel[channelId]);
     if (newest) useUi.getState().noteMessage(channelId, newest);

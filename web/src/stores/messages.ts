@@ -35,7 +35,12 @@ interface MessagesState {
   /** Insert or merge one message; drops the pending message with the same nonce. Idempotent. */
   upsert: (m: Message) => void;
   /** A page of history (any order). `older`: it was fetched with `before`, so `full` decides hasMore. */
-  addPage: (channelId: string, page: Message[], opts: { hasMore: boolean; replace?: boolean }) => void;
+  /**
+   * Adds a history page. `replace` starts over from the page, except for messages that arrived live while it was
+   * loading: `keepArrivedSince` lists the ids the channel held when the request went out, and anything else already
+   * in the store is newer than the request's snapshot and stays.
+   */
+  addPage: (channelId: string, page: Message[], opts: { hasMore: boolean; replace?: boolean; keepArrivedSince?: ReadonlySet<string> }) => void;
   remove: (channelId: string, id: string) => void;
   removeChannel: (channelId: string) => void;
   setLoading: (channelId: string, loading: boolean) => void;
@@ -76,10 +81,16 @@ function upsertInto(c: ChannelMessages, m: Message): ChannelMessages {
 export const useMessages = create<MessagesState>()((set) => ({
   byChannel: {},
   upsert: (m) => set((s) => withChannel(s, m.channel_id, (c) => upsertInto(c, m))),
-  addPage: (channelId, page, { hasMore, replace }) =>
+  addPage: (channelId, page, { hasMore, replace, keepArrivedSince }) =>
     set((s) =>
       withChannel(s, channelId, (c) => {
         let next: ChannelMessages = replace ? { ...emptyChannel(), pending: c.pending } : c;
+        if (replace && keepArrivedSince) {
+          for (const id of c.ids) {
+            const live = c.byId[id];
+            if (live && !keepArrivedSince.has(id)) next = upsertInto(next, live);
+          }
+        }
         for (const m of page) next = upsertInto(next, m);
         return { ...next, hasMore, loaded: true, loading: false };
       }),

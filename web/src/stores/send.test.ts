@@ -99,4 +99,13 @@ describe("history pages", () => {
     expect(state().ids).toEqual(["20", "40", "50"]);
     expect(state().pending).toHaveLength(1);
   });
+
+  it("keeps a message that arrived live while the first page was loading", () => {
+    const m = (id: string) => ({ ...serverMessage("", id), nonce: null });
+    const heldBefore = new Set(state()?.ids ?? []);
+    // The request is out; the gateway delivers a new message before the (older) page arrives.
+    applyDispatch({ t: "MESSAGE_CREATE", d: m("70") });
+    useMessages.getState().addPage("ch_1", [m("60")], { hasMore: false, replace: true, keepArrivedSince: heldBefore });
+    expect(state().ids).toEqual(["60", "70"]);
+  });
 });
