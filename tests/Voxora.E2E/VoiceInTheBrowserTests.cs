@@ -314,36 +314,17 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
         var bobName = NewName("bob");
         try
         {
-            // Alice: account, audio processing off, a community (it comes with a "General" voice channel), an invite.
-            await RegisterAsync(alice, aliceName);
-            await TurnOffAudioProcessingAsync(alice);
-            await alice.GotoAsync("/app");
-            await alice.GetByRole(AriaRole.Button, new() { Name = "Create a community" }).First.ClickAsync();
-            var dialog = alice.GetByTestId("create-community-dialog");
-            await dialog.GetByLabel("Community name").FillAsync("Voice Night");
-            await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-            await Expect(alice.GetByTestId("composer")).ToBeVisibleAsync();
-            // A second voice channel, to move into later.
+            // Alice: account, audio processing off, "Voice Night" (with its "General" voice channel); Bob joins by invite.
+            await MeetInACommunityAsync(alice, aliceName, bob, bobName);
+
+            // A second voice channel, to move into later (Bob gets it live).
             await alice.GetByRole(AriaRole.Button, new() { Name = "+ Create channel" }).ClickAsync();
             var create = alice.GetByTestId("create-channel-dialog");
             await create.GetByLabel("Kind").SelectOptionAsync("Voice channel");
             await create.GetByLabel("Name").FillAsync("Lounge");
             await create.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
             await Expect(alice.GetByRole(AriaRole.Button, new() { Name = "Join voice channel Lounge" })).ToBeVisibleAsync();
-            await alice.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Voice Night") }).ClickAsync();
-            await alice.GetByTestId("open-invite").ClickAsync();
-            await Expect(alice.GetByTestId("invite-link")).ToHaveValueAsync(new Regex("/invite/[A-Za-z0-9]+$"));
-            var invitePath = new Uri(await alice.GetByTestId("invite-link").InputValueAsync()).AbsolutePath;
-            await alice.Keyboard.PressAsync("Escape");
-
-            // Bob: joins through the link, turns processing off too, back to the community.
-            await bob.GotoAsync(invitePath);
-            await RegisterAsync(bob, bobName, invitePath);
-            await bob.GetByTestId("accept-invite").ClickAsync();
-            await Expect(bob.GetByTestId("composer")).ToBeVisibleAsync();
-            await TurnOffAudioProcessingAsync(bob);
-            await bob.GotoAsync("/app");
-            await Expect(bob.GetByTestId("composer")).ToBeVisibleAsync();
+            await Expect(bob.GetByRole(AriaRole.Button, new() { Name = "Join voice channel Lounge" })).ToBeVisibleAsync();
 
             // Alice clicks the voice channel: her bar says connected, and Bob sees her listed in the channel.
             await alice.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();
