@@ -322,9 +322,11 @@ public sealed class VoiceInTheBrowserTests(VoiceBrowserFixture fixture, ITestOut
             var create = alice.GetByTestId("create-channel-dialog");
             await create.GetByLabel("Kind").SelectOptionAsync("Voice channel");
             await create.GetByLabel("Name").FillAsync("Lounge");
+            await create.GetByLabel("User limit").FillAsync("2");
             await create.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
             await Expect(alice.GetByRole(AriaRole.Button, new() { Name = "Join voice channel Lounge" })).ToBeVisibleAsync();
             await Expect(bob.GetByRole(AriaRole.Button, new() { Name = "Join voice channel Lounge" })).ToBeVisibleAsync();
+            await Expect(bob.GetByTitle("0 of 2 places taken")).ToHaveTextAsync("0/2");
 
             // Alice clicks the voice channel: her bar says connected, and Bob sees her listed in the channel.
             await alice.GetByRole(AriaRole.Button, new() { Name = "Join voice channel General" }).ClickAsync();

@@ -43,9 +43,9 @@ export function endpoints(api: ApiClient) {
       api.request<Member[]>("GET", `/communities/${enc(id)}/members`, { query: { after, limit: 100 } }),
 
     channels: (communityId: string) => api.request<Channel[]>("GET", `/communities/${enc(communityId)}/channels`),
-    createChannel: (communityId: string, body: { name: string; type?: number; topic?: string; parent_id?: string }) =>
+    createChannel: (communityId: string, body: { name: string; type?: number; topic?: string; parent_id?: string; bitrate?: number; user_limit?: number }) =>
       api.request<Channel>("POST", `/communities/${enc(communityId)}/channels`, { body }),
-    updateChannel: (id: string, body: { name?: string; topic?: string; parent_id?: string; position?: number }) =>
+    updateChannel: (id: string, body: { name?: string; topic?: string; parent_id?: string; position?: number; bitrate?: number; user_limit?: number }) =>
       api.request<Channel>("PATCH", `/channels/${enc(id)}`, { body }),
     deleteChannel: (id: string) => api.request<void>("DELETE", `/channels/${enc(id)}`),
 

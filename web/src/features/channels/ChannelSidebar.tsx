@@ -10,7 +10,7 @@ import { Avatar } from "../../ui/Avatar";
 import { IconButton } from "../../ui/Button";
 import { DeleteCommunityDialog, LeaveCommunityDialog, RenameCommunityDialog } from "../communities/CommunityDialogs";
 import { InviteDialog } from "../invites/InviteDialog";
-import { CreateChannelDialog, DeleteChannelDialog, RenameChannelDialog } from "./ChannelDialogs";
+import { CreateChannelDialog, DeleteChannelDialog, RenameChannelDialog, VoiceChannelSettingsDialog } from "./ChannelDialogs";
 import { VoiceChannelRow } from "../voice/VoiceChannel";
 import { VoiceAlert, VoiceBar } from "../voice/VoiceBar";
 
@@ -22,6 +22,7 @@ type Modal =
   | { kind: "createChannel" }
   | { kind: "renameChannel"; channel: Channel }
   | { kind: "deleteChannel"; channel: Channel }
+  | { kind: "voiceSettings"; channel: Channel }
   | null;
 
 export function ChannelSidebar({ community, activeChannelId }: { community: CommunityInfo; activeChannelId: string | undefined }) {
@@ -40,6 +41,9 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
   const ownerActions = (c: Channel) =>
     owner ? (
       <span className="flex opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
+        {c.type === ChannelType.Voice ? (
+          <IconButton label={`Voice settings of ${c.name}`} onClick={() => setModal({ kind: "voiceSettings", channel: c })}>⚙</IconButton>
+        ) : null}
         <IconButton label={`Rename ${c.name}`} onClick={() => setModal({ kind: "renameChannel", channel: c })}>✎</IconButton>
         <IconButton label={`Delete ${c.name}`} onClick={() => setModal({ kind: "deleteChannel", channel: c })}>🗑</IconButton>
       </span>
@@ -161,6 +165,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
       {modal?.kind === "leave" ? <LeaveCommunityDialog community={community} onClose={close} /> : null}
       {modal?.kind === "renameChannel" ? <RenameChannelDialog channel={modal.channel} onClose={close} /> : null}
       {modal?.kind === "deleteChannel" ? <DeleteChannelDialog channel={modal.channel} onClose={close} /> : null}
+      {modal?.kind === "voiceSettings" ? <VoiceChannelSettingsDialog channel={modal.channel} onClose={close} /> : null}
     </nav>
   );
 }
