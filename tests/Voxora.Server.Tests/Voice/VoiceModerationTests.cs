@@ -312,7 +312,7 @@ public abstract class VoiceModerationTests(Provider provider)
         await using var s = await MemberInVoiceAsync();
         var old = s.Media.Peers[s.Member.Id];
         var before = (await RowAsync(s.Server, s.Member.Id))!.Id;
-        old.Events.MediaFailed();
+        old.Events.MediaLost();
 
         var renewed = VoiceServerOf(await NextAsync(s.MemberGateway, f => f.Op == GatewayOp.VoiceServer));
         Assert.Equal(s.Voice, renewed.ChannelId);

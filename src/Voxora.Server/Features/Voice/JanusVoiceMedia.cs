@@ -490,7 +490,7 @@ public sealed class JanusVoiceMedia : IVoiceMedia
                 }
                 else
                 {
-                    events.MediaFailed();
+                    events.MediaLost();
                 }
             }
         }

@@ -14,11 +14,11 @@ public interface IVoicePeerEvents
     /// <summary>Audio-level detection: the member started or stopped talking.</summary>
     void Speaking(bool speaking);
 
-    /// <summary>The media server restarted and forgot this member's room and PeerConnections: reconnect them.</summary>
+    /// <summary>
+    /// This member's media is gone (the media server restarted and forgot their room and PeerConnections) or cannot be
+    /// repaired in place (it keeps refusing their subscription): give them fresh media.
+    /// </summary>
     void MediaLost();
-
-    /// <summary>This member's media cannot be repaired in place (the media server keeps refusing): give them fresh media.</summary>
-    void MediaFailed();
 }
 
 /// <summary>One voice member's media: a publishing PeerConnection ("send") and a receiving one ("recv").</summary>

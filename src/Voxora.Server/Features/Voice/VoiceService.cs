@@ -159,13 +159,13 @@ public sealed class VoiceService
             return Refuse(session, channelId, VoiceDecision.Refuse(VoiceErrorCodes.UnknownChannel, "unknown channel"));
         }
 
-        int userLimit, bitrate;
+        // The channel's limit and bitrate come with the snapshot; only the member's moderator flags need a query.
+        var settings = snapshot.Channels.First(c => c.Id == channelId);
+        var (userLimit, bitrate) = (settings.UserLimit ?? 0, settings.Bitrate ?? 64_000);
         bool moderatorMute, moderatorDeaf;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
-            var settings = await db.Channels.AsNoTracking().Where(c => c.Id == channelId).Select(c => new { c.UserLimit, c.Bitrate }).FirstOrDefaultAsync(ct);
-            (userLimit, bitrate) = (settings?.UserLimit ?? 0, settings?.Bitrate ?? 64_000);
             var flags = await db.Members.AsNoTracking()
                 .Where(m => m.CommunityId == snapshot.CommunityId && m.UserId == session.UserId)
                 .Select(m => new { m.VoiceMute, m.VoiceDeaf })
@@ -401,11 +401,7 @@ public sealed class VoiceService
 
             if (request.ChannelIdGiven && request.ChannelId is null)
             {
-                lock (gate)
-                {
-                    members.Remove(targetUserId);
-                }
-
+                Forget(member);
                 await EndAsync(member, reason: "a moderator disconnected you from voice");
                 return VoiceModeration.Done(member.State() with { ChannelId = null });
             }
@@ -504,46 +500,69 @@ public sealed class VoiceService
 
         foreach (var candidate in affected)
         {
-            try
+            await WithUserLockAsync(candidate.UserId, "re-checking the voice state after a permission change", async () =>
             {
-                var userLock = UserLock(candidate.UserId);
-                await userLock.WaitAsync();
-                try
+                if (!IsCurrent(candidate))
                 {
-                    if (!IsCurrent(candidate))
-                    {
-                        continue;
-                    }
-
-                    var now = clock.GetUtcNow();
-                    var granted = snapshot is not null && snapshot.HasChannel(candidate.ChannelId) ? snapshot.For(candidate.UserId, candidate.ChannelId, now) : 0;
-                    if ((granted & Permission.ViewChannel) == 0 || (granted & Permission.VoiceConnect) == 0)
-                    {
-                        lock (gate)
-                        {
-                            members.Remove(candidate.UserId);
-                        }
-
-                        await EndAsync(candidate, reason: "you no longer have access to this voice channel");
-                        continue;
-                    }
-
-                    await ApplyServerFlagsAsync(candidate, candidate.ModeratorMute, candidate.ModeratorDeaf, (granted & Permission.VoiceSpeak) == 0);
+                    return;
                 }
-                finally
+
+                var granted = snapshot is not null && snapshot.HasChannel(candidate.ChannelId) ? snapshot.For(candidate.UserId, candidate.ChannelId, clock.GetUtcNow()) : 0;
+                if ((granted & Permission.ViewChannel) == 0 || (granted & Permission.VoiceConnect) == 0)
                 {
-                    userLock.Release();
+                    Forget(candidate);
+                    await EndAsync(candidate, reason: "you no longer have access to this voice channel");
+                    return;
                 }
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Re-checking the voice state of {User} after a permission change failed", candidate.UserId);
-            }
+
+                await ApplyServerFlagsAsync(candidate, candidate.ModeratorMute, candidate.ModeratorDeaf, (granted & Permission.VoiceSpeak) == 0);
+            });
         }
     }
 
     /// <summary>The user left or was removed from the community: their voice connection in it ends.</summary>
-    private async Task MemberLeftAsync(string userId, string communityId)
+    private Task MemberLeftAsync(string userId, string communityId) =>
+        WithUserLockAsync(userId, "ending the voice connection of a member who left", async () =>
+        {
+            Member? member;
+            lock (gate)
+            {
+                member = members.GetValueOrDefault(userId);
+            }
+
+            if (member is not null && member.CommunityId == communityId)
+            {
+                Forget(member);
+                await EndAsync(member, reason: "you are no longer a member of this community");
+            }
+        });
+
+    /// <summary>
+    /// The member's media is gone (the media server restarted) or cannot be repaired in place: same channel, new peer
+    /// and voice session, new op 5 (the client renegotiates). The channel sees no leave.
+    /// </summary>
+    private Task RenewMediaAsync(Member stale) =>
+        WithUserLockAsync(stale.UserId, "renewing voice media", async () =>
+        {
+            if (!IsCurrent(stale))
+            {
+                return;
+            }
+
+            logger.LogInformation("Giving {User} fresh media in voice channel {Channel}", stale.UserId, stale.ChannelId);
+            await JoinAsync(stale.Session, stale.Connection, stale.ChannelId, stale.SelfMute, stale.SelfDeaf, movedBy: "media-renewal",
+                CancellationToken.None, freshMedia: true);
+        });
+
+    /// <summary>The gateway connection of <paramref name="session"/> ended: its voice state ends with it.</summary>
+    public Task SessionEndedAsync(GatewaySession session) =>
+        WithUserLockAsync(session.UserId, "leaving voice", () => LeaveAsync(session.UserId, onlyFor: session));
+
+    /// <summary>
+    /// Runs <paramref name="action"/> under the user's voice lock, for work started by events rather than requests:
+    /// a failure is logged (as <paramref name="what"/>), never thrown at the caller.
+    /// </summary>
+    private async Task WithUserLockAsync(string userId, string what, Func<Task> action)
     {
         try
         {
@@ -551,19 +570,7 @@ public sealed class VoiceService
             await userLock.WaitAsync();
             try
             {
-                Member? member;
-                lock (gate)
-                {
-                    member = members.GetValueOrDefault(userId);
-                    if (member is null || member.CommunityId != communityId)
-                    {
-                        return;
-                    }
-
-                    members.Remove(userId);
-                }
-
-                await EndAsync(member, reason: "you are no longer a member of this community");
+                await action();
             }
             finally
             {
@@ -572,88 +579,7 @@ public sealed class VoiceService
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Ending the voice connection of {User} who left {Community} failed", userId, communityId);
-        }
-    }
-
-    /// <summary>The media server restarted: put the member into a fresh room and send a new op 5 so the client renegotiates.</summary>
-    private async Task ReconnectAsync(Member lost)
-    {
-        var userLock = UserLock(lost.UserId);
-        await userLock.WaitAsync();
-        try
-        {
-            if (!IsCurrent(lost))
-            {
-                return;
-            }
-
-            lock (gate)
-            {
-                members.Remove(lost.UserId);
-            }
-
-            logger.LogInformation("Reconnecting {User} to voice channel {Channel} after a media server restart", lost.UserId, lost.ChannelId);
-            await JoinAsync(lost.Session, lost.Connection, lost.ChannelId, lost.SelfMute, lost.SelfDeaf, movedBy: "media-restart", CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Reconnecting {User} to voice failed", lost.UserId);
-        }
-        finally
-        {
-            userLock.Release();
-        }
-    }
-
-    /// <summary>
-    /// The member's media cannot be repaired in place: same channel, new peer and voice session, new op 5 (the client
-    /// renegotiates). The channel sees no leave.
-    /// </summary>
-    private async Task RenewMediaAsync(Member failed)
-    {
-        var userLock = UserLock(failed.UserId);
-        await userLock.WaitAsync();
-        try
-        {
-            if (!IsCurrent(failed))
-            {
-                return;
-            }
-
-            logger.LogInformation("Giving {User} fresh media in voice channel {Channel}", failed.UserId, failed.ChannelId);
-            await JoinAsync(failed.Session, failed.Connection, failed.ChannelId, failed.SelfMute, failed.SelfDeaf, movedBy: "media-renewal",
-                CancellationToken.None, freshMedia: true);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Renewing the media of {User} failed", failed.UserId);
-        }
-        finally
-        {
-            userLock.Release();
-        }
-    }
-
-    /// <summary>The gateway connection of <paramref name="session"/> ended: its voice state ends with it.</summary>
-    public async Task SessionEndedAsync(GatewaySession session)
-    {
-        try
-        {
-            var userLock = UserLock(session.UserId);
-            await userLock.WaitAsync();
-            try
-            {
-                await LeaveAsync(session.UserId, onlyFor: session);
-            }
-            finally
-            {
-                userLock.Release();
-            }
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Leaving voice for {User} failed", session.UserId);
+            logger.LogWarning(ex, "Voice: {What} for {User} failed", what, userId);
         }
     }
 
@@ -819,9 +745,7 @@ public sealed class VoiceService
             }
         }
 
-        public void MediaLost() => _ = Task.Run(() => owner.ReconnectAsync(member));
-
-        public void MediaFailed() => _ = Task.Run(() => owner.RenewMediaAsync(member));
+        public void MediaLost() => _ = Task.Run(() => owner.RenewMediaAsync(member));
     }
 
     private sealed class Member(GatewaySession session, GatewayConnection connection, string communityId, string channelId, string voiceSessionId, DateTimeOffset connectedAt)
