@@ -95,6 +95,9 @@ else
   [ "$web_rc" -ne 0 ] || web_rc=1
 fi
 
+if [ "$failed" -gt 0 ]; then
+  node "$VOXORA_REPO/scripts/failed-tests.mjs" "$RESULTS" || true
+fi
 echo "$passed passed, $failed failed"
 
 if [ "$web_rc" -ne 0 ] && [ "$rc" -eq 0 ]; then

@@ -130,7 +130,7 @@ public sealed class VoiceSignalingTests
         var voice = await owner.UpdateChannelAsync(community.VoiceChannel().Id, new UpdateChannelRequest(UserLimit: 1));
         Assert.Equal(1, voice.UserLimit);
 
-        var (aApi, _) = await server.NewMemberAsync(owner, community.Id);
+        var (aApi, aUser) = await server.NewMemberAsync(owner, community.Id);
         var (bApi, _) = await server.NewMemberAsync(owner, community.Id);
         await using var a = await ConnectAsync(server, aApi);
         await using var b = await ConnectAsync(server, bApi);
@@ -139,8 +139,10 @@ public sealed class VoiceSignalingTests
         await JoinAsync(b, voice.Id);
         Assert.Equal(VoiceErrorCodes.ChannelFull, (await ErrorAsync(b)).Code);
 
-        // The slot frees when A leaves.
+        // The slot frees when A leaves. A and B are separate connections, so B joins only once it has seen
+        // A's leave: sent at once, B's join could be handled first and rightly refused.
         await JoinAsync(a, null);
+        await NextAsync(b, f => f.T == GatewayEvents.VoiceStateUpdate && StateOf(f) is { ChannelId: null } left && left.UserId == aUser.Id);
         await JoinAsync(b, voice.Id);
         Assert.Equal(GatewayOp.VoiceServer, (await NextAsync(b, f => f.Op == GatewayOp.VoiceServer)).Op);
     }
