@@ -33,6 +33,8 @@ public static class FanoutScenario
         result.Add("connect_all_s", connectWatch.Elapsed.TotalSeconds);
 
         var rates = o.FindKnee ? KneeRates(o) : [o.Rate > 0 ? o.Rate : 100];
+        result.Parameters["warmup_s"] = o.WarmupSeconds.ToString(CultureInfo.InvariantCulture);
+        await WarmUpAsync(o, senderClients, connections, world.Channel.Id, rates[0], ct);
         double? knee = null;
         var step = 0;
         foreach (var rate in rates)
@@ -89,6 +91,35 @@ public static class FanoutScenario
 
         return result;
     }
+
+    /// <summary>
+    /// Traffic at the first measured rate for <c>--warmup</c> seconds, not recorded: a freshly started server is
+    /// still compiling its hot paths to optimized code for tens of seconds (its tiered-compilation thread was
+    /// measured busy for ~40 s of a fan-out run), and the first measured run would otherwise report that.
+    /// </summary>
+    private static async Task WarmUpAsync(
+        BenchOptions o, List<Voxora.Client.VoxoraClient> senders, List<LeanConnection> connections, string channelId, double rate, CancellationToken ct)
+    {
+        if (o.WarmupSeconds <= 0)
+        {
+            return;
+        }
+
+        var duration = TimeSpan.FromSeconds(o.WarmupSeconds);
+        var tracker = new DeliveryTracker(connections.Count, (int)Math.Round(rate * duration.TotalSeconds), WarmupNonceBase);
+        foreach (var c in connections)
+        {
+            c.OnMessage = tracker.Seen;
+        }
+
+        await Senders.OpenLoopAsync(senders, channelId, rate, duration, WarmupNonceBase, tracker.Started, record: false, ct);
+        var expected = (long)tracker.Started.Count(t => t > 0) * connections.Count(c => !c.IsDropped);
+        // Let the warm-up's deliveries arrive before measuring, so none of them count as strays or load.
+        await tracker.DrainAsync(expected, TimeSpan.FromSeconds(5), ct);
+    }
+
+    // Below the first step's base (1,000,000,000), above any warm-up's message count.
+    private const long WarmupNonceBase = 500_000_000L;
 
     private static List<double> KneeRates(BenchOptions o)
     {
