@@ -155,6 +155,17 @@ public abstract class BenchSmokeTests(BenchServerFixture fixture)
     }
 
     [Fact]
+    public async Task Lean_connection_reports_the_close_code_the_server_sent()
+    {
+        // The bench speaks WebSocket on a bare socket (BenchSocket): a refused IDENTIFY must surface the gateway's
+        // close code (4004, bad token), not hang or look like a plain drop.
+        await using var gateway = new LeanGateway(fixture.World.BaseAddress);
+        var refused = await Assert.ThrowsAsync<IOException>(() =>
+            gateway.ConnectIdentifiedAsync(0, "not-a-token", TimeSpan.FromSeconds(10), CancellationToken.None));
+        Assert.Contains("4004", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task History_pages_are_the_preceding_messages()
     {
         var result = await RunAsync("history", "-m", "300", "--duration", "1", "--warmup", "0", "-c", "2");

@@ -30,6 +30,9 @@ public sealed class BenchTarget : IAsyncDisposable
     public int? ServerPid { get; private set; }
     public string? SqliteFile { get; private set; }
     public string? PgConnectionString { get; private set; }
+
+    /// <summary>Runtime switch the tool sets for itself (Program.cs) and keeps from the server it starts.</summary>
+    public const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
     public string? LogFile { get; private set; }
 
     /// <summary>A server somebody else runs (the tests' in-process server, or --url).</summary>
@@ -112,6 +115,7 @@ public sealed class BenchTarget : IAsyncDisposable
                 WorkingDirectory = Path.GetDirectoryName(dll)!,
             };
             psi.ArgumentList.Add(dll);
+            psi.Environment.Remove(InlineSocketCompletions);
             foreach (var (k, v) in env)
             {
                 psi.Environment[k] = v;

@@ -3,7 +3,6 @@ using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 
@@ -12,15 +11,15 @@ namespace Voxora.Bench;
 /// <summary>
 /// Many gateway connections at once, cheaply. Unlike <c>Voxora.Client.GatewayClient</c> (a 16 KiB receive
 /// buffer, a frame Channel, a JsonElement per frame, a heartbeat task and a CancellationTokenSource per
-/// connection), an idle connection here holds no receive buffer (it waits with a zero-byte read and rents
-/// one only while a message is arriving), frames are scanned with Utf8JsonReader for the few fields the
+/// connection), each connection is a <see cref="BenchSocket"/> (no buffer while idle, every frame that has
+/// arrived taken in one socket read), frames are scanned with Utf8JsonReader for the few fields the
 /// bench needs, and one pump sends everyone's heartbeats. Optionally spreads connections over several
 /// loopback source addresses (127.0.0.1 … 127.0.0.K) so 4-tuples don't run out.
 /// </summary>
 public sealed class LeanGateway : IAsyncDisposable
 {
     private readonly Uri gatewayUri;
-    private readonly HttpMessageInvoker[] invokers;
+    private readonly IPAddress?[] localAddresses;
     private readonly List<LeanConnection> pumped = [];
     private readonly CancellationTokenSource stop = new();
     private readonly Task pump;
@@ -29,37 +28,19 @@ public sealed class LeanGateway : IAsyncDisposable
     {
         var builder = new UriBuilder(new Uri(serverBase, "gateway?v=1&encoding=json"));
         builder.Scheme = builder.Scheme == "https" ? "wss" : "ws";
+        if (builder.Scheme == "wss")
+        {
+            throw new ArgumentException("the bench's lean gateway connections speak plain ws:// only", nameof(serverBase));
+        }
+
         gatewayUri = builder.Uri;
-        invokers = Enumerable.Range(1, Math.Max(1, localAddresses)).Select(i => new HttpMessageInvoker(NewHandler(localAddresses <= 1 ? null : new IPAddress([127, 0, 0, (byte)i])))).ToArray();
+        this.localAddresses = localAddresses <= 1
+            ? [null]
+            : [.. Enumerable.Range(1, localAddresses).Select(i => new IPAddress([127, 0, 0, (byte)i]))];
         pump = Task.Run(HeartbeatPumpAsync);
     }
 
     public int HeartbeatIntervalMs { get; private set; } = 41250;
-
-    private static SocketsHttpHandler NewHandler(IPAddress? local) => new()
-    {
-        UseProxy = false,
-        UseCookies = false,
-        ConnectCallback = async (context, ct) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                if (local is not null)
-                {
-                    socket.Bind(new IPEndPoint(local, 0));
-                }
-
-                await socket.ConnectAsync(context.DnsEndPoint, ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
 
     /// <summary>Opens a socket, waits for HELLO, sends IDENTIFY and waits for READY.</summary>
     public async Task<LeanConnection> ConnectIdentifiedAsync(int index, string token, TimeSpan timeout, CancellationToken ct)
@@ -72,21 +53,8 @@ public sealed class LeanGateway : IAsyncDisposable
         return connection;
     }
 
-    internal async Task<ClientWebSocket> OpenSocketAsync(int index, CancellationToken ct)
-    {
-        var ws = new ClientWebSocket();
-        ws.Options.KeepAliveInterval = TimeSpan.Zero;
-        try
-        {
-            await ws.ConnectAsync(gatewayUri, invokers[index % invokers.Length], ct);
-            return ws;
-        }
-        catch
-        {
-            ws.Dispose();
-            throw;
-        }
-    }
+    internal Task<BenchSocket> OpenSocketAsync(int index, CancellationToken ct) =>
+        BenchSocket.ConnectAsync(gatewayUri, localAddresses[index % localAddresses.Length], ct);
 
     internal void SawHello(int intervalMs) => HeartbeatIntervalMs = intervalMs;
 
@@ -143,11 +111,6 @@ public sealed class LeanGateway : IAsyncDisposable
             c.Abort();
         }
 
-        foreach (var i in invokers)
-        {
-            i.Dispose();
-        }
-
         stop.Dispose();
     }
 }
@@ -160,8 +123,8 @@ public sealed class LeanConnection
 {
     private readonly LeanGateway owner;
     private readonly Lock gate = new();
-    private readonly SemaphoreSlim sendLock = new(1, 1);
-    private ClientWebSocket? ws;
+    private BenchSocket? ws;
+    private Task receiving = Task.CompletedTask;
     private int generation;
     private long lastSeq;
     private TaskCompletionSource<int> hello = NewTcs<int>();
@@ -209,14 +172,14 @@ public sealed class LeanConnection
             IsDropped = false;
         }
 
-        _ = Task.Run(() => ReceiveLoopAsync(socket, gen), CancellationToken.None);
+        receiving = Task.Run(() => ReceiveLoopAsync(socket, gen), CancellationToken.None);
         owner.SawHello(await hello.Task.WaitAsync(timeout, ct));
     }
 
     /// <summary>Drops the TCP connection without a close handshake, remembering the last sequence processed.</summary>
     public long Drop()
     {
-        ClientWebSocket? socket;
+        BenchSocket? socket;
         long seq;
         lock (gate)
         {
@@ -246,24 +209,7 @@ public sealed class LeanConnection
         return ok;
     }
 
-    internal async Task SendAsync(ReadOnlyMemory<byte> frame)
-    {
-        var socket = ws;
-        if (socket is null)
-        {
-            return;
-        }
-
-        await sendLock.WaitAsync();
-        try
-        {
-            await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-        }
-        finally
-        {
-            sendLock.Release();
-        }
-    }
+    internal Task SendAsync(ReadOnlyMemory<byte> frame) => ws is { } socket ? socket.SendTextAsync(frame) : Task.CompletedTask;
 
     internal async Task SendHeartbeatAsync()
     {
@@ -277,7 +223,7 @@ public sealed class LeanConnection
             buffer[n++] = (byte)'}';
             await SendAsync(buffer.AsMemory(0, n));
         }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
         }
     }
@@ -295,15 +241,23 @@ public sealed class LeanConnection
 
     public async Task CloseAsync()
     {
-        var socket = ws;
-        if (socket is { State: WebSocketState.Open })
+        BenchSocket? socket;
+        lock (gate)
+        {
+            // A new generation: the server's close reply is ours, not an unexpected close.
+            socket = IsDropped ? null : ws;
+            generation++;
+            IsDropped = true;
+        }
+
+        if (socket is not null)
         {
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+                await socket.SendCloseAsync(1000, "bye");
+                await receiving.WaitAsync(TimeSpan.FromSeconds(5));
             }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or TimeoutException)
             {
             }
         }
@@ -311,65 +265,20 @@ public sealed class LeanConnection
         Abort();
     }
 
-    private async Task ReceiveLoopAsync(ClientWebSocket socket, int gen)
+    private async Task ReceiveLoopAsync(BenchSocket socket, int gen)
     {
-        byte[]? buffer = null;
         try
         {
-            while (true)
-            {
-                // Wait for the next message without holding a buffer.
-                var first = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
-                if (first.MessageType == WebSocketMessageType.Close)
-                {
-                    Closed(socket, gen);
-                    return;
-                }
-
-                buffer = ArrayPool<byte>.Shared.Rent(4096);
-                var length = 0;
-                var end = first.EndOfMessage;
-                while (!end)
-                {
-                    if (length == buffer.Length)
-                    {
-                        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                        buffer.AsSpan(0, length).CopyTo(bigger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = bigger;
-                    }
-
-                    var r = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                    if (r.MessageType == WebSocketMessageType.Close)
-                    {
-                        Closed(socket, gen);
-                        return;
-                    }
-
-                    length += r.Count;
-                    end = r.EndOfMessage;
-                }
-
-                var at = Stopwatch.GetTimestamp();
-                Handle(buffer.AsSpan(0, length), gen, at);
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = null;
-            }
+            await socket.ReceiveAsync((message, at) => Handle(message, gen, at));
         }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
-            Closed(socket, gen);
         }
-        finally
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
+
+        Closed(socket, gen);
     }
 
-    private void Closed(ClientWebSocket socket, int gen)
+    private void Closed(BenchSocket socket, int gen)
     {
         lock (gate)
         {
@@ -378,13 +287,14 @@ public sealed class LeanConnection
                 return; // we dropped it on purpose
             }
 
-            LastCloseCode = (int?)socket.CloseStatus;
+            LastCloseCode = socket.CloseStatus;
             UnexpectedCloses++;
             IsDropped = true;
         }
 
-        hello.TrySetException(new WebSocketException($"closed before HELLO ({LastCloseCode})"));
-        ReadySource.TrySetException(new WebSocketException($"closed before READY ({LastCloseCode} {socket.CloseStatusDescription})"));
+        socket.Abort();
+        hello.TrySetException(new IOException($"closed before HELLO ({LastCloseCode})"));
+        ReadySource.TrySetException(new IOException($"closed before READY ({LastCloseCode} {socket.CloseDescription})"));
         resumed.TrySetResult(false);
     }
 

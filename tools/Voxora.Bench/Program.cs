@@ -4,6 +4,15 @@ using System.Text.Json.Nodes;
 using Voxora.Bench;
 using Voxora.Bench.Scenarios;
 
+// The tool's own socket reads complete on the runtime's epoll threads instead of hopping to the thread pool: a
+// receiver only scans a frame and counts it, and at 100,000 deliveries/s the hop was a large part of the tool's CPU
+// on the cores it shares with the server. The runtime reads the variable once, before the first socket, so it is
+// set here; the server the tool starts does not inherit it (BenchTarget removes it unless --server-env sets it).
+if (Environment.GetEnvironmentVariable(BenchTarget.InlineSocketCompletions) is null)
+{
+    Environment.SetEnvironmentVariable(BenchTarget.InlineSocketCompletions, "1");
+}
+
 BenchOptions options;
 try
 {
