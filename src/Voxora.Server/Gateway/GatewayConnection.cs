@@ -119,6 +119,9 @@ public sealed class GatewayConnection
     private const int RetainedFrameBuffer = 1024;
     private volatile bool dropQueued;
 
+    // 1 while the writer is inside socket.SendAsync: OnCancelled aborts the socket then, or the send could hang.
+    private int sending;
+
     /// <summary>Sends queued frames until the queue completes, then the close frame.</summary>
     /// <remarks>
     /// Cancellation (server stopping, or <see cref="Abort"/>'s grace running out) is wired once per connection
@@ -181,8 +184,6 @@ public sealed class GatewayConnection
 
         await CloseSocketAsync();
     }
-
-    private int sending;
 
     private void OnCancelled()
     {

@@ -105,17 +105,28 @@ public static class FanoutScenario
             return;
         }
 
-        var duration = TimeSpan.FromSeconds(o.WarmupSeconds);
-        var tracker = new DeliveryTracker(connections.Count, (int)Math.Round(rate * duration.TotalSeconds), WarmupNonceBase);
+        await SendAndDrainAsync(senders, connections, channelId, rate, TimeSpan.FromSeconds(o.WarmupSeconds), WarmupNonceBase, record: false, ct);
+    }
+
+    /// <summary>
+    /// Points every receiver at a fresh tracker, posts at <paramref name="rate"/> for <paramref name="duration"/>
+    /// (nonces from <paramref name="nonceBase"/>), then waits until every posted message reached every open
+    /// receiver or nothing more arrived for 5 s.
+    /// </summary>
+    private static async Task<(DeliveryTracker Tracker, SendStats Send)> SendAndDrainAsync(
+        List<Voxora.Client.VoxoraClient> senders, List<LeanConnection> connections, string channelId, double rate, TimeSpan duration,
+        long nonceBase, bool record, CancellationToken ct)
+    {
+        var tracker = new DeliveryTracker(connections.Count, (int)Math.Round(rate * duration.TotalSeconds), nonceBase);
         foreach (var c in connections)
         {
             c.OnMessage = tracker.Seen;
         }
 
-        await Senders.OpenLoopAsync(senders, channelId, rate, duration, WarmupNonceBase, tracker.Started, record: false, ct);
+        var send = await Senders.OpenLoopAsync(senders, channelId, rate, duration, nonceBase, tracker.Started, record, ct);
         var expected = (long)tracker.Started.Count(t => t > 0) * connections.Count(c => !c.IsDropped);
-        // Let the warm-up's deliveries arrive before measuring, so none of them count as strays or load.
         await tracker.DrainAsync(expected, TimeSpan.FromSeconds(5), ct);
+        return (tracker, send);
     }
 
     // Below the first step's base (1,000,000,000), above any warm-up's message count.
@@ -138,19 +149,10 @@ public static class FanoutScenario
         var duration = TimeSpan.FromSeconds(o.DurationSeconds);
         var messages = (int)Math.Round(rate * duration.TotalSeconds);
         var nonceBase = (step + 1) * 1_000_000_000L;
-        var tracker = new DeliveryTracker(connections.Count, messages, nonceBase);
-        foreach (var c in connections)
-        {
-            c.OnMessage = tracker.Seen;
-        }
-
         var r = new ScenarioResult("fanout", world.Target.Provider);
         r.Parameters["rate"] = rate.ToString(CultureInfo.InvariantCulture);
         var watch = new ResourceWatch(world.Target.ServerPid);
-        var send = await Senders.OpenLoopAsync(senders, world.Channel.Id, rate, duration, nonceBase, tracker.Started, record: true, ct);
-        var posted = tracker.Started.Count(t => t > 0);
-        var expected = (long)posted * connections.Count(c => !c.IsDropped);
-        await tracker.DrainAsync(expected, TimeSpan.FromSeconds(5), ct);
+        var (tracker, send) = await SendAndDrainAsync(senders, connections, world.Channel.Id, rate, duration, nonceBase, record: true, ct);
         var deliverySeconds = send.Seconds;
         await watch.FinishAsync(r, tracker.Delivered, "delivery");
 
