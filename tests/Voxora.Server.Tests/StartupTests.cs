@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Tests.Infrastructure;
@@ -16,6 +17,7 @@ public sealed class StartupTests
     [InlineData("AUTH:ARGON2_MEMORY_KIB", "1024", "VOXORA_AUTH__ARGON2_MEMORY_KIB")]
     [InlineData("RATELIMITING:ENABLED", "maybe", "VOXORA_RATELIMITING__ENABLED must be true or false")]
     [InlineData("NETWORK:TRUSTED_PROXIES", "10.0.0.1,not-an-ip", "VOXORA_NETWORK__TRUSTED_PROXIES")]
+    [InlineData("DATABASE:SQLITE_SYNCHRONOUS", "off", "VOXORA_DATABASE__SQLITE_SYNCHRONOUS")]
     public async Task Bad_settings_stop_start_up_with_a_message_naming_the_setting(string key, string value, string named)
     {
         var error = await Assert.ThrowsAsync<ConfigurationErrorException>(() =>
@@ -150,6 +152,35 @@ public sealed class StartupTests
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode;";
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+    }
+
+    /// <summary>
+    /// A commit answered 2xx must survive power loss, not only a process crash: the server's own connections run
+    /// <c>synchronous=FULL</c> (2) unless the operator chooses NORMAL (1) or EXTRA (3).
+    /// </summary>
+    [Theory]
+    [InlineData(null, 2L)]
+    [InlineData("normal", 1L)]
+    [InlineData("EXTRA", 3L)]
+    public async Task Sqlite_commits_are_durable_by_default_and_the_level_is_configurable(string? setting, long expected)
+    {
+        var overrides = new Dictionary<string, string?>();
+        if (setting is not null)
+        {
+            overrides["DATABASE:SQLITE_SYNCHRONOUS"] = setting;
+        }
+
+        await using var server = await TestServer.StartAsync(Provider.Sqlite, overrides);
+        // A write through the API first, so the level is read from a connection the server really uses.
+        var (client, _, _) = await server.NewUserAsync("durable");
+        client.Dispose();
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Voxora.Server.Data.VoxoraDbContext>();
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous;";
+        Assert.Equal(expected, (long?)await command.ExecuteScalarAsync());
     }
 
     [Theory]

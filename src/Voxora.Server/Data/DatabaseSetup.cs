@@ -18,11 +18,12 @@ public static class DatabaseSetup
     {
         LoadMigrationsFromAppFolder();
         var connectionString = ResolveConnectionString(options);
-        services.AddDbContextPool<VoxoraDbContext>(builder => Configure(builder, options.Database.ProviderKind, connectionString));
+        services.AddDbContextPool<VoxoraDbContext>(builder => Configure(builder, options.Database.ProviderKind, connectionString, options.Database.SqliteSynchronousMode));
         return services;
     }
 
-    public static void Configure(DbContextOptionsBuilder builder, DatabaseProvider provider, string connectionString)
+    public static void Configure(DbContextOptionsBuilder builder, DatabaseProvider provider, string connectionString,
+        SqliteSynchronousMode sqliteSynchronous = SqliteSynchronousMode.Full)
     {
         switch (provider)
         {
@@ -31,7 +32,7 @@ public static class DatabaseSetup
                 break;
             default:
                 builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly));
-                builder.AddInterceptors(SqlitePragmas.Instance);
+                builder.AddInterceptors(SqlitePragmas.For(sqliteSynchronous));
                 break;
         }
 

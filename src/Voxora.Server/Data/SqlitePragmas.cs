@@ -2,12 +2,15 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Data;
 
 /// <summary>
 /// Per-connection SQLite settings: wait for a busy writer instead of failing (busy_timeout), enforce
-/// foreign keys, synchronous=NORMAL (safe with WAL). They are properties of the physical SQLite
+/// foreign keys, and the configured <c>synchronous</c> level (FULL by default: in WAL mode, NORMAL may lose the last
+/// commits on power loss or an OS crash, so a message answered 201 could vanish; FULL syncs the WAL on every commit,
+/// and the message writer's group commit keeps that to one fsync per batch). They are properties of the physical SQLite
 /// connection and survive its trips through Microsoft.Data.Sqlite's pool, so they are applied once per
 /// native handle, not on every (pooled) open: EF opens a connection two or more times per request.
 /// </summary>
@@ -18,9 +21,21 @@ namespace Voxora.Server.Data;
 /// </remarks>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    public static readonly SqlitePragmas Instance = new();
+    private static readonly SqlitePragmas Full = new("FULL");
+    private static readonly SqlitePragmas Normal = new("NORMAL");
+    private static readonly SqlitePragmas Extra = new("EXTRA");
 
-    private const string Pragmas = "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+    private readonly string pragmas;
+
+    private SqlitePragmas(string synchronous) =>
+        pragmas = $"PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA synchronous={synchronous};";
+
+    public static SqlitePragmas For(SqliteSynchronousMode synchronous) => synchronous switch
+    {
+        SqliteSynchronousMode.Normal => Normal,
+        SqliteSynchronousMode.Extra => Extra,
+        _ => Full,
+    };
 
     // Native handles already configured; weak, so a handle closed for good is forgotten with it.
     private readonly ConditionalWeakTable<object, object> configured = [];
@@ -33,7 +48,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
+        command.CommandText = pragmas;
         command.ExecuteNonQuery();
         MarkConfigured(handle);
     }
@@ -46,7 +61,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         }
 
         await using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
+        command.CommandText = pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
         MarkConfigured(handle);
     }

@@ -98,6 +98,14 @@ public enum DatabaseProvider
     Postgres,
 }
 
+/// <summary>SQLite's <c>PRAGMA synchronous</c> levels Voxora accepts (OFF is never offered: it can corrupt the file).</summary>
+public enum SqliteSynchronousMode
+{
+    Full,
+    Normal,
+    Extra,
+}
+
 public sealed class DatabaseOptions
 {
     /// <summary><c>sqlite</c> (default) or <c>postgres</c>. <c>VOXORA_DATABASE__PROVIDER</c>.</summary>
@@ -108,6 +116,21 @@ public sealed class DatabaseOptions
     /// PostgreSQL requires one. <c>VOXORA_DATABASE__CONNECTIONSTRING</c>.
     /// </summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// SQLite's <c>synchronous</c> setting: <c>full</c> (default: a commit answered 2xx survives power loss and an
+    /// OS crash), <c>normal</c> (faster; in WAL mode the last commits can be lost on power loss or an OS crash, not on a
+    /// process crash) or <c>extra</c>. Ignored on PostgreSQL. <c>VOXORA_DATABASE__SQLITE_SYNCHRONOUS</c>.
+    /// </summary>
+    [ConfigurationKeyName("SQLITE_SYNCHRONOUS")]
+    public string SqliteSynchronous { get; set; } = "full";
+
+    public SqliteSynchronousMode SqliteSynchronousMode => SqliteSynchronous.Trim().ToLowerInvariant() switch
+    {
+        "normal" => SqliteSynchronousMode.Normal,
+        "extra" => SqliteSynchronousMode.Extra,
+        _ => SqliteSynchronousMode.Full,
+    };
 
     public DatabaseProvider ProviderKind => Provider.Trim().ToLowerInvariant() switch
     {
@@ -125,6 +148,11 @@ public sealed class DatabaseOptions
         else if (ProviderKind == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
         {
             yield return "VOXORA_DATABASE__CONNECTIONSTRING is required when VOXORA_DATABASE__PROVIDER is 'postgres'.";
+        }
+
+        if (SqliteSynchronous.Trim().ToLowerInvariant() is not ("full" or "normal" or "extra"))
+        {
+            yield return $"VOXORA_DATABASE__SQLITE_SYNCHRONOUS must be 'full', 'normal' or 'extra', not '{SqliteSynchronous}'.";
         }
     }
 }
