@@ -36,7 +36,8 @@ public sealed record Channel(
     int? UserLimit = null);
 
 /// <summary>
-/// <c>permissions_synced</c> (default true when <c>parent_id</c> is given): the channel uses its category's overrides.
+/// <c>permissions_synced</c> (default true when <c>parent_id</c> is given): the channel uses its category's overrides
+/// (the caller must be allowed to set each of them, as on the overrides endpoints; see docs/permissions.md).
 /// Voice channels only: <c>bitrate</c> (Opus bits/s, 32,000–128,000, default 64,000) and <c>user_limit</c> (0–99, 0 = no limit).
 /// </summary>
 public sealed record CreateChannelRequest(string? Name, int? Type = null, string? Topic = null, string? ParentId = null, int? Position = null, bool? PermissionsSynced = null,
@@ -44,7 +45,8 @@ public sealed record CreateChannelRequest(string? Name, int? Type = null, string
 
 /// <summary>
 /// Fields left out are unchanged; <c>topic</c> "" clears it; <c>parent_id</c> "" moves the channel out of its category.
-/// <c>permissions_synced</c> true drops the channel's own overrides and follows its category's again.
+/// <c>permissions_synced</c> true drops the channel's own overrides and follows its category's again; that, and moving a
+/// synced channel, needs the right to make each resulting override change (as on the overrides endpoints).
 /// </summary>
 public sealed record UpdateChannelRequest(string? Name = null, string? Topic = null, string? ParentId = null, int? Position = null, bool? PermissionsSynced = null,
     int? Bitrate = null, int? UserLimit = null);

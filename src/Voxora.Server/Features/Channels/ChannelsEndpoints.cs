@@ -39,7 +39,7 @@ public static class ChannelsEndpoints
 
     private static async Task<Results<Created<Channel>, ValidationProblem, ProblemHttpResult>> Create(
         string communityId, CreateChannelRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, Voice.VoiceOptions voice, TimeProvider clock, CancellationToken ct)
+        PermissionChanges changes, GatewayHub hub, AuditLog audit, PermissionCache permissions, Voice.VoiceOptions voice, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -66,13 +66,23 @@ public static class ChannelsEndpoints
         string? parentId = null;
         if (!string.IsNullOrEmpty(request.ParentId))
         {
-            if (ParentError(type, request.ParentId, await FindParentAsync(db, community.Id, request.ParentId, ct)) is { } parentError) errors["parent_id"] = [parentError];
+            var parent = await FindParentAsync(db, community.Id, request.ParentId, membership.Snapshot, userId, ct);
+            if (ParentError(type, request.ParentId, parent) is { } parentError) errors["parent_id"] = [parentError];
             parentId = request.ParentId;
         }
 
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
+        }
+
+        // Synced, the new channel takes on its category's overrides: each is an override the caller gives, under the
+        // same rule as the overrides endpoints, judged by what the caller holds in the category (which the channel shares).
+        var synced = parentId is not null && (request.PermissionsSynced ?? true);
+        List<OverrideChange> inherited = synced ? OverrideRules.Diff([], await OverridesEndpoints.OwnAsync(db, parentId!, ct)) : [];
+        if (OverridesEndpoints.RefusalOf(synced ? membership.Snapshot.For(userId, parentId!, permissions.Now) : 0, inherited) is { } refused)
+        {
+            return refused;
         }
 
         var position = request.Position
@@ -86,7 +96,7 @@ public static class ChannelsEndpoints
             Topic = topic,
             ParentId = parentId,
             Position = Math.Min(position, ChannelRules.PositionMax),
-            PermissionsSynced = parentId is not null && (request.PermissionsSynced ?? true),
+            PermissionsSynced = synced,
             Bitrate = request.Bitrate ?? voice.DefaultBitrate,
             UserLimit = request.UserLimit ?? 0,
             CreatedAt = clock.StoredUtcNow(),
@@ -97,13 +107,23 @@ public static class ChannelsEndpoints
 
         var wire = channel.ToProtocol();
         hub.Publish(GatewayEvents.ChannelCreate, wire, VoxoraJsonContext.Default.Channel, Audience.Channel(community.Id, channel.Id));
-        await audit.AppendAsync(community.Id, userId, AuditActions.ChannelCreate, "channel", channel.Id,
-            new JsonObject { ["name"] = channel.Name, ["type"] = channel.Type, ["parent_id"] = channel.ParentId });
+        var details = new JsonObject { ["name"] = channel.Name, ["type"] = channel.Type, ["parent_id"] = channel.ParentId };
+        if (inherited.Count > 0)
+        {
+            details["overrides"] = OverrideRules.ToAudit(inherited);
+        }
+
+        await audit.AppendAsync(community.Id, userId, AuditActions.ChannelCreate, "channel", channel.Id, details);
         return TypedResults.Created($"/api/v1/channels/{channel.Id}", wire);
     }
 
-    private static async Task<ChannelEntity?> FindParentAsync(VoxoraDbContext db, string communityId, string parentId, CancellationToken ct) =>
-        Ids.IsWellFormed(parentId, Ids.Channel)
+    /// <summary>
+    /// The would-be parent, or null when it does not exist in the community or the caller cannot view it (a category
+    /// one cannot see is no place to put a channel, and answering alike leaks nothing about it).
+    /// </summary>
+    private static async Task<ChannelEntity?> FindParentAsync(
+        VoxoraDbContext db, string communityId, string parentId, PermissionSnapshot snapshot, string userId, CancellationToken ct) =>
+        Ids.IsWellFormed(parentId, Ids.Channel) && snapshot.CanView(userId, parentId)
             ? await db.Channels.AsNoTracking().SingleOrDefaultAsync(c => c.Id == parentId && c.CommunityId == communityId, ct)
             : null;
 
@@ -157,8 +177,8 @@ public static class ChannelsEndpoints
         if (request.ParentId is not null)
         {
             parentId = request.ParentId.Length == 0 ? null : request.ParentId;
-            if (parentId is not null
-                && ParentError(channel.Type, parentId, await FindParentAsync(db, channel.CommunityId, parentId, ct), channel.Id) is { } parentError)
+            if (parentId is not null && parentId != channel.ParentId
+                && ParentError(channel.Type, parentId, await FindParentAsync(db, channel.CommunityId, parentId, found.Snapshot, userId, ct), channel.Id) is { } parentError)
             {
                 errors["parent_id"] = [parentError];
             }
@@ -174,21 +194,36 @@ public static class ChannelsEndpoints
             return Problems.Validation(errors);
         }
 
+        var wasSynced = channel.PermissionsSynced;
+        var oldParent = channel.ParentId;
+        var synced = parentId is not null && (request.PermissionsSynced ?? wasSynced);
         var diff = AuditLog.Diff(
             ("name", channel.Name, name), ("topic", channel.Topic, topic), ("parent_id", channel.ParentId, parentId),
             ("position", channel.Position, request.Position ?? channel.Position),
-            ("permissions_synced", channel.PermissionsSynced, request.PermissionsSynced ?? (parentId is not null && channel.PermissionsSynced)),
+            ("permissions_synced", channel.PermissionsSynced, synced),
             ("bitrate", channel.Bitrate, request.Bitrate ?? channel.Bitrate), ("user_limit", channel.UserLimit, request.UserLimit ?? channel.UserLimit));
-        var wasSynced = channel.PermissionsSynced;
-        var oldParent = channel.ParentId;
+        List<OverrideChange> overrideChanges;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            if (request.PermissionsSynced == true && !wasSynced)
+            // Which overrides apply before and after: synced, the (new) category's; otherwise the channel's own, which
+            // are the old category's copies when it leaves sync. Syncing, or moving while synced, changes them, and each
+            // change must be one the caller could make on the overrides endpoints; if not, nothing changes at all.
+            var before = OverridesEndpoints.EffectiveSource(channel);
+            var after = synced ? parentId! : before;
+            overrideChanges = before == after
+                ? []
+                : OverrideRules.Diff(await OverridesEndpoints.OwnAsync(db, before, ct), await OverridesEndpoints.OwnAsync(db, after, ct));
+            if (OverridesEndpoints.RefusalOf(found.Permissions, overrideChanges) is { } refused)
+            {
+                return refused;
+            }
+
+            if (synced && !wasSynced)
             {
                 // Back in sync: the channel's own overrides are dropped, its category's apply.
                 await db.ChannelOverrides.Where(o => o.ChannelId == channel.Id).ExecuteDeleteAsync(ct);
             }
-            else if ((request.PermissionsSynced == false || parentId is null) && wasSynced && oldParent is not null)
+            else if (!synced && wasSynced && oldParent is not null)
             {
                 // Leaving sync (or the category): keep what applied so far as the channel's own overrides.
                 await OverridesEndpoints.CopyOverridesAsync(db, oldParent, channel, ct);
@@ -199,7 +234,7 @@ public static class ChannelsEndpoints
             channel.Topic = topic;
             channel.ParentId = parentId;
             channel.Position = request.Position ?? channel.Position;
-            channel.PermissionsSynced = parentId is not null && (request.PermissionsSynced ?? wasSynced);
+            channel.PermissionsSynced = synced;
             channel.Bitrate = request.Bitrate ?? channel.Bitrate;
             channel.UserLimit = request.UserLimit ?? channel.UserLimit;
             await db.SaveChangesAsync(ct);
@@ -210,6 +245,11 @@ public static class ChannelsEndpoints
         await changes.ChangedAsync(channel.CommunityId, ct);
         var wire = channel.ToProtocol();
         hub.Publish(GatewayEvents.ChannelUpdate, wire, VoxoraJsonContext.Default.Channel, Audience.Channel(channel.CommunityId, channel.Id));
+        if (overrideChanges.Count > 0)
+        {
+            diff["overrides"] = OverrideRules.ToAudit(overrideChanges);
+        }
+
         if (diff.Count > 0)
         {
             await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelUpdate, "channel", channel.Id, diff);
@@ -239,8 +279,10 @@ public static class ChannelsEndpoints
         // Who could see it, decided before it goes: exactly they hear CHANNEL_DELETE.
         var viewers = hub.OnlineMembers(channel.CommunityId).Where(u => found.Snapshot.CanView(u, channel.Id)).ToList();
         List<ChannelEntity> orphans = [];
+        List<ChannelOverrideEntity> ownOverrides;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
+            ownOverrides = await OverridesEndpoints.OwnAsync(db, channel.Id, ct);
             if (channel.Type == ChannelTypes.Category)
             {
                 orphans = await db.Channels.AsNoTracking().Where(c => c.ParentId == channel.Id && c.CommunityId == channel.CommunityId).ToListAsync(ct);
@@ -260,6 +302,7 @@ public static class ChannelsEndpoints
             await transaction.CommitAsync(ct);
         }
 
+        var copiedTo = orphans.Where(o => o.PermissionsSynced).Select(o => o.Id).ToList();
         hub.Publish(GatewayEvents.ChannelDelete, new Deleted(channel.Id, channel.CommunityId), VoxoraJsonContext.Default.Deleted, Audience.Users(viewers));
         await changes.ChangedAsync(channel.CommunityId, ct);
         foreach (var orphan in orphans)
@@ -269,8 +312,19 @@ public static class ChannelsEndpoints
             hub.Publish(GatewayEvents.ChannelUpdate, orphan.ToProtocol(), VoxoraJsonContext.Default.Channel, Audience.Channel(channel.CommunityId, orphan.Id));
         }
 
-        await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelDelete, "channel", channel.Id,
-            new JsonObject { ["name"] = channel.Name, ["type"] = channel.Type });
+        // The overrides that went with it, and the children that now hold copies of a category's as their own.
+        var details = new JsonObject { ["name"] = channel.Name, ["type"] = channel.Type };
+        if (ownOverrides.Count > 0)
+        {
+            details["overrides"] = OverrideRules.ToAudit(OverrideRules.Diff(ownOverrides, []));
+        }
+
+        if (copiedTo.Count > 0)
+        {
+            details["overrides_copied_to"] = new JsonArray(copiedTo.Select(id => (JsonNode)id).ToArray());
+        }
+
+        await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelDelete, "channel", channel.Id, details);
         return TypedResults.NoContent();
     }
 }

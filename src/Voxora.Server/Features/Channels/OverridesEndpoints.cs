@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
@@ -16,8 +15,9 @@ namespace Voxora.Server.Features.Channels;
 /// <summary>
 /// Channel permission overrides (seed 000 §P2-9): list; set or remove one per role (needs MANAGE_ROLES in
 /// the channel) or per user (needs MANAGE_CHANNELS). Only channel-scoped bits, and only bits the editor
-/// holds there. Setting an override on a channel synced with its category first copies the category's
-/// overrides onto it and un-syncs it, so nothing else changes.
+/// holds there, in the override as it was and as it becomes (<see cref="OverrideRules"/>, the rule every other
+/// path that changes overrides shares). Setting an override on a channel synced with its category first copies
+/// the category's overrides onto it and un-syncs it, so nothing else changes.
 /// </summary>
 public static class OverridesEndpoints
 {
@@ -99,16 +99,19 @@ public static class OverridesEndpoints
             return Problems.Validation(errors);
         }
 
-        if (((allow | deny) & ~target.Access.Permissions) != 0)
+        // Checked against what applies now: for a channel synced with its category, the category's override.
+        var channel = target.Access.Channel;
+        var current = await EffectiveAsync(db, channel, ct);
+        var before = current.Find(o => o.TargetType == target.Type && o.TargetId == target.Id) is { } found ? new OverrideBits(found.Allow, found.Deny) : (OverrideBits?)null;
+        var change = new OverrideChange(target.Type, target.Id, before, new OverrideBits(allow, deny));
+        if (RefusalOf(target.Access.Permissions, [change]) is { } refused)
         {
-            return RolesEndpoints.Hierarchy("You can only allow or deny permissions you have in this channel.");
+            return refused;
         }
 
-        var channel = target.Access.Channel;
         var unsynced = await UnsyncAsync(db, channel, ct);
         var existing = await db.ChannelOverrides.SingleOrDefaultAsync(
             o => o.ChannelId == channel.Id && o.TargetType == target.Type && o.TargetId == target.Id, ct);
-        var before = existing is null ? null : new { existing.Allow, existing.Deny };
         if (existing is null)
         {
             db.ChannelOverrides.Add(new ChannelOverrideEntity
@@ -140,13 +143,7 @@ public static class OverridesEndpoints
             hub.Publish(GatewayEvents.ChannelUpdate, channel.ToProtocol(), VoxoraJsonContext.Default.Channel, Audience.Channel(channel.CommunityId, channel.Id));
         }
 
-        await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelOverrideUpdate, "channel", channel.Id, new JsonObject
-        {
-            ["target_type"] = OverrideTargets.Name(target.Type),
-            ["target_id"] = target.Id,
-            ["allow"] = new JsonObject { ["old"] = before is null ? null : RolesEndpoints.Bits(before.Allow), ["new"] = RolesEndpoints.Bits(allow) },
-            ["deny"] = new JsonObject { ["old"] = before is null ? null : RolesEndpoints.Bits(before.Deny), ["new"] = RolesEndpoints.Bits(deny) },
-        });
+        await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelOverrideUpdate, "channel", channel.Id, OverrideRules.ToAudit(change));
         return TypedResults.Ok(new ChannelOverride(channel.Id, OverrideTargets.Name(target.Type), target.Id, allow, deny));
     }
 
@@ -161,12 +158,13 @@ public static class OverridesEndpoints
             return problem!;
         }
 
+        // What applies now: for a channel synced with its category, the category's override (it is copied, then removed).
         var channel = target.Access.Channel;
-        var existing = await db.ChannelOverrides.AsNoTracking().SingleOrDefaultAsync(
-            o => o.ChannelId == channel.Id && o.TargetType == target.Type && o.TargetId == target.Id, ct);
-        if (existing is not null && ((existing.Allow | existing.Deny) & ~target.Access.Permissions) != 0)
+        var existing = (await EffectiveAsync(db, channel, ct)).Find(o => o.TargetType == target.Type && o.TargetId == target.Id);
+        var change = new OverrideChange(target.Type, target.Id, existing is null ? null : new OverrideBits(existing.Allow, existing.Deny), null);
+        if (existing is not null && RefusalOf(target.Access.Permissions, [change]) is { } refused)
         {
-            return RolesEndpoints.Hierarchy("This override touches permissions you do not have in this channel.");
+            return refused;
         }
 
         var unsynced = await UnsyncAsync(db, channel, ct);
@@ -184,17 +182,41 @@ public static class OverridesEndpoints
 
         if (removed > 0)
         {
-            await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelOverrideDelete, "channel", channel.Id, new JsonObject
-            {
-                ["target_type"] = OverrideTargets.Name(target.Type),
-                ["target_id"] = target.Id,
-                ["allow"] = new JsonObject { ["old"] = RolesEndpoints.Bits(existing!.Allow), ["new"] = null },
-                ["deny"] = new JsonObject { ["old"] = RolesEndpoints.Bits(existing.Deny), ["new"] = null },
-            });
+            await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelOverrideDelete, "channel", channel.Id, OverrideRules.ToAudit(change));
         }
 
         return TypedResults.NoContent();
     }
+
+    /// <summary>
+    /// The 403 the overrides endpoints answer when the caller, holding <paramref name="held"/> in the channel, may
+    /// not make one of <paramref name="changes"/> (see <see cref="OverrideRules.Check"/>); null when all are allowed.
+    /// </summary>
+    internal static ProblemHttpResult? RefusalOf(long held, IEnumerable<OverrideChange> changes)
+    {
+        if (OverrideRules.FirstRefused(held, changes) is not var (change, refusal))
+        {
+            return null;
+        }
+
+        var what = $"the {OverrideTargets.Name(change.TargetType)} override for '{change.TargetId}'";
+        return refusal == OverrideRefusal.MissingPermission
+            ? Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "Forbidden",
+                $"This changes {what}, which needs the {OverrideRules.NeededName(change.TargetType)} permission.")
+            : RolesEndpoints.Hierarchy($"This changes {what}, which touches permissions you do not have in this channel.");
+    }
+
+    /// <summary>The channel whose overrides apply to <paramref name="channel"/>: its category while synced, otherwise itself.</summary>
+    internal static string EffectiveSource(ChannelEntity channel) =>
+        channel is { PermissionsSynced: true, ParentId: { } parentId } ? parentId : channel.Id;
+
+    /// <summary>The overrides that apply to <paramref name="channel"/> (its category's while synced).</summary>
+    internal static Task<List<ChannelOverrideEntity>> EffectiveAsync(VoxoraDbContext db, ChannelEntity channel, CancellationToken ct) =>
+        OwnAsync(db, EffectiveSource(channel), ct);
+
+    /// <summary>The overrides stored on one channel.</summary>
+    internal static Task<List<ChannelOverrideEntity>> OwnAsync(VoxoraDbContext db, string channelId, CancellationToken ct) =>
+        db.ChannelOverrides.AsNoTracking().Where(o => o.ChannelId == channelId).ToListAsync(ct);
 
     /// <summary>
     /// A channel synced with its category is about to get its own overrides: copy the category's onto it and

@@ -235,10 +235,13 @@ public static class RolesEndpoints
             return Hierarchy("You can only delete roles below your highest role.");
         }
 
+        // Its overrides go with it; nobody holds the role afterwards, so removing them changes nobody's access.
+        List<string> overridesRemovedFrom;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            await db.ChannelOverrides.Where(o => o.CommunityId == role.CommunityId && o.TargetType == OverrideTargets.Role && o.TargetId == role.Id)
-                .ExecuteDeleteAsync(ct);
+            var roleOverrides = db.ChannelOverrides.Where(o => o.CommunityId == role.CommunityId && o.TargetType == OverrideTargets.Role && o.TargetId == role.Id);
+            overridesRemovedFrom = await roleOverrides.Select(o => o.ChannelId).OrderBy(id => id).ToListAsync(ct);
+            await roleOverrides.ExecuteDeleteAsync(ct);
 
             // Its grants go with it (member_roles ON DELETE CASCADE).
             await db.Roles.Where(r => r.Id == role.Id).ExecuteDeleteAsync(ct);
@@ -247,8 +250,13 @@ public static class RolesEndpoints
 
         await changes.ChangedAsync(role.CommunityId, ct);
         hub.Publish(GatewayEvents.CommunityRoleDelete, new Deleted(role.Id, role.CommunityId), VoxoraJsonContext.Default.Deleted, Audience.Community(role.CommunityId));
-        await audit.AppendAsync(role.CommunityId, userId, AuditActions.RoleDelete, "role", role.Id,
-            new JsonObject { ["name"] = role.Name, ["permissions"] = Bits(role.Permissions) });
+        var details = new JsonObject { ["name"] = role.Name, ["permissions"] = Bits(role.Permissions) };
+        if (overridesRemovedFrom.Count > 0)
+        {
+            details["overrides_removed_from"] = new JsonArray(overridesRemovedFrom.Select(id => (JsonNode)id).ToArray());
+        }
+
+        await audit.AppendAsync(role.CommunityId, userId, AuditActions.RoleDelete, "role", role.Id, details);
         return TypedResults.NoContent();
     }
 
