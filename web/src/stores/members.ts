@@ -1,5 +1,6 @@
 import { create } from "zustand";
 import type { Member, UserSummary } from "../api/types";
+import { stripBidiControls } from "../ui/safeText";
 
 interface MembersState {
   /** community id → user id → member */
@@ -58,4 +59,5 @@ export const useMembers = create<MembersState>()((set) => ({
     }),
 }));
 
-export const displayName = (u: UserSummary | undefined | null): string => (u ? u.display_name || u.username : "Unknown user");
+/** The name to show for a user; bidi controls stored before the server refused them are dropped (see ui/safeText). */
+export const displayName = (u: UserSummary | undefined | null): string => (u ? stripBidiControls(u.display_name || u.username) : "Unknown user");

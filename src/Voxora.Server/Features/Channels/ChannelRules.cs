@@ -1,5 +1,6 @@
 using System.Text;
 using Voxora.Protocol;
+using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Features.Channels;
 
@@ -26,7 +27,8 @@ public static class ChannelRules
 
     /// <summary>
     /// Text channels: trimmed, lower-case, each run of whitespace becomes one '-'. Voice channels and
-    /// categories: trimmed. Always 1–100 characters without control characters.
+    /// categories: trimmed. Always 1–100 characters without control, invisible or direction-changing
+    /// characters (<see cref="TextSafety"/>).
     /// </summary>
     public static string? NameError(int type, string? name, out string normalized)
     {
@@ -63,7 +65,9 @@ public static class ChannelRules
             normalized = builder.ToString();
         }
 
-        return normalized.Length > NameMax ? $"Name must be at most {NameMax} characters." : null;
+        return normalized.Length > NameMax
+            ? $"Name must be at most {NameMax} characters."
+            : TextSafety.Error(normalized, TextKind.Name, "Name");
     }
 
     /// <summary>Trims; empty becomes null (no topic).</summary>
@@ -80,9 +84,7 @@ public static class ChannelRules
             return $"Topic must be at most {TopicMax} characters.";
         }
 
-        return normalized.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'))
-            ? "Topic must not contain control characters."
-            : null;
+        return TextSafety.Error(normalized, TextKind.Text, "Topic");
     }
 
     public static string? PositionError(int? position) =>

@@ -1,3 +1,5 @@
+using Voxora.Server.Infrastructure;
+
 namespace Voxora.Server.Features.Communities;
 
 /// <summary>What a community name and description may look like. Pure rules, unit tested.</summary>
@@ -6,7 +8,7 @@ public static class CommunityRules
     public const int NameMax = 100;
     public const int DescriptionMax = 1000;
 
-    /// <summary>Trims; 1–100 characters, no control characters.</summary>
+    /// <summary>Trims; 1–100 characters, no control, invisible or direction-changing characters (<see cref="TextSafety"/>).</summary>
     public static string? NameError(string? name, out string normalized)
     {
         normalized = name?.Trim() ?? "";
@@ -20,7 +22,7 @@ public static class CommunityRules
             return $"Name must be at most {NameMax} characters.";
         }
 
-        return normalized.Any(char.IsControl) ? "Name must not contain control characters." : null;
+        return TextSafety.Error(normalized, TextKind.Name, "Name");
     }
 
     /// <summary>Trims; empty or whitespace becomes null (no description). Line breaks are allowed.</summary>
@@ -37,8 +39,6 @@ public static class CommunityRules
             return $"Description must be at most {DescriptionMax} characters.";
         }
 
-        return normalized.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'))
-            ? "Description must not contain control characters."
-            : null;
+        return TextSafety.Error(normalized, TextKind.Text, "Description");
     }
 }

@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Text;
+using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Features.Messages;
 
 /// <summary>
 /// What a reaction emoji may be: a short run of Unicode emoji (not text). 1–64 bytes of UTF-8, at
 /// most <see cref="MaxGraphemes"/> grapheme clusters, no whitespace or control characters, no letters,
-/// and no ASCII except the keycap bases 0–9, '#' and '*'. Pure, unit tested.
+/// and no ASCII except the keycap bases 0–9, '#' and '*'. Invisible and direction-changing characters are
+/// refused except the joiners, variation selectors and tags real emoji sequences are made of
+/// (<see cref="TextSafety"/>). Pure, unit tested.
 /// </summary>
 public static class EmojiRules
 {
@@ -74,6 +77,6 @@ public static class EmojiRules
 
         return new StringInfo(emoji).LengthInTextElements > MaxGraphemes
             ? $"Emoji must be at most {MaxGraphemes} emoji."
-            : null;
+            : TextSafety.Error(emoji, TextKind.Emoji, "Emoji");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Features.Messages;
 
@@ -10,7 +11,11 @@ public static class MessageRules
 
     public const int NonceMax = 64;
 
-    /// <summary>Trims; 1–4000 characters; line breaks and tabs allowed, other control characters and broken UTF-16 not.</summary>
+    /// <summary>
+    /// Trims; 1–4000 characters; line breaks and tabs allowed, other control characters, broken UTF-16 and
+    /// the bidirectional overrides, embeddings and isolates (<see cref="TextSafety.IsBidiControl"/>) not.
+    /// Other format characters stay: joiners build emoji and Persian or Indic words, LRM/RLM fix mixed-direction text.
+    /// </summary>
     public static string? ContentError(string? content, out string normalized)
     {
         normalized = content?.Trim() ?? "";
@@ -36,6 +41,12 @@ public static class MessageRules
             if (Rune.IsControl(rune) && rune.Value is not ('\n' or '\r' or '\t'))
             {
                 return "Content must not contain control characters.";
+            }
+
+            // "Trojan Source": these reorder the text around them, so what readers see is not what was sent.
+            if (TextSafety.IsBidiControl(rune))
+            {
+                return $"Content must not contain direction overrides, embeddings or isolates (found U+{rune.Value:X4}).";
             }
 
             count++;

@@ -223,6 +223,7 @@ public static class ModerationEndpoints
         var errors = new Dictionary<string, string[]>();
         var reason = string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason.Trim();
         if (reason is { Length: > 512 }) errors["reason"] = ["Reason must be at most 512 characters."];
+        else if (reason is not null && TextSafety.Error(reason, TextKind.Text, "Reason") is { } reasonError) errors["reason"] = [reasonError];
         var purge = request?.DeleteMessageSeconds ?? 0;
         if (purge is < 0 or > MaxDeleteMessageSeconds) errors["delete_message_seconds"] = [$"Delete_message_seconds must be from 0 to {MaxDeleteMessageSeconds}."];
         if (errors.Count > 0)

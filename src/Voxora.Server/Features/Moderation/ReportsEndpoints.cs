@@ -41,7 +41,9 @@ public static class ReportsEndpoints
             return required ? $"{field} is required." : null;
         }
 
-        return normalized.Length > ReasonMax ? $"{field} must be at most {ReasonMax} characters." : null;
+        return normalized.Length > ReasonMax
+            ? $"{field} must be at most {ReasonMax} characters."
+            : TextSafety.Error(normalized, TextKind.Text, field);
     }
 
     private static async Task<Results<Created<Report>, ValidationProblem, ProblemHttpResult>> Create(

@@ -56,9 +56,10 @@ public static class PodEndpoints
     {
         var errors = new Dictionary<string, string[]>();
         normalized = name?.Trim() ?? "";
-        if ((name is not null || required) && (normalized.Length is 0 or > 100 || normalized.Any(char.IsControl)))
+        if (name is not null || required)
         {
-            errors["name"] = ["Name must be 1 to 100 characters without control characters."];
+            if (normalized.Length is 0 or > 100) errors["name"] = ["Name must be 1 to 100 characters."];
+            else if (TextSafety.Error(normalized, TextKind.Name, "Name") is { } unsafeName) errors["name"] = [unsafeName];
         }
 
         if (permissions is { } bits && (bits & ~PodPermission.All) != 0) errors["permissions"] = ["Permissions contain undefined pod bits."];
@@ -242,9 +243,15 @@ public static class PodEndpoints
         }
 
         var reason = string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason.Trim();
-        if (reason is { Length: > 512 })
+        var reasonError = reason switch
         {
-            return Problems.Validation("reason", "Reason must be at most 512 characters.");
+            null => null,
+            { Length: > 512 } => "Reason must be at most 512 characters.",
+            _ => TextSafety.Error(reason, TextKind.Text, "Reason"),
+        };
+        if (reasonError is not null)
+        {
+            return Problems.Validation("reason", reasonError);
         }
 
         if (!await db.PodBans.AnyAsync(b => b.UserId == userId, ct))

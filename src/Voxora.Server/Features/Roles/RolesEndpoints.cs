@@ -78,7 +78,7 @@ public static class RolesEndpoints
         if (name is not null || nameRequired)
         {
             if (normalized.Length is 0 or > 100) errors["name"] = ["Name must be 1 to 100 characters."];
-            else if (normalized.Any(char.IsControl)) errors["name"] = ["Name must not contain control characters."];
+            else if (TextSafety.Error(normalized, TextKind.Name, "Name") is { } unsafeName) errors["name"] = [unsafeName];
             else if (normalized == RoleEntity.EveryoneName) errors["name"] = ["@everyone is reserved."];
         }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Features.Users;
 
@@ -66,6 +67,54 @@ public static partial class UserRules
             return $"Display name must be at most {DisplayNameMax} characters.";
         }
 
-        return normalized.Any(char.IsControl) ? "Display name must not contain control characters." : null;
+        return TextSafety.Error(normalized, TextKind.Name, "Display name");
     }
+
+    /// <summary>
+    /// The username a display name would pass for, or null when it cannot look like one: a leading '@'
+    /// dropped, full-width and mathematical letters and digits and the Cyrillic and Greek letters that
+    /// look like Latin ones folded to ASCII, then lower-cased. The caller refuses the display name when
+    /// that is someone else's username (compared with <see cref="Normalize"/>d usernames).
+    /// </summary>
+    public static string? UsernameLookalike(string displayName)
+    {
+        var builder = new System.Text.StringBuilder(displayName.Length);
+        foreach (var rune in displayName.TrimStart('@').EnumerateRunes())
+        {
+            if (FoldToAscii(rune.Value) is not { } ascii)
+            {
+                return null; // Anything else is not in a username, so the name cannot pass for one.
+            }
+
+            builder.Append(ascii);
+        }
+
+        var folded = builder.ToString();
+        return UsernamePattern().IsMatch(folded) ? Normalize(folded) : null;
+    }
+
+    private static char? FoldToAscii(int value) => value switch
+    {
+        < 0x80 => (char)value,
+        >= 0xFF01 and <= 0xFF5E => (char)(value - 0xFF01 + '!'), // full-width ASCII
+        >= 0x1D400 and <= 0x1D6A3 => MathematicalLetter((value - 0x1D400) % 52),
+        >= 0x1D7CE and <= 0x1D7FF => (char)('0' + (value - 0x1D7CE) % 10), // mathematical digits
+        _ => LatinLookalikes.TryGetValue(value, out var latin) ? latin : null,
+    };
+
+    // The mathematical alphabets (bold, italic, script, …) are runs of A–Z then a–z.
+    private static char MathematicalLetter(int indexInAlphabet) =>
+        (char)(indexInAlphabet < 26 ? 'A' + indexInAlphabet : 'a' + indexInAlphabet - 26);
+
+    // Cyrillic and Greek letters drawn like a Latin letter in common fonts, and the Latin letter they pass for.
+    private static readonly Dictionary<int, char> LatinLookalikes = new()
+    {
+        ['а'] = 'a', ['А'] = 'a', ['В'] = 'b', ['е'] = 'e', ['Е'] = 'e', ['ѕ'] = 's', ['Ѕ'] = 's',
+        ['і'] = 'i', ['І'] = 'i', ['ј'] = 'j', ['Ј'] = 'j', ['К'] = 'k', ['М'] = 'm', ['Н'] = 'h', ['һ'] = 'h',
+        ['о'] = 'o', ['О'] = 'o', ['р'] = 'p', ['Р'] = 'p', ['с'] = 'c', ['С'] = 'c', ['Т'] = 't', ['у'] = 'y', ['У'] = 'y',
+        ['х'] = 'x', ['Х'] = 'x', ['ԁ'] = 'd', ['ԛ'] = 'q', ['ԝ'] = 'w', ['ӏ'] = 'l', ['Ӏ'] = 'l',
+        ['α'] = 'a', ['Α'] = 'a', ['Β'] = 'b', ['ε'] = 'e', ['Ε'] = 'e', ['Ζ'] = 'z', ['Η'] = 'h', ['ι'] = 'i', ['Ι'] = 'i',
+        ['κ'] = 'k', ['Κ'] = 'k', ['Μ'] = 'm', ['ν'] = 'v', ['Ν'] = 'n', ['ο'] = 'o', ['Ο'] = 'o', ['ρ'] = 'p', ['Ρ'] = 'p',
+        ['Τ'] = 't', ['υ'] = 'u', ['Υ'] = 'y', ['χ'] = 'x', ['Χ'] = 'x', ['ı'] = 'i',
+    };
 }

@@ -40,6 +40,13 @@ public static class UsersEndpoints
             return Problems.NotFound("User");
         }
 
+        // Showing as someone else's username is impersonation; showing as your own is fine.
+        if (displayName is not null && UserRules.UsernameLookalike(displayName) is { } lookalike
+            && await db.Users.AnyAsync(u => u.UsernameNormalized == lookalike && u.Id != user.Id, ct))
+        {
+            return Problems.Validation("display_name", "Display name must not be another user's username.");
+        }
+
         user.DisplayName = displayName;
         await db.SaveChangesAsync(ct);
         members.ForgetUser(user.Id);

@@ -13,6 +13,7 @@ import { InviteDialog } from "../invites/InviteDialog";
 import { CreateChannelDialog, DeleteChannelDialog, RenameChannelDialog, VoiceChannelSettingsDialog } from "./ChannelDialogs";
 import { VoiceChannelRow } from "../voice/VoiceChannel";
 import { VoiceAlert, VoiceBar } from "../voice/VoiceBar";
+import { Isolated } from "../../ui/Isolated";
 
 type Modal =
   | { kind: "invite" }
@@ -67,7 +68,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
           }`}
         >
           <span aria-hidden="true" className="w-4 text-center">#</span>
-          <span className="truncate">{c.name}</span>
+          <Isolated className="truncate" text={c.name} />
           {unread ? <span aria-hidden="true" data-testid="unread-dot" className="ml-auto h-2 w-2 shrink-0 rounded-full bg-fg" /> : null}
         </Link>
         {ownerActions(c)}
@@ -85,7 +86,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
           onClick={() => setMenuOpen((o) => !o)}
           className="flex w-full items-center justify-between px-4 py-3 text-left font-semibold hover:bg-hover"
         >
-          <span className="truncate">{community.name}</span>
+          <Isolated className="truncate" text={community.name} />
           <span aria-hidden="true">{menuOpen ? "▴" : "▾"}</span>
           <span className="sr-only">community menu</span>
         </button>
@@ -123,7 +124,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
           <section key={g.category?.id ?? "none"} className="mb-3" aria-label={g.category ? g.category.name : "Channels"}>
             {g.category ? (
               <div className="group flex items-center px-1">
-                <h3 className="flex-1 truncate text-xs font-semibold uppercase tracking-wide text-muted">{g.category.name}</h3>
+                <h3 className="flex-1 truncate text-xs font-semibold uppercase tracking-wide text-muted"><Isolated text={g.category.name} /></h3>
                 {owner ? (
                   <span className="flex opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
                     <IconButton label={`Rename category ${g.category.name}`} onClick={() => setModal({ kind: "renameChannel", channel: g.category! })}>✎</IconButton>

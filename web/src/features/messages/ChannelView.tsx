@@ -8,6 +8,8 @@ import { useUi } from "../../stores/ui";
 import { IconButton } from "../../ui/Button";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
+import { Isolated } from "../../ui/Isolated";
+import { stripBidiControls } from "../../ui/safeText";
 
 export function ChannelView({ channel }: { channel: Channel }) {
   const myId = useSession((s) => s.user?.id);
@@ -62,9 +64,9 @@ export function ChannelView({ channel }: { channel: Channel }) {
         </IconButton>
         <h1 className="truncate font-semibold">
           <span aria-hidden="true" className="mr-1 text-muted">#</span>
-          {channel.name}
+          <Isolated text={channel.name} />
         </h1>
-        {channel.topic ? <p className="hidden truncate border-l border-line pl-2 text-sm text-muted sm:block">{channel.topic}</p> : null}
+        {channel.topic ? <p dir="auto" className="hidden truncate border-l border-line pl-2 text-sm text-muted sm:block">{stripBidiControls(channel.topic)}</p> : null}
         <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} className="ml-auto" data-testid="members-toggle">
           👥
         </IconButton>

@@ -59,7 +59,7 @@ export function Composer({
       {replyTo ? (
         <div className="flex items-center gap-2 rounded-t bg-sidebar px-3 py-1 text-sm text-muted" data-testid="replying-to">
           <span className="min-w-0 flex-1 truncate">
-            Replying to <strong>{replyTarget ? displayName(replyTarget.author) : "a message"}</strong>
+            Replying to <strong><bdi>{replyTarget ? displayName(replyTarget.author) : "a message"}</bdi></strong>
           </span>
           <IconButton label="Cancel reply" onClick={onCancelReply}>✕</IconButton>
         </div>

@@ -9,6 +9,7 @@ import { Avatar } from "../../ui/Avatar";
 import { Button, IconButton } from "../../ui/Button";
 import { ConfirmDialog } from "../../ui/FormDialogs";
 import { RichText } from "./RichText";
+import { Isolated } from "../../ui/Isolated";
 
 const QUICK = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
@@ -31,7 +32,7 @@ function ReplyQuote({ channelId, replyTo, myId }: { channelId: string; replyTo: 
       <span aria-hidden="true">↱</span>
       {target ? (
         <>
-          <span className="font-semibold">{displayName(target.author)}</span>
+          <Isolated className="font-semibold" text={displayName(target.author)} />
           <span className="truncate">
             <RichText content={target.content} myId={myId} />
           </span>
@@ -83,7 +84,7 @@ function ReactionChip({ message, reaction }: { message: Message; reaction: React
         data-testid={`reaction-${reaction.emoji}`}
         className={`flex items-center gap-1 rounded-full border px-2 py-0.5 text-sm ${reaction.me ? "border-accent bg-mention" : "border-line bg-elevated hover:border-muted"}`}
       >
-        <span>{reaction.emoji}</span>
+        <Isolated text={reaction.emoji} />
         <span className="text-xs font-semibold">{reaction.count}</span>
       </button>
       {show && who ? (
@@ -194,14 +195,14 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
         <div className="min-w-0 flex-1">
           {showHeader ? (
             <div className="flex items-baseline gap-2">
-              <span className="font-semibold">{displayName(author)}</span>
+              <Isolated className="font-semibold" text={displayName(author)} />
               <Timestamp iso={message.created_at} />
             </div>
           ) : null}
           {editing ? (
             <EditBox message={message} onDone={() => onEdit(null)} />
           ) : (
-            <div className="whitespace-pre-wrap break-words" data-testid="message-content">
+            <div dir="auto" className="whitespace-pre-wrap break-words" data-testid="message-content">
               <RichText content={message.content} myId={myId} />
               {message.edited_at ? (
                 <span className="ml-1 text-xs text-muted" title={`Edited ${dateTimeFmt.format(new Date(message.edited_at))}`} data-testid="edited-marker">
@@ -272,7 +273,7 @@ export function PendingRow({ pending, grouped }: { pending: PendingMessage; grou
       <div className="flex gap-3">
         <div className="w-10 shrink-0">{grouped ? null : <Avatar id={pending.author.id} name={displayName(pending.author)} />}</div>
         <div className="min-w-0 flex-1">
-          {grouped ? null : <div className="font-semibold">{displayName(pending.author)}</div>}
+          {grouped ? null : <div className="font-semibold"><Isolated text={displayName(pending.author)} /></div>}
           <div className={`whitespace-pre-wrap break-words ${failed ? "text-danger" : "opacity-60"}`}>
             <RichText content={pending.content} myId={pending.author.id} />
           </div>

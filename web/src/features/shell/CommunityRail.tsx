@@ -4,6 +4,7 @@ import { useChannels } from "../../stores/channels";
 import { sortedCommunities, useCommunities } from "../../stores/communities";
 import { hasUnread, useUi } from "../../stores/ui";
 import { CreateCommunityDialog } from "../communities/CommunityDialogs";
+import { stripBidiControls } from "../../ui/safeText";
 
 function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
@@ -35,7 +36,7 @@ export function CommunityRail({ activeId }: { activeId: string | undefined }) {
               params={{ communityId: c.id }}
               aria-label={`${c.name}${unread.has(c.id) ? " (unread messages)" : ""}`}
               aria-current={active ? "page" : undefined}
-              title={c.name}
+              title={stripBidiControls(c.name)}
               data-testid={`community-button-${c.id}`}
               className={`flex h-12 w-12 items-center justify-center text-sm font-semibold transition-all ${
                 active ? "rounded-2xl bg-accent text-white" : "rounded-3xl bg-main text-fg hover:rounded-2xl hover:bg-accent hover:text-white"

@@ -2,6 +2,7 @@ import { useMemo } from "react";
 import { useCommunities } from "../../stores/communities";
 import { displayName, useMembers } from "../../stores/members";
 import { Avatar } from "../../ui/Avatar";
+import { Isolated } from "../../ui/Isolated";
 
 export function MemberList({ communityId }: { communityId: string }) {
   const members = useMembers((s) => s.byCommunity[communityId]);
@@ -17,7 +18,7 @@ export function MemberList({ communityId }: { communityId: string }) {
         {list.map((m) => (
           <li key={m.user.id} className="flex items-center gap-2 rounded px-2 py-1 hover:bg-hover">
             <Avatar id={m.user.id} name={displayName(m.user)} size="sm" />
-            <span className="truncate">{displayName(m.user)}</span>
+            <Isolated className="truncate" text={displayName(m.user)} />
             {m.user.id === ownerId ? <span className="ml-auto text-xs text-amber-500" title="Owner">owner</span> : null}
           </li>
         ))}

@@ -8,6 +8,7 @@ import { useSession } from "../../stores/session";
 import { channelMembers, moderatorAbilities, showsSpeaking, useVoice, voiceErrorMessage } from "../../stores/voice";
 import { Avatar } from "../../ui/Avatar";
 import { HeadphonesIcon, MicIcon } from "./icons";
+import { Isolated } from "../../ui/Isolated";
 
 /** A voice channel in the sidebar: click to join (or move here); the people in it listed underneath. */
 export function VoiceChannelRow({ channel, isOwner, actions }: { channel: Channel; isOwner: boolean; actions: React.ReactNode }) {
@@ -43,7 +44,7 @@ export function VoiceChannelRow({ channel, isOwner, actions }: { channel: Channe
           <span aria-hidden="true" className="w-4 text-center">🔊</span>
           <span className="flex min-w-0 flex-1 flex-col">
             <span className="flex items-center gap-2">
-              <span className="truncate">{channel.name}</span>
+              <Isolated className="truncate" text={channel.name} />
               {channel.user_limit ? (
                 <span
                   className="ml-auto shrink-0 rounded bg-hover px-1 text-xs tabular-nums text-muted"
@@ -126,7 +127,7 @@ function VoiceMemberRow({ state, channel, isOwner }: { state: VoiceState; channe
       <span className={`inline-flex rounded-full ${speaking ? "outline-2 outline-offset-1 outline-speaking outline-solid" : "outline-0"}`} data-testid="voice-avatar">
         <Avatar id={state.user_id} name={name} size="xs" />
       </span>
-      <span className={`truncate ${speaking ? "text-fg" : ""}`}>{name}</span>
+      <Isolated className={`truncate ${speaking ? "text-fg" : ""}`} text={name} />
       {speaking ? <span className="sr-only">(speaking)</span> : null}
       <FlagIcons state={state} />
       {moderates ? (
