@@ -104,7 +104,14 @@ public sealed record AuditEntry(
     string PrevHash,
     string Hash);
 
-public sealed record AuditVerification(bool Intact, int Checked, string? FirstBrokenId);
+/// <summary>
+/// The result of walking one audit chain. <c>intact</c> is false when an entry does not fit (<c>first_broken_id</c>)
+/// or when entries are missing after the last one (<c>truncated</c>: the chain ends before <c>checkpoint_seq</c>,
+/// the newest entry this node appended, or before its legacy seal). <c>legacy_entries</c> counts the entries that
+/// predate the keyed log and are checked by plain SHA-256 only.
+/// </summary>
+public sealed record AuditVerification(
+    bool Intact, int Checked, string? FirstBrokenId, bool Truncated = false, long? CheckpointSeq = null, int LegacyEntries = 0);
 
 /// <summary>A pod role (seed 000 §P2-9). The default role (<c>is_default</c>) applies to every user.</summary>
 public sealed record PodRole(

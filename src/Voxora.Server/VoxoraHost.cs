@@ -107,6 +107,7 @@ public static class VoxoraHost
         }
 
         await app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync(cancellationToken);
+        await app.Services.GetRequiredService<AuditLog>().InitializeAsync(cancellationToken);
         return app;
     }
 
@@ -167,6 +168,8 @@ public static class VoxoraHost
         services.AddSingleton<MemberDirectory>();
         services.AddSingleton<PermissionChanges>();
         services.AddSingleton<PodPermissions>();
+        services.AddSingleton(sp => AuditKey.Load(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<AuditKey>()));
+        services.AddSingleton<AuditCheckpoints>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton(options.Gateway);
         services.AddSingleton<GatewayHub>();

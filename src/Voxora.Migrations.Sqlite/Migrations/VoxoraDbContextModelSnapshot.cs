@@ -94,6 +94,39 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.ToTable("audit_log", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Audit.AuditSealEntity", b =>
+                {
+                    b.Property<string>("CommunityId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("LastHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_hash");
+
+                    b.Property<long>("LastSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_seq");
+
+                    b.Property<string>("Mac")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mac");
+
+                    b.HasKey("CommunityId")
+                        .HasName("pk_audit_log_seals");
+
+                    b.ToTable("audit_log_seals", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Auth.LoginSession", b =>
                 {
                     b.Property<string>("Id")

@@ -35,6 +35,7 @@ public sealed class VoxoraDbContext(DbContextOptions<VoxoraDbContext> options) :
     public DbSet<BanEntity> Bans => Set<BanEntity>();
     public DbSet<ReportEntity> Reports => Set<ReportEntity>();
     public DbSet<AuditEntryEntity> AuditLog => Set<AuditEntryEntity>();
+    public DbSet<AuditSealEntity> AuditSeals => Set<AuditSealEntity>();
     public DbSet<PodRoleEntity> PodRoles => Set<PodRoleEntity>();
     public DbSet<PodMemberRoleEntity> PodMemberRoles => Set<PodMemberRoleEntity>();
     public DbSet<PodBanEntity> PodBans => Set<PodBanEntity>();

@@ -20,6 +20,7 @@ public sealed class ServerOptions
     public NetworkOptions Network { get; set; } = new();
     public GatewayOptions Gateway { get; set; } = new();
     public Features.Voice.VoiceOptions Voice { get; set; } = new();
+    public Features.Audit.AuditOptions Audit { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -35,6 +36,7 @@ public sealed class ServerOptions
             configuration.GetSection("NETWORK").Bind(options.Network);
             configuration.GetSection("GATEWAY").Bind(options.Gateway);
             configuration.GetSection("VOICE").Bind(options.Voice);
+            configuration.GetSection("AUDIT").Bind(options.Audit);
         }
         catch (InvalidOperationException ex)
         {
@@ -87,6 +89,7 @@ public sealed class ServerOptions
         foreach (var error in Network.Validate()) yield return error;
         foreach (var error in Gateway.Validate()) yield return error;
         foreach (var error in Voice.Validate()) yield return error;
+        foreach (var error in Audit.Validate()) yield return error;
     }
 }
 

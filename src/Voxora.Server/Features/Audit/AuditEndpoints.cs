@@ -51,14 +51,14 @@ public static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<AuditVerification>, ProblemHttpResult>> Verify(
-        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, CancellationToken ct)
+        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, AuditLog audit, CancellationToken ct)
     {
         var scope = await ScopeAsync(communityId, http, access, ct);
         return scope switch
         {
             null => Problems.NotFound("Community"),
             "" => RolesEndpoints.Missing("VIEW_AUDIT_LOG"),
-            _ => TypedResults.Ok(await AuditLog.VerifyAsync(db, scope, ct)),
+            _ => TypedResults.Ok(await audit.VerifyAsync(db, scope, ct)),
         };
     }
 
@@ -74,14 +74,14 @@ public static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<AuditVerification>, ProblemHttpResult>> VerifyPod(
-        HttpContext http, VoxoraDbContext db, PodPermissions pod, CancellationToken ct)
+        HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct)
     {
         if (!PermissionResolver.Has(await pod.PermissionsAsync(http.User.UserId(), ct), PodPermission.ViewAuditLog))
         {
             return RolesEndpoints.Missing("POD_VIEW_AUDIT_LOG");
         }
 
-        return TypedResults.Ok(await AuditLog.VerifyAsync(db, AuditLog.PodScope, ct));
+        return TypedResults.Ok(await audit.VerifyAsync(db, AuditLog.PodScope, ct));
     }
 
     private static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem, ProblemHttpResult>> PageAsync(

@@ -5,7 +5,8 @@ namespace Voxora.Server.Features.Audit;
 
 /// <summary>
 /// One append-only audit log row. The database refuses UPDATE and DELETE on the table (triggers created
-/// by the Permissions migration). <see cref="Seq"/> numbers a community's entries 1, 2, 3 …; the unique
+/// by the Permissions migration) and any INSERT colliding with an existing row (AuditLogAnchors migration:
+/// SQLite's REPLACE would otherwise delete the old row without firing DELETE triggers). <see cref="Seq"/> numbers a community's entries 1, 2, 3 …; the unique
 /// indexes on (community_id, seq) and (community_id, prev_hash) make a second writer (another node)
 /// fail instead of forking the chain. There is deliberately no foreign key to communities: the log of a
 /// deleted community stays. Pod-level entries use the scope <see cref="AuditLog.PodScope"/>.
