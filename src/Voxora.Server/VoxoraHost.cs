@@ -244,8 +244,11 @@ public static class VoxoraHost
         app.UseVoxoraSecurityHeaders();
         app.UseVoxoraWebClient();
         app.UseAuthentication();
-        app.UseAuthorization();
+
+        // Between the two: the limiter knows who a valid token belongs to (per-user limits), and requests
+        // with invalid or missing tokens are counted per address before authorization answers them 401.
         app.UseRateLimiter();
+        app.UseAuthorization();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
     }
 

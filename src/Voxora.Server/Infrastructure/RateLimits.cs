@@ -8,7 +8,8 @@ namespace Voxora.Server.Infrastructure;
 
 /// <summary>
 /// REST rate limits: per client address on anonymous routes, stricter on the auth routes, per user on
-/// everything behind a token (so a school sharing one address is not one bucket once signed in).
+/// everything behind a token (so a school sharing one address is not one bucket once signed in). A
+/// request to a signed-in route without a valid token is limited per address at the anonymous rate.
 /// </summary>
 public static class RateLimits
 {
@@ -41,13 +42,13 @@ public static class RateLimits
 
             limiter.AddPolicy(Anonymous, context => PerMinute("ip:" + context.Ip(), options.AnonymousPerMinute, options.Enabled));
             limiter.AddPolicy(Auth, context => PerMinute("auth:" + context.Ip(), options.AuthPerMinute, options.Enabled));
+            // Runs after authentication and before authorization (VoxoraHost), so a request whose token
+            // failed validation (garbage, bad signature, expired, ended session) or that has none is
+            // counted here, per address at the anonymous rate, before it is answered 401.
             limiter.AddPolicy(User, context =>
-            {
-                var subject = context.User.Identity?.IsAuthenticated == true
-                    ? "user:" + context.User.FindFirst("sub")?.Value
-                    : "ip:" + context.Ip();
-                return PerMinute(subject, options.UserPerMinute, options.Enabled);
-            });
+                context.User.Identity?.IsAuthenticated == true
+                    ? PerMinute("user:" + context.User.FindFirst("sub")?.Value, options.UserPerMinute, options.Enabled)
+                    : PerMinute("unauthenticated:" + context.Ip(), options.AnonymousPerMinute, options.Enabled));
         });
         return services;
     }

@@ -188,13 +188,30 @@ public sealed class AuthOptions
     [ConfigurationKeyName("ARGON2_PARALLELISM")]
     public int Argon2Parallelism { get; set; } = 1;
 
-    /// <summary>Failed logins per account before back-off starts. <c>VOXORA_AUTH__ACCOUNT_FREE_FAILURES</c>.</summary>
+    /// <summary>
+    /// Failed logins per account from one client address (and wrong current passwords per session at
+    /// password change) before back-off starts. <c>VOXORA_AUTH__ACCOUNT_FREE_FAILURES</c>.
+    /// </summary>
     [ConfigurationKeyName("ACCOUNT_FREE_FAILURES")]
     public int AccountFreeFailures { get; set; } = 5;
 
     /// <summary>Failed logins per client address before back-off starts. <c>VOXORA_AUTH__IP_FREE_FAILURES</c>.</summary>
     [ConfigurationKeyName("IP_FREE_FAILURES")]
     public int IpFreeFailures { get; set; } = 30;
+
+    /// <summary>
+    /// Failed logins per account across all addresses before logins from addresses the account has not
+    /// used recently back off too. <c>VOXORA_AUTH__ACCOUNT_WIDE_FREE_FAILURES</c>.
+    /// </summary>
+    [ConfigurationKeyName("ACCOUNT_WIDE_FREE_FAILURES")]
+    public int AccountWideFreeFailures { get; set; } = 100;
+
+    /// <summary>
+    /// An address is known to an account (exempt from the account-wide back-off) when one of its login
+    /// sessions was used from there within this many days. <c>VOXORA_AUTH__KNOWN_ADDRESS_DAYS</c>.
+    /// </summary>
+    [ConfigurationKeyName("KNOWN_ADDRESS_DAYS")]
+    public int KnownAddressDays { get; set; } = 30;
 
     /// <summary>Longest back-off in seconds. <c>VOXORA_AUTH__MAX_BACKOFF_SECONDS</c>.</summary>
     [ConfigurationKeyName("MAX_BACKOFF_SECONDS")]
@@ -218,6 +235,10 @@ public sealed class AuthOptions
             yield return $"VOXORA_AUTH__ACCOUNT_FREE_FAILURES must be between 1 and 100, not {AccountFreeFailures}.";
         if (IpFreeFailures is < 1 or > 10_000)
             yield return $"VOXORA_AUTH__IP_FREE_FAILURES must be between 1 and 10000, not {IpFreeFailures}.";
+        if (AccountWideFreeFailures is < 1 or > 100_000)
+            yield return $"VOXORA_AUTH__ACCOUNT_WIDE_FREE_FAILURES must be between 1 and 100000, not {AccountWideFreeFailures}.";
+        if (KnownAddressDays is < 1 or > 365)
+            yield return $"VOXORA_AUTH__KNOWN_ADDRESS_DAYS must be between 1 and 365, not {KnownAddressDays}.";
         if (MaxBackoffSeconds is < 1 or > 86_400)
             yield return $"VOXORA_AUTH__MAX_BACKOFF_SECONDS must be between 1 and 86400, not {MaxBackoffSeconds}.";
     }

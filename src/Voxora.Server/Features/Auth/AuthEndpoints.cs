@@ -80,7 +80,7 @@ public static class AuthEndpoints
 
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Login(
         LoginRequest request, HttpContext http, VoxoraDbContext db, PasswordHasher hasher, LoginBackoff backoff,
-        SessionStore sessions, AccessTokens tokens, AuthOptions options, CancellationToken ct)
+        SessionStore sessions, AccessTokens tokens, AuthOptions options, TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.Login) || string.IsNullOrEmpty(request.Password))
         {
@@ -90,28 +90,37 @@ public static class AuthEndpoints
             return Problems.Validation(errors);
         }
 
-        // Anything longer than a valid username or password cannot match; bound the work before hashing.
+        // A login longer than any username names no account; it is still checked (against the dummy hash)
+        // so it costs and answers like any wrong password. Only its first characters key the back-off.
         var login = request.Login.Length <= UserRules.UsernameMax ? request.Login : request.Login[..UserRules.UsernameMax];
-        var password = request.Password.Length <= UserRules.PasswordMax * 2 ? request.Password : request.Password[..(UserRules.PasswordMax * 2)];
-
         var ip = http.Ip();
-        if (backoff.RetryAfter(login, ip) is { } wait)
+        if (backoff.LoginWait(login, ip) is { } wait)
         {
             return TooManyAttempts(http, wait);
         }
 
         var normalized = UserRules.Normalize(login);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.UsernameNormalized == normalized, ct);
+        var user = request.Login.Length <= UserRules.UsernameMax
+            ? await db.Users.SingleOrDefaultAsync(u => u.UsernameNormalized == normalized, ct)
+            : null;
 
-        // Unknown user and wrong password take the same path: one Argon2 verification, same answer.
-        var valid = hasher.Verify(password, user?.PasswordHash ?? hasher.DummyHash, out var needsRehash) && user is not null;
+        // Past the account-wide threshold only addresses the account has recently used may try; an
+        // unknown account has none, so it answers the same as a known account seen from a new address.
+        if (backoff.AccountWideWait(login) is { } accountWait && !(user is not null && await IsKnownAddressAsync(db, user.Id, ip, options, clock, ct)))
+        {
+            return TooManyAttempts(http, accountWait);
+        }
+
+        // Unknown user, wrong password and impossible (over-long) password take the same path: the same
+        // Argon2 work, the same answer.
+        var valid = hasher.Check(request.Password, user?.PasswordHash, out var needsRehash) && user is not null;
         if (!valid)
         {
-            backoff.RecordFailure(login, ip);
+            backoff.RecordLoginFailure(login, ip);
             return Problems.Unauthorized(ProblemCodes.InvalidCredentials, "The username or password is incorrect.");
         }
 
-        backoff.RecordSuccess(login);
+        backoff.RecordLoginSuccess(login, ip);
         if (await PodPermissions.IsBannedAsync(db, user!.Id, ct))
         {
             // Only said after a correct password, so the ban tells a guesser nothing.
@@ -120,7 +129,7 @@ public static class AuthEndpoints
 
         if (needsRehash)
         {
-            user!.PasswordHash = hasher.Hash(password);
+            user!.PasswordHash = hasher.Hash(request.Password);
             await db.SaveChangesAsync(ct);
         }
 
@@ -130,6 +139,17 @@ public static class AuthEndpoints
             "Bearer",
             tokens.LifetimeSeconds,
             refresh));
+    }
+
+    /// <summary>
+    /// An address is known to an account when one of the account's login sessions (active or not) was
+    /// last used from it within <see cref="AuthOptions.KnownAddressDays"/>: only someone who once had the
+    /// password, or shares the owner's address, gets past the account-wide back-off.
+    /// </summary>
+    private static Task<bool> IsKnownAddressAsync(VoxoraDbContext db, string userId, string ip, AuthOptions options, TimeProvider clock, CancellationToken ct)
+    {
+        var since = clock.GetUtcNow().AddDays(-options.KnownAddressDays);
+        return db.Sessions.AsNoTracking().AnyAsync(s => s.UserId == userId && s.Ip == ip && s.LastUsedAt > since, ct);
     }
 
     private static ProblemHttpResult PodBannedProblem() =>

@@ -1,92 +1,59 @@
-using Microsoft.Extensions.Caching.Memory;
 using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Features.Auth;
 
 /// <summary>
-/// Exponential back-off after repeated failed logins, per account and per client address. The first
-/// few failures are free; after that each one doubles the wait (1 s, 2 s, 4 s … up to the maximum).
-/// Entries live in a size-bounded cache so guessing random usernames cannot grow memory without end.
-/// Held per node; with several nodes each enforces its own count (documented in docs/security.md).
+/// Back-off after wrong passwords, arranged so that nobody else's failures can lock an owner out:
+/// <list type="bullet">
+/// <item>per (account, client address) pair — a guesser slows only themselves;</item>
+/// <item>per client address across accounts — password spraying from one address;</item>
+/// <item>per account across all addresses, with a much wider threshold — guessing from many addresses.
+/// When it trips it slows logins from addresses the account has not used recently; the caller exempts
+/// known addresses (see <c>AuthEndpoints.Login</c>), so the owner's usual devices keep working;</item>
+/// <item>per login session for the password change (the caller is already signed in), so strangers'
+/// login failures never block it and a stolen access token still cannot guess freely.</item>
+/// </list>
+/// Counts are per node (docs/security.md).
 /// </summary>
 public sealed class LoginBackoff(AuthOptions options, TimeProvider clock) : IDisposable
 {
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
+    private readonly BackoffCounters counters = new(clock, options.MaxBackoffSeconds);
 
-    private readonly MemoryCache failures = new(new MemoryCacheOptions { SizeLimit = 200_000 });
-    private readonly Lock gate = new();
+    /// <summary>The wait for a login to <paramref name="account"/> from <paramref name="ip"/> on its own pair and address counts, or null.</summary>
+    public TimeSpan? LoginWait(string account, string ip) => Longest(counters.Wait(PairKey(account, ip)), counters.Wait(IpKey(ip)));
 
-    private sealed class Entry
+    /// <summary>The wait every address not known to the account has once the account-wide threshold tripped, or null.</summary>
+    public TimeSpan? AccountWideWait(string account) => counters.Wait(AccountKey(account));
+
+    public void RecordLoginFailure(string account, string ip)
     {
-        public int Failures;
-        public DateTimeOffset LockedUntil;
+        counters.RecordFailure(PairKey(account, ip), options.AccountFreeFailures);
+        counters.RecordFailure(IpKey(ip), options.IpFreeFailures);
+        counters.RecordFailure(AccountKey(account), options.AccountWideFreeFailures);
     }
 
-    /// <summary>How long the caller must still wait, or null if it may try now.</summary>
-    public TimeSpan? RetryAfter(string account, string ip)
-    {
-        var now = clock.GetUtcNow();
-        var wait = TimeSpan.Zero;
-        lock (gate)
-        {
-            foreach (var key in Keys(account, ip))
-            {
-                if (failures.TryGetValue(key, out Entry? entry) && entry!.LockedUntil > now && entry.LockedUntil - now > wait)
-                {
-                    wait = entry.LockedUntil - now;
-                }
-            }
-        }
+    /// <summary>A correct password clears this pair; the address and the account-wide count stay (others may still be guessing).</summary>
+    public void RecordLoginSuccess(string account, string ip) => counters.Forget(PairKey(account, ip));
 
-        return wait > TimeSpan.Zero ? wait : null;
+    /// <summary>The wait before this login session may try its current password again at password change, or null.</summary>
+    public TimeSpan? PasswordChangeWait(string sessionId) => counters.Wait(SessionKey(sessionId));
+
+    /// <summary>A wrong current password: counts for the session, and as a guess on the account.</summary>
+    public void RecordPasswordChangeFailure(string sessionId, string account)
+    {
+        counters.RecordFailure(SessionKey(sessionId), options.AccountFreeFailures);
+        counters.RecordFailure(AccountKey(account), options.AccountWideFreeFailures);
     }
 
-    public void RecordFailure(string account, string ip)
-    {
-        var now = clock.GetUtcNow();
-        lock (gate)
-        {
-            Bump(AccountKey(account), options.AccountFreeFailures, now);
-            Bump(IpKey(ip), options.IpFreeFailures, now);
-        }
-    }
-
-    /// <summary>A correct password clears the account's count; the address keeps its record.</summary>
-    public void RecordSuccess(string account)
-    {
-        lock (gate)
-        {
-            failures.Remove(AccountKey(account));
-        }
-    }
-
-    private void Bump(string key, int free, DateTimeOffset now)
-    {
-        if (!failures.TryGetValue(key, out Entry? entry))
-        {
-            entry = new Entry();
-        }
-
-        entry!.Failures++;
-        var over = entry.Failures - free;
-        if (over > 0)
-        {
-            var seconds = Math.Min(options.MaxBackoffSeconds, Math.Pow(2, Math.Min(over - 1, 30)));
-            entry.LockedUntil = now.AddSeconds(seconds);
-        }
-
-        failures.Set(key, entry, new MemoryCacheEntryOptions
-        {
-            Size = 1,
-            AbsoluteExpirationRelativeToNow = Window + TimeSpan.FromSeconds(options.MaxBackoffSeconds),
-        });
-    }
+    private static TimeSpan? Longest(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     private static string AccountKey(string account) => "a:" + account.ToLowerInvariant();
 
+    private static string PairKey(string account, string ip) => "p:" + ip + "|" + account.ToLowerInvariant();
+
     private static string IpKey(string ip) => "i:" + ip;
 
-    private static IEnumerable<string> Keys(string account, string ip) => [AccountKey(account), IpKey(ip)];
+    private static string SessionKey(string sessionId) => "s:" + sessionId;
 
-    public void Dispose() => failures.Dispose();
+    public void Dispose() => counters.Dispose();
 }

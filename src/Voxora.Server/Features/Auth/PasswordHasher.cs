@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Konscious.Security.Cryptography;
+using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Features.Auth;
@@ -32,6 +33,7 @@ public sealed class PasswordHasher : IDisposable
     /// <summary>A valid hash of nothing anyone knows, verified for unknown users so both paths cost the same.</summary>
     public string DummyHash => dummyHash.Value;
 
+    /// <summary>Hashes a password that passed <see cref="PasswordRules.Error"/>.</summary>
     public string Hash(string password)
     {
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
@@ -41,6 +43,25 @@ public sealed class PasswordHasher : IDisposable
     }
 
     public bool Verify(string password, string encoded) => Verify(password, encoded, out _);
+
+    /// <summary>
+    /// Checks a password as a user presented it (login, current password at change) against a stored
+    /// hash, or against the dummy hash when <paramref name="encoded"/> is null (unknown user), so both
+    /// cost the same. Input that cannot be any password (<see cref="PasswordRules.MayMatch"/>) costs the
+    /// same too and is simply wrong: it is never cut down to something that might match.
+    /// </summary>
+    /// <param name="needsRehash">True when the hash was made with weaker parameters than configured now.</param>
+    public bool Check(string? presented, string? encoded, out bool needsRehash)
+    {
+        if (!PasswordRules.MayMatch(presented))
+        {
+            Verify("voxora-timing-equaliser-wrong", DummyHash, out _);
+            needsRehash = false;
+            return false;
+        }
+
+        return Verify(presented!, encoded ?? DummyHash, out needsRehash) && encoded is not null;
+    }
 
     /// <param name="needsRehash">True when the hash was made with weaker parameters than configured now.</param>
     public bool Verify(string password, string encoded, out bool needsRehash)

@@ -8,8 +8,8 @@ public static partial class UserRules
 {
     public const int UsernameMin = 2;
     public const int UsernameMax = 32;
-    public const int PasswordMin = 8;
-    public const int PasswordMax = 128;
+    public const int PasswordMin = PasswordRules.Min;
+    public const int PasswordMax = PasswordRules.Max;
     public const int DisplayNameMax = 32;
     public const int EmailMax = 254;
 
@@ -30,19 +30,8 @@ public static partial class UserRules
         _ => null,
     };
 
-    public static string? PasswordError(string? password)
-    {
-        if (string.IsNullOrEmpty(password))
-        {
-            return "Password is required.";
-        }
-
-        // Counted in characters as a person sees them (a surrogate pair is one character).
-        var length = new System.Globalization.StringInfo(password).LengthInTextElements;
-        return length is < PasswordMin or > PasswordMax
-            ? $"Password must be {PasswordMin}–{PasswordMax} characters."
-            : null;
-    }
+    /// <summary>See <see cref="PasswordRules"/>: 8–128 code points, the same for register, login and change.</summary>
+    public static string? PasswordError(string? password) => PasswordRules.Error(password);
 
     public static string? EmailError(string? email) => email switch
     {

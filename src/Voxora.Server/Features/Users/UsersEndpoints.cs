@@ -71,16 +71,18 @@ public static class UsersEndpoints
             return Problems.NotFound("User");
         }
 
-        // A stolen access token must not be a way to guess the password without back-off.
-        if (backoff.RetryAfter(user.Username, http.Ip()) is { } wait)
+        // A stolen access token must not be a way to guess the password without back-off. The count is per
+        // login session, so strangers' failed logins never block the signed-in owner here.
+        var sessionId = http.User.SessionId();
+        if (backoff.PasswordChangeWait(sessionId) is { } wait)
         {
             http.Response.SetRetryAfter(wait);
             return Problems.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.LoginBackoff, "Too many failed attempts", "Too many wrong passwords. Try again later.");
         }
 
-        if (!hasher.Verify(request.CurrentPassword!, user.PasswordHash))
+        if (!hasher.Check(request.CurrentPassword, user.PasswordHash, out _))
         {
-            backoff.RecordFailure(user.Username, http.Ip());
+            backoff.RecordPasswordChangeFailure(sessionId, user.Username);
             return Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.InvalidCredentials, "Wrong password", "The current password is incorrect.");
         }
 
