@@ -80,7 +80,7 @@ public static class AuthEndpoints
 
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Login(
         LoginRequest request, HttpContext http, VoxoraDbContext db, PasswordHasher hasher, LoginBackoff backoff,
-        SessionStore sessions, AccessTokens tokens, AuthOptions options, CancellationToken ct)
+        SessionStore sessions, AccessTokens tokens, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.Login) || string.IsNullOrEmpty(request.Password))
         {
@@ -126,7 +126,7 @@ public static class AuthEndpoints
 
         var (session, refresh) = await sessions.CreateAsync(user!.Id, http.UserAgent(), ip, ct);
         return TypedResults.Ok(new TokenResponse(
-            tokens.Issue(user.Id, session.Id, AccessTokens.IssuerFor(http.Request, options)),
+            tokens.Issue(user.Id, session.Id),
             "Bearer",
             tokens.LifetimeSeconds,
             refresh));
@@ -143,7 +143,7 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Refresh(
-        RefreshRequest request, HttpContext http, SessionStore sessions, AccessTokens tokens, AuthOptions options, VoxoraDbContext db, CancellationToken ct)
+        RefreshRequest request, HttpContext http, SessionStore sessions, AccessTokens tokens, VoxoraDbContext db, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.RefreshToken))
         {
@@ -169,7 +169,7 @@ public static class AuthEndpoints
         }
 
         return TypedResults.Ok(new TokenResponse(
-            tokens.Issue(session.UserId, session.Id, AccessTokens.IssuerFor(http.Request, options)),
+            tokens.Issue(session.UserId, session.Id),
             "Bearer",
             tokens.LifetimeSeconds,
             result.RefreshToken!));
