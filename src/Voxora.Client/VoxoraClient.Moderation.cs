@@ -109,8 +109,17 @@ public sealed partial class VoxoraClient
     public Task<PodRole> CreatePodRoleAsync(CreatePodRoleRequest request, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, "api/v1/pod/roles", request, Json.CreatePodRoleRequest, Json.PodRole, ct);
 
+    public Task<PodRole> UpdatePodRoleAsync(string roleId, UpdatePodRoleRequest request, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Patch, $"api/v1/pod/roles/{Id(roleId)}", request, Json.UpdatePodRoleRequest, Json.PodRole, ct);
+
+    public Task DeletePodRoleAsync(string roleId, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/pod/roles/{Id(roleId)}", ct);
+
     public Task AddPodRoleAsync(string userId, string roleId, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Put, $"api/v1/pod/members/{Id(userId)}/roles/{Id(roleId)}", ct);
+
+    public Task RemovePodRoleAsync(string userId, string roleId, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/pod/members/{Id(userId)}/roles/{Id(roleId)}", ct);
 
     public Task PodBanAsync(string userId, string? reason = null, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Put, $"api/v1/pod/bans/{Id(userId)}", new PodBanRequest(reason), Json.PodBanRequest, ct);

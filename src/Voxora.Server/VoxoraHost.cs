@@ -56,6 +56,8 @@ public static class VoxoraHost
             await Console.Out.WriteLineAsync($"Voxora is running at {url}");
         }
 
+        await Console.Out.WriteLineAsync($"Public URL (discovery, token issuer): {app.Services.GetRequiredService<PublicOrigin>().Url} (set VOXORA_PUBLIC_URL to change it)");
+
         await app.WaitForShutdownAsync();
         return 0;
     }
@@ -153,6 +155,7 @@ public static class VoxoraHost
 
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<SigningKeyStore>();
+        services.AddSingleton<PublicOrigin>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<SessionValidator>();
         services.AddSingleton<CachingTokenHandler>();
@@ -180,7 +183,7 @@ public static class VoxoraHost
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<SigningKeyStore, SessionValidator, CachingTokenHandler>((jwt, keys, sessions, tokens) => ConfigureBearer(jwt, keys, sessions, tokens, options.Auth));
+            .Configure<SigningKeyStore, SessionValidator, CachingTokenHandler, PublicOrigin>((jwt, keys, sessions, tokens, origin) => ConfigureBearer(jwt, keys, sessions, tokens, origin));
         services.AddAuthorization();
 
         if (options.Network.TrustedProxyAddresses.Count > 0)
@@ -200,9 +203,10 @@ public static class VoxoraHost
 
     /// <summary>
     /// Access tokens are checked against the issuer's published keys and, for sessions this server
-    /// issued, against the session table so revocation is immediate.
+    /// issued, against the session table so revocation is immediate. The issuer must always be exactly
+    /// this server's configured one (<see cref="PublicOrigin.Issuer"/>).
     /// </summary>
-    private static void ConfigureBearer(JwtBearerOptions jwt, SigningKeyStore keys, SessionValidator sessions, CachingTokenHandler tokens, AuthOptions auth)
+    private static void ConfigureBearer(JwtBearerOptions jwt, SigningKeyStore keys, SessionValidator sessions, CachingTokenHandler tokens, PublicOrigin origin)
     {
         // One shared handler that remembers validated tokens (the gateway's IDENTIFY/RESUME uses it too).
         jwt.TokenHandlers.Clear();
@@ -210,8 +214,11 @@ public static class VoxoraHost
         jwt.MapInboundClaims = false;
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
-            ValidateIssuer = auth.Issuer is { Length: > 0 },
-            ValidIssuer = auth.Issuer?.TrimEnd('/'),
+            ValidateIssuer = true,
+            // Compared on each validation rather than captured here: with port 0 the issuer is known only once listening.
+            IssuerValidator = (issuer, _, _) => string.Equals(issuer, origin.Issuer, StringComparison.Ordinal)
+                ? issuer
+                : throw new SecurityTokenInvalidIssuerException("The token was not issued by this server.") { InvalidIssuer = issuer },
             ValidAudience = AccessTokens.Audience,
             ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
             ClockSkew = TimeSpan.FromSeconds(30),

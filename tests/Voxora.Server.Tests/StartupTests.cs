@@ -188,14 +188,16 @@ public sealed class StartupTests
     [InlineData(Provider.Postgres)]
     public async Task Accounts_sessions_and_the_signing_key_survive_a_restart(Provider provider)
     {
-        var first = await TestServer.StartAsync(provider);
+        // A restarted server keeps its public URL (and so its token issuer); here the listen port changes, so it is configured.
+        var origin = new Dictionary<string, string?> { ["PUBLIC_URL"] = "http://voxora.test" };
+        var first = await TestServer.StartAsync(provider, origin);
         var (client, user, password) = await first.NewUserAsync("durable");
         var accessToken = client.AccessToken!;
         var refreshToken = client.RefreshToken!;
         client.Dispose();
         await first.StopAsync();
 
-        await using var second = await TestServer.StartAsync(provider, dataDir: first.DataDir, reuseConnectionString: first.ConnectionString);
+        await using var second = await TestServer.StartAsync(provider, origin, dataDir: first.DataDir, reuseConnectionString: first.ConnectionString);
         using var again = second.NewClient();
         again.AccessToken = accessToken;
         Assert.Equal(user.Id, (await again.GetMeAsync()).Id);

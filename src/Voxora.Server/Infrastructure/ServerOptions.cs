@@ -14,6 +14,12 @@ public sealed class ServerOptions
     /// <summary>This node's number in message Snowflakes (0–1023), unique per node of a cluster. <c>VOXORA_NODE_ID</c>.</summary>
     public int NodeId { get; set; }
 
+    /// <summary>
+    /// The public base URL clients use (discovery links, the token issuer). Empty: the first listen address
+    /// (see <see cref="PublicOrigin"/>). Never taken from a request. <c>VOXORA_PUBLIC_URL</c>.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
     public DatabaseOptions Database { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public RateLimitingOptions RateLimiting { get; set; } = new();
@@ -30,6 +36,7 @@ public sealed class ServerOptions
         {
             options.DataDir = configuration["DATA_DIR"] ?? options.DataDir;
             options.NodeId = configuration.GetValue("NODE_ID", options.NodeId);
+            options.PublicUrl = configuration["PUBLIC_URL"] is { Length: > 0 } publicUrl ? publicUrl.Trim() : null;
             configuration.GetSection("DATABASE").Bind(options.Database);
             configuration.GetSection("AUTH").Bind(options.Auth);
             configuration.GetSection("RATELIMITING").Bind(options.RateLimiting);
@@ -81,6 +88,11 @@ public sealed class ServerOptions
         if (NodeId is < 0 or > Snowflake.MaxNodeId)
         {
             yield return $"VOXORA_NODE_ID must be between 0 and {Snowflake.MaxNodeId}, not {NodeId}.";
+        }
+
+        if (PublicUrl is { Length: > 0 } && PublicOrigin.Invalid(PublicUrl) is { } publicUrlError)
+        {
+            yield return publicUrlError;
         }
 
         foreach (var error in Database.Validate()) yield return error;
@@ -171,8 +183,8 @@ public sealed class AuthOptions
     public int RefreshTokenDays { get; set; } = 30;
 
     /// <summary>
-    /// The <c>iss</c> of tokens this server issues, and the issuer whose JWKS the API trusts.
-    /// Empty means "this server", derived from the request's base address. <c>VOXORA_AUTH__ISSUER</c>.
+    /// The <c>iss</c> of tokens this server issues, and the only issuer the API accepts.
+    /// Empty means this server's public URL (<c>VOXORA_PUBLIC_URL</c>), never a request's Host. <c>VOXORA_AUTH__ISSUER</c>.
     /// </summary>
     public string? Issuer { get; set; }
 

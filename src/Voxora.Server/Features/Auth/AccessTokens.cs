@@ -6,7 +6,7 @@ using Voxora.Server.Infrastructure;
 namespace Voxora.Server.Features.Auth;
 
 /// <summary>Mints short-lived ES256 access tokens: <c>sub</c> is the user, <c>sid</c> the login session.</summary>
-public sealed class AccessTokens(SigningKeyStore keys, AuthOptions options, TimeProvider clock)
+public sealed class AccessTokens(SigningKeyStore keys, AuthOptions options, PublicOrigin origin, TimeProvider clock)
 {
     public const string Audience = "voxora-api";
     public const string SessionClaim = "sid";
@@ -15,12 +15,12 @@ public sealed class AccessTokens(SigningKeyStore keys, AuthOptions options, Time
 
     public int LifetimeSeconds => options.AccessTokenSeconds;
 
-    public string Issue(string userId, string sessionId, string issuer)
+    public string Issue(string userId, string sessionId)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         return Handler.CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = issuer,
+            Issuer = origin.Issuer,
             Audience = Audience,
             IssuedAt = now,
             NotBefore = now,
@@ -34,12 +34,6 @@ public sealed class AccessTokens(SigningKeyStore keys, AuthOptions options, Time
             SigningCredentials = new SigningCredentials(keys.Current, SecurityAlgorithms.EcdsaSha256),
         });
     }
-
-    /// <summary>The configured issuer, or this server as the request reached it.</summary>
-    public static string IssuerFor(HttpRequest request, AuthOptions options) =>
-        options.Issuer is { Length: > 0 } configured
-            ? configured.TrimEnd('/')
-            : $"{request.Scheme}://{request.Host}{request.PathBase}";
 }
 
 public static class ClaimsPrincipalExtensions

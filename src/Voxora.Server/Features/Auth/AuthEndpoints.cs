@@ -135,7 +135,7 @@ public static class AuthEndpoints
 
         var (session, refresh) = await sessions.CreateAsync(user!.Id, http.UserAgent(), ip, ct);
         return TypedResults.Ok(new TokenResponse(
-            tokens.Issue(user.Id, session.Id, AccessTokens.IssuerFor(http.Request, options)),
+            tokens.Issue(user.Id, session.Id),
             "Bearer",
             tokens.LifetimeSeconds,
             refresh));
@@ -163,7 +163,7 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Refresh(
-        RefreshRequest request, HttpContext http, SessionStore sessions, AccessTokens tokens, AuthOptions options, VoxoraDbContext db, CancellationToken ct)
+        RefreshRequest request, HttpContext http, SessionStore sessions, AccessTokens tokens, VoxoraDbContext db, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.RefreshToken))
         {
@@ -189,7 +189,7 @@ public static class AuthEndpoints
         }
 
         return TypedResults.Ok(new TokenResponse(
-            tokens.Issue(session.UserId, session.Id, AccessTokens.IssuerFor(http.Request, options)),
+            tokens.Issue(session.UserId, session.Id),
             "Bearer",
             tokens.LifetimeSeconds,
             result.RefreshToken!));

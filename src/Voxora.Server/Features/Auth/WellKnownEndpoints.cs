@@ -26,13 +26,13 @@ public static class WellKnownEndpoints
             return TypedResults.Json(new JsonObject { ["keys"] = jwks });
         });
 
-        group.MapGet("/openid-configuration", (HttpContext http, AuthOptions options) =>
+        // Built from the configured public origin, never from the request's Host header.
+        group.MapGet("/openid-configuration", (PublicOrigin origin) =>
         {
-            var issuer = AccessTokens.IssuerFor(http.Request, options);
-            var self = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+            var self = origin.Url;
             return TypedResults.Json(new JsonObject
             {
-                ["issuer"] = issuer,
+                ["issuer"] = origin.Issuer,
                 ["jwks_uri"] = self + "/.well-known/jwks.json",
                 ["token_endpoint"] = self + "/api/v1/auth/login",
                 ["response_types_supported"] = new JsonArray("token"),

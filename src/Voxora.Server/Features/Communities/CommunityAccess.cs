@@ -27,8 +27,11 @@ public sealed record CommunityMembership(CommunityEntity Community, string UserI
 
     public int HighestPosition => Snapshot.HighestPosition(UserId);
 
+    /// <summary>The caller as the role hierarchy (<see cref="RoleHierarchy"/>) sees them.</summary>
+    public HierarchyActor Actor => new(IsOwner, HighestPosition, Permissions);
+
     /// <summary>Role hierarchy: may the caller act on someone (or a role) whose highest position is <paramref name="position"/>? The owner always may.</summary>
-    public bool IsAbove(int position) => IsOwner || HighestPosition > position;
+    public bool IsAbove(int position) => RoleHierarchy.IsAbove(Actor, position);
 }
 
 /// <summary>

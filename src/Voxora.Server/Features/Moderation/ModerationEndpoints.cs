@@ -37,19 +37,14 @@ public static class ModerationEndpoints
     /// <summary>Why the actor may not act on the target (null when they may).</summary>
     private static ProblemHttpResult? CannotActOn(CommunityMembership actor, string targetId)
     {
-        if (targetId == actor.UserId)
+        return RoleHierarchy.CannotActOn(actor.Actor, targetId == actor.UserId, actor.Snapshot.IsOwner(targetId), actor.Snapshot.HighestPosition(targetId),
+                targetIsAdministrator: false, onlyOwnerActsOnAdministrators: false) switch
         {
-            return CommunitiesEndpoints.Forbidden("You cannot do this to yourself.");
-        }
-
-        if (actor.Snapshot.IsOwner(targetId))
-        {
-            return RolesEndpoints.Hierarchy("Nobody can act on the community's owner.");
-        }
-
-        return actor.IsAbove(actor.Snapshot.HighestPosition(targetId))
-            ? null
-            : RolesEndpoints.Hierarchy("You can only act on members whose highest role is below yours.");
+            ActRefusal.None => null,
+            ActRefusal.Self => CommunitiesEndpoints.Forbidden("You cannot do this to yourself."),
+            ActRefusal.Owner => RolesEndpoints.Hierarchy("Nobody can act on the community's owner."),
+            _ => RolesEndpoints.Hierarchy("You can only act on members whose highest role is below yours."),
+        };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Kick(

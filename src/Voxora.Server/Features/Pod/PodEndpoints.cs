@@ -16,7 +16,9 @@ namespace Voxora.Server.Features.Pod;
 /// The pod (this server as a whole): my pod permissions; pod roles and grants (POD_ADMINISTRATOR);
 /// pod bans (POD_BAN_MEMBERS), which end every session of the user at once (their gateway connections
 /// close with 4012) and refuse their logins and refreshes until lifted. Memberships are kept, so an unban
-/// restores the user as they were.
+/// restores the user as they were. Everything here follows the role hierarchy (<see cref="RoleHierarchy"/>,
+/// the same rules as community roles): administrators act only below their highest pod role, grant only what
+/// they hold, and only the owner gives the default role POD_ADMINISTRATOR or bans and unbans an administrator.
 /// </summary>
 public static class PodEndpoints
 {
@@ -81,9 +83,17 @@ public static class PodEndpoints
             return Problems.Validation(errors);
         }
 
+        var permissions = request.Permissions ?? 0;
+        var position = request.Position ?? 1;
+        var actor = await pod.ActorAsync(db, http.User.UserId(), ct);
+        if (RoleHierarchy.CannotChangeRole(actor, null, new RoleState(position, permissions, false), PodPermission.Administrator) is { } refusal)
+        {
+            return RolesEndpoints.Hierarchy(refusal);
+        }
+
         var role = new PodRoleEntity
         {
-            Id = Ids.New(Ids.PodRole), Name = name, Permissions = request.Permissions ?? 0, Position = request.Position ?? 1, CreatedAt = clock.StoredUtcNow(),
+            Id = Ids.New(Ids.PodRole), Name = name, Permissions = permissions, Position = position, CreatedAt = clock.StoredUtcNow(),
         };
         db.PodRoles.Add(role);
         await db.SaveChangesAsync(ct);
@@ -113,11 +123,22 @@ public static class PodEndpoints
             return Problems.Validation(errors);
         }
 
+        var permissions = request.Permissions ?? role.Permissions;
+        var position = role.IsDefault ? role.Position : request.Position ?? role.Position;
+        var actor = await pod.ActorAsync(db, http.User.UserId(), ct);
+        if (RoleHierarchy.CannotChangeRole(
+                actor, new RoleState(role.Position, role.Permissions, role.IsDefault), new RoleState(position, permissions, role.IsDefault),
+                PodPermission.Administrator) is { } refusal)
+        {
+            return RolesEndpoints.Hierarchy(refusal);
+        }
+
         var diff = AuditLog.Diff(("name", role.Name, request.Name is null ? role.Name : name),
-            ("permissions", RolesEndpoints.Bits(role.Permissions), RolesEndpoints.Bits(request.Permissions ?? role.Permissions)));
+            ("permissions", RolesEndpoints.Bits(role.Permissions), RolesEndpoints.Bits(permissions)),
+            ("position", role.Position, position));
         if (request.Name is not null) role.Name = name;
-        role.Permissions = request.Permissions ?? role.Permissions;
-        if (!role.IsDefault) role.Position = request.Position ?? role.Position;
+        role.Permissions = permissions;
+        role.Position = position;
         await db.SaveChangesAsync(ct);
         pod.Invalidate();
         await audit.AppendAsync(AuditLog.PodScope, http.User.UserId(), AuditActions.PodRoleUpdate, "pod_role", role.Id, diff);
@@ -141,6 +162,11 @@ public static class PodEndpoints
         if (role.IsDefault)
         {
             return CommunitiesEndpoints.Forbidden("The default pod role cannot be deleted.");
+        }
+
+        if (!RoleHierarchy.IsAbove(await pod.ActorAsync(db, http.User.UserId(), ct), role.Position))
+        {
+            return RolesEndpoints.Hierarchy("You can only delete pod roles below your highest pod role.");
         }
 
         await db.PodRoles.Where(r => r.Id == role.Id).ExecuteDeleteAsync(ct);
@@ -169,6 +195,11 @@ public static class PodEndpoints
         if (role is null || !await db.Users.AnyAsync(u => u.Id == userId, ct))
         {
             return Problems.NotFound(role is null ? "Pod role" : "User");
+        }
+
+        if (!RoleHierarchy.IsAbove(await pod.ActorAsync(db, http.User.UserId(), ct), role.Position))
+        {
+            return RolesEndpoints.Hierarchy("You can only give or take pod roles below your highest pod role.");
         }
 
         int changed;
@@ -231,15 +262,9 @@ public static class PodEndpoints
             return Problems.NotFound("User");
         }
 
-        if (userId == actorId || await pod.OwnerIdAsync(ct) == userId)
+        if (await CannotActOnAsync(actorId, userId, db, pod, ct) is { } refusal)
         {
-            return RolesEndpoints.Hierarchy("Neither yourself nor the pod owner can be banned.");
-        }
-
-        if (await pod.HighestPositionAsync(db, actorId, ct) <= await pod.HighestPositionAsync(db, userId, ct)
-            || (PermissionResolver.Has(await pod.PermissionsAsync(userId, ct), PodPermission.Administrator) && await pod.OwnerIdAsync(ct) != actorId))
-        {
-            return RolesEndpoints.Hierarchy("You can only ban users whose highest pod role is below yours (and only the owner bans administrators).");
+            return refusal;
         }
 
         var reason = string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason.Trim();
@@ -274,6 +299,22 @@ public static class PodEndpoints
         return TypedResults.NoContent();
     }
 
+    /// <summary>Why the actor may not ban or unban the user (null when they may): only below their level, and only the owner touches an administrator.</summary>
+    private static async Task<ProblemHttpResult?> CannotActOnAsync(string actorId, string userId, VoxoraDbContext db, PodPermissions pod, CancellationToken ct)
+    {
+        var actor = await pod.ActorAsync(db, actorId, ct);
+        var target = await pod.ActorAsync(db, userId, ct);
+        return RoleHierarchy.CannotActOn(actor, actorId == userId, target.IsOwner, target.Level,
+                PermissionResolver.Has(target.Permissions, PodPermission.Administrator), onlyOwnerActsOnAdministrators: true) switch
+        {
+            ActRefusal.None => null,
+            ActRefusal.Self => RolesEndpoints.Hierarchy("You cannot do this to yourself."),
+            ActRefusal.Owner => RolesEndpoints.Hierarchy("Nobody can act on the pod owner."),
+            ActRefusal.Administrator => RolesEndpoints.Hierarchy("Only the pod owner can ban or unban a pod administrator."),
+            _ => RolesEndpoints.Hierarchy("You can only act on users whose highest pod role is below yours."),
+        };
+    }
+
     private static async Task<Results<NoContent, ProblemHttpResult>> Unban(
         string userId, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct)
     {
@@ -281,6 +322,17 @@ public static class PodEndpoints
         if (!PermissionResolver.Has(await pod.PermissionsAsync(actorId, ct), PodPermission.BanMembers))
         {
             return RolesEndpoints.Missing("POD_BAN_MEMBERS");
+        }
+
+        if (!await db.PodBans.AnyAsync(b => b.UserId == userId, ct))
+        {
+            return Problems.NotFound("Ban");
+        }
+
+        // Lifting a ban gives the user back whatever their pod roles grant, so it follows the same rule as banning.
+        if (await CannotActOnAsync(actorId, userId, db, pod, ct) is { } refusal)
+        {
+            return refusal;
         }
 
         if (await db.PodBans.Where(b => b.UserId == userId).ExecuteDeleteAsync(ct) == 0)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Users;
 
 namespace Voxora.Server.Features.Pod;
@@ -75,6 +76,10 @@ public sealed class PodPermissions(IServiceScopeFactory scopes, IConfiguration c
             .Where(r => db.PodMemberRoles.Any(m => m.RoleId == r.Id && m.UserId == userId))
             .MaxAsync(r => (int?)r.Position, ct) ?? 0;
     }
+
+    /// <summary>The user as the role hierarchy (<see cref="RoleHierarchy"/>) sees them on this pod.</summary>
+    public async Task<HierarchyActor> ActorAsync(VoxoraDbContext db, string userId, CancellationToken ct) =>
+        new(await OwnerIdAsync(ct) == userId, await HighestPositionAsync(db, userId, ct), await PermissionsAsync(userId, ct));
 
     public void Invalidate() => cache.Clear();
 

@@ -15,7 +15,8 @@ namespace Voxora.Server.Features.Roles;
 
 /// <summary>
 /// Community roles and who has them. Managing roles needs MANAGE_ROLES, and only below one's own highest
-/// role (the owner is above all); a role can only be given permissions its editor holds.
+/// role (the owner is above all); a role can only be given permissions its editor holds, and only the owner
+/// gives @everyone ADMINISTRATOR (<see cref="RoleHierarchy"/>, the same rules as pod roles).
 /// </summary>
 public static class RolesEndpoints
 {
@@ -111,15 +112,10 @@ public static class RolesEndpoints
         }
 
         var permissions = request.Permissions ?? 0;
-        if ((permissions & ~membership.Permissions) != 0)
-        {
-            return Hierarchy("A role can only be given permissions you have yourself.");
-        }
-
         var position = request.Position ?? 1;
-        if (!membership.IsAbove(position))
+        if (RoleHierarchy.CannotChangeRole(membership.Actor, null, new RoleState(position, permissions, false), Permission.Administrator) is { } refusal)
         {
-            return Hierarchy("A new role must sit below your highest role.");
+            return Hierarchy(refusal);
         }
 
         var role = new RoleEntity
@@ -170,15 +166,14 @@ public static class RolesEndpoints
             return Problems.Validation(errors);
         }
 
-        if (!membership.IsAbove(role.Position) || (request.Position is { } target && !membership.IsAbove(target)))
-        {
-            return Hierarchy("You can only manage roles below your highest role.");
-        }
-
         var permissions = request.Permissions ?? role.Permissions;
-        if ((permissions & ~role.Permissions & ~membership.Permissions) != 0)
+        if (RoleHierarchy.CannotChangeRole(
+                membership.Actor,
+                new RoleState(role.Position, role.Permissions, role.IsEveryone),
+                new RoleState(request.Position ?? role.Position, permissions, role.IsEveryone),
+                Permission.Administrator) is { } refusal)
         {
-            return Hierarchy("You can only grant permissions you have yourself.");
+            return Hierarchy(refusal);
         }
 
         var diff = AuditLog.Diff(
