@@ -68,6 +68,12 @@ public static class GatewayCloseCodes
     public const int MessageTooLarge = 4010;
     public const int SlowConsumer = 4011;
     public const int SessionRevoked = 4012;
+
+    /// <summary>The user already holds the maximum number of gateway connections; close one before opening another.</summary>
+    public const int TooManyConnections = 4013;
+
+    /// <summary>Too many IDENTIFY/RESUME attempts from this user or address; wait before reconnecting.</summary>
+    public const int IdentifyRateLimited = 4014;
 }
 
 /// <summary>Every gateway frame: <c>{op, d, s, t}</c>; <c>s</c> and <c>t</c> only on dispatches.</summary>

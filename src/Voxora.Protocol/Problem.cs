@@ -22,6 +22,8 @@ public static class ProblemCodes
     public const string NotFound = "not_found";
     public const string UsernameTaken = "username_taken";
     public const string RateLimited = "rate_limited";
+    public const string TooManyConnections = "too_many_connections";
+    public const string Conflict = "conflict";
     public const string LoginBackoff = "login_backoff";
     public const string MethodNotAllowed = "method_not_allowed";
     public const string UnsupportedMediaType = "unsupported_media_type";

@@ -176,6 +176,7 @@ public static class VoxoraHost
         services.AddSingleton<AuditLog>();
         services.AddSingleton(options.Gateway);
         services.AddSingleton<GatewayHub>();
+        services.AddSingleton<GatewayAdmission>();
         services.AddSingleton<GatewayServer>();
         services.AddSingleton<GatewaySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewaySweeper>());

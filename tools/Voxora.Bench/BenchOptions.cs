@@ -154,7 +154,7 @@ public sealed class BenchOptions
           --server-dll PATH             server to start (default: <repo>/src/Voxora.Server/bin/Release/net10.0/Voxora.Server.dll)
           --server-env KEY=VALUE        extra environment for the started server (repeatable)
           --server-log-level LEVEL      Logging default level of the started server (default Warning)
-          --url http://host:port        use a running server instead (start it with VOXORA_RATELIMITING__ENABLED=false)
+          --url http://host:port        use a running server instead (start it with VOXORA_RATELIMITING__ENABLED=false and the VOXORA_GATEWAY__ caps raised, see docs/benchmarks.md)
           --server-pid PID              with --url: the server's pid, for RSS/CPU figures
           --seed-sqlite FILE | --seed-pg CONNSTR   with --url: its database, for seeding history directly
           --keep-data                   keep the started server's data folder

@@ -71,6 +71,14 @@ public sealed class BenchTarget : IAsyncDisposable
                 ["VOXORA_URLS"] = $"http://127.0.0.1:{port}",
                 ["VOXORA_DATA_DIR"] = target.dataDir,
                 ["VOXORA_RATELIMITING__ENABLED"] = "false",
+                // The scenarios hold up to ~19,000 connections of one or few users from 127.0.0.x and run resume
+                // storms: lift the gateway's per-user and per-address abuse caps (docs/benchmarks.md).
+                ["VOXORA_GATEWAY__MAX_CONNECTIONS_PER_USER"] = "1000000",
+                ["VOXORA_GATEWAY__MAX_CONNECTIONS_PER_ADDRESS"] = "1000000",
+                ["VOXORA_GATEWAY__UPGRADES_PER_MINUTE_PER_ADDRESS"] = "1000000",
+                ["VOXORA_GATEWAY__IDENTIFIES_PER_MINUTE_PER_USER"] = "1000000",
+                ["VOXORA_GATEWAY__IDENTIFIES_PER_MINUTE_PER_ADDRESS"] = "1000000",
+                ["VOXORA_GATEWAY__MAX_RESUMABLE_SESSIONS_PER_USER"] = "1000000",
                 ["VOXORA_Logging__LogLevel__Default"] = o.ServerLogLevel,
                 ["VOXORA_DATABASE__PROVIDER"] = o.Provider,
             };

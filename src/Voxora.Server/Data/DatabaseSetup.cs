@@ -37,7 +37,12 @@ public static class DatabaseSetup
         }
 
         // Migrations are applied explicitly at start-up; a model/migration mismatch is caught by the tests.
-        builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        // A failed save is not logged by EF at Error: the code that saves decides. Duplicates that lost a race
+        // to a unique index are answered 409 (ErrorHandling) and logged at Information; any other failure
+        // reaches the exception handler, which logs it at Error with its stack trace.
+        builder.ConfigureWarnings(w => w
+            .Ignore(RelationalEventId.PendingModelChangesWarning)
+            .Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug)));
     }
 
     /// <summary>

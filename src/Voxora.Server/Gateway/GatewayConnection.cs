@@ -47,6 +47,12 @@ public sealed class GatewayConnection
 
     public long ConnectedTicks { get; } = Environment.TickCount64;
 
+    /// <summary>The client address the upgrade came from (after trusted-proxy forwarding).</summary>
+    public string Address { get; init; } = "unknown";
+
+    /// <summary>The user this connection counts toward (<see cref="GatewayAdmission"/>), once admitted.</summary>
+    public string? AdmittedUserId { get; set; }
+
     /// <summary>True once IDENTIFY or RESUME succeeded.</summary>
     public bool Identified { get; set; }
 

@@ -249,6 +249,31 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger, PermissionCache permi
         }
     }
 
+    /// <summary>
+    /// Keeps at most <paramref name="max"/> disconnected, still resumable sessions of the user: older ones
+    /// are invalidated and forgotten at once (a RESUME of them is told to start over), so IDENTIFY-and-drop
+    /// cannot pile up sessions and their replay buffers until the resume window passes.
+    /// </summary>
+    public void EvictResumableSessions(string userId, int max)
+    {
+        if (!sessionsByUser.TryGetValue(userId, out var userSessions))
+        {
+            return;
+        }
+
+        var detached = userSessions
+            .Where(s => s.DetachedAt is not null && !s.Invalidated)
+            .OrderBy(s => s.DetachedAt)
+            .ToList();
+        for (var i = 0; i < detached.Count - max; i++)
+        {
+            var oldest = detached[i];
+            logger.LogInformation("Forgetting resumable gateway session {GatewaySession}: its user has more than {Max}", oldest.Id, max);
+            oldest.Invalidate(Protocol.GatewayCloseCodes.SessionTimedOut, "too many resumable sessions");
+            Unregister(oldest);
+        }
+    }
+
     /// <summary>The user joined (or created) a community: their live sessions receive its events from now on.</summary>
     public void JoinCommunity(string userId, string communityId)
     {

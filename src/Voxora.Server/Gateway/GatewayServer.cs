@@ -20,6 +20,7 @@ namespace Voxora.Server.Gateway;
 public sealed class GatewayServer(
     GatewayHub hub,
     GatewayOptions options,
+    GatewayAdmission admission,
     IServiceScopeFactory scopes,
     IOptionsMonitor<JwtBearerOptions> bearer,
     SessionValidator sessionValidator,
@@ -35,9 +36,10 @@ public sealed class GatewayServer(
 
     public IEnumerable<GatewayConnection> Connections => live.Keys;
 
-    public async Task RunAsync(WebSocket socket, CancellationToken stopping)
+    /// <summary>Serves one upgraded socket from <paramref name="address"/> (already admitted by <see cref="GatewayAdmission.TryOpen"/>).</summary>
+    public async Task RunAsync(WebSocket socket, string address, CancellationToken stopping)
     {
-        var connection = new GatewayConnection(socket, options.OutboundQueue);
+        var connection = new GatewayConnection(socket, options.OutboundQueue) { Address = address };
         live[connection] = 0;
         var writer = connection.RunWriterAsync(stopping);
         using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -113,9 +115,16 @@ public sealed class GatewayServer(
         finally
         {
             live.TryRemove(connection, out _);
+            if (connection.AdmittedUserId is { } admittedUserId)
+            {
+                admission.UserConnectionClosed(admittedUserId);
+            }
+
             session?.Detach(connection, clock.GetUtcNow());
             if (session is not null)
             {
+                // Identify-and-drop must not pile up resumable sessions: keep only the newest few per user.
+                hub.EvictResumableSessions(session.UserId, options.MaxResumableSessionsPerUser);
                 // A voice state lives only as long as the connection that opened it (its media would not survive a resume).
                 _ = voice.SessionEndedAsync(session);
             }
@@ -180,6 +189,10 @@ public sealed class GatewayServer(
                 connection.LastHeartbeatTicks = Environment.TickCount64;
                 connection.TryQueueRaw(Frame(GatewayOp.HeartbeatAck));
                 return session;
+
+            case GatewayOp.Identify or GatewayOp.Resume when session is null && !admission.TryIdentifyFromAddress(connection.Address, Environment.TickCount64):
+                connection.Abort(GatewayCloseCodes.IdentifyRateLimited, "too many identify attempts from this address; wait a minute");
+                return null;
 
             case GatewayOp.Identify when session is null:
                 var identify = Decode(frame, VoxoraJsonContext.Default.IdentifyPayload);
@@ -267,6 +280,17 @@ public sealed class GatewayServer(
             return null;
         }
 
+        if (!admission.TryIdentifyAsUser(principal.Value.UserId, Environment.TickCount64))
+        {
+            connection.Abort(GatewayCloseCodes.IdentifyRateLimited, "too many identify attempts; wait a minute");
+            return null;
+        }
+
+        if (!AdmitUser(connection, principal.Value.UserId, replacesOpenConnection: false))
+        {
+            return null;
+        }
+
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == principal.Value.UserId, ct);
@@ -294,6 +318,12 @@ public sealed class GatewayServer(
             return null;
         }
 
+        if (!admission.TryIdentifyAsUser(principal.Value.UserId, Environment.TickCount64))
+        {
+            connection.Abort(GatewayCloseCodes.IdentifyRateLimited, "too many identify attempts; wait a minute");
+            return null;
+        }
+
         var session = resume.SessionId is null ? null : hub.FindSession(resume.SessionId);
         if (session is null || session.UserId != principal.Value.UserId || session.Invalidated)
         {
@@ -302,8 +332,16 @@ public sealed class GatewayServer(
             return null;
         }
 
+        if (!AdmitUser(connection, session.UserId, replacesOpenConnection: session.IsAttached))
+        {
+            return null;
+        }
+
         if (!session.TryResume(connection, resume.Seq ?? -1, Frame(GatewayOp.Dispatch, type: GatewayEvents.Resumed), out var previous))
         {
+            // The connection stays open but unidentified: it no longer counts toward the user's connections.
+            connection.AdmittedUserId = null;
+            admission.UserConnectionClosed(session.UserId);
             connection.TryQueueRaw(Frame(GatewayOp.Reconnect, new ReconnectPayload("seq_out_of_range"), VoxoraJsonContext.Default.ReconnectPayload));
             return null;
         }
@@ -311,6 +349,23 @@ public sealed class GatewayServer(
         previous?.Abort(GatewayCloseCodes.SessionTimedOut, "resumed elsewhere");
         connection.Identified = true;
         return session;
+    }
+
+    /// <summary>
+    /// Counts an identified connection of the user (released when the connection ends), or closes it
+    /// with <see cref="GatewayCloseCodes.TooManyConnections"/> when the user already holds the maximum.
+    /// </summary>
+    private bool AdmitUser(GatewayConnection connection, string userId, bool replacesOpenConnection)
+    {
+        if (!admission.TryAdmitUser(userId, replacesOpenConnection))
+        {
+            logger.LogInformation("Refusing a gateway connection of {UserId}: it already holds {Max} connections", userId, options.MaxConnectionsPerUser);
+            connection.Abort(GatewayCloseCodes.TooManyConnections, $"at most {options.MaxConnectionsPerUser} connections per user");
+            return false;
+        }
+
+        connection.AdmittedUserId = userId;
+        return true;
     }
 
     private async Task<(string UserId, string SessionId)?> ValidateTokenAsync(string? token, CancellationToken ct)

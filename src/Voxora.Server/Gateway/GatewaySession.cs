@@ -28,6 +28,18 @@ public sealed class GatewaySession(string id, string userId, string loginSession
 
     public bool Invalidated { get; private set; }
 
+    /// <summary>True while a connection is attached (a RESUME then takes it over).</summary>
+    public bool IsAttached
+    {
+        get
+        {
+            lock (gate)
+            {
+                return connection is not null;
+            }
+        }
+    }
+
     public long LastSeq
     {
         get

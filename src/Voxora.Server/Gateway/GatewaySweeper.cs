@@ -9,8 +9,10 @@ namespace Voxora.Server.Gateway;
 /// sessions whose resume window has passed. One sweep instead of a timer per connection keeps idle
 /// connections cheap.
 /// </summary>
-public sealed class GatewaySweeper(GatewayServer server, GatewayHub hub, GatewayOptions options, TimeProvider clock) : BackgroundService
+public sealed class GatewaySweeper(GatewayServer server, GatewayHub hub, GatewayAdmission admission, GatewayOptions options, TimeProvider clock) : BackgroundService
 {
+    private long lastPruneTicks = Environment.TickCount64;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatIntervalMs / 4, 50, 1000));
@@ -47,6 +49,13 @@ public sealed class GatewaySweeper(GatewayServer server, GatewayHub hub, Gateway
                 hub.Unregister(session);
             }
         }
+
+        // Rate-limit buckets refill within a minute; forgetting the full ones twice a minute is enough.
+        if (nowTicks - lastPruneTicks > 30_000)
+        {
+            lastPruneTicks = nowTicks;
+            admission.Prune(nowTicks);
+        }
     }
 }
 
@@ -55,7 +64,7 @@ public static class GatewayEndpoint
 {
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
-        app.Map("/gateway", async (HttpContext http, GatewayServer server, IHostApplicationLifetime lifetime) =>
+        app.Map("/gateway", async (HttpContext http, GatewayServer server, GatewayAdmission admission, IHostApplicationLifetime lifetime) =>
         {
             if (!http.WebSockets.IsWebSocketRequest)
             {
@@ -69,8 +78,29 @@ public static class GatewayEndpoint
                     "This server speaks gateway v=1 with encoding=json.");
             }
 
-            using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = false });
-            await server.RunAsync(socket, lifetime.ApplicationStopping);
+            var address = http.Ip();
+            switch (admission.TryOpen(address, Environment.TickCount64, out var retryAfter))
+            {
+                case UpgradeVerdict.TooManyConnections:
+                    http.Response.SetRetryAfter(retryAfter);
+                    return Problems.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.TooManyConnections, "Too many connections",
+                        "This address holds the maximum number of gateway connections; close one or retry after the seconds in Retry-After.");
+                case UpgradeVerdict.RateLimited:
+                    http.Response.SetRetryAfter(retryAfter);
+                    return Problems.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many requests",
+                        "Too many gateway connections were opened from this address; retry after the seconds in Retry-After.");
+            }
+
+            try
+            {
+                using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = false });
+                await server.RunAsync(socket, address, lifetime.ApplicationStopping);
+            }
+            finally
+            {
+                admission.Closed(address);
+            }
+
             return Results.Empty;
         }).WithTags("Gateway").ExcludeFromDescription();
         return app;

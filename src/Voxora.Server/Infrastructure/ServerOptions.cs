@@ -339,8 +339,46 @@ public sealed class GatewayOptions
     [ConfigurationKeyName("IDENTIFY_TIMEOUT_SECONDS")]
     public int IdentifyTimeoutSeconds { get; set; } = 20;
 
+    /// <summary>Identified connections one user may hold at once (phone, desktop, a few tabs). <c>VOXORA_GATEWAY__MAX_CONNECTIONS_PER_USER</c>.</summary>
+    [ConfigurationKeyName("MAX_CONNECTIONS_PER_USER")]
+    public int MaxConnectionsPerUser { get; set; } = 10;
+
+    /// <summary>Open gateway connections from one client address (high enough for a school behind one NAT). <c>VOXORA_GATEWAY__MAX_CONNECTIONS_PER_ADDRESS</c>.</summary>
+    [ConfigurationKeyName("MAX_CONNECTIONS_PER_ADDRESS")]
+    public int MaxConnectionsPerAddress { get; set; } = 200;
+
+    /// <summary>WebSocket upgrades per minute from one client address (also the burst). <c>VOXORA_GATEWAY__UPGRADES_PER_MINUTE_PER_ADDRESS</c>.</summary>
+    [ConfigurationKeyName("UPGRADES_PER_MINUTE_PER_ADDRESS")]
+    public int UpgradesPerMinutePerAddress { get; set; } = 300;
+
+    /// <summary>IDENTIFY and RESUME attempts per minute by one user (also the burst). <c>VOXORA_GATEWAY__IDENTIFIES_PER_MINUTE_PER_USER</c>.</summary>
+    [ConfigurationKeyName("IDENTIFIES_PER_MINUTE_PER_USER")]
+    public int IdentifiesPerMinutePerUser { get; set; } = 30;
+
+    /// <summary>IDENTIFY and RESUME attempts per minute from one client address (also the burst). <c>VOXORA_GATEWAY__IDENTIFIES_PER_MINUTE_PER_ADDRESS</c>.</summary>
+    [ConfigurationKeyName("IDENTIFIES_PER_MINUTE_PER_ADDRESS")]
+    public int IdentifiesPerMinutePerAddress { get; set; } = 300;
+
+    /// <summary>Disconnected, still resumable sessions kept per user; beyond it the oldest is forgotten. <c>VOXORA_GATEWAY__MAX_RESUMABLE_SESSIONS_PER_USER</c>.</summary>
+    [ConfigurationKeyName("MAX_RESUMABLE_SESSIONS_PER_USER")]
+    public int MaxResumableSessionsPerUser { get; set; } = 10;
+
     public IEnumerable<string> Validate()
     {
+        foreach (var (name, value) in new[]
+        {
+            ("MAX_CONNECTIONS_PER_USER", MaxConnectionsPerUser),
+            ("MAX_CONNECTIONS_PER_ADDRESS", MaxConnectionsPerAddress),
+            ("UPGRADES_PER_MINUTE_PER_ADDRESS", UpgradesPerMinutePerAddress),
+            ("IDENTIFIES_PER_MINUTE_PER_USER", IdentifiesPerMinutePerUser),
+            ("IDENTIFIES_PER_MINUTE_PER_ADDRESS", IdentifiesPerMinutePerAddress),
+            ("MAX_RESUMABLE_SESSIONS_PER_USER", MaxResumableSessionsPerUser),
+        })
+        {
+            if (value is < 1 or > 1_000_000)
+                yield return $"VOXORA_GATEWAY__{name} must be between 1 and 1000000, not {value}.";
+        }
+
         if (HeartbeatIntervalMs is < 100 or > 300_000)
             yield return $"VOXORA_GATEWAY__HEARTBEAT_INTERVAL_MS must be between 100 and 300000, not {HeartbeatIntervalMs}.";
         if (ResumeWindowSeconds is < 1 or > 3600)

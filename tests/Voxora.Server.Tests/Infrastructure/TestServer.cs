@@ -54,6 +54,9 @@ public sealed class TestServer : IAsyncDisposable
         ["RATELIMITING:ANONYMOUS_PER_MINUTE"] = "100000",
         ["RATELIMITING:USER_PER_MINUTE"] = "100000",
         ["AUTH:IP_FREE_FAILURES"] = "10000",
+        ["GATEWAY:MAX_CONNECTIONS_PER_ADDRESS"] = "100000",
+        ["GATEWAY:UPGRADES_PER_MINUTE_PER_ADDRESS"] = "100000",
+        ["GATEWAY:IDENTIFIES_PER_MINUTE_PER_ADDRESS"] = "100000",
     };
 
     public static async Task<TestServer> StartAsync(Provider provider, IReadOnlyDictionary<string, string?>? overrides = null, string? dataDir = null, string? reuseConnectionString = null,

@@ -38,6 +38,14 @@ export const gateway = new GatewayClient({
   },
   onInvalidated: () => void refetchVisible(),
   onAuthFailed: (code) => void onGatewayAuthFailed(code),
+  onLimited: (code) =>
+    useUi
+      .getState()
+      .setGatewayLimit(
+        code === 4013
+          ? "You have too many open Voxora windows or devices; close one. Retrying in 30 seconds."
+          : "Too many reconnects in the last minute. Retrying in a minute.",
+      ),
 });
 
 /** The call itself (microphone, PeerConnections, remote audio); the UI drives it and reads the voice store. */

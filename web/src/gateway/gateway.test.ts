@@ -227,6 +227,36 @@ describe("GatewayClient", () => {
     }
   });
 
+  it("waits at least 30 s after 4013 and 60 s after 4014 before reconnecting, and reports why", async () => {
+    for (const [code, wait] of [
+      [4013, 30_000],
+      [4014, 60_000],
+    ] as const) {
+      FakeSocket.all = [];
+      const onLimited = vi.fn();
+      const client = new GatewayClient({
+        url: "ws://test/gateway?v=1&encoding=json",
+        getToken: async () => "tok-1",
+        onDispatch: () => {},
+        onLimited,
+        createSocket: (url) => new FakeSocket(url),
+        backoff: () => 500,
+      });
+      client.start();
+      const ws = FakeSocket.all[0]!;
+      ws.hello();
+      await flush();
+      ws.serverClose(code);
+      expect(onLimited).toHaveBeenCalledWith(code);
+      expect(client.state).toBe("offline");
+      await vi.advanceTimersByTimeAsync(wait - 1);
+      expect(FakeSocket.all).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(FakeSocket.all).toHaveLength(2);
+      client.stop();
+    }
+  });
+
   it("stop() closes the socket and forgets the session", async () => {
     const ctx = setup();
     const ws = await connectReady(ctx);

@@ -49,6 +49,11 @@ export interface GatewayOptions {
   onInvalidated?: () => void;
   /** Close 4004 (authentication failed) or 4012 (session revoked): the user must sign in again. */
   onAuthFailed?: (code: number) => void;
+  /**
+   * Close 4013 (this user holds the maximum number of connections) or 4014 (too many IDENTIFY/RESUME in the
+   * last minute): the client waits at least LIMIT_CLOSE_WAIT_MS[code] before trying again; tell the user why.
+   */
+  onLimited?: (code: number) => void;
   createSocket?: SocketFactory;
   /** Delay before reconnect attempt `attempt` (0-based). */
   backoff?: (attempt: number) => number;
@@ -58,6 +63,8 @@ export interface GatewayOptions {
 const AUTH_CLOSES = new Set([4004, 4012]);
 /** Closes that mean our session state is wrong (client bug): start a fresh session instead of resuming. */
 const FRESH_SESSION_CLOSES = new Set([4001, 4002, 4003, 4005, 4007, 4010]);
+/** Server limits (docs/protocol.md): reconnecting at once would only be refused again, so wait at least this long. */
+export const LIMIT_CLOSE_WAIT_MS: Readonly<Record<number, number>> = { 4013: 30_000, 4014: 60_000 };
 /** Our own close when the server stopped acknowledging heartbeats. */
 export const CLOSE_ZOMBIE = 4900;
 const OPEN = 1;
@@ -298,13 +305,15 @@ export class GatewayClient {
       this.seq = 0;
       this.invalidated = true;
     }
-    this.scheduleReconnect();
+    const minimumWait = LIMIT_CLOSE_WAIT_MS[code] ?? 0;
+    if (minimumWait > 0) this.opts.onLimited?.(code);
+    this.scheduleReconnect(minimumWait);
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(minimumWait = 0): void {
     if (this.stopped || this.reconnectTimer) return;
     this.setState("offline");
-    const delay = (this.opts.backoff ?? defaultBackoff)(this.attempt++);
+    const delay = Math.max(minimumWait, (this.opts.backoff ?? defaultBackoff)(this.attempt++));
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       if (!this.stopped) this.open();

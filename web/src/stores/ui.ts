@@ -27,6 +27,8 @@ interface UiState {
   drawerOpen: boolean;
   membersOpen: boolean;
   gateway: GatewayState;
+  /** Why the gateway is waiting longer than usual (a server limit: close 4013/4014); cleared once READY. */
+  gatewayLimit: string | null;
   /** The channel on screen (messages there count as seen). */
   activeChannelId: string | null;
   /** channel id → newest message id we know of. */
@@ -37,6 +39,7 @@ interface UiState {
   setDrawer: (open: boolean) => void;
   toggleMembers: () => void;
   setGateway: (s: GatewayState) => void;
+  setGatewayLimit: (why: string | null) => void;
   setActiveChannel: (id: string | null) => void;
   noteMessage: (channelId: string, messageId: string) => void;
   markSeen: (channelId: string, messageId: string) => void;
@@ -47,6 +50,7 @@ export const useUi = create<UiState>()((set, get) => ({
   drawerOpen: false,
   membersOpen: typeof window !== "undefined" ? window.innerWidth >= 1024 : true,
   gateway: "idle",
+  gatewayLimit: null,
   activeChannelId: null,
   latest: {},
   lastSeen: load<Record<string, string>>(SEEN_KEY, {}),
@@ -56,7 +60,8 @@ export const useUi = create<UiState>()((set, get) => ({
   },
   setDrawer: (drawerOpen) => set({ drawerOpen }),
   toggleMembers: () => set((s) => ({ membersOpen: !s.membersOpen })),
-  setGateway: (gateway) => set({ gateway }),
+  setGateway: (gateway) => set(gateway === "ready" ? { gateway, gatewayLimit: null } : { gateway }),
+  setGatewayLimit: (gatewayLimit) => set({ gatewayLimit }),
   setActiveChannel: (activeChannelId) => set({ activeChannelId }),
   noteMessage: (channelId, messageId) => {
     const s = get();
