@@ -64,6 +64,31 @@ public sealed class ChatInTheBrowserTests(BrowserFixture fixture) : IClassFixtur
         // Message rows are data-testid="message-<snowflake>"; the text inside is "message-content".
         page.GetByTestId("message-list").Locator("[data-testid^='message-']:not([data-testid='message-content'])").Filter(new() { HasText = text });
 
+    /// <summary>
+    /// Security review finding 7 as a person sees it: a link whose text could pass for another address
+    /// (a user name before the real host) shows where it really leads beside the text, and an ordinary
+    /// link does not.
+    /// </summary>
+    [Fact]
+    public async Task A_link_that_hides_its_real_host_shows_where_it_leads()
+    {
+        var page = await fixture.NewPageAsync();
+        await RegisterAsync(page, NewName("links"));
+        await CreateCommunityAsync(page, "Links");
+
+        await SendAsync(page, "pay here https://bank.example@evil.example/login please");
+        var spoof = Message(page, "pay here");
+        await Expect(spoof).ToHaveCountAsync(1);
+        await Expect(spoof.GetByTestId("link-target")).ToHaveTextAsync("(leads to evil.example)");
+
+        await SendAsync(page, "docs at https://voxora.example/help");
+        var plain = Message(page, "docs at");
+        await Expect(plain).ToHaveCountAsync(1);
+        await Expect(plain.GetByRole(AriaRole.Link)).ToHaveAttributeAsync("title", "https://voxora.example/help");
+        await Expect(plain.GetByTestId("link-target")).ToHaveCountAsync(0);
+        await BrowserFixture.ScreenshotAsync(page, "link-real-target");
+    }
+
     [Fact]
     public async Task Two_people_chat_live_through_an_invite_link()
     {

@@ -38,15 +38,13 @@ describe("linkLabel", () => {
   });
 
   it("shows the real host when the text puts a user name before it", () => {
-    expect(linkLabel("https://bank.example@evil.example/login", "https://bank.example@evil.example/login").target).toBe(
-      "https://bank.example@evil.example/login",
-    );
+    expect(linkLabel("https://bank.example@evil.example/login", "https://bank.example@evil.example/login").target).toBe("evil.example");
   });
 
   it("shows the punycode host of an international look-alike", () => {
     const href = new URL("https://ex\u0430mple.com/").href;
     expect(href).toContain("xn--");
-    expect(linkLabel("https://ex\u0430mple.com/", href).target).toBe(href);
+    expect(linkLabel("https://ex\u0430mple.com/", href).target).toBe(new URL(href).host);
   });
 
   it("shows the real target when a zero-width space hides in the host", () => {

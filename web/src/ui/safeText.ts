@@ -21,24 +21,24 @@ export function hasHiddenCharacters(text: string): boolean {
 export interface LinkLabel {
   /** What the message says, without bidi controls. */
   text: string;
-  /** The real target to show beside the text when the text could pass for a different one; null when the text is the target. */
+  /** Where the link really leads (the host, or the whole address when the text hides characters), shown beside a text that could pass for another; null when the text says where it leads. */
   target: string | null;
 }
 
 /**
- * How to show a link found in a message. When its text hides characters, carries a user name before
- * the host ("https://bank.example@evil.example"), or names an international host that is really a
- * different ASCII (punycode) one, the real target is shown next to it.
+ * How to show a link found in a message. When its text hides characters, the whole real address is
+ * shown next to it (percent-encoded, so what was hidden shows); when it carries a user name before the
+ * host ("https://bank.example@evil.example") or names an international host that is really a different
+ * ASCII (punycode) one, the host it really leads to is shown.
  */
 export function linkLabel(raw: string, href: string): LinkLabel {
   const text = stripBidiControls(raw);
-  let misleading = hasHiddenCharacters(raw);
+  if (hasHiddenCharacters(raw)) return { text, target: href };
   try {
     const url = new URL(href);
-    if (url.username || url.password) misleading = true;
-    if (url.hostname.split(".").some((label) => label.startsWith("xn--"))) misleading = true;
+    const punycode = url.hostname.split(".").some((label) => label.startsWith("xn--"));
+    return { text, target: url.username || url.password || punycode ? url.host : null };
   } catch {
-    misleading = true;
+    return { text, target: href };
   }
-  return { text, target: misleading ? href : null };
 }

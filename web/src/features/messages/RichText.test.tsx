@@ -28,7 +28,7 @@ describe("RichText and names against Unicode spoofing", () => {
 
   it("shows the real host beside a link that puts a user name before it", () => {
     render(<RichText content="login at https://bank.example@evil.example/login" myId={undefined} />);
-    expect(screen.getByTestId("link-target").textContent).toContain("evil.example");
+    expect(screen.getByTestId("link-target").textContent).toBe(" (leads to evil.example)");
   });
 
   it("drops bidi controls from message text and isolates mentioned names", () => {

@@ -18,7 +18,7 @@ export function RichText({ content, myId }: { content: string; myId: string | un
               <bdi>{label.text}</bdi>
               {label.target ? (
                 <span data-testid="link-target" className="text-muted">
-                  {" "}(<bdi>{label.target}</bdi>)
+                  {" "}(leads to <bdi>{label.target}</bdi>)
                 </span>
               ) : null}
             </a>
