@@ -177,6 +177,7 @@ public static class VoxoraHost
         services.AddSingleton(options.Gateway);
         services.AddSingleton<GatewayHub>();
         services.AddSingleton<GatewayAdmission>();
+        services.AddSingleton<GatewayOpRegistry>();
         services.AddSingleton<GatewayServer>();
         services.AddSingleton<GatewaySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewaySweeper>());

@@ -16,6 +16,7 @@ namespace Voxora.Server.Gateway;
 /// <summary>
 /// The gateway protocol for one connection at a time: HELLO, then IDENTIFY or RESUME, heartbeats,
 /// and the inbound limits (frame size, event rate, decode errors), each closing with a documented code.
+/// Every other op goes to the feature that registered it (<see cref="GatewayOpRegistry"/>).
 /// </summary>
 public sealed class GatewayServer(
     GatewayHub hub,
@@ -27,6 +28,7 @@ public sealed class GatewayServer(
     CachingTokenHandler tokenHandler,
     Features.Permissions.PermissionCache permissions,
     Features.Voice.VoiceService voice,
+    GatewayOpRegistry ops,
     TimeProvider clock,
     ILogger<GatewayServer> logger)
 {
@@ -195,7 +197,7 @@ public sealed class GatewayServer(
                 return null;
 
             case GatewayOp.Identify when session is null:
-                var identify = Decode(frame, VoxoraJsonContext.Default.IdentifyPayload);
+                var identify = GatewayOpRegistry.Decode(frame, VoxoraJsonContext.Default.IdentifyPayload);
                 if (identify is null)
                 {
                     connection.Abort(GatewayCloseCodes.DecodeError, "IDENTIFY needs d: {token}");
@@ -205,7 +207,7 @@ public sealed class GatewayServer(
                 return await IdentifyAsync(connection, identify.Token, ct);
 
             case GatewayOp.Resume when session is null:
-                var resume = Decode(frame, VoxoraJsonContext.Default.ResumePayload);
+                var resume = GatewayOpRegistry.Decode(frame, VoxoraJsonContext.Default.ResumePayload);
                 if (resume is null)
                 {
                     connection.Abort(GatewayCloseCodes.DecodeError, "RESUME needs d: {session_id, token, seq}");
@@ -218,55 +220,9 @@ public sealed class GatewayServer(
                 connection.Abort(GatewayCloseCodes.AlreadyAuthenticated, "already identified");
                 return session;
 
-            case GatewayOp.VoiceStateUpdate or GatewayOp.VoiceSignal when session is null:
-                connection.Abort(GatewayCloseCodes.NotAuthenticated, "identify first");
-                return session;
-
-            case GatewayOp.VoiceStateUpdate:
-                var voiceState = Decode(frame, VoxoraJsonContext.Default.VoiceStateUpdateRequest);
-                if (voiceState is null)
-                {
-                    connection.Abort(GatewayCloseCodes.DecodeError, "VOICE_STATE_UPDATE needs d: {channel_id, self_mute, self_deaf}");
-                    return session;
-                }
-
-                await voice.HandleStateUpdateAsync(session!, connection, voiceState, ct);
-                return session;
-
-            case GatewayOp.VoiceSignal:
-                var signal = Decode(frame, VoxoraJsonContext.Default.VoiceSignal);
-                if (signal is null)
-                {
-                    connection.Abort(GatewayCloseCodes.DecodeError, "VOICE_SIGNAL needs d: {voice_session_id, pc, type, sdp?, candidate?}");
-                    return session;
-                }
-
-                await voice.HandleSignalAsync(session!, signal, ct);
-                return session;
-
-            case GatewayOp.PresenceUpdate or GatewayOp.Subscribe or GatewayOp.Unsubscribe:
-                // Known opcodes whose features are not served by this version.
-                if (session is null)
-                {
-                    connection.Abort(GatewayCloseCodes.NotAuthenticated, "identify first");
-                }
-                else
-                {
-                    connection.Abort(GatewayCloseCodes.UnknownOpcode, $"opcode {frame.Op} is not supported by this server");
-                }
-
-                return session;
-
             default:
-                if (session is null && frame.Op is GatewayOp.Dispatch or GatewayOp.HeartbeatAck or GatewayOp.Hello or GatewayOp.Reconnect or GatewayOp.InvalidSession or GatewayOp.VoiceServer)
-                {
-                    connection.Abort(GatewayCloseCodes.NotAuthenticated, "identify first");
-                }
-                else
-                {
-                    connection.Abort(GatewayCloseCodes.UnknownOpcode, $"unknown opcode {frame.Op}");
-                }
-
+                // Every other op belongs to a feature (or to no one): the registry routes or refuses it.
+                await ops.DispatchAsync(new GatewayOpContext(connection, session), frame, ct);
                 return session;
         }
     }
@@ -386,23 +342,6 @@ public sealed class GatewayServer(
         }
 
         return (userId, sessionId);
-    }
-
-    private static T? Decode<T>(GatewayFrame frame, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
-    {
-        if (frame.D is not { ValueKind: JsonValueKind.Object } data)
-        {
-            return null;
-        }
-
-        try
-        {
-            return data.Deserialize(type);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     internal static byte[] Frame(int op) => JsonSerializer.SerializeToUtf8Bytes(new GatewayFrame(op), VoxoraJsonContext.Default.GatewayFrame);

@@ -20,6 +20,7 @@ public static class VoiceEndpoints
         services.AddHostedService(sp => sp.GetRequiredService<JanusSupervisor>());
         services.AddSingleton<IVoiceMedia, JanusVoiceMedia>();
         services.AddSingleton<VoiceService>();
+        services.AddSingleton<Gateway.IGatewayOpHandler, VoiceGatewayOps>();
         services.AddHostedService<VoiceStartup>();
         return services;
     }
