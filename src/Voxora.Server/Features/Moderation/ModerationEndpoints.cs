@@ -16,8 +16,8 @@ namespace Voxora.Server.Features.Moderation;
 
 /// <summary>
 /// Kick (KICK_MEMBERS), ban and unban (BAN_MEMBERS), time out (MODERATE_MEMBERS). Nobody acts on the owner,
-/// on themselves, or on a member whose highest role is at or above their own. A removed member stops
-/// receiving the community's events at once and gets COMMUNITY_DELETE.
+/// on themselves, or on a member whose highest role is at or above their own. Kick and ban remove the membership
+/// through <see cref="MemberRemoval"/>, whose domain event does the rest (caches, gateway, voice), as for a leave.
 /// </summary>
 public static class ModerationEndpoints
 {
