@@ -20,6 +20,7 @@ using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server;
 
@@ -182,6 +183,13 @@ public static class VoxoraHost
         services.AddSingleton<GatewaySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewaySweeper>());
         Features.Voice.VoiceEndpoints.AddVoice(services, options.Voice);
+
+        // Domain events: subscribers of one event run in this order (caches first, so nothing reads a removed membership).
+        services.AddSingleton<DomainEvents>();
+        services.AddSingleton<MemberRemovedGateway>();
+        services.AddDomainEventHandler<CommunityMemberRemoved, PermissionChanges>();
+        services.AddDomainEventHandler<CommunityMemberRemoved, MemberRemovedGateway>();
+        services.AddDomainEventHandler<CommunityMemberRemoved, Features.Voice.VoiceService>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

@@ -303,12 +303,7 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger, PermissionCache permi
 
             RemoveOnlineMember(communityId, userId);
         }
-
-        MemberLeft?.Invoke(userId, communityId);
     }
-
-    /// <summary>Raised after <see cref="LeaveCommunity"/> (user id, community id); listeners (voice) must not block.</summary>
-    public event Action<string, string>? MemberLeft;
 
     /// <summary>The community is gone: nobody receives its events any more.</summary>
     public void RemoveCommunity(string communityId)

@@ -347,6 +347,28 @@ public abstract class VoiceModerationTests(Provider provider)
         Assert.Null(await RowAsync(s.Server, s.OwnerUser.Id));
     }
 
+    public enum Removal { Leave, Kick, Ban }
+
+    [Theory]
+    [InlineData(Removal.Leave)]
+    [InlineData(Removal.Kick)]
+    [InlineData(Removal.Ban)]
+    public async Task A_removed_member_is_out_of_voice_when_the_removal_returns(Removal removal)
+    {
+        await using var s = await MemberInVoiceAsync();
+        await (removal switch
+        {
+            Removal.Leave => s.MemberApi.LeaveCommunityAsync(s.Community.Id),
+            Removal.Kick => s.Owner.KickAsync(s.Community.Id, s.Member.Id),
+            _ => s.Owner.BanAsync(s.Community.Id, s.Member.Id),
+        });
+
+        // The voice subscriber of the removal ran before the call returned: media and row are gone already.
+        Assert.Equal(0, s.Media.Live);
+        Assert.Null(await RowAsync(s.Server, s.Member.Id));
+        Assert.Null((await StateAboutAsync(s.Watcher, s.Member.Id)).ChannelId);
+    }
+
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }
 

@@ -11,6 +11,7 @@ using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Communities;
 
@@ -210,7 +211,7 @@ public static class CommunitiesEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Leave(
-        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, PermissionChanges changes, CancellationToken ct)
+        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var community = await access.FindCommunityAsync(communityId, userId, ct);
@@ -228,17 +229,7 @@ public static class CommunitiesEndpoints
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Select(u => new UserSummary(u.Id, u.Username, u.DisplayName))
             .SingleAsync(ct);
-        var removed = await db.Members.Where(m => m.CommunityId == community.Id && m.UserId == userId).ExecuteDeleteAsync(ct);
-        changes.MemberRemoved(community.Id, userId);
-        if (removed > 0)
-        {
-            // Their role grants went with the membership row: rebuild the snapshot.
-            await changes.ChangedAsync(community.Id, ct);
-            hub.Publish(GatewayEvents.CommunityMemberRemove, new MemberRemoved(community.Id, user), VoxoraJsonContext.Default.MemberRemoved, Audience.Community(community.Id));
-            hub.LeaveCommunity(userId, community.Id);
-            hub.Publish(GatewayEvents.CommunityDelete, new Deleted(community.Id), VoxoraJsonContext.Default.Deleted, Audience.User(userId));
-        }
-
+        await MemberRemoval.RemoveAsync(db, events, community.Id, user, MemberRemovalReason.Left, ct);
         return TypedResults.NoContent();
     }
 

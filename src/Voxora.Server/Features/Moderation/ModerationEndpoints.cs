@@ -10,13 +10,14 @@ using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Moderation;
 
 /// <summary>
 /// Kick (KICK_MEMBERS), ban and unban (BAN_MEMBERS), time out (MODERATE_MEMBERS). Nobody acts on the owner,
-/// on themselves, or on a member whose highest role is at or above their own. A removed member stops
-/// receiving the community's events at once and gets COMMUNITY_DELETE.
+/// on themselves, or on a member whose highest role is at or above their own. Kick and ban remove the membership
+/// through <see cref="MemberRemoval"/>, whose domain event does the rest (caches, gateway, voice), as for a leave.
 /// </summary>
 public static class ModerationEndpoints
 {
@@ -49,7 +50,7 @@ public static class ModerationEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Kick(
         string communityId, string userId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct)
+        DomainEvents events, AuditLog audit, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var actor = await access.MembershipAsync(communityId, actorId, ct);
@@ -74,30 +75,12 @@ public static class ModerationEndpoints
             return problem;
         }
 
-        if (await RemoveMemberAsync(db, changes, hub, actor.Community.Id, target.User, ct))
+        if (await MemberRemoval.RemoveAsync(db, events, actor.Community.Id, target.User, MemberRemovalReason.Kicked, ct))
         {
             await audit.AppendAsync(actor.Community.Id, actorId, AuditActions.MemberKick, "user", userId);
         }
 
         return TypedResults.NoContent();
-    }
-
-    /// <summary>Deletes the membership (roles go with it), then cuts the user's live connections off the community.</summary>
-    internal static async Task<bool> RemoveMemberAsync(
-        VoxoraDbContext db, PermissionChanges changes, GatewayHub hub, string communityId, UserSummary user, CancellationToken ct)
-    {
-        var removed = await db.Members.Where(m => m.CommunityId == communityId && m.UserId == user.Id).ExecuteDeleteAsync(ct);
-        changes.MemberRemoved(communityId, user.Id);
-        if (removed == 0)
-        {
-            return false;
-        }
-
-        hub.LeaveCommunity(user.Id, communityId);
-        hub.Publish(GatewayEvents.CommunityDelete, new Deleted(communityId), VoxoraJsonContext.Default.Deleted, Audience.User(user.Id));
-        await changes.ChangedAsync(communityId, ct);
-        hub.Publish(GatewayEvents.CommunityMemberRemove, new MemberRemoved(communityId, user), VoxoraJsonContext.Default.MemberRemoved, Audience.Community(communityId));
-        return true;
     }
 
     private static async Task<Results<Ok<Member>, ValidationProblem, ProblemHttpResult>> UpdateMember(
@@ -188,7 +171,7 @@ public static class ModerationEndpoints
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Ban(
         string communityId, string userId, BanRequest? request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, GatewayHub hub, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var actor = await access.MembershipAsync(communityId, actorId, ct);
@@ -245,7 +228,7 @@ public static class ModerationEndpoints
             return TypedResults.NoContent();
         }
 
-        await RemoveMemberAsync(db, changes, hub, community, user, ct);
+        await MemberRemoval.RemoveAsync(db, events, community, user, MemberRemovalReason.Banned, ct);
 
         var purged = 0;
         if (purge > 0)

@@ -1,4 +1,6 @@
+using Voxora.Server.Features.Communities;
 using Voxora.Server.Gateway;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Permissions;
 
@@ -7,10 +9,17 @@ namespace Voxora.Server.Features.Permissions;
 /// (roles, member roles, overrides, channels, timeouts): the snapshot is rebuilt and live connections
 /// are told about channels they lost or gained, before the call returns.
 /// </summary>
-public sealed class PermissionChanges(PermissionCache cache, GatewayHub hub, Communities.MemberDirectory members)
+public sealed class PermissionChanges(PermissionCache cache, GatewayHub hub, MemberDirectory members) : IDomainEventHandler<CommunityMemberRemoved>
 {
-    /// <summary>A membership row was deleted (leave, kick, ban): per-request checks must stop seeing it now.</summary>
-    public void MemberRemoved(string communityId, string userId) => members.Forget(communityId, userId);
+    /// <summary>
+    /// A membership was removed (leave, kick, ban): per-request checks stop seeing it now, and the snapshot is
+    /// rebuilt because the member's role grants went with the row.
+    /// </summary>
+    public async Task HandleAsync(CommunityMemberRemoved removal, CancellationToken ct)
+    {
+        members.Forget(removal.CommunityId, removal.User.Id);
+        await ChangedAsync(removal.CommunityId, ct);
+    }
 
     /// <summary>The community was deleted.</summary>
     public void CommunityDeleted(string communityId)

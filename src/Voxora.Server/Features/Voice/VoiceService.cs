@@ -3,9 +3,11 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Voice;
 
@@ -26,7 +28,7 @@ public readonly record struct VoiceModeration(VoiceState? State, int Status, str
 /// disconnect members (<see cref="ModerateAsync"/>). After a media server restart every member on it is
 /// reconnected and gets a fresh op 5.
 /// </summary>
-public sealed class VoiceService
+public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, Member> members = new(StringComparer.Ordinal);
@@ -52,7 +54,6 @@ public sealed class VoiceService
         this.serverOptions = serverOptions;
         this.logger = logger;
         permissions.Changed += (communityId, snapshot) => _ = Task.Run(() => ApplyPermissionsAsync(communityId, snapshot));
-        hub.MemberLeft += (userId, communityId) => _ = Task.Run(() => MemberLeftAsync(userId, communityId));
     }
 
     /// <summary>The voice states of a channel.</summary>
@@ -520,7 +521,9 @@ public sealed class VoiceService
         }
     }
 
-    /// <summary>The user left or was removed from the community: their voice connection in it ends.</summary>
+    /// <summary>The user left or was removed from the community (domain event): their voice connection in it ends.</summary>
+    public Task HandleAsync(CommunityMemberRemoved removal, CancellationToken ct) => MemberLeftAsync(removal.User.Id, removal.CommunityId);
+
     private Task MemberLeftAsync(string userId, string communityId) =>
         WithUserLockAsync(userId, "ending the voice connection of a member who left", async () =>
         {
