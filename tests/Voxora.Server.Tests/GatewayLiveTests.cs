@@ -2,6 +2,7 @@ using System.Text.Json;
 using Voxora.Client;
 using Voxora.Protocol;
 using Voxora.Server.Tests.Infrastructure;
+using static Voxora.Server.Tests.Infrastructure.GatewayPeople;
 
 namespace Voxora.Server.Tests;
 
@@ -11,48 +12,12 @@ namespace Voxora.Server.Tests;
 /// </summary>
 public abstract class GatewayLiveTests(ServerFixture fixture)
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(600);
-
     private TestServer Server => fixture.Server;
 
-    private sealed record Person(VoxoraClient Api, User User, GatewayClient Gateway) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Gateway.DisposeAsync();
-            Api.Dispose();
-        }
-    }
-
-    private async Task<Person> ConnectedUserAsync(string prefix)
-    {
-        var (api, user, _) = await Server.NewUserAsync(prefix);
-        var gateway = await GatewayClient.ConnectAsync(Server.BaseAddress);
-        await gateway.IdentifyAsync(api.AccessToken!);
-        return new Person(api, user, gateway);
-    }
-
-    /// <summary>The next dispatch, skipping heartbeat ACKs.</summary>
-    private static async Task<GatewayFrame> NextDispatchAsync(GatewayClient gateway)
-    {
-        while (true)
-        {
-            var frame = await gateway.ReceiveAsync();
-            if (frame.Op == GatewayOp.Dispatch)
-            {
-                return frame;
-            }
-        }
-    }
-
-    private static async Task AssertNothingArrivesAsync(GatewayClient gateway)
-    {
-        var frame = await gateway.TryReceiveDispatchAsync(Quiet);
-        Assert.True(frame is null, $"unexpected {frame?.T}: {frame?.D}");
-    }
+    private Task<GatewayPerson> ConnectedUserAsync(string prefix) => GatewayPeople.ConnectedUserAsync(Server, prefix);
 
     /// <summary>Owner creates a community; member joins through an invite. Both gateways are drained afterwards.</summary>
-    private async Task<(Community Community, string ChannelId)> CommunityWithMemberAsync(Person owner, Person member)
+    private async Task<(Community Community, string ChannelId)> CommunityWithMemberAsync(GatewayPerson owner, GatewayPerson member)
     {
         var community = await owner.Api.CreateCommunityAsync("Live " + Guid.NewGuid().ToString("N")[..6]);
         await owner.Gateway.WaitForDispatchAsync(GatewayEvents.CommunityCreate);
@@ -223,7 +188,7 @@ public abstract class GatewayLiveTests(ServerFixture fixture)
         using var _r = receiverApi;
         var receiver = await GatewayClient.ConnectAsync(Server.BaseAddress);
         var ready = await receiver.IdentifyAsync(receiverApi.AccessToken!);
-        var (_, channelId) = await CommunityWithMemberAsync(sender, new Person(receiverApi, receiverUser, receiver));
+        var (_, channelId) = await CommunityWithMemberAsync(sender, new GatewayPerson(receiverApi, receiverUser, receiver));
 
         await sender.Api.SendMessageAsync(channelId, "seen");
         await receiver.WaitForDispatchAsync(GatewayEvents.MessageCreate);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Voxora.Client;
 using Voxora.Protocol;
 using Voxora.Server.Tests.Infrastructure;
+using static Voxora.Server.Tests.Infrastructure.GatewayPeople;
 
 namespace Voxora.Server.Tests;
 
@@ -13,47 +14,13 @@ namespace Voxora.Server.Tests;
 /// </summary>
 public abstract class GatewayVisibilityTests(ServerFixture fixture)
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(600);
-
     private TestServer Server => fixture.Server;
 
-    private sealed record Person(VoxoraClient Api, User User, GatewayClient Gateway) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Gateway.DisposeAsync();
-            Api.Dispose();
-        }
-    }
-
-    private async Task<Person> ConnectAsync(VoxoraClient api, User user)
-    {
-        var gateway = await GatewayClient.ConnectAsync(Server.BaseAddress);
-        await gateway.IdentifyAsync(api.AccessToken!);
-        return new Person(api, user, gateway);
-    }
-
-    private static async Task AssertNothingAsync(GatewayClient gateway)
-    {
-        var frame = await gateway.TryReceiveDispatchAsync(Quiet);
-        Assert.True(frame is null, $"unexpected {frame?.T}: {frame?.D}");
-    }
-
-    private static async Task<GatewayFrame> NextDispatchAsync(GatewayClient gateway)
-    {
-        while (true)
-        {
-            var frame = await gateway.ReceiveAsync();
-            if (frame.Op == GatewayOp.Dispatch)
-            {
-                return frame;
-            }
-        }
-    }
+    private Task<GatewayPerson> ConnectAsync(VoxoraClient api, User user) => GatewayPeople.ConnectAsync(Server, api, user);
 
     private static string? IdOf(GatewayFrame frame) => frame.D!.Value.GetProperty("id").GetString();
 
-    private async Task<(Person Owner, Person Member, Community Community)> SetUpAsync()
+    private async Task<(GatewayPerson Owner, GatewayPerson Member, Community Community)> SetUpAsync()
     {
         var (ownerApi, ownerUser, community) = await Server.NewCommunityAsync();
         var (memberApi, memberUser) = await Server.NewMemberAsync(ownerApi, community.Id);
@@ -78,7 +45,7 @@ public abstract class GatewayVisibilityTests(ServerFixture fixture)
         Assert.Equal((GatewayEvents.ChannelDelete, category.Id), (lost.T, IdOf(lost)));
         var secret = await owner.Api.CreateChannelAsync(community.Id, new CreateChannelRequest("secret", ParentId: category.Id));
         Assert.True(secret.PermissionsSynced);
-        await AssertNothingAsync(member.Gateway);
+        await AssertNothingArrivesAsync(member.Gateway);
 
         // Its messages, edits, reactions and deletions reach the owner only.
         var message = await owner.Api.SendMessageAsync(secret.Id, "top secret");
@@ -87,7 +54,7 @@ public abstract class GatewayVisibilityTests(ServerFixture fixture)
         await owner.Api.DeleteMessageAsync(secret.Id, message.Id);
         await owner.Api.UpdateChannelAsync(secret.Id, new UpdateChannelRequest(Topic: "hush"));
         var kept = await owner.Api.SendMessageAsync(secret.Id, "kept");
-        await AssertNothingAsync(member.Gateway);
+        await AssertNothingArrivesAsync(member.Gateway);
         var seen = new List<string?>();
         for (var i = 0; i < 3; i++)
         {
@@ -170,7 +137,7 @@ public abstract class GatewayVisibilityTests(ServerFixture fixture)
         Assert.Equal(text.Id, IdOf(lost));
         await owner.Api.SendMessageAsync(text.Id, "not for you");
         Assert.Equal(GatewayEvents.MessageCreate, (await other.Gateway.WaitForDispatchAsync(GatewayEvents.MessageCreate)).T);
-        await AssertNothingAsync(member.Gateway);
+        await AssertNothingArrivesAsync(member.Gateway);
 
         await owner.Api.DeleteOverrideAsync(text.Id, "user", member.User.Id);
         Assert.Equal(text.Id, IdOf(await member.Gateway.WaitForDispatchAsync(GatewayEvents.ChannelCreate)));
@@ -188,7 +155,7 @@ public abstract class GatewayVisibilityTests(ServerFixture fixture)
         var gone = await member.Gateway.WaitForDispatchAsync(GatewayEvents.CommunityDelete);
         Assert.Equal(community.Id, IdOf(gone));
         await owner.Api.SendMessageAsync(text.Id, "after the kick");
-        await AssertNothingAsync(member.Gateway);
+        await AssertNothingArrivesAsync(member.Gateway);
 
         await member.Api.AcceptInviteAsync((await owner.Api.CreateInviteAsync(community.Id)).Code);
         await member.Gateway.WaitForDispatchAsync(GatewayEvents.CommunityCreate);
@@ -199,7 +166,7 @@ public abstract class GatewayVisibilityTests(ServerFixture fixture)
         await member.Gateway.WaitForDispatchAsync(GatewayEvents.CommunityDelete);
         await owner.Api.SendMessageAsync(text.Id, "after the ban");
         await owner.Api.UpdateCommunityAsync(community.Id, "renamed");
-        await AssertNothingAsync(member.Gateway);
+        await AssertNothingArrivesAsync(member.Gateway);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using Voxora.Client;
 using Voxora.Protocol;
 using Voxora.Server.Tests.Infrastructure;
+using static Voxora.Server.Tests.Infrastructure.GatewayPeople;
 
 namespace Voxora.Server.Tests;
 
@@ -12,49 +13,14 @@ namespace Voxora.Server.Tests;
 /// </summary>
 public abstract class MemberRemovalTests(ServerFixture fixture)
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(600);
-
     private TestServer Server => fixture.Server;
 
     public enum Removal { Leave, Kick, Ban }
 
-    private sealed record Person(VoxoraClient Api, User User, GatewayClient Gateway) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Gateway.DisposeAsync();
-            Api.Dispose();
-        }
-    }
-
-    private async Task<Person> ConnectedUserAsync(string prefix)
-    {
-        var (api, user, _) = await Server.NewUserAsync(prefix);
-        var gateway = await GatewayClient.ConnectAsync(Server.BaseAddress);
-        await gateway.IdentifyAsync(api.AccessToken!);
-        return new Person(api, user, gateway);
-    }
-
-    private static async Task<GatewayFrame> NextDispatchAsync(GatewayClient gateway)
-    {
-        while (true)
-        {
-            var frame = await gateway.ReceiveAsync();
-            if (frame.Op == GatewayOp.Dispatch)
-            {
-                return frame;
-            }
-        }
-    }
-
-    private static async Task AssertNothingArrivesAsync(GatewayClient gateway)
-    {
-        var frame = await gateway.TryReceiveDispatchAsync(Quiet);
-        Assert.True(frame is null, $"unexpected {frame?.T}: {frame?.D}");
-    }
+    private Task<GatewayPerson> ConnectedUserAsync(string prefix) => GatewayPeople.ConnectedUserAsync(Server, prefix);
 
     /// <summary>Joins through an invite and drains every gateway of what the join produced.</summary>
-    private static async Task JoinAsync(Person owner, Community community, Person joiner, params Person[] others)
+    private static async Task JoinAsync(GatewayPerson owner, Community community, GatewayPerson joiner, params GatewayPerson[] others)
     {
         var invite = await owner.Api.CreateInviteAsync(community.Id);
         await owner.Gateway.WaitForDispatchAsync(GatewayEvents.InviteCreate);
@@ -66,7 +32,7 @@ public abstract class MemberRemovalTests(ServerFixture fixture)
         }
     }
 
-    private static Task RemoveAsync(Removal removal, Person owner, Person member, Community community) => removal switch
+    private static Task RemoveAsync(Removal removal, GatewayPerson owner, GatewayPerson member, Community community) => removal switch
     {
         Removal.Leave => member.Api.LeaveCommunityAsync(community.Id),
         Removal.Kick => owner.Api.KickAsync(community.Id, member.User.Id),
