@@ -190,6 +190,11 @@ public static class VoxoraHost
         services.AddDomainEventHandler<CommunityMemberRemoved, PermissionChanges>();
         services.AddDomainEventHandler<CommunityMemberRemoved, MemberRemovedGateway>();
         services.AddDomainEventHandler<CommunityMemberRemoved, Features.Voice.VoiceService>();
+        services.AddSingleton<CommunityGateway>();
+        services.AddDomainEventHandler<CommunityMemberAdded, CommunityGateway>();
+        services.AddDomainEventHandler<CommunityDeleted, PermissionChanges>();
+        services.AddDomainEventHandler<CommunityDeleted, CommunityGateway>();
+        services.AddDomainEventHandler<CommunityDeleted, Features.Voice.VoiceService>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

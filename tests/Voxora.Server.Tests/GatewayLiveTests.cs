@@ -154,6 +154,55 @@ public abstract class GatewayLiveTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Every_connection_of_a_joiner_gets_the_community_and_every_member_connection_gets_its_deletion_once()
+    {
+        await using var owner = await ConnectedUserAsync("joinowner");
+        await using var ownerSecond = await ConnectAsync(Server, owner.Api, owner.User);
+        await using var guest = await ConnectedUserAsync("joinguest");
+        await using var guestSecond = await ConnectAsync(Server, guest.Api, guest.User);
+
+        // Create: both of the creator's connections get the whole community, nothing else.
+        var community = await owner.Api.CreateCommunityAsync("Joined " + Guid.NewGuid().ToString("N")[..6]);
+        foreach (var connection in new[] { owner.Gateway, ownerSecond.Gateway })
+        {
+            var created = await NextDispatchAsync(connection);
+            Assert.Equal(GatewayEvents.CommunityCreate, created.T);
+            Assert.Equal(community.Id, created.D!.Value.GetProperty("id").GetString());
+        }
+
+        var invite = await owner.Api.CreateInviteAsync(community.Id);
+        await owner.Gateway.WaitForDispatchAsync(GatewayEvents.InviteCreate);
+        await ownerSecond.Gateway.WaitForDispatchAsync(GatewayEvents.InviteCreate);
+
+        // Accept: each of the joiner's connections gets COMMUNITY_MEMBER_ADD then COMMUNITY_CREATE; members get the add.
+        await guest.Api.AcceptInviteAsync(invite.Code);
+        foreach (var connection in new[] { guest.Gateway, guestSecond.Gateway })
+        {
+            Assert.Equal(GatewayEvents.CommunityMemberAdd, (await NextDispatchAsync(connection)).T);
+            var created = await NextDispatchAsync(connection);
+            Assert.Equal(GatewayEvents.CommunityCreate, created.T);
+            Assert.Equal(community.Id, created.D!.Value.GetProperty("id").GetString());
+        }
+
+        foreach (var connection in new[] { owner.Gateway, ownerSecond.Gateway })
+        {
+            var added = await NextDispatchAsync(connection);
+            Assert.Equal(GatewayEvents.CommunityMemberAdd, added.T);
+            Assert.Equal(guest.User.Id, added.D!.Value.GetProperty("user").GetProperty("id").GetString());
+        }
+
+        // Delete: every member connection gets COMMUNITY_DELETE exactly once, then nothing more about it.
+        await owner.Api.DeleteCommunityAsync(community.Id);
+        foreach (var connection in new[] { owner.Gateway, ownerSecond.Gateway, guest.Gateway, guestSecond.Gateway })
+        {
+            var deleted = await NextDispatchAsync(connection);
+            Assert.Equal(GatewayEvents.CommunityDelete, deleted.T);
+            Assert.Equal(community.Id, deleted.D!.Value.GetProperty("id").GetString());
+            await AssertNothingArrivesAsync(connection);
+        }
+    }
+
+    [Fact]
     public async Task Channel_and_community_changes_reach_members_and_ready_lists_them()
     {
         await using var owner = await ConnectedUserAsync("chanowner");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Voxora.Client;
@@ -367,6 +368,37 @@ public abstract class VoiceModerationTests(Provider provider)
         Assert.Equal(0, s.Media.Live);
         Assert.Null(await RowAsync(s.Server, s.Member.Id));
         Assert.Null((await StateAboutAsync(s.Watcher, s.Member.Id)).ChannelId);
+    }
+
+    [Fact]
+    public async Task Deleting_a_community_ends_its_voice_connections_before_the_delete_returns()
+    {
+        await using var s = await MemberInVoiceAsync();
+        await s.Owner.DeleteCommunityAsync(s.Community.Id);
+
+        // The voice subscriber of the deletion ran before the call returned: media and row are gone already.
+        Assert.Equal(0, s.Media.Live);
+        Assert.Null(await RowAsync(s.Server, s.Member.Id));
+
+        // The member's connection learns of the deletion exactly once and is told its voice connection ended.
+        var deletions = 0;
+        var disconnected = false;
+        for (var frame = await s.MemberGateway.TryReceiveDispatchAsync(TimeSpan.FromMilliseconds(600)); frame is not null;
+             frame = await s.MemberGateway.TryReceiveDispatchAsync(TimeSpan.FromMilliseconds(600)))
+        {
+            if (frame.T == GatewayEvents.CommunityDelete)
+            {
+                Assert.Equal(s.Community.Id, frame.D!.Value.GetProperty("id").GetString());
+                deletions++;
+            }
+            else if (frame.T == GatewayEvents.VoiceError)
+            {
+                disconnected |= frame.D!.Value.Deserialize(VoxoraJsonContext.Default.VoiceError)!.Code == VoiceErrorCodes.Disconnected;
+            }
+        }
+
+        Assert.Equal(1, deletions);
+        Assert.True(disconnected, "the member was not told their voice connection ended");
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

@@ -34,7 +34,7 @@ public static class CommunitiesEndpoints
     }
 
     private static async Task<Results<Created<Community>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateCommunityRequest request, HttpContext http, VoxoraDbContext db, GatewayHub hub, PodPermissions pod, Voice.VoiceOptions voice,
+        CreateCommunityRequest request, HttpContext http, VoxoraDbContext db, DomainEvents events, PodPermissions pod, Voice.VoiceOptions voice,
         TimeProvider clock, CancellationToken ct)
     {
         if (!PermissionResolver.Has(await pod.PermissionsAsync(http.User.UserId(), ct), PodPermission.CreateCommunity))
@@ -69,8 +69,8 @@ public static class CommunitiesEndpoints
         await db.SaveChangesAsync(ct);
 
         var whole = community.ToProtocol(1, channels.Select(c => c.ToProtocol()).ToList());
-        hub.JoinCommunity(userId, community.Id);
-        hub.Publish(GatewayEvents.CommunityCreate, whole, VoxoraJsonContext.Default.Community, Audience.User(userId));
+        var creator = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new UserSummary(u.Id, u.Username, u.DisplayName)).SingleAsync(ct);
+        await events.PublishAsync(new CommunityMemberAdded(whole, creator, now, MemberAddedVia.Created));
         return TypedResults.Created($"/api/v1/communities/{community.Id}", whole);
     }
 
@@ -150,8 +150,8 @@ public static class CommunitiesEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub,
-        PermissionChanges changes, PodPermissions pod, AuditLog audit, CancellationToken ct)
+        string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events,
+        PodPermissions pod, AuditLog audit, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var community = await access.FindCommunityAsync(communityId, userId, ct);
@@ -168,10 +168,7 @@ public static class CommunitiesEndpoints
         // Members, roles, channels (with their messages, reactions and overrides), invites, bans and reports go with
         // it (ON DELETE CASCADE). The audit log has no foreign key to communities: its entries, ending with this one, stay.
         await db.Communities.Where(c => c.Id == community.Id).ExecuteDeleteAsync(ct);
-        changes.CommunityDeleted(community.Id);
-
-        hub.Publish(GatewayEvents.CommunityDelete, new Deleted(community.Id), VoxoraJsonContext.Default.Deleted, Audience.Community(community.Id));
-        hub.RemoveCommunity(community.Id);
+        await events.PublishAsync(new CommunityDeleted(community.Id));
         await audit.AppendAsync(community.Id, userId, AuditActions.CommunityDelete, "community", community.Id, new JsonObject { ["name"] = community.Name });
         return TypedResults.NoContent();
     }

@@ -10,6 +10,7 @@ using Voxora.Server.Features.Roles;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Invites;
 
@@ -140,7 +141,7 @@ public static class InvitesEndpoints
     }
 
     private static async Task<Results<Ok<Community>, ProblemHttpResult>> Accept(
-        string code, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, TimeProvider clock, CancellationToken ct)
+        string code, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         if (!InviteCodes.IsWellFormed(code))
         {
@@ -221,9 +222,7 @@ public static class InvitesEndpoints
 
         var whole = await access.WholeAsync(community, userId, ct);
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new UserSummary(u.Id, u.Username, u.DisplayName)).SingleAsync(ct);
-        hub.JoinCommunity(userId, community.Id);
-        hub.Publish(GatewayEvents.CommunityMemberAdd, new Member(community.Id, user, now), VoxoraJsonContext.Default.Member, Audience.Community(community.Id));
-        hub.Publish(GatewayEvents.CommunityCreate, whole, VoxoraJsonContext.Default.Community, Audience.User(userId));
+        await events.PublishAsync(new CommunityMemberAdded(whole, user, now, MemberAddedVia.Invite));
         return TypedResults.Ok(whole);
     }
 

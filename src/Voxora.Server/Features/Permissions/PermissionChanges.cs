@@ -9,7 +9,7 @@ namespace Voxora.Server.Features.Permissions;
 /// (roles, member roles, overrides, channels, timeouts): the snapshot is rebuilt and live connections
 /// are told about channels they lost or gained, before the call returns.
 /// </summary>
-public sealed class PermissionChanges(PermissionCache cache, GatewayHub hub, MemberDirectory members) : IDomainEventHandler<CommunityMemberRemoved>
+public sealed class PermissionChanges(PermissionCache cache, GatewayHub hub, MemberDirectory members) : IDomainEventHandler<CommunityMemberRemoved>, IDomainEventHandler<CommunityDeleted>
 {
     /// <summary>
     /// A membership was removed (leave, kick, ban): per-request checks stop seeing it now, and the snapshot is
@@ -21,11 +21,12 @@ public sealed class PermissionChanges(PermissionCache cache, GatewayHub hub, Mem
         await ChangedAsync(removal.CommunityId, ct);
     }
 
-    /// <summary>The community was deleted.</summary>
-    public void CommunityDeleted(string communityId)
+    /// <summary>The community was deleted (domain event): its snapshot and cached members are forgotten.</summary>
+    public Task HandleAsync(CommunityDeleted deleted, CancellationToken ct)
     {
-        cache.Forget(communityId);
-        members.ForgetCommunity(communityId);
+        cache.Forget(deleted.CommunityId);
+        members.ForgetCommunity(deleted.CommunityId);
+        return Task.CompletedTask;
     }
 
     public async Task<PermissionSnapshot?> ChangedAsync(string communityId, CancellationToken ct)

@@ -28,7 +28,7 @@ public readonly record struct VoiceModeration(VoiceState? State, int Status, str
 /// disconnect members (<see cref="ModerateAsync"/>). After a media server restart every member on it is
 /// reconnected and gets a fresh op 5.
 /// </summary>
-public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>
+public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, IDomainEventHandler<CommunityDeleted>
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, Member> members = new(StringComparer.Ordinal);
@@ -523,6 +523,33 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>
 
     /// <summary>The user left or was removed from the community (domain event): their voice connection in it ends.</summary>
     public Task HandleAsync(CommunityMemberRemoved removal, CancellationToken ct) => MemberLeftAsync(removal.User.Id, removal.CommunityId);
+
+    /// <summary>
+    /// The community was deleted (domain event): every voice connection in it ends before the delete answers (the
+    /// permission cache's change notice would also end them, but later and in the background).
+    /// </summary>
+    public async Task HandleAsync(CommunityDeleted deleted, CancellationToken ct)
+    {
+        List<Member> inCommunity;
+        lock (gate)
+        {
+            inCommunity = members.Values.Where(m => m.CommunityId == deleted.CommunityId).ToList();
+        }
+
+        foreach (var member in inCommunity)
+        {
+            await WithUserLockAsync(member.UserId, "ending a voice connection in a deleted community", async () =>
+            {
+                if (!IsCurrent(member))
+                {
+                    return;
+                }
+
+                Forget(member);
+                await EndAsync(member, reason: "the community was deleted");
+            });
+        }
+    }
 
     private Task MemberLeftAsync(string userId, string communityId) =>
         WithUserLockAsync(userId, "ending the voice connection of a member who left", async () =>

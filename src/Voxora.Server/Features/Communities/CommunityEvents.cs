@@ -1,0 +1,51 @@
+using Voxora.Protocol;
+using Voxora.Server.Gateway;
+using Voxora.Server.Infrastructure.Events;
+
+namespace Voxora.Server.Features.Communities;
+
+/// <summary>
+/// Domain event: the community row was deleted (its members, roles and channels went with it) and the deletion is
+/// saved. Subscribers forget its caches, tell its members and stop routing it, and end voice connections in it.
+/// </summary>
+public sealed record CommunityDeleted(string CommunityId);
+
+public enum MemberAddedVia
+{
+    Created,
+    Invite,
+}
+
+/// <summary>
+/// Domain event: a membership row was added (the creator of a new community, or an invite accepted) and is saved.
+/// <paramref name="Community"/> is the community as the joiner sees it, which their client receives whole.
+/// </summary>
+public sealed record CommunityMemberAdded(Community Community, UserSummary User, DateTimeOffset JoinedAt, MemberAddedVia Via);
+
+/// <summary>
+/// The gateway's side of a community's life: a joiner's live connections start receiving the community, the other
+/// members learn of an invited joiner (COMMUNITY_MEMBER_ADD) and every connection of the joiner gets COMMUNITY_CREATE;
+/// a deleted community is announced to its members (COMMUNITY_DELETE) and then routed to nobody.
+/// </summary>
+public sealed class CommunityGateway(GatewayHub hub) : IDomainEventHandler<CommunityMemberAdded>, IDomainEventHandler<CommunityDeleted>
+{
+    public Task HandleAsync(CommunityMemberAdded added, CancellationToken ct)
+    {
+        var (community, user, joinedAt, via) = added;
+        hub.JoinCommunity(user.Id, community.Id);
+        if (via == MemberAddedVia.Invite)
+        {
+            hub.Publish(GatewayEvents.CommunityMemberAdd, new Member(community.Id, user, joinedAt), VoxoraJsonContext.Default.Member, Audience.Community(community.Id));
+        }
+
+        hub.Publish(GatewayEvents.CommunityCreate, community, VoxoraJsonContext.Default.Community, Audience.User(user.Id));
+        return Task.CompletedTask;
+    }
+
+    public Task HandleAsync(CommunityDeleted deleted, CancellationToken ct)
+    {
+        hub.Publish(GatewayEvents.CommunityDelete, new Deleted(deleted.CommunityId), VoxoraJsonContext.Default.Deleted, Audience.Community(deleted.CommunityId));
+        hub.RemoveCommunity(deleted.CommunityId);
+        return Task.CompletedTask;
+    }
+}
