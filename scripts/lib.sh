@@ -154,3 +154,40 @@ stop_throwaway_postgres() {
   fi
   PG_ROOT=""
 }
+
+# start_throwaway_redis sets REDIS_ROOT and REDIS_PORT; arrange `trap stop_throwaway_redis EXIT` first.
+# No persistence (the data is thrown away); loopback only.
+REDIS_ROOT=""
+REDIS_PORT=""
+start_throwaway_redis() {
+  command -v redis-server >/dev/null 2>&1 || die "redis-server not found (is the redis-server package installed?)"
+  REDIS_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/voxora-redis.XXXXXX")"
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    REDIS_PORT="$(_free_port)"
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_ROOT" --save '' --appendonly no \
+      --daemonize yes --pidfile "$REDIS_ROOT/redis.pid" --logfile "$REDIS_ROOT/redis.log" >/dev/null 2>&1 || true
+    local i
+    for i in $(seq 1 50); do
+      if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+        log "throwaway Redis up on 127.0.0.1:$REDIS_PORT (dir $REDIS_ROOT)"
+        return 0
+      fi
+      sleep 0.1
+    done
+    log "Redis did not start on port $REDIS_PORT (attempt $attempt); log follows"
+    cat "$REDIS_ROOT/redis.log" >&2 || true
+  done
+  die "could not start Redis"
+}
+
+# Safe to call at any point, and twice.
+stop_throwaway_redis() {
+  if [ -n "$REDIS_ROOT" ] && [ -d "$REDIS_ROOT" ]; then
+    if [ -f "$REDIS_ROOT/redis.pid" ]; then
+      kill "$(cat "$REDIS_ROOT/redis.pid")" 2>/dev/null || true
+    fi
+    rm -rf "$REDIS_ROOT"
+  fi
+  REDIS_ROOT=""
+}

@@ -13,27 +13,36 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # fonts: so screenshots show text and emoji as people see them.
 # janus: the voice SFU the voice tests run for real; util-linux: `unshare` for their network namespace;
 # coturn: the TURN server a voice test relays through (the tests start their own on a namespace address).
+# redis-server: the bus and shared state of the multi-node tests (the tests start their own on loopback).
 coturn_preinstalled=0
+redis_preinstalled=0
+dpkg-query -W -f='${Status}' redis-server 2>/dev/null | grep -q 'install ok installed' && redis_preinstalled=1
 dpkg-query -W -f='${Status}' coturn 2>/dev/null | grep -q 'install ok installed' && coturn_preinstalled=1
-ensure_pkg ca-certificates postgresql iproute2 chromium fonts-dejavu-core fonts-noto-color-emoji janus util-linux coturn
+ensure_pkg ca-certificates postgresql iproute2 chromium fonts-dejavu-core fonts-noto-color-emoji janus util-linux coturn redis-server
 # On a machine with systemd, installing coturn may start a system TURN server; the tests don't want one.
 if [ "$coturn_preinstalled" = 0 ] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet coturn 2>/dev/null; then
   log "stopping and disabling the coturn service the package started (the tests run their own)"
   _as_root systemctl disable --now coturn >/dev/null 2>&1 || true
+fi
+if [ "$redis_preinstalled" = 0 ] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+  log "stopping and disabling the redis-server service the package started (the tests run their own)"
+  _as_root systemctl disable --now redis-server >/dev/null 2>&1 || true
 fi
 require_dotnet
 require_node
 
 cd "$VOXORA_REPO"
 
-# Always stop PostgreSQL and delete its folder, whether tests pass, fail or we are interrupted.
-trap stop_throwaway_postgres EXIT
+# Always stop PostgreSQL and Redis and delete their folders, whether tests pass, fail or we are interrupted.
+trap 'stop_throwaway_postgres; stop_throwaway_redis' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 start_throwaway_postgres
+start_throwaway_redis
 
-# The test suite reads this to reach the server.
+# The test suite reads these to reach the servers.
 export VOXORA_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
+export VOXORA_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 
 RESULTS="$VOXORA_REPO/artifacts/test-results"
 # Stale .trx files from an earlier run would skew the counts below.

@@ -20,6 +20,7 @@ using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Cluster;
 using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server;
@@ -109,6 +110,8 @@ public static class VoxoraHost
                 $"cannot open the {options.Database.ProviderKind} database: {ex.GetBaseException().Message}", ex);
         }
 
+        // Subscribed before the node serves anything, so no cross-node event published after start-up is missed.
+        app.Services.GetRequiredService<ClusterBus>();
         await app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync(cancellationToken);
         await app.Services.GetRequiredService<AuditLog>().InitializeAsync(cancellationToken);
         return app;
@@ -176,6 +179,8 @@ public static class VoxoraHost
         services.AddSingleton<AuditCheckpoints>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton(options.Gateway);
+        services.AddSingleton<ClusterConnection>();
+        services.AddSingleton<ClusterBus>();
         services.AddSingleton<GatewayHub>();
         services.AddSingleton<GatewayAdmission>();
         services.AddSingleton<GatewayOpRegistry>();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Voxora.Protocol;
 using Voxora.Server.Features.Permissions;
+using Voxora.Server.Infrastructure.Cluster;
 
 namespace Voxora.Server.Gateway;
 
@@ -14,8 +15,22 @@ namespace Voxora.Server.Gateway;
 /// connections at once. Channel events (<see cref="Audience.Channel"/>) reach only the members who may
 /// view that channel, decided per recipient from the community's in-memory permission snapshot.
 /// </summary>
-public sealed class GatewayHub(ILogger<GatewayHub> logger, PermissionCache permissions)
+public sealed class GatewayHub
 {
+    private const string DispatchKind = "gateway.dispatch";
+
+    private readonly ILogger<GatewayHub> logger;
+    private readonly PermissionCache permissions;
+    private readonly ClusterBus bus;
+
+    public GatewayHub(ILogger<GatewayHub> logger, PermissionCache permissions, ClusterBus bus)
+    {
+        this.logger = logger;
+        this.permissions = permissions;
+        this.bus = bus;
+        bus.Subscribe(DispatchKind, OnClusterDispatch);
+    }
+
     private readonly ConcurrentDictionary<string, GatewaySession> sessions = new(StringComparer.Ordinal);
     // user id -> that user's sessions, as an immutable array replaced (copy-on-write, under membershipGate)
     // when a session is added or removed, so fan-out reads it without locks or copies.
@@ -42,7 +57,61 @@ public sealed class GatewayHub(ILogger<GatewayHub> logger, PermissionCache permi
         Publish(eventType, bytes, audience);
     }
 
+    /// <summary>
+    /// Queues the event for its audience on every node: directly on a single node, through the cluster bus (which
+    /// brings it back to this node too, in the bus's order) when there are several.
+    /// </summary>
     public void Publish(string eventType, byte[] payload, Audience audience)
+    {
+        if (!bus.IsClustered)
+        {
+            DeliverLocally(eventType, payload, audience);
+            return;
+        }
+
+        var body = new BusWriter();
+        body.String(eventType);
+        body.String(audience.CommunityId);
+        body.String(audience.ChannelId);
+        var userIds = audience.UserIds;
+        body.Int32(userIds?.Count ?? -1);
+        foreach (var userId in userIds ?? [])
+        {
+            body.String(userId);
+        }
+
+        body.Bytes(payload);
+        bus.Publish(DispatchKind, body.WrittenSpan);
+    }
+
+    private void OnClusterDispatch(ClusterMessage message)
+    {
+        var reader = new BusReader(message.Body.Span);
+        var eventType = reader.String()!;
+        var communityId = reader.String();
+        var channelId = reader.String();
+        var userCount = reader.Int32();
+        Audience audience;
+        if (userCount >= 0)
+        {
+            var userIds = new string[userCount];
+            for (var i = 0; i < userCount; i++)
+            {
+                userIds[i] = reader.String()!;
+            }
+
+            audience = Audience.Users(userIds);
+        }
+        else
+        {
+            audience = channelId is null ? Audience.Community(communityId!) : Audience.Channel(communityId!, channelId);
+        }
+
+        DeliverLocally(eventType, reader.Bytes().ToArray(), audience);
+    }
+
+    /// <summary>Queues the event on this node's sessions in the audience.</summary>
+    private void DeliverLocally(string eventType, byte[] payload, Audience audience)
     {
         var dispatch = new OutboundEvent(eventType, payload);
         if (audience.UserIds is { } userIds)

@@ -27,6 +27,7 @@ public sealed class ServerOptions
     public GatewayOptions Gateway { get; set; } = new();
     public Features.Voice.VoiceOptions Voice { get; set; } = new();
     public Features.Audit.AuditOptions Audit { get; set; } = new();
+    public Cluster.RedisOptions Redis { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -44,6 +45,7 @@ public sealed class ServerOptions
             configuration.GetSection("GATEWAY").Bind(options.Gateway);
             configuration.GetSection("VOICE").Bind(options.Voice);
             configuration.GetSection("AUDIT").Bind(options.Audit);
+            configuration.GetSection("REDIS").Bind(options.Redis);
         }
         catch (InvalidOperationException ex)
         {
@@ -102,6 +104,7 @@ public sealed class ServerOptions
         foreach (var error in Gateway.Validate()) yield return error;
         foreach (var error in Voice.Validate()) yield return error;
         foreach (var error in Audit.Validate()) yield return error;
+        foreach (var error in Redis.Validate(Database.ProviderKind)) yield return error;
     }
 }
 

@@ -95,7 +95,7 @@ public sealed class TestServer : IAsyncDisposable
             : throw new InvalidOperationException(
                 $"PostgreSQL tests need {PostgresVariable} (an admin connection string). Run them through scripts/test.sh, which starts a throwaway PostgreSQL.");
 
-    private static async Task<(string ConnectionString, string Database)> CreatePostgresDatabaseAsync()
+    public static async Task<(string ConnectionString, string Database)> CreatePostgresDatabaseAsync()
     {
         var name = "voxora_test_" + Guid.NewGuid().ToString("N")[..12];
         await using (var admin = new NpgsqlConnection(PostgresAdminConnectionString))
@@ -107,6 +107,15 @@ public sealed class TestServer : IAsyncDisposable
 
         var builder = new NpgsqlConnectionStringBuilder(PostgresAdminConnectionString) { Database = name };
         return (builder.ConnectionString, name);
+    }
+
+    public static async Task DropPostgresDatabaseAsync(string database)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(PostgresAdminConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
     }
 
     /// <summary>Stops the server but keeps its data, so a test can start another server on it.</summary>
@@ -145,10 +154,7 @@ public sealed class TestServer : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         if (postgresDatabase is not null)
         {
-            await using var admin = new NpgsqlConnection(PostgresAdminConnectionString);
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{postgresDatabase}\" WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            await DropPostgresDatabaseAsync(postgresDatabase);
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Infrastructure.Cluster;
 
 namespace Voxora.Server.Features.Health;
 
@@ -15,7 +16,7 @@ public static class HealthEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> Ready(VoxoraDbContext db, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> Ready(VoxoraDbContext db, ClusterConnection cluster, ILoggerFactory logs, CancellationToken ct)
     {
         bool reachable;
         try
@@ -31,8 +32,15 @@ public static class HealthEndpoints
         }
 
         var checks = new Dictionary<string, string> { ["database"] = reachable ? "ok" : "unreachable" };
+        if (cluster.Enabled)
+        {
+            checks["redis"] = cluster.IsHealthy ? "ok" : "unreachable";
+        }
+
+        // Redis down is "degraded", not "unavailable": every node shares the same Redis, so taking nodes out of the
+        // load balancer for it would turn a partial outage (no cross-node events) into a full one.
         return reachable
-            ? TypedResults.Ok(new HealthReport("ok", checks))
+            ? TypedResults.Ok(new HealthReport(cluster.IsHealthy ? "ok" : "degraded", checks))
             : TypedResults.Json(new HealthReport("unavailable", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }
