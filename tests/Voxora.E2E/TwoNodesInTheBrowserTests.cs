@@ -1,0 +1,218 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
+using Npgsql;
+using Voxora.Server;
+using static Microsoft.Playwright.Assertions;
+
+namespace Voxora.E2E;
+
+/// <summary>
+/// Two Voxora nodes in this process sharing one fresh PostgreSQL database and the test Redis (scripts/test.sh starts
+/// both: VOXORA_TEST_POSTGRES, VOXORA_TEST_REDIS), as a load balancer would spread two people over a cluster.
+/// </summary>
+public sealed class TwoNodeBrowserFixture : IAsyncLifetime
+{
+    private readonly List<WebApplication> nodes = [];
+    private readonly List<string> dataDirs = [];
+    private IPlaywright? playwright;
+    private string? database;
+
+    public IBrowser Browser { get; private set; } = null!;
+    public IReadOnlyList<Uri> NodeAddresses => nodes.Select(n => new Uri(n.Urls.First() + "/")).ToList();
+    public List<string> PageErrors { get; } = [];
+
+    private static string Required(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{variable} is not set: run the browser tests through scripts/test.sh, which starts PostgreSQL and Redis.");
+
+    public async Task InitializeAsync()
+    {
+        var admin = Required("VOXORA_TEST_POSTGRES");
+        var redis = Required("VOXORA_TEST_REDIS");
+        database = "voxora_e2e_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
+        var prefix = "vxe2e" + Guid.NewGuid().ToString("N")[..8];
+        var auditKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        for (var node = 1; node <= 2; node++)
+        {
+            var dataDir = Directory.CreateTempSubdirectory("voxora-e2e-node-").FullName;
+            dataDirs.Add(dataDir);
+            var app = await VoxoraHost.CreateAsync([], new Dictionary<string, string?>
+            {
+                ["URLS"] = "http://127.0.0.1:0",
+                ["DATA_DIR"] = dataDir,
+                ["NODE_ID"] = node.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["DATABASE:PROVIDER"] = "postgres",
+                ["DATABASE:CONNECTIONSTRING"] = connectionString,
+                ["REDIS:CONFIGURATION"] = redis,
+                ["REDIS:PREFIX"] = prefix,
+                ["AUDIT:KEY"] = auditKey,
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["RATELIMITING:AUTH_PER_MINUTE"] = "100000",
+                ["RATELIMITING:ANONYMOUS_PER_MINUTE"] = "100000",
+                ["RATELIMITING:USER_PER_MINUTE"] = "100000",
+                ["VOICE:ENABLED"] = "false",
+            });
+            await app.StartAsync();
+            nodes.Add(app);
+        }
+
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("VOXORA_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        });
+    }
+
+    /// <summary>A fresh browser profile talking to one node only (what a sticky load balancer would give it).</summary>
+    public async Task<IPage> NewPageAsync(int node)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = NodeAddresses[node].ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            ServiceWorkers = ServiceWorkerPolicy.Block,
+        });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        page.PageError += (_, error) => PageErrors.Add(error);
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+        foreach (var app in nodes)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        if (database is not null)
+        {
+            await using var connection = new NpgsqlConnection(Required("VOXORA_TEST_POSTGRES"));
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        foreach (var dir in dataDirs)
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
+
+/// <summary>Two people whose browsers reach two different nodes of one cluster chat as if on one server.</summary>
+public sealed class TwoNodesInTheBrowserTests(TwoNodeBrowserFixture fixture) : IClassFixture<TwoNodeBrowserFixture>
+{
+    private const string Password = "correct horse battery";
+
+    private static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..6];
+
+    private static async Task RegisterAsync(IPage page, string username, string? redirect = null)
+    {
+        await page.GotoAsync(redirect is null ? "/register" : $"/register?redirect={Uri.EscapeDataString(redirect)}");
+        await page.GetByLabel("Username", new() { Exact = true }).FillAsync(username);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await page.GetByTestId("register-submit").ClickAsync();
+        try
+        {
+            // Argon2id on a busy 2-core machine can take seconds.
+            await Expect(page.GetByTestId("register-submit")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        }
+        catch (PlaywrightException)
+        {
+            await BrowserFixture.ScreenshotAsync(page, "failed-two-nodes-register-" + username);
+            throw;
+        }
+    }
+
+    private static async Task SendAsync(IPage page, string text)
+    {
+        var composer = page.GetByTestId("composer");
+        await composer.FillAsync(text);
+        await composer.PressAsync("Enter");
+    }
+
+    private static ILocator Message(IPage page, string text) =>
+        page.GetByTestId("message-list").Locator("[data-testid^='message-']:not([data-testid='message-content'])").Filter(new() { HasText = text });
+
+    [Fact]
+    public async Task Two_people_on_two_nodes_chat_edit_react_and_delete_live()
+    {
+        var alice = await fixture.NewPageAsync(node: 0);
+        var bob = await fixture.NewPageAsync(node: 1);
+        var bobName = NewName("bob");
+
+        await RegisterAsync(alice, NewName("alice"));
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Create a community" }).First.ClickAsync();
+        var dialog = alice.GetByTestId("create-community-dialog");
+        await dialog.GetByLabel("Community name").FillAsync("Cluster Club");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(alice.GetByTestId("composer")).ToBeVisibleAsync();
+
+        // The invite is made on node 1 and followed on node 2.
+        await alice.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Cluster Club") }).ClickAsync();
+        await alice.GetByTestId("open-invite").ClickAsync();
+        await Expect(alice.GetByTestId("invite-link")).ToHaveValueAsync(new Regex("/invite/[A-Za-z0-9]+$"));
+        var invitePath = new Uri(await alice.GetByTestId("invite-link").InputValueAsync()).AbsolutePath;
+        await alice.Keyboard.PressAsync("Escape");
+
+        await bob.GotoAsync(invitePath);
+        await Expect(bob.GetByTestId("invite-page")).ToContainTextAsync("Cluster Club");
+        await RegisterAsync(bob, bobName, invitePath);
+        await bob.GetByTestId("accept-invite").ClickAsync();
+        await Expect(bob.GetByTestId("composer")).ToBeVisibleAsync();
+
+        await SendAsync(alice, "Hello from node one");
+        await Expect(Message(bob, "Hello from node one")).ToHaveCountAsync(1);
+        await SendAsync(bob, "Hello back from node two");
+        await Expect(Message(alice, "Hello back from node two")).ToHaveCountAsync(1);
+
+        var aliceMessage = Message(alice, "Hello from node one");
+        await aliceMessage.HoverAsync();
+        await aliceMessage.GetByTestId("edit-message").ClickAsync();
+        await alice.GetByTestId("edit-box").FillAsync("Hello from node one (edited)");
+        await alice.GetByTestId("edit-box").PressAsync("Enter");
+        var bobSeesEdit = Message(bob, "Hello from node one (edited)");
+        await Expect(bobSeesEdit.GetByTestId("edited-marker")).ToBeVisibleAsync();
+
+        await bobSeesEdit.HoverAsync();
+        await bobSeesEdit.GetByRole(AriaRole.Button, new() { Name = "Add reaction" }).ClickAsync();
+        await bobSeesEdit.GetByRole(AriaRole.Button, new() { Name = "React with 👍" }).ClickAsync();
+        await Expect(Message(alice, "Hello from node one (edited)").GetByTestId("reaction-👍")).ToContainTextAsync("1");
+        await BrowserFixture.ScreenshotAsync(alice, "two-nodes-alice-on-node-1");
+        await BrowserFixture.ScreenshotAsync(bob, "two-nodes-bob-on-node-2");
+
+        var reply = Message(bob, "Hello back from node two");
+        await reply.HoverAsync();
+        await reply.GetByTestId("delete-message").ClickAsync();
+        await bob.GetByTestId("confirm-button").ClickAsync();
+        await Expect(Message(alice, "Hello back from node two")).ToHaveCountAsync(0);
+
+        Assert.Empty(fixture.PageErrors);
+    }
+}
