@@ -14,11 +14,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # janus: the voice SFU the voice tests run for real; util-linux: `unshare` for their network namespace;
 # coturn: the TURN server a voice test relays through (the tests start their own on a namespace address).
 # redis-server: the bus and shared state of the multi-node tests (the tests start their own on loopback).
+# docker-compose, caddy, python3-yaml: deploy/check.sh validates deploy/compose.yaml and deploy/Caddyfile (no daemon needed).
 coturn_preinstalled=0
 redis_preinstalled=0
+caddy_preinstalled=0
+dpkg-query -W -f='${Status}' caddy 2>/dev/null | grep -q 'install ok installed' && caddy_preinstalled=1
 dpkg-query -W -f='${Status}' redis-server 2>/dev/null | grep -q 'install ok installed' && redis_preinstalled=1
 dpkg-query -W -f='${Status}' coturn 2>/dev/null | grep -q 'install ok installed' && coturn_preinstalled=1
-ensure_pkg ca-certificates postgresql iproute2 chromium fonts-dejavu-core fonts-noto-color-emoji janus util-linux coturn redis-server
+ensure_pkg ca-certificates postgresql iproute2 chromium fonts-dejavu-core fonts-noto-color-emoji janus util-linux coturn redis-server \
+  docker-compose caddy python3-yaml
 # On a machine with systemd, installing coturn may start a system TURN server; the tests don't want one.
 if [ "$coturn_preinstalled" = 0 ] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet coturn 2>/dev/null; then
   log "stopping and disabling the coturn service the package started (the tests run their own)"
@@ -27,6 +31,10 @@ fi
 if [ "$redis_preinstalled" = 0 ] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
   log "stopping and disabling the redis-server service the package started (the tests run their own)"
   _as_root systemctl disable --now redis-server >/dev/null 2>&1 || true
+fi
+if [ "$caddy_preinstalled" = 0 ] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet caddy 2>/dev/null; then
+  log "stopping and disabling the caddy service the package started (only its config checker is used)"
+  _as_root systemctl disable --now caddy >/dev/null 2>&1 || true
 fi
 require_dotnet
 require_node
@@ -75,6 +83,9 @@ if [ "$#" -eq 0 ] || [ "${VOXORA_TEST_VOICE:-0}" = "1" ]; then
     --logger "console;verbosity=normal" \
     --results-directory "$RESULTS" || rc=$?
 fi
+
+# The production deployment files (compose, Caddyfile, .env.example) agree with each other and with the settings.
+"$VOXORA_REPO/deploy/check.sh" || rc=$?
 
 # Sum <Counters passed=".." failed=".."> over every .trx (one per test project).
 passed=0
