@@ -9,7 +9,8 @@
 # with the command (unshare), so nothing is left behind even if the tests crash.
 #
 # Needs root (or unprivileged user namespaces, then it maps the caller to root inside).
-# Sets VOXORA_TEST_VOICE_NETNS=1, which the Janus tests require before they run.
+# Sets VOXORA_TEST_VOICE_NETNS=1, which the Janus tests require before they run. With VOXORA_NETNS_SERVICES=1 it
+# also starts a throwaway PostgreSQL and Redis inside the namespace (VOXORA_TEST_POSTGRES / VOXORA_TEST_REDIS).
 set -euo pipefail
 
 if [ "${1:-}" = "--inside" ]; then
@@ -30,6 +31,19 @@ if [ "${1:-}" = "--inside" ]; then
     exit 1
   fi
   export VOXORA_TEST_VOICE_NETNS=1
+  if [ "${VOXORA_NETNS_SERVICES:-0}" = "1" ]; then
+    # The namespace cannot reach the PostgreSQL and Redis started outside it (their loopback is not this one):
+    # start throwaway ones on this namespace's loopback for the multi-node voice tests, and stop them after.
+    # shellcheck source=SCRIPTDIR/lib.sh
+    source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+    trap 'stop_throwaway_postgres; stop_throwaway_redis' EXIT
+    start_throwaway_postgres
+    start_throwaway_redis
+    export VOXORA_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
+    export VOXORA_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+    "$@"
+    exit $?
+  fi
   exec "$@"
 fi
 
