@@ -112,6 +112,10 @@ public static class VoxoraHost
 
         // Subscribed before the node serves anything, so no cross-node event published after start-up is missed.
         app.Services.GetRequiredService<ClusterBus>();
+        // The caches and the hub subscribe to their invalidations on the bus when they are built: build them now.
+        app.Services.GetRequiredService<PermissionChanges>();
+        app.Services.GetRequiredService<SessionValidator>();
+        app.Services.GetRequiredService<PodPermissions>();
         await app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync(cancellationToken);
         await app.Services.GetRequiredService<AuditLog>().InitializeAsync(cancellationToken);
         return app;
@@ -171,6 +175,7 @@ public static class VoxoraHost
         services.AddSingleton<MessageWriter>();
         services.AddSingleton<NonceRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
+        services.AddSingleton<CommunityLanes>();
         services.AddSingleton<PermissionCache>();
         services.AddSingleton<MemberDirectory>();
         services.AddSingleton<PermissionChanges>();

@@ -14,21 +14,45 @@ namespace Voxora.Server.Gateway;
 /// Membership changes (<see cref="JoinCommunity"/>, <see cref="LeaveCommunity"/>) take effect on live
 /// connections at once. Channel events (<see cref="Audience.Channel"/>) reach only the members who may
 /// view that channel, decided per recipient from the community's in-memory permission snapshot.
+/// <para>On a cluster, dispatches and membership changes travel on the bus and are applied on every node, the sender
+/// included, in the bus's one order; a community's work waits in its <see cref="CommunityLanes"/> lane while a
+/// permission snapshot it needs is loaded (asynchronously: nothing on the publish or delivery path reads the database
+/// synchronously). Ending a login session or a user closes their sessions on this node at once and on the others when
+/// the bus brings the message.</para>
 /// </summary>
 public sealed class GatewayHub
 {
     private const string DispatchKind = "gateway.dispatch";
+    private const string MembershipKind = "gateway.membership";
+    private const string EndKind = "gateway.end";
 
     private readonly ILogger<GatewayHub> logger;
     private readonly PermissionCache permissions;
     private readonly ClusterBus bus;
+    private readonly CommunityLanes lanes;
 
-    public GatewayHub(ILogger<GatewayHub> logger, PermissionCache permissions, ClusterBus bus)
+    public GatewayHub(ILogger<GatewayHub> logger, PermissionCache permissions, ClusterBus bus, CommunityLanes lanes)
     {
         this.logger = logger;
         this.permissions = permissions;
         this.bus = bus;
+        this.lanes = lanes;
         bus.Subscribe(DispatchKind, OnClusterDispatch);
+        bus.Subscribe(MembershipKind, OnClusterMembership);
+        bus.Subscribe(EndKind, OnClusterEnd);
+    }
+
+    private enum MembershipChange
+    {
+        Join = 1,
+        Leave = 2,
+        RemoveCommunity = 3,
+    }
+
+    private enum EndTarget
+    {
+        LoginSession = 1,
+        User = 2,
     }
 
     private readonly ConcurrentDictionary<string, GatewaySession> sessions = new(StringComparer.Ordinal);
@@ -110,7 +134,11 @@ public sealed class GatewayHub
         DeliverLocally(eventType, reader.Bytes().ToArray(), audience);
     }
 
-    /// <summary>Queues the event on this node's sessions in the audience.</summary>
+    /// <summary>
+    /// Queues the event on this node's sessions in the audience. Events of a community run in its lane: at once when
+    /// nothing of that community is waiting and the snapshot a channel event needs is in memory (the usual case, and
+    /// the whole single-node path), otherwise after what is waiting, loading the snapshot asynchronously first.
+    /// </summary>
     private void DeliverLocally(string eventType, byte[] payload, Audience audience)
     {
         var dispatch = new OutboundEvent(eventType, payload);
@@ -124,30 +152,75 @@ public sealed class GatewayHub
             return;
         }
 
-        if (audience.CommunityId is { } communityId && onlineMembers.TryGetValue(communityId, out var members))
+        if (audience.CommunityId is not { } communityId)
         {
-            if (audience.ChannelId is { } channelId)
+            return;
+        }
+
+        if (!lanes.IsBusy(communityId))
+        {
+            if (!onlineMembers.TryGetValue(communityId, out var members))
             {
-                // No snapshot means the community is gone: nobody may see its channels.
-                var snapshot = permissions.Get(communityId);
-                if (snapshot is null)
-                {
-                    return;
-                }
-
-                // Enumerating the dictionary itself is lock-free and copies nothing (.Keys locks every bucket and copies).
-                foreach (var (userId, _) in members)
-                {
-                    if (snapshot.CanView(userId, channelId))
-                    {
-                        DeliverToUser(userId, dispatch);
-                    }
-                }
-
                 return;
             }
 
-            foreach (var (userId, _) in members)
+            if (audience.ChannelId is not { } channelId)
+            {
+                DeliverToMembers(members, dispatch);
+                return;
+            }
+
+            if (permissions.Cached(communityId) is { } snapshot)
+            {
+                DeliverToViewers(members, snapshot, channelId, dispatch);
+                return;
+            }
+        }
+
+        var channel = audience.ChannelId;
+        lanes.Run(communityId, () => DeliverInLaneAsync(communityId, channel, dispatch));
+    }
+
+    private async ValueTask DeliverInLaneAsync(string communityId, string? channelId, OutboundEvent dispatch)
+    {
+        PermissionSnapshot? snapshot = null;
+        if (channelId is not null && (snapshot = permissions.Cached(communityId)) is null && onlineMembers.ContainsKey(communityId))
+        {
+            // Off the caller's thread (the bus reader on a cluster) before touching the database.
+            await Task.Yield();
+            snapshot = await permissions.GetAsync(communityId, CancellationToken.None);
+        }
+
+        if (!onlineMembers.TryGetValue(communityId, out var members))
+        {
+            return;
+        }
+
+        if (channelId is null)
+        {
+            DeliverToMembers(members, dispatch);
+        }
+        else if (snapshot is not null)
+        {
+            // No snapshot means the community is gone: nobody may see its channels.
+            DeliverToViewers(members, snapshot, channelId, dispatch);
+        }
+    }
+
+    private void DeliverToMembers(ConcurrentDictionary<string, byte> members, OutboundEvent dispatch)
+    {
+        // Enumerating the dictionary itself is lock-free and copies nothing (.Keys locks every bucket and copies).
+        foreach (var (userId, _) in members)
+        {
+            DeliverToUser(userId, dispatch);
+        }
+    }
+
+    private void DeliverToViewers(ConcurrentDictionary<string, byte> members, PermissionSnapshot snapshot, string channelId, OutboundEvent dispatch)
+    {
+        foreach (var (userId, _) in members)
+        {
+            if (snapshot.CanView(userId, channelId))
             {
                 DeliverToUser(userId, dispatch);
             }
@@ -212,8 +285,14 @@ public sealed class GatewayHub
         }
     }
 
-    /// <summary>A user was banned from the pod: close every gateway session they have, for good.</summary>
+    /// <summary>A user was banned from the pod: close every gateway session they have, for good, on every node.</summary>
     public void EndUser(string userId, int closeCode, string reason)
+    {
+        EndUserHere(userId, closeCode, reason);
+        PublishEnd(EndTarget.User, userId, closeCode, reason);
+    }
+
+    private void EndUserHere(string userId, int closeCode, string reason)
     {
         foreach (var session in sessions.Values)
         {
@@ -343,8 +422,59 @@ public sealed class GatewayHub
         }
     }
 
+    /// <summary>
+    /// Applies a membership change on every node: here at once on a single node; on a cluster through the bus, so each
+    /// node (this one included) applies it in the same order as the dispatches around it, e.g. a joiner receives the
+    /// COMMUNITY_MEMBER_ADD published after their join, and a deleted community's COMMUNITY_DELETE, published before it
+    /// is routed to nobody, still reaches its members everywhere.
+    /// </summary>
+    private void ChangeMembership(MembershipChange change, string? userId, string communityId)
+    {
+        if (!bus.IsClustered)
+        {
+            ApplyMembership(change, userId, communityId);
+            return;
+        }
+
+        var body = new BusWriter();
+        body.Int32((int)change);
+        body.String(userId);
+        body.String(communityId);
+        bus.Publish(MembershipKind, body.WrittenSpan);
+    }
+
+    private void OnClusterMembership(ClusterMessage message)
+    {
+        var reader = new BusReader(message.Body.Span);
+        var change = (MembershipChange)reader.Int32();
+        var userId = reader.String();
+        var communityId = reader.String()!;
+        ApplyMembership(change, userId, communityId);
+    }
+
+    private void ApplyMembership(MembershipChange change, string? userId, string communityId) =>
+        lanes.Run(communityId, () =>
+        {
+            switch (change)
+            {
+                case MembershipChange.Join:
+                    JoinHere(userId!, communityId);
+                    break;
+                case MembershipChange.Leave:
+                    LeaveHere(userId!, communityId);
+                    break;
+                case MembershipChange.RemoveCommunity:
+                    RemoveCommunityHere(communityId);
+                    break;
+            }
+
+            return ValueTask.CompletedTask;
+        });
+
     /// <summary>The user joined (or created) a community: their live sessions receive its events from now on.</summary>
-    public void JoinCommunity(string userId, string communityId)
+    public void JoinCommunity(string userId, string communityId) => ChangeMembership(MembershipChange.Join, userId, communityId);
+
+    private void JoinHere(string userId, string communityId)
     {
         lock (membershipGate)
         {
@@ -360,7 +490,9 @@ public sealed class GatewayHub
     }
 
     /// <summary>The user left or was removed: their live sessions stop receiving the community's events now.</summary>
-    public void LeaveCommunity(string userId, string communityId)
+    public void LeaveCommunity(string userId, string communityId) => ChangeMembership(MembershipChange.Leave, userId, communityId);
+
+    private void LeaveHere(string userId, string communityId)
     {
         lock (membershipGate)
         {
@@ -375,7 +507,9 @@ public sealed class GatewayHub
     }
 
     /// <summary>The community is gone: nobody receives its events any more.</summary>
-    public void RemoveCommunity(string communityId)
+    public void RemoveCommunity(string communityId) => ChangeMembership(MembershipChange.RemoveCommunity, null, communityId);
+
+    private void RemoveCommunityHere(string communityId)
     {
         lock (membershipGate)
         {
@@ -396,8 +530,52 @@ public sealed class GatewayHub
     public bool IsMember(string userId, string communityId) =>
         communitiesByUser.TryGetValue(userId, out var memberships) && memberships.ContainsKey(communityId);
 
-    /// <summary>A login session ended (logout, revoke, password change): close its gateway sessions too.</summary>
+    /// <summary>A login session ended (logout, revoke, password change): close its gateway sessions too, on every node.</summary>
     public void EndLoginSession(string loginSessionId)
+    {
+        EndLoginSessionHere(loginSessionId);
+        PublishEnd(EndTarget.LoginSession, loginSessionId, Protocol.GatewayCloseCodes.SessionRevoked, "session revoked");
+    }
+
+    // Closed here before publishing, so this node does not wait for Redis; the others close when the message arrives.
+    private void PublishEnd(EndTarget target, string id, int closeCode, string reason)
+    {
+        if (!bus.IsClustered)
+        {
+            return;
+        }
+
+        var body = new BusWriter();
+        body.Int32((int)target);
+        body.String(id);
+        body.Int32(closeCode);
+        body.String(reason);
+        bus.Publish(EndKind, body.WrittenSpan);
+    }
+
+    private void OnClusterEnd(ClusterMessage message)
+    {
+        if (message.IsFrom(bus))
+        {
+            return;
+        }
+
+        var reader = new BusReader(message.Body.Span);
+        var target = (EndTarget)reader.Int32();
+        var id = reader.String()!;
+        var closeCode = reader.Int32();
+        var reason = reader.String()!;
+        if (target == EndTarget.User)
+        {
+            EndUserHere(id, closeCode, reason);
+        }
+        else
+        {
+            EndLoginSessionHere(id);
+        }
+    }
+
+    private void EndLoginSessionHere(string loginSessionId)
     {
         foreach (var session in sessions.Values)
         {

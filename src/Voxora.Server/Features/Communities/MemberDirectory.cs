@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Infrastructure.Cluster;
 
 namespace Voxora.Server.Features.Communities;
 
@@ -14,16 +15,34 @@ namespace Voxora.Server.Features.Communities;
 /// <remarks>
 /// A lookup that read the database before a removal was saved must not install its (now stale) answer
 /// after the removal was forgotten: every Forget bumps an epoch, and a load only installs its answer if the
-/// epoch it started under is still current. Node-local, like the permission snapshots.
+/// epoch it started under is still current. Node-local, like the permission snapshots: on a cluster every Forget
+/// is applied here at once and published on the bus, and the other nodes apply it when it arrives (well within a
+/// second; a node that reads the database after the message sees the committed change).
 /// </remarks>
 public sealed class MemberDirectory
 {
+    private const string ForgetKind = "members.forget";
+
     // Enough for every active member of a large pod; past it the cache starts over rather than grow without end.
     private const int MaxEntries = 200_000;
 
     private readonly ConcurrentDictionary<(string CommunityId, string UserId), UserSummary> members = new();
     private readonly Lock gate = new();
     private long epoch;
+    private readonly ClusterBus bus;
+
+    private enum ForgetScope
+    {
+        Member = 1,
+        Community = 2,
+        User = 3,
+    }
+
+    public MemberDirectory(ClusterBus bus)
+    {
+        this.bus = bus;
+        bus.Subscribe(ForgetKind, OnClusterForget);
+    }
 
     /// <summary>The member as shown to others, or null when the user is not a member (or either id is unknown).</summary>
     public async ValueTask<UserSummary?> FindAsync(VoxoraDbContext db, string communityId, string userId, CancellationToken ct)
@@ -63,18 +82,72 @@ public sealed class MemberDirectory
     /// <summary>The membership was removed (leave, kick, ban).</summary>
     public void Forget(string communityId, string userId)
     {
+        ForgetMemberHere(communityId, userId);
+        Publish(ForgetScope.Member, communityId, userId);
+    }
+
+    /// <summary>The community was deleted.</summary>
+    public void ForgetCommunity(string communityId)
+    {
+        ForgetWhere(key => key.CommunityId == communityId);
+        Publish(ForgetScope.Community, communityId, null);
+    }
+
+    /// <summary>The user's name or display name changed.</summary>
+    public void ForgetUser(string userId)
+    {
+        ForgetWhere(key => key.UserId == userId);
+        Publish(ForgetScope.User, null, userId);
+    }
+
+    private void Publish(ForgetScope scope, string? communityId, string? userId)
+    {
+        if (!bus.IsClustered)
+        {
+            return;
+        }
+
+        var body = new BusWriter();
+        body.Int32((int)scope);
+        body.String(communityId);
+        body.String(userId);
+        bus.Publish(ForgetKind, body.WrittenSpan);
+    }
+
+    // Quick and lock-protected, so it runs on the bus reader itself.
+    private void OnClusterForget(ClusterMessage message)
+    {
+        if (message.IsFrom(bus))
+        {
+            return;
+        }
+
+        var reader = new BusReader(message.Body.Span);
+        var scope = (ForgetScope)reader.Int32();
+        var communityId = reader.String();
+        var userId = reader.String();
+        switch (scope)
+        {
+            case ForgetScope.Member:
+                ForgetMemberHere(communityId!, userId!);
+                break;
+            case ForgetScope.Community:
+                ForgetWhere(key => key.CommunityId == communityId);
+                break;
+            case ForgetScope.User:
+                ForgetWhere(key => key.UserId == userId);
+                break;
+        }
+    }
+
+    private void ForgetMemberHere(string communityId, string userId)
+    {
         lock (gate)
         {
             epoch++;
             members.TryRemove((communityId, userId), out _);
         }
     }
-
-    /// <summary>The community was deleted.</summary>
-    public void ForgetCommunity(string communityId) => ForgetWhere(key => key.CommunityId == communityId);
-
-    /// <summary>The user's name or display name changed.</summary>
-    public void ForgetUser(string userId) => ForgetWhere(key => key.UserId == userId);
 
     // Rare (deletions, renames), so a scan is fine.
     private void ForgetWhere(Func<(string CommunityId, string UserId), bool> match)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Channels;
+using Voxora.Server.Infrastructure.Cluster;
 
 namespace Voxora.Server.Features.Permissions;
 
@@ -9,11 +10,19 @@ namespace Voxora.Server.Features.Permissions;
 /// One <see cref="PermissionSnapshot"/> per community, loaded on first use (six small queries) and
 /// replaced whenever roles, member roles, overrides, channels, timeouts or ownership change
 /// (<see cref="ReloadAsync"/>). A version number per community stops a load that raced a change from
-/// installing stale data. Snapshots are node-local: with several nodes, a change on one node must be
-/// announced to the others (future work with the Redis bus; until then run one node, as the gateway does).
+/// installing stale data. Snapshots are node-local; on a cluster every node rebuilds its own when
+/// <see cref="PermissionChanges"/> announces a change on the bus, and <see cref="Forget"/> reaches every node.
+/// Nothing here loads synchronously: a caller that cannot await uses <see cref="Cached"/> and loads asynchronously
+/// on a miss (the gateway holds the community's channel dispatches meanwhile).
 /// </summary>
-public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class PermissionCache
 {
+    private const string ForgetKind = "permissions.forget";
+
+    private readonly IServiceScopeFactory scopes;
+    private readonly TimeProvider clock;
+    private readonly ClusterBus bus;
+    private readonly CommunityLanes lanes;
     private readonly ConcurrentDictionary<string, PermissionSnapshot> snapshots = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> versions = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
@@ -22,11 +31,21 @@ public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider cl
     // a deleted channel is simply absent from its community's next snapshot.
     private readonly ConcurrentDictionary<string, string> communityOfChannel = new(StringComparer.Ordinal);
 
+    public PermissionCache(IServiceScopeFactory scopes, TimeProvider clock, ClusterBus bus, CommunityLanes lanes)
+    {
+        this.scopes = scopes;
+        this.clock = clock;
+        this.bus = bus;
+        this.lanes = lanes;
+        bus.Subscribe(ForgetKind, OnClusterForget);
+    }
+
     public DateTimeOffset Now => clock.GetUtcNow();
 
     /// <summary>
-    /// After a community's permissions were reloaded (the new snapshot) or the community is gone (null). Raised on the
-    /// request that made the change; listeners (voice) must not block.
+    /// After a community's permissions were reloaded (the new snapshot) or the community is gone (null). Raised on every
+    /// node: on the one that made the change by its request, on the others when they apply the bus message; listeners
+    /// (voice) must not block.
     /// </summary>
     public event Action<string, PermissionSnapshot?>? Changed;
 
@@ -46,22 +65,10 @@ public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider cl
     }
 
     /// <summary>
-    /// For the gateway's fan-out, which cannot await: the cached snapshot, or a synchronous load. Every
-    /// channel event follows a REST check that loaded the snapshot, so the load is the rare exception.
+    /// The snapshot if this node holds it, else null (not loaded yet, being rebuilt, or the community is gone). Never
+    /// touches the database: callers that cannot await (the gateway's fan-out) load with <see cref="GetAsync"/> on a miss.
     /// </summary>
-    public PermissionSnapshot? Get(string communityId)
-    {
-        if (snapshots.TryGetValue(communityId, out var snapshot))
-        {
-            return snapshot;
-        }
-
-        var version = versions.GetOrAdd(communityId, 0);
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
-        snapshot = Load(db, communityId);
-        return Install(communityId, version, snapshot);
-    }
+    public PermissionSnapshot? Cached(string communityId) => snapshots.GetValueOrDefault(communityId);
 
     /// <summary>The community a channel belongs to (from memory once seen), or null when no such channel exists.</summary>
     public async ValueTask<string?> CommunityOfChannelAsync(VoxoraDbContext db, string channelId, CancellationToken ct)
@@ -95,8 +102,35 @@ public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider cl
         return (before, after);
     }
 
-    /// <summary>The community is gone.</summary>
+    /// <summary>The community is gone: forgotten here at once, and on every other node in bus order.</summary>
     public void Forget(string communityId)
+    {
+        ForgetHere(communityId);
+        if (bus.IsClustered)
+        {
+            var body = new BusWriter();
+            body.String(communityId);
+            bus.Publish(ForgetKind, body.WrittenSpan);
+        }
+    }
+
+    private void OnClusterForget(ClusterMessage message)
+    {
+        if (message.IsFrom(bus))
+        {
+            return;
+        }
+
+        var communityId = new BusReader(message.Body.Span).String()!;
+        // In the community's lane, so a rebuild still waiting there cannot run after the community is forgotten.
+        lanes.Run(communityId, () =>
+        {
+            ForgetHere(communityId);
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    private void ForgetHere(string communityId)
     {
         lock (gate)
         {
@@ -145,24 +179,6 @@ public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider cl
             .Select(m => new { m.UserId, m.TimeoutUntil }).ToListAsync(ct);
         var channels = await db.Channels.AsNoTracking().Where(c => c.CommunityId == communityId).ToListAsync(ct);
         var overrides = await db.ChannelOverrides.AsNoTracking().Where(o => o.CommunityId == communityId).ToListAsync(ct);
-        return Build(communityId, owner, roles, memberRoles, timeouts.Select(t => (t.UserId, t.TimeoutUntil!.Value)), channels, overrides);
-    }
-
-    private PermissionSnapshot? Load(VoxoraDbContext db, string communityId)
-    {
-        var now = clock.GetUtcNow();
-        var owner = db.Communities.AsNoTracking().Where(c => c.Id == communityId).Select(c => c.OwnerId).SingleOrDefault();
-        if (owner is null)
-        {
-            return null;
-        }
-
-        var roles = db.Roles.AsNoTracking().Where(r => r.CommunityId == communityId).ToList();
-        var memberRoles = db.MemberRoles.AsNoTracking().Where(m => m.CommunityId == communityId).ToList();
-        var timeouts = db.Members.AsNoTracking().Where(m => m.CommunityId == communityId && m.TimeoutUntil != null && m.TimeoutUntil > now)
-            .Select(m => new { m.UserId, m.TimeoutUntil }).ToList();
-        var channels = db.Channels.AsNoTracking().Where(c => c.CommunityId == communityId).ToList();
-        var overrides = db.ChannelOverrides.AsNoTracking().Where(o => o.CommunityId == communityId).ToList();
         return Build(communityId, owner, roles, memberRoles, timeouts.Select(t => (t.UserId, t.TimeoutUntil!.Value)), channels, overrides);
     }
 

@@ -1,5 +1,6 @@
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Gateway;
+using Voxora.Server.Infrastructure.Cluster;
 using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Permissions;
@@ -7,10 +8,38 @@ namespace Voxora.Server.Features.Permissions;
 /// <summary>
 /// What features call after saving anything that can change who may do or see what in a community
 /// (roles, member roles, overrides, channels, timeouts): the snapshot is rebuilt and live connections
-/// are told about channels they lost or gained, before the call returns.
+/// are told about channels they lost or gained, before the call returns, on this node; every other node
+/// does the same when the bus brings it the change.
 /// </summary>
-public sealed class PermissionChanges(PermissionCache cache, GatewayHub hub, MemberDirectory members) : IDomainEventHandler<CommunityMemberRemoved>, IDomainEventHandler<CommunityDeleted>
+/// <remarks>
+/// Ordering on a cluster: the node that made the change rebuilds its snapshot first, then publishes
+/// "permissions changed for community X" on the bus, and only then do its endpoints publish the dispatches that
+/// follow the change. The bus keeps one order for all nodes, so every other node sees the change before those
+/// dispatches. It rebuilds asynchronously (the bus reader must not wait for the database) in the community's lane
+/// (<see cref="CommunityLanes"/>): until the rebuild is installed and its CHANNEL_DELETE/CREATE are queued, every later
+/// dispatch of that community waits behind it, so no channel event is filtered with the snapshot from before the
+/// change. Other communities, and events addressed to users, are not held.
+/// </remarks>
+public sealed class PermissionChanges : IDomainEventHandler<CommunityMemberRemoved>, IDomainEventHandler<CommunityDeleted>
 {
+    private const string ChangedKind = "permissions.changed";
+
+    private readonly PermissionCache cache;
+    private readonly GatewayHub hub;
+    private readonly MemberDirectory members;
+    private readonly ClusterBus bus;
+    private readonly CommunityLanes lanes;
+
+    public PermissionChanges(PermissionCache cache, GatewayHub hub, MemberDirectory members, ClusterBus bus, CommunityLanes lanes)
+    {
+        this.cache = cache;
+        this.hub = hub;
+        this.members = members;
+        this.bus = bus;
+        this.lanes = lanes;
+        bus.Subscribe(ChangedKind, OnClusterChanged);
+    }
+
     /// <summary>
     /// A membership was removed (leave, kick, ban): per-request checks stop seeing it now, and the snapshot is
     /// rebuilt because the member's role grants went with the row.
@@ -33,6 +62,30 @@ public sealed class PermissionChanges(PermissionCache cache, GatewayHub hub, Mem
     {
         var (before, after) = await cache.ReloadAsync(communityId, ct);
         hub.AnnounceVisibilityChanges(before, after);
+        if (bus.IsClustered)
+        {
+            var body = new BusWriter();
+            body.String(communityId);
+            bus.Publish(ChangedKind, body.WrittenSpan);
+        }
+
         return after;
+    }
+
+    private void OnClusterChanged(ClusterMessage message)
+    {
+        if (message.IsFrom(bus))
+        {
+            return;
+        }
+
+        var communityId = new BusReader(message.Body.Span).String()!;
+        lanes.Run(communityId, async () =>
+        {
+            // Off the bus reader before any database work; the lane holds this community's later dispatches meanwhile.
+            await Task.Yield();
+            var (before, after) = await cache.ReloadAsync(communityId, CancellationToken.None);
+            hub.AnnounceVisibilityChanges(before, after);
+        });
     }
 }

@@ -4,6 +4,7 @@ using Voxora.Protocol;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Users;
+using Voxora.Server.Infrastructure.Cluster;
 
 namespace Voxora.Server.Features.Pod;
 
@@ -11,12 +12,35 @@ namespace Voxora.Server.Features.Pod;
 /// Pod-level permissions (seed 000 §P2-9): the union of the default pod role and the user's pod roles;
 /// POD_ADMINISTRATOR means all. The pod owner has all of them: the user named by <c>VOXORA_POD__OWNER</c>
 /// (a username) when set, otherwise the first user who registered. Results are cached per user and
-/// dropped whenever pod roles or grants change.
+/// dropped whenever pod roles or grants change, on every node (the change is published on the cluster bus).
 /// </summary>
-public sealed class PodPermissions(IServiceScopeFactory scopes, IConfiguration configuration)
+public sealed class PodPermissions
 {
+    private const string InvalidateKind = "pod.permissions-changed";
+
     private readonly ConcurrentDictionary<string, long> cache = new(StringComparer.Ordinal);
+    private readonly IServiceScopeFactory scopes;
+    private readonly IConfiguration configuration;
+    private readonly ClusterBus bus;
+    private readonly Lock gate = new();
     private string? ownerId;
+
+    // Bumped by every invalidation: a lookup that read the database before it does not cache its stale answer.
+    private long epoch;
+
+    public PodPermissions(IServiceScopeFactory scopes, IConfiguration configuration, ClusterBus bus)
+    {
+        this.scopes = scopes;
+        this.configuration = configuration;
+        this.bus = bus;
+        bus.Subscribe(InvalidateKind, message =>
+        {
+            if (!message.IsFrom(bus))
+            {
+                InvalidateHere();
+            }
+        });
+    }
 
     public async Task<string?> OwnerIdAsync(CancellationToken ct)
     {
@@ -52,6 +76,7 @@ public sealed class PodPermissions(IServiceScopeFactory scopes, IConfiguration c
             return cache[userId] = PodPermission.All;
         }
 
+        var startedUnder = Interlocked.Read(ref epoch);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
         var grants = await db.PodRoles.AsNoTracking()
@@ -60,7 +85,14 @@ public sealed class PodPermissions(IServiceScopeFactory scopes, IConfiguration c
             .ToListAsync(ct);
         var permissions = grants.Aggregate(0L, (all, p) => all | p);
         permissions = (permissions & PodPermission.Administrator) != 0 ? PodPermission.All : permissions & PodPermission.All;
-        cache[userId] = permissions;
+        lock (gate)
+        {
+            if (epoch == startedUnder)
+            {
+                cache[userId] = permissions;
+            }
+        }
+
         return permissions;
     }
 
@@ -81,7 +113,24 @@ public sealed class PodPermissions(IServiceScopeFactory scopes, IConfiguration c
     public async Task<HierarchyActor> ActorAsync(VoxoraDbContext db, string userId, CancellationToken ct) =>
         new(await OwnerIdAsync(ct) == userId, await HighestPositionAsync(db, userId, ct), await PermissionsAsync(userId, ct));
 
-    public void Invalidate() => cache.Clear();
+    /// <summary>Pod roles or grants changed: every node forgets what it cached (this one at once).</summary>
+    public void Invalidate()
+    {
+        InvalidateHere();
+        if (bus.IsClustered)
+        {
+            bus.Publish(InvalidateKind, []);
+        }
+    }
+
+    private void InvalidateHere()
+    {
+        lock (gate)
+        {
+            epoch++;
+            cache.Clear();
+        }
+    }
 
     public static Task<bool> IsBannedAsync(VoxoraDbContext db, string userId, CancellationToken ct) =>
         db.PodBans.AnyAsync(b => b.UserId == userId, ct);

@@ -81,7 +81,7 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
         }
 
         return candidates
-            .Where(m => permissions.Get(m.CommunityId) is { } snapshot && snapshot.CanView(userId, m.ChannelId))
+            .Where(m => permissions.Cached(m.CommunityId) is { } snapshot && snapshot.CanView(userId, m.ChannelId))
             .Select(m => m.State())
             .ToList();
     }
