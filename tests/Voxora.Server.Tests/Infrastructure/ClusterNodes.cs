@@ -47,6 +47,9 @@ public sealed class ClusterNodes : IAsyncDisposable
             ["REDIS:PREFIX"] = "vxt" + Guid.NewGuid().ToString("N")[..10],
             // One audit key for the cluster, as a real deployment has: every node verifies every node's entries.
             ["AUDIT:KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            // One public URL (the load balancer's) is the token issuer of every node, so a token from one node is
+            // accepted by all, as behind a real load balancer.
+            ["PUBLIC_URL"] = "http://chat.cluster.test",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
