@@ -112,6 +112,8 @@ public static class VoxoraHost
 
         // Subscribed before the node serves anything, so no cross-node event published after start-up is missed.
         app.Services.GetRequiredService<ClusterBus>();
+        // Answers other nodes' RESUMEs of this node's sessions from the start, before any client connects here.
+        app.Services.GetRequiredService<GatewayHandover>();
         await app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync(cancellationToken);
         await app.Services.GetRequiredService<AuditLog>().InitializeAsync(cancellationToken);
         return app;
@@ -182,6 +184,7 @@ public static class VoxoraHost
         services.AddSingleton<ClusterConnection>();
         services.AddSingleton<ClusterBus>();
         services.AddSingleton<GatewayHub>();
+        services.AddSingleton<GatewayHandover>();
         services.AddSingleton<GatewayAdmission>();
         services.AddSingleton<GatewayOpRegistry>();
         services.AddSingleton<GatewayServer>();
