@@ -116,6 +116,8 @@ public static class VoxoraHost
         app.Services.GetRequiredService<PermissionChanges>();
         app.Services.GetRequiredService<SessionValidator>();
         app.Services.GetRequiredService<PodPermissions>();
+        // Answers other nodes' RESUMEs of this node's sessions from the start, before any client connects here.
+        app.Services.GetRequiredService<GatewayHandover>();
         await app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync(cancellationToken);
         await app.Services.GetRequiredService<AuditLog>().InitializeAsync(cancellationToken);
         return app;
@@ -187,6 +189,7 @@ public static class VoxoraHost
         services.AddSingleton<ClusterConnection>();
         services.AddSingleton<ClusterBus>();
         services.AddSingleton<GatewayHub>();
+        services.AddSingleton<GatewayHandover>();
         services.AddSingleton<GatewayAdmission>();
         services.AddSingleton<GatewayOpRegistry>();
         services.AddSingleton<GatewayServer>();

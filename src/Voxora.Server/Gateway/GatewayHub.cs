@@ -322,13 +322,18 @@ public sealed class GatewayHub
     /// <summary>
     /// Adds an identified session and fills in its user's communities. The session is registered before
     /// memberships are read, and the read is retried if any membership changed meanwhile, so a join or
-    /// leave racing the IDENTIFY is never lost and a left community is never re-added.
+    /// leave racing the IDENTIFY is never lost and a left community is never re-added. False (and nothing
+    /// registered) when a session with the same id is already here (two RESUMEs of one session racing).
     /// </summary>
-    public async Task RegisterAsync(GatewaySession session, Func<CancellationToken, Task<IReadOnlyCollection<string>>> loadCommunityIds, CancellationToken ct)
+    public async Task<bool> RegisterAsync(GatewaySession session, Func<CancellationToken, Task<IReadOnlyCollection<string>>> loadCommunityIds, CancellationToken ct)
     {
         lock (membershipGate)
         {
-            sessions[session.Id] = session;
+            if (!sessions.TryAdd(session.Id, session))
+            {
+                return false;
+            }
+
             var current = sessionsByUser.GetValueOrDefault(session.UserId) ?? [];
             if (Array.IndexOf(current, session) < 0)
             {
@@ -356,7 +361,7 @@ public sealed class GatewayHub
                     onlineMembers.GetOrAdd(communityId, _ => new(StringComparer.Ordinal))[session.UserId] = 0;
                 }
 
-                return;
+                return true;
             }
         }
     }

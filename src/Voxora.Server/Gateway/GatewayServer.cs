@@ -29,6 +29,7 @@ public sealed class GatewayServer(
     Features.Permissions.PermissionCache permissions,
     Features.Voice.VoiceService voice,
     GatewayOpRegistry ops,
+    GatewayHandover handover,
     TimeProvider clock,
     ILogger<GatewayServer> logger)
 {
@@ -281,6 +282,11 @@ public sealed class GatewayServer(
         }
 
         var session = resume.SessionId is null ? null : hub.FindSession(resume.SessionId);
+        if (session is null && resume.SessionId is not null && handover.Enabled)
+        {
+            return await ResumeFromAnotherNodeAsync(connection, resume.SessionId, resume.Seq ?? -1, principal.Value, ct);
+        }
+
         if (session is null || session.UserId != principal.Value.UserId || session.Invalidated)
         {
             // Unknown, expired, or someone else's: say nothing more than "start over".
@@ -305,6 +311,63 @@ public sealed class GatewayServer(
         previous?.Abort(GatewayCloseCodes.SessionTimedOut, "resumed elsewhere");
         connection.Identified = true;
         return session;
+    }
+
+    /// <summary>
+    /// A RESUME of a session this node does not hold: in a cluster it may live on another node, which hands it over
+    /// (<see cref="GatewayHandover"/>). The incoming session is registered first, so it buffers the user's events from
+    /// before the handover point on; if the handover fails it is forgotten and the client told to start over.
+    /// </summary>
+    private async Task<GatewaySession?> ResumeFromAnotherNodeAsync(GatewayConnection connection, string sessionId, long afterSeq, (string UserId, string SessionId) principal, CancellationToken ct)
+    {
+        if (sessionId.Length > 64 || !AdmitUser(connection, principal.UserId, replacesOpenConnection: false))
+        {
+            if (connection.CloseCode is null)
+            {
+                connection.TryQueueRaw(Frame(GatewayOp.Reconnect, new ReconnectPayload("session_expired"), VoxoraJsonContext.Default.ReconnectPayload));
+            }
+
+            return null;
+        }
+
+        var incoming = new GatewaySession(sessionId, principal.UserId, principal.SessionId, options.ReplayBufferSize);
+        var reply = new HandoverReply(HandoverStatus.SessionExpired, null, []);
+        var registered = false;
+        try
+        {
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+                registered = await hub.RegisterAsync(incoming, innerCt => ReadyState.CommunityIdsAsync(db, principal.UserId, innerCt), ct);
+            }
+
+            if (registered)
+            {
+                reply = await handover.RequestAsync(incoming, afterSeq, ct);
+            }
+
+            if (reply.Status == HandoverStatus.Resumed
+                && incoming.TryAdopt(reply.LoginSessionId!, afterSeq, reply.Missed, connection, Frame(GatewayOp.Dispatch, type: GatewayEvents.Resumed)))
+            {
+                connection.Identified = true;
+                return incoming;
+            }
+        }
+        finally
+        {
+            if (registered && !connection.Identified)
+            {
+                incoming.Invalidate(GatewayCloseCodes.SessionTimedOut, "handover failed");
+                hub.Unregister(incoming);
+            }
+        }
+
+        // The connection stays open but unidentified: it no longer counts toward the user's connections.
+        connection.AdmittedUserId = null;
+        admission.UserConnectionClosed(principal.UserId);
+        var reason = reply.Status == HandoverStatus.SeqOutOfRange ? "seq_out_of_range" : "session_expired";
+        connection.TryQueueRaw(Frame(GatewayOp.Reconnect, new ReconnectPayload(reason), VoxoraJsonContext.Default.ReconnectPayload));
+        return null;
     }
 
     /// <summary>

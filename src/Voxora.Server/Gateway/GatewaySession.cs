@@ -15,13 +15,16 @@ public sealed class GatewaySession(string id, string userId, string loginSession
     private const int InitialReplaySlots = 8;
     private (long Seq, OutboundEvent Event)[] replay = new (long, OutboundEvent)[Math.Min(InitialReplaySlots, replayCapacity)];
     private long seq;
+    // Entries numbered up to baseSeq were never held here: 0 for a session identified on this node, the client's
+    // last seq for one handed over from another node (its earlier events stayed there).
+    private long baseSeq;
     private bool ready;
     private List<OutboundEvent>? pendingBeforeReady = [];
     private GatewayConnection? connection;
 
     public string Id { get; } = id;
     public string UserId { get; } = userId;
-    public string LoginSessionId { get; } = loginSessionId;
+    public string LoginSessionId { get; private set; } = loginSessionId;
 
     /// <summary>When the last connection went away; null while one is attached.</summary>
     public DateTimeOffset? DetachedAt { get; private set; }
@@ -36,6 +39,18 @@ public sealed class GatewaySession(string id, string userId, string loginSession
             lock (gate)
             {
                 return connection is not null;
+            }
+        }
+    }
+
+    /// <summary>False until READY was sent (or, for a session coming from another node, until it was handed over).</summary>
+    public bool IsReady
+    {
+        get
+        {
+            lock (gate)
+            {
+                return ready;
             }
         }
     }
@@ -107,9 +122,7 @@ public sealed class GatewaySession(string id, string userId, string loginSession
         lock (gate)
         {
             previous = null;
-            // While the ring is growing it holds every event so far (oldest = 1); once full, the last replayCapacity.
-            var oldest = Math.Max(1, seq - replay.Length + 1);
-            if (Invalidated || !ready || afterSeq < oldest - 1 || afterSeq > seq)
+            if (Invalidated || !ready || !Holds(afterSeq))
             {
                 return false;
             }
@@ -156,10 +169,102 @@ public sealed class GatewaySession(string id, string userId, string loginSession
         current?.Abort(closeCode, reason);
     }
 
+    /// <summary>
+    /// For a RESUME served by another node: takes, atomically with respect to new events, every event after
+    /// <paramref name="afterSeq"/> and ends the session here for good (its socket, if still open, closes with 4009).
+    /// False (and nothing changes) when the session is not resumable or those events are no longer all held;
+    /// <paramref name="outOfRange"/> then says which.
+    /// </summary>
+    public bool TryHandOver(long afterSeq, out IReadOnlyList<OutboundEvent> missed, out bool outOfRange)
+    {
+        GatewayConnection? current;
+        lock (gate)
+        {
+            missed = [];
+            outOfRange = false;
+            if (Invalidated || !ready)
+            {
+                return false;
+            }
+
+            if (!Holds(afterSeq))
+            {
+                outOfRange = true;
+                return false;
+            }
+
+            var events = new OutboundEvent[seq - afterSeq];
+            for (var n = afterSeq + 1; n <= seq; n++)
+            {
+                events[n - afterSeq - 1] = replay[n % replay.Length].Event;
+            }
+
+            missed = events;
+            Invalidated = true;
+            current = connection;
+            connection = null;
+            DetachedAt ??= DateTimeOffset.MinValue;
+        }
+
+        current?.Abort(Protocol.GatewayCloseCodes.SessionTimedOut, "resumed elsewhere");
+        return true;
+    }
+
+    /// <summary>
+    /// The handover point of a session coming from another node: what was queued before it, the old node already
+    /// holds (and hands over); only events after it are this node's to add.
+    /// </summary>
+    public void DiscardBeforeHandover()
+    {
+        lock (gate)
+        {
+            pendingBeforeReady?.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Completes a handover: the session continues here after the client's <paramref name="afterSeq"/>, with the
+    /// events the old node held (numbered afterSeq+1 …) followed by those that arrived here since the handover point;
+    /// all of them, then <paramref name="resumedFrame"/>, are queued on <paramref name="next"/>. False when the session
+    /// was ended meanwhile (its login was revoked).
+    /// </summary>
+    public bool TryAdopt(string originalLoginSessionId, long afterSeq, IReadOnlyList<OutboundEvent> handedOver, GatewayConnection next, byte[] resumedFrame)
+    {
+        lock (gate)
+        {
+            if (Invalidated || ready)
+            {
+                return false;
+            }
+
+            LoginSessionId = originalLoginSessionId;
+            seq = baseSeq = afterSeq;
+            foreach (var dispatch in handedOver.Concat(pendingBeforeReady!))
+            {
+                next.QueueReplay(Append(dispatch), dispatch);
+            }
+
+            pendingBeforeReady = null;
+            ready = true;
+            next.TryQueueRaw(resumedFrame);
+            connection = next;
+            DetachedAt = null;
+            return true;
+        }
+    }
+
+    // Whether every event after afterSeq is still in the ring. While the ring is growing it holds every event after
+    // baseSeq; once full, the last replayCapacity.
+    private bool Holds(long afterSeq)
+    {
+        var oldest = Math.Max(baseSeq + 1, seq - replay.Length + 1);
+        return afterSeq >= oldest - 1 && afterSeq <= seq;
+    }
+
     private long Append(OutboundEvent dispatch)
     {
         var number = ++seq;
-        if (number > replay.Length && replay.Length < replayCapacity)
+        if (number - baseSeq > replay.Length && replay.Length < replayCapacity)
         {
             Grow(number);
         }
@@ -168,12 +273,12 @@ public sealed class GatewaySession(string id, string userId, string loginSession
         return number;
     }
 
-    // Called when entry `number` would overwrite entry `number - Length`: every held entry (1 … number-1,
+    // Called when entry `number` would overwrite entry `number - Length`: every held entry (baseSeq+1 … number-1,
     // all of them, since the ring never wrapped) moves to its slot in a ring twice as large.
     private void Grow(long number)
     {
         var bigger = new (long Seq, OutboundEvent Event)[Math.Min(replay.Length * 2, replayCapacity)];
-        for (var n = Math.Max(1, number - replay.Length); n < number; n++)
+        for (var n = Math.Max(baseSeq + 1, number - replay.Length); n < number; n++)
         {
             bigger[n % bigger.Length] = replay[n % replay.Length];
         }
