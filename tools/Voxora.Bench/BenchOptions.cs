@@ -16,6 +16,17 @@ public sealed class BenchOptions
     /// <summary>Admin connection string of a PostgreSQL server: a fresh database is created on it.</summary>
     public string? Pg { get; set; }
 
+    /// <summary>Server processes to start on one PostgreSQL database and one Redis (1 = a single node).</summary>
+    public int Nodes { get; set; } = 1;
+
+    /// <summary>
+    /// The Redis the started nodes share (a StackExchange.Redis configuration string), or <see cref="RedisThrowaway"/> to
+    /// start one. Null: no Redis with one node (in-process bus), a throwaway one with several.
+    /// </summary>
+    public string? Redis { get; set; }
+
+    public const string RedisThrowaway = "throwaway";
+
     /// <summary>With --url: where that server's database is, for seeding history directly.</summary>
     public string? SeedSqliteFile { get; set; }
 
@@ -90,6 +101,8 @@ public sealed class BenchOptions
                 case "--server-dll": o.ServerDll = Next(); break;
                 case "--provider": o.Provider = Next(); break;
                 case "--pg": o.Pg = Next(); break;
+                case "--nodes": o.Nodes = Int(); break;
+                case "--redis": o.Redis = Next(); break;
                 case "--seed-sqlite": o.SeedSqliteFile = Next(); break;
                 case "--seed-pg": o.SeedPg = Next(); break;
                 case "--server-log-level": o.ServerLogLevel = Next(); break;
@@ -140,8 +153,27 @@ public sealed class BenchOptions
             throw new ArgumentException("--provider is sqlite or postgres");
         }
 
+        if (o.Nodes < 1)
+        {
+            throw new ArgumentException("--nodes is at least 1");
+        }
+
+        if (o.Url is not null && (o.Nodes > 1 || o.Redis is not null))
+        {
+            throw new ArgumentException("--nodes and --redis start servers; with --url the tool starts none");
+        }
+
+        if ((o.Nodes > 1 || o.Redis is not null) && o.Provider != "postgres")
+        {
+            // The server refuses Redis with SQLite (exit 2): several nodes cannot share one SQLite file.
+            throw new ArgumentException("--nodes above 1 and --redis need --provider postgres");
+        }
+
         return o;
     }
+
+    /// <summary>True when the started nodes join a cluster through Redis (several nodes, or --redis).</summary>
+    public bool Clustered => Nodes > 1 || Redis is not null;
 
     public const string Usage = """
         Voxora.Bench <scenario> [options]      scenarios: send | fanout | connections | history | resume
@@ -151,6 +183,12 @@ public sealed class BenchOptions
           --pg "Host=127.0.0.1;Port=5432;Username=postgres"
                                         admin connection string; a fresh database is created and dropped.
                                         Without it, --provider postgres starts a throwaway PostgreSQL (as scripts/lib.sh does).
+          --nodes N                     start N server processes on one PostgreSQL database and one Redis (default 1;
+                                        above 1 needs --provider postgres). fanout spreads receivers and senders, send its
+                                        senders, round-robin over the nodes; connections, history and resume use the first node.
+          --redis HOST:PORT|throwaway   the Redis the nodes share (a StackExchange.Redis configuration string), or start a
+                                        throwaway redis-server. Default: none with 1 node (in-process bus), throwaway with more.
+                                        With --nodes 1 it measures one node whose bus goes through Redis.
           --server-dll PATH             server to start (default: <repo>/src/Voxora.Server/bin/Release/net10.0/Voxora.Server.dll)
           --server-env KEY=VALUE        extra environment for the started server (repeatable)
           --server-log-level LEVEL      Logging default level of the started server (default Warning)

@@ -1,57 +1,83 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
 using Npgsql;
 
 namespace Voxora.Bench;
 
 /// <summary>
-/// The server under test: one the tool started (a child process on a free loopback port, fresh data
-/// folder, rate limits off), or a running one given by URL. Knows where its database is, for seeding.
+/// The server under test: one or several nodes the tool started (child processes on free loopback ports, each with a
+/// fresh data folder, rate limits off; several share one PostgreSQL database and one Redis), or a running one given by
+/// URL. Knows where its database is, for seeding.
 /// </summary>
 public sealed class BenchTarget : IAsyncDisposable
 {
-    private Process? child;
-    private StreamWriter? childLog;
+    private readonly List<ServerNode> started = [];
     private ThrowawayPostgres? throwawayPg;
+    private ThrowawayRedis? throwawayRedis;
     private string? pgAdmin;
     private string? pgDatabase;
-    private string? dataDir;
     private bool keepData;
 
-    private BenchTarget(Uri baseAddress, string provider)
+    private BenchTarget(IReadOnlyList<Uri> nodeAddresses, string provider)
     {
-        BaseAddress = baseAddress;
+        NodeAddresses = nodeAddresses;
         Provider = provider;
     }
 
-    public Uri BaseAddress { get; }
+    /// <summary>The first node: where the bench registers its users and runs the single-node scenarios.</summary>
+    public Uri BaseAddress => NodeAddresses[0];
+
+    /// <summary>Every node, the first one first.</summary>
+    public IReadOnlyList<Uri> NodeAddresses { get; }
+
     public string Provider { get; }
-    public int? ServerPid { get; private set; }
+
+    /// <summary>The first node's process id, if known.</summary>
+    public int? ServerPid => ServerPids.Count > 0 ? ServerPids[0] : null;
+
+    /// <summary>Process ids of every node whose id is known.</summary>
+    public IReadOnlyList<int> ServerPids { get; private set; } = [];
+
     public string? SqliteFile { get; private set; }
     public string? PgConnectionString { get; private set; }
 
+    /// <summary>The Redis the nodes share (StackExchange.Redis configuration string), or null (in-process bus).</summary>
+    public string? RedisConfiguration { get; private set; }
+
+    /// <summary>The Redis server's process id when the tool started it (its CPU is part of what the bus costs).</summary>
+    public int? RedisPid => throwawayRedis?.Pid;
+
     /// <summary>Runtime switch the tool sets for itself (Program.cs) and keeps from the server it starts.</summary>
     public const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-    public string? LogFile { get; private set; }
+
+    /// <summary>The first node's log.</summary>
+    public string? LogFile => started.Count > 0 ? started[0].LogFile : null;
 
     /// <summary>A server somebody else runs (the tests' in-process server, or --url).</summary>
     public static BenchTarget Existing(Uri baseAddress, string provider, int? pid, string? sqliteFile, string? pgConnectionString) =>
-        new(baseAddress, provider) { ServerPid = pid, SqliteFile = sqliteFile, PgConnectionString = pgConnectionString };
+        new([baseAddress], provider) { ServerPids = pid is { } p ? [p] : [], SqliteFile = sqliteFile, PgConnectionString = pgConnectionString };
 
     public static async Task<BenchTarget> FromOptionsAsync(BenchOptions o, CancellationToken ct)
     {
         if (o.Url is not null)
         {
             var existing = Existing(o.Url, o.SeedPg is not null ? "postgres" : o.Provider, o.ServerPid, o.SeedSqliteFile, o.SeedPg);
-            await existing.WaitReadyAsync(TimeSpan.FromSeconds(10), ct);
+            await WaitReadyAsync(o.Url, null, requireRedis: false, TimeSpan.FromSeconds(10), ct);
             return existing;
         }
 
         return await StartAsync(o, ct);
     }
 
-    /// <summary>Starts <c>dotnet Voxora.Server.dll</c> with a fresh data folder and waits for /health/ready.</summary>
+    /// <summary>
+    /// Starts <c>--nodes</c> × <c>dotnet Voxora.Server.dll</c>, each with a fresh data folder, and waits for each one's
+    /// /health/ready. Clustered (several nodes, or <c>--redis</c>), they share the PostgreSQL database, the Redis and its
+    /// key prefix, the audit key and the public URL (the token issuer: a token from one node is valid on all, as behind a
+    /// load balancer), and each has its own <c>VOXORA_NODE_ID</c>.
+    /// </summary>
     public static async Task<BenchTarget> StartAsync(BenchOptions o, CancellationToken ct)
     {
         var dll = o.ServerDll ?? FindServerDll();
@@ -60,16 +86,22 @@ public sealed class BenchTarget : IAsyncDisposable
             throw new FileNotFoundException($"Server build not found at {dll}. Build it first: dotnet build Voxora.slnx -c Release (or pass --server-dll).");
         }
 
-        var port = FreePort();
-        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-        var target = new BenchTarget(baseAddress, o.Provider) { keepData = o.KeepData };
+        var ports = new List<int>();
+        while (ports.Count < o.Nodes)
+        {
+            var port = FreePort();
+            if (!ports.Contains(port))
+            {
+                ports.Add(port);
+            }
+        }
+
+        var addresses = ports.Select(p => new Uri($"http://127.0.0.1:{p}/")).ToList();
+        var target = new BenchTarget(addresses, o.Provider) { keepData = o.KeepData };
         try
         {
-            target.dataDir = Directory.CreateTempSubdirectory("voxora-bench-").FullName;
             var env = new Dictionary<string, string>
             {
-                ["VOXORA_URLS"] = $"http://127.0.0.1:{port}",
-                ["VOXORA_DATA_DIR"] = target.dataDir,
                 ["VOXORA_RATELIMITING__ENABLED"] = "false",
                 // The scenarios hold up to ~19,000 connections of one or few users from 127.0.0.x and run resume
                 // storms: lift the gateway's per-user and per-address abuse caps (docs/benchmarks.md).
@@ -105,9 +137,24 @@ public sealed class BenchTarget : IAsyncDisposable
                 target.PgConnectionString = new NpgsqlConnectionStringBuilder(target.pgAdmin) { Database = target.pgDatabase }.ConnectionString;
                 env["VOXORA_DATABASE__CONNECTIONSTRING"] = target.PgConnectionString;
             }
-            else
+
+            if (o.Clustered)
             {
-                target.SqliteFile = Path.Combine(target.dataDir, "voxora.db");
+                if (o.Redis is null or BenchOptions.RedisThrowaway)
+                {
+                    target.throwawayRedis = await ThrowawayRedis.StartAsync(ct);
+                    target.RedisConfiguration = target.throwawayRedis.Configuration;
+                }
+                else
+                {
+                    target.RedisConfiguration = o.Redis;
+                }
+
+                env["VOXORA_REDIS__CONFIGURATION"] = target.RedisConfiguration;
+                // Its own prefix, so a shared Redis (the tests', another bench run) never mixes clusters.
+                env["VOXORA_REDIS__PREFIX"] = "vxbench" + Guid.NewGuid().ToString("N")[..10];
+                env["VOXORA_AUDIT__KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+                env["VOXORA_PUBLIC_URL"] = addresses[0].ToString().TrimEnd('/');
             }
 
             foreach (var (k, v) in o.ServerEnv)
@@ -115,30 +162,29 @@ public sealed class BenchTarget : IAsyncDisposable
                 env[k] = v;
             }
 
-            var psi = new ProcessStartInfo("dotnet")
+            // One after another: the first applies the migrations and creates the signing key the others load.
+            for (var i = 0; i < addresses.Count; i++)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = Path.GetDirectoryName(dll)!,
-            };
-            psi.ArgumentList.Add(dll);
-            psi.Environment.Remove(InlineSocketCompletions);
-            foreach (var (k, v) in env)
-            {
-                psi.Environment[k] = v;
+                var nodeEnv = new Dictionary<string, string>(env)
+                {
+                    ["VOXORA_URLS"] = $"http://127.0.0.1:{ports[i]}",
+                };
+                if (o.Clustered && !o.ServerEnv.Any(kv => kv.Key == "VOXORA_NODE_ID"))
+                {
+                    nodeEnv["VOXORA_NODE_ID"] = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                var node = ServerNode.Start(dll, nodeEnv, target.started);
+                target.ServerPids = [.. target.started.Select(n => n.Pid)];
+                if (i == 0 && o.Provider != "postgres")
+                {
+                    target.SqliteFile = Path.Combine(node.DataDir, "voxora.db");
+                }
+
+                // Generous: on a busy machine the first node's migrations of a fresh PostgreSQL database were seen to take over 60 s.
+                await WaitReadyAsync(addresses[i], node, o.Clustered, TimeSpan.FromSeconds(180), ct);
             }
 
-            target.LogFile = Path.Combine(target.dataDir, "server.log");
-            target.childLog = new StreamWriter(target.LogFile) { AutoFlush = true };
-            var log = target.childLog;
-            target.child = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
-            target.child.OutputDataReceived += (_, e) => WriteLog(log, e.Data);
-            target.child.ErrorDataReceived += (_, e) => WriteLog(log, e.Data);
-            target.child.BeginOutputReadLine();
-            target.child.BeginErrorReadLine();
-            target.ServerPid = target.child.Id;
-            await target.WaitReadyAsync(TimeSpan.FromSeconds(90), ct);
             return target;
         }
         catch
@@ -148,40 +194,25 @@ public sealed class BenchTarget : IAsyncDisposable
         }
     }
 
-    private static void WriteLog(StreamWriter log, string? line)
+    /// <summary>
+    /// Waits for /health/ready to answer 200, and with <paramref name="requireRedis"/> to report Redis "ok": a node answers
+    /// 200 "degraded" while its Redis is unreachable, and a bench run on a node off the bus would measure nothing useful.
+    /// </summary>
+    private static async Task WaitReadyAsync(Uri baseAddress, ServerNode? node, bool requireRedis, TimeSpan timeout, CancellationToken ct)
     {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            try
-            {
-                log.WriteLine(line);
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-    }
-
-    private async Task WaitReadyAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var watch = Stopwatch.StartNew();
         while (true)
         {
-            if (child is { HasExited: true })
+            if (node is { HasExited: true })
             {
-                throw new InvalidOperationException($"The server exited with code {child.ExitCode} during start-up; log: {LogFile}\n{Tail()}");
+                throw new InvalidOperationException($"The server at {baseAddress} exited with code {node.ExitCode} during start-up; log: {node.LogFile}\n{node.Tail()}");
             }
 
             try
             {
                 using var response = await http.GetAsync(new Uri("health/ready", UriKind.Relative), ct);
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (response.StatusCode == HttpStatusCode.OK && (!requireRedis || RedisOk(await response.Content.ReadAsStringAsync(ct))))
                 {
                     return;
                 }
@@ -195,30 +226,26 @@ public sealed class BenchTarget : IAsyncDisposable
 
             if (watch.Elapsed > timeout)
             {
-                throw new TimeoutException($"{BaseAddress}health/ready did not answer 200 within {timeout.TotalSeconds} s\n{Tail()}");
+                throw new TimeoutException($"{baseAddress}health/ready did not answer 200 within {timeout.TotalSeconds} s\n{node?.Tail()}");
             }
 
             await Task.Delay(200, ct);
         }
     }
 
-    private string Tail()
+    private static bool RedisOk(string health)
     {
-        if (LogFile is null || !File.Exists(LogFile))
-        {
-            return "";
-        }
-
         try
         {
-            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            var lines = reader.ReadToEnd().Split('\n');
-            return string.Join('\n', lines.TakeLast(20));
+            using var doc = JsonDocument.Parse(health);
+            return doc.RootElement.TryGetProperty("checks", out var checks)
+                && checks.TryGetProperty("redis", out var redis)
+                && redis.ValueKind == JsonValueKind.String
+                && redis.GetString() == "ok";
         }
-        catch (IOException)
+        catch (JsonException)
         {
-            return "";
+            return false;
         }
     }
 
@@ -250,30 +277,9 @@ public sealed class BenchTarget : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (child is not null)
+        foreach (var node in started)
         {
-            try
-            {
-                if (!child.HasExited)
-                {
-                    child.Kill(entireProcessTree: true);
-                    await child.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-                }
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
-            {
-            }
-
-            child.Dispose();
-            child = null;
-        }
-
-        if (childLog is not null)
-        {
-            lock (childLog)
-            {
-                childLog.Dispose();
-            }
+            await node.StopAsync();
         }
 
         if (pgDatabase is not null && pgAdmin is not null && throwawayPg is null)
@@ -298,16 +304,262 @@ public sealed class BenchTarget : IAsyncDisposable
             throwawayPg = null;
         }
 
-        if (dataDir is not null && !keepData)
+        if (throwawayRedis is not null)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            await throwawayRedis.DisposeAsync();
+            throwawayRedis = null;
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var node in started)
+        {
+            if (!keepData)
+            {
+                node.DeleteData();
+            }
+        }
+
+        started.Clear();
+    }
+}
+
+/// <summary>One server process the tool started: its data folder (with its log) and the process.</summary>
+internal sealed class ServerNode
+{
+    private readonly Process process;
+    private readonly StreamWriter log;
+
+    private ServerNode(Process process, StreamWriter log, string dataDir, string logFile)
+    {
+        this.process = process;
+        this.log = log;
+        DataDir = dataDir;
+        LogFile = logFile;
+    }
+
+    public string DataDir { get; }
+    public string LogFile { get; }
+    public int Pid => process.Id;
+    public bool HasExited => process.HasExited;
+    public int ExitCode => process.ExitCode;
+
+    /// <summary>Starts the server with a fresh data folder and <paramref name="env"/>; adds it to <paramref name="into"/> at once, so it is stopped whatever happens next.</summary>
+    public static ServerNode Start(string dll, IReadOnlyDictionary<string, string> env, List<ServerNode> into)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("voxora-bench-").FullName;
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        psi.ArgumentList.Add(dll);
+        psi.Environment.Remove(BenchTarget.InlineSocketCompletions);
+        foreach (var (k, v) in env)
+        {
+            psi.Environment[k] = v;
+        }
+
+        if (!env.ContainsKey("VOXORA_DATA_DIR"))
+        {
+            psi.Environment["VOXORA_DATA_DIR"] = dataDir;
+        }
+        var logFile = Path.Combine(dataDir, "server.log");
+        var log = new StreamWriter(logFile) { AutoFlush = true };
+        Process process;
+        try
+        {
+            process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+
+        var node = new ServerNode(process, log, dataDir, logFile);
+        into.Add(node);
+        process.OutputDataReceived += (_, e) => node.WriteLog(e.Data);
+        process.ErrorDataReceived += (_, e) => node.WriteLog(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return node;
+    }
+
+    private void WriteLog(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
             try
             {
-                Directory.Delete(dataDir, recursive: true);
+                log.WriteLine(line);
             }
-            catch (IOException)
+            catch (ObjectDisposedException)
             {
             }
+        }
+    }
+
+    public string Tail()
+    {
+        try
+        {
+            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var lines = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', lines.TakeLast(20));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+        }
+
+        process.Dispose();
+        lock (log)
+        {
+            log.Dispose();
+        }
+    }
+
+    public void DeleteData()
+    {
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>
+/// A redis-server in a temporary folder on a free loopback port, started like scripts/lib.sh's start_throwaway_redis
+/// (no persistence) but as a child process of the tool, stopped and deleted afterwards.
+/// </summary>
+public sealed class ThrowawayRedis : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly string root;
+
+    private ThrowawayRedis(Process process, string root, int port)
+    {
+        this.process = process;
+        this.root = root;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public int Pid => process.Id;
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public static async Task<ThrowawayRedis> StartAsync(CancellationToken ct)
+    {
+        var root = Directory.CreateTempSubdirectory("voxora-bench-redis.").FullName;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var port = BenchTarget.FreePort();
+            var psi = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
+            foreach (var a in new[] { "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", root, "--save", "", "--appendonly", "no", "--logfile", Path.Combine(root, "redis.log") })
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            Process process;
+            try
+            {
+                process = Process.Start(psi) ?? throw new InvalidOperationException("could not start redis-server");
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                Directory.Delete(root, recursive: true);
+                throw new InvalidOperationException("redis-server not found (apt-get install redis-server), or pass --redis HOST:PORT.", ex);
+            }
+
+            var watch = Stopwatch.StartNew();
+            while (!process.HasExited && watch.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                if (await PingAsync(port, ct))
+                {
+                    Console.Error.WriteLine($"[bench] throwaway Redis up on 127.0.0.1:{port} ({root})");
+                    return new ThrowawayRedis(process, root, port);
+                }
+
+                await Task.Delay(100, ct);
+            }
+
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            process.Dispose();
+        }
+
+        var log = Path.Combine(root, "redis.log");
+        throw new InvalidOperationException($"could not start redis-server: {(File.Exists(log) ? await File.ReadAllTextAsync(log, ct) : "no log")}");
+    }
+
+    private static async Task<bool> PingAsync(int port, CancellationToken ct)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port, ct);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), ct);
+            var buffer = new byte[16];
+            var read = await stream.ReadAsync(buffer, ct).AsTask().WaitAsync(TimeSpan.FromSeconds(2), ct);
+            return read >= 5 && buffer.AsSpan(0, 5).SequenceEqual("+PONG"u8);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+        }
+
+        process.Dispose();
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (IOException)
+        {
         }
     }
 }

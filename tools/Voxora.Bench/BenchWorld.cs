@@ -19,6 +19,7 @@ public sealed class BenchWorld : IDisposable
 
     private readonly SocketsHttpHandler handler;
     private readonly string runTag = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()))[..6];
+    private readonly Dictionary<(string UserId, int Node), VoxoraClient> nodeClients = [];
     private int userCounter;
     private long loggedInAt;
 
@@ -61,6 +62,42 @@ public sealed class BenchWorld : IDisposable
     }
 
     public VoxoraClient NewClient() => new(BaseAddress, handler);
+
+    /// <summary>
+    /// <paramref name="user"/> signed in on node <paramref name="node"/> (0 = the first, where every user was created):
+    /// the same access token, which every node of a cluster accepts (shared signing keys and issuer).
+    /// </summary>
+    public VoxoraClient ClientOn(BenchUser user, int node)
+    {
+        if (node == 0)
+        {
+            return user.Client;
+        }
+
+        lock (nodeClients)
+        {
+            if (!nodeClients.TryGetValue((user.User.Id, node), out var client))
+            {
+                client = new VoxoraClient(Target.NodeAddresses[node], handler);
+                nodeClients[(user.User.Id, node)] = client;
+            }
+
+            // RefreshIfOldAsync renews the first node's client: take its current token each time.
+            client.AccessToken = user.Client.AccessToken;
+            return client;
+        }
+    }
+
+    /// <summary>
+    /// Clients for <paramref name="users"/> spread round-robin over the nodes: entry k is user k mod U on node k mod N, and
+    /// there are U × N entries when there are several nodes, so whoever takes entry n mod count sends to node n mod N.
+    /// </summary>
+    public List<VoxoraClient> SpreadOverNodes(IReadOnlyList<BenchUser> users)
+    {
+        var nodes = Target.NodeAddresses.Count;
+        var count = nodes == 1 ? users.Count : users.Count * nodes;
+        return [.. Enumerable.Range(0, count).Select(k => ClientOn(users[k % users.Count], k % nodes))];
+    }
 
     private async Task<BenchUser> NewUserAsync(CancellationToken ct)
     {
@@ -131,6 +168,11 @@ public sealed class BenchWorld : IDisposable
         foreach (var u in Users)
         {
             u.Client.Dispose();
+        }
+
+        foreach (var c in nodeClients.Values)
+        {
+            c.Dispose();
         }
 
         handler.Dispose();

@@ -92,25 +92,41 @@ public static class ProcStats
 }
 
 /// <summary>
-/// Watches the server process during a run: peak RSS (sampled every 250 ms) and CPU seconds used,
-/// plus the machine's overall CPU use (load generator and database included).
+/// Watches the server process during a run (every node's, summed, when the tool started several): peak RSS (sampled
+/// every 250 ms) and CPU seconds used, the Redis server's CPU when the tool started it, plus the machine's overall CPU
+/// use (load generator and database included).
 /// </summary>
 public sealed class ResourceWatch : IAsyncDisposable
 {
-    private readonly int? pid;
+    private readonly int[] pids;
+    private readonly int? redisPid;
     private readonly CancellationTokenSource stop = new();
     private readonly Task sampler;
     private readonly double? cpuStart;
+    private readonly double? redisCpuStart;
     private readonly double benchCpuStart;
     private readonly (long Busy, long Total)? machineStart;
     private readonly long startTicks = Stopwatch.GetTimestamp();
     private long peakRss;
 
     public ResourceWatch(int? pid)
+        : this(pid is { } p ? [p] : [], null)
     {
-        this.pid = pid;
-        RssStart = pid is { } p ? ProcStats.RssBytes(p) : null;
-        cpuStart = pid is { } q ? ProcStats.CpuSeconds(q) : null;
+    }
+
+    /// <summary>Every node of <paramref name="target"/>, and its Redis if the tool started it.</summary>
+    public ResourceWatch(BenchTarget target)
+        : this(target.ServerPids, target.RedisPid)
+    {
+    }
+
+    public ResourceWatch(IReadOnlyList<int> pids, int? redisPid)
+    {
+        this.pids = [.. pids];
+        this.redisPid = redisPid;
+        RssStart = SumRss();
+        cpuStart = SumCpu();
+        redisCpuStart = redisPid is { } r ? ProcStats.CpuSeconds(r) : null;
         benchCpuStart = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         machineStart = ProcStats.MachineJiffies();
         peakRss = RssStart ?? 0;
@@ -119,9 +135,41 @@ public sealed class ResourceWatch : IAsyncDisposable
 
     public long? RssStart { get; }
 
+    private long? SumRss()
+    {
+        long sum = 0;
+        foreach (var p in pids)
+        {
+            if (ProcStats.RssBytes(p) is not { } rss)
+            {
+                return null;
+            }
+
+            sum += rss;
+        }
+
+        return pids.Length > 0 ? sum : null;
+    }
+
+    private double? SumCpu()
+    {
+        double sum = 0;
+        foreach (var p in pids)
+        {
+            if (ProcStats.CpuSeconds(p) is not { } cpu)
+            {
+                return null;
+            }
+
+            sum += cpu;
+        }
+
+        return pids.Length > 0 ? sum : null;
+    }
+
     private async Task SampleAsync()
     {
-        if (pid is null)
+        if (pids.Length == 0)
         {
             return;
         }
@@ -130,7 +178,7 @@ public sealed class ResourceWatch : IAsyncDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                if (ProcStats.RssBytes(pid.Value) is { } rss && rss > peakRss)
+                if (SumRss() is { } rss && rss > peakRss)
                 {
                     peakRss = rss;
                 }
@@ -151,10 +199,10 @@ public sealed class ResourceWatch : IAsyncDisposable
         await stop.CancelAsync();
         await sampler;
         var seconds = Stopwatch.GetElapsedTime(startTicks).TotalSeconds;
-        if (pid is { } p)
+        if (pids.Length > 0)
         {
-            var rssEnd = ProcStats.RssBytes(p);
-            var cpuEnd = ProcStats.CpuSeconds(p);
+            var rssEnd = SumRss();
+            var cpuEnd = SumCpu();
             if (rssEnd is { } end && end > peakRss)
             {
                 peakRss = end;
@@ -172,6 +220,11 @@ public sealed class ResourceWatch : IAsyncDisposable
                     result.Add($"server_cpu_us_per_{operation}", (c1 - c0) * 1e6 / operations);
                 }
             }
+        }
+
+        if (redisPid is { } r && redisCpuStart is { } r0 && ProcStats.CpuSeconds(r) is { } r1)
+        {
+            result.Add("redis_cpu_cores", (r1 - r0) / seconds);
         }
 
         result.Add("bench_cpu_cores", (Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - benchCpuStart) / seconds);

@@ -57,7 +57,9 @@ namespace Voxora.Bench
         {
             var started = TimeProvider.System.GetUtcNow();
             await using var target = await BenchTarget.FromOptionsAsync(o, ct);
-            Console.Error.WriteLine($"[bench] server {target.BaseAddress} ({target.Provider}, pid {target.ServerPid?.ToString(CultureInfo.InvariantCulture) ?? "unknown"})");
+            Console.Error.WriteLine(
+                $"[bench] server {string.Join(", ", target.NodeAddresses)} ({target.Provider}, pid {(target.ServerPids.Count > 0 ? string.Join(", ", target.ServerPids) : "unknown")}"
+                + (target.RedisConfiguration is { } redis ? $", Redis {redis}" : "") + ")");
             using var world = await BenchWorld.CreateAsync(target, ct);
             var runs = new List<ScenarioResult>();
             for (var i = 0; i < Math.Max(1, o.Repeat); i++)
@@ -98,6 +100,8 @@ namespace Voxora.Bench
                 ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
                 ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
                 ["provider"] = target.Provider,
+                ["nodes"] = target.NodeAddresses.Count,
+                ["redis"] = target.RedisConfiguration is null ? "none (in-process bus)" : (target.RedisPid is null ? target.RedisConfiguration : "throwaway " + target.RedisConfiguration),
                 ["server"] = o.Url?.ToString() ?? (o.ServerDll ?? BenchTarget.FindServerDll()),
                 ["server_log_level"] = o.Url is null ? o.ServerLogLevel : null,
                 ["server_env"] = string.Join(' ', o.ServerEnv.Select(kv => kv.Key + "=" + kv.Value)),

@@ -18,7 +18,10 @@ public static class FanoutScenario
         var senders = Math.Max(1, o.Senders);
         await world.EnsureUsersAsync(1 + senders + receiverUsers, ct);
         await world.RefreshIfOldAsync(ct);
-        var senderClients = world.Users.Skip(1).Take(senders).Select(u => u.Client).ToList();
+        var nodes = world.Target.NodeAddresses.Count;
+        // Senders post to the nodes round-robin (message n to node n mod N) and receiver i connects to node i mod N, so
+        // with several nodes most deliveries cross the bus from another node.
+        var senderClients = world.SpreadOverNodes(world.Users.Skip(1).Take(senders).ToList());
         var receiverPool = world.Users.Skip(1 + senders).Take(receiverUsers).ToList();
 
         var result = new ScenarioResult("fanout", world.Target.Provider);
@@ -26,12 +29,31 @@ public static class FanoutScenario
         result.Parameters["receiver_users"] = receiverUsers.ToString(CultureInfo.InvariantCulture);
         result.Parameters["senders"] = senders.ToString(CultureInfo.InvariantCulture);
         result.Parameters["duration_s"] = o.DurationSeconds.ToString(CultureInfo.InvariantCulture);
+        result.Parameters["nodes"] = nodes.ToString(CultureInfo.InvariantCulture);
 
-        await using var gateway = new LeanGateway(world.BaseAddress, o.LocalAddresses);
-        var connectWatch = Stopwatch.StartNew();
-        var connections = await ConnectAllAsync(gateway, receivers, i => receiverPool[i % receiverPool.Count].Client.AccessToken!, o.ConnectParallelism, null, ct);
-        result.Add("connect_all_s", connectWatch.Elapsed.TotalSeconds);
+        var gateways = world.Target.NodeAddresses.Select(a => new LeanGateway(a, o.LocalAddresses)).ToList();
+        try
+        {
+            var connectWatch = Stopwatch.StartNew();
+            var connections = await ConnectAllAsync(
+                i => gateways[i % nodes], receivers, i => receiverPool[i % receiverPool.Count].Client.AccessToken!, o.ConnectParallelism, null, ct);
+            result.Add("connect_all_s", connectWatch.Elapsed.TotalSeconds);
+            await RunRatesAsync(world, o, result, senderClients, connections, ct);
+        }
+        finally
+        {
+            foreach (var g in gateways)
+            {
+                await g.DisposeAsync();
+            }
+        }
 
+        return result;
+    }
+
+    private static async Task RunRatesAsync(
+        BenchWorld world, BenchOptions o, ScenarioResult result, List<Voxora.Client.VoxoraClient> senderClients, List<LeanConnection> connections, CancellationToken ct)
+    {
         var rates = o.FindKnee ? KneeRates(o) : [o.Rate > 0 ? o.Rate : 100];
         result.Parameters["warmup_s"] = o.WarmupSeconds.ToString(CultureInfo.InvariantCulture);
         await WarmUpAsync(o, senderClients, connections, world.Channel.Id, rates[0], ct);
@@ -88,8 +110,6 @@ public static class FanoutScenario
         {
             c.Abort();
         }
-
-        return result;
     }
 
     /// <summary>
@@ -151,7 +171,7 @@ public static class FanoutScenario
         var nonceBase = (step + 1) * 1_000_000_000L;
         var r = new ScenarioResult("fanout", world.Target.Provider);
         r.Parameters["rate"] = rate.ToString(CultureInfo.InvariantCulture);
-        var watch = new ResourceWatch(world.Target.ServerPid);
+        var watch = new ResourceWatch(world.Target);
         var (tracker, send) = await SendAndDrainAsync(senders, connections, world.Channel.Id, rate, duration, nonceBase, record: true, ct);
         var deliverySeconds = send.Seconds;
         await watch.FinishAsync(r, tracker.Delivered, "delivery");
@@ -195,8 +215,13 @@ public static class FanoutScenario
     }
 
     /// <summary>Opens and identifies <paramref name="count"/> connections, <paramref name="parallelism"/> at a time.</summary>
+    public static Task<List<LeanConnection>> ConnectAllAsync(
+        LeanGateway gateway, int count, Func<int, string> token, int parallelism, Histogram? timeToReady, CancellationToken ct, Action<int>? onFailure = null) =>
+        ConnectAllAsync(_ => gateway, count, token, parallelism, timeToReady, ct, onFailure);
+
+    /// <summary>Opens and identifies <paramref name="count"/> connections, connection i through <paramref name="gateway"/>(i).</summary>
     public static async Task<List<LeanConnection>> ConnectAllAsync(
-        LeanGateway gateway, int count, Func<int, string> token, int parallelism, Histogram? timeToReady, CancellationToken ct, Action<int>? onFailure = null)
+        Func<int, LeanGateway> gateway, int count, Func<int, string> token, int parallelism, Histogram? timeToReady, CancellationToken ct, Action<int>? onFailure = null)
     {
         var result = new LeanConnection?[count];
         var next = -1;
@@ -210,7 +235,7 @@ public static class FanoutScenario
                 var t0 = Stopwatch.GetTimestamp();
                 try
                 {
-                    result[i] = await gateway.ConnectIdentifiedAsync(i, token(i), TimeSpan.FromSeconds(60), ct);
+                    result[i] = await gateway(i).ConnectIdentifiedAsync(i, token(i), TimeSpan.FromSeconds(60), ct);
                     timeToReady?.RecordTicks(Stopwatch.GetTimestamp() - t0);
                 }
                 catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or TimeoutException or HttpRequestException or IOException or System.Net.Sockets.SocketException)

@@ -67,7 +67,7 @@ public static class HistoryScenario
                 {
                     lock (watchGate)
                     {
-                        watch ??= new ResourceWatch(world.Target.ServerPid);
+                        watch ??= new ResourceWatch(world.Target);
                     }
                 }
 

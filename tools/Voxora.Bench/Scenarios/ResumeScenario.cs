@@ -37,7 +37,7 @@ public static class ResumeScenario
             c.OnMessage = tracker.Seen;
         }
 
-        var watch = new ResourceWatch(world.Target.ServerPid);
+        var watch = new ResourceWatch(world.Target);
         using var stopDropping = new CancellationTokenSource();
         var resumeLatency = new Histogram();
         long resumesOk = 0, resumesRefused = 0, resumeErrors = 0;

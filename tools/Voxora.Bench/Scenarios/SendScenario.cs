@@ -13,8 +13,10 @@ public static class SendScenario
         var users = o.Users > 0 ? o.Users : Math.Min(o.Concurrency, 8);
         await world.EnsureUsersAsync(users, ct);
         await world.RefreshIfOldAsync(ct);
-        var clients = world.Users.Take(users).Select(u => u.Client).ToList();
+        // With several nodes the senders post to them round-robin (worker or message n to node n mod N).
+        var clients = world.SpreadOverNodes(world.Users.Take(users).ToList());
         var result = new ScenarioResult("send", world.Target.Provider);
+        result.Parameters["nodes"] = world.Target.NodeAddresses.Count.ToString(CultureInfo.InvariantCulture);
         result.Parameters["users"] = users.ToString(CultureInfo.InvariantCulture);
         result.Parameters["duration_s"] = o.DurationSeconds.ToString(CultureInfo.InvariantCulture);
         result.Parameters["warmup_s"] = o.WarmupSeconds.ToString(CultureInfo.InvariantCulture);
@@ -30,7 +32,7 @@ public static class SendScenario
                 await Senders.OpenLoopAsync(clients, world.Channel.Id, o.Rate, TimeSpan.FromSeconds(o.WarmupSeconds), 0, null, record: false, ct);
             }
 
-            watch = new ResourceWatch(world.Target.ServerPid);
+            watch = new ResourceWatch(world.Target);
             stats = await Senders.OpenLoopAsync(clients, world.Channel.Id, o.Rate, TimeSpan.FromSeconds(o.DurationSeconds), 0, null, record: true, ct);
             result.Add("offered_rate", o.Rate);
         }
@@ -38,7 +40,7 @@ public static class SendScenario
         {
             result.Parameters["mode"] = "closed-loop";
             result.Parameters["concurrency"] = o.Concurrency.ToString(CultureInfo.InvariantCulture);
-            watch = new ResourceWatch(world.Target.ServerPid);
+            watch = new ResourceWatch(world.Target);
             stats = await Senders.ClosedLoopAsync(clients, world.Channel.Id, o.Concurrency, TimeSpan.FromSeconds(o.WarmupSeconds), TimeSpan.FromSeconds(o.DurationSeconds), ct);
         }
 
