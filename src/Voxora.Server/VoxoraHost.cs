@@ -181,6 +181,7 @@ public static class VoxoraHost
         services.AddSingleton(options.Gateway);
         services.AddSingleton<ClusterConnection>();
         services.AddSingleton<ClusterBus>();
+        services.AddSingleton<SharedLimits>();
         services.AddSingleton<GatewayHub>();
         services.AddSingleton<GatewayAdmission>();
         services.AddSingleton<GatewayOpRegistry>();
