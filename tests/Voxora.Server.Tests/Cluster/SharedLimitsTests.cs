@@ -1,7 +1,10 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
+using Microsoft.Extensions.DependencyInjection;
 using Voxora.Client;
 using Voxora.Protocol;
+using Voxora.Server.Infrastructure.Cluster;
 using Voxora.Server.Tests.Infrastructure;
 
 namespace Voxora.Server.Tests.Cluster;
@@ -162,6 +165,128 @@ public sealed class SharedLimitsTests
             {
                 await gateway.DisposeAsync();
             }
+        }
+    }
+
+    [Fact]
+    public async Task With_Redis_cut_off_a_node_keeps_its_own_limits_neither_refusing_all_nor_lifting_them()
+    {
+        await using var proxy = RedisCutter.Start(ClusterNodes.RedisConfiguration);
+        await using var cluster = await ClusterNodes.StartAsync(1, new Dictionary<string, string?>
+        {
+            ["REDIS:CONFIGURATION"] = proxy.Configuration,
+            ["RATELIMITING:USER_PER_MINUTE"] = "5",
+        });
+        var (owner, _, community) = await cluster[0].NewCommunityAsync("Redis cut");
+        using var _o = owner;
+        var channel = community.TextChannel().Id;
+
+        proxy.Cut();
+        var redis = cluster[0].Services.GetRequiredService<ClusterConnection>();
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        while (redis.IsHealthy && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(redis.IsHealthy);
+
+        // Counted on the node from here on: five requests pass, the sixth is refused, and enforce_nonce still holds.
+        var first = await owner.SendMessageAsync(channel, "only once", nonce: "retry-1", enforceNonce: true);
+        Assert.Equal(first.Id, (await owner.SendMessageAsync(channel, "only once", nonce: "retry-1", enforceNonce: true)).Id);
+        for (var i = 0; i < 3; i++)
+        {
+            await owner.GetMeAsync();
+        }
+
+        await Expect.Problem(HttpStatusCode.TooManyRequests, ProblemCodes.RateLimited, () => owner.GetMeAsync());
+    }
+
+    /// <summary>A TCP relay in front of the test Redis that can be cut, so a node loses Redis as in an outage.</summary>
+    private sealed class RedisCutter : IAsyncDisposable
+    {
+        private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+        private readonly string target;
+        private readonly List<TcpClient> sockets = [];
+        private readonly CancellationTokenSource stop = new();
+
+        private RedisCutter(string target) => this.target = target;
+
+        public string Configuration => $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port},connectTimeout=500";
+
+        public static RedisCutter Start(string redisConfiguration)
+        {
+            var cutter = new RedisCutter(redisConfiguration.Split(',')[0]);
+            cutter.listener.Start();
+            _ = cutter.AcceptAsync();
+            return cutter;
+        }
+
+        private async Task AcceptAsync()
+        {
+            var (host, port) = (target[..target.LastIndexOf(':')], int.Parse(target[(target.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            while (!stop.IsCancellationRequested)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await listener.AcceptTcpClientAsync(stop.Token);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                var server = new TcpClient();
+                await server.ConnectAsync(host, port);
+                lock (sockets)
+                {
+                    sockets.Add(client);
+                    sockets.Add(server);
+                }
+
+                _ = Pump(client, server);
+                _ = Pump(server, client);
+            }
+        }
+
+        private async Task Pump(TcpClient from, TcpClient to)
+        {
+            try
+            {
+                await from.GetStream().CopyToAsync(to.GetStream(), stop.Token);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                // Cut.
+            }
+
+            to.Close();
+        }
+
+        /// <summary>Drops every relayed connection and refuses new ones.</summary>
+        public void Cut()
+        {
+            stop.Cancel();
+            listener.Stop();
+            lock (sockets)
+            {
+                foreach (var socket in sockets)
+                {
+                    socket.Close();
+                }
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!stop.IsCancellationRequested)
+            {
+                Cut();
+            }
+
+            stop.Dispose();
+            return ValueTask.CompletedTask;
         }
     }
 
