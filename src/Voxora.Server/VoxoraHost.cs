@@ -188,6 +188,7 @@ public static class VoxoraHost
         services.AddSingleton(options.Gateway);
         services.AddSingleton<ClusterConnection>();
         services.AddSingleton<ClusterBus>();
+        services.AddSingleton<SharedLimits>();
         services.AddSingleton<GatewayHub>();
         services.AddSingleton<GatewayHandover>();
         services.AddSingleton<GatewayAdmission>();

@@ -193,7 +193,7 @@ public sealed class GatewayServer(
                 connection.TryQueueRaw(Frame(GatewayOp.HeartbeatAck));
                 return session;
 
-            case GatewayOp.Identify or GatewayOp.Resume when session is null && !admission.TryIdentifyFromAddress(connection.Address, Environment.TickCount64):
+            case GatewayOp.Identify or GatewayOp.Resume when session is null && !await admission.TryIdentifyFromAddressAsync(connection.Address, Environment.TickCount64):
                 connection.Abort(GatewayCloseCodes.IdentifyRateLimited, "too many identify attempts from this address; wait a minute");
                 return null;
 
@@ -237,13 +237,13 @@ public sealed class GatewayServer(
             return null;
         }
 
-        if (!admission.TryIdentifyAsUser(principal.Value.UserId, Environment.TickCount64))
+        if (!await admission.TryIdentifyAsUserAsync(principal.Value.UserId, Environment.TickCount64))
         {
             connection.Abort(GatewayCloseCodes.IdentifyRateLimited, "too many identify attempts; wait a minute");
             return null;
         }
 
-        if (!AdmitUser(connection, principal.Value.UserId, replacesOpenConnection: false))
+        if (!await AdmitUserAsync(connection, principal.Value.UserId, replacesOpenConnection: false))
         {
             return null;
         }
@@ -275,7 +275,7 @@ public sealed class GatewayServer(
             return null;
         }
 
-        if (!admission.TryIdentifyAsUser(principal.Value.UserId, Environment.TickCount64))
+        if (!await admission.TryIdentifyAsUserAsync(principal.Value.UserId, Environment.TickCount64))
         {
             connection.Abort(GatewayCloseCodes.IdentifyRateLimited, "too many identify attempts; wait a minute");
             return null;
@@ -294,7 +294,7 @@ public sealed class GatewayServer(
             return null;
         }
 
-        if (!AdmitUser(connection, session.UserId, replacesOpenConnection: session.IsAttached))
+        if (!await AdmitUserAsync(connection, session.UserId, replacesOpenConnection: session.IsAttached))
         {
             return null;
         }
@@ -374,9 +374,9 @@ public sealed class GatewayServer(
     /// Counts an identified connection of the user (released when the connection ends), or closes it
     /// with <see cref="GatewayCloseCodes.TooManyConnections"/> when the user already holds the maximum.
     /// </summary>
-    private bool AdmitUser(GatewayConnection connection, string userId, bool replacesOpenConnection)
+    private async ValueTask<bool> AdmitUserAsync(GatewayConnection connection, string userId, bool replacesOpenConnection)
     {
-        if (!admission.TryAdmitUser(userId, replacesOpenConnection))
+        if (!await admission.TryAdmitUserAsync(userId, replacesOpenConnection))
         {
             logger.LogInformation("Refusing a gateway connection of {UserId}: it already holds {Max} connections", userId, options.MaxConnectionsPerUser);
             connection.Abort(GatewayCloseCodes.TooManyConnections, $"at most {options.MaxConnectionsPerUser} connections per user");

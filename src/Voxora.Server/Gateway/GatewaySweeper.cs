@@ -12,6 +12,7 @@ namespace Voxora.Server.Gateway;
 public sealed class GatewaySweeper(GatewayServer server, GatewayHub hub, GatewayAdmission admission, GatewayOptions options, TimeProvider clock) : BackgroundService
 {
     private long lastPruneTicks = Environment.TickCount64;
+    private long lastSharedRefreshTicks = Environment.TickCount64;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -56,6 +57,13 @@ public sealed class GatewaySweeper(GatewayServer server, GatewayHub hub, Gateway
             lastPruneTicks = nowTicks;
             admission.Prune(nowTicks);
         }
+
+        // On a cluster, open connections count in Redis only while their node keeps saying they are open.
+        if (nowTicks - lastSharedRefreshTicks > GatewayAdmission.SharedRefreshPeriod.TotalMilliseconds)
+        {
+            lastSharedRefreshTicks = nowTicks;
+            _ = admission.RefreshSharedAsync();
+        }
     }
 }
 
@@ -79,7 +87,8 @@ public static class GatewayEndpoint
             }
 
             var address = http.Ip();
-            switch (admission.TryOpen(address, Environment.TickCount64, out var retryAfter))
+            var (verdict, retryAfter) = await admission.TryOpenAsync(address, Environment.TickCount64);
+            switch (verdict)
             {
                 case UpgradeVerdict.TooManyConnections:
                     http.Response.SetRetryAfter(retryAfter);

@@ -94,7 +94,7 @@ public static class AuthEndpoints
         // so it costs and answers like any wrong password. Only its first characters key the back-off.
         var login = request.Login.Length <= UserRules.UsernameMax ? request.Login : request.Login[..UserRules.UsernameMax];
         var ip = http.Ip();
-        if (backoff.LoginWait(login, ip) is { } wait)
+        if (await backoff.LoginWaitAsync(login, ip) is { } wait)
         {
             return TooManyAttempts(http, wait);
         }
@@ -106,7 +106,7 @@ public static class AuthEndpoints
 
         // Past the account-wide threshold only addresses the account has recently used may try; an
         // unknown account has none, so it answers the same as a known account seen from a new address.
-        if (backoff.AccountWideWait(login) is { } accountWait && !(user is not null && await IsKnownAddressAsync(db, user.Id, ip, options, clock, ct)))
+        if (await backoff.AccountWideWaitAsync(login) is { } accountWait && !(user is not null && await IsKnownAddressAsync(db, user.Id, ip, options, clock, ct)))
         {
             return TooManyAttempts(http, accountWait);
         }
@@ -116,11 +116,11 @@ public static class AuthEndpoints
         var valid = hasher.Check(request.Password, user?.PasswordHash, out var needsRehash) && user is not null;
         if (!valid)
         {
-            backoff.RecordLoginFailure(login, ip);
+            await backoff.RecordLoginFailureAsync(login, ip);
             return Problems.Unauthorized(ProblemCodes.InvalidCredentials, "The username or password is incorrect.");
         }
 
-        backoff.RecordLoginSuccess(login, ip);
+        await backoff.RecordLoginSuccessAsync(login, ip);
         if (await PodPermissions.IsBannedAsync(db, user!.Id, ct))
         {
             // Only said after a correct password, so the ban tells a guesser nothing.

@@ -6,12 +6,13 @@ namespace Voxora.Server.Features.Auth;
 /// Failure counters with exponential back-off, by key. The first <c>free</c> failures cost nothing;
 /// each one after that doubles the wait (1 s, 2 s, 4 s … up to the maximum). A key is forgotten once it
 /// has seen no failure for the window plus the longest wait. Held in memory per node, in a size-bounded
-/// cache so guessing random usernames cannot grow memory without end; this class is the seam for a
-/// shared (Redis) store.
+/// cache so guessing random usernames cannot grow memory without end. On a cluster <see cref="LoginBackoff"/>
+/// keeps the same counts in Redis instead (<c>SharedLimits</c>) and uses these only while Redis is unreachable.
 /// </summary>
 public sealed class BackoffCounters(TimeProvider clock, int maxBackoffSeconds) : IDisposable
 {
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
+    /// <summary>How long a key's failures are remembered after its last one (plus the longest wait).</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
 
     private readonly MemoryCache entries = new(new MemoryCacheOptions { SizeLimit = 200_000 });
     private readonly Lock gate = new();

@@ -1,4 +1,5 @@
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Cluster;
 
 namespace Voxora.Server.Features.Auth;
 
@@ -13,11 +14,18 @@ namespace Voxora.Server.Features.Auth;
 /// <item>per login session for the password change (the caller is already signed in), so strangers'
 /// login failures never block it and a stolen access token still cannot guess freely.</item>
 /// </list>
-/// Counts are per node (docs/security.md).
+/// On one node the counts live in memory (the synchronous methods). On a cluster the <c>…Async</c> methods keep them in
+/// Redis, so failures on one node slow the next attempt on every node; while Redis is unreachable they count on this
+/// node (docs/security.md).
 /// </summary>
-public sealed class LoginBackoff(AuthOptions options, TimeProvider clock) : IDisposable
+public sealed class LoginBackoff(AuthOptions options, TimeProvider clock, SharedLimits? shared) : IDisposable
 {
     private readonly BackoffCounters counters = new(clock, options.MaxBackoffSeconds);
+
+    public LoginBackoff(AuthOptions options, TimeProvider clock)
+        : this(options, clock, null)
+    {
+    }
 
     /// <summary>The wait for a login to <paramref name="account"/> from <paramref name="ip"/> on its own pair and address counts, or null.</summary>
     public TimeSpan? LoginWait(string account, string ip) => Longest(counters.Wait(PairKey(account, ip)), counters.Wait(IpKey(ip)));
@@ -44,6 +52,52 @@ public sealed class LoginBackoff(AuthOptions options, TimeProvider clock) : IDis
         counters.RecordFailure(SessionKey(sessionId), options.AccountFreeFailures);
         counters.RecordFailure(AccountKey(account), options.AccountWideFreeFailures);
     }
+
+    public async ValueTask<TimeSpan?> LoginWaitAsync(string account, string ip) =>
+        await SharedWaitAsync(PairKey(account, ip), IpKey(ip)) is { Answered: true } answer ? answer.Value : LoginWait(account, ip);
+
+    public async ValueTask<TimeSpan?> AccountWideWaitAsync(string account) =>
+        await SharedWaitAsync(AccountKey(account)) is { Answered: true } answer ? answer.Value : AccountWideWait(account);
+
+    public async ValueTask RecordLoginFailureAsync(string account, string ip)
+    {
+        if (!await SharedFailureAsync(PairKey(account, ip), options.AccountFreeFailures)
+            | !await SharedFailureAsync(IpKey(ip), options.IpFreeFailures)
+            | !await SharedFailureAsync(AccountKey(account), options.AccountWideFreeFailures))
+        {
+            RecordLoginFailure(account, ip);
+        }
+    }
+
+    public async ValueTask RecordLoginSuccessAsync(string account, string ip)
+    {
+        if (shared is not null && shared.Enabled)
+        {
+            await shared.ForgetBackoffAsync(PairKey(account, ip));
+        }
+
+        RecordLoginSuccess(account, ip);
+    }
+
+    public async ValueTask<TimeSpan?> PasswordChangeWaitAsync(string sessionId) =>
+        await SharedWaitAsync(SessionKey(sessionId)) is { Answered: true } answer ? answer.Value : PasswordChangeWait(sessionId);
+
+    public async ValueTask RecordPasswordChangeFailureAsync(string sessionId, string account)
+    {
+        if (!await SharedFailureAsync(SessionKey(sessionId), options.AccountFreeFailures)
+            | !await SharedFailureAsync(AccountKey(account), options.AccountWideFreeFailures))
+        {
+            RecordPasswordChangeFailure(sessionId, account);
+        }
+    }
+
+    private Task<Shared<TimeSpan?>> SharedWaitAsync(params string[] keys) =>
+        shared is not null && shared.Enabled ? shared.BackoffWaitAsync(keys) : Task.FromResult(Shared<TimeSpan?>.Unavailable);
+
+    /// <summary>Counts the failure in Redis; false when it must be counted on this node instead.</summary>
+    private async Task<bool> SharedFailureAsync(string key, int free) =>
+        shared is not null && shared.Enabled
+        && (await shared.RecordBackoffFailureAsync(key, free, options.MaxBackoffSeconds, BackoffCounters.Window + TimeSpan.FromSeconds(options.MaxBackoffSeconds))).Answered;
 
     private static TimeSpan? Longest(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a > b ? a : b;
 

@@ -87,22 +87,15 @@ public static class MessagesEndpoints
         // enforce_nonce: a repeat of a nonce the author already used here gets the first message back. Claimed right
         // before saving, so nothing in between can fail and strand the claim.
         object? ticket = null;
-        while (request.EnforceNonce == true && request.Nonce is { } nonce)
+        if (request.EnforceNonce == true && request.Nonce is { } nonce)
         {
-            var first = nonces.Claim(found.Me.Id, channel.Id, nonce, out ticket);
-            if (first is null)
+            var claim = await nonces.ClaimAsync(found.Me.Id, channel.Id, nonce, ct);
+            if (claim.First is { } first)
             {
-                break;
+                return TypedResults.Ok(first);
             }
 
-            try
-            {
-                return TypedResults.Ok(await first.WaitAsync(ct));
-            }
-            catch (NonceAbandonedException)
-            {
-                // The first attempt failed: this one sends.
-            }
+            ticket = claim.Ticket;
         }
 
         // Committed (with whatever else was queued meanwhile) before we answer or announce it. Not cancelled
@@ -115,7 +108,7 @@ public static class MessagesEndpoints
         {
             if (ticket is not null)
             {
-                nonces.Abandon(found.Me.Id, channel.Id, request.Nonce!, ticket);
+                await nonces.AbandonAsync(found.Me.Id, channel.Id, request.Nonce!, ticket);
             }
 
             // The channel was deleted between the access check and the insert (foreign key): as if it never existed.
@@ -132,7 +125,7 @@ public static class MessagesEndpoints
         hub.Publish(GatewayEvents.MessageCreate, wire, VoxoraJsonContext.Default.Message, Audience.Channel(channel.CommunityId, channel.Id));
         if (ticket is not null)
         {
-            NonceRegistry.Complete(ticket, wire);
+            await nonces.CompleteAsync(ticket, wire);
         }
 
         return TypedResults.Created($"/api/v1/channels/{channel.Id}/messages/{wire.Id}", wire);

@@ -74,7 +74,7 @@ public static class UsersEndpoints
         // A stolen access token must not be a way to guess the password without back-off. The count is per
         // login session, so strangers' failed logins never block the signed-in owner here.
         var sessionId = http.User.SessionId();
-        if (backoff.PasswordChangeWait(sessionId) is { } wait)
+        if (await backoff.PasswordChangeWaitAsync(sessionId) is { } wait)
         {
             http.Response.SetRetryAfter(wait);
             return Problems.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.LoginBackoff, "Too many failed attempts", "Too many wrong passwords. Try again later.");
@@ -82,7 +82,7 @@ public static class UsersEndpoints
 
         if (!hasher.Check(request.CurrentPassword, user.PasswordHash, out _))
         {
-            backoff.RecordPasswordChangeFailure(sessionId, user.Username);
+            await backoff.RecordPasswordChangeFailureAsync(sessionId, user.Username);
             return Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.InvalidCredentials, "Wrong password", "The current password is incorrect.");
         }
 
