@@ -320,7 +320,7 @@ public sealed class GatewayServer(
     /// </summary>
     private async Task<GatewaySession?> ResumeFromAnotherNodeAsync(GatewayConnection connection, string sessionId, long afterSeq, (string UserId, string SessionId) principal, CancellationToken ct)
     {
-        if (sessionId.Length > 64 || !AdmitUser(connection, principal.UserId, replacesOpenConnection: false))
+        if (sessionId.Length > 64 || !await AdmitUserAsync(connection, principal.UserId, replacesOpenConnection: false))
         {
             if (connection.CloseCode is null)
             {

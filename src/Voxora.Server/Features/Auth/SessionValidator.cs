@@ -35,6 +35,15 @@ public sealed class SessionValidator : IDisposable
         this.clock = clock;
         this.bus = bus;
         bus.Subscribe(ForgetKind, OnClusterForget);
+        // Sessions ended on other nodes while Redis was unreachable were never announced here: drop every answer.
+        bus.Reconnected += () =>
+        {
+            lock (gate)
+            {
+                epoch++;
+                cache.Clear();
+            }
+        };
     }
 
     public async ValueTask<bool> IsActiveAsync(string sessionId, CancellationToken ct)
@@ -45,13 +54,16 @@ public sealed class SessionValidator : IDisposable
         }
 
         var startedUnder = Interlocked.Read(ref epoch);
+        // While Redis is unreachable other nodes cannot tell this one that a session ended: ask the database every
+        // time, so a revocation still takes effect at once (at the cost of one query per request until Redis returns).
+        var cacheable = bus.IsConnected;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
         var now = clock.GetUtcNow();
         active = await db.Sessions.AsNoTracking().AnyAsync(s => s.Id == sessionId && s.RevokedAt == null && s.ExpiresAt > now, ct);
         lock (gate)
         {
-            if (epoch == startedUnder)
+            if (epoch == startedUnder && cacheable)
             {
                 cache.Set(sessionId, active, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = CacheFor });
             }

@@ -42,6 +42,8 @@ public sealed class MemberDirectory
     {
         this.bus = bus;
         bus.Subscribe(ForgetKind, OnClusterForget);
+        // Renames and removals announced while Redis was unreachable never arrived: start over.
+        bus.Reconnected += () => ForgetWhere(_ => true);
     }
 
     /// <summary>The member as shown to others, or null when the user is not a member (or either id is unknown).</summary>

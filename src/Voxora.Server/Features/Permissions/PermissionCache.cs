@@ -70,6 +70,9 @@ public sealed class PermissionCache
     /// </summary>
     public PermissionSnapshot? Cached(string communityId) => snapshots.GetValueOrDefault(communityId);
 
+    /// <summary>The communities whose snapshot this node holds now.</summary>
+    public IReadOnlyList<string> CachedCommunityIds => [.. snapshots.Keys];
+
     /// <summary>The community a channel belongs to (from memory once seen), or null when no such channel exists.</summary>
     public async ValueTask<string?> CommunityOfChannelAsync(VoxoraDbContext db, string channelId, CancellationToken ct)
     {

@@ -38,6 +38,17 @@ public sealed class PermissionChanges : IDomainEventHandler<CommunityMemberRemov
         this.bus = bus;
         this.lanes = lanes;
         bus.Subscribe(ChangedKind, OnClusterChanged);
+        bus.Reconnected += RebuildAllAfterOutage;
+    }
+
+    // Changes announced by other nodes while Redis was unreachable never arrived: rebuild every snapshot this node
+    // holds (each in its community's lane, like an announced change) and tell clients what they gained or lost.
+    private void RebuildAllAfterOutage()
+    {
+        foreach (var communityId in cache.CachedCommunityIds)
+        {
+            Rebuild(communityId);
+        }
     }
 
     /// <summary>
@@ -79,7 +90,11 @@ public sealed class PermissionChanges : IDomainEventHandler<CommunityMemberRemov
             return;
         }
 
-        var communityId = new BusReader(message.Body.Span).String()!;
+        Rebuild(new BusReader(message.Body.Span).String()!);
+    }
+
+    private void Rebuild(string communityId)
+    {
         lanes.Run(communityId, async () =>
         {
             // Off the bus reader before any database work; the lane holds this community's later dispatches meanwhile.

@@ -40,6 +40,8 @@ public sealed class PodPermissions
                 InvalidateHere();
             }
         });
+        // Pod role changes announced while Redis was unreachable never arrived: start over.
+        bus.Reconnected += InvalidateHere;
     }
 
     public async Task<string?> OwnerIdAsync(CancellationToken ct)

@@ -28,6 +28,7 @@ public sealed class ClusterBus : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Action<ClusterMessage>[]> handlers = new(StringComparer.Ordinal);
     private readonly Lock subscribeGate = new();
     private ChannelMessageQueue? queue;
+    private bool disposed;
     private int outageLogged;
 
     public ClusterBus(ClusterConnection connection, ILogger<ClusterBus> logger)
@@ -38,12 +39,81 @@ public sealed class ClusterBus : IAsyncDisposable
         {
             // Subscribed at construction, so nothing published after this node is up can be missed. StackExchange.Redis
             // resubscribes by itself after a reconnect; what was published meanwhile is lost (pub/sub keeps nothing),
-            // which the reconnect handlers of each feature account for.
-            queue = multiplexer.GetSubscriber().Subscribe(connection.Channel("bus"));
-            queue.OnMessage(OnRedisMessage);
-            multiplexer.ConnectionRestored += (_, _) => Interlocked.Exchange(ref outageLogged, 0);
+            // which the reconnect handlers of each feature account for. When Redis is down at start the node starts
+            // anyway and subscribes as soon as Redis answers.
+            multiplexer.ConnectionRestored += (_, _) =>
+            {
+                Interlocked.Exchange(ref outageLogged, 0);
+                TrySubscribe(multiplexer);
+                // Whatever other nodes published meanwhile never arrived here: let the caches start afresh.
+                OnReconnected();
+            };
+            if (!TrySubscribe(multiplexer))
+            {
+                _ = SubscribeWhenReachableAsync(multiplexer);
+            }
         }
     }
+
+    private bool TrySubscribe(IConnectionMultiplexer multiplexer)
+    {
+        lock (subscribeGate)
+        {
+            if (queue is not null || disposed)
+            {
+                return true;
+            }
+
+            if (!multiplexer.IsConnected)
+            {
+                return false;
+            }
+
+            try
+            {
+                queue = multiplexer.GetSubscriber().Subscribe(connection.Channel("bus"));
+                queue.OnMessage(OnRedisMessage);
+                return true;
+            }
+            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+            {
+                logger.LogWarning("Cannot subscribe to the cluster bus yet ({Error}); retrying", ex.Message);
+                return false;
+            }
+        }
+    }
+
+    private async Task SubscribeWhenReachableAsync(IConnectionMultiplexer multiplexer)
+    {
+        logger.LogWarning("Redis is unreachable at start: this node serves its own clients only until it can subscribe to the cluster bus");
+        while (!TrySubscribe(multiplexer))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        logger.LogWarning("Subscribed to the cluster bus");
+    }
+
+    /// <summary>
+    /// Raised after the link to Redis came back: bus messages published during the outage are lost (pub/sub keeps
+    /// nothing), so caches kept consistent by bus invalidations drop what they hold and reload on demand.
+    /// </summary>
+    public event Action? Reconnected;
+
+    private void OnReconnected()
+    {
+        try
+        {
+            Reconnected?.Invoke();
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "A cache failed to reset after Redis came back");
+        }
+    }
+
+    /// <summary>True on a single node, and on a cluster while Redis answers (bus messages reach the other nodes).</summary>
+    public bool IsConnected => connection.IsHealthy;
 
     /// <summary>True when other nodes may exist (Redis configured).</summary>
     public bool IsClustered => connection.Enabled;
@@ -64,6 +134,14 @@ public sealed class ClusterBus : IAsyncDisposable
     {
         if (connection.Multiplexer is not { } multiplexer)
         {
+            Deliver(new ClusterMessage(kind, connection.NodeName, body.ToArray()));
+            return;
+        }
+
+        if (multiplexer.IsConnected && Volatile.Read(ref queue) is null)
+        {
+            // Connected but not (yet) subscribed: the other nodes get it through Redis, this node's clients directly.
+            multiplexer.GetSubscriber().Publish(connection.Channel("bus"), Encode(kind, connection.NodeName, body), CommandFlags.FireAndForget);
             Deliver(new ClusterMessage(kind, connection.NodeName, body.ToArray()));
             return;
         }
@@ -153,10 +231,17 @@ public sealed class ClusterBus : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (queue is not null)
+        ChannelMessageQueue? subscribed;
+        lock (subscribeGate)
         {
-            await queue.UnsubscribeAsync();
+            disposed = true;
+            subscribed = queue;
             queue = null;
+        }
+
+        if (subscribed is not null)
+        {
+            await subscribed.UnsubscribeAsync();
         }
     }
 }
