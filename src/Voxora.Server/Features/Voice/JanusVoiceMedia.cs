@@ -269,12 +269,13 @@ public sealed class JanusVoiceMedia : IVoiceMedia
     }
 
     /// <summary>Cluster, under <c>room.Gate</c>: the last member of this node left; destroys the room only if nobody else is in it.</summary>
-    private async Task LeaveSharedRoomAsync(Room room, JanusNode node)
+    private async Task LeaveSharedRoomAsync(Room room, JanusNode node, long departedFeed)
     {
         try
         {
             var manager = await ManagerAsync(node, CancellationToken.None);
-            if ((await manager.ListParticipantsAsync(room.RoomId)).Count > 0)
+            // Janus may still list the member who just detached (it tears handles down asynchronously).
+            if ((await manager.ListParticipantsAsync(room.RoomId)).Any(p => p.Id != departedFeed))
             {
                 return; // members of other nodes are still talking in it
             }
@@ -366,7 +367,7 @@ public sealed class JanusVoiceMedia : IVoiceMedia
                 {
                     if (node.IsUp && room.Generation == node.Generation)
                     {
-                        await LeaveSharedRoomAsync(room, node);
+                        await LeaveSharedRoomAsync(room, node, peer.FeedId);
                     }
 
                     node.RoomDestroyed();
