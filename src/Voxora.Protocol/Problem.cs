@@ -41,4 +41,7 @@ public static class ProblemCodes
     public const string AlreadyReported = "already_reported";
     public const string ReportAlreadyDecided = "report_already_decided";
     public const string UnknownVoiceState = "unknown_voice_state";
+
+    /// <summary>503: in a cluster, the node holding the member's voice connection did not answer a moderator's action.</summary>
+    public const string VoiceNodeUnreachable = "voice_node_unreachable";
 }

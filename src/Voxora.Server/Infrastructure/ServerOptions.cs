@@ -105,6 +105,7 @@ public sealed class ServerOptions
         foreach (var error in Voice.Validate()) yield return error;
         foreach (var error in Audit.Validate()) yield return error;
         foreach (var error in Redis.Validate(Database.ProviderKind)) yield return error;
+        foreach (var error in Voice.ValidateCluster(Redis.Enabled)) yield return error;
     }
 }
 

@@ -74,7 +74,8 @@ public sealed class ClusterNodes : IAsyncDisposable
     }
 
     /// <summary>Starts one more node (node id = its position + 1).</summary>
-    public async Task<TestServer> AddNodeAsync(IReadOnlyDictionary<string, string?>? overrides = null)
+    public async Task<TestServer> AddNodeAsync(IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>(shared) { ["NODE_ID"] = (nodes.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -82,7 +83,7 @@ public sealed class ClusterNodes : IAsyncDisposable
             settings[key] = value;
         }
 
-        var node = await TestServer.StartAsync(Provider.Postgres, settings, reuseConnectionString: ConnectionString);
+        var node = await TestServer.StartAsync(Provider.Postgres, settings, reuseConnectionString: ConnectionString, services: services);
         nodes.Add(node);
         return node;
     }

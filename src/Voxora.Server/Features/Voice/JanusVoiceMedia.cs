@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
+using StackExchange.Redis;
 using Voxora.Protocol;
+using Voxora.Server.Infrastructure.Cluster;
 
 namespace Voxora.Server.Features.Voice;
 
@@ -11,18 +14,55 @@ namespace Voxora.Server.Features.Voice;
 /// subscriber handle (recv). When a publisher's PeerConnection is up (<c>webrtcup</c>) every other member's
 /// subscriber is extended with its feed (join on first use, then <c>subscribe</c>) and the new Janus offer is
 /// handed to that member's browser; <c>talking</c>/<c>stopped-talking</c> become speaking events.
+/// <para>In a cluster (Redis configured) members of one channel connected to different nodes must meet in one room:
+/// the channel's Janus server and room epoch are recorded in Redis by the first joiner (an atomic script, so the first
+/// choice wins), the room id follows from the channel id and the epoch, and whichever node comes first creates the
+/// room. Each node's members subscribe to the feeds of other nodes' members as Janus announces them
+/// (<c>publishers</c> events). The last member to leave (Janus lists nobody) ends the epoch and destroys the room.</para>
 /// </summary>
 public sealed class JanusVoiceMedia : IVoiceMedia
 {
+    // KEYS[1] the channel's room hash, KEYS[2] its epoch counter; ARGV[1] the server this node would pick.
+    private const string AssignScript = """
+        local server = redis.call('HGET', KEYS[1], 'server')
+        if not server then
+          local epoch = redis.call('INCR', KEYS[2])
+          redis.call('HSET', KEYS[1], 'server', ARGV[1], 'epoch', epoch)
+          return {ARGV[1], epoch}
+        end
+        return {server, tonumber(redis.call('HGET', KEYS[1], 'epoch'))}
+        """;
+
+    // Moves the channel from ARGV[1] (a server this node cannot use) to ARGV[2], unless someone already did.
+    private const string TakeOverScript = """
+        local server = redis.call('HGET', KEYS[1], 'server')
+        if (not server) or server == ARGV[1] then
+          local epoch = redis.call('INCR', KEYS[2])
+          redis.call('HSET', KEYS[1], 'server', ARGV[2], 'epoch', epoch)
+          return {ARGV[2], epoch}
+        end
+        return {server, tonumber(redis.call('HGET', KEYS[1], 'epoch'))}
+        """;
+
+    // Ends the channel's assignment if it is still at epoch ARGV[1].
+    private const string ReleaseScript = """
+        if redis.call('HGET', KEYS[1], 'epoch') == ARGV[1] then
+          return redis.call('DEL', KEYS[1])
+        end
+        return 0
+        """;
+
     private readonly Lock gate = new();
     private readonly JanusSupervisor supervisor;
     private readonly VoiceOptions options;
+    private readonly ClusterConnection cluster;
     private readonly ILogger<JanusVoiceMedia> logger;
 
-    public JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions options, ILogger<JanusVoiceMedia> logger)
+    public JanusVoiceMedia(JanusSupervisor supervisor, VoiceOptions options, ClusterConnection cluster, ILogger<JanusVoiceMedia> logger)
     {
         this.supervisor = supervisor;
         this.options = options;
+        this.cluster = cluster;
         this.logger = logger;
         supervisor.NodeUp += (_, e) => _ = Task.Run(() => OnNodeUpAsync(e));
     }
@@ -63,6 +103,12 @@ public sealed class JanusVoiceMedia : IVoiceMedia
                 var joined = await publisher.JoinAsPublisherAsync(room.RoomId, NewId(), userId, ct);
                 peer.FeedId = joined.Id;
                 peer.PrivateId = joined.PrivateId;
+                if (cluster.Enabled)
+                {
+                    // Feeds already live in the room that no member of this node publishes: other nodes' members.
+                    var local = room.Peers.Select(p => p.FeedId).ToHashSet();
+                    room.RemoteFeeds.UnionWith(joined.Publishers.Where(f => !local.Contains(f)));
+                }
             }
             catch
             {
@@ -132,6 +178,12 @@ public sealed class JanusVoiceMedia : IVoiceMedia
 
     private async Task CreateRoomAsync(Room room, int bitrate, CancellationToken ct)
     {
+        if (cluster.Enabled)
+        {
+            await UseSharedRoomAsync(room, bitrate, ct);
+            return;
+        }
+
         var node = supervisor.PickNodeForNewRoom() ?? throw new VoiceMediaException(supervisor.Status.Reason ?? "no media server is up");
         var manager = await ManagerAsync(node, ct);
         var id = NewId();
@@ -142,6 +194,129 @@ public sealed class JanusVoiceMedia : IVoiceMedia
         room.Generation = node.Generation;
         room.RoomId = id;
         room.Peers.Clear();
+    }
+
+    /// <summary>
+    /// Cluster: the channel's server and epoch from Redis (this node's pick if it is the first), and the room on that
+    /// server, created unless another node did so first.
+    /// </summary>
+    private async Task UseSharedRoomAsync(Room room, int bitrate, CancellationToken ct)
+    {
+        var candidate = supervisor.PickNodeForNewRoom() ?? throw new VoiceMediaException(supervisor.Status.Reason ?? "no media server is up");
+        RedisKey[] keys = [RoomKey(room.ChannelId), cluster.Key("voice:room-epoch:" + room.ChannelId)];
+        (string Server, long Epoch) assigned;
+        try
+        {
+            assigned = Assignment(await cluster.Database.ScriptEvaluateAsync(AssignScript, keys, [candidate.Name]));
+            if (supervisor.Nodes.FirstOrDefault(n => n.Name == assigned.Server) is not { IsUp: true })
+            {
+                // Down, or not among this node's VOXORA_VOICE__JANUS_URL: the channel moves to a server that is up; the
+                // members left on the old one are reconnected by their nodes when it fails them.
+                logger.LogWarning("Voice room of {Channel} was on {Server}, which this node cannot use; moving it to {Candidate}", room.ChannelId, assigned.Server, candidate.Name);
+                assigned = Assignment(await cluster.Database.ScriptEvaluateAsync(TakeOverScript, keys, [assigned.Server, candidate.Name]));
+            }
+        }
+        catch (RedisException ex)
+        {
+            throw new VoiceMediaException("the cluster's room directory (Redis) is unreachable: " + ex.Message, ex);
+        }
+
+        var node = supervisor.Nodes.FirstOrDefault(n => n.Name == assigned.Server && n.IsUp)
+            ?? throw new VoiceMediaException($"the media server of this channel ({assigned.Server}) is not available");
+        var id = SharedRoomId(room.ChannelId, assigned.Epoch);
+        var manager = await ManagerAsync(node, ct);
+        try
+        {
+            await manager.CreateRoomAsync(id, new VoiceRoomSettings(bitrate, 100, options.AudioActivePackets, options.AudioLevelAverage, "voxora " + room.ChannelId), ct);
+        }
+        catch (JanusException ex) when (ex.Code == JanusRoomExists)
+        {
+            // Another node created it first: the same room.
+        }
+
+        room.Bitrate = bitrate;
+        node.RoomCreated();
+        room.Node = node;
+        room.Generation = node.Generation;
+        room.RoomId = id;
+        room.Epoch = assigned.Epoch;
+        room.Peers.Clear();
+        room.RemoteFeeds.Clear();
+
+        static (string, long) Assignment(RedisResult result)
+        {
+            var parts = (RedisResult[])result!;
+            return ((string)parts[0]!, (long)parts[1]);
+        }
+    }
+
+    /// <summary>VideoRoom's "room already exists" error.</summary>
+    private const int JanusRoomExists = 427;
+
+    private RedisKey RoomKey(string channelId) => cluster.Key("voice:room:" + channelId);
+
+    /// <summary>The room id every node derives for a channel at an epoch (below 2^48, so JSON numbers carry it exactly).</summary>
+    internal static long SharedRoomId(string channelId, long epoch)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(channelId + ":" + epoch.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var id = 0L;
+        for (var i = 0; i < 6; i++)
+        {
+            id = (id << 8) | hash[i];
+        }
+
+        return id == 0 ? 1 : id;
+    }
+
+    /// <summary>Cluster, under <c>room.Gate</c>: the last member of this node left; destroys the room only if nobody else is in it.</summary>
+    private async Task LeaveSharedRoomAsync(Room room, JanusNode node, long departedFeed)
+    {
+        try
+        {
+            var manager = await ManagerAsync(node, CancellationToken.None);
+            // Janus may still list the member who just detached (it tears handles down asynchronously).
+            if ((await manager.ListParticipantsAsync(room.RoomId)).Any(p => p.Id != departedFeed))
+            {
+                return; // members of other nodes are still talking in it
+            }
+
+            // The epoch ends first: a node joining from now on makes a fresh room; one that joined this room in between
+            // is told it was destroyed and reconnects its member.
+            await cluster.Database.ScriptEvaluateAsync(ReleaseScript, [RoomKey(room.ChannelId)], [room.Epoch]);
+            await manager.DestroyRoomAsync(room.RoomId);
+        }
+        catch (Exception ex) when (ex is JanusException or TimeoutException or RedisException)
+        {
+            logger.LogDebug(ex, "Ending shared voice room {Room} failed", room.RoomId);
+        }
+    }
+
+    /// <summary>Cluster: the room was destroyed under this node's members (the last member elsewhere ended it): reconnect them.</summary>
+    private async Task OnRoomDestroyedAsync(Room room, long roomId)
+    {
+        List<Peer> peers;
+        await room.Gate.WaitAsync();
+        try
+        {
+            if (room.RoomId != roomId || room.Node is null)
+            {
+                return;
+            }
+
+            peers = [.. room.Peers];
+            room.Peers.Clear();
+            room.Node.RoomDestroyed();
+            room.Node = null;
+        }
+        finally
+        {
+            room.Gate.Release();
+        }
+
+        foreach (var peer in peers)
+        {
+            peer.Abandon();
+        }
     }
 
     private Task<VideoRoom> ManagerAsync(JanusNode node, CancellationToken ct)
@@ -188,7 +363,16 @@ public sealed class JanusVoiceMedia : IVoiceMedia
             await peer.DetachHandlesAsync();
             if (room.Peers.Count == 0 && room.Node is { } node)
             {
-                if (node.IsUp && room.Generation == node.Generation)
+                if (cluster.Enabled)
+                {
+                    if (node.IsUp && room.Generation == node.Generation)
+                    {
+                        await LeaveSharedRoomAsync(room, node, peer.FeedId);
+                    }
+
+                    node.RoomDestroyed();
+                }
+                else if (node.IsUp && room.Generation == node.Generation)
                 {
                     try
                     {
@@ -248,7 +432,9 @@ public sealed class JanusVoiceMedia : IVoiceMedia
         await peer.Room.Gate.WaitAsync(ct);
         try
         {
-            return peer.Room.Peers.Where(p => !ReferenceEquals(p, peer) && p.Publishing).Select(p => p.FeedId).ToList();
+            return peer.Room.Peers.Where(p => !ReferenceEquals(p, peer) && p.Publishing).Select(p => p.FeedId)
+                .Concat(peer.Room.RemoteFeeds)
+                .ToList();
         }
         finally
         {
@@ -306,6 +492,12 @@ public sealed class JanusVoiceMedia : IVoiceMedia
         public long RoomId { get; set; }
         public int Bitrate { get; set; }
         public List<Peer> Peers { get; } = [];
+
+        /// <summary>Cluster: the room's epoch in Redis (part of the room id).</summary>
+        public long Epoch { get; set; }
+
+        /// <summary>Cluster: live feeds in the room published by members of other nodes (guarded by <see cref="Gate"/>).</summary>
+        public HashSet<long> RemoteFeeds { get; } = [];
     }
 
     private sealed class Peer(JanusVoiceMedia owner, Room room, string userId, VideoRoom publisher, VideoRoom subscriber, IVoicePeerEvents events) : IVoicePeer
@@ -548,6 +740,14 @@ public sealed class JanusVoiceMedia : IVoiceMedia
                 {
                     events.Speaking(kind == "talking");
                 }
+                else if (isPublisher && owner.cluster.Enabled && kind == "destroyed" && data?["room"]?.GetValue<long>() is { } destroyedRoom)
+                {
+                    await owner.OnRoomDestroyedAsync(Room, destroyedRoom);
+                }
+                else if (isPublisher && owner.cluster.Enabled && kind == "event")
+                {
+                    await OnRoomNewsAsync(data!);
+                }
                 else if (!isPublisher && SessionDescription.From(e.Jsep) is { Type: "offer" } offer)
                 {
                     // Janus renegotiates on its own (a publisher left: its stream went inactive).
@@ -567,6 +767,42 @@ public sealed class JanusVoiceMedia : IVoiceMedia
             catch (Exception ex)
             {
                 owner.Logger.LogWarning(ex, "Voice event for {User} failed", UserId);
+            }
+        }
+
+        /// <summary>
+        /// Cluster: Janus tells every publisher in the room about feeds that start (<c>publishers</c>) or end
+        /// (<c>unpublished</c>, <c>leaving</c>). This node's own members' feeds are subscribed when their PeerConnection is
+        /// up; the others are other nodes' members, which this member subscribes to here.
+        /// </summary>
+        private async Task OnRoomNewsAsync(JsonObject data)
+        {
+            List<long> started;
+            await Room.Gate.WaitAsync();
+            try
+            {
+                var local = Room.Peers.Select(p => p.FeedId).ToHashSet();
+                started = (data["publishers"] as JsonArray ?? []).OfType<JsonObject>()
+                    .Select(p => p["id"]!.GetValue<long>())
+                    .Where(id => !local.Contains(id))
+                    .ToList();
+                Room.RemoteFeeds.UnionWith(started);
+                foreach (var field in new[] { "unpublished", "leaving" })
+                {
+                    if (data[field] is JsonValue value && value.TryGetValue<long>(out var ended))
+                    {
+                        Room.RemoteFeeds.Remove(ended);
+                    }
+                }
+            }
+            finally
+            {
+                Room.Gate.Release();
+            }
+
+            if (started.Count > 0)
+            {
+                await SubscribeAsync(started);
             }
         }
 

@@ -83,14 +83,31 @@ public static class VoiceEndpoints
         var outcome = await voice.ModerateAsync(actorId, membership.Community.Id, userId, request, ct);
         return outcome.State is { } state
             ? TypedResults.Ok(state)
-            : Problems.Of(outcome.Status, outcome.Code!, outcome.Status switch { 403 => "Forbidden", 404 => "Not found", 409 => "Conflict", _ => "Bad request" }, outcome.Detail);
+            : Problems.Of(outcome.Status, outcome.Code!, outcome.Status switch { 403 => "Forbidden", 404 => "Not found", 409 => "Conflict", 503 => "Service unavailable", _ => "Bad request" }, outcome.Detail);
     }
 }
 
-/// <summary>Drops the <c>voice_sessions</c> rows of this node at start-up (left by a crash) and at shutdown.</summary>
+/// <summary>
+/// Drops the <c>voice_sessions</c> rows of this node at start-up (left by a crash) and at shutdown; in a cluster, runs
+/// the node's voice liveness and the sweep of dead nodes' members meanwhile.
+/// </summary>
 internal sealed class VoiceStartup(VoiceService voice) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => voice.ClearStaleSessionsAsync(cancellationToken);
+    private readonly CancellationTokenSource stopping = new();
+    private Task clusterDuties = Task.CompletedTask;
 
-    public Task StopAsync(CancellationToken cancellationToken) => voice.ClearStaleSessionsAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await voice.ClearStaleSessionsAsync(cancellationToken);
+        clusterDuties = Task.Run(() => voice.RunClusterDutiesAsync(stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await stopping.CancelAsync();
+        await clusterDuties;
+        await voice.LeaveClusterAsync();
+        await voice.ClearStaleSessionsAsync(cancellationToken);
+        stopping.Dispose();
+    }
 }

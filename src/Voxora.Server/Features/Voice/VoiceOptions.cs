@@ -109,6 +109,19 @@ public sealed class VoiceOptions
     internal static string[] Split(string? value) =>
         (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>
+    /// Several nodes must meet their members in the same Janus rooms, so they share external Janus servers: the local
+    /// child process serves the node that started it only.
+    /// </summary>
+    public IEnumerable<string> ValidateCluster(bool clustered)
+    {
+        if (clustered && Enabled && !UsesExternalJanus)
+        {
+            yield return "VOXORA_REDIS__CONFIGURATION is set and voice is on, but the local Janus serves one node only: " +
+                "set VOXORA_VOICE__JANUS_URL to the Janus servers every node shares, or VOXORA_VOICE__ENABLED=false.";
+        }
+    }
+
     public IEnumerable<string> Validate()
     {
         foreach (var url in Split(JanusUrl))

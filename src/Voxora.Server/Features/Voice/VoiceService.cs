@@ -7,6 +7,7 @@ using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Cluster;
 using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Voice;
@@ -22,13 +23,14 @@ public readonly record struct VoiceModeration(VoiceState? State, int Status, str
 /// <summary>
 /// Voice signaling over the gateway (docs/protocol.md, "Voice"): op 4 joins, moves, changes self mute/deaf
 /// or leaves; op 13 carries SDP and candidates between a member's browser and the media plane. One voice
-/// connection per user across the server. States live in memory on this node (mirrored in <c>voice_sessions</c>),
-/// end with the gateway connection that opened them, and follow permission changes: a member who can no longer
+/// connection per user across the server. States live in memory on the node that holds the member's gateway
+/// connection and media (mirrored in <c>voice_sessions</c>); in a cluster every other node keeps a replica of them
+/// (VoiceService.Cluster.cs). They end with the gateway connection that opened them, and follow permission changes: a member who can no longer
 /// connect is disconnected, one who can no longer speak is server-muted. Moderators mute, deafen, move and
 /// disconnect members (<see cref="ModerateAsync"/>). After a media server restart every member on it is
 /// reconnected and gets a fresh op 5.
 /// </summary>
-public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, IDomainEventHandler<CommunityDeleted>
+public sealed partial class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, IDomainEventHandler<CommunityDeleted>
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, Member> members = new(StringComparer.Ordinal);
@@ -43,8 +45,10 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
     private readonly ILogger<VoiceService> logger;
 
     public VoiceService(GatewayHub hub, PermissionCache permissions, IServiceScopeFactory scopes, IVoiceMedia media, TurnCredentials turn,
-        TimeProvider clock, ServerOptions serverOptions, ILogger<VoiceService> logger)
+        TimeProvider clock, ServerOptions serverOptions, ClusterBus bus, ClusterConnection cluster, ILogger<VoiceService> logger)
     {
+        this.bus = bus;
+        this.cluster = cluster;
         this.hub = hub;
         this.permissions = permissions;
         this.scopes = scopes;
@@ -54,6 +58,7 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
         this.serverOptions = serverOptions;
         this.logger = logger;
         permissions.Changed += (communityId, snapshot) => _ = Task.Run(() => ApplyPermissionsAsync(communityId, snapshot));
+        SubscribeToCluster();
     }
 
     /// <summary>The voice states of a channel.</summary>
@@ -61,28 +66,31 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
     {
         lock (gate)
         {
-            return members.Values.Where(m => m.ChannelId == channelId).Select(m => m.State()).ToList();
+            return members.Values.Where(m => m.ChannelId == channelId).Select(m => m.State())
+                .Concat(remote.Values.Where(r => r.State.ChannelId == channelId).Select(r => r.State))
+                .ToList();
         }
     }
 
     /// <summary>The voice states <paramref name="userId"/> may see in these communities (READY, GET voice-states).</summary>
     public List<VoiceState> VisibleStates(string userId, IEnumerable<string> communityIds)
     {
-        List<Member> candidates;
+        List<VoiceState> candidates;
         var wanted = communityIds as IReadOnlySet<string> ?? communityIds.ToHashSet(StringComparer.Ordinal);
         lock (gate)
         {
-            if (members.Count == 0)
+            if (members.Count == 0 && remote.Count == 0)
             {
                 return [];
             }
 
-            candidates = members.Values.Where(m => wanted.Contains(m.CommunityId)).ToList();
+            candidates = members.Values.Where(m => wanted.Contains(m.CommunityId)).Select(m => m.State())
+                .Concat(remote.Values.Where(r => wanted.Contains(r.State.CommunityId)).Select(r => r.State))
+                .ToList();
         }
 
         return candidates
-            .Where(m => permissions.Cached(m.CommunityId) is { } snapshot && snapshot.CanView(userId, m.ChannelId))
-            .Select(m => m.State())
+            .Where(s => permissions.Cached(s.CommunityId) is { } snapshot && snapshot.CanView(userId, s.ChannelId!))
             .ToList();
     }
 
@@ -186,7 +194,10 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
         VoiceDecision decision;
         lock (gate)
         {
-            var others = members.Values.Count(m => m.ChannelId == channelId && m.UserId != session.UserId);
+            // Members connected to other nodes count too (the replica); two nodes racing for the last slot can both
+            // take it, since each decides on what it has heard so far.
+            var others = members.Values.Count(m => m.ChannelId == channelId && m.UserId != session.UserId)
+                + remote.Values.Count(r => r.State.ChannelId == channelId && r.State.UserId != session.UserId);
             decision = VoicePolicy.Decide(snapshot, session.UserId, channelId, movedBy is null ? userLimit : 0, others, clock.GetUtcNow());
             if (movedBy is not null && decision.Error is VoiceErrorCodes.MissingPermissions or VoiceErrorCodes.TimedOut)
             {
@@ -203,6 +214,8 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
                 previous = members.GetValueOrDefault(session.UserId);
                 member.CannotSpeak = decision.ServerMute;
                 members[session.UserId] = member;
+                // Connected to voice through another node until now: that node ends it when it hears this join.
+                remote.Remove(session.UserId);
             }
         }
 
@@ -332,18 +345,25 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
         try
         {
             Member? member;
+            RemoteMember? elsewhere = null;
             lock (gate)
             {
                 member = members.GetValueOrDefault(targetUserId);
+                if (member is null)
+                {
+                    elsewhere = remote.GetValueOrDefault(targetUserId);
+                }
             }
 
-            if (member is null || member.CommunityId != communityId || !snapshot.CanView(actorId, member.ChannelId))
+            // Connected to this node, or (in a cluster) to another one, whose replica says where they are.
+            var current = member?.State() ?? elsewhere?.State;
+            if (current is not { ChannelId: { } currentChannelId } || current.CommunityId != communityId || !snapshot.CanView(actorId, currentChannelId))
             {
                 return VoiceModeration.Refused(404, ProblemCodes.UnknownVoiceState, "That member is not in a voice channel of this community.");
             }
 
             var now = clock.GetUtcNow();
-            var here = snapshot.For(actorId, member.ChannelId, now);
+            var here = snapshot.For(actorId, currentChannelId, now);
             if (request.ServerMute is not null && (here & Permission.VoiceMuteOthers) == 0)
             {
                 return Missing("VOICE_MUTE_OTHERS");
@@ -359,7 +379,7 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
                 return Missing("VOICE_MOVE_OTHERS");
             }
 
-            if (request.ChannelIdGiven && request.ChannelId is { } destination && destination != member.ChannelId)
+            if (request.ChannelIdGiven && request.ChannelId is { } destination && destination != currentChannelId)
             {
                 var channel = snapshot.Channels.FirstOrDefault(c => c.Id == destination);
                 if (channel is null || !snapshot.CanView(actorId, destination))
@@ -400,31 +420,10 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
                 await db.SaveChangesAsync(ct);
             }
 
-            if (request.ChannelIdGiven && request.ChannelId is null)
-            {
-                Forget(member);
-                await EndAsync(member, reason: "a moderator disconnected you from voice");
-                return VoiceModeration.Done(member.State() with { ChannelId = null });
-            }
-
-            if (request.ChannelIdGiven && request.ChannelId is { } target && target != member.ChannelId)
-            {
-                var refused = await JoinAsync(member.Session, member.Connection, target, member.SelfMute, member.SelfDeaf, movedBy: actorId, ct);
-                if (!refused.Allowed)
-                {
-                    return VoiceModeration.Refused(409, refused.Error!, refused.Message!);
-                }
-
-                lock (gate)
-                {
-                    member = members.GetValueOrDefault(targetUserId) ?? member;
-                }
-
-                return VoiceModeration.Done(member.State());
-            }
-
-            await ApplyServerFlagsAsync(member, request.ServerMute ?? member.ModeratorMute, request.ServerDeaf ?? member.ModeratorDeaf, member.CannotSpeak);
-            return VoiceModeration.Done(member.State());
+            // The node holding the member's gateway connection and media carries the action out.
+            return member is not null
+                ? await ActAsync(member, actorId, request, ct)
+                : await ModerateElsewhereAsync(elsewhere!, actorId, request, ct);
         }
         finally
         {
@@ -433,6 +432,39 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
 
         static VoiceModeration Missing(string what) =>
             VoiceModeration.Refused(403, ProblemCodes.Forbidden, $"This needs the {what} permission.");
+    }
+
+    /// <summary>
+    /// Under the member's user lock, with the moderator's rights checked: disconnects, moves or applies the server
+    /// mute/deafen to a member connected to this node.
+    /// </summary>
+    private async Task<VoiceModeration> ActAsync(Member member, string actorId, ModerateVoiceStateRequest request, CancellationToken ct)
+    {
+        if (request.ChannelIdGiven && request.ChannelId is null)
+        {
+            Forget(member);
+            await EndAsync(member, reason: "a moderator disconnected you from voice");
+            return VoiceModeration.Done(member.State() with { ChannelId = null });
+        }
+
+        if (request.ChannelIdGiven && request.ChannelId is { } target && target != member.ChannelId)
+        {
+            var refused = await JoinAsync(member.Session, member.Connection, target, member.SelfMute, member.SelfDeaf, movedBy: actorId, ct);
+            if (!refused.Allowed)
+            {
+                return VoiceModeration.Refused(409, refused.Error!, refused.Message!);
+            }
+
+            lock (gate)
+            {
+                member = members.GetValueOrDefault(member.UserId) ?? member;
+            }
+
+            return VoiceModeration.Done(member.State());
+        }
+
+        await ApplyServerFlagsAsync(member, request.ServerMute ?? member.ModeratorMute, request.ServerDeaf ?? member.ModeratorDeaf, member.CannotSpeak);
+        return VoiceModeration.Done(member.State());
     }
 
     /// <summary>Under the member's user lock: new server flags reach the media server, the database and the channel.</summary>
@@ -667,6 +699,7 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
             return;
         }
 
+        ReplicateLeave(member);
         hub.Publish(GatewayEvents.VoiceStateUpdate, member.State() with { ChannelId = null }, VoxoraJsonContext.Default.VoiceState,
             Audience.Channel(member.CommunityId, member.ChannelId));
         if (reason is not null)
@@ -732,8 +765,11 @@ public sealed class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, 
 
     private SemaphoreSlim UserLock(string userId) => userLocks.GetOrAdd(userId, _ => new SemaphoreSlim(1, 1));
 
-    private void PublishState(Member member) =>
+    private void PublishState(Member member)
+    {
+        ReplicateState(member);
         hub.Publish(GatewayEvents.VoiceStateUpdate, member.State(), VoxoraJsonContext.Default.VoiceState, Audience.Channel(member.CommunityId, member.ChannelId));
+    }
 
     private static VoiceDecision Refuse(GatewaySession session, string channelId, VoiceDecision decision)
     {
