@@ -41,4 +41,5 @@ public static class ProblemCodes
     public const string AlreadyReported = "already_reported";
     public const string ReportAlreadyDecided = "report_already_decided";
     public const string UnknownVoiceState = "unknown_voice_state";
+    public const string Draining = "draining";
 }
