@@ -15,7 +15,9 @@ public sealed class MigrationLockTests
     {
         var (connectionString, database) = await CreateDatabaseAsync();
         var errors = new ErrorLog();
-        var starts = Enumerable.Range(0, 3).Select(_ => Task.Run(() => TestServer.StartAsync(Provider.Postgres, reuseConnectionString: connectionString,
+        // Nodes of one cluster share one audit key (docs/architecture.md); each would otherwise make its own.
+        var cluster = new Dictionary<string, string?> { ["AUDIT:KEY"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) };
+        var starts = Enumerable.Range(0, 3).Select(_ => Task.Run(() => TestServer.StartAsync(Provider.Postgres, cluster, reuseConnectionString: connectionString,
             services: s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(errors)))).ToArray();
         try
         {
