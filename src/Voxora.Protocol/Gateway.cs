@@ -74,6 +74,22 @@ public static class GatewayCloseCodes
 
     /// <summary>Too many IDENTIFY/RESUME attempts from this user or address; wait before reconnecting.</summary>
     public const int IdentifyRateLimited = 4014;
+
+    /// <summary>The node is stopping (after op 7 RECONNECT <c>draining</c>): reconnect at once and RESUME; another node answers.</summary>
+    public const int ServerDraining = 4015;
+}
+
+/// <summary>The <c>reason</c> of op 7 RECONNECT.</summary>
+public static class ReconnectReasons
+{
+    /// <summary>The session is unknown, expired, someone else's or ended: IDENTIFY again.</summary>
+    public const string SessionExpired = "session_expired";
+
+    /// <summary>The events after the RESUME's seq are no longer buffered: IDENTIFY again.</summary>
+    public const string SeqOutOfRange = "seq_out_of_range";
+
+    /// <summary>The node is stopping; its close (4015) follows: reconnect and RESUME the same session.</summary>
+    public const string Draining = "draining";
 }
 
 /// <summary>Every gateway frame: <c>{op, d, s, t}</c>; <c>s</c> and <c>t</c> only on dispatches.</summary>

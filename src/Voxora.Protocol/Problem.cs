@@ -44,4 +44,6 @@ public static class ProblemCodes
 
     /// <summary>503: in a cluster, the node holding the member's voice connection did not answer a moderator's action.</summary>
     public const string VoiceNodeUnreachable = "voice_node_unreachable";
+
+    public const string Draining = "draining";
 }

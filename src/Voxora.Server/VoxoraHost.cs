@@ -143,6 +143,7 @@ public static class VoxoraHost
         services.AddSingleton(options.Database);
         services.AddSingleton(options.RateLimiting);
         services.AddSingleton(TimeProvider.System);
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownSeconds));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -196,6 +197,8 @@ public static class VoxoraHost
         services.AddSingleton<GatewayServer>();
         services.AddSingleton<GatewaySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewaySweeper>());
+        services.AddSingleton<NodeDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
         Features.Voice.VoiceEndpoints.AddVoice(services, options.Voice);
 
         // Domain events: subscribers of one event run in this order (caches first, so nothing reads a removed membership).
@@ -278,6 +281,7 @@ public static class VoxoraHost
         app.UseVoxoraErrorHandling();
         app.UseStatusCodePages();
         app.UseVoxoraSecurityHeaders();
+        app.UseVoxoraDrain();
         app.UseVoxoraWebClient();
         app.UseAuthentication();
 

@@ -18,6 +18,7 @@ public sealed class StartupTests
     [InlineData("RATELIMITING:ENABLED", "maybe", "VOXORA_RATELIMITING__ENABLED must be true or false")]
     [InlineData("NETWORK:TRUSTED_PROXIES", "10.0.0.1,not-an-ip", "VOXORA_NETWORK__TRUSTED_PROXIES")]
     [InlineData("DATABASE:SQLITE_SYNCHRONOUS", "off", "VOXORA_DATABASE__SQLITE_SYNCHRONOUS")]
+    [InlineData("SHUTDOWN_SECONDS", "1", "VOXORA_SHUTDOWN_SECONDS")]
     public async Task Bad_settings_stop_start_up_with_a_message_naming_the_setting(string key, string value, string named)
     {
         var error = await Assert.ThrowsAsync<ConfigurationErrorException>(() =>

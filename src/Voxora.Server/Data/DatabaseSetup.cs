@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql;
 using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Data;
@@ -97,6 +98,7 @@ public static class DatabaseSetup
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseSetup));
         if (db.Database.IsSqlite())
         {
             // WAL lets readers proceed while a writer commits; it is a property of the file, set once.
@@ -104,13 +106,72 @@ public static class DatabaseSetup
         }
         else
         {
+            // Several nodes may start at once on one database (a cluster's first start, an upgrade rolling out). EF's own
+            // migrations lock does not keep them apart on PostgreSQL (tested: two nodes both ran the first migration and
+            // one failed with "relation already exists"), so the whole step runs under a session advisory lock: one node
+            // migrates, the others wait for it and then find nothing left to do.
+            await using var migrationLock = await PostgresMigrationLock.AcquireAsync(db.Database.GetConnectionString()!, logger, cancellationToken);
+
             // EF reads the history table before creating it, and on an empty PostgreSQL database that failed read is
             // logged at Error level ("Failed executing DbCommand … __EFMigrationsHistory"), alarming on every first start.
             // Creating it first (EF's own idempotent script) keeps first starts quiet.
             var history = db.GetService<IHistoryRepository>();
             await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+            return;
         }
 
         await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The PostgreSQL advisory lock (<c>pg_advisory_lock</c>) every node takes before migrating, on a connection of its
+    /// own. A session lock: if the node dies while holding it, PostgreSQL releases it with the connection.
+    /// </summary>
+    public const long PostgresMigrationLockKey = 0x566F_786F_7261_4D49; // "VoxoraMI"
+
+    private sealed class PostgresMigrationLock(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public static async Task<PostgresMigrationLock> AcquireAsync(string connectionString, ILogger logger, CancellationToken ct)
+        {
+            var connection = new NpgsqlConnection(connectionString);
+            try
+            {
+                await connection.OpenAsync(ct);
+                if (!await RunAsync(connection, "SELECT pg_try_advisory_lock(@key)", ct))
+                {
+                    logger.LogInformation("Another node is applying database migrations; waiting for it to finish");
+                    // No command timeout: a long migration elsewhere is worth waiting for; stopping the node cancels the wait.
+                    await RunAsync(connection, "SELECT pg_advisory_lock(@key) IS NULL", ct);
+                }
+
+                return new PostgresMigrationLock(connection);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await RunAsync(connection, "SELECT pg_advisory_unlock(@key)", CancellationToken.None);
+            }
+            finally
+            {
+                // Pooled connections keep session state; unlocked above, and closing ends the session's lock regardless.
+                await connection.DisposeAsync();
+            }
+        }
+
+        private static async Task<bool> RunAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+        {
+            await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+            command.Parameters.AddWithValue("key", PostgresMigrationLockKey);
+            return await command.ExecuteScalarAsync(ct) is true;
+        }
     }
 }

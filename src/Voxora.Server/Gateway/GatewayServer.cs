@@ -33,9 +33,34 @@ public sealed class GatewayServer(
     TimeProvider clock,
     ILogger<GatewayServer> logger)
 {
+    private static readonly byte[] DrainingFrame = Frame(GatewayOp.Reconnect, new ReconnectPayload(ReconnectReasons.Draining), VoxoraJsonContext.Default.ReconnectPayload);
+
     private readonly ConcurrentDictionary<GatewayConnection, byte> live = new();
+    private volatile bool draining;
 
     public int ConnectionCount => live.Count;
+
+    /// <summary>
+    /// The node is stopping: every connection, now and from here on, gets op 7 RECONNECT <c>draining</c> after
+    /// what is already queued for it, then close <see cref="GatewayCloseCodes.ServerDraining"/>. Its session stays
+    /// resumable, so the client RESUMEs (through the load balancer, on another node) without losing an event.
+    /// </summary>
+    public void Drain()
+    {
+        draining = true;
+        // The flag is set before the look at the connections; RunAsync registers before its look at the flag.
+        Interlocked.MemoryBarrier();
+        foreach (var connection in live.Keys)
+        {
+            AskToReconnect(connection);
+        }
+    }
+
+    private static void AskToReconnect(GatewayConnection connection)
+    {
+        connection.TryQueueRaw(DrainingFrame);
+        connection.Close(GatewayCloseCodes.ServerDraining, "server draining; reconnect and resume");
+    }
 
     public IEnumerable<GatewayConnection> Connections => live.Keys;
 
@@ -43,7 +68,14 @@ public sealed class GatewayServer(
     public async Task RunAsync(WebSocket socket, string address, CancellationToken stopping)
     {
         var connection = new GatewayConnection(socket, options.OutboundQueue) { Address = address };
+        connection.TryQueueRaw(Frame(GatewayOp.Hello, new HelloPayload(options.HeartbeatIntervalMs), VoxoraJsonContext.Default.HelloPayload));
         live[connection] = 0;
+        Interlocked.MemoryBarrier();
+        if (draining)
+        {
+            AskToReconnect(connection);
+        }
+
         var writer = connection.RunWriterAsync(stopping);
         using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
 
@@ -51,9 +83,9 @@ public sealed class GatewayServer(
         _ = writer.ContinueWith(_ => SafeCancelAfter(readerStop, TimeSpan.FromSeconds(2)), TaskScheduler.Default);
 
         GatewaySession? session = null;
+        var leftVoice = Task.CompletedTask;
         try
         {
-            connection.TryQueueRaw(Frame(GatewayOp.Hello, new HelloPayload(options.HeartbeatIntervalMs), VoxoraJsonContext.Default.HelloPayload));
             var bucket = new TokenBucket(options.InboundPer10Seconds, TimeSpan.FromSeconds(10), Environment.TickCount64);
             // Rented per message (ReceiveMessageAsync) and returned once it is decoded: an idle connection holds none.
             var buffer = Array.Empty<byte>();
@@ -129,12 +161,15 @@ public sealed class GatewayServer(
                 // Identify-and-drop must not pile up resumable sessions: keep only the newest few per user.
                 hub.EvictResumableSessions(session.UserId, options.MaxResumableSessionsPerUser);
                 // A voice state lives only as long as the connection that opened it (its media would not survive a resume).
-                _ = voice.SessionEndedAsync(session);
+                leftVoice = voice.SessionEndedAsync(session);
             }
 
             connection.Close((int)WebSocketCloseStatus.NormalClosure, "bye");
             await writer;
             await AwaitClientCloseAsync(socket);
+
+            // The request (which a draining node waits for) ends once the voice leave has been announced. Never throws.
+            await leftVoice;
         }
     }
 
@@ -290,7 +325,7 @@ public sealed class GatewayServer(
         if (session is null || session.UserId != principal.Value.UserId || session.Invalidated)
         {
             // Unknown, expired, or someone else's: say nothing more than "start over".
-            connection.TryQueueRaw(Frame(GatewayOp.Reconnect, new ReconnectPayload("session_expired"), VoxoraJsonContext.Default.ReconnectPayload));
+            connection.TryQueueRaw(Frame(GatewayOp.Reconnect, new ReconnectPayload(ReconnectReasons.SessionExpired), VoxoraJsonContext.Default.ReconnectPayload));
             return null;
         }
 
@@ -304,7 +339,7 @@ public sealed class GatewayServer(
             // The connection stays open but unidentified: it no longer counts toward the user's connections.
             connection.AdmittedUserId = null;
             admission.UserConnectionClosed(session.UserId);
-            connection.TryQueueRaw(Frame(GatewayOp.Reconnect, new ReconnectPayload("seq_out_of_range"), VoxoraJsonContext.Default.ReconnectPayload));
+            connection.TryQueueRaw(Frame(GatewayOp.Reconnect, new ReconnectPayload(ReconnectReasons.SeqOutOfRange), VoxoraJsonContext.Default.ReconnectPayload));
             return null;
         }
 

@@ -72,7 +72,7 @@ public static class GatewayEndpoint
 {
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
-        app.Map("/gateway", async (HttpContext http, GatewayServer server, GatewayAdmission admission, IHostApplicationLifetime lifetime) =>
+        app.Map("/gateway", async (HttpContext http, GatewayServer server, GatewayAdmission admission, NodeDrain drain) =>
         {
             if (!http.WebSockets.IsWebSocketRequest)
             {
@@ -103,7 +103,8 @@ public static class GatewayEndpoint
             try
             {
                 using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = false });
-                await server.RunAsync(socket, address, lifetime.ApplicationStopping);
+                // Not ApplicationStopping: on SIGTERM that fires before the drain has told the clients to reconnect.
+                await server.RunAsync(socket, address, drain.GatewayStopping);
             }
             finally
             {

@@ -20,6 +20,11 @@ public sealed class ServerOptions
     /// </summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>
+    /// How long stopping may take (SIGTERM to exit): the drain, then the last writes. <c>VOXORA_SHUTDOWN_SECONDS</c>.
+    /// </summary>
+    public int ShutdownSeconds { get; set; } = 30;
+
     public DatabaseOptions Database { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public RateLimitingOptions RateLimiting { get; set; } = new();
@@ -37,6 +42,7 @@ public sealed class ServerOptions
         {
             options.DataDir = configuration["DATA_DIR"] ?? options.DataDir;
             options.NodeId = configuration.GetValue("NODE_ID", options.NodeId);
+            options.ShutdownSeconds = configuration.GetValue("SHUTDOWN_SECONDS", options.ShutdownSeconds);
             options.PublicUrl = configuration["PUBLIC_URL"] is { Length: > 0 } publicUrl ? publicUrl.Trim() : null;
             configuration.GetSection("DATABASE").Bind(options.Database);
             configuration.GetSection("AUTH").Bind(options.Auth);
@@ -90,6 +96,11 @@ public sealed class ServerOptions
         if (NodeId is < 0 or > Snowflake.MaxNodeId)
         {
             yield return $"VOXORA_NODE_ID must be between 0 and {Snowflake.MaxNodeId}, not {NodeId}.";
+        }
+
+        if (ShutdownSeconds is < 5 or > 300)
+        {
+            yield return $"VOXORA_SHUTDOWN_SECONDS must be between 5 and 300, not {ShutdownSeconds}.";
         }
 
         if (PublicUrl is { Length: > 0 } && PublicOrigin.Invalid(PublicUrl) is { } publicUrlError)

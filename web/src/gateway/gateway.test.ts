@@ -164,7 +164,7 @@ describe("GatewayClient", () => {
   });
 
   it("resumes after 4009 and 4011 too", async () => {
-    for (const code of [4000, 4009, 4011]) {
+    for (const code of [4000, 4009, 4011, 4015]) {
       FakeSocket.all = [];
       const ctx = setup();
       const ws = await connectReady(ctx);
@@ -187,6 +187,29 @@ describe("GatewayClient", () => {
     ws.frame(msg(3, "11"));
     expect(ctx.dispatched.filter((e) => e.t === "MESSAGE_CREATE")).toHaveLength(2);
     expect(ctx.client.seq).toBe(3);
+  });
+
+  it("on op 7 RECONNECT draining reconnects at once and RESUMEs the same session (the node is stopping)", async () => {
+    const ctx = setup();
+    const ws = await connectReady(ctx);
+    ws.frame(msg(2, "10"));
+    ws.frame({ op: 7, d: { reason: "draining" } });
+    await flush();
+    expect(ws.closedWith).toBe(1000);
+    expect(ws.ops(2)).toHaveLength(1); // only the first IDENTIFY: no re-identify on a stopping node
+    expect(ctx.client.state).toBe("offline");
+    expect(ctx.client.sessionId).toBe("gw_1");
+    ws.serverClose(4015); // the server's close that follows is ignored: the client already moved on
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeSocket.all).toHaveLength(2);
+    const ws2 = FakeSocket.all[1]!;
+    ws2.hello();
+    await flush();
+    expect(ws2.ops(2)).toHaveLength(0);
+    expect(ws2.ops(3)).toEqual([{ op: 3, d: { session_id: "gw_1", token: "tok-1", seq: 2 } }]);
+    ws2.frame({ op: 0, t: "RESUMED", d: null });
+    expect(ctx.client.state).toBe("ready");
+    expect(ctx.onInvalidated).not.toHaveBeenCalled();
   });
 
   it("on op 7 RECONNECT re-identifies on the same connection and asks the app to refetch once READY", async () => {

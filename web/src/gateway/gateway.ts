@@ -65,6 +65,8 @@ const AUTH_CLOSES = new Set([4004, 4012]);
 const FRESH_SESSION_CLOSES = new Set([4001, 4002, 4003, 4005, 4007, 4010]);
 /** Server limits (docs/protocol.md): reconnecting at once would only be refused again, so wait at least this long. */
 export const LIMIT_CLOSE_WAIT_MS: Readonly<Record<number, number>> = { 4013: 30_000, 4014: 60_000 };
+/** The server's close after op 7 RECONNECT "draining": it is stopping; reconnect and RESUME elsewhere. */
+export const CLOSE_SERVER_DRAINING = 4015;
 /** Our own close when the server stopped acknowledging heartbeats. */
 export const CLOSE_ZOMBIE = 4900;
 const OPEN = 1;
@@ -175,12 +177,18 @@ export class GatewayClient {
         this.sendHeartbeat();
         break;
       case Op.Reconnect:
+        if ((frame.d as { reason?: string } | undefined)?.reason === "draining") {
+          // The node is stopping (its close 4015 follows): reconnect now, through the load balancer to a live
+          // node, and RESUME the same session there; nothing is lost.
+          const socket = this.socket;
+          this.dropSocket(1000, "server draining");
+          if (socket) this.onClose(CLOSE_SERVER_DRAINING);
+        } else {
+          this.startOver();
+        }
+        break;
       case Op.InvalidSession:
-        // The session cannot be resumed; the connection stays open and unidentified: IDENTIFY on it.
-        this.sessionId = null;
-        this.seq = 0;
-        this.invalidated = true;
-        void this.identify();
+        this.startOver();
         break;
       case Op.Dispatch:
         this.onDispatch(frame);
@@ -189,6 +197,14 @@ export class GatewayClient {
         this.opts.onOp?.(frame.op, frame.d ?? null);
         break;
     }
+  }
+
+  /** The session cannot be resumed; the connection stays open and unidentified: IDENTIFY on it. */
+  private startOver(): void {
+    this.sessionId = null;
+    this.seq = 0;
+    this.invalidated = true;
+    void this.identify();
   }
 
   private onDispatch(frame: GatewayFrame): void {

@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Cluster;
 
 namespace Voxora.Server.Features.Health;
 
-/// <summary>Liveness (the process answers) and readiness (the database answers) for orchestrators.</summary>
+/// <summary>Liveness (the process answers) and readiness (the database answers, the node is not draining) for orchestrators.</summary>
 public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
@@ -16,8 +17,15 @@ public static class HealthEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> Ready(VoxoraDbContext db, ClusterConnection cluster, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> Ready(VoxoraDbContext db, ClusterConnection cluster, NodeDrain drain, ILoggerFactory logs, CancellationToken ct)
     {
+        if (drain.IsDraining)
+        {
+            // The node is stopping: a load balancer must stop sending it anything.
+            return TypedResults.Json(new HealthReport("draining", new Dictionary<string, string> { ["node"] = "draining" }),
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         bool reachable;
         try
         {
