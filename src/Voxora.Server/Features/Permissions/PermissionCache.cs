@@ -24,12 +24,6 @@ public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider cl
 
     public DateTimeOffset Now => clock.GetUtcNow();
 
-    /// <summary>
-    /// After a community's permissions were reloaded (the new snapshot) or the community is gone (null). Raised on the
-    /// request that made the change; listeners (voice) must not block.
-    /// </summary>
-    public event Action<string, PermissionSnapshot?>? Changed;
-
     /// <summary>The community's snapshot, loading it if needed; null when the community does not exist.</summary>
     public async ValueTask<PermissionSnapshot?> GetAsync(string communityId, CancellationToken ct)
     {
@@ -91,7 +85,6 @@ public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider cl
         }
 
         var after = await GetAsync(communityId, ct);
-        Changed?.Invoke(communityId, after);
         return (before, after);
     }
 
@@ -103,8 +96,6 @@ public sealed class PermissionCache(IServiceScopeFactory scopes, TimeProvider cl
             versions.AddOrUpdate(communityId, 1, (_, v) => v + 1);
             snapshots.TryRemove(communityId, out _);
         }
-
-        Changed?.Invoke(communityId, null);
     }
 
     private PermissionSnapshot? Install(string communityId, long version, PermissionSnapshot? snapshot)
