@@ -212,6 +212,7 @@ public static class VoxoraHost
         services.AddDomainEventHandler<CommunityDeleted, PermissionChanges>();
         services.AddDomainEventHandler<CommunityDeleted, CommunityGateway>();
         services.AddDomainEventHandler<CommunityDeleted, Features.Voice.VoiceService>();
+        AddFeatureEventSubscribers(services);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -231,6 +232,45 @@ public static class VoxoraHost
                 }
             });
         }
+    }
+
+    /// <summary>
+    /// The subscribers of the features' domain events, each event's in the order they run: caches first (a permission
+    /// change is applied before anything is filtered with it), then the gateway, then voice, then the audit log.
+    /// </summary>
+    private static void AddFeatureEventSubscribers(IServiceCollection services)
+    {
+        services.AddSingleton<MessagesGateway>();
+        services.AddSingleton<MessagesAudit>();
+        services.AddDomainEventHandler<MessageCreated, MessagesGateway>();
+        services.AddDomainEventHandler<MessageUpdated, MessagesGateway>();
+        services.AddDomainEventHandler<MessageRemoved, MessagesGateway>();
+        services.AddDomainEventHandler<MessageRemoved, MessagesAudit>();
+        services.AddDomainEventHandler<MessagesBulkDeleted, MessagesGateway>();
+        services.AddDomainEventHandler<MessagesBulkDeleted, MessagesAudit>();
+        services.AddDomainEventHandler<MessagesPurged, MessagesGateway>();
+        services.AddDomainEventHandler<ReactionAdded, MessagesGateway>();
+        services.AddDomainEventHandler<ReactionRemoved, MessagesGateway>();
+
+        services.AddSingleton<RolesGateway>();
+        services.AddPermissionsChange<RoleCreated, RolesGateway>();
+        services.AddPermissionsChange<RoleUpdated, RolesGateway>();
+        services.AddPermissionsChange<RoleDeleted, RolesGateway>();
+        services.AddPermissionsChange<MemberRolesChanged, RolesGateway>();
+        services.AddSingleton<ChannelsGateway>();
+        services.AddPermissionsChange<ChannelCreated, ChannelsGateway>();
+        services.AddPermissionsChange<ChannelUpdated, ChannelsGateway>();
+        services.AddPermissionsChange<ChannelDeleted, ChannelsGateway>();
+        services.AddPermissionsChange<ChannelOverridesChanged, ChannelsGateway>();
+        services.AddSingleton<ModerationGateway>();
+        services.AddPermissionsChange<MemberTimeoutChanged, ModerationGateway>();
+        services.AddDomainEventHandler<PermissionsChanged, Features.Voice.VoiceService>();
+
+        services.AddDomainEventHandler<CommunityUpdated, CommunityGateway>();
+        services.AddDomainEventHandler<ReportDecided, ModerationGateway>();
+        services.AddSingleton<InvitesGateway>();
+        services.AddDomainEventHandler<InviteCreated, InvitesGateway>();
+        services.AddDomainEventHandler<InviteRevoked, InvitesGateway>();
     }
 
     /// <summary>

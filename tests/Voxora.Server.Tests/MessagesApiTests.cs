@@ -15,6 +15,26 @@ public abstract class MessagesApiTests(ServerFixture fixture)
     private static long Num(string id) => long.Parse(id, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
+    public async Task A_moderator_deleting_someone_elses_message_is_audited_an_author_deleting_their_own_is_not()
+    {
+        var (owner, ownerUser, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var (memberApi, member) = await Server.NewMemberAsync(owner, community.Id);
+        using var _m = memberApi;
+        var channel = community.TextChannel();
+
+        var own = await memberApi.SendMessageAsync(channel.Id, "mine");
+        await memberApi.DeleteMessageAsync(channel.Id, own.Id);
+        var theirs = await memberApi.SendMessageAsync(channel.Id, "moderated");
+        await owner.DeleteMessageAsync(channel.Id, theirs.Id);
+
+        var entry = Assert.Single(await owner.GetAuditLogAsync(community.Id, action: "message.delete"));
+        Assert.Equal((ownerUser.Id, "message", theirs.Id), (entry.ActorId, entry.TargetType, entry.TargetId));
+        Assert.Equal(channel.Id, entry.Changes!.Value.GetProperty("channel_id").GetString());
+        Assert.Equal(member.Id, entry.Changes!.Value.GetProperty("author_id").GetString());
+    }
+
+    [Fact]
     public async Task Sending_returns_201_with_the_message_and_echoes_the_nonce()
     {
         var (owner, ownerUser, community) = await Server.NewCommunityAsync();

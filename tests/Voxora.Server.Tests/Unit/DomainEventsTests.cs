@@ -42,6 +42,17 @@ public sealed class DomainEventsTests
         }
     }
 
+    private sealed class Counting : IDomainEventHandler<Happened>
+    {
+        public int Count { get; private set; }
+
+        public Task HandleAsync(Happened domainEvent, CancellationToken ct)
+        {
+            Count++;
+            return Task.CompletedTask;
+        }
+    }
+
     private sealed class RecordingLoggerProvider : ILoggerProvider
     {
         public List<(LogLevel Level, Exception? Error)> Entries { get; } = [];
@@ -109,6 +120,37 @@ public sealed class DomainEventsTests
         Assert.Equal(["first b", "throwing b", "last b"], journal.Entries);
         var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error);
         Assert.IsType<InvalidOperationException>(error.Error);
+    }
+
+    [Fact]
+    public void Publishing_to_handlers_that_finish_at_once_allocates_nothing()
+    {
+        // Every sent message raises MessageCreated: beyond the event record the caller creates, the publisher must
+        // cost no allocation (no handler list, no enumerator, no task) when the handlers complete synchronously.
+        var (services, _, _) = Build(s => s
+            .AddSingleton<Counting>()
+            .AddDomainEventHandler<Happened, Counting>()
+            .AddDomainEventHandler<Happened, Counting>());
+        using var _s = services;
+        var events = services.GetRequiredService<DomainEvents>();
+        var counting = services.GetRequiredService<Counting>();
+        var happened = new Happened("hot");
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(events.PublishAsync(happened).IsCompletedSuccessfully);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            if (!events.PublishAsync(happened).IsCompletedSuccessfully)
+            {
+                Assert.Fail("A publish to synchronous handlers did not complete at once.");
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(2 * 1010, counting.Count);
     }
 
     [Fact]

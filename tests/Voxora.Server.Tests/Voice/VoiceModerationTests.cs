@@ -293,6 +293,25 @@ public abstract class VoiceModerationTests(Provider provider)
     }
 
     [Fact]
+    public async Task Voice_follows_a_permission_change_before_its_request_answers()
+    {
+        // Voice subscribes to the PermissionsChanged domain event, which runs inside the change's request: the effect
+        // is already there when the answer arrives (no waiting), whichever feature made the change.
+        await using var s = await MemberInVoiceAsync();
+        var everyone = Assert.Single(await s.Owner.GetRolesAsync(s.Community.Id));
+
+        await s.Owner.UpdateRoleAsync(s.Community.Id, everyone.Id, new UpdateRoleRequest(Permissions: everyone.Permissions & ~Permission.VoiceSpeak));
+        Assert.True(s.Media.Peers[s.Member.Id].ServerMute);
+
+        await s.Owner.UpdateChannelAsync(s.Voice, new UpdateChannelRequest(Bitrate: 96_000));
+        Assert.Equal(96_000, s.Media.Bitrates[s.Voice]);
+
+        await s.Owner.SetOverrideAsync(s.Voice, "role", everyone.Id, 0, Permission.VoiceConnect);
+        Assert.Equal(0, s.Media.Live);
+        Assert.Empty(await s.Owner.GetVoiceStatesAsync(s.Community.Id));
+    }
+
+    [Fact]
     public async Task A_room_uses_its_channel_bitrate_and_follows_edits_while_people_talk()
     {
         await using var s = await MemberInVoiceAsync();

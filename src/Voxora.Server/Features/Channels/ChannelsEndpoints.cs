@@ -10,6 +10,7 @@ using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Channels;
 
@@ -39,7 +40,7 @@ public static class ChannelsEndpoints
 
     private static async Task<Results<Created<Channel>, ValidationProblem, ProblemHttpResult>> Create(
         string communityId, CreateChannelRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, PermissionCache permissions, Voice.VoiceOptions voice, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, AuditLog audit, PermissionCache permissions, Voice.VoiceOptions voice, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -103,10 +104,9 @@ public static class ChannelsEndpoints
         };
         db.Channels.Add(channel);
         await db.SaveChangesAsync(ct);
-        await changes.ChangedAsync(community.Id, ct);
 
         var wire = channel.ToProtocol();
-        hub.Publish(GatewayEvents.ChannelCreate, wire, VoxoraJsonContext.Default.Channel, Audience.Channel(community.Id, channel.Id));
+        await events.PublishAsync(new ChannelCreated(wire));
         var details = new JsonObject { ["name"] = channel.Name, ["type"] = channel.Type, ["parent_id"] = channel.ParentId };
         if (inherited.Count > 0)
         {
@@ -151,7 +151,7 @@ public static class ChannelsEndpoints
 
     private static async Task<Results<Ok<Channel>, ValidationProblem, ProblemHttpResult>> Update(
         string channelId, UpdateChannelRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct)
+        DomainEvents events, AuditLog audit, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -241,10 +241,10 @@ public static class ChannelsEndpoints
             await transaction.CommitAsync(ct);
         }
 
-        // Visibility may have changed (synced or moved): members who lost or gained the channel hear of it first.
-        await changes.ChangedAsync(channel.CommunityId, ct);
+        // Visibility may have changed (synced or moved): members who lost or gained the channel hear of it first
+        // (the permission refresh subscribes before the gateway).
         var wire = channel.ToProtocol();
-        hub.Publish(GatewayEvents.ChannelUpdate, wire, VoxoraJsonContext.Default.Channel, Audience.Channel(channel.CommunityId, channel.Id));
+        await events.PublishAsync(new ChannelUpdated(wire));
         if (overrideChanges.Count > 0)
         {
             diff["overrides"] = OverrideRules.ToAudit(overrideChanges);
@@ -260,7 +260,7 @@ public static class ChannelsEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         string channelId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct)
+        DomainEvents events, GatewayHub hub, AuditLog audit, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -303,14 +303,15 @@ public static class ChannelsEndpoints
         }
 
         var copiedTo = orphans.Where(o => o.PermissionsSynced).Select(o => o.Id).ToList();
-        hub.Publish(GatewayEvents.ChannelDelete, new Deleted(channel.Id, channel.CommunityId), VoxoraJsonContext.Default.Deleted, Audience.Users(viewers));
-        await changes.ChangedAsync(channel.CommunityId, ct);
         foreach (var orphan in orphans)
         {
             orphan.ParentId = null;
             orphan.PermissionsSynced = false;
-            hub.Publish(GatewayEvents.ChannelUpdate, orphan.ToProtocol(), VoxoraJsonContext.Default.Channel, Audience.Channel(channel.CommunityId, orphan.Id));
         }
+
+        // Deleting a channel changes nobody's access to the others (a synced child keeps its category's overrides as
+        // its own), so the refresh that runs before the gateway announces nothing the CHANNEL_DELETE does not.
+        await events.PublishAsync(new ChannelDeleted(channel.CommunityId, channel.Id, viewers, orphans.Select(o => o.ToProtocol()).ToList()));
 
         // The overrides that went with it, and the children that now hold copies of a category's as their own.
         var details = new JsonObject { ["name"] = channel.Name, ["type"] = channel.Type };

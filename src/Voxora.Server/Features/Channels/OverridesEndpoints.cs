@@ -5,10 +5,9 @@ using Voxora.Server.Data;
 using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
-using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Roles;
-using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Channels;
 
@@ -79,7 +78,7 @@ public static class OverridesEndpoints
 
     private static async Task<IResult> Set(
         string channelId, string targetType, string targetId, SetOverrideRequest request, HttpContext http, VoxoraDbContext db,
-        CommunityAccess access, PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct)
+        CommunityAccess access, DomainEvents events, AuditLog audit, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var (target, problem) = await ResolveAsync(channelId, targetType, targetId, userId, db, access, ct);
@@ -137,19 +136,14 @@ public static class OverridesEndpoints
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.Allow, allow).SetProperty(o => o.Deny, deny), ct);
         }
 
-        await changes.ChangedAsync(channel.CommunityId, ct);
-        if (unsynced)
-        {
-            hub.Publish(GatewayEvents.ChannelUpdate, channel.ToProtocol(), VoxoraJsonContext.Default.Channel, Audience.Channel(channel.CommunityId, channel.Id));
-        }
-
+        await events.PublishAsync(new ChannelOverridesChanged(channel.CommunityId, channel.Id, unsynced ? channel.ToProtocol() : null));
         await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelOverrideUpdate, "channel", channel.Id, OverrideRules.ToAudit(change));
         return TypedResults.Ok(new ChannelOverride(channel.Id, OverrideTargets.Name(target.Type), target.Id, allow, deny));
     }
 
     private static async Task<IResult> Remove(
         string channelId, string targetType, string targetId, HttpContext http, VoxoraDbContext db,
-        CommunityAccess access, PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct)
+        CommunityAccess access, DomainEvents events, AuditLog audit, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var (target, problem) = await ResolveAsync(channelId, targetType, targetId, userId, db, access, ct);
@@ -172,12 +166,7 @@ public static class OverridesEndpoints
             .ExecuteDeleteAsync(ct);
         if (removed > 0 || unsynced)
         {
-            await changes.ChangedAsync(channel.CommunityId, ct);
-        }
-
-        if (unsynced)
-        {
-            hub.Publish(GatewayEvents.ChannelUpdate, channel.ToProtocol(), VoxoraJsonContext.Default.Channel, Audience.Channel(channel.CommunityId, channel.Id));
+            await events.PublishAsync(new ChannelOverridesChanged(channel.CommunityId, channel.Id, unsynced ? channel.ToProtocol() : null));
         }
 
         if (removed > 0)

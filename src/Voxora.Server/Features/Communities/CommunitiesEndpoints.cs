@@ -9,7 +9,6 @@ using Voxora.Server.Features.Channels;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Roles;
-using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
 
@@ -105,7 +104,7 @@ public static class CommunitiesEndpoints
     }
 
     private static async Task<Results<Ok<Community>, ValidationProblem, ProblemHttpResult>> Update(
-        string communityId, UpdateCommunityRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub,
+        string communityId, UpdateCommunityRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events,
         AuditLog audit, CancellationToken ct)
     {
         var userId = http.User.UserId();
@@ -140,7 +139,7 @@ public static class CommunitiesEndpoints
         if (request.Description is not null) community.Description = description;
         await db.SaveChangesAsync(ct);
 
-        hub.Publish(GatewayEvents.CommunityUpdate, community.ToProtocol(), VoxoraJsonContext.Default.Community, Audience.Community(community.Id));
+        await events.PublishAsync(new CommunityUpdated(community.ToProtocol()));
         if (diff.Count > 0)
         {
             await audit.AppendAsync(community.Id, userId, AuditActions.CommunityUpdate, "community", community.Id, diff);

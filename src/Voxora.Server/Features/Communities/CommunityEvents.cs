@@ -22,13 +22,25 @@ public enum MemberAddedVia
 /// </summary>
 public sealed record CommunityMemberAdded(Community Community, UserSummary User, DateTimeOffset JoinedAt, MemberAddedVia Via);
 
+/// <summary>Domain event: the community's name or description was saved; <paramref name="Community"/> is its shared form (no per-member parts).</summary>
+public sealed record CommunityUpdated(Community Community);
+
 /// <summary>
 /// The gateway's side of a community's life: a joiner's live connections start receiving the community, the other
 /// members learn of an invited joiner (COMMUNITY_MEMBER_ADD) and every connection of the joiner gets COMMUNITY_CREATE;
-/// a deleted community is announced to its members (COMMUNITY_DELETE) and then routed to nobody.
+/// a deleted community is announced to its members (COMMUNITY_DELETE) and then routed to nobody; an edit goes to
+/// every member (COMMUNITY_UPDATE).
 /// </summary>
-public sealed class CommunityGateway(GatewayHub hub) : IDomainEventHandler<CommunityMemberAdded>, IDomainEventHandler<CommunityDeleted>
+public sealed class CommunityGateway(GatewayHub hub) :
+    IDomainEventHandler<CommunityMemberAdded>, IDomainEventHandler<CommunityDeleted>, IDomainEventHandler<CommunityUpdated>
 {
+    public Task HandleAsync(CommunityUpdated updated, CancellationToken ct)
+    {
+        var community = updated.Community;
+        hub.Publish(GatewayEvents.CommunityUpdate, community, VoxoraJsonContext.Default.Community, Audience.Community(community.Id));
+        return Task.CompletedTask;
+    }
+
     public Task HandleAsync(CommunityMemberAdded added, CancellationToken ct)
     {
         var (community, user, joinedAt, via) = added;

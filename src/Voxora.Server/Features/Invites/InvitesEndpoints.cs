@@ -7,8 +7,6 @@ using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Roles;
-using Voxora.Server.Features.Permissions;
-using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
 
@@ -32,7 +30,7 @@ public static class InvitesEndpoints
 
     private static async Task<Results<Created<Invite>, ValidationProblem, ProblemHttpResult>> Create(
         string communityId, CreateInviteRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        GatewayHub hub, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -83,7 +81,7 @@ public static class InvitesEndpoints
             }
 
             var wire = invite.ToProtocol();
-            hub.Publish(GatewayEvents.InviteCreate, wire, VoxoraJsonContext.Default.Invite, InviteAudience(hub, membership.Snapshot, clock, userId));
+            await events.PublishAsync(new InviteCreated(wire, userId));
             await audit.AppendAsync(community.Id, userId, AuditActions.InviteCreate, "invite", invite.Code,
                 new JsonObject { ["max_uses"] = invite.MaxUses, ["max_age_seconds"] = invite.MaxAgeSeconds });
             return TypedResults.Created($"/api/v1/invites/{invite.Code}", wire);
@@ -227,7 +225,7 @@ public static class InvitesEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        string code, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        string code, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         if (!InviteCodes.IsWellFormed(code))
         {
@@ -252,25 +250,11 @@ public static class InvitesEndpoints
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.RevokedAt, clock.StoredUtcNow()), ct);
         if (revoked > 0)
         {
-            hub.Publish(GatewayEvents.InviteDelete, new InviteDeleted(invite.Code, invite.CommunityId), VoxoraJsonContext.Default.InviteDeleted,
-                InviteAudience(hub, membership.Snapshot, clock, invite.InviterId));
+            await events.PublishAsync(new InviteRevoked(invite.CommunityId, invite.Code, invite.InviterId));
             await audit.AppendAsync(invite.CommunityId, userId, AuditActions.InviteDelete, "invite", invite.Code);
         }
 
         return TypedResults.NoContent();
-    }
-
-    /// <summary>
-    /// Invite events go to who may see the invite list (MANAGE_COMMUNITY) and to the invite's creator: an invite code
-    /// is a key to the community, so members who cannot list invites must not learn them from the gateway either.
-    /// </summary>
-    private static Audience InviteAudience(GatewayHub hub, PermissionSnapshot snapshot, TimeProvider clock, string? inviterId)
-    {
-        var now = clock.GetUtcNow();
-        var users = hub.OnlineMembers(snapshot.CommunityId)
-            .Where(u => u == inviterId || PermissionResolver.Has(snapshot.Base(u, now), Permission.ManageCommunity))
-            .ToList();
-        return Audience.Users(users);
     }
 
     /// <summary>Why an invite cannot be used now, or null if it can.</summary>

@@ -1,14 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
-using System.Text.Json.Nodes;
 using Voxora.Server.Data;
-using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Roles;
-using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Messages;
 
@@ -28,7 +26,7 @@ public static class MessagesEndpoints
 
     private static async Task<Results<Created<Message>, Ok<Message>, ValidationProblem, ProblemHttpResult>> Create(
         string channelId, CreateMessageRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        SnowflakeGenerator snowflakes, MessageWriter writer, NonceRegistry nonces, GatewayHub hub, CancellationToken ct)
+        SnowflakeGenerator snowflakes, MessageWriter writer, NonceRegistry nonces, DomainEvents events, CancellationToken ct)
     {
         var found = await access.FindChannelAsync(channelId, http.User.UserId(), ct);
         if (found is null)
@@ -122,7 +120,7 @@ public static class MessagesEndpoints
 
         var wire = new Message(Snowflake.Format(id), channel.Id, channel.CommunityId, found.Me, content, message.CreatedAt, null,
             replyTo is { } r ? Snowflake.Format(r) : null, mentions, [], request.Nonce);
-        hub.Publish(GatewayEvents.MessageCreate, wire, VoxoraJsonContext.Default.Message, Audience.Channel(channel.CommunityId, channel.Id));
+        await events.PublishAsync(new MessageCreated(wire));
         if (ticket is not null)
         {
             await nonces.CompleteAsync(ticket, wire);
@@ -199,7 +197,7 @@ public static class MessagesEndpoints
 
     private static async Task<Results<Ok<Message>, ValidationProblem, ProblemHttpResult>> Update(
         string channelId, string messageId, UpdateMessageRequest request, HttpContext http, VoxoraDbContext db,
-        CommunityAccess access, MessageStore store, GatewayHub hub, TimeProvider clock, CancellationToken ct)
+        CommunityAccess access, MessageStore store, DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -238,7 +236,7 @@ public static class MessagesEndpoints
         var reactions = await store.ReactionsAsync([id], userId, ct);
         var mine = ToWire(message, found.Me, mentions, reactions.GetValueOrDefault(id) ?? []);
         var shared = mine with { Reactions = mine.Reactions.Select(r => r with { Me = null }).ToList() };
-        hub.Publish(GatewayEvents.MessageUpdate, shared, VoxoraJsonContext.Default.Message, Audience.Channel(message.CommunityId, message.ChannelId));
+        await events.PublishAsync(new MessageUpdated(shared));
         return TypedResults.Ok(mine);
     }
 
@@ -247,7 +245,7 @@ public static class MessagesEndpoints
             m.ReplyToId is { } r ? Snowflake.Format(r) : null, mentions, reactions);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        string channelId, string messageId, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, AuditLog audit, CancellationToken ct)
+        string channelId, string messageId, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -271,13 +269,7 @@ public static class MessagesEndpoints
         if (await db.Messages.Where(m => m.Id == id).ExecuteDeleteAsync(ct) > 0)
         {
             var channel = found.Channel;
-            hub.Publish(GatewayEvents.MessageDelete, new MessageDeleted(Snowflake.Format(id), channel.Id, channel.CommunityId),
-                VoxoraJsonContext.Default.MessageDeleted, Audience.Channel(channel.CommunityId, channel.Id));
-            if (authorId != userId)
-            {
-                await audit.AppendAsync(channel.CommunityId, userId, AuditActions.MessageDelete, "message", Snowflake.Format(id),
-                    new JsonObject { ["channel_id"] = channel.Id, ["author_id"] = authorId });
-            }
+            await events.PublishAsync(new MessageRemoved(channel.CommunityId, channel.Id, Snowflake.Format(id), authorId, userId));
         }
 
         return TypedResults.NoContent();
@@ -291,7 +283,7 @@ public static class MessagesEndpoints
     /// another channel) are skipped; one MESSAGE_DELETE_BULK lists the ones actually deleted.
     /// </summary>
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> BulkDelete(
-        string channelId, BulkDeleteRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, AuditLog audit, CancellationToken ct)
+        string channelId, BulkDeleteRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -338,11 +330,7 @@ public static class MessagesEndpoints
 
         if (deleted.Count > 0)
         {
-            var wire = deleted.Order().Select(Snowflake.Format).ToList();
-            hub.Publish(GatewayEvents.MessageDeleteBulk, new MessagesDeleted(wire, channel.Id, channel.CommunityId),
-                VoxoraJsonContext.Default.MessagesDeleted, Audience.Channel(channel.CommunityId, channel.Id));
-            await audit.AppendAsync(channel.CommunityId, userId, AuditActions.MessageBulkDelete, "channel", channel.Id,
-                new JsonObject { ["count"] = wire.Count, ["ids"] = new JsonArray(wire.Select(w => (JsonNode?)w).ToArray()) });
+            await events.PublishAsync(new MessagesBulkDeleted(channel.CommunityId, channel.Id, deleted.Order().Select(Snowflake.Format).ToList(), userId));
         }
 
         return TypedResults.NoContent();

@@ -4,8 +4,8 @@ using Voxora.Protocol;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
-using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Messages;
 
@@ -40,7 +40,7 @@ public static class ReactionsEndpoints
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Add(
         string channelId, string messageId, string emoji, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        GatewayHub hub, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var target = await FindAsync(channelId, messageId, userId, db, access, ct);
@@ -98,13 +98,12 @@ public static class ReactionsEndpoints
         }
 
         var channel = target.Access.Channel;
-        hub.Publish(GatewayEvents.MessageReactionAdd, new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji),
-            VoxoraJsonContext.Default.ReactionEvent, Audience.Channel(channel.CommunityId, channel.Id));
+        await events.PublishAsync(new ReactionAdded(new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji)));
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Remove(
-        string channelId, string messageId, string emoji, HttpContext http, VoxoraDbContext db, CommunityAccess access, GatewayHub hub, CancellationToken ct)
+        string channelId, string messageId, string emoji, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var target = await FindAsync(channelId, messageId, userId, db, access, ct);
@@ -122,8 +121,7 @@ public static class ReactionsEndpoints
         if (removed > 0)
         {
             var channel = target.Access.Channel;
-            hub.Publish(GatewayEvents.MessageReactionRemove, new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji),
-                VoxoraJsonContext.Default.ReactionEvent, Audience.Channel(channel.CommunityId, channel.Id));
+            await events.PublishAsync(new ReactionRemoved(new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji)));
         }
 
         return TypedResults.NoContent();

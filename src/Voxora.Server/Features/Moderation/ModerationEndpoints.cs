@@ -6,9 +6,9 @@ using Voxora.Server.Data;
 using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.Messages;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Roles;
-using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
 
@@ -85,7 +85,7 @@ public static class ModerationEndpoints
 
     private static async Task<Results<Ok<Member>, ValidationProblem, ProblemHttpResult>> UpdateMember(
         string communityId, string userId, UpdateMemberRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var actor = await access.MembershipAsync(communityId, actorId, ct);
@@ -134,9 +134,8 @@ public static class ModerationEndpoints
             return Problems.NotFound("Member");
         }
 
-        await changes.ChangedAsync(actor.Community.Id, ct);
         var member = target with { TimeoutUntil = until };
-        hub.Publish(GatewayEvents.CommunityMemberUpdate, member, VoxoraJsonContext.Default.Member, Audience.Community(actor.Community.Id));
+        await events.PublishAsync(new MemberTimeoutChanged(member));
         var wasTimedOut = target.TimeoutUntil is { } previous && previous > now;
         if (until is not null || wasTimedOut)
         {
@@ -171,7 +170,7 @@ public static class ModerationEndpoints
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Ban(
         string communityId, string userId, BanRequest? request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, GatewayHub hub, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var actor = await access.MembershipAsync(communityId, actorId, ct);
@@ -247,8 +246,7 @@ public static class ModerationEndpoints
                 }
 
                 purged += ids.Count;
-                hub.Publish(GatewayEvents.MessageDeleteBulk, new MessagesDeleted(ids.Order().Select(Snowflake.Format).ToList(), channel.Key, community),
-                    VoxoraJsonContext.Default.MessagesDeleted, Audience.Channel(community, channel.Key));
+                await events.PublishAsync(new MessagesPurged(community, channel.Key, ids.Order().Select(Snowflake.Format).ToList()));
             }
         }
 

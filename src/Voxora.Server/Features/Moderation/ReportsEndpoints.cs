@@ -6,8 +6,8 @@ using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Roles;
-using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Moderation;
 
@@ -120,7 +120,7 @@ public static class ReportsEndpoints
 
     private static async Task<Results<Ok<Report>, ValidationProblem, ProblemHttpResult>> Resolve(
         string communityId, string reportId, ResolveReportRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        GatewayHub hub, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var actor = await access.MembershipAsync(communityId, actorId, ct);
@@ -159,7 +159,7 @@ public static class ReportsEndpoints
         }
 
         var wire = report.ToProtocol();
-        hub.Publish(GatewayEvents.ReportUpdate, wire, VoxoraJsonContext.Default.Report, Audience.User(report.ReporterId));
+        await events.PublishAsync(new ReportDecided(wire, report.ReporterId));
         await audit.AppendAsync(report.CommunityId, actorId, request.Status == ReportStatus.Resolved ? AuditActions.ReportResolve : AuditActions.ReportDismiss,
             "report", report.Id, null, note);
         return TypedResults.Ok(wire);

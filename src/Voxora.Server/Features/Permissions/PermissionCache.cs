@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Channels;
 using Voxora.Server.Infrastructure.Cluster;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Permissions;
 
@@ -23,6 +24,7 @@ public sealed class PermissionCache
     private readonly TimeProvider clock;
     private readonly ClusterBus bus;
     private readonly CommunityLanes lanes;
+    private readonly DomainEvents events;
     private readonly ConcurrentDictionary<string, PermissionSnapshot> snapshots = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> versions = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
@@ -31,23 +33,17 @@ public sealed class PermissionCache
     // a deleted channel is simply absent from its community's next snapshot.
     private readonly ConcurrentDictionary<string, string> communityOfChannel = new(StringComparer.Ordinal);
 
-    public PermissionCache(IServiceScopeFactory scopes, TimeProvider clock, ClusterBus bus, CommunityLanes lanes)
+    public PermissionCache(IServiceScopeFactory scopes, TimeProvider clock, ClusterBus bus, CommunityLanes lanes, DomainEvents events)
     {
         this.scopes = scopes;
         this.clock = clock;
         this.bus = bus;
         this.lanes = lanes;
+        this.events = events;
         bus.Subscribe(ForgetKind, OnClusterForget);
     }
 
     public DateTimeOffset Now => clock.GetUtcNow();
-
-    /// <summary>
-    /// After a community's permissions were reloaded (the new snapshot) or the community is gone (null). Raised on every
-    /// node: on the one that made the change by its request, on the others when they apply the bus message; listeners
-    /// (voice) must not block.
-    /// </summary>
-    public event Action<string, PermissionSnapshot?>? Changed;
 
     /// <summary>The community's snapshot, loading it if needed; null when the community does not exist.</summary>
     public async ValueTask<PermissionSnapshot?> GetAsync(string communityId, CancellationToken ct)
@@ -101,7 +97,6 @@ public sealed class PermissionCache
         }
 
         var after = await GetAsync(communityId, ct);
-        Changed?.Invoke(communityId, after);
         return (before, after);
     }
 
@@ -129,6 +124,9 @@ public sealed class PermissionCache
         lanes.Run(communityId, () =>
         {
             ForgetHere(communityId);
+            // The community was deleted on another node, whose domain events ran there only: voice members connected
+            // here re-check (the community is gone, so their connections in it end).
+            _ = Task.Run(() => events.PublishAsync(new PermissionsChanged(communityId)));
             return ValueTask.CompletedTask;
         });
     }
@@ -140,8 +138,6 @@ public sealed class PermissionCache
             versions.AddOrUpdate(communityId, 1, (_, v) => v + 1);
             snapshots.TryRemove(communityId, out _);
         }
-
-        Changed?.Invoke(communityId, null);
     }
 
     private PermissionSnapshot? Install(string communityId, long version, PermissionSnapshot? snapshot)

@@ -29,14 +29,16 @@ public sealed class PermissionChanges : IDomainEventHandler<CommunityMemberRemov
     private readonly MemberDirectory members;
     private readonly ClusterBus bus;
     private readonly CommunityLanes lanes;
+    private readonly DomainEvents events;
 
-    public PermissionChanges(PermissionCache cache, GatewayHub hub, MemberDirectory members, ClusterBus bus, CommunityLanes lanes)
+    public PermissionChanges(PermissionCache cache, GatewayHub hub, MemberDirectory members, ClusterBus bus, CommunityLanes lanes, DomainEvents events)
     {
         this.cache = cache;
         this.hub = hub;
         this.members = members;
         this.bus = bus;
         this.lanes = lanes;
+        this.events = events;
         bus.Subscribe(ChangedKind, OnClusterChanged);
         bus.Reconnected += RebuildAllAfterOutage;
     }
@@ -101,6 +103,10 @@ public sealed class PermissionChanges : IDomainEventHandler<CommunityMemberRemov
             await Task.Yield();
             var (before, after) = await cache.ReloadAsync(communityId, CancellationToken.None);
             hub.AnnounceVisibilityChanges(before, after);
+            // The change was made on another node, whose domain events ran there only: this node's own subsystems that
+            // derive state from permissions (voice members connected here) re-check now. Not awaited in the lane, so
+            // Janus calls do not hold the community's dispatches.
+            _ = Task.Run(() => events.PublishAsync(new PermissionsChanged(communityId)));
         });
     }
 }

@@ -8,8 +8,8 @@ using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Channels;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Permissions;
-using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Roles;
 
@@ -91,7 +91,7 @@ public static class RolesEndpoints
 
     private static async Task<Results<Created<Role>, ValidationProblem, ProblemHttpResult>> Create(
         string communityId, CreateRoleRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -125,10 +125,9 @@ public static class RolesEndpoints
         };
         db.Roles.Add(role);
         await db.SaveChangesAsync(ct);
-        await changes.ChangedAsync(role.CommunityId, ct);
 
         var wire = role.ToProtocol();
-        hub.Publish(GatewayEvents.CommunityRoleCreate, wire, VoxoraJsonContext.Default.Role, Audience.Community(role.CommunityId));
+        await events.PublishAsync(new RoleCreated(wire));
         await audit.AppendAsync(role.CommunityId, userId, AuditActions.RoleCreate, "role", role.Id,
             new JsonObject { ["name"] = name, ["permissions"] = Bits(permissions), ["position"] = position });
         return TypedResults.Created($"/api/v1/communities/{role.CommunityId}/roles/{role.Id}", wire);
@@ -138,7 +137,7 @@ public static class RolesEndpoints
 
     private static async Task<Results<Ok<Role>, ValidationProblem, ProblemHttpResult>> Update(
         string communityId, string roleId, UpdateRoleRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct)
+        DomainEvents events, AuditLog audit, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -186,10 +185,9 @@ public static class RolesEndpoints
         role.Position = request.Position ?? role.Position;
         role.Color = request.Color ?? role.Color;
         await db.SaveChangesAsync(ct);
-        await changes.ChangedAsync(role.CommunityId, ct);
 
         var wire = role.ToProtocol();
-        hub.Publish(GatewayEvents.CommunityRoleUpdate, wire, VoxoraJsonContext.Default.Role, Audience.Community(role.CommunityId));
+        await events.PublishAsync(new RoleUpdated(wire));
         if (diff.Count > 0)
         {
             await audit.AppendAsync(role.CommunityId, userId, AuditActions.RoleUpdate, "role", role.Id, diff);
@@ -200,7 +198,7 @@ public static class RolesEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         string communityId, string roleId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct)
+        DomainEvents events, AuditLog audit, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -243,8 +241,7 @@ public static class RolesEndpoints
             await transaction.CommitAsync(ct);
         }
 
-        await changes.ChangedAsync(role.CommunityId, ct);
-        hub.Publish(GatewayEvents.CommunityRoleDelete, new Deleted(role.Id, role.CommunityId), VoxoraJsonContext.Default.Deleted, Audience.Community(role.CommunityId));
+        await events.PublishAsync(new RoleDeleted(role.CommunityId, role.Id));
         var details = new JsonObject { ["name"] = role.Name, ["permissions"] = Bits(role.Permissions) };
         if (overridesRemovedFrom.Count > 0)
         {
@@ -257,17 +254,17 @@ public static class RolesEndpoints
 
     private static Task<Results<Ok<Member>, ProblemHttpResult>> Grant(
         string communityId, string userId, string roleId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct) =>
-        SetMemberRoleAsync(true, communityId, userId, roleId, http, db, access, changes, hub, audit, ct);
+        DomainEvents events, AuditLog audit, CancellationToken ct) =>
+        SetMemberRoleAsync(true, communityId, userId, roleId, http, db, access, events, audit, ct);
 
     private static Task<Results<Ok<Member>, ProblemHttpResult>> Revoke(
         string communityId, string userId, string roleId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct) =>
-        SetMemberRoleAsync(false, communityId, userId, roleId, http, db, access, changes, hub, audit, ct);
+        DomainEvents events, AuditLog audit, CancellationToken ct) =>
+        SetMemberRoleAsync(false, communityId, userId, roleId, http, db, access, events, audit, ct);
 
     private static async Task<Results<Ok<Member>, ProblemHttpResult>> SetMemberRoleAsync(
         bool grant, string communityId, string targetUserId, string roleId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        PermissionChanges changes, GatewayHub hub, AuditLog audit, CancellationToken ct)
+        DomainEvents events, AuditLog audit, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, actorId, ct);
@@ -326,8 +323,7 @@ public static class RolesEndpoints
 
         if (changed > 0)
         {
-            await changes.ChangedAsync(community, ct);
-            hub.Publish(GatewayEvents.CommunityMemberUpdate, member, VoxoraJsonContext.Default.Member, Audience.Community(community));
+            await events.PublishAsync(new MemberRolesChanged(member));
             await audit.AppendAsync(community, actorId, AuditActions.MemberRoleUpdate, "user", targetUserId,
                 new JsonObject { [grant ? "added" : "removed"] = new JsonArray(role.Id) });
         }

@@ -30,7 +30,7 @@ public readonly record struct VoiceModeration(VoiceState? State, int Status, str
 /// disconnect members (<see cref="ModerateAsync"/>). After a media server restart every member on it is
 /// reconnected and gets a fresh op 5.
 /// </summary>
-public sealed partial class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, IDomainEventHandler<CommunityDeleted>
+public sealed partial class VoiceService : IDomainEventHandler<CommunityMemberRemoved>, IDomainEventHandler<CommunityDeleted>, IDomainEventHandler<PermissionsChanged>
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, Member> members = new(StringComparer.Ordinal);
@@ -57,7 +57,6 @@ public sealed partial class VoiceService : IDomainEventHandler<CommunityMemberRe
         this.clock = clock;
         this.serverOptions = serverOptions;
         this.logger = logger;
-        permissions.Changed += (communityId, snapshot) => _ = Task.Run(() => ApplyPermissionsAsync(communityId, snapshot));
         SubscribeToCluster();
     }
 
@@ -511,16 +510,25 @@ public sealed partial class VoiceService : IDomainEventHandler<CommunityMemberRe
     }
 
     /// <summary>
-    /// A community's permissions changed (or it is gone): members who can no longer see or connect to their channel
-    /// are disconnected; members who gained or lost VOICE_SPEAK are unmuted or muted at the media server.
+    /// A community's permissions changed (domain event, raised after the gateway announced the change): members who
+    /// can no longer see or connect to their channel are disconnected; members who gained or lost VOICE_SPEAK are
+    /// unmuted or muted at the media server. Done before the change's request answers.
     /// </summary>
-    private async Task ApplyPermissionsAsync(string communityId, PermissionSnapshot? snapshot)
+    public async Task HandleAsync(PermissionsChanged changed, CancellationToken ct)
     {
+        var communityId = changed.CommunityId;
         List<Member> affected;
         lock (gate)
         {
             affected = members.Values.Where(m => m.CommunityId == communityId).ToList();
         }
+
+        if (affected.Count == 0)
+        {
+            return;
+        }
+
+        var snapshot = await permissions.GetAsync(communityId, CancellationToken.None);
 
         // A channel edit also lands here (it reloads the snapshot): live rooms follow the channel's bitrate.
         foreach (var channelId in affected.Select(m => m.ChannelId).Distinct())
@@ -543,8 +551,7 @@ public sealed partial class VoiceService : IDomainEventHandler<CommunityMemberRe
                 var granted = snapshot is not null && snapshot.HasChannel(candidate.ChannelId) ? snapshot.For(candidate.UserId, candidate.ChannelId, clock.GetUtcNow()) : 0;
                 if ((granted & Permission.ViewChannel) == 0 || (granted & Permission.VoiceConnect) == 0)
                 {
-                    Forget(candidate);
-                    await EndAsync(candidate, reason: "you no longer have access to this voice channel");
+                    await EndLockedAsync(candidate, reason: "you no longer have access to this voice channel");
                     return;
                 }
 
@@ -554,37 +561,30 @@ public sealed partial class VoiceService : IDomainEventHandler<CommunityMemberRe
     }
 
     /// <summary>The user left or was removed from the community (domain event): their voice connection in it ends.</summary>
-    public Task HandleAsync(CommunityMemberRemoved removal, CancellationToken ct) => MemberLeftAsync(removal.User.Id, removal.CommunityId);
+    public Task HandleAsync(CommunityMemberRemoved removal, CancellationToken ct) =>
+        EndInCommunityAsync(removal.User.Id, removal.CommunityId, "you are no longer a member of this community");
 
-    /// <summary>
-    /// The community was deleted (domain event): every voice connection in it ends before the delete answers (the
-    /// permission cache's change notice would also end them, but later and in the background).
-    /// </summary>
+    /// <summary>The community was deleted (domain event): every voice connection in it ends before the delete answers.</summary>
     public async Task HandleAsync(CommunityDeleted deleted, CancellationToken ct)
     {
-        List<Member> inCommunity;
+        List<string> inCommunity;
         lock (gate)
         {
-            inCommunity = members.Values.Where(m => m.CommunityId == deleted.CommunityId).ToList();
+            inCommunity = members.Values.Where(m => m.CommunityId == deleted.CommunityId).Select(m => m.UserId).ToList();
         }
 
-        foreach (var member in inCommunity)
+        foreach (var userId in inCommunity)
         {
-            await WithUserLockAsync(member.UserId, "ending a voice connection in a deleted community", async () =>
-            {
-                if (!IsCurrent(member))
-                {
-                    return;
-                }
-
-                Forget(member);
-                await EndAsync(member, reason: "the community was deleted");
-            });
+            await EndInCommunityAsync(userId, deleted.CommunityId, "the community was deleted");
         }
     }
 
-    private Task MemberLeftAsync(string userId, string communityId) =>
-        WithUserLockAsync(userId, "ending the voice connection of a member who left", async () =>
+    /// <summary>
+    /// Ends the user's voice connection if, once their lock is held, it is still in <paramref name="communityId"/>
+    /// (it may have ended or moved meanwhile). The removal events share this; failures are logged, not thrown.
+    /// </summary>
+    private Task EndInCommunityAsync(string userId, string communityId, string reason) =>
+        WithUserLockAsync(userId, "ending a voice connection: " + reason, async () =>
         {
             Member? member;
             lock (gate)
@@ -594,10 +594,16 @@ public sealed partial class VoiceService : IDomainEventHandler<CommunityMemberRe
 
             if (member is not null && member.CommunityId == communityId)
             {
-                Forget(member);
-                await EndAsync(member, reason: "you are no longer a member of this community");
+                await EndLockedAsync(member, reason);
             }
         });
+
+    /// <summary>Ends <paramref name="member"/>'s connection (the caller holds their lock and checked it is current).</summary>
+    private async Task EndLockedAsync(Member member, string reason)
+    {
+        Forget(member);
+        await EndAsync(member, reason: reason);
+    }
 
     /// <summary>
     /// The member's media is gone (the media server restarted) or cannot be repaired in place: same channel, new peer

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Voxora.Server.Infrastructure.Events;
 
 /// <summary>
@@ -20,21 +22,76 @@ public interface IDomainEventHandler<in TEvent>
 /// </summary>
 public sealed class DomainEvents(IServiceProvider services, ILogger<DomainEvents> logger)
 {
-    public async Task PublishAsync<TEvent>(TEvent domainEvent)
+    private readonly ConcurrentDictionary<Type, object> handlersByEvent = new();
+
+    public Task PublishAsync<TEvent>(TEvent domainEvent)
         where TEvent : class
     {
-        foreach (var handler in services.GetServices<IDomainEventHandler<TEvent>>())
+        // Every sent message raises an event, so while handlers finish synchronously (the gateway ones) a publish
+        // allocates nothing: no state machine, no enumerator, no handler list. The first handler that really awaits
+        // hands the rest to the asynchronous path.
+        var handlers = HandlersOf<TEvent>();
+        for (var i = 0; i < handlers.Length; i++)
         {
+            Task pending;
             try
             {
-                await handler.HandleAsync(domainEvent, CancellationToken.None);
+                pending = handlers[i].HandleAsync(domainEvent, CancellationToken.None);
             }
             catch (Exception e)
             {
-                logger.LogError(e, "Domain event handler {Handler} failed on {Event}", handler.GetType().Name, domainEvent);
+                LogFailure(handlers[i], domainEvent, e);
+                continue;
+            }
+
+            if (!pending.IsCompletedSuccessfully)
+            {
+                return ContinueAsync(handlers, i, pending, domainEvent);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task ContinueAsync<TEvent>(IDomainEventHandler<TEvent>[] handlers, int running, Task pending, TEvent domainEvent)
+        where TEvent : class
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception e)
+        {
+            LogFailure(handlers[running], domainEvent, e);
+        }
+
+        for (var i = running + 1; i < handlers.Length; i++)
+        {
+            try
+            {
+                await handlers[i].HandleAsync(domainEvent, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                LogFailure(handlers[i], domainEvent, e);
             }
         }
     }
+
+    /// <summary>Handlers are singletons, so each event's list is resolved once and kept (the container builds a new array per call).</summary>
+    private IDomainEventHandler<TEvent>[] HandlersOf<TEvent>()
+        where TEvent : class
+    {
+        if (!handlersByEvent.TryGetValue(typeof(TEvent), out var cached))
+        {
+            cached = handlersByEvent.GetOrAdd(typeof(TEvent), services.GetServices<IDomainEventHandler<TEvent>>().ToArray());
+        }
+
+        return (IDomainEventHandler<TEvent>[])cached;
+    }
+
+    private void LogFailure(object handler, object domainEvent, Exception e) =>
+        logger.LogError(e, "Domain event handler {Handler} failed on {Event}", handler.GetType().Name, domainEvent);
 }
 
 public static class DomainEventRegistration
