@@ -97,6 +97,9 @@ public sealed class GatewayHub
         body.String(eventType);
         body.String(audience.CommunityId);
         body.String(audience.ChannelId);
+        body.Int32((int)audience.Rule);
+        body.String(audience.Permission.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        body.String(audience.AlsoUserId);
         var userIds = audience.UserIds;
         body.Int32(userIds?.Count ?? -1);
         foreach (var userId in userIds ?? [])
@@ -114,6 +117,9 @@ public sealed class GatewayHub
         var eventType = reader.String()!;
         var communityId = reader.String();
         var channelId = reader.String();
+        var rule = (AudienceRule)reader.Int32();
+        var permission = long.Parse(reader.String()!, System.Globalization.CultureInfo.InvariantCulture);
+        var alsoUserId = reader.String();
         var userCount = reader.Int32();
         Audience audience;
         if (userCount >= 0)
@@ -128,7 +134,7 @@ public sealed class GatewayHub
         }
         else
         {
-            audience = channelId is null ? Audience.Community(communityId!) : Audience.Channel(communityId!, channelId);
+            audience = Audience.Of(communityId!, channelId, rule, permission, alsoUserId);
         }
 
         DeliverLocally(eventType, reader.Bytes().ToArray(), audience);
@@ -164,7 +170,7 @@ public sealed class GatewayHub
                 return;
             }
 
-            if (audience.ChannelId is not { } channelId)
+            if (audience.ChannelId is null && audience.Rule == AudienceRule.Members)
             {
                 DeliverToMembers(members, dispatch);
                 return;
@@ -172,19 +178,19 @@ public sealed class GatewayHub
 
             if (permissions.Cached(communityId) is { } snapshot)
             {
-                DeliverToViewers(members, snapshot, channelId, dispatch);
+                DeliverWithSnapshot(members, snapshot, audience, dispatch);
                 return;
             }
         }
 
-        var channel = audience.ChannelId;
-        lanes.Run(communityId, () => DeliverInLaneAsync(communityId, channel, dispatch));
+        lanes.Run(communityId, () => DeliverInLaneAsync(communityId, audience, dispatch));
     }
 
-    private async ValueTask DeliverInLaneAsync(string communityId, string? channelId, OutboundEvent dispatch)
+    private async ValueTask DeliverInLaneAsync(string communityId, Audience audience, OutboundEvent dispatch)
     {
+        var needsSnapshot = audience.ChannelId is not null || audience.Rule != AudienceRule.Members;
         PermissionSnapshot? snapshot = null;
-        if (channelId is not null && (snapshot = permissions.Cached(communityId)) is null && onlineMembers.ContainsKey(communityId))
+        if (needsSnapshot && (snapshot = permissions.Cached(communityId)) is null && onlineMembers.ContainsKey(communityId))
         {
             // Off the caller's thread (the bus reader on a cluster) before touching the database.
             await Task.Yield();
@@ -196,14 +202,52 @@ public sealed class GatewayHub
             return;
         }
 
-        if (channelId is null)
+        if (!needsSnapshot)
         {
             DeliverToMembers(members, dispatch);
         }
         else if (snapshot is not null)
         {
             // No snapshot means the community is gone: nobody may see its channels.
-            DeliverToViewers(members, snapshot, channelId, dispatch);
+            DeliverWithSnapshot(members, snapshot, audience, dispatch);
+        }
+    }
+
+    private void DeliverWithSnapshot(ConcurrentDictionary<string, byte> members, PermissionSnapshot snapshot, Audience audience, OutboundEvent dispatch)
+    {
+        switch (audience.Rule)
+        {
+            case AudienceRule.DeletedChannelViewers:
+                // The snapshot rebuilt after the deletion no longer has the channel; the one it replaced still does.
+                var before = snapshot.HasChannel(audience.ChannelId!) ? snapshot : permissions.Previous(snapshot.CommunityId);
+                if (before is not null && before.HasChannel(audience.ChannelId!))
+                {
+                    DeliverToViewers(members, before, audience.ChannelId!, dispatch);
+                }
+
+                break;
+            case AudienceRule.PermissionHolders:
+                var now = permissions.Now;
+                foreach (var (userId, _) in members)
+                {
+                    if (userId == audience.AlsoUserId || PermissionResolver.Has(snapshot.Base(userId, now), audience.Permission))
+                    {
+                        DeliverToUser(userId, dispatch);
+                    }
+                }
+
+                break;
+            default:
+                if (audience.ChannelId is { } channelId)
+                {
+                    DeliverToViewers(members, snapshot, channelId, dispatch);
+                }
+                else
+                {
+                    DeliverToMembers(members, dispatch);
+                }
+
+                break;
         }
     }
 

@@ -18,10 +18,11 @@ public sealed record ChannelUpdated(Channel Channel) : ICommunityPermissionsChan
 }
 
 /// <summary>
-/// Domain event: a channel was deleted. <paramref name="Viewers"/> are the online members who could see it just before
-/// (exactly they hear CHANNEL_DELETE); <paramref name="Orphans"/> are a deleted category's children, now without one.
+/// Domain event: a channel was deleted. Exactly the members who could see it just before hear CHANNEL_DELETE (each node
+/// decides for its own sessions, <see cref="Audience.DeletedChannel"/>); <paramref name="Orphans"/> are a deleted
+/// category's children, now without one.
 /// </summary>
-public sealed record ChannelDeleted(string CommunityId, string ChannelId, IReadOnlyList<string> Viewers, IReadOnlyList<Channel> Orphans)
+public sealed record ChannelDeleted(string CommunityId, string ChannelId, IReadOnlyList<Channel> Orphans)
     : ICommunityPermissionsChange;
 
 /// <summary>
@@ -50,7 +51,7 @@ public sealed class ChannelsGateway(GatewayHub hub) :
 
     public Task HandleAsync(ChannelDeleted deleted, CancellationToken ct)
     {
-        hub.Publish(GatewayEvents.ChannelDelete, new Deleted(deleted.ChannelId, deleted.CommunityId), VoxoraJsonContext.Default.Deleted, Audience.Users(deleted.Viewers));
+        hub.Publish(GatewayEvents.ChannelDelete, new Deleted(deleted.ChannelId, deleted.CommunityId), VoxoraJsonContext.Default.Deleted, Audience.DeletedChannel(deleted.CommunityId, deleted.ChannelId));
         foreach (var orphan in deleted.Orphans)
         {
             hub.Publish(GatewayEvents.ChannelUpdate, orphan, VoxoraJsonContext.Default.Channel, Audience.Channel(deleted.CommunityId, orphan.Id));

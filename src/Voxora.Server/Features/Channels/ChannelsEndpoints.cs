@@ -276,8 +276,6 @@ public static class ChannelsEndpoints
 
         var channel = found.Channel;
 
-        // Who could see it, decided before it goes: exactly they hear CHANNEL_DELETE.
-        var viewers = hub.OnlineMembers(channel.CommunityId).Where(u => found.Snapshot.CanView(u, channel.Id)).ToList();
         List<ChannelEntity> orphans = [];
         List<ChannelOverrideEntity> ownOverrides;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
@@ -311,7 +309,7 @@ public static class ChannelsEndpoints
 
         // Deleting a channel changes nobody's access to the others (a synced child keeps its category's overrides as
         // its own), so the refresh that runs before the gateway announces nothing the CHANNEL_DELETE does not.
-        await events.PublishAsync(new ChannelDeleted(channel.CommunityId, channel.Id, viewers, orphans.Select(o => o.ToProtocol()).ToList()));
+        await events.PublishAsync(new ChannelDeleted(channel.CommunityId, channel.Id, orphans.Select(o => o.ToProtocol()).ToList()));
 
         // The overrides that went with it, and the children that now hold copies of a category's as their own.
         var details = new JsonObject { ["name"] = channel.Name, ["type"] = channel.Type };

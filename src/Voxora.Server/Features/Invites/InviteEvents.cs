@@ -1,5 +1,4 @@
 using Voxora.Protocol;
-using Voxora.Server.Features.Permissions;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure.Events;
 
@@ -16,39 +15,23 @@ public sealed record InviteRevoked(string CommunityId, string Code, string? Invi
 /// invite's creator: an invite code is a key to the community, so members who cannot list invites must not learn
 /// them from the gateway either.
 /// </summary>
-public sealed class InvitesGateway(GatewayHub hub, PermissionCache permissions, TimeProvider clock) :
-    IDomainEventHandler<InviteCreated>, IDomainEventHandler<InviteRevoked>
+public sealed class InvitesGateway(GatewayHub hub) : IDomainEventHandler<InviteCreated>, IDomainEventHandler<InviteRevoked>
 {
-    public async Task HandleAsync(InviteCreated created, CancellationToken ct)
+    public Task HandleAsync(InviteCreated created, CancellationToken ct)
     {
         var invite = created.Invite;
-        if (await AudienceAsync(invite.CommunityId, created.InviterId, ct) is { } audience)
-        {
-            hub.Publish(GatewayEvents.InviteCreate, invite, VoxoraJsonContext.Default.Invite, audience);
-        }
+        hub.Publish(GatewayEvents.InviteCreate, invite, VoxoraJsonContext.Default.Invite, ManagersAnd(invite.CommunityId, created.InviterId));
+        return Task.CompletedTask;
     }
 
-    public async Task HandleAsync(InviteRevoked revoked, CancellationToken ct)
+    public Task HandleAsync(InviteRevoked revoked, CancellationToken ct)
     {
-        if (await AudienceAsync(revoked.CommunityId, revoked.InviterId, ct) is { } audience)
-        {
-            hub.Publish(GatewayEvents.InviteDelete, new InviteDeleted(revoked.Code, revoked.CommunityId), VoxoraJsonContext.Default.InviteDeleted, audience);
-        }
+        hub.Publish(GatewayEvents.InviteDelete, new InviteDeleted(revoked.Code, revoked.CommunityId), VoxoraJsonContext.Default.InviteDeleted,
+            ManagersAnd(revoked.CommunityId, revoked.InviterId));
+        return Task.CompletedTask;
     }
 
-    /// <summary>The online members who may list invites, and the creator; null when the community is gone.</summary>
-    private async Task<Audience?> AudienceAsync(string communityId, string? inviterId, CancellationToken ct)
-    {
-        var snapshot = await permissions.GetAsync(communityId, ct);
-        if (snapshot is null)
-        {
-            return null;
-        }
-
-        var now = clock.GetUtcNow();
-        var users = hub.OnlineMembers(communityId)
-            .Where(u => u == inviterId || PermissionResolver.Has(snapshot.Base(u, now), Permission.ManageCommunity))
-            .ToList();
-        return Audience.Users(users);
-    }
+    /// <summary>The members who may list invites (MANAGE_COMMUNITY), and the creator; each node picks its own sessions.</summary>
+    private static Audience ManagersAnd(string communityId, string? inviterId) =>
+        Audience.PermissionHolders(communityId, Permission.ManageCommunity, inviterId);
 }

@@ -26,6 +26,9 @@ public sealed class PermissionCache
     private readonly CommunityLanes lanes;
     private readonly DomainEvents events;
     private readonly ConcurrentDictionary<string, PermissionSnapshot> snapshots = new(StringComparer.Ordinal);
+    // The snapshot each reload replaced: a deleted channel's CHANNEL_DELETE goes to who could see it, which only the
+    // snapshot from before the deletion knows (on a cluster the dispatch can arrive after the rebuild).
+    private readonly ConcurrentDictionary<string, PermissionSnapshot> previous = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> versions = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
 
@@ -66,6 +69,9 @@ public sealed class PermissionCache
     /// </summary>
     public PermissionSnapshot? Cached(string communityId) => snapshots.GetValueOrDefault(communityId);
 
+    /// <summary>The snapshot the community's last reload replaced, if any.</summary>
+    public PermissionSnapshot? Previous(string communityId) => previous.GetValueOrDefault(communityId);
+
     /// <summary>The communities whose snapshot this node holds now.</summary>
     public IReadOnlyList<string> CachedCommunityIds => [.. snapshots.Keys];
 
@@ -94,6 +100,10 @@ public sealed class PermissionCache
         {
             versions.AddOrUpdate(communityId, 1, (_, v) => v + 1);
             snapshots.TryRemove(communityId, out before);
+            if (before is not null)
+            {
+                previous[communityId] = before;
+            }
         }
 
         var after = await GetAsync(communityId, ct);
@@ -137,6 +147,7 @@ public sealed class PermissionCache
         {
             versions.AddOrUpdate(communityId, 1, (_, v) => v + 1);
             snapshots.TryRemove(communityId, out _);
+            previous.TryRemove(communityId, out _);
         }
     }
 
