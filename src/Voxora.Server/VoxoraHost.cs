@@ -112,6 +112,7 @@ public static class VoxoraHost
 
         // Subscribed before the node serves anything, so no cross-node event published after start-up is missed.
         app.Services.GetRequiredService<ClusterBus>();
+        await app.Services.GetRequiredService<NodeIdLease>().AcquireAsync(cancellationToken);
         // The caches and the hub subscribe to their invalidations on the bus when they are built: build them now.
         app.Services.GetRequiredService<PermissionChanges>();
         app.Services.GetRequiredService<SessionValidator>();
@@ -189,6 +190,8 @@ public static class VoxoraHost
         services.AddSingleton(options.Gateway);
         services.AddSingleton<ClusterConnection>();
         services.AddSingleton<ClusterBus>();
+        services.AddSingleton<NodeIdLease>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeIdLease>());
         services.AddSingleton<SharedLimits>();
         services.AddSingleton<GatewayHub>();
         services.AddSingleton<GatewayHandover>();

@@ -101,6 +101,21 @@ public sealed class ClusterDispatchTests
     }
 
     [Fact]
+    public async Task A_second_live_node_with_the_same_node_id_is_refused_at_start()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(1);
+        // Node ids are inside every Snowflake id: two live nodes sharing one would make colliding message ids.
+        var error = await Assert.ThrowsAsync<ConfigurationErrorException>(() => cluster.AddNodeAsync(new Dictionary<string, string?> { ["NODE_ID"] = "1" }));
+        Assert.Contains("VOXORA_NODE_ID 1", error.Message, StringComparison.Ordinal);
+
+        // A node stopped gracefully gives its id back at once: a replacement with the same id starts.
+        await cluster[0].StopAsync();
+        var replacement = await cluster.AddNodeAsync(new Dictionary<string, string?> { ["NODE_ID"] = "1" });
+        using var http = new HttpClient { BaseAddress = replacement.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health/ready")).StatusCode);
+    }
+
+    [Fact]
     public async Task Redis_with_SQLite_is_a_configuration_error_naming_both_settings()
     {
         var error = await Assert.ThrowsAsync<ConfigurationErrorException>(() =>
