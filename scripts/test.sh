@@ -82,6 +82,12 @@ if [ "$#" -eq 0 ] || [ "${VOXORA_TEST_VOICE:-0}" = "1" ]; then
     --logger "trx;LogFilePrefix=voice-e2e" \
     --logger "console;verbosity=normal" \
     --results-directory "$RESULTS" || rc=$?
+  # Issue 13: two people on two nodes (one external Janus, PostgreSQL and Redis started inside the namespace) talk.
+  VOXORA_NETNS_SERVICES=1 "$VOXORA_REPO/scripts/voice-netns.sh" dotnet test tests/Voxora.E2E/Voxora.E2E.csproj -c Release --no-build \
+    --filter "FullyQualifiedName~Voxora.E2E.TwoNodesVoiceInTheBrowserTests" \
+    --logger "trx;LogFilePrefix=voice-cluster-e2e" \
+    --logger "console;verbosity=normal" \
+    --results-directory "$RESULTS" || rc=$?
 fi
 
 # The production deployment files (compose, Caddyfile, .env.example) agree with each other and with the settings.
