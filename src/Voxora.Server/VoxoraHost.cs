@@ -210,11 +210,15 @@ public static class VoxoraHost
         services.AddDomainEventHandler<CommunityMemberRemoved, PermissionChanges>();
         services.AddDomainEventHandler<CommunityMemberRemoved, MemberRemovedGateway>();
         services.AddDomainEventHandler<CommunityMemberRemoved, Features.Voice.VoiceService>();
+        services.AddSingleton<ModerationAudit>();
+        services.AddDomainEventHandler<CommunityMemberRemoved, ModerationAudit>();
         services.AddSingleton<CommunityGateway>();
         services.AddDomainEventHandler<CommunityMemberAdded, CommunityGateway>();
         services.AddDomainEventHandler<CommunityDeleted, PermissionChanges>();
         services.AddDomainEventHandler<CommunityDeleted, CommunityGateway>();
         services.AddDomainEventHandler<CommunityDeleted, Features.Voice.VoiceService>();
+        services.AddSingleton<CommunityAudit>();
+        services.AddDomainEventHandler<CommunityDeleted, CommunityAudit>();
         AddFeatureEventSubscribers(services);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -267,6 +271,9 @@ public static class VoxoraHost
         services.AddPermissionsChange<ChannelOverridesChanged, ChannelsGateway>();
         services.AddSingleton<ModerationGateway>();
         services.AddPermissionsChange<MemberTimeoutChanged, ModerationGateway>();
+        services.AddDomainEventHandler<MemberTimeoutChanged, ModerationAudit>();
+        services.AddDomainEventHandler<MemberBanned, ModerationAudit>();
+        services.AddDomainEventHandler<MemberUnbanned, ModerationAudit>();
         services.AddDomainEventHandler<PermissionsChanged, Features.Voice.VoiceService>();
 
         services.AddDomainEventHandler<CommunityUpdated, CommunityGateway>();

@@ -150,7 +150,7 @@ public static class CommunitiesEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         string communityId, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events,
-        PodPermissions pod, AuditLog audit, CancellationToken ct)
+        PodPermissions pod, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var community = await access.FindCommunityAsync(communityId, userId, ct);
@@ -167,8 +167,7 @@ public static class CommunitiesEndpoints
         // Members, roles, channels (with their messages, reactions and overrides), invites, bans and reports go with
         // it (ON DELETE CASCADE). The audit log has no foreign key to communities: its entries, ending with this one, stay.
         await db.Communities.Where(c => c.Id == community.Id).ExecuteDeleteAsync(ct);
-        await events.PublishAsync(new CommunityDeleted(community.Id));
-        await audit.AppendAsync(community.Id, userId, AuditActions.CommunityDelete, "community", community.Id, new JsonObject { ["name"] = community.Name });
+        await events.PublishAsync(new CommunityDeleted(community.Id, userId, community.Name));
         return TypedResults.NoContent();
     }
 
@@ -225,7 +224,7 @@ public static class CommunitiesEndpoints
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Select(u => new UserSummary(u.Id, u.Username, u.DisplayName))
             .SingleAsync(ct);
-        await MemberRemoval.RemoveAsync(db, events, community.Id, user, MemberRemovalReason.Left, ct);
+        await MemberRemoval.RemoveAsync(db, events, community.Id, user, MemberRemovalReason.Left, actorId: null, ct);
         return TypedResults.NoContent();
     }
 

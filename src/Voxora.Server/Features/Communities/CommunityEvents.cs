@@ -6,9 +6,11 @@ namespace Voxora.Server.Features.Communities;
 
 /// <summary>
 /// Domain event: the community row was deleted (its members, roles and channels went with it) and the deletion is
-/// saved. Subscribers forget its caches, tell its members and stop routing it, and end voice connections in it.
+/// saved. Subscribers forget its caches, tell its members and stop routing it, end voice connections in it, and audit
+/// it (the audit log has no foreign key to communities: its entries, ending with this one, stay).
+/// <paramref name="ActorId"/> deleted it; <paramref name="Name"/> is the name it had.
 /// </summary>
-public sealed record CommunityDeleted(string CommunityId);
+public sealed record CommunityDeleted(string CommunityId, string ActorId, string Name);
 
 public enum MemberAddedVia
 {
@@ -60,4 +62,12 @@ public sealed class CommunityGateway(GatewayHub hub) :
         hub.RemoveCommunity(deleted.CommunityId);
         return Task.CompletedTask;
     }
+}
+
+/// <summary>The audit log's side of a community's end, subscribed last: the deletion is the chain's final entry.</summary>
+public sealed class CommunityAudit(Audit.AuditLog audit) : IDomainEventHandler<CommunityDeleted>
+{
+    public Task HandleAsync(CommunityDeleted deleted, CancellationToken ct) =>
+        audit.AppendAsync(deleted.CommunityId, deleted.ActorId, Audit.AuditActions.CommunityDelete, "community", deleted.CommunityId,
+            new System.Text.Json.Nodes.JsonObject { ["name"] = deleted.Name });
 }

@@ -18,13 +18,14 @@ public enum MemberRemovalReason
 /// subscribers need, not entities: the member's caches are forgotten and the community's permission snapshot
 /// rebuilt, the gateway stops routing the community to the user and tells everyone, voice ends their connection.
 /// </summary>
-public sealed record CommunityMemberRemoved(string CommunityId, UserSummary User, MemberRemovalReason Reason);
+/// <paramref name="ActorId"/> is the moderator who kicked or banned, null when the member left.
+public sealed record CommunityMemberRemoved(string CommunityId, UserSummary User, MemberRemovalReason Reason, string? ActorId);
 
 public static class MemberRemoval
 {
     /// <summary>Deletes the membership (its role grants go with it) and, if there was one, raises <see cref="CommunityMemberRemoved"/>.</summary>
     public static async Task<bool> RemoveAsync(
-        VoxoraDbContext db, DomainEvents events, string communityId, UserSummary user, MemberRemovalReason reason, CancellationToken ct)
+        VoxoraDbContext db, DomainEvents events, string communityId, UserSummary user, MemberRemovalReason reason, string? actorId, CancellationToken ct)
     {
         var removed = await db.Members.Where(m => m.CommunityId == communityId && m.UserId == user.Id).ExecuteDeleteAsync(ct);
         if (removed == 0)
@@ -32,7 +33,7 @@ public static class MemberRemoval
             return false;
         }
 
-        await events.PublishAsync(new CommunityMemberRemoved(communityId, user, reason));
+        await events.PublishAsync(new CommunityMemberRemoved(communityId, user, reason, actorId));
         return true;
     }
 }
@@ -46,7 +47,7 @@ public sealed class MemberRemovedGateway(GatewayHub hub) : IDomainEventHandler<C
 {
     public Task HandleAsync(CommunityMemberRemoved removal, CancellationToken ct)
     {
-        var (communityId, user, _) = removal;
+        var (communityId, user, _, _) = removal;
         hub.LeaveCommunity(user.Id, communityId);
         var payload = new MemberRemoved(communityId, user);
         hub.Publish(GatewayEvents.CommunityMemberRemove, payload, VoxoraJsonContext.Default.MemberRemoved, Audience.Community(communityId));

@@ -50,7 +50,7 @@ public static class ModerationEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Kick(
         string communityId, string userId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, CancellationToken ct)
+        DomainEvents events, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var actor = await access.MembershipAsync(communityId, actorId, ct);
@@ -75,9 +75,8 @@ public static class ModerationEndpoints
             return problem;
         }
 
-        if (await MemberRemoval.RemoveAsync(db, events, actor.Community.Id, target.User, MemberRemovalReason.Kicked, ct))
+        if (await MemberRemoval.RemoveAsync(db, events, actor.Community.Id, target.User, MemberRemovalReason.Kicked, actorId, ct))
         {
-            await audit.AppendAsync(actor.Community.Id, actorId, AuditActions.MemberKick, "user", userId);
         }
 
         return TypedResults.NoContent();
@@ -85,7 +84,7 @@ public static class ModerationEndpoints
 
     private static async Task<Results<Ok<Member>, ValidationProblem, ProblemHttpResult>> UpdateMember(
         string communityId, string userId, UpdateMemberRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var actor = await access.MembershipAsync(communityId, actorId, ct);
@@ -135,13 +134,8 @@ public static class ModerationEndpoints
         }
 
         var member = target with { TimeoutUntil = until };
-        await events.PublishAsync(new MemberTimeoutChanged(member));
         var wasTimedOut = target.TimeoutUntil is { } previous && previous > now;
-        if (until is not null || wasTimedOut)
-        {
-            await audit.AppendAsync(actor.Community.Id, actorId, until is null ? AuditActions.MemberTimeoutRemove : AuditActions.MemberTimeout, "user", userId,
-                AuditLog.Diff(("timeout_until", wasTimedOut ? target.TimeoutUntil!.Value.ToString("O") : null, until?.ToString("O"))));
-        }
+        await events.PublishAsync(new MemberTimeoutChanged(member, actorId, wasTimedOut ? target.TimeoutUntil : null));
 
         return TypedResults.Ok(member);
     }
@@ -170,7 +164,7 @@ public static class ModerationEndpoints
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Ban(
         string communityId, string userId, BanRequest? request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var actor = await access.MembershipAsync(communityId, actorId, ct);
@@ -227,7 +221,7 @@ public static class ModerationEndpoints
             return TypedResults.NoContent();
         }
 
-        await MemberRemoval.RemoveAsync(db, events, community, user, MemberRemovalReason.Banned, ct);
+        await MemberRemoval.RemoveAsync(db, events, community, user, MemberRemovalReason.Banned, actorId, ct);
 
         var purged = 0;
         if (purge > 0)
@@ -250,13 +244,12 @@ public static class ModerationEndpoints
             }
         }
 
-        await audit.AppendAsync(community, actorId, AuditActions.MemberBan, "user", userId,
-            new JsonObject { ["delete_message_seconds"] = purge, ["messages_deleted"] = purged }, reason);
+        await events.PublishAsync(new MemberBanned(community, actorId, userId, reason, purge, purged));
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Unban(
-        string communityId, string userId, HttpContext http, VoxoraDbContext db, CommunityAccess access, AuditLog audit, CancellationToken ct)
+        string communityId, string userId, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var actor = await access.MembershipAsync(communityId, actorId, ct);
@@ -276,7 +269,7 @@ public static class ModerationEndpoints
             return Problems.NotFound("Ban");
         }
 
-        await audit.AppendAsync(actor.Community.Id, actorId, AuditActions.MemberUnban, "user", userId);
+        await events.PublishAsync(new MemberUnbanned(actor.Community.Id, actorId, userId));
         return TypedResults.NoContent();
     }
 }
