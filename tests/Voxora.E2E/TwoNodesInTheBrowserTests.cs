@@ -9,45 +9,48 @@ using static Microsoft.Playwright.Assertions;
 namespace Voxora.E2E;
 
 /// <summary>
-/// Two Voxora nodes in this process sharing one fresh PostgreSQL database and the test Redis (scripts/test.sh starts
-/// both: VOXORA_TEST_POSTGRES, VOXORA_TEST_REDIS), as a load balancer would spread two people over a cluster.
+/// Two Voxora nodes in this process sharing one fresh PostgreSQL database and a Redis (under a prefix of their own), as
+/// a load balancer would spread people over a cluster. Disposing stops both nodes, drops the database and deletes their
+/// data folders.
 /// </summary>
-public sealed class TwoNodeBrowserFixture : IAsyncLifetime
+public sealed class TwoNodeCluster : IAsyncDisposable
 {
     private readonly List<WebApplication> nodes = [];
     private readonly List<string> dataDirs = [];
-    private IPlaywright? playwright;
-    private string? database;
+    private readonly string admin;
+    private readonly string database;
 
-    public IBrowser Browser { get; private set; } = null!;
-    public IReadOnlyList<Uri> NodeAddresses => nodes.Select(n => new Uri(n.Urls.First() + "/")).ToList();
-    public List<string> PageErrors { get; } = [];
-
-    private static string Required(string variable) =>
-        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException($"{variable} is not set: run the browser tests through scripts/test.sh, which starts PostgreSQL and Redis.");
-
-    public async Task InitializeAsync()
+    private TwoNodeCluster(string admin, string database)
     {
-        var admin = Required("VOXORA_TEST_POSTGRES");
-        var redis = Required("VOXORA_TEST_REDIS");
-        database = "voxora_e2e_" + Guid.NewGuid().ToString("N")[..12];
+        this.admin = admin;
+        this.database = database;
+    }
+
+    public IReadOnlyList<WebApplication> Nodes => nodes;
+    public IReadOnlyList<Uri> Addresses => nodes.Select(n => new Uri(n.Urls.First() + "/")).ToList();
+    public string FirstDataDir => dataDirs[0];
+
+    /// <param name="admin">An admin connection string of the PostgreSQL to create the database on.</param>
+    /// <param name="redis">The Redis both nodes share.</param>
+    /// <param name="extra">Settings both nodes get on top of the cluster's (e.g. voice).</param>
+    public static async Task<TwoNodeCluster> StartAsync(string admin, string redis, IReadOnlyDictionary<string, string?> extra)
+    {
+        var cluster = new TwoNodeCluster(admin, "voxora_e2e_" + Guid.NewGuid().ToString("N")[..12]);
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{cluster.database}\"", connection);
             await create.ExecuteNonQueryAsync();
         }
 
-        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = cluster.database }.ConnectionString;
         var prefix = "vxe2e" + Guid.NewGuid().ToString("N")[..8];
         var auditKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         for (var node = 1; node <= 2; node++)
         {
             var dataDir = Directory.CreateTempSubdirectory("voxora-e2e-node-").FullName;
-            dataDirs.Add(dataDir);
-            var app = await VoxoraHost.CreateAsync([], new Dictionary<string, string?>
+            cluster.dataDirs.Add(dataDir);
+            var settings = new Dictionary<string, string?>
             {
                 ["URLS"] = "http://127.0.0.1:0",
                 ["DATA_DIR"] = dataDir,
@@ -61,12 +64,62 @@ public sealed class TwoNodeBrowserFixture : IAsyncLifetime
                 ["RATELIMITING:AUTH_PER_MINUTE"] = "100000",
                 ["RATELIMITING:ANONYMOUS_PER_MINUTE"] = "100000",
                 ["RATELIMITING:USER_PER_MINUTE"] = "100000",
-                ["VOICE:ENABLED"] = "false",
-            });
+            };
+            foreach (var (key, value) in extra)
+            {
+                settings[key] = value;
+            }
+
+            var app = await VoxoraHost.CreateAsync([], settings);
             await app.StartAsync();
-            nodes.Add(app);
+            cluster.nodes.Add(app);
         }
 
+        return cluster;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var app in nodes)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        foreach (var dir in dataDirs)
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
+
+/// <summary>Two nodes (<see cref="TwoNodeCluster"/>, voice off) on VOXORA_TEST_POSTGRES / VOXORA_TEST_REDIS and one Chromium.</summary>
+public sealed class TwoNodeBrowserFixture : IAsyncLifetime
+{
+    private TwoNodeCluster? cluster;
+    private IPlaywright? playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+    public IReadOnlyList<Uri> NodeAddresses => cluster!.Addresses;
+    public List<string> PageErrors { get; } = [];
+
+    private static string Required(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{variable} is not set: run the browser tests through scripts/test.sh, which starts PostgreSQL and Redis.");
+
+    public async Task InitializeAsync()
+    {
+        cluster = await TwoNodeCluster.StartAsync(Required("VOXORA_TEST_POSTGRES"), Required("VOXORA_TEST_REDIS"),
+            new Dictionary<string, string?> { ["VOICE:ENABLED"] = "false" });
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -103,24 +156,9 @@ public sealed class TwoNodeBrowserFixture : IAsyncLifetime
         }
 
         playwright?.Dispose();
-        foreach (var app in nodes)
+        if (cluster is not null)
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
-
-        NpgsqlConnection.ClearAllPools();
-        if (database is not null)
-        {
-            await using var connection = new NpgsqlConnection(Required("VOXORA_TEST_POSTGRES"));
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-
-        foreach (var dir in dataDirs)
-        {
-            Directory.Delete(dir, recursive: true);
+            await cluster.DisposeAsync();
         }
     }
 }

@@ -4,11 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using Npgsql;
-using Voxora.Server;
 using Voxora.Server.Features.Voice;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -23,15 +20,13 @@ namespace Voxora.E2E;
 /// </summary>
 public sealed class TwoNodesVoiceBrowserFixture : IAsyncLifetime
 {
-    private readonly List<WebApplication> nodes = [];
-    private readonly List<string> dataDirs = [];
+    private TwoNodeCluster? cluster;
     private IPlaywright? playwright;
     private Process? janus;
     private string? janusFolder;
-    private string? database;
 
     public IBrowser Browser { get; private set; } = null!;
-    public IReadOnlyList<Uri> NodeAddresses => nodes.Select(n => new Uri(n.Urls.First() + "/")).ToList();
+    public IReadOnlyList<Uri> NodeAddresses => cluster!.Addresses;
     public List<string> PageErrors { get; } = [];
 
     private static string Required(string variable) =>
@@ -67,52 +62,22 @@ public sealed class TwoNodesVoiceBrowserFixture : IAsyncLifetime
         janus.BeginOutputReadLine();
         janus.BeginErrorReadLine();
 
-        database = "voxora_e2e_voice_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var connection = new NpgsqlConnection(admin))
+        cluster = await TwoNodeCluster.StartAsync(admin, redis, new Dictionary<string, string?>
         {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
-            await create.ExecuteNonQueryAsync();
-        }
+            ["VOICE:ENABLED"] = "true",
+            ["VOICE:JANUS_URL"] = launch.Url.ToString(),
+            ["VOICE:JANUS_API_SECRET"] = launch.ApiSecret,
+            ["VOICE:JANUS_ADMIN_KEY"] = launch.RoomAdminKey,
+            // Talking detection over ~0.2 s instead of ~1 s, as in VoiceBrowserFixture.
+            ["VOICE:AUDIO_ACTIVE_PACKETS"] = "10",
+        });
 
-        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
-        var prefix = "vxe2ev" + Guid.NewGuid().ToString("N")[..8];
-        var auditKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        for (var node = 1; node <= 2; node++)
-        {
-            var dataDir = Directory.CreateTempSubdirectory("voxora-e2e-voice-node-").FullName;
-            dataDirs.Add(dataDir);
-            var app = await VoxoraHost.CreateAsync([], new Dictionary<string, string?>
-            {
-                ["URLS"] = "http://127.0.0.1:0",
-                ["DATA_DIR"] = dataDir,
-                ["NODE_ID"] = node.ToString(CultureInfo.InvariantCulture),
-                ["DATABASE:PROVIDER"] = "postgres",
-                ["DATABASE:CONNECTIONSTRING"] = connectionString,
-                ["REDIS:CONFIGURATION"] = redis,
-                ["REDIS:PREFIX"] = prefix,
-                ["AUDIT:KEY"] = auditKey,
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["RATELIMITING:AUTH_PER_MINUTE"] = "100000",
-                ["RATELIMITING:ANONYMOUS_PER_MINUTE"] = "100000",
-                ["RATELIMITING:USER_PER_MINUTE"] = "100000",
-                ["VOICE:ENABLED"] = "true",
-                ["VOICE:JANUS_URL"] = launch.Url.ToString(),
-                ["VOICE:JANUS_API_SECRET"] = launch.ApiSecret,
-                ["VOICE:JANUS_ADMIN_KEY"] = launch.RoomAdminKey,
-                // Talking detection over ~0.2 s instead of ~1 s, as in VoiceBrowserFixture.
-                ["VOICE:AUDIO_ACTIVE_PACKETS"] = "10",
-            });
-            await app.StartAsync();
-            nodes.Add(app);
-        }
-
-        foreach (var app in nodes)
+        foreach (var app in cluster.Nodes)
         {
             await app.Services.GetRequiredService<JanusSupervisor>().WaitForNodeAsync(TimeSpan.FromSeconds(30));
         }
 
-        var wav = VoiceBrowserFixture.WriteToneWav(Path.Combine(dataDirs[0], "tone.wav"), seconds: 10);
+        var wav = VoiceBrowserFixture.WriteToneWav(Path.Combine(cluster.FirstDataDir, "tone.wav"), seconds: 10);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -184,10 +149,9 @@ public sealed class TwoNodesVoiceBrowserFixture : IAsyncLifetime
         }
 
         playwright?.Dispose();
-        foreach (var app in nodes)
+        if (cluster is not null)
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
+            await cluster.DisposeAsync();
         }
 
         if (janus is not null)
@@ -197,18 +161,9 @@ public sealed class TwoNodesVoiceBrowserFixture : IAsyncLifetime
             janus.Dispose();
         }
 
-        NpgsqlConnection.ClearAllPools();
-        if (database is not null)
+        if (janusFolder is not null)
         {
-            await using var connection = new NpgsqlConnection(Required("VOXORA_TEST_POSTGRES"));
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-
-        foreach (var dir in dataDirs.Append(janusFolder).OfType<string>())
-        {
-            Directory.Delete(dir, recursive: true);
+            Directory.Delete(janusFolder, recursive: true);
         }
     }
 }

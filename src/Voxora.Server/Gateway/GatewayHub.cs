@@ -98,7 +98,7 @@ public sealed class GatewayHub
         body.String(audience.CommunityId);
         body.String(audience.ChannelId);
         body.Int32((int)audience.Rule);
-        body.String(audience.Permission.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        body.Int64(audience.Permission);
         body.String(audience.AlsoUserId);
         var userIds = audience.UserIds;
         body.Int32(userIds?.Count ?? -1);
@@ -118,7 +118,7 @@ public sealed class GatewayHub
         var communityId = reader.String();
         var channelId = reader.String();
         var rule = (AudienceRule)reader.Int32();
-        var permission = long.Parse(reader.String()!, System.Globalization.CultureInfo.InvariantCulture);
+        var permission = reader.Int64();
         var alsoUserId = reader.String();
         var userCount = reader.Int32();
         Audience audience;

@@ -12,16 +12,10 @@ namespace Voxora.Server.Tests.Cluster;
 /// </summary>
 public sealed class ClusterResumeTests
 {
-    /// <summary>
-    /// Behind a load balancer every node has the same public URL, so a token issued by one is valid on all; in-process
-    /// nodes each listen on their own port, so they are given one issuer explicitly.
-    /// </summary>
-    internal static readonly IReadOnlyDictionary<string, string?> OneIssuer = new Dictionary<string, string?> { ["AUTH:ISSUER"] = "http://voxora.cluster.test" };
-
     [Fact]
     public async Task A_session_resumes_on_another_node_with_exactly_the_missed_events_and_back_again()
     {
-        await using var cluster = await ClusterNodes.StartAsync(2, OneIssuer);
+        await using var cluster = await ClusterNodes.StartAsync(2);
         var (ownerApi, _, community) = await cluster[0].NewCommunityAsync("Resume anywhere");
         using var _o = ownerApi;
         var (otherApi, _) = await cluster[1].NewMemberAsync(ownerApi, community.Id);
@@ -81,7 +75,7 @@ public sealed class ClusterResumeTests
     [Fact]
     public async Task A_session_still_attached_on_its_node_is_taken_over_and_its_old_socket_closed_with_4009()
     {
-        await using var cluster = await ClusterNodes.StartAsync(2, OneIssuer);
+        await using var cluster = await ClusterNodes.StartAsync(2);
         var (api, user, _) = await cluster[0].NewUserAsync("twice");
         using var _a = api;
         await using var first = await GatewayClient.ConnectAsync(cluster[0].BaseAddress);
@@ -98,7 +92,7 @@ public sealed class ClusterResumeTests
     [Fact]
     public async Task A_resume_on_another_node_with_another_users_token_is_refused_and_the_session_kept_for_its_owner()
     {
-        await using var cluster = await ClusterNodes.StartAsync(2, OneIssuer);
+        await using var cluster = await ClusterNodes.StartAsync(2);
         var (ownerApi, _, _) = await cluster[0].NewUserAsync("owner");
         using var _o = ownerApi;
         var (intruderApi, _, _) = await cluster[1].NewUserAsync("intruder");
@@ -127,7 +121,7 @@ public sealed class ClusterResumeTests
     [Fact]
     public async Task A_resume_of_a_session_whose_node_is_gone_is_told_to_start_over_and_identify_works()
     {
-        await using var cluster = await ClusterNodes.StartAsync(2, OneIssuer);
+        await using var cluster = await ClusterNodes.StartAsync(2);
         var (ownerApi, _, community) = await cluster[1].NewCommunityAsync("Node gone");
         using var _o = ownerApi;
         var (receiverApi, _) = await cluster[1].NewMemberAsync(ownerApi, community.Id);

@@ -18,15 +18,8 @@ public sealed class SharedLimitsTests
 {
     private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// Starts nodes that, like nodes behind one load balancer, share a public URL (the tokens' issuer), so one person's
-    /// tokens work on every node.
-    /// </summary>
-    private static Task<ClusterNodes> StartAsync(Dictionary<string, string?>? overrides = null)
-    {
-        var settings = new Dictionary<string, string?>(overrides ?? []) { ["PUBLIC_URL"] = "http://voxora.test" };
-        return ClusterNodes.StartAsync(2, settings);
-    }
+    /// <summary>Two nodes behind one public URL (ClusterNodes' default), so one person's tokens work on both.</summary>
+    private static Task<ClusterNodes> StartAsync(Dictionary<string, string?>? overrides = null) => ClusterNodes.StartAsync(2, overrides);
 
     /// <summary>The same person (same tokens) talking to another node.</summary>
     private static VoxoraClient On(TestServer node, VoxoraClient signedIn) => new(node.BaseAddress) { AccessToken = signedIn.AccessToken };

@@ -58,7 +58,7 @@ public sealed partial class VoiceService
         bus.Subscribe(LeaveKind, OnRemoteLeave);
         bus.Subscribe(HelloKind, message =>
         {
-            if (!message.IsFrom(cluster))
+            if (!message.IsFrom(bus))
             {
                 // A node (re)started with an empty replica: tell it who is in voice here.
                 List<Member> local;
@@ -108,7 +108,7 @@ public sealed partial class VoiceService
 
     private void OnRemoteState(ClusterMessage message)
     {
-        if (message.IsFrom(cluster))
+        if (message.IsFrom(bus))
         {
             return;
         }
@@ -146,7 +146,7 @@ public sealed partial class VoiceService
 
     private void OnRemoteLeave(ClusterMessage message)
     {
-        if (message.IsFrom(cluster))
+        if (message.IsFrom(bus))
         {
             return;
         }

@@ -9,7 +9,11 @@ namespace Voxora.Server.Infrastructure.Cluster;
 /// <summary>One message on the bus: what kind it is, the node that sent it, and its bytes.</summary>
 public readonly record struct ClusterMessage(string Kind, string OriginNode, ReadOnlyMemory<byte> Body)
 {
-    public bool IsFrom(ClusterConnection connection) => string.Equals(OriginNode, connection.NodeName, StringComparison.Ordinal);
+    /// <summary>
+    /// True for a message this node published itself. Caches apply their own changes at once, before publishing, so
+    /// they skip their own message when the bus brings it back.
+    /// </summary>
+    public bool IsFrom(ClusterBus bus) => string.Equals(OriginNode, bus.NodeName, StringComparison.Ordinal);
 }
 
 /// <summary>
@@ -259,6 +263,12 @@ public sealed class BusWriter
         buffer.Advance(4);
     }
 
+    public void Int64(long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), value);
+        buffer.Advance(8);
+    }
+
     public void String(string? value)
     {
         if (value is null)
@@ -289,6 +299,13 @@ public ref struct BusReader(ReadOnlySpan<byte> data)
     {
         var value = BinaryPrimitives.ReadInt32LittleEndian(rest);
         rest = rest[4..];
+        return value;
+    }
+
+    public long Int64()
+    {
+        var value = BinaryPrimitives.ReadInt64LittleEndian(rest);
+        rest = rest[8..];
         return value;
     }
 
