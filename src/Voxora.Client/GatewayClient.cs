@@ -81,6 +81,10 @@ public sealed class GatewayClient : IAsyncDisposable
     public Task SendAsync<T>(int op, T payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         SendRawAsync(JsonSerializer.SerializeToUtf8Bytes(new GatewayFrame(op, JsonSerializer.SerializeToElement(payload, type)), VoxoraJsonContext.Default.GatewayFrame));
 
+    /// <summary>Sends a client command: op 0 with <c>t</c> = <paramref name="command"/> (e.g. <see cref="GatewayCommands.Typing"/>).</summary>
+    public Task SendCommandAsync<T>(string command, T payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        SendRawAsync(JsonSerializer.SerializeToUtf8Bytes(new GatewayFrame(GatewayOp.Dispatch, JsonSerializer.SerializeToElement(payload, type), T: command), VoxoraJsonContext.Default.GatewayFrame));
+
     /// <summary>Sends bytes as one text message, exactly as given (for tests of malformed input).</summary>
     public async Task SendRawAsync(ReadOnlyMemory<byte> message, WebSocketMessageType type = WebSocketMessageType.Text)
     {

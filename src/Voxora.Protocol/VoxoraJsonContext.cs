@@ -95,4 +95,6 @@ namespace Voxora.Protocol;
 [JsonSerializable(typeof(UpdatePodRoleRequest))]
 [JsonSerializable(typeof(PodSelf))]
 [JsonSerializable(typeof(MyPermissions))]
+[JsonSerializable(typeof(TypingCommand))]
+[JsonSerializable(typeof(TypingStart))]
 public sealed partial class VoxoraJsonContext : JsonSerializerContext;

@@ -203,6 +203,7 @@ public static class VoxoraHost
         services.AddSingleton<NodeDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
         Features.Voice.VoiceEndpoints.AddVoice(services, options.Voice);
+        Features.Typing.TypingEndpoints.AddTyping(services);
 
         // Domain events: subscribers of one event run in this order (caches first, so nothing reads a removed membership).
         services.AddSingleton<DomainEvents>();
@@ -358,6 +359,7 @@ public static class VoxoraHost
         api.MapInvitesEndpoints();
         api.MapMessagesEndpoints();
         api.MapReactionsEndpoints();
+        Features.Typing.TypingEndpoints.MapTypingEndpoints(api);
         api.MapPermissionsEndpoints();
         api.MapRolesEndpoints();
         api.MapOverridesEndpoints();

@@ -20,7 +20,8 @@ public enum AudienceRule
 /// </summary>
 public readonly record struct Audience
 {
-    private Audience(string? communityId, string? channelId, IReadOnlyList<string>? userIds, AudienceRule rule = AudienceRule.Members, long permission = 0, string? alsoUserId = null)
+    private Audience(string? communityId, string? channelId, IReadOnlyList<string>? userIds, AudienceRule rule = AudienceRule.Members, long permission = 0, string? alsoUserId = null,
+        string? exceptUserId = null)
     {
         CommunityId = communityId;
         ChannelId = channelId;
@@ -28,6 +29,7 @@ public readonly record struct Audience
         Rule = rule;
         Permission = permission;
         AlsoUserId = alsoUserId;
+        ExceptUserId = exceptUserId;
     }
 
     /// <summary>Members of this community with a live connection.</summary>
@@ -47,9 +49,16 @@ public readonly record struct Audience
     /// <summary>For <see cref="AudienceRule.PermissionHolders"/>: one more member who gets it regardless (e.g. an invite's creator).</summary>
     public string? AlsoUserId { get; }
 
+    /// <summary>For a channel audience: one user who never gets it, on any of their connections (e.g. the typist of TYPING_START).</summary>
+    public string? ExceptUserId { get; }
+
     public static Audience Community(string communityId) => new(communityId, null, null);
 
     public static Audience Channel(string communityId, string channelId) => new(communityId, channelId, null);
+
+    /// <summary>The members who may view the channel now, except <paramref name="exceptUserId"/>.</summary>
+    public static Audience ChannelExcept(string communityId, string channelId, string exceptUserId) =>
+        new(communityId, channelId, null, exceptUserId: exceptUserId);
 
     /// <summary>The members who could view <paramref name="channelId"/> just before it was deleted (its CHANNEL_DELETE).</summary>
     public static Audience DeletedChannel(string communityId, string channelId) =>
@@ -64,6 +73,6 @@ public readonly record struct Audience
     public static Audience Users(IReadOnlyList<string> userIds) => new(null, null, userIds);
 
     /// <summary>Rebuilds a community audience read from the bus.</summary>
-    internal static Audience Of(string communityId, string? channelId, AudienceRule rule, long permission, string? alsoUserId) =>
-        new(communityId, channelId, null, rule, permission, alsoUserId);
+    internal static Audience Of(string communityId, string? channelId, AudienceRule rule, long permission, string? alsoUserId, string? exceptUserId = null) =>
+        new(communityId, channelId, null, rule, permission, alsoUserId, exceptUserId);
 }

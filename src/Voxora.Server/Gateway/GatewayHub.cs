@@ -100,6 +100,7 @@ public sealed class GatewayHub
         body.Int32((int)audience.Rule);
         body.Int64(audience.Permission);
         body.String(audience.AlsoUserId);
+        body.String(audience.ExceptUserId);
         var userIds = audience.UserIds;
         body.Int32(userIds?.Count ?? -1);
         foreach (var userId in userIds ?? [])
@@ -120,6 +121,7 @@ public sealed class GatewayHub
         var rule = (AudienceRule)reader.Int32();
         var permission = reader.Int64();
         var alsoUserId = reader.String();
+        var exceptUserId = reader.String();
         var userCount = reader.Int32();
         Audience audience;
         if (userCount >= 0)
@@ -134,7 +136,7 @@ public sealed class GatewayHub
         }
         else
         {
-            audience = Audience.Of(communityId!, channelId, rule, permission, alsoUserId);
+            audience = Audience.Of(communityId!, channelId, rule, permission, alsoUserId, exceptUserId);
         }
 
         DeliverLocally(eventType, reader.Bytes().ToArray(), audience);
@@ -222,7 +224,7 @@ public sealed class GatewayHub
                 var before = snapshot.HasChannel(audience.ChannelId!) ? snapshot : permissions.Previous(snapshot.CommunityId);
                 if (before is not null && before.HasChannel(audience.ChannelId!))
                 {
-                    DeliverToViewers(members, before, audience.ChannelId!, dispatch);
+                    DeliverToViewers(members, before, audience.ChannelId!, null, dispatch);
                 }
 
                 break;
@@ -240,7 +242,7 @@ public sealed class GatewayHub
             default:
                 if (audience.ChannelId is { } channelId)
                 {
-                    DeliverToViewers(members, snapshot, channelId, dispatch);
+                    DeliverToViewers(members, snapshot, channelId, audience.ExceptUserId, dispatch);
                 }
                 else
                 {
@@ -260,11 +262,11 @@ public sealed class GatewayHub
         }
     }
 
-    private void DeliverToViewers(ConcurrentDictionary<string, byte> members, PermissionSnapshot snapshot, string channelId, OutboundEvent dispatch)
+    private void DeliverToViewers(ConcurrentDictionary<string, byte> members, PermissionSnapshot snapshot, string channelId, string? exceptUserId, OutboundEvent dispatch)
     {
         foreach (var (userId, _) in members)
         {
-            if (snapshot.CanView(userId, channelId))
+            if (userId != exceptUserId && snapshot.CanView(userId, channelId))
             {
                 DeliverToUser(userId, dispatch);
             }

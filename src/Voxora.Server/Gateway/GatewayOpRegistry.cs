@@ -25,6 +25,22 @@ public interface IGatewayOpHandler
     ValueTask HandleAsync(GatewayOpContext context, GatewayFrame frame, CancellationToken ct);
 }
 
+/// <summary>
+/// A feature's handler for one or more client commands: op 0 frames whose <c>t</c> names the command (e.g.
+/// <c>{op: 0, t: "TYPING", d: {…}}</c>). Register it in DI as <c>services.AddSingleton&lt;IGatewayCommandHandler, MyCommands&gt;()</c>;
+/// it runs like an <see cref="IGatewayOpHandler"/>, on the connection's read loop.
+/// </summary>
+public interface IGatewayCommandHandler
+{
+    /// <summary>The <c>t</c> values this handler serves (case-sensitive, as on the wire).</summary>
+    IReadOnlyList<string> Commands { get; }
+
+    /// <summary>As <see cref="IGatewayOpHandler.RequiresSession"/>.</summary>
+    bool RequiresSession { get; }
+
+    ValueTask HandleAsync(GatewayOpContext context, GatewayFrame frame, CancellationToken ct);
+}
+
 /// <summary>The connection an op arrived on, and its session (null before IDENTIFY or RESUME).</summary>
 public sealed record GatewayOpContext(GatewayConnection Connection, GatewaySession? Session)
 {
@@ -77,9 +93,31 @@ public sealed class GatewayOpRegistry
     }.ToFrozenSet();
 
     private readonly FrozenDictionary<int, IGatewayOpHandler> handlers;
+    private readonly FrozenDictionary<string, IGatewayCommandHandler> commandHandlers;
 
-    public GatewayOpRegistry(IEnumerable<IGatewayOpHandler> registered)
+    public GatewayOpRegistry(IEnumerable<IGatewayOpHandler> registered, IEnumerable<IGatewayCommandHandler>? commands = null)
     {
+        var byCommand = new Dictionary<string, IGatewayCommandHandler>(StringComparer.Ordinal);
+        foreach (var handler in commands ?? [])
+        {
+            foreach (var command in handler.Commands)
+            {
+                if (string.IsNullOrEmpty(command))
+                {
+                    throw new InvalidOperationException($"{Name(handler)} registers an empty gateway command name.");
+                }
+
+                if (byCommand.TryGetValue(command, out var existing))
+                {
+                    throw new InvalidOperationException($"Gateway command {command} is registered by both {Name(existing)} and {Name(handler)}; one command has one handler.");
+                }
+
+                byCommand[command] = handler;
+            }
+        }
+
+        commandHandlers = byCommand.ToFrozenDictionary(StringComparer.Ordinal);
+
         var byOp = new Dictionary<int, IGatewayOpHandler>();
         foreach (var handler in registered)
         {
@@ -104,12 +142,28 @@ public sealed class GatewayOpRegistry
 
     public IEnumerable<int> Ops => handlers.Keys;
 
+    /// <summary>The op 0 commands (<c>t</c>) features serve.</summary>
+    public IEnumerable<string> Commands => commandHandlers.Keys;
+
     /// <summary>
     /// Routes an op that is not a lifecycle op: to its handler (refusing an unidentified connection when the
     /// handler needs a session), or, without one, closes the connection as the protocol says for that op.
     /// </summary>
     public async ValueTask DispatchAsync(GatewayOpContext context, GatewayFrame frame, CancellationToken ct)
     {
+        // Op 0 from a client is a command, routed by its t; an unknown t answers as op 0 always did.
+        if (frame.Op == GatewayOp.Dispatch && frame.T is { } command && commandHandlers.TryGetValue(command, out var commandHandler))
+        {
+            if (commandHandler.RequiresSession && context.Session is null)
+            {
+                context.Connection.Abort(GatewayCloseCodes.NotAuthenticated, "identify first");
+                return;
+            }
+
+            await commandHandler.HandleAsync(context, frame, ct);
+            return;
+        }
+
         if (handlers.TryGetValue(frame.Op, out var handler))
         {
             if (handler.RequiresSession && context.Session is null)
@@ -125,6 +179,10 @@ public sealed class GatewayOpRegistry
         if (context.Session is null && (DefinedClientOps.Contains(frame.Op) || ServerToClientOps.Contains(frame.Op)))
         {
             context.Connection.Abort(GatewayCloseCodes.NotAuthenticated, "identify first");
+        }
+        else if (frame.Op == GatewayOp.Dispatch)
+        {
+            context.Connection.Abort(GatewayCloseCodes.UnknownOpcode, frame.T is null ? "op 0 needs t: the command" : "unknown command");
         }
         else if (DefinedClientOps.Contains(frame.Op))
         {
@@ -154,5 +212,5 @@ public sealed class GatewayOpRegistry
         }
     }
 
-    private static string Name(IGatewayOpHandler handler) => handler.GetType().FullName ?? handler.GetType().Name;
+    private static string Name(object handler) => handler.GetType().FullName ?? handler.GetType().Name;
 }
