@@ -16,9 +16,9 @@ public sealed class ChatInTheBrowserTests(BrowserFixture fixture) : IClassFixtur
 {
     private const string Password = "correct horse battery";
 
-    private static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..6];
+    internal static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..6];
 
-    private static async Task RegisterAsync(IPage page, string username, string? inviteRedirect = null)
+    internal static async Task RegisterAsync(IPage page, string username, string? inviteRedirect = null)
     {
         await page.GotoAsync(inviteRedirect is null ? "/register" : $"/register?redirect={Uri.EscapeDataString(inviteRedirect)}");
         await page.GetByLabel("Username", new() { Exact = true }).FillAsync(username);
@@ -35,7 +35,7 @@ public sealed class ChatInTheBrowserTests(BrowserFixture fixture) : IClassFixtur
         }
     }
 
-    private static async Task CreateCommunityAsync(IPage page, string name)
+    internal static async Task CreateCommunityAsync(IPage page, string name)
     {
         try
         {
@@ -53,14 +53,14 @@ public sealed class ChatInTheBrowserTests(BrowserFixture fixture) : IClassFixtur
         }
     }
 
-    private static async Task SendAsync(IPage page, string text)
+    internal static async Task SendAsync(IPage page, string text)
     {
         var composer = page.GetByTestId("composer");
         await composer.FillAsync(text);
         await composer.PressAsync("Enter");
     }
 
-    private static ILocator Message(IPage page, string text) =>
+    internal static ILocator Message(IPage page, string text) =>
         // Message rows are data-testid="message-<snowflake>"; the text inside is "message-content".
         page.GetByTestId("message-list").Locator("[data-testid^='message-']:not([data-testid='message-content'])").Filter(new() { HasText = text });
 

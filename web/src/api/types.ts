@@ -118,6 +118,16 @@ export interface ReactionEvent {
   emoji: string;
 }
 
+/** TYPING_START (docs/protocol.md "Typing"): never about ourselves; shown for 8 s or until their message arrives. */
+export interface TypingStart {
+  channel_id: string;
+  community_id: string;
+  user_id: string;
+  username: string;
+  display_name?: string | null;
+  timestamp: string;
+}
+
 export interface TokenResponse {
   access_token: string;
   token_type: string;
@@ -225,6 +235,7 @@ export type DispatchEvent =
   | { t: "MESSAGE_DELETE"; d: MessageDeleted }
   | { t: "MESSAGE_REACTION_ADD"; d: ReactionEvent }
   | { t: "MESSAGE_REACTION_REMOVE"; d: ReactionEvent }
+  | { t: "TYPING_START"; d: TypingStart }
   | { t: "CHANNEL_CREATE"; d: Channel }
   | { t: "CHANNEL_UPDATE"; d: Channel }
   | { t: "CHANNEL_DELETE"; d: Deleted }

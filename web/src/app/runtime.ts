@@ -8,6 +8,7 @@ import { applyDispatch, resetStores } from "../stores/dispatch";
 import { useMembers } from "../stores/members";
 import { latestId, useMessages } from "../stores/messages";
 import { useSession } from "../stores/session";
+import { TypingSender } from "../stores/typing";
 import { useUi } from "../stores/ui";
 import type { DispatchEvent, Member, VoiceServerPayload } from "../api/types";
 import { Op } from "../gateway/gateway";
@@ -47,6 +48,9 @@ export const gateway = new GatewayClient({
           : "Too many reconnects in the last minute. Retrying in a minute.",
       ),
 });
+
+/** Tells the server the person is typing, throttled per channel (docs/protocol.md "Typing"). */
+export const typing = new TypingSender((channelId) => gateway.sendCommand("TYPING", { channel_id: channelId }));
 
 /** The call itself (microphone, PeerConnections, remote audio); the UI drives it and reads the voice store. */
 export const voice = new VoiceEngine({

@@ -299,6 +299,16 @@ export class GatewayClient {
     return true;
   }
 
+  /**
+   * Sends a client command (op 0 with `t`, e.g. TYPING) on the current session; false when there is no READY
+   * session. Commands are fire-and-forget: a lost one is not retried.
+   */
+  sendCommand(t: string, d: unknown): boolean {
+    if (this._state !== "ready" || !this.socket || this.socket.readyState !== OPEN) return false;
+    this.socket.send(JSON.stringify({ op: Op.Dispatch, t, d }));
+    return true;
+  }
+
   private send(frame: GatewayFrame): void {
     if (this.socket && this.socket.readyState === OPEN) this.socket.send(JSON.stringify(frame));
   }

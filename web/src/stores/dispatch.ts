@@ -5,6 +5,7 @@ import { useInvites } from "./invites";
 import { useMembers } from "./members";
 import { useMessages } from "./messages";
 import { useSession } from "./session";
+import { useTyping } from "./typing";
 import { useUi } from "./ui";
 import { useVoice, voiceErrorMessage } from "./voice";
 
@@ -39,6 +40,8 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       useMessages.getState().upsert(m);
       useMembers.getState().rememberUsers([m.author]);
       if (e.t === "MESSAGE_CREATE") useUi.getState().noteMessage(m.channel_id, m.id);
+      // Sending ends typing: their message replaces the indicator.
+      if (e.t === "MESSAGE_CREATE") useTyping.getState().stop(m.channel_id, m.author.id);
       break;
     }
     case "MESSAGE_DELETE":
@@ -50,6 +53,10 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       useMessages.getState().reaction(e.d, e.t === "MESSAGE_REACTION_ADD", mine);
       break;
     }
+    case "TYPING_START":
+      // The server never tells us about ourselves; a second tab of ours is still us.
+      if (e.d.user_id !== useSession.getState().user?.id) useTyping.getState().start(e.d, Date.now());
+      break;
     case "CHANNEL_CREATE":
     case "CHANNEL_UPDATE":
       useChannels.getState().upsert(e.d);
@@ -57,6 +64,7 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
     case "CHANNEL_DELETE":
       useChannels.getState().remove(e.d.id);
       useMessages.getState().removeChannel(e.d.id);
+      useTyping.getState().removeChannel(e.d.id);
       break;
     case "COMMUNITY_CREATE":
       useCommunities.getState().upsert(e.d);
@@ -133,6 +141,7 @@ export function resetStores(): void {
   useChannels.setState({ byId: {} });
   useMembers.setState({ byCommunity: {}, complete: {}, users: {} });
   useMessages.setState({ byChannel: {} });
+  useTyping.setState({ byChannel: {} });
   useInvites.setState({ byCommunity: {} });
   useVoice.getState().reset();
   useUi.setState({ latest: {}, activeChannelId: null, gateway: "idle" });

@@ -1,5 +1,5 @@
 import { useMemo, useRef, useState, type KeyboardEvent } from "react";
-import { rest } from "../../app/runtime";
+import { rest, typing } from "../../app/runtime";
 import type { Channel } from "../../api/types";
 import { displayName, useMembers } from "../../stores/members";
 import { useMessages } from "../../stores/messages";
@@ -7,6 +7,7 @@ import { sendMessage } from "../../stores/send";
 import { useSession } from "../../stores/session";
 import { IconButton } from "../../ui/Button";
 import { encodeMentions } from "./content";
+import { TypingIndicator } from "./TypingIndicator";
 
 const MAX = 4000;
 
@@ -36,6 +37,7 @@ export function Composer({
     const content = text.trim();
     if (!content || !me || content.length > MAX) return;
     setText("");
+    typing.sent(channel.id);
     onCancelReply();
     void sendMessage(rest, channel.id, { id: me.id, username: me.username, display_name: me.display_name ?? null }, encodeMentions(content, byName), replyTo);
   }
@@ -73,7 +75,10 @@ export function Composer({
           value={text}
           rows={rows}
           maxLength={MAX * 2}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            typing.input(channel.id, e.target.value);
+          }}
           onKeyDown={onKeyDown}
           className="max-h-60 min-h-6 flex-1 resize-none bg-transparent text-fg placeholder:text-muted focus:outline-none"
         />
@@ -81,6 +86,7 @@ export function Composer({
           Send
         </button>
       </div>
+      <TypingIndicator channelId={channel.id} />
       {text.length > MAX ? <p role="alert" className="mt-1 text-sm text-danger">Messages can be at most {MAX} characters ({text.length} now).</p> : null}
       <p className="mt-1 hidden text-xs text-muted sm:block">Enter to send · Shift+Enter for a new line · Up arrow to edit your last message</p>
     </div>
