@@ -265,11 +265,21 @@ public static class VoxoraHost
         services.AddPermissionsChange<RoleUpdated, RolesGateway>();
         services.AddPermissionsChange<RoleDeleted, RolesGateway>();
         services.AddPermissionsChange<MemberRolesChanged, RolesGateway>();
+        services.AddSingleton<RolesAudit>();
+        services.AddDomainEventHandler<RoleCreated, RolesAudit>();
+        services.AddDomainEventHandler<RoleUpdated, RolesAudit>();
+        services.AddDomainEventHandler<RoleDeleted, RolesAudit>();
+        services.AddDomainEventHandler<MemberRolesChanged, RolesAudit>();
         services.AddSingleton<ChannelsGateway>();
         services.AddPermissionsChange<ChannelCreated, ChannelsGateway>();
         services.AddPermissionsChange<ChannelUpdated, ChannelsGateway>();
         services.AddPermissionsChange<ChannelDeleted, ChannelsGateway>();
         services.AddPermissionsChange<ChannelOverridesChanged, ChannelsGateway>();
+        services.AddSingleton<ChannelsAudit>();
+        services.AddDomainEventHandler<ChannelCreated, ChannelsAudit>();
+        services.AddDomainEventHandler<ChannelUpdated, ChannelsAudit>();
+        services.AddDomainEventHandler<ChannelDeleted, ChannelsAudit>();
+        services.AddDomainEventHandler<ChannelOverridesChanged, ChannelsAudit>();
         services.AddSingleton<ModerationGateway>();
         services.AddPermissionsChange<MemberTimeoutChanged, ModerationGateway>();
         services.AddDomainEventHandler<MemberTimeoutChanged, ModerationAudit>();
@@ -278,10 +288,24 @@ public static class VoxoraHost
         services.AddDomainEventHandler<PermissionsChanged, Features.Voice.VoiceService>();
 
         services.AddDomainEventHandler<CommunityUpdated, CommunityGateway>();
+        services.AddDomainEventHandler<CommunityUpdated, CommunityAudit>();
         services.AddDomainEventHandler<ReportDecided, ModerationGateway>();
+        services.AddDomainEventHandler<ReportDecided, ModerationAudit>();
         services.AddSingleton<InvitesGateway>();
         services.AddDomainEventHandler<InviteCreated, InvitesGateway>();
         services.AddDomainEventHandler<InviteRevoked, InvitesGateway>();
+        services.AddSingleton<InvitesAudit>();
+        services.AddDomainEventHandler<InviteCreated, InvitesAudit>();
+        services.AddDomainEventHandler<InviteRevoked, InvitesAudit>();
+
+        // The pod's changes have only the audit log to tell (PodPermissions is invalidated by the endpoint before).
+        services.AddSingleton<PodAudit>();
+        services.AddDomainEventHandler<PodRoleCreated, PodAudit>();
+        services.AddDomainEventHandler<PodRoleUpdated, PodAudit>();
+        services.AddDomainEventHandler<PodRoleDeleted, PodAudit>();
+        services.AddDomainEventHandler<PodMemberRolesChanged, PodAudit>();
+        services.AddDomainEventHandler<PodMemberBanned, PodAudit>();
+        services.AddDomainEventHandler<PodMemberUnbanned, PodAudit>();
     }
 
     /// <summary>

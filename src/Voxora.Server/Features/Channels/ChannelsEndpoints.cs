@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
-using System.Text.Json.Nodes;
 using Voxora.Server.Data;
-using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Permissions;
@@ -40,7 +38,7 @@ public static class ChannelsEndpoints
 
     private static async Task<Results<Created<Channel>, ValidationProblem, ProblemHttpResult>> Create(
         string communityId, CreateChannelRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, PermissionCache permissions, Voice.VoiceOptions voice, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, PermissionCache permissions, Voice.VoiceOptions voice, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -106,14 +104,7 @@ public static class ChannelsEndpoints
         await db.SaveChangesAsync(ct);
 
         var wire = channel.ToProtocol();
-        await events.PublishAsync(new ChannelCreated(wire));
-        var details = new JsonObject { ["name"] = channel.Name, ["type"] = channel.Type, ["parent_id"] = channel.ParentId };
-        if (inherited.Count > 0)
-        {
-            details["overrides"] = OverrideRules.ToAudit(inherited);
-        }
-
-        await audit.AppendAsync(community.Id, userId, AuditActions.ChannelCreate, "channel", channel.Id, details);
+        await events.PublishAsync(new ChannelCreated(wire, userId, inherited));
         return TypedResults.Created($"/api/v1/channels/{channel.Id}", wire);
     }
 
@@ -151,7 +142,7 @@ public static class ChannelsEndpoints
 
     private static async Task<Results<Ok<Channel>, ValidationProblem, ProblemHttpResult>> Update(
         string channelId, UpdateChannelRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, CancellationToken ct)
+        DomainEvents events, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -197,11 +188,7 @@ public static class ChannelsEndpoints
         var wasSynced = channel.PermissionsSynced;
         var oldParent = channel.ParentId;
         var synced = parentId is not null && (request.PermissionsSynced ?? wasSynced);
-        var diff = AuditLog.Diff(
-            ("name", channel.Name, name), ("topic", channel.Topic, topic), ("parent_id", channel.ParentId, parentId),
-            ("position", channel.Position, request.Position ?? channel.Position),
-            ("permissions_synced", channel.PermissionsSynced, synced),
-            ("bitrate", channel.Bitrate, request.Bitrate ?? channel.Bitrate), ("user_limit", channel.UserLimit, request.UserLimit ?? channel.UserLimit));
+        var previous = channel.ToProtocol();
         List<OverrideChange> overrideChanges;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -244,23 +231,13 @@ public static class ChannelsEndpoints
         // Visibility may have changed (synced or moved): members who lost or gained the channel hear of it first
         // (the permission refresh subscribes before the gateway).
         var wire = channel.ToProtocol();
-        await events.PublishAsync(new ChannelUpdated(wire));
-        if (overrideChanges.Count > 0)
-        {
-            diff["overrides"] = OverrideRules.ToAudit(overrideChanges);
-        }
-
-        if (diff.Count > 0)
-        {
-            await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelUpdate, "channel", channel.Id, diff);
-        }
-
+        await events.PublishAsync(new ChannelUpdated(wire, previous, userId, overrideChanges));
         return TypedResults.Ok(wire);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         string channelId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, GatewayHub hub, AuditLog audit, CancellationToken ct)
+        DomainEvents events, GatewayHub hub, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -300,6 +277,7 @@ public static class ChannelsEndpoints
             await transaction.CommitAsync(ct);
         }
 
+        var deleted = channel.ToProtocol();
         var copiedTo = orphans.Where(o => o.PermissionsSynced).Select(o => o.Id).ToList();
         foreach (var orphan in orphans)
         {
@@ -309,21 +287,9 @@ public static class ChannelsEndpoints
 
         // Deleting a channel changes nobody's access to the others (a synced child keeps its category's overrides as
         // its own), so the refresh that runs before the gateway announces nothing the CHANNEL_DELETE does not.
-        await events.PublishAsync(new ChannelDeleted(channel.CommunityId, channel.Id, orphans.Select(o => o.ToProtocol()).ToList()));
-
-        // The overrides that went with it, and the children that now hold copies of a category's as their own.
-        var details = new JsonObject { ["name"] = channel.Name, ["type"] = channel.Type };
-        if (ownOverrides.Count > 0)
-        {
-            details["overrides"] = OverrideRules.ToAudit(OverrideRules.Diff(ownOverrides, []));
-        }
-
-        if (copiedTo.Count > 0)
-        {
-            details["overrides_copied_to"] = new JsonArray(copiedTo.Select(id => (JsonNode)id).ToArray());
-        }
-
-        await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelDelete, "channel", channel.Id, details);
+        // The audit log records the overrides that went with it and the children that now hold copies of a category's.
+        await events.PublishAsync(new ChannelDeleted(
+            deleted, orphans.Select(o => o.ToProtocol()).ToList(), userId, OverrideRules.Diff(ownOverrides, []), copiedTo));
         return TypedResults.NoContent();
     }
 }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
-using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Roles;
@@ -78,7 +77,7 @@ public static class OverridesEndpoints
 
     private static async Task<IResult> Set(
         string channelId, string targetType, string targetId, SetOverrideRequest request, HttpContext http, VoxoraDbContext db,
-        CommunityAccess access, DomainEvents events, AuditLog audit, CancellationToken ct)
+        CommunityAccess access, DomainEvents events, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var (target, problem) = await ResolveAsync(channelId, targetType, targetId, userId, db, access, ct);
@@ -136,14 +135,13 @@ public static class OverridesEndpoints
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.Allow, allow).SetProperty(o => o.Deny, deny), ct);
         }
 
-        await events.PublishAsync(new ChannelOverridesChanged(channel.CommunityId, channel.Id, unsynced ? channel.ToProtocol() : null));
-        await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelOverrideUpdate, "channel", channel.Id, OverrideRules.ToAudit(change));
+        await events.PublishAsync(new ChannelOverridesChanged(channel.CommunityId, channel.Id, unsynced ? channel.ToProtocol() : null, userId, change));
         return TypedResults.Ok(new ChannelOverride(channel.Id, OverrideTargets.Name(target.Type), target.Id, allow, deny));
     }
 
     private static async Task<IResult> Remove(
         string channelId, string targetType, string targetId, HttpContext http, VoxoraDbContext db,
-        CommunityAccess access, DomainEvents events, AuditLog audit, CancellationToken ct)
+        CommunityAccess access, DomainEvents events, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var (target, problem) = await ResolveAsync(channelId, targetType, targetId, userId, db, access, ct);
@@ -166,12 +164,8 @@ public static class OverridesEndpoints
             .ExecuteDeleteAsync(ct);
         if (removed > 0 || unsynced)
         {
-            await events.PublishAsync(new ChannelOverridesChanged(channel.CommunityId, channel.Id, unsynced ? channel.ToProtocol() : null));
-        }
-
-        if (removed > 0)
-        {
-            await audit.AppendAsync(channel.CommunityId, userId, AuditActions.ChannelOverrideDelete, "channel", channel.Id, OverrideRules.ToAudit(change));
+            // Only a removed override is audited; ending the sync alone changed nobody's access.
+            await events.PublishAsync(new ChannelOverridesChanged(channel.CommunityId, channel.Id, unsynced ? channel.ToProtocol() : null, userId, removed > 0 ? change : null));
         }
 
         return TypedResults.NoContent();

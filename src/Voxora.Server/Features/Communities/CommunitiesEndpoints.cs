@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
-using System.Text.Json.Nodes;
 using Voxora.Server.Data;
-using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Channels;
 using Voxora.Server.Features.Permissions;
@@ -105,7 +103,7 @@ public static class CommunitiesEndpoints
 
     private static async Task<Results<Ok<Community>, ValidationProblem, ProblemHttpResult>> Update(
         string communityId, UpdateCommunityRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events,
-        AuditLog audit, CancellationToken ct)
+        CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -131,20 +129,13 @@ public static class CommunitiesEndpoints
             return Problems.Validation(errors);
         }
 
-        var diff = AuditLog.Diff(
-            ("name", community.Name, request.Name is null ? community.Name : name),
-            ("description", community.Description, request.Description is null ? community.Description : description));
+        var previous = community.ToProtocol();
         db.Communities.Attach(community);
         if (request.Name is not null) community.Name = name!;
         if (request.Description is not null) community.Description = description;
         await db.SaveChangesAsync(ct);
 
-        await events.PublishAsync(new CommunityUpdated(community.ToProtocol()));
-        if (diff.Count > 0)
-        {
-            await audit.AppendAsync(community.Id, userId, AuditActions.CommunityUpdate, "community", community.Id, diff);
-        }
-
+        await events.PublishAsync(new CommunityUpdated(community.ToProtocol(), previous, userId));
         return TypedResults.Ok(await access.WholeAsync(community, userId, ct));
     }
 

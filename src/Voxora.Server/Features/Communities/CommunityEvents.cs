@@ -24,8 +24,11 @@ public enum MemberAddedVia
 /// </summary>
 public sealed record CommunityMemberAdded(Community Community, UserSummary User, DateTimeOffset JoinedAt, MemberAddedVia Via);
 
-/// <summary>Domain event: the community's name or description was saved; <paramref name="Community"/> is its shared form (no per-member parts).</summary>
-public sealed record CommunityUpdated(Community Community);
+/// <summary>
+/// Domain event: <paramref name="ActorId"/> saved the community's name or description; <paramref name="Community"/> is its
+/// shared form (no per-member parts), <paramref name="Previous"/> the same as it was before.
+/// </summary>
+public sealed record CommunityUpdated(Community Community, Community Previous, string ActorId);
 
 /// <summary>
 /// The gateway's side of a community's life: a joiner's live connections start receiving the community, the other
@@ -64,9 +67,22 @@ public sealed class CommunityGateway(GatewayHub hub) :
     }
 }
 
-/// <summary>The audit log's side of a community's end, subscribed last: the deletion is the chain's final entry.</summary>
-public sealed class CommunityAudit(Audit.AuditLog audit) : IDomainEventHandler<CommunityDeleted>
+/// <summary>
+/// The audit log's side of a community, subscribed last: an edit records what changed (nothing when nothing did); the
+/// deletion is the chain's final entry.
+/// </summary>
+public sealed class CommunityAudit(Audit.AuditLog audit) : IDomainEventHandler<CommunityDeleted>, IDomainEventHandler<CommunityUpdated>
 {
+    public async Task HandleAsync(CommunityUpdated updated, CancellationToken ct)
+    {
+        var (community, previous) = (updated.Community, updated.Previous);
+        var diff = Audit.AuditLog.Diff(("name", previous.Name, community.Name), ("description", previous.Description, community.Description));
+        if (diff.Count > 0)
+        {
+            await audit.AppendAsync(community.Id, updated.ActorId, Audit.AuditActions.CommunityUpdate, "community", community.Id, diff);
+        }
+    }
+
     public Task HandleAsync(CommunityDeleted deleted, CancellationToken ct) =>
         audit.AppendAsync(deleted.CommunityId, deleted.ActorId, Audit.AuditActions.CommunityDelete, "community", deleted.CommunityId,
             new System.Text.Json.Nodes.JsonObject { ["name"] = deleted.Name });

@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
-using System.Text.Json.Nodes;
 using Voxora.Server.Data;
-using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Roles;
@@ -30,7 +28,7 @@ public static class InvitesEndpoints
 
     private static async Task<Results<Created<Invite>, ValidationProblem, ProblemHttpResult>> Create(
         string communityId, CreateInviteRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -82,8 +80,6 @@ public static class InvitesEndpoints
 
             var wire = invite.ToProtocol();
             await events.PublishAsync(new InviteCreated(wire, userId));
-            await audit.AppendAsync(community.Id, userId, AuditActions.InviteCreate, "invite", invite.Code,
-                new JsonObject { ["max_uses"] = invite.MaxUses, ["max_age_seconds"] = invite.MaxAgeSeconds });
             return TypedResults.Created($"/api/v1/invites/{invite.Code}", wire);
         }
     }
@@ -225,7 +221,7 @@ public static class InvitesEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        string code, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        string code, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         if (!InviteCodes.IsWellFormed(code))
         {
@@ -250,8 +246,7 @@ public static class InvitesEndpoints
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.RevokedAt, clock.StoredUtcNow()), ct);
         if (revoked > 0)
         {
-            await events.PublishAsync(new InviteRevoked(invite.CommunityId, invite.Code, invite.InviterId));
-            await audit.AppendAsync(invite.CommunityId, userId, AuditActions.InviteDelete, "invite", invite.Code);
+            await events.PublishAsync(new InviteRevoked(invite.CommunityId, invite.Code, invite.InviterId, userId));
         }
 
         return TypedResults.NoContent();

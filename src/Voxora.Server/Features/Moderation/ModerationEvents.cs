@@ -27,8 +27,11 @@ public sealed record MemberBanned(string CommunityId, string ActorId, string Use
 /// <summary>Domain event: <paramref name="ActorId"/> lifted <paramref name="UserId"/>'s ban.</summary>
 public sealed record MemberUnbanned(string CommunityId, string ActorId, string UserId);
 
-/// <summary>Domain event: a moderator resolved or dismissed a report; <paramref name="Report"/> is the report as decided.</summary>
-public sealed record ReportDecided(Report Report, string ReporterId);
+/// <summary>
+/// Domain event: <paramref name="ActorId"/> resolved or dismissed a report; <paramref name="Report"/> is the report as
+/// decided (its status and the moderator's note).
+/// </summary>
+public sealed record ReportDecided(Report Report, string ReporterId, string ActorId);
 
 /// <summary>
 /// The gateway's side of moderation: every member of the community sees a member's new timeout; a reporter (only
@@ -50,12 +53,21 @@ public sealed class ModerationGateway(GatewayHub hub) : IDomainEventHandler<Memb
 }
 
 /// <summary>
-/// The audit log's side of moderation, subscribed last: kicks, bans (with what was purged), unbans and timeouts are
-/// recorded after everything else has reacted, exactly as the endpoints used to write them.
+/// The audit log's side of moderation, subscribed last: kicks, bans (with what was purged), unbans, timeouts and
+/// decided reports (the note as the entry's reason) are recorded after everything else has reacted, exactly as the
+/// endpoints used to write them.
 /// </summary>
 public sealed class ModerationAudit(AuditLog audit) :
-    IDomainEventHandler<CommunityMemberRemoved>, IDomainEventHandler<MemberBanned>, IDomainEventHandler<MemberUnbanned>, IDomainEventHandler<MemberTimeoutChanged>
+    IDomainEventHandler<CommunityMemberRemoved>, IDomainEventHandler<MemberBanned>, IDomainEventHandler<MemberUnbanned>, IDomainEventHandler<MemberTimeoutChanged>,
+    IDomainEventHandler<ReportDecided>
 {
+    public Task HandleAsync(ReportDecided decided, CancellationToken ct)
+    {
+        var report = decided.Report;
+        return audit.AppendAsync(report.CommunityId, decided.ActorId, report.Status == ReportStatus.Resolved ? AuditActions.ReportResolve : AuditActions.ReportDismiss,
+            "report", report.Id, null, report.Note);
+    }
+
     public async Task HandleAsync(CommunityMemberRemoved removal, CancellationToken ct)
     {
         // A ban is recorded by MemberBanned, with its purge; leaving is not a moderation action.

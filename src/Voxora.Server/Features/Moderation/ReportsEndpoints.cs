@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
-using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Roles;
@@ -120,7 +119,7 @@ public static class ReportsEndpoints
 
     private static async Task<Results<Ok<Report>, ValidationProblem, ProblemHttpResult>> Resolve(
         string communityId, string reportId, ResolveReportRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var actor = await access.MembershipAsync(communityId, actorId, ct);
@@ -159,9 +158,7 @@ public static class ReportsEndpoints
         }
 
         var wire = report.ToProtocol();
-        await events.PublishAsync(new ReportDecided(wire, report.ReporterId));
-        await audit.AppendAsync(report.CommunityId, actorId, request.Status == ReportStatus.Resolved ? AuditActions.ReportResolve : AuditActions.ReportDismiss,
-            "report", report.Id, null, note);
+        await events.PublishAsync(new ReportDecided(wire, report.ReporterId, actorId));
         return TypedResults.Ok(wire);
     }
 

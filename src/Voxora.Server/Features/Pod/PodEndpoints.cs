@@ -1,14 +1,13 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
-using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Pod;
 
@@ -70,7 +69,7 @@ public static class PodEndpoints
     }
 
     private static async Task<Results<Created<PodRole>, ValidationProblem, ProblemHttpResult>> CreateRole(
-        CreatePodRoleRequest request, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        CreatePodRoleRequest request, HttpContext http, VoxoraDbContext db, PodPermissions pod, DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         if (!await IsAdminAsync(http, pod, ct))
         {
@@ -98,13 +97,13 @@ public static class PodEndpoints
         db.PodRoles.Add(role);
         await db.SaveChangesAsync(ct);
         pod.Invalidate();
-        await audit.AppendAsync(AuditLog.PodScope, http.User.UserId(), AuditActions.PodRoleCreate, "pod_role", role.Id,
-            new JsonObject { ["name"] = name, ["permissions"] = RolesEndpoints.Bits(role.Permissions) });
-        return TypedResults.Created($"/api/v1/pod/roles/{role.Id}", role.ToProtocol());
+        var wire = role.ToProtocol();
+        await events.PublishAsync(new PodRoleCreated(wire, http.User.UserId()));
+        return TypedResults.Created($"/api/v1/pod/roles/{role.Id}", wire);
     }
 
     private static async Task<Results<Ok<PodRole>, ValidationProblem, ProblemHttpResult>> UpdateRole(
-        string roleId, UpdatePodRoleRequest request, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct)
+        string roleId, UpdatePodRoleRequest request, HttpContext http, VoxoraDbContext db, PodPermissions pod, DomainEvents events, CancellationToken ct)
     {
         if (!await IsAdminAsync(http, pod, ct))
         {
@@ -133,20 +132,19 @@ public static class PodEndpoints
             return RolesEndpoints.Hierarchy(refusal);
         }
 
-        var diff = AuditLog.Diff(("name", role.Name, request.Name is null ? role.Name : name),
-            ("permissions", RolesEndpoints.Bits(role.Permissions), RolesEndpoints.Bits(permissions)),
-            ("position", role.Position, position));
+        var previous = role.ToProtocol();
         if (request.Name is not null) role.Name = name;
         role.Permissions = permissions;
         role.Position = position;
         await db.SaveChangesAsync(ct);
         pod.Invalidate();
-        await audit.AppendAsync(AuditLog.PodScope, http.User.UserId(), AuditActions.PodRoleUpdate, "pod_role", role.Id, diff);
-        return TypedResults.Ok(role.ToProtocol());
+        var wire = role.ToProtocol();
+        await events.PublishAsync(new PodRoleUpdated(wire, previous, http.User.UserId()));
+        return TypedResults.Ok(wire);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRole(
-        string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct)
+        string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, DomainEvents events, CancellationToken ct)
     {
         if (!await IsAdminAsync(http, pod, ct))
         {
@@ -171,20 +169,20 @@ public static class PodEndpoints
 
         await db.PodRoles.Where(r => r.Id == role.Id).ExecuteDeleteAsync(ct);
         pod.Invalidate();
-        await audit.AppendAsync(AuditLog.PodScope, http.User.UserId(), AuditActions.PodRoleDelete, "pod_role", role.Id, new JsonObject { ["name"] = role.Name });
+        await events.PublishAsync(new PodRoleDeleted(role.ToProtocol(), http.User.UserId()));
         return TypedResults.NoContent();
     }
 
     private static Task<Results<NoContent, ProblemHttpResult>> Grant(
-        string userId, string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct) =>
-        SetRoleAsync(true, userId, roleId, http, db, pod, audit, ct);
+        string userId, string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, DomainEvents events, CancellationToken ct) =>
+        SetRoleAsync(true, userId, roleId, http, db, pod, events, ct);
 
     private static Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        string userId, string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct) =>
-        SetRoleAsync(false, userId, roleId, http, db, pod, audit, ct);
+        string userId, string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, DomainEvents events, CancellationToken ct) =>
+        SetRoleAsync(false, userId, roleId, http, db, pod, events, ct);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetRoleAsync(
-        bool grant, string userId, string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct)
+        bool grant, string userId, string roleId, HttpContext http, VoxoraDbContext db, PodPermissions pod, DomainEvents events, CancellationToken ct)
     {
         if (!await IsAdminAsync(http, pod, ct))
         {
@@ -227,8 +225,7 @@ public static class PodEndpoints
         if (changed > 0)
         {
             pod.Invalidate();
-            await audit.AppendAsync(AuditLog.PodScope, http.User.UserId(), AuditActions.PodMemberRoleUpdate, "user", userId,
-                new JsonObject { [grant ? "added" : "removed"] = new JsonArray(roleId) });
+            await events.PublishAsync(new PodMemberRolesChanged(userId, roleId, grant, http.User.UserId()));
         }
 
         return TypedResults.NoContent();
@@ -249,7 +246,7 @@ public static class PodEndpoints
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Ban(
         string userId, PodBanRequest? request, HttpContext http, VoxoraDbContext db, PodPermissions pod, SessionStore sessions,
-        AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         if (!PermissionResolver.Has(await pod.PermissionsAsync(actorId, ct), PodPermission.BanMembers))
@@ -282,16 +279,21 @@ public static class PodEndpoints
         if (!await db.PodBans.AnyAsync(b => b.UserId == userId, ct))
         {
             db.PodBans.Add(new PodBanEntity { UserId = userId, Reason = reason, ActorId = actorId, CreatedAt = clock.StoredUtcNow() });
+            var saved = false;
             try
             {
                 await db.SaveChangesAsync(ct);
+                saved = true;
             }
             catch (DbUpdateException)
             {
-                // Banned concurrently.
+                // Banned concurrently: that ban's request records it.
             }
 
-            await audit.AppendAsync(AuditLog.PodScope, actorId, AuditActions.PodBan, "user", userId, null, reason);
+            if (saved)
+            {
+                await events.PublishAsync(new PodMemberBanned(userId, reason, actorId));
+            }
         }
 
         // Every login session ends now; that closes their gateway connections (4012) and stops their access tokens.
@@ -316,7 +318,7 @@ public static class PodEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Unban(
-        string userId, HttpContext http, VoxoraDbContext db, PodPermissions pod, AuditLog audit, CancellationToken ct)
+        string userId, HttpContext http, VoxoraDbContext db, PodPermissions pod, DomainEvents events, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         if (!PermissionResolver.Has(await pod.PermissionsAsync(actorId, ct), PodPermission.BanMembers))
@@ -340,7 +342,7 @@ public static class PodEndpoints
             return Problems.NotFound("Ban");
         }
 
-        await audit.AppendAsync(AuditLog.PodScope, actorId, AuditActions.PodUnban, "user", userId);
+        await events.PublishAsync(new PodMemberUnbanned(userId, actorId));
         return TypedResults.NoContent();
     }
 }

@@ -1,9 +1,7 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
-using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Channels;
 using Voxora.Server.Features.Communities;
@@ -91,7 +89,7 @@ public static class RolesEndpoints
 
     private static async Task<Results<Created<Role>, ValidationProblem, ProblemHttpResult>> Create(
         string communityId, CreateRoleRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -127,9 +125,7 @@ public static class RolesEndpoints
         await db.SaveChangesAsync(ct);
 
         var wire = role.ToProtocol();
-        await events.PublishAsync(new RoleCreated(wire));
-        await audit.AppendAsync(role.CommunityId, userId, AuditActions.RoleCreate, "role", role.Id,
-            new JsonObject { ["name"] = name, ["permissions"] = Bits(permissions), ["position"] = position });
+        await events.PublishAsync(new RoleCreated(wire, userId));
         return TypedResults.Created($"/api/v1/communities/{role.CommunityId}/roles/{role.Id}", wire);
     }
 
@@ -137,7 +133,7 @@ public static class RolesEndpoints
 
     private static async Task<Results<Ok<Role>, ValidationProblem, ProblemHttpResult>> Update(
         string communityId, string roleId, UpdateRoleRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, CancellationToken ct)
+        DomainEvents events, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -175,11 +171,7 @@ public static class RolesEndpoints
             return Hierarchy(refusal);
         }
 
-        var diff = AuditLog.Diff(
-            ("name", role.Name, request.Name is null ? role.Name : name),
-            ("permissions", Bits(role.Permissions), Bits(permissions)),
-            ("position", role.Position, request.Position ?? role.Position),
-            ("color", role.Color, request.Color ?? role.Color));
+        var previous = role.ToProtocol();
         if (request.Name is not null) role.Name = name;
         role.Permissions = permissions;
         role.Position = request.Position ?? role.Position;
@@ -187,18 +179,13 @@ public static class RolesEndpoints
         await db.SaveChangesAsync(ct);
 
         var wire = role.ToProtocol();
-        await events.PublishAsync(new RoleUpdated(wire));
-        if (diff.Count > 0)
-        {
-            await audit.AppendAsync(role.CommunityId, userId, AuditActions.RoleUpdate, "role", role.Id, diff);
-        }
-
+        await events.PublishAsync(new RoleUpdated(wire, previous, userId));
         return TypedResults.Ok(wire);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         string communityId, string roleId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, CancellationToken ct)
+        DomainEvents events, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, userId, ct);
@@ -241,30 +228,23 @@ public static class RolesEndpoints
             await transaction.CommitAsync(ct);
         }
 
-        await events.PublishAsync(new RoleDeleted(role.CommunityId, role.Id));
-        var details = new JsonObject { ["name"] = role.Name, ["permissions"] = Bits(role.Permissions) };
-        if (overridesRemovedFrom.Count > 0)
-        {
-            details["overrides_removed_from"] = new JsonArray(overridesRemovedFrom.Select(id => (JsonNode)id).ToArray());
-        }
-
-        await audit.AppendAsync(role.CommunityId, userId, AuditActions.RoleDelete, "role", role.Id, details);
+        await events.PublishAsync(new RoleDeleted(role.ToProtocol(), userId, overridesRemovedFrom));
         return TypedResults.NoContent();
     }
 
     private static Task<Results<Ok<Member>, ProblemHttpResult>> Grant(
         string communityId, string userId, string roleId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, CancellationToken ct) =>
-        SetMemberRoleAsync(true, communityId, userId, roleId, http, db, access, events, audit, ct);
+        DomainEvents events, CancellationToken ct) =>
+        SetMemberRoleAsync(true, communityId, userId, roleId, http, db, access, events, ct);
 
     private static Task<Results<Ok<Member>, ProblemHttpResult>> Revoke(
         string communityId, string userId, string roleId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, CancellationToken ct) =>
-        SetMemberRoleAsync(false, communityId, userId, roleId, http, db, access, events, audit, ct);
+        DomainEvents events, CancellationToken ct) =>
+        SetMemberRoleAsync(false, communityId, userId, roleId, http, db, access, events, ct);
 
     private static async Task<Results<Ok<Member>, ProblemHttpResult>> SetMemberRoleAsync(
         bool grant, string communityId, string targetUserId, string roleId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, AuditLog audit, CancellationToken ct)
+        DomainEvents events, CancellationToken ct)
     {
         var actorId = http.User.UserId();
         var membership = await access.MembershipAsync(communityId, actorId, ct);
@@ -323,9 +303,7 @@ public static class RolesEndpoints
 
         if (changed > 0)
         {
-            await events.PublishAsync(new MemberRolesChanged(member));
-            await audit.AppendAsync(community, actorId, AuditActions.MemberRoleUpdate, "user", targetUserId,
-                new JsonObject { [grant ? "added" : "removed"] = new JsonArray(role.Id) });
+            await events.PublishAsync(new MemberRolesChanged(member, actorId, role.Id, grant));
         }
 
         return TypedResults.Ok(member);

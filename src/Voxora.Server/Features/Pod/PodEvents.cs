@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using Voxora.Protocol;
+using Voxora.Server.Features.Audit;
+using Voxora.Server.Features.Roles;
+using Voxora.Server.Infrastructure.Events;
+
+namespace Voxora.Server.Features.Pod;
+
+/// <summary>Domain event: <paramref name="ActorId"/> created a pod role and it is saved.</summary>
+public sealed record PodRoleCreated(PodRole Role, string ActorId);
+
+/// <summary>Domain event: <paramref name="ActorId"/> saved a pod role's name, permissions or position; <paramref name="Previous"/> is the role as it was.</summary>
+public sealed record PodRoleUpdated(PodRole Role, PodRole Previous, string ActorId);
+
+/// <summary>Domain event: <paramref name="ActorId"/> deleted a pod role (its grants went with it); <paramref name="Role"/> is the role as it was.</summary>
+public sealed record PodRoleDeleted(PodRole Role, string ActorId);
+
+/// <summary>Domain event: <paramref name="ActorId"/> granted (<paramref name="Granted"/>) or took a pod role from <paramref name="UserId"/>; raised only when a row changed.</summary>
+public sealed record PodMemberRolesChanged(string UserId, string RoleId, bool Granted, string ActorId);
+
+/// <summary>Domain event: <paramref name="ActorId"/> banned <paramref name="UserId"/> from the pod (the ban row is saved; ending their sessions follows).</summary>
+public sealed record PodMemberBanned(string UserId, string? Reason, string ActorId);
+
+/// <summary>Domain event: <paramref name="ActorId"/> lifted <paramref name="UserId"/>'s pod ban.</summary>
+public sealed record PodMemberUnbanned(string UserId, string ActorId);
+
+/// <summary>
+/// The audit log's side of the pod: pod roles, pod role grants and pod bans, in the pod's own chain
+/// (<see cref="AuditLog.PodScope"/>), exactly as the endpoints used to write them.
+/// </summary>
+public sealed class PodAudit(AuditLog audit) :
+    IDomainEventHandler<PodRoleCreated>, IDomainEventHandler<PodRoleUpdated>, IDomainEventHandler<PodRoleDeleted>,
+    IDomainEventHandler<PodMemberRolesChanged>, IDomainEventHandler<PodMemberBanned>, IDomainEventHandler<PodMemberUnbanned>
+{
+    public Task HandleAsync(PodRoleCreated created, CancellationToken ct) =>
+        audit.AppendAsync(AuditLog.PodScope, created.ActorId, AuditActions.PodRoleCreate, "pod_role", created.Role.Id,
+            new JsonObject { ["name"] = created.Role.Name, ["permissions"] = RolesEndpoints.Bits(created.Role.Permissions) });
+
+    /// <summary>Recorded even when nothing changed, as the endpoint always did (an empty <c>changes</c>).</summary>
+    public Task HandleAsync(PodRoleUpdated updated, CancellationToken ct)
+    {
+        var (role, previous) = (updated.Role, updated.Previous);
+        var diff = AuditLog.Diff(("name", previous.Name, role.Name),
+            ("permissions", RolesEndpoints.Bits(previous.Permissions), RolesEndpoints.Bits(role.Permissions)),
+            ("position", previous.Position, role.Position));
+        return audit.AppendAsync(AuditLog.PodScope, updated.ActorId, AuditActions.PodRoleUpdate, "pod_role", role.Id, diff);
+    }
+
+    public Task HandleAsync(PodRoleDeleted deleted, CancellationToken ct) =>
+        audit.AppendAsync(AuditLog.PodScope, deleted.ActorId, AuditActions.PodRoleDelete, "pod_role", deleted.Role.Id, new JsonObject { ["name"] = deleted.Role.Name });
+
+    public Task HandleAsync(PodMemberRolesChanged changed, CancellationToken ct) =>
+        audit.AppendAsync(AuditLog.PodScope, changed.ActorId, AuditActions.PodMemberRoleUpdate, "user", changed.UserId,
+            new JsonObject { [changed.Granted ? "added" : "removed"] = new JsonArray(changed.RoleId) });
+
+    public Task HandleAsync(PodMemberBanned banned, CancellationToken ct) =>
+        audit.AppendAsync(AuditLog.PodScope, banned.ActorId, AuditActions.PodBan, "user", banned.UserId, null, banned.Reason);
+
+    public Task HandleAsync(PodMemberUnbanned unbanned, CancellationToken ct) =>
+        audit.AppendAsync(AuditLog.PodScope, unbanned.ActorId, AuditActions.PodUnban, "user", unbanned.UserId);
+}
