@@ -95,4 +95,7 @@ namespace Voxora.Protocol;
 [JsonSerializable(typeof(UpdatePodRoleRequest))]
 [JsonSerializable(typeof(PodSelf))]
 [JsonSerializable(typeof(MyPermissions))]
+[JsonSerializable(typeof(PresenceUpdateRequest))]
+[JsonSerializable(typeof(Presence))]
+[JsonSerializable(typeof(List<Presence>))]
 public sealed partial class VoxoraJsonContext : JsonSerializerContext;
