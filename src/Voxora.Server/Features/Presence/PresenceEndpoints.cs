@@ -117,15 +117,27 @@ public sealed class PresenceSweeper(PresenceService presence, PresenceOptions op
         }
     }
 
+    // Set while sweeps fail (Redis unreachable): logged once per outage, not several times a second.
+    private bool failing;
+
     private async Task Guarded(Func<Task> work)
     {
         try
         {
             await work();
+            if (failing)
+            {
+                failing = false;
+                logger.LogWarning("Presence sweeps work again");
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogWarning(ex, "Presence sweep failed; retrying on the next one");
+            if (!failing)
+            {
+                failing = true;
+                logger.LogWarning(ex, "Presence sweep failed; retrying every sweep (graces end once it works again)");
+            }
         }
     }
 }
