@@ -97,4 +97,7 @@ namespace Voxora.Protocol;
 [JsonSerializable(typeof(MyPermissions))]
 [JsonSerializable(typeof(TypingCommand))]
 [JsonSerializable(typeof(TypingStart))]
+[JsonSerializable(typeof(PresenceUpdateRequest))]
+[JsonSerializable(typeof(Presence))]
+[JsonSerializable(typeof(List<Presence>))]
 public sealed partial class VoxoraJsonContext : JsonSerializerContext;
