@@ -581,10 +581,19 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("edited_at");
 
+                    b.Property<bool>("MentionEveryone")
+                        .HasColumnType("boolean")
+                        .HasColumnName("mention_everyone");
+
                     b.Property<string>("MentionIds")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("mention_ids");
+
+                    b.Property<string>("MentionRoleIds")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("mention_role_ids");
 
                     b.Property<long?>("ReplyToId")
                         .HasColumnType("bigint")

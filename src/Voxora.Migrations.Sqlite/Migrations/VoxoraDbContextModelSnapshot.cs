@@ -575,10 +575,19 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("edited_at");
 
+                    b.Property<bool>("MentionEveryone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mention_everyone");
+
                     b.Property<string>("MentionIds")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT")
                         .HasColumnName("mention_ids");
+
+                    b.Property<string>("MentionRoleIds")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mention_role_ids");
 
                     b.Property<long?>("ReplyToId")
                         .HasColumnType("INTEGER")

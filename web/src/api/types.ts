@@ -102,6 +102,10 @@ export interface Message {
   mentions: string[];
   reactions: ReactionCount[];
   nonce?: string | null;
+  /** Mentioned roles of the community (always sent by the server; optional for locally built messages). */
+  mention_roles?: string[];
+  /** @everyone / @here by an author holding MENTION_EVERYONE. */
+  mention_everyone?: boolean;
 }
 
 export interface MessageDeleted {
