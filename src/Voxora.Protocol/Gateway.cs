@@ -51,6 +51,7 @@ public static class GatewayEvents
     public const string VoiceSignal = "VOICE_SIGNAL";
     public const string VoiceSpeaking = "VOICE_SPEAKING";
     public const string VoiceError = "VOICE_ERROR";
+    public const string ChannelRead = "CHANNEL_READ";
 }
 
 /// <summary>WebSocket close codes the server uses (docs/protocol.md).</summary>

@@ -95,4 +95,7 @@ namespace Voxora.Protocol;
 [JsonSerializable(typeof(UpdatePodRoleRequest))]
 [JsonSerializable(typeof(PodSelf))]
 [JsonSerializable(typeof(MyPermissions))]
+[JsonSerializable(typeof(MarkReadRequest))]
+[JsonSerializable(typeof(UnreadCounts))]
+[JsonSerializable(typeof(ChannelRead))]
 public sealed partial class VoxoraJsonContext : JsonSerializerContext;

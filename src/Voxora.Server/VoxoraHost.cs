@@ -176,6 +176,7 @@ public static class VoxoraHost
         services.AddSingleton(sp => new SnowflakeGenerator(sp.GetRequiredService<TimeProvider>(), options.NodeId));
         services.AddScoped<CommunityAccess>();
         services.AddScoped<MessageStore>();
+        services.AddScoped<Features.ReadStates.ReadStateStore>();
         services.AddSingleton<MessageWriter>();
         services.AddSingleton<NonceRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
@@ -281,6 +282,8 @@ public static class VoxoraHost
         services.AddSingleton<InvitesGateway>();
         services.AddDomainEventHandler<InviteCreated, InvitesGateway>();
         services.AddDomainEventHandler<InviteRevoked, InvitesGateway>();
+        services.AddSingleton<Features.ReadStates.ReadStatesGateway>();
+        services.AddDomainEventHandler<Features.ReadStates.ChannelsRead, Features.ReadStates.ReadStatesGateway>();
     }
 
     /// <summary>
@@ -365,6 +368,7 @@ public static class VoxoraHost
         api.MapReportsEndpoints();
         api.MapAuditEndpoints();
         api.MapPodEndpoints();
+        Features.ReadStates.ReadStatesEndpoints.MapReadStatesEndpoints(api);
     }
 }
 
