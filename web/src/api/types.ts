@@ -242,6 +242,29 @@ export type DispatchEvent =
   | { t: "VOICE_STATE_UPDATE"; d: VoiceState }
   | { t: "VOICE_SPEAKING"; d: VoiceSpeaking }
   | { t: "VOICE_SIGNAL"; d: VoiceSignal }
-  | { t: "VOICE_ERROR"; d: VoiceErrorEvent };
+  | { t: "VOICE_ERROR"; d: VoiceErrorEvent }
+  | { t: "CHANNEL_READ"; d: ChannelRead };
 
 export type DispatchType = DispatchEvent["t"];
+
+/** GET /unread-counts: one entry per text channel the user can view. */
+export interface UnreadCounts {
+  channels: {
+    channel_id: string;
+    community_id: string;
+    unread_count: number;
+    mention_count: number;
+    /** Newest message of the channel (null when empty). */
+    last_message_id?: string | null;
+  }[];
+  last_updated: string;
+}
+
+/** CHANNEL_READ: my read marker moved (on this or another device). */
+export interface ChannelRead {
+  channel_id: string;
+  community_id: string;
+  last_read_id: string;
+  unread_count: number;
+  mention_count: number;
+}

@@ -6,6 +6,7 @@ import { useMembers } from "./members";
 import { useMessages } from "./messages";
 import { useSession } from "./session";
 import { useUi } from "./ui";
+import { useUnread } from "./unread";
 import { useVoice, voiceErrorMessage } from "./voice";
 
 /**
@@ -38,11 +39,18 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       const m = e.d;
       useMessages.getState().upsert(m);
       useMembers.getState().rememberUsers([m.author]);
-      if (e.t === "MESSAGE_CREATE") useUi.getState().noteMessage(m.channel_id, m.id);
+      if (e.t === "MESSAGE_CREATE") {
+        useUi.getState().noteMessage(m.channel_id, m.id);
+        if (useUnread.getState().messageCreated(m, useSession.getState().user?.id) === "refetch") useUnread.setState({ stale: true });
+      }
       break;
     }
     case "MESSAGE_DELETE":
       useMessages.getState().remove(e.d.channel_id, e.d.id);
+      if (useUnread.getState().messageDeleted(e.d.channel_id, e.d.id) === "refetch") useUnread.setState({ stale: true });
+      break;
+    case "CHANNEL_READ":
+      useUnread.getState().channelRead(e.d);
       break;
     case "MESSAGE_REACTION_ADD":
     case "MESSAGE_REACTION_REMOVE": {
@@ -57,6 +65,7 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
     case "CHANNEL_DELETE":
       useChannels.getState().remove(e.d.id);
       useMessages.getState().removeChannel(e.d.id);
+      useUnread.getState().removeChannel(e.d.id);
       break;
     case "COMMUNITY_CREATE":
       useCommunities.getState().upsert(e.d);
@@ -120,6 +129,7 @@ function forgetCommunity(id: string): void {
     .map((c) => c.id);
   const messages = useMessages.getState();
   for (const ch of channelIds) messages.removeChannel(ch);
+  for (const ch of channelIds) useUnread.getState().removeChannel(ch);
   useChannels.getState().removeCommunity(id);
   useMembers.getState().removeCommunity(id);
   useInvites.getState().removeCommunity(id);
@@ -135,5 +145,6 @@ export function resetStores(): void {
   useMessages.setState({ byChannel: {} });
   useInvites.setState({ byCommunity: {} });
   useVoice.getState().reset();
+  useUnread.setState({ byChannel: {}, live: {}, stale: false });
   useUi.setState({ latest: {}, activeChannelId: null, gateway: "idle" });
 }
