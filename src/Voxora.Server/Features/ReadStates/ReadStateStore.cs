@@ -72,7 +72,20 @@ public sealed class ReadStateStore(VoxoraDbContext db, PermissionCache permissio
         await db.Database.OpenConnectionAsync(ct);
         try
         {
+            // PostgreSQL's planner cannot know how far each marker is, so it prices the statement above jit_above_cost
+            // and spends ~0.5 s compiling a query that runs in a few milliseconds (measured: 50 channels × 10k
+            // messages). Off for this one transaction only.
+            await using var transaction = db.Database.IsNpgsql() ? await connection.BeginTransactionAsync(ct) : null;
+            if (transaction is not null)
+            {
+                await using var noJit = connection.CreateCommand();
+                noJit.Transaction = transaction;
+                noJit.CommandText = "SET LOCAL jit = off";
+                await noJit.ExecuteNonQueryAsync(ct);
+            }
+
             await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
             var sql = new StringBuilder("WITH watched (channel_id, after_id) AS (VALUES ");
             for (var i = 0; i < channels.Count; i++)
             {
@@ -107,6 +120,11 @@ public sealed class ReadStateStore(VoxoraDbContext db, PermissionCache permissio
                         Convert.ToInt32(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture),
                         Convert.ToInt32(reader.GetValue(3), System.Globalization.CultureInfo.InvariantCulture));
                 }
+            }
+
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(ct);
             }
 
             return channels.Select(c =>
