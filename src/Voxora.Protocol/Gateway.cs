@@ -53,6 +53,7 @@ public static class GatewayEvents
     public const string VoiceError = "VOICE_ERROR";
     public const string TypingStart = "TYPING_START";
     public const string PresenceUpdate = "PRESENCE_UPDATE";
+    public const string ChannelRead = "CHANNEL_READ";
 }
 
 /// <summary>WebSocket close codes the server uses (docs/protocol.md).</summary>

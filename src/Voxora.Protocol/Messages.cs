@@ -3,6 +3,8 @@ namespace Voxora.Protocol;
 /// <summary>
 /// A message. Ids are Snowflakes sent as decimal strings (JavaScript numbers lose precision above 2^53).
 /// <c>reactions[].me</c> is only filled in REST answers; gateway payloads are shared by all recipients.
+/// <c>mentions</c> are the mentioned members, <c>mention_roles</c> the mentioned roles of the community, and
+/// <c>mention_everyone</c> is true when the text says <c>@everyone</c> or <c>@here</c> and its author held MENTION_EVERYONE.
 /// </summary>
 public sealed record Message(
     string Id,
@@ -15,7 +17,13 @@ public sealed record Message(
     string? ReplyTo,
     IReadOnlyList<string> Mentions,
     IReadOnlyList<ReactionCount> Reactions,
-    string? Nonce = null);
+    string? Nonce = null,
+    IReadOnlyList<string>? MentionRoles = null,
+    bool MentionEveryone = false)
+{
+    /// <summary>Always present on the wire (an empty list when none), like <see cref="Mentions"/>.</summary>
+    public IReadOnlyList<string> MentionRoles { get; init; } = MentionRoles ?? [];
+}
 
 public sealed record ReactionCount(string Emoji, int Count, bool? Me = null);
 

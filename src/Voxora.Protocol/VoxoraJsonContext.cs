@@ -100,4 +100,7 @@ namespace Voxora.Protocol;
 [JsonSerializable(typeof(PresenceUpdateRequest))]
 [JsonSerializable(typeof(Presence))]
 [JsonSerializable(typeof(List<Presence>))]
+[JsonSerializable(typeof(MarkReadRequest))]
+[JsonSerializable(typeof(UnreadCounts))]
+[JsonSerializable(typeof(ChannelRead))]
 public sealed partial class VoxoraJsonContext : JsonSerializerContext;

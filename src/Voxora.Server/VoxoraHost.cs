@@ -176,6 +176,7 @@ public static class VoxoraHost
         services.AddSingleton(sp => new SnowflakeGenerator(sp.GetRequiredService<TimeProvider>(), options.NodeId));
         services.AddScoped<CommunityAccess>();
         services.AddScoped<MessageStore>();
+        services.AddScoped<Features.ReadStates.ReadStateStore>();
         services.AddSingleton<MessageWriter>();
         services.AddSingleton<NonceRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
@@ -308,6 +309,8 @@ public static class VoxoraHost
         services.AddDomainEventHandler<PodMemberRolesChanged, PodAudit>();
         services.AddDomainEventHandler<PodMemberBanned, PodAudit>();
         services.AddDomainEventHandler<PodMemberUnbanned, PodAudit>();
+        services.AddSingleton<Features.ReadStates.ReadStatesGateway>();
+        services.AddDomainEventHandler<Features.ReadStates.ChannelsRead, Features.ReadStates.ReadStatesGateway>();
     }
 
     /// <summary>
@@ -394,6 +397,7 @@ public static class VoxoraHost
         api.MapReportsEndpoints();
         api.MapAuditEndpoints();
         api.MapPodEndpoints();
+        Features.ReadStates.ReadStatesEndpoints.MapReadStatesEndpoints(api);
     }
 }
 

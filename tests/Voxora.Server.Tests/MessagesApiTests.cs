@@ -229,6 +229,57 @@ public abstract class MessagesApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Role_mentions_keep_only_roles_of_the_community_and_everyone_needs_MENTION_EVERYONE()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var (member, _) = await Server.NewMemberAsync(owner, community.Id);
+        using var _m = member;
+        var (other, _, otherCommunity) = await Server.NewCommunityAsync();
+        using var _x = other;
+        var mods = await owner.CreateRoleAsync(community.Id, new CreateRoleRequest("mods"));
+        var foreign = await other.CreateRoleAsync(otherCommunity.Id, new CreateRoleRequest("elsewhere"));
+        var everyoneRole = (await owner.GetRolesAsync(community.Id)).Single(r => r.IsEveryone);
+        var channel = community.TextChannel().Id;
+
+        // The owner holds MENTION_EVERYONE; the member (default @everyone permissions) does not: for them it is text.
+        var loud = await owner.SendMessageAsync(channel, $"@everyone <@&{mods.Id}> <@&{foreign.Id}> <@&{everyoneRole.Id}> <@&{mods.Id}>");
+        Assert.Equal([mods.Id], loud.MentionRoles);
+        Assert.True(loud.MentionEveryone);
+        var quiet = await member.SendMessageAsync(channel, $"@here and @everyone <@&{mods.Id}>");
+        Assert.Equal([mods.Id], quiet.MentionRoles);
+        Assert.False(quiet.MentionEveryone);
+
+        var history = await member.GetMessagesAsync(channel);
+        Assert.Equal([(quiet.Id, false, 1), (loud.Id, true, 1)], history.Select(m => (m.Id, m.MentionEveryone, m.MentionRoles.Count)).ToList());
+
+        var edited = await owner.EditMessageAsync(channel, loud.Id, "calm now");
+        Assert.Empty(edited.MentionRoles);
+        Assert.False(edited.MentionEveryone);
+        var reloaded = (await member.GetMessagesAsync(channel)).Single(m => m.Id == loud.Id);
+        Assert.Empty(reloaded.MentionRoles);
+        Assert.False(reloaded.MentionEveryone);
+
+        // Granting MENTION_EVERYONE to the member's roles makes their @here count.
+        await owner.UpdateRoleAsync(community.Id, everyoneRole.Id, new UpdateRoleRequest(Permissions: everyoneRole.Permissions | Permission.MentionEveryone));
+        Assert.True((await member.EditMessageAsync(channel, quiet.Id, "@here now")).MentionEveryone);
+    }
+
+    [Fact]
+    public async Task Mention_fields_are_always_on_the_wire()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        await owner.SendMessageAsync(community.TextChannel().Id, "plain");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/channels/{community.TextChannel().Id}/messages");
+        request.Headers.Authorization = new("Bearer", owner.AccessToken);
+        using var response = await owner.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("\"mention_roles\":[]", body, StringComparison.Ordinal);
+        Assert.Contains("\"mention_everyone\":false", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task History_pages_walk_hundreds_of_messages_without_gaps_or_repeats()
     {
         var (owner, _, community) = await Server.NewCommunityAsync();

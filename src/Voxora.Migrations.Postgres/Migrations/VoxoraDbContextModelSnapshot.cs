@@ -581,10 +581,19 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("edited_at");
 
+                    b.Property<bool>("MentionEveryone")
+                        .HasColumnType("boolean")
+                        .HasColumnName("mention_everyone");
+
                     b.Property<string>("MentionIds")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("mention_ids");
+
+                    b.Property<string>("MentionRoleIds")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("mention_role_ids");
 
                     b.Property<long?>("ReplyToId")
                         .HasColumnType("bigint")
@@ -834,6 +843,35 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasName("pk_pod_roles");
 
                     b.ToTable("pod_roles", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.ReadStates.ReadStateEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<long>("LastReadId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_read_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("UserId", "ChannelId")
+                        .HasName("pk_read_states");
+
+                    b.HasIndex("ChannelId")
+                        .HasDatabaseName("ix_read_states_channel_id");
+
+                    b.ToTable("read_states", (string)null);
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Users.UserAccount", b =>
@@ -1165,6 +1203,23 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_pod_member_roles_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.ReadStates.ReadStateEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_read_states_channels_channel_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_read_states_users_user_id");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Voice.VoiceSessionEntity", b =>

@@ -575,10 +575,19 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("edited_at");
 
+                    b.Property<bool>("MentionEveryone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mention_everyone");
+
                     b.Property<string>("MentionIds")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT")
                         .HasColumnName("mention_ids");
+
+                    b.Property<string>("MentionRoleIds")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mention_role_ids");
 
                     b.Property<long?>("ReplyToId")
                         .HasColumnType("INTEGER")
@@ -828,6 +837,35 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasName("pk_pod_roles");
 
                     b.ToTable("pod_roles", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.ReadStates.ReadStateEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<long>("LastReadId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_read_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("UserId", "ChannelId")
+                        .HasName("pk_read_states");
+
+                    b.HasIndex("ChannelId")
+                        .HasDatabaseName("ix_read_states_channel_id");
+
+                    b.ToTable("read_states", (string)null);
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Users.UserAccount", b =>
@@ -1159,6 +1197,23 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_pod_member_roles_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.ReadStates.ReadStateEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_read_states_channels_channel_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_read_states_users_user_id");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Voice.VoiceSessionEntity", b =>

@@ -26,7 +26,8 @@ public static class SecurityHeaders
             headers.ContentSecurityPolicy = WebClient.IsServerPath(context.Request.Path)
                 ? "default-src 'none'; frame-ancestors 'none'"
                 : WebClient.ContentSecurityPolicy;
-            if (context.Request.Path.StartsWithSegments("/api"))
+            // Unless the endpoint chose otherwise (GET /unread-counts: private, max-age=10, seed 000 §P2-10).
+            if (context.Request.Path.StartsWithSegments("/api") && string.IsNullOrEmpty(headers.CacheControl))
             {
                 headers.CacheControl = "no-store";
             }

@@ -65,6 +65,8 @@ export interface RequestOptions {
   auth?: boolean;
   query?: Record<string, string | number | undefined | null>;
   signal?: AbortSignal;
+  /** The browser HTTP cache mode (for answers the server lets clients cache). */
+  cache?: RequestCache;
 }
 
 export class ApiClient {
@@ -185,6 +187,7 @@ export class ApiClient {
       const init: RequestInit = { method, headers };
       if (options.body !== undefined) init.body = JSON.stringify(options.body);
       if (options.signal) init.signal = options.signal;
+      if (options.cache) init.cache = options.cache;
       return await this.fetchImpl(url, init);
     } catch (e) {
       if (e instanceof DOMException && e.name === "AbortError") throw e;

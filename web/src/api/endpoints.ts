@@ -11,6 +11,7 @@ import type {
   SessionInfo,
   TokenResponse,
   User,
+  UnreadCounts,
   UserSummary,
   VoiceState,
   VoiceStatus,
@@ -76,6 +77,12 @@ export function endpoints(api: ApiClient) {
       }),
 
     myPermissions: (communityId: string) => api.request<MyPermissions>("GET", `/communities/${enc(communityId)}/permissions/@me`),
+
+    // no-cache: the answer may be cached 10 s, but after READY (a reload, a reconnect) the client needs it fresh.
+    unreadCounts: () => api.request<UnreadCounts>("GET", "/unread-counts", { cache: "no-cache" }),
+    markChannelRead: (channelId: string, messageId: string) =>
+      api.request<void>("PUT", `/channels/${enc(channelId)}/read`, { body: { message_id: messageId } }),
+    markCommunityRead: (communityId: string) => api.request<void>("POST", `/communities/${enc(communityId)}/read`),
 
     voiceStatus: () => api.request<VoiceStatus>("GET", "/voice/status"),
     voiceStates: (communityId: string) => api.request<VoiceState[]>("GET", `/communities/${enc(communityId)}/voice-states`),

@@ -102,6 +102,10 @@ export interface Message {
   mentions: string[];
   reactions: ReactionCount[];
   nonce?: string | null;
+  /** Mentioned roles of the community (always sent by the server; optional for locally built messages). */
+  mention_roles?: string[];
+  /** @everyone / @here by an author holding MENTION_EVERYONE. */
+  mention_everyone?: boolean;
 }
 
 export interface MessageDeleted {
@@ -263,6 +267,29 @@ export type DispatchEvent =
   | { t: "VOICE_SPEAKING"; d: VoiceSpeaking }
   | { t: "VOICE_SIGNAL"; d: VoiceSignal }
   | { t: "VOICE_ERROR"; d: VoiceErrorEvent }
-  | { t: "PRESENCE_UPDATE"; d: Presence };
+  | { t: "PRESENCE_UPDATE"; d: Presence }
+  | { t: "CHANNEL_READ"; d: ChannelRead };
 
 export type DispatchType = DispatchEvent["t"];
+
+/** GET /unread-counts: one entry per text channel the user can view. */
+export interface UnreadCounts {
+  channels: {
+    channel_id: string;
+    community_id: string;
+    unread_count: number;
+    mention_count: number;
+    /** Newest message of the channel (null when empty). */
+    last_message_id?: string | null;
+  }[];
+  last_updated: string;
+}
+
+/** CHANNEL_READ: my read marker moved (on this or another device). */
+export interface ChannelRead {
+  channel_id: string;
+  community_id: string;
+  last_read_id: string;
+  unread_count: number;
+  mention_count: number;
+}

@@ -10,6 +10,7 @@ import { latestId, useMessages } from "../stores/messages";
 import { useSession } from "../stores/session";
 import { TypingSender } from "../stores/typing";
 import { useUi } from "../stores/ui";
+import { useUnread } from "../stores/unread";
 import type { DispatchEvent, Member, VoiceServerPayload } from "../api/types";
 import { Op } from "../gateway/gateway";
 import { permissionRefreshFor, useVoice } from "../stores/voice";
@@ -34,6 +35,9 @@ export const gateway = new GatewayClient({
     const stale = permissionRefreshFor(t, d, useSession.getState().user?.id ?? null);
     if (stale) refreshPermissionsSoon(stale);
     if (t === "READY") void loadVoiceStatus();
+    // After every READY (first load, reload, a reconnect that could not resume) the counts come from the server.
+    if (t === "READY") void loadUnreadCounts();
+    else if (useUnread.getState().stale) refetchUnreadSoon();
   },
   onOp: (op, d) => {
     if (op === Op.VoiceServer && d) voice.onVoiceServer(d as VoiceServerPayload);
@@ -93,6 +97,37 @@ async function loadPresences(communityId: string): Promise<void> {
   } catch {
     // Offline or gone: PRESENCE_UPDATEs still arrive.
   }
+}
+
+/** Unread and mention counts of every channel I can view (GET /unread-counts). */
+export async function loadUnreadCounts(): Promise<void> {
+  try {
+    useUnread.getState().hydrate(await rest.unreadCounts());
+  } catch {
+    // Keep the live counts; the next READY or uncertain event asks again.
+  }
+}
+
+let unreadRefetch: ReturnType<typeof setTimeout> | null = null;
+/** An event the client could not count on its own (a role mention, deleting an older unread message): ask the server, at most once a second. */
+function refetchUnreadSoon(): void {
+  useUnread.setState({ stale: false });
+  if (unreadRefetch) return;
+  unreadRefetch = setTimeout(() => {
+    unreadRefetch = null;
+    void loadUnreadCounts();
+  }, 1000);
+}
+
+/** Marks the channel read up to `messageId` (a message of that channel); the badge clears at once, other devices by CHANNEL_READ. */
+export async function markChannelRead(channelId: string, messageId: string): Promise<void> {
+  useUnread.getState().clearChannel(channelId);
+  await rest.markChannelRead(channelId, messageId);
+}
+
+export async function markCommunityRead(communityId: string): Promise<void> {
+  useUnread.getState().clearCommunity(communityId);
+  await rest.markCommunityRead(communityId);
 }
 
 async function loadVoiceStatus(): Promise<void> {

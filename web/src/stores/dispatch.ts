@@ -8,6 +8,7 @@ import { usePresenceStore } from "./presence";
 import { useSession } from "./session";
 import { useTyping } from "./typing";
 import { useUi } from "./ui";
+import { useUnread } from "./unread";
 import { useVoice, voiceErrorMessage } from "./voice";
 
 /**
@@ -44,13 +45,20 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       const m = e.d;
       useMessages.getState().upsert(m);
       useMembers.getState().rememberUsers([m.author]);
-      if (e.t === "MESSAGE_CREATE") useUi.getState().noteMessage(m.channel_id, m.id);
       // Sending ends typing: their message replaces the indicator.
       if (e.t === "MESSAGE_CREATE") useTyping.getState().stop(m.channel_id, m.author.id);
+      if (e.t === "MESSAGE_CREATE") {
+        useUi.getState().noteMessage(m.channel_id, m.id);
+        if (useUnread.getState().messageCreated(m, useSession.getState().user?.id) === "refetch") useUnread.setState({ stale: true });
+      }
       break;
     }
     case "MESSAGE_DELETE":
       useMessages.getState().remove(e.d.channel_id, e.d.id);
+      if (useUnread.getState().messageDeleted(e.d.channel_id, e.d.id) === "refetch") useUnread.setState({ stale: true });
+      break;
+    case "CHANNEL_READ":
+      useUnread.getState().channelRead(e.d);
       break;
     case "MESSAGE_REACTION_ADD":
     case "MESSAGE_REACTION_REMOVE": {
@@ -70,6 +78,7 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       useChannels.getState().remove(e.d.id);
       useMessages.getState().removeChannel(e.d.id);
       useTyping.getState().removeChannel(e.d.id);
+      useUnread.getState().removeChannel(e.d.id);
       break;
     case "COMMUNITY_CREATE":
       useCommunities.getState().upsert(e.d);
@@ -133,6 +142,7 @@ function forgetCommunity(id: string): void {
     .map((c) => c.id);
   const messages = useMessages.getState();
   for (const ch of channelIds) messages.removeChannel(ch);
+  for (const ch of channelIds) useUnread.getState().removeChannel(ch);
   useChannels.getState().removeCommunity(id);
   useMembers.getState().removeCommunity(id);
   useInvites.getState().removeCommunity(id);
@@ -150,5 +160,6 @@ export function resetStores(): void {
   useInvites.setState({ byCommunity: {} });
   useVoice.getState().reset();
   usePresenceStore.getState().reset();
+  useUnread.setState({ byChannel: {}, live: {}, stale: false });
   useUi.setState({ latest: {}, activeChannelId: null, gateway: "idle" });
 }

@@ -20,6 +20,12 @@ public sealed class MessageEntity
     /// <summary>Mentioned user ids, space separated, parsed from the content when it was written.</summary>
     public string? MentionIds { get; set; }
 
+    /// <summary>Mentioned role ids of this community, space separated; null for none.</summary>
+    public string? MentionRoleIds { get; set; }
+
+    /// <summary>The content says @everyone or @here and its author held MENTION_EVERYONE in the channel.</summary>
+    public bool MentionEveryone { get; set; }
+
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? EditedAt { get; set; }
 }
@@ -44,6 +50,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<MessageEnt
         builder.Property(m => m.AuthorId).HasMaxLength(40);
         builder.Property(m => m.Content).HasMaxLength(4000);
         builder.Property(m => m.MentionIds).HasMaxLength(2000);
+        builder.Property(m => m.MentionRoleIds).HasMaxLength(1000);
         builder.HasOne<ChannelEntity>().WithMany().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne(m => m.Author).WithMany().HasForeignKey(m => m.AuthorId).OnDelete(DeleteBehavior.Restrict);
 

@@ -22,7 +22,8 @@ public enum PageDirection
 public sealed class MessageStore(VoxoraDbContext db)
 {
     private sealed record Row(long Id, string ChannelId, string CommunityId, string AuthorId, string Username, string? DisplayName,
-        string Content, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt, long? ReplyToId, string? MentionIds, bool HasReactions);
+        string Content, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt, long? ReplyToId, string? MentionIds, bool HasReactions,
+        string? MentionRoleIds, bool MentionEveryone);
 
     private IQueryable<MessageEntity> InChannel(string channelId) =>
         db.Messages.AsNoTracking().Where(m => m.ChannelId == channelId);
@@ -30,7 +31,8 @@ public sealed class MessageStore(VoxoraDbContext db)
     // The projection goes last: EF cannot order or filter on a constructed record.
     private Task<List<Row>> ToRowsAsync(IQueryable<MessageEntity> query, CancellationToken ct) =>
         query.Select(m => new Row(m.Id, m.ChannelId, m.CommunityId, m.AuthorId, m.Author!.Username, m.Author.DisplayName,
-                m.Content, m.CreatedAt, m.EditedAt, m.ReplyToId, m.MentionIds, db.Reactions.Any(r => r.MessageId == m.Id)))
+                m.Content, m.CreatedAt, m.EditedAt, m.ReplyToId, m.MentionIds, db.Reactions.Any(r => r.MessageId == m.Id),
+                m.MentionRoleIds, m.MentionEveryone))
             .ToListAsync(ct);
 
     /// <summary>A page of history, newest first. <paramref name="viewerId"/> fills <c>reactions[].me</c>.</summary>
@@ -104,7 +106,9 @@ public sealed class MessageStore(VoxoraDbContext db)
                 r.EditedAt,
                 r.ReplyToId is { } reply ? Snowflake.Format(reply) : null,
                 MentionParser.Split(r.MentionIds),
-                reactions.GetValueOrDefault(r.Id) ?? []))
+                reactions.GetValueOrDefault(r.Id) ?? [],
+                MentionRoles: MentionParser.Split(r.MentionRoleIds),
+                MentionEveryone: r.MentionEveryone))
             .ToList();
     }
 }

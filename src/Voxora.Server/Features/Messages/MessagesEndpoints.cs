@@ -68,7 +68,8 @@ public static class MessagesEndpoints
             return Problems.Validation(errors);
         }
 
-        var mentions = await MembersAmongAsync(db, channel.CommunityId, MentionParser.Parse(content), ct);
+        var resolved = Resolve(content, found);
+        var mentions = await MembersAmongAsync(db, channel.CommunityId, resolved.Users, ct);
         var id = snowflakes.Next();
         var message = new MessageEntity
         {
@@ -79,6 +80,8 @@ public static class MessagesEndpoints
             Content = content,
             ReplyToId = replyTo,
             MentionIds = MentionParser.Join(mentions),
+            MentionRoleIds = MentionParser.Join(resolved.Roles),
+            MentionEveryone = resolved.Everyone,
             CreatedAt = Snowflake.TimeOf(id),
         };
 
@@ -119,7 +122,7 @@ public static class MessagesEndpoints
         }
 
         var wire = new Message(Snowflake.Format(id), channel.Id, channel.CommunityId, found.Me, content, message.CreatedAt, null,
-            replyTo is { } r ? Snowflake.Format(r) : null, mentions, [], request.Nonce);
+            replyTo is { } r ? Snowflake.Format(r) : null, mentions, [], request.Nonce, resolved.Roles, resolved.Everyone);
         await events.PublishAsync(new MessageCreated(wire));
         if (ticket is not null)
         {
@@ -128,6 +131,10 @@ public static class MessagesEndpoints
 
         return TypedResults.Created($"/api/v1/channels/{channel.Id}/messages/{wire.Id}", wire);
     }
+
+    /// <summary>The content's mentions as the author may make them in this channel (roles from the community's snapshot).</summary>
+    private static ResolvedMentions Resolve(string content, ChannelAccess found) =>
+        MessageMentions.Resolve(content, found.Snapshot.Data.Roles.ContainsKey, found.Snapshot.Data.EveryoneRoleId, found.Has(Permission.MentionEveryone));
 
     /// <summary>The mentioned ids that belong to members of the community, in their original order. One query, none when there are no mentions.</summary>
     private static async Task<IReadOnlyList<string>> MembersAmongAsync(VoxoraDbContext db, string communityId, IReadOnlyList<string> ids, CancellationToken ct)
@@ -227,9 +234,12 @@ public static class MessagesEndpoints
             return Problems.Validation("content", contentError);
         }
 
-        var mentions = await MembersAmongAsync(db, message.CommunityId, MentionParser.Parse(content), ct);
+        var resolved = Resolve(content, found);
+        var mentions = await MembersAmongAsync(db, message.CommunityId, resolved.Users, ct);
         message.Content = content;
         message.MentionIds = MentionParser.Join(mentions);
+        message.MentionRoleIds = MentionParser.Join(resolved.Roles);
+        message.MentionEveryone = resolved.Everyone;
         message.EditedAt = clock.StoredUtcNow();
         await db.SaveChangesAsync(ct);
 
@@ -242,7 +252,8 @@ public static class MessagesEndpoints
 
     private static Message ToWire(MessageEntity m, UserSummary author, IReadOnlyList<string> mentions, IReadOnlyList<ReactionCount> reactions) =>
         new(Snowflake.Format(m.Id), m.ChannelId, m.CommunityId, author, m.Content, m.CreatedAt, m.EditedAt,
-            m.ReplyToId is { } r ? Snowflake.Format(r) : null, mentions, reactions);
+            m.ReplyToId is { } r ? Snowflake.Format(r) : null, mentions, reactions,
+            MentionRoles: MentionParser.Split(m.MentionRoleIds), MentionEveryone: m.MentionEveryone);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         string channelId, string messageId, HttpContext http, VoxoraDbContext db, CommunityAccess access, DomainEvents events, CancellationToken ct)

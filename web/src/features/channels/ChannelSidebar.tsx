@@ -5,7 +5,10 @@ import { groupChannels, useChannels } from "../../stores/channels";
 import type { CommunityInfo } from "../../stores/communities";
 import { displayName } from "../../stores/members";
 import { useSession } from "../../stores/session";
-import { hasUnread, useUi } from "../../stores/ui";
+import { useUi } from "../../stores/ui";
+import { useUnread } from "../../stores/unread";
+import { markCommunityRead } from "../../app/runtime";
+import { Avatar } from "../../ui/Avatar";
 import { IconButton } from "../../ui/Button";
 import { DeleteCommunityDialog, LeaveCommunityDialog, RenameCommunityDialog } from "../communities/CommunityDialogs";
 import { InviteDialog } from "../invites/InviteDialog";
@@ -29,8 +32,7 @@ type Modal =
 export function ChannelSidebar({ community, activeChannelId }: { community: CommunityInfo; activeChannelId: string | undefined }) {
   const all = useChannels((s) => s.byId);
   const me = useSession((s) => s.user);
-  const latest = useUi((s) => s.latest);
-  const lastSeen = useUi((s) => s.lastSeen);
+  const counts = useUnread((s) => s.byChannel);
   const theme = useUi((s) => s.theme);
   const setTheme = useUi((s) => s.setTheme);
   const [modal, setModal] = useState<Modal>(null);
@@ -53,14 +55,15 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
   const channelRow = (c: Channel) => {
     if (c.type === ChannelType.Voice) return <VoiceChannelRow key={c.id} channel={c} isOwner={owner} actions={ownerActions(c)} />;
     const active = c.id === activeChannelId;
-    const unread = !active && hasUnread(latest[c.id], lastSeen[c.id]);
+    const unread = !active && (counts[c.id]?.unread ?? 0) > 0;
+    const mentions = active ? 0 : counts[c.id]?.mentions ?? 0;
     return (
       <li key={c.id} className="group flex items-center">
         <Link
           to="/app/$communityId/$channelId"
           params={{ communityId: community.id, channelId: c.id }}
           aria-current={active ? "page" : undefined}
-          aria-label={`${c.name}${unread ? " (unread messages)" : ""}`}
+          aria-label={`${c.name}${unread ? " (unread messages)" : ""}${mentions ? ` (${mentions} mention${mentions === 1 ? "" : "s"})` : ""}`}
           data-testid={`channel-link-${c.id}`}
           data-unread={unread ? "true" : "false"}
           className={`flex min-w-0 flex-1 items-center gap-2 rounded px-2 py-1.5 ${
@@ -69,7 +72,13 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
         >
           <span aria-hidden="true" className="w-4 text-center">#</span>
           <Isolated className="truncate" text={c.name} />
-          {unread ? <span aria-hidden="true" data-testid="unread-dot" className="ml-auto h-2 w-2 shrink-0 rounded-full bg-fg" /> : null}
+          {mentions ? (
+            <span aria-hidden="true" data-testid="mention-badge" className="ml-auto min-w-5 shrink-0 rounded-full bg-danger px-1.5 text-center text-xs font-bold text-white">
+              {mentions > 99 ? "99+" : mentions}
+            </span>
+          ) : unread ? (
+            <span aria-hidden="true" data-testid="unread-dot" className="ml-auto h-2 w-2 shrink-0 rounded-full bg-fg" />
+          ) : null}
         </Link>
         {ownerActions(c)}
       </li>
@@ -92,6 +101,19 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
         </button>
         {menuOpen ? (
           <ul id="community-menu" className="absolute inset-x-2 top-full z-10 flex flex-col rounded bg-rail p-1 shadow-lg">
+            <li>
+              <button
+                type="button"
+                data-testid="mark-community-read"
+                onClick={() => {
+                  setMenuOpen(false);
+                  void markCommunityRead(community.id).catch(() => undefined);
+                }}
+                className="w-full rounded px-3 py-2 text-left text-sm hover:bg-accent hover:text-white"
+              >
+                Mark as read
+              </button>
+            </li>
             {[
               { label: "Invite people", kind: "invite" as const, show: true, testId: "open-invite" },
               { label: "Create channel", kind: "createChannel" as const, show: owner, testId: "open-create-channel" },

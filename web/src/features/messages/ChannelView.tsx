@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
-import { loadLatest } from "../../app/runtime";
+import { loadLatest, markChannelRead } from "../../app/runtime";
 import { describeError } from "../../api/errors";
 import type { Channel } from "../../api/types";
 import { latestId, useMessages } from "../../stores/messages";
 import { useSession } from "../../stores/session";
 import { useUi } from "../../stores/ui";
+import { firstUnreadId, useUnread } from "../../stores/unread";
 import { IconButton } from "../../ui/Button";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
@@ -23,6 +24,40 @@ export function ChannelView({ channel }: { channel: Channel }) {
   const [editingId, setEditingId] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // How many were unread when the channel was opened (this view is keyed by channel): where the divider goes.
+  const [openedUnread] = useState(() => useUnread.getState().byChannel[channel.id]?.unread ?? 0);
+  const [dividerId, setDividerId] = useState<string | null>(null);
+  const counts = useUnread((s) => s.byChannel[channel.id]);
+  const [atBottom, setAtBottom] = useState(true);
+  const [focused, setFocused] = useState(() => typeof document === "undefined" || (document.hasFocus() && document.visibilityState !== "hidden"));
+
+  useEffect(() => {
+    if (!loaded || dividerId !== null || openedUnread === 0) return;
+    const c = useMessages.getState().byChannel[channel.id];
+    if (!c) return;
+    const messages = c.ids.map((id) => c.byId[id]).filter((m) => m !== undefined);
+    setDividerId(firstUnreadId(messages, openedUnread, myId));
+  }, [loaded, dividerId, openedUnread, channel.id, myId]);
+
+  useEffect(() => {
+    const update = () => setFocused(document.hasFocus() && document.visibilityState !== "hidden");
+    window.addEventListener("focus", update);
+    window.addEventListener("blur", update);
+    document.addEventListener("visibilitychange", update);
+    return () => {
+      window.removeEventListener("focus", update);
+      window.removeEventListener("blur", update);
+      document.removeEventListener("visibilitychange", update);
+    };
+  }, []);
+
+  // Seen = open, the window focused and the newest message in view; debounced so scrolling through does not spam.
+  const hasUnread = (counts?.unread ?? 0) > 0 || (counts?.mentions ?? 0) > 0;
+  useEffect(() => {
+    if (!newest || !atBottom || !focused || !hasUnread) return;
+    const timer = setTimeout(() => void markChannelRead(channel.id, newest).catch(() => undefined), 500);
+    return () => clearTimeout(timer);
+  }, [channel.id, newest, atBottom, focused, hasUnread]);
 
   useEffect(() => {
     if (loaded) return;
@@ -79,7 +114,7 @@ export function ChannelView({ channel }: { channel: Channel }) {
           </button>
         </p>
       ) : null}
-      <MessageList channelId={channel.id} myId={myId} editingId={editingId} onEdit={endEdit} onReply={reply} />
+      <MessageList channelId={channel.id} myId={myId} editingId={editingId} onEdit={endEdit} onReply={reply} dividerId={dividerId} onAtBottomChange={setAtBottom} />
       <Composer channel={channel} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onEditLast={editLast} />
     </section>
   );

@@ -25,12 +25,17 @@ export function MessageList({
   editingId,
   onEdit,
   onReply,
+  dividerId = null,
+  onAtBottomChange,
 }: {
   channelId: string;
   myId: string | undefined;
   editingId: string | null;
   onEdit: (id: string | null) => void;
   onReply: (id: string) => void;
+  /** The first unread message when the channel was opened: a "new messages" divider goes above it. */
+  dividerId?: string | null;
+  onAtBottomChange?: (atBottom: boolean) => void;
 }) {
   const channel = useMessages((s) => s.byChannel[channelId]) ?? emptyChannel();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -105,9 +110,11 @@ export function MessageList({
   const onScroll = useCallback(() => {
     const el = scrollRef.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM;
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM;
+    if (bottom !== atBottom.current) onAtBottomChange?.(bottom);
+    atBottom.current = bottom;
     maybeLoadOlder();
-  }, [maybeLoadOlder]);
+  }, [maybeLoadOlder, onAtBottomChange]);
 
   // A short history that does not fill the pane cannot be scrolled: load more right away.
   useEffect(() => {
@@ -127,7 +134,22 @@ export function MessageList({
   }, [items.length, virtualizer]);
 
   const virtualItems = virtualizer.getVirtualItems();
+  const dividerIndex = dividerId ? items.findIndex((i) => i.key === dividerId) : -1;
+  const scrollTop = scrollRef.current?.scrollTop ?? 0;
+  const firstInView = virtualItems.find((v) => v.end > scrollTop)?.index ?? 0;
+  const dividerAbove = dividerIndex >= 0 && dividerIndex < firstInView;
   return (
+    <div className="relative flex min-h-0 flex-1 flex-col">
+    {dividerAbove ? (
+      <button
+        type="button"
+        data-testid="jump-to-unread"
+        onClick={() => virtualizer.scrollToIndex(dividerIndex, { align: "start" })}
+        className="absolute inset-x-4 top-1 z-10 rounded bg-accent px-3 py-1 text-left text-sm font-semibold text-white shadow"
+      >
+        New messages above — jump to first unread ↑
+      </button>
+    ) : null}
     <div
       ref={scrollRef}
       onScroll={onScroll}
@@ -149,6 +171,13 @@ export function MessageList({
           const item = items[v.index]!;
           return (
             <div key={v.key} data-index={v.index} ref={virtualizer.measureElement} className="absolute left-0 top-0 w-full" style={{ transform: `translateY(${v.start}px)` }}>
+              {item.kind === "message" && item.key === dividerId ? (
+                <div role="separator" aria-label="New messages" data-testid="new-messages-divider" className="mx-4 my-1 flex items-center gap-2 text-xs font-semibold uppercase text-danger">
+                  <span className="h-px flex-1 bg-danger" />
+                  New messages
+                  <span className="h-px flex-1 bg-danger" />
+                </div>
+              ) : null}
               {item.kind === "message" ? (
                 <MessageRow message={item.message} grouped={item.grouped} myId={myId} editing={editingId === item.message.id} onEdit={onEdit} onReply={onReply} />
               ) : (
@@ -159,6 +188,7 @@ export function MessageList({
         })}
       </div>
       <div className="h-4" />
+    </div>
     </div>
   );
 }

@@ -1,8 +1,7 @@
 import { Link } from "@tanstack/react-router";
-import { useMemo, useState } from "react";
-import { useChannels } from "../../stores/channels";
+import { useEffect, useMemo, useState } from "react";
 import { sortedCommunities, useCommunities } from "../../stores/communities";
-import { hasUnread, useUi } from "../../stores/ui";
+import { communityTotals, titleFor, useUnread } from "../../stores/unread";
 import { CreateCommunityDialog } from "../communities/CommunityDialogs";
 import { stripBidiControls } from "../../ui/safeText";
 
@@ -13,16 +12,16 @@ function initials(name: string): string {
 
 export function CommunityRail({ activeId }: { activeId: string | undefined }) {
   const byId = useCommunities((s) => s.byId);
-  const channels = useChannels((s) => s.byId);
-  const latest = useUi((s) => s.latest);
-  const lastSeen = useUi((s) => s.lastSeen);
+  const counts = useUnread((s) => s.byChannel);
   const [creating, setCreating] = useState(false);
   const list = useMemo(() => sortedCommunities(byId), [byId]);
-  const unread = useMemo(() => {
-    const set = new Set<string>();
-    for (const c of Object.values(channels)) if (hasUnread(latest[c.id], lastSeen[c.id])) set.add(c.community_id);
-    return set;
-  }, [channels, latest, lastSeen]);
+  const totals = useMemo(() => communityTotals(counts), [counts]);
+  const unread = useMemo(() => new Set(Object.entries(totals).filter(([, t]) => t.unread).map(([id]) => id)), [totals]);
+
+  // Counts in the tab title: "(3) Voxora".
+  useEffect(() => {
+    document.title = titleFor(counts);
+  }, [counts]);
 
   return (
     <nav aria-label="Communities" className="flex w-[72px] shrink-0 flex-col items-center gap-2 overflow-y-auto bg-rail py-3">
@@ -44,6 +43,15 @@ export function CommunityRail({ activeId }: { activeId: string | undefined }) {
             >
               {initials(c.name)}
             </Link>
+            {(totals[c.id]?.mentions ?? 0) > 0 ? (
+              <span
+                data-testid={`community-mentions-${c.id}`}
+                aria-label={`${totals[c.id]!.mentions} mentions`}
+                className="absolute -bottom-1 -right-1 min-w-5 rounded-full border-2 border-rail bg-danger px-1 text-center text-xs font-bold text-white"
+              >
+                {totals[c.id]!.mentions > 99 ? "99+" : totals[c.id]!.mentions}
+              </span>
+            ) : null}
           </div>
         );
       })}
