@@ -8,7 +8,6 @@ import { useSession } from "../../stores/session";
 import { useUi } from "../../stores/ui";
 import { useUnread } from "../../stores/unread";
 import { markCommunityRead } from "../../app/runtime";
-import { Avatar } from "../../ui/Avatar";
 import { IconButton } from "../../ui/Button";
 import { DeleteCommunityDialog, LeaveCommunityDialog, RenameCommunityDialog } from "../communities/CommunityDialogs";
 import { InviteDialog } from "../invites/InviteDialog";
