@@ -24,6 +24,12 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public int HeartbeatIntervalMs { get; private set; }
 
+    /// <summary>
+    /// Hand PRESENCE_UPDATE dispatches to the caller (off by default: they arrive whenever anyone sharing a community
+    /// connects or changes status, which most callers do not watch). Skipped ones still count in <see cref="LastSeq"/>.
+    /// </summary>
+    public bool ReceivePresence { get; init; }
+
     /// <summary>The highest dispatch sequence number received so far (what RESUME sends).</summary>
     public long LastSeq => Interlocked.Read(ref lastSeq);
 
@@ -35,9 +41,9 @@ public sealed class GatewayClient : IAsyncDisposable
     public WebSocketState State => socket.State;
 
     /// <summary>Connects to <c>/gateway?v=1&amp;encoding=json</c> and waits for HELLO.</summary>
-    public static async Task<GatewayClient> ConnectAsync(Uri serverBase, bool autoHeartbeat = true, CancellationToken ct = default)
+    public static async Task<GatewayClient> ConnectAsync(Uri serverBase, bool autoHeartbeat = true, CancellationToken ct = default, bool receivePresence = false)
     {
-        var client = new GatewayClient { AutoHeartbeat = autoHeartbeat };
+        var client = new GatewayClient { AutoHeartbeat = autoHeartbeat, ReceivePresence = receivePresence };
         var builder = new UriBuilder(new Uri(serverBase, "gateway?v=1&encoding=json"));
         builder.Scheme = builder.Scheme == "https" ? "wss" : "ws";
         await client.socket.ConnectAsync(builder.Uri, ct);
@@ -57,15 +63,20 @@ public sealed class GatewayClient : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Sends IDENTIFY and returns READY.</summary>
-    public async Task<ReadyPayload> IdentifyAsync(string token, TimeSpan? timeout = null)
+    /// <summary>Sends IDENTIFY (with an initial presence status when given) and returns READY.</summary>
+    public async Task<ReadyPayload> IdentifyAsync(string token, TimeSpan? timeout = null, string? presence = null)
     {
-        await SendAsync(GatewayOp.Identify, new IdentifyPayload(token), VoxoraJsonContext.Default.IdentifyPayload);
+        var initial = presence is null ? null : new PresenceUpdateRequest(presence);
+        await SendAsync(GatewayOp.Identify, new IdentifyPayload(token, initial), VoxoraJsonContext.Default.IdentifyPayload);
         var ready = await WaitForDispatchAsync(GatewayEvents.Ready, timeout);
         var payload = ready.D!.Value.Deserialize(VoxoraJsonContext.Default.ReadyPayload)!;
         SessionId = payload.SessionId;
         return payload;
     }
+
+    /// <summary>Sends op 9 PRESENCE_UPDATE with the chosen status (online, idle, dnd, invisible).</summary>
+    public Task SetPresenceAsync(string status) =>
+        SendAsync(GatewayOp.PresenceUpdate, new PresenceUpdateRequest(status, []), VoxoraJsonContext.Default.PresenceUpdateRequest);
 
     /// <summary>Sends RESUME; the caller reads the replayed dispatches and RESUMED (or op 7) itself.</summary>
     public Task ResumeAsync(string sessionId, string token, long seq)
@@ -210,6 +221,11 @@ public sealed class GatewayClient : IAsyncDisposable
                 if (frame.S is { } seq)
                 {
                     Interlocked.Exchange(ref lastSeq, seq);
+                }
+
+                if (!ReceivePresence && frame.T == GatewayEvents.PresenceUpdate)
+                {
+                    continue;
                 }
 
                 frames.Writer.TryWrite(frame);

@@ -51,6 +51,7 @@ public static class GatewayEvents
     public const string VoiceSignal = "VOICE_SIGNAL";
     public const string VoiceSpeaking = "VOICE_SPEAKING";
     public const string VoiceError = "VOICE_ERROR";
+    public const string PresenceUpdate = "PRESENCE_UPDATE";
 }
 
 /// <summary>WebSocket close codes the server uses (docs/protocol.md).</summary>
@@ -97,12 +98,12 @@ public sealed record GatewayFrame(int Op, JsonElement? D = null, long? S = null,
 
 public sealed record HelloPayload(int HeartbeatInterval);
 
-public sealed record IdentifyPayload(string? Token);
+public sealed record IdentifyPayload(string? Token, PresenceUpdateRequest? Presence = null);
 
 public sealed record ResumePayload(string? SessionId, string? Token, long? Seq);
 
 /// <summary>READY: the session, the user, their communities (visible channels only) and who is in which visible voice channel.</summary>
-public sealed record ReadyPayload(string SessionId, User User, IReadOnlyList<Community> Communities, IReadOnlyList<VoiceState> VoiceStates);
+public sealed record ReadyPayload(string SessionId, User User, IReadOnlyList<Community> Communities, IReadOnlyList<VoiceState> VoiceStates, IReadOnlyList<Presence>? Presences = null);
 
 public sealed record ReconnectPayload(string Reason);
 

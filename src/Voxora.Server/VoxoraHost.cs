@@ -204,6 +204,7 @@ public static class VoxoraHost
         services.AddSingleton<NodeDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
         Features.Voice.VoiceEndpoints.AddVoice(services, options.Voice);
+        Features.Presence.PresenceEndpoints.AddPresence(services, options.Presence, options.Redis.Enabled);
 
         // Domain events: subscribers of one event run in this order (caches first, so nothing reads a removed membership).
         services.AddSingleton<DomainEvents>();
@@ -215,6 +216,7 @@ public static class VoxoraHost
         services.AddDomainEventHandler<CommunityMemberRemoved, ModerationAudit>();
         services.AddSingleton<CommunityGateway>();
         services.AddDomainEventHandler<CommunityMemberAdded, CommunityGateway>();
+        services.AddDomainEventHandler<CommunityMemberAdded, Features.Presence.PresenceService>();
         services.AddDomainEventHandler<CommunityDeleted, PermissionChanges>();
         services.AddDomainEventHandler<CommunityDeleted, CommunityGateway>();
         services.AddDomainEventHandler<CommunityDeleted, Features.Voice.VoiceService>();
@@ -354,6 +356,7 @@ public static class VoxoraHost
         var api = app.MapGroup("/api/v1");
         api.MapAuthEndpoints();
         Features.Voice.VoiceEndpoints.MapVoiceEndpoints(api);
+        Features.Presence.PresenceEndpoints.MapPresenceEndpoints(api);
         api.MapUsersEndpoints();
         api.MapCommunitiesEndpoints();
         api.MapChannelsEndpoints();

@@ -10,16 +10,16 @@ using Voxora.Server.Tests.Infrastructure;
 namespace Voxora.Server.Tests;
 
 /// <summary>
-/// A gateway op registered by a feature through DI (here a test feature serving PRESENCE_UPDATE) reaches
+/// A gateway op registered by a feature through DI (here a test feature serving op 10 SUBSCRIBE, which no feature serves yet) reaches
 /// its handler over a real socket, with the identified session, and can answer on that session.
 /// </summary>
 public abstract class GatewayOpHandlerTests(Provider provider)
 {
-    private const string EchoEvent = "TEST_PRESENCE_ECHO";
+    private const string EchoEvent = "TEST_SUBSCRIBE_ECHO";
 
-    private sealed class PresenceEcho : IGatewayOpHandler
+    private sealed class SubscribeEcho : IGatewayOpHandler
     {
-        public IReadOnlyList<int> Ops { get; } = [GatewayOp.PresenceUpdate];
+        public IReadOnlyList<int> Ops { get; } = [GatewayOp.Subscribe];
 
         public bool RequiresSession => true;
 
@@ -37,17 +37,17 @@ public abstract class GatewayOpHandlerTests(Provider provider)
     [Fact]
     public async Task An_op_registered_through_DI_reaches_its_handler_with_the_session_and_the_handler_answers()
     {
-        var echo = new PresenceEcho();
+        var echo = new SubscribeEcho();
         await using var server = await TestServer.StartAsync(provider, services: s => s.AddSingleton<IGatewayOpHandler>(echo));
         var registry = server.Services.GetRequiredService<GatewayOpRegistry>();
-        Assert.Equal([GatewayOp.VoiceStateUpdate, GatewayOp.PresenceUpdate, GatewayOp.VoiceSignal], registry.Ops.Order());
+        Assert.Equal([GatewayOp.VoiceStateUpdate, GatewayOp.PresenceUpdate, GatewayOp.Subscribe, GatewayOp.VoiceSignal], registry.Ops.Order());
 
         var (client, user, _) = await server.NewUserAsync("ops");
         using var _c = client;
         await using var gateway = await GatewayClient.ConnectAsync(server.BaseAddress);
         await gateway.IdentifyAsync(client.AccessToken!);
 
-        await gateway.SendRawAsync("""{"op":9,"d":{"status":"online"}}"""u8.ToArray());
+        await gateway.SendRawAsync("""{"op":10,"d":{"status":"online"}}"""u8.ToArray());
 
         var received = await echo.Received.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal((user.Id, "online"), received);
@@ -59,11 +59,11 @@ public abstract class GatewayOpHandlerTests(Provider provider)
     [Fact]
     public async Task A_registered_op_that_needs_a_session_closes_4003_before_identify_without_reaching_the_handler()
     {
-        var echo = new PresenceEcho();
+        var echo = new SubscribeEcho();
         await using var server = await TestServer.StartAsync(provider, services: s => s.AddSingleton<IGatewayOpHandler>(echo));
         await using var gateway = await GatewayClient.ConnectAsync(server.BaseAddress);
 
-        await gateway.SendRawAsync("""{"op":9,"d":{"status":"online"}}"""u8.ToArray());
+        await gateway.SendRawAsync("""{"op":10,"d":{"status":"online"}}"""u8.ToArray());
 
         var closed = await gateway.Closed.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(GatewayCloseCodes.NotAuthenticated, (int?)closed.Status);

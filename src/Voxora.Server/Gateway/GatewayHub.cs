@@ -271,6 +271,19 @@ public sealed class GatewayHub
         }
     }
 
+    /// <summary>
+    /// Queues an event on this node's sessions of the given users only, without the bus: for a feature that carries
+    /// its own bus message to every node and picks the recipients there (presence: everyone sharing a community).
+    /// </summary>
+    public void DeliverHere(string eventType, byte[] payload, IEnumerable<string> userIds)
+    {
+        var dispatch = new OutboundEvent(eventType, payload);
+        foreach (var userId in userIds)
+        {
+            DeliverToUser(userId, dispatch);
+        }
+    }
+
     /// <summary>Members of the community with a live gateway session.</summary>
     public IReadOnlyList<string> OnlineMembers(string communityId) =>
         onlineMembers.TryGetValue(communityId, out var members) ? members.Keys.ToList() : [];

@@ -28,6 +28,7 @@ public sealed class GatewayServer(
     CachingTokenHandler tokenHandler,
     Features.Permissions.PermissionCache permissions,
     Features.Voice.VoiceService voice,
+    Features.Presence.PresenceService presence,
     GatewayOpRegistry ops,
     GatewayHandover handover,
     TimeProvider clock,
@@ -170,6 +171,8 @@ public sealed class GatewayServer(
 
             // The request (which a draining node waits for) ends once the voice leave has been announced. Never throws.
             await leftVoice;
+            // Counted off once the socket is done (never throws); the last connection's grace starts here.
+            await presence.ClosedAsync(connection);
         }
     }
 
@@ -240,7 +243,13 @@ public sealed class GatewayServer(
                     return null;
                 }
 
-                return await IdentifyAsync(connection, identify.Token, ct);
+                if (identify.Presence is not null && Features.Presence.PresenceRules.Requested(identify.Presence) is null)
+                {
+                    connection.Abort(GatewayCloseCodes.DecodeError, "IDENTIFY's presence needs a status of online, idle, dnd or invisible and no activities");
+                    return null;
+                }
+
+                return await IdentifyAsync(connection, identify.Token, identify.Presence?.Status, ct);
 
             case GatewayOp.Resume when session is null:
                 var resume = GatewayOpRegistry.Decode(frame, VoxoraJsonContext.Default.ResumePayload);
@@ -250,7 +259,13 @@ public sealed class GatewayServer(
                     return null;
                 }
 
-                return await ResumeAsync(connection, resume, ct);
+                var resumed = await ResumeAsync(connection, resume, ct);
+                if (resumed is not null)
+                {
+                    await presence.ConnectedAsync(connection, resumed.UserId, null);
+                }
+
+                return resumed;
 
             case GatewayOp.Identify or GatewayOp.Resume:
                 connection.Abort(GatewayCloseCodes.AlreadyAuthenticated, "already identified");
@@ -263,7 +278,7 @@ public sealed class GatewayServer(
         }
     }
 
-    private async Task<GatewaySession?> IdentifyAsync(GatewayConnection connection, string? token, CancellationToken ct)
+    private async Task<GatewaySession?> IdentifyAsync(GatewayConnection connection, string? token, string? presenceStatus, CancellationToken ct)
     {
         var principal = await ValidateTokenAsync(token, ct);
         if (principal is null)
@@ -295,7 +310,9 @@ public sealed class GatewayServer(
         var session = new GatewaySession(Ids.New(Ids.GatewaySession), user.Id, principal.Value.SessionId, options.ReplayBufferSize);
         await hub.RegisterAsync(session, innerCt => ReadyState.CommunityIdsAsync(db, user.Id, innerCt), ct);
         var communities = await ReadyState.CommunitiesAsync(db, permissions, user.Id, hub.CommunitiesOf(user.Id), ct);
-        var ready = new ReadyPayload(session.Id, user.ToSelf(), communities, voice.VisibleStates(user.Id, communities.Select(c => c.Id)));
+        var ownStatus = await presence.ConnectedAsync(connection, user.Id, presenceStatus);
+        var presences = await presence.ReadyPresencesAsync(db, user.Id, ownStatus, communities.Select(c => c.Id).ToList(), ct);
+        var ready = new ReadyPayload(session.Id, user.ToSelf(), communities, voice.VisibleStates(user.Id, communities.Select(c => c.Id)), presences);
         session.MarkReady(new OutboundEvent(GatewayEvents.Ready, JsonSerializer.SerializeToUtf8Bytes(ready, VoxoraJsonContext.Default.ReadyPayload)), connection);
         connection.Identified = true;
         return session;

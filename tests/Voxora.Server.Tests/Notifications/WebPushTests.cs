@@ -191,6 +191,19 @@ public abstract class WebPushTests(PushFixture fixture)
     }
 
     [Fact]
+    public async Task Do_not_disturb_holds_pushes_through_the_grace_after_the_last_connection()
+    {
+        using var scene = await SceneAsync();
+        var gateway = await GatewayClient.ConnectAsync(Server.BaseAddress);
+        await gateway.IdentifyAsync(scene.Bob.AccessToken!, presence: PresenceStatuses.Dnd);
+        await gateway.DisposeAsync();
+        await Task.Delay(300);
+
+        await scene.Owner.SendMessageAsync(scene.Channel.Id, $"<@{scene.BobUser.Id}> do not disturb");
+        await AssertNoPushAsync(scene);
+    }
+
+    [Fact]
     public async Task Messages_close_together_become_one_push_that_counts_them_and_quotes_none()
     {
         using var scene = await SceneAsync();

@@ -22,7 +22,6 @@ public static class NotificationsEndpoints
     {
         services.AddSingleton(options);
         services.AddSingleton<VapidKeys>();
-        services.AddSingleton<LiveConnections>();
         services.AddSingleton<NotificationDecider>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDecider>());
         services.AddDomainEventHandler<Messages.MessageCreated, NotificationDecider>();

@@ -6,6 +6,7 @@ using Lib.Net.Http.WebPush.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Presence;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
 using WebPushSubscription = Lib.Net.Http.WebPush.PushSubscription;
@@ -26,7 +27,7 @@ public sealed class WebPushSender : IDomainEventHandler<NotificationRaised>, IAs
     private readonly VapidKeys keys;
     private readonly PushOptions options;
     private readonly PublicOrigin origin;
-    private readonly LiveConnections live;
+    private readonly PresenceDirectory presence;
     private readonly TimeProvider clock;
     private readonly ILogger<WebPushSender> logger;
     private readonly HttpClient http;
@@ -35,14 +36,14 @@ public sealed class WebPushSender : IDomainEventHandler<NotificationRaised>, IAs
     private readonly CancellationTokenSource stopping = new();
     private PushServiceClient? client;
 
-    public WebPushSender(IServiceScopeFactory scopes, VapidKeys keys, PushOptions options, PublicOrigin origin, LiveConnections live,
+    public WebPushSender(IServiceScopeFactory scopes, VapidKeys keys, PushOptions options, PublicOrigin origin, PresenceDirectory presence,
         TimeProvider clock, ILogger<WebPushSender> logger)
     {
         this.scopes = scopes;
         this.keys = keys;
         this.options = options;
         this.origin = origin;
-        this.live = live;
+        this.presence = presence;
         this.clock = clock;
         this.logger = logger;
         // Push services answer quickly or not at all; a short timeout keeps a dead one from holding batches.
@@ -53,11 +54,11 @@ public sealed class WebPushSender : IDomainEventHandler<NotificationRaised>, IAs
         };
     }
 
-    public Task HandleAsync(NotificationRaised raised, CancellationToken ct)
+    public async Task HandleAsync(NotificationRaised raised, CancellationToken ct)
     {
-        if (!options.Enabled || live.IsConnectedAnywhere(raised.UserId))
+        if (!options.Enabled || await IsReachedOtherwiseAsync(raised.UserId))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         var key = (raised.UserId, raised.Message.ChannelId);
@@ -77,7 +78,7 @@ public sealed class WebPushSender : IDomainEventHandler<NotificationRaised>, IAs
                     Track(FlushLaterAsync(key, batch));
                 }
 
-                return Task.CompletedTask;
+                return;
             }
         }
     }
@@ -104,13 +105,20 @@ public sealed class WebPushSender : IDomainEventHandler<NotificationRaised>, IAs
         }
 
         // Connected meanwhile: the app shows these messages itself.
-        if (live.IsConnectedAnywhere(key.UserId))
+        if (await IsReachedOtherwiseAsync(key.UserId))
         {
             return;
         }
 
         await SendAsync(first, last, count);
     }
+
+    /// <summary>
+    /// No push while the person has a live gateway connection on any node (the app tells them), nor while their chosen
+    /// status is do-not-disturb (it lasts through the grace after their last connection closed).
+    /// </summary>
+    private async Task<bool> IsReachedOtherwiseAsync(string userId) =>
+        await presence.IsConnectedAnywhereAsync(userId) || await presence.GetStatusAsync(userId) == PresenceStatuses.Dnd;
 
     private async Task SendAsync(NotificationRaised first, NotificationRaised last, int count)
     {
