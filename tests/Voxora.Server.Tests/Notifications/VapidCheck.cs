@@ -7,7 +7,7 @@ namespace Voxora.Server.Tests.Notifications;
 /// <summary>Checks a push request's RFC 8292 authorization as a push service would: <c>vapid t=JWT, k=key</c>, ES256 by k.</summary>
 public static class VapidCheck
 {
-    public sealed record Claims(string Audience, DateTimeOffset Expires, string Subject);
+    public sealed record Claims(string Audience, DateTimeOffset Expires, string? Subject);
 
     public static Claims Verify(string? authorization, string expectedPublicKey)
     {
@@ -35,6 +35,6 @@ public static class VapidCheck
         using var claims = JsonDocument.Parse(WebPushDecryptor.FromBase64Url(parts[1]));
         var root = claims.RootElement;
         return new Claims(root.GetProperty("aud").GetString()!, DateTimeOffset.FromUnixTimeSeconds(root.GetProperty("exp").GetInt64()),
-            root.GetProperty("sub").GetString()!);
+            root.TryGetProperty("sub", out var sub) ? sub.GetString() : null);
     }
 }
