@@ -9,10 +9,11 @@ import { useMembers } from "../stores/members";
 import { latestId, useMessages } from "../stores/messages";
 import { useSession } from "../stores/session";
 import { useUi } from "../stores/ui";
-import type { DispatchEvent, Member, VoiceServerPayload } from "../api/types";
+import type { DispatchEvent, Member, Message, VoiceServerPayload } from "../api/types";
 import { Op } from "../gateway/gateway";
 import { permissionRefreshFor, useVoice } from "../stores/voice";
 import { VoiceEngine } from "../voice/engine";
+import { loadNotificationSettings, onMessageCreated, resetNotifications, stopPush } from "../notifications/runtime";
 
 const PAGE = 50;
 
@@ -28,6 +29,8 @@ export const gateway = new GatewayClient({
     const stale = permissionRefreshFor(t, d, useSession.getState().user?.id ?? null);
     if (stale) refreshPermissionsSoon(stale);
     if (t === "READY") void loadVoiceStatus();
+    if (t === "READY") void loadNotificationSettings();
+    if (t === "MESSAGE_CREATE") onMessageCreated(d as Message);
   },
   onOp: (op, d) => {
     if (op === Op.VoiceServer && d) voice.onVoiceServer(d as VoiceServerPayload);
@@ -111,6 +114,7 @@ function signOutLocally(): void {
   gateway.stop();
   api.clearTokens();
   resetStores();
+  resetNotifications();
   useSession.getState().setSignedOut();
 }
 
@@ -152,6 +156,8 @@ export async function signIn(login: string, password: string): Promise<void> {
 }
 
 export async function signOut(): Promise<void> {
+  // While the token still works: this browser stops receiving this account's pushes.
+  await stopPush(true).catch(() => undefined);
   try {
     await rest.logout();
   } catch {
