@@ -1,8 +1,6 @@
-// Voxora's service worker: shows Web Pushes (docs/protocol.md "Notifications and Web Push") and opens the channel on click.
-// The payload arrives decrypted by the browser (RFC 8291); it carries only what the server's settings allow.
-
-self.addEventListener("install", () => self.skipWaiting());
-self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+// Web Push in Voxora's service worker (imported by the generated sw.js): shows pushes (docs/protocol.md
+// "Notifications and Web Push") and opens the channel on click. The payload arrives decrypted by the browser
+// (RFC 8291); it carries only what the server's settings allow.
 
 function sameOriginPath(url) {
   // Only paths of this app: a push can never send the person elsewhere.
