@@ -7,6 +7,7 @@ import type {
   Member,
   Message,
   MyPermissions,
+  Presence,
   SessionInfo,
   TokenResponse,
   User,
@@ -78,6 +79,8 @@ export function endpoints(api: ApiClient) {
 
     voiceStatus: () => api.request<VoiceStatus>("GET", "/voice/status"),
     voiceStates: (communityId: string) => api.request<VoiceState[]>("GET", `/communities/${enc(communityId)}/voice-states`),
+    presences: (communityId: string, after?: string) =>
+      api.request<Presence[]>("GET", `/communities/${enc(communityId)}/presences${after ? `?after=${enc(after)}` : ""}`),
     updateVoiceState: (communityId: string, userId: string, body: { server_mute?: boolean; server_deaf?: boolean; channel_id?: string | null }) =>
       api.request<VoiceState>("PATCH", `/communities/${enc(communityId)}/voice-states/${enc(userId)}`, { body }),
   };

@@ -146,6 +146,19 @@ export interface ReadyPayload {
   communities: Community[];
   /** Who is in which voice channel, for every voice channel the user can see (newer servers). */
   voice_states?: VoiceState[] | null;
+  /** The user's own presence (real status) and the visible members of their communities (docs/protocol.md "Presence"). */
+  presences?: Presence[] | null;
+}
+
+/** A status the user can choose (op 9); others see `invisible` as `offline`. */
+export type ChosenStatus = "online" | "idle" | "dnd" | "invisible";
+/** A status as PRESENCE_UPDATE / READY carry it. */
+export type PresenceStatus = ChosenStatus | "offline";
+
+export interface Presence {
+  user_id: string;
+  status: PresenceStatus;
+  activities: unknown[];
 }
 
 /** A member's voice state in a community; `channel_id` null means they left voice. */
@@ -244,7 +257,8 @@ export type DispatchEvent =
   | { t: "VOICE_STATE_UPDATE"; d: VoiceState }
   | { t: "VOICE_SPEAKING"; d: VoiceSpeaking }
   | { t: "VOICE_SIGNAL"; d: VoiceSignal }
-  | { t: "VOICE_ERROR"; d: VoiceErrorEvent };
+  | { t: "VOICE_ERROR"; d: VoiceErrorEvent }
+  | { t: "PRESENCE_UPDATE"; d: Presence };
 
 export type DispatchType = DispatchEvent["t"];
 

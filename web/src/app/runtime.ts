@@ -14,6 +14,9 @@ import { Op } from "../gateway/gateway";
 import { permissionRefreshFor, useVoice } from "../stores/voice";
 import { VoiceEngine } from "../voice/engine";
 import { loadNotificationSettings, onMessageCreated, resetNotifications, stopPush } from "../notifications/runtime";
+import type { ChosenStatus, Community } from "../api/types";
+import { usePresenceStore, wantedStatus } from "../stores/presence";
+import { PresenceReporter, watchActivity } from "./presence";
 
 const PAGE = 50;
 
@@ -23,7 +26,9 @@ export const rest = endpoints(api);
 export const gateway = new GatewayClient({
   url: gatewayUrl(),
   getToken: () => api.getAccessToken(),
+  getPresence: () => ({ status: wantedStatus(usePresenceStore.getState()) }),
   onDispatch: (t, d) => {
+    if (t === "COMMUNITY_CREATE") void loadPresences((d as Community).id);
     applyDispatch({ t, d } as DispatchEvent);
     voice.onDispatch(t, d);
     const stale = permissionRefreshFor(t, d, useSession.getState().user?.id ?? null);
@@ -57,6 +62,37 @@ export const voice = new VoiceEngine({
   myId: () => useSession.getState().user?.id ?? null,
   communityOf: (channelId) => useChannels.getState().byId[channelId]?.community_id ?? null,
 });
+
+const presenceReporter = new PresenceReporter((status) => gateway.sendOp(Op.PresenceUpdate, { status }));
+
+/** The status menu: remembered across reloads and reconnects (IDENTIFY carries it). */
+export function setMyStatus(status: ChosenStatus): void {
+  usePresenceStore.getState().choose(status);
+  presenceReporter.report(wantedStatus(usePresenceStore.getState()));
+}
+
+function reportAutoIdle(on: boolean): void {
+  const presence = usePresenceStore.getState();
+  if (presence.chosen !== "online" || presence.autoIdle === on) return;
+  presence.setAutoIdle(on);
+  presenceReporter.report(wantedStatus(usePresenceStore.getState()));
+}
+
+/** A community just joined (COMMUNITY_CREATE): who of its members is online (READY covered the others). */
+async function loadPresences(communityId: string): Promise<void> {
+  try {
+    const myId = useSession.getState().user?.id ?? null;
+    let after: string | undefined;
+    for (;;) {
+      const page = await rest.presences(communityId, after);
+      usePresenceStore.getState().upsert(page, myId);
+      if (page.length < 1000) return;
+      after = page[page.length - 1]?.user_id;
+    }
+  } catch {
+    // Offline or gone: PRESENCE_UPDATEs still arrive.
+  }
+}
 
 async function loadVoiceStatus(): Promise<void> {
   try {
@@ -123,6 +159,7 @@ let booted = false;
 export async function bootstrap(): Promise<void> {
   if (booted) return;
   booted = true;
+  watchActivity(() => reportAutoIdle(true), () => reportAutoIdle(false));
   window.addEventListener("online", () => gateway.reconnectNow());
   // Another tab signed out (it removed the shared refresh token).
   window.addEventListener("storage", (e) => {

@@ -83,6 +83,26 @@ afterEach(() => {
 });
 
 describe("GatewayClient", () => {
+  it("IDENTIFY carries the status the user chose, read at each identify", async () => {
+    let status = "dnd";
+    const client = new GatewayClient({
+      url: "ws://test/gateway?v=1&encoding=json",
+      getToken: async () => "tok-1",
+      getPresence: () => ({ status }),
+      onDispatch: () => undefined,
+      createSocket: (url) => new FakeSocket(url),
+      backoff: () => 500,
+    });
+    client.start();
+    const ws = FakeSocket.all[0]!;
+    ws.hello();
+    await flush();
+    expect(ws.ops(2)).toEqual([{ op: 2, d: { token: "tok-1", presence: { status: "dnd" } } }]);
+    status = "invisible";
+    expect(client.sendOp(9, { status })).toBe(false); // not READY yet: the caller relies on the next IDENTIFY
+    client.stop();
+  });
+
   it("identifies after HELLO and becomes ready on READY", async () => {
     const ctx = setup();
     ctx.client.start();

@@ -11,6 +11,7 @@ export const Op = {
   HeartbeatAck: 6,
   Reconnect: 7,
   Hello: 8,
+  PresenceUpdate: 9,
   InvalidSession: 12,
   VoiceSignal: 13,
 } as const;
@@ -42,6 +43,8 @@ export interface GatewayOptions {
   /** A valid access token (the app refreshes it when needed). */
   getToken: () => Promise<string>;
   onDispatch: (t: string, d: unknown) => void;
+  /** IDENTIFY's `presence`: the status the user chose, so it survives reconnects (none: the server keeps/defaults it). */
+  getPresence?: () => { status: string } | undefined;
   /** Other server → client ops the connection itself does not handle (op 5 VOICE_SERVER). */
   onOp?: (op: number, d: unknown) => void;
   onStateChange?: (state: GatewayState) => void;
@@ -266,7 +269,8 @@ export class GatewayClient {
     }
     if (this.socket !== socket) return;
     this.seq = 0; // a new session numbers its dispatches from 1
-    this.send({ op: Op.Identify, d: { token } });
+    const presence = this.opts.getPresence?.();
+    this.send({ op: Op.Identify, d: presence ? { token, presence } : { token } });
   }
 
   private startHeartbeat(interval: number): void {

@@ -4,6 +4,7 @@ import { api } from "../app/runtime";
 import { useChannels } from "../stores/channels";
 import { useCommunities } from "../stores/communities";
 import { useMembers } from "../stores/members";
+import { usePresenceStore } from "../stores/presence";
 import { useSession } from "../stores/session";
 import { notificationEndpoints, type NotificationApi } from "./api";
 import { desktopNotice, showDesktopNotice } from "./desktop";
@@ -32,7 +33,7 @@ export function onMessageCreated(message: Message): void {
   const notice = desktopNotice(message, {
     hidden: typeof document !== "undefined" && document.visibilityState === "hidden",
     permission: currentPermission(),
-    dnd: n.dnd,
+    dnd: usePresenceStore.getState().myStatus === "dnd",
     myId,
     myRoles: (myId && useMembers.getState().byCommunity[message.community_id]?.[myId]?.roles) || [],
     settings: n.settings,

@@ -23,8 +23,6 @@ interface NotificationsState {
   /** Set once the person did something that makes asking sensible (sent a message, opened notification settings). */
   promptEligible: boolean;
   bannerDismissed: boolean;
-  /** The own presence status is do-not-disturb: desktop notifications stay silent. */
-  dnd: boolean;
   replace: (settings: NotificationSettings) => void;
   upsertCommunity: (s: CommunityNotificationSettings) => void;
   upsertChannel: (s: ChannelNotificationSettings) => void;
@@ -32,7 +30,6 @@ interface NotificationsState {
   setPermission: (p: PermissionState) => void;
   markEligible: () => void;
   dismissBanner: () => void;
-  setDnd: (dnd: boolean) => void;
   reset: () => void;
 }
 
@@ -43,7 +40,6 @@ export const useNotifications = create<NotificationsState>()((set) => ({
   permission: currentPermission(),
   promptEligible: false,
   bannerDismissed: readDismissed(),
-  dnd: false,
   replace: (settings) => set({ settings }),
   upsertCommunity: (s) =>
     set((st) => ({
@@ -67,7 +63,6 @@ export const useNotifications = create<NotificationsState>()((set) => ({
     }
     set({ bannerDismissed: true });
   },
-  setDnd: (dnd) => set({ dnd }),
   reset: () => set({ settings: empty, promptEligible: false }),
 }));
 

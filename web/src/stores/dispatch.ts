@@ -4,6 +4,7 @@ import { useCommunities } from "./communities";
 import { useInvites } from "./invites";
 import { useMembers } from "./members";
 import { useMessages } from "./messages";
+import { usePresenceStore } from "./presence";
 import { useSession } from "./session";
 import { useUi } from "./ui";
 import { useVoice, voiceErrorMessage } from "./voice";
@@ -29,9 +30,13 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       for (const id of Object.keys(members.byCommunity)) if (!communities.some((c) => c.id === id)) members.removeCommunity(id);
       // A new session: who is in voice comes with READY (older servers: fetched per community instead).
       useVoice.getState().replaceAllStates(voice_states ?? []);
+      usePresenceStore.getState().replaceAll(e.d.presences ?? [], user.id);
       break;
     }
     case "RESUMED":
+      break;
+    case "PRESENCE_UPDATE":
+      usePresenceStore.getState().upsert([e.d], useSession.getState().user?.id ?? null);
       break;
     case "MESSAGE_CREATE":
     case "MESSAGE_UPDATE": {
@@ -135,5 +140,6 @@ export function resetStores(): void {
   useMessages.setState({ byChannel: {} });
   useInvites.setState({ byCommunity: {} });
   useVoice.getState().reset();
+  usePresenceStore.getState().reset();
   useUi.setState({ latest: {}, activeChannelId: null, gateway: "idle" });
 }

@@ -1,3 +1,6 @@
+import type { PresenceStatus } from "../api/types";
+import { STATUS_LABEL } from "../stores/presence";
+
 const palette = ["bg-indigo-500", "bg-emerald-600", "bg-rose-500", "bg-amber-600", "bg-sky-600", "bg-fuchsia-600", "bg-teal-600"];
 
 function hash(s: string): number {
@@ -6,11 +9,43 @@ function hash(s: string): number {
   return Math.abs(h);
 }
 
-export function Avatar({ id, name, size = "md" }: { id: string; name: string; size?: "xs" | "sm" | "md" }) {
-  const dims = size === "xs" ? "h-6 w-6 text-xs" : size === "sm" ? "h-8 w-8 text-sm" : "h-10 w-10 text-base";
+const DOT: Record<PresenceStatus, string> = {
+  online: "bg-emerald-500",
+  idle: "bg-amber-400",
+  dnd: "bg-rose-500",
+  invisible: "bg-zinc-400",
+  offline: "bg-zinc-400",
+};
+
+/** The coloured presence dot (green online, yellow idle, red with a bar dnd, grey offline/invisible). */
+export function PresenceDot({ status, className = "" }: { status: PresenceStatus; className?: string }) {
   return (
+    <span
+      role="img"
+      aria-label={STATUS_LABEL[status]}
+      title={STATUS_LABEL[status]}
+      data-testid="presence-dot"
+      data-status={status}
+      className={`inline-flex h-3 w-3 items-center justify-center rounded-full ring-2 ring-sidebar ${DOT[status]} ${className}`}
+    >
+      {status === "dnd" ? <span className="block h-0.5 w-1.5 rounded bg-white" /> : null}
+      {status === "idle" ? <span className="-ml-1 -mt-1 block h-1.5 w-1.5 rounded-full bg-sidebar" /> : null}
+    </span>
+  );
+}
+
+export function Avatar({ id, name, size = "md", status }: { id: string; name: string; size?: "xs" | "sm" | "md"; status?: PresenceStatus }) {
+  const dims = size === "xs" ? "h-6 w-6 text-xs" : size === "sm" ? "h-8 w-8 text-sm" : "h-10 w-10 text-base";
+  const face = (
     <span aria-hidden="true" className={`inline-flex shrink-0 select-none items-center justify-center rounded-full font-semibold text-white ${dims} ${palette[hash(id) % palette.length]}`}>
       {(name.trim()[0] ?? "?").toUpperCase()}
+    </span>
+  );
+  if (!status) return face;
+  return (
+    <span className="relative inline-flex shrink-0">
+      {face}
+      <PresenceDot status={status} className="absolute -bottom-0.5 -right-0.5" />
     </span>
   );
 }

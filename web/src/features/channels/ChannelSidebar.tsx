@@ -6,7 +6,6 @@ import type { CommunityInfo } from "../../stores/communities";
 import { displayName } from "../../stores/members";
 import { useSession } from "../../stores/session";
 import { hasUnread, useUi } from "../../stores/ui";
-import { Avatar } from "../../ui/Avatar";
 import { IconButton } from "../../ui/Button";
 import { DeleteCommunityDialog, LeaveCommunityDialog, RenameCommunityDialog } from "../communities/CommunityDialogs";
 import { InviteDialog } from "../invites/InviteDialog";
@@ -15,6 +14,7 @@ import { VoiceChannelRow } from "../voice/VoiceChannel";
 import { VoiceAlert, VoiceBar } from "../voice/VoiceBar";
 import { Isolated } from "../../ui/Isolated";
 import { NotificationSettingsDialog } from "../notifications/NotificationSettingsDialog";
+import { StatusPicker } from "../shell/StatusPicker";
 
 type Modal =
   | { kind: "invite" }
@@ -153,7 +153,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
       <VoiceAlert />
       <VoiceBar />
       <div className="flex items-center gap-2 bg-rail/60 px-2 py-2">
-        {me ? <Avatar id={me.id} name={displayName(me)} size="sm" /> : null}
+        {me ? <StatusPicker me={me} /> : null}
         <div className="min-w-0 flex-1">
           <div className="truncate text-sm font-semibold" data-testid="current-user">{displayName(me)}</div>
           <div className="truncate text-xs text-muted">@{me?.username}</div>

@@ -6,6 +6,7 @@ import { displayName, useMembers } from "../../stores/members";
 import { useMessages, type PendingMessage } from "../../stores/messages";
 import { discardSend, retrySend } from "../../stores/send";
 import { Avatar } from "../../ui/Avatar";
+import { statusOf, usePresenceStore } from "../../stores/presence";
 import { Button, IconButton } from "../../ui/Button";
 import { ConfirmDialog } from "../../ui/FormDialogs";
 import { RichText } from "./RichText";
@@ -188,7 +189,7 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
       {message.reply_to ? <ReplyQuote channelId={message.channel_id} replyTo={message.reply_to} myId={myId} /> : null}
       <div className="flex gap-3">
         <div className="w-10 shrink-0">
-          {showHeader ? <Avatar id={author.id} name={displayName(author)} /> : (
+          {showHeader ? <AuthorAvatar author={author} myId={myId} /> : (
             <span className="invisible block pt-1 text-right text-[10px] text-muted group-hover:visible">{timeFmt.format(new Date(message.created_at))}</span>
           )}
         </div>
@@ -290,4 +291,10 @@ export function PendingRow({ pending, grouped }: { pending: PendingMessage; grou
       </div>
     </article>
   );
+}
+
+/** An author's avatar with their presence dot (re-renders only when that one user's status changes). */
+function AuthorAvatar({ author, myId }: { author: UserSummary; myId: string | undefined }) {
+  const status = usePresenceStore((s) => statusOf(s, author.id, myId ?? null));
+  return <Avatar id={author.id} name={displayName(author)} status={status} />;
 }

@@ -1,28 +1,45 @@
 import { useMemo } from "react";
+import type { Member, PresenceStatus } from "../../api/types";
 import { useCommunities } from "../../stores/communities";
 import { displayName, useMembers } from "../../stores/members";
+import { statusOf, usePresenceStore } from "../../stores/presence";
+import { useSession } from "../../stores/session";
 import { Avatar } from "../../ui/Avatar";
 import { Isolated } from "../../ui/Isolated";
+
+// Online first, then idle, then dnd (seed 000 §C2-4); offline (and invisible) members in their own group.
+const ORDER: Record<PresenceStatus, number> = { online: 0, idle: 1, dnd: 2, invisible: 3, offline: 3 };
 
 export function MemberList({ communityId }: { communityId: string }) {
   const members = useMembers((s) => s.byCommunity[communityId]);
   const ownerId = useCommunities((s) => s.byId[communityId]?.owner_id);
-  const list = useMemo(
-    () => Object.values(members ?? {}).sort((a, b) => displayName(a.user).localeCompare(displayName(b.user))),
-    [members],
+  const byUser = usePresenceStore((s) => s.byUser);
+  const myStatus = usePresenceStore((s) => s.myStatus);
+  const myId = useSession((s) => s.user?.id ?? null);
+  const [online, offline] = useMemo(() => {
+    const withStatus = Object.values(members ?? {}).map((m) => ({ m, status: statusOf({ byUser, myStatus }, m.user.id, myId) }));
+    withStatus.sort((a, b) => ORDER[a.status] - ORDER[b.status] || displayName(a.m.user).localeCompare(displayName(b.m.user)));
+    // Invisible looks offline to everyone, so my own row goes where others see it.
+    const seenOffline = (s: PresenceStatus) => s === "offline" || s === "invisible";
+    return [withStatus.filter((x) => !seenOffline(x.status)), withStatus.filter((x) => seenOffline(x.status))];
+  }, [members, byUser, myStatus, myId]);
+  const row = ({ m, status }: { m: Member; status: PresenceStatus }) => (
+    <li key={m.user.id} data-testid="member-row" data-user-id={m.user.id} className={`flex items-center gap-2 rounded px-2 py-1 hover:bg-hover ${status === "offline" || status === "invisible" ? "opacity-60" : ""}`}>
+      <Avatar id={m.user.id} name={displayName(m.user)} size="sm" status={status} />
+      <Isolated className="truncate" text={displayName(m.user)} />
+      {m.user.id === ownerId ? <span className="ml-auto text-xs text-amber-500" title="Owner">owner</span> : null}
+    </li>
   );
   return (
     <aside aria-label="Members" data-testid="member-list" className="flex h-full w-60 shrink-0 flex-col overflow-y-auto bg-sidebar p-3">
-      <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-muted">Members — {list.length}</h2>
-      <ul className="flex flex-col gap-1">
-        {list.map((m) => (
-          <li key={m.user.id} className="flex items-center gap-2 rounded px-2 py-1 hover:bg-hover">
-            <Avatar id={m.user.id} name={displayName(m.user)} size="sm" />
-            <Isolated className="truncate" text={displayName(m.user)} />
-            {m.user.id === ownerId ? <span className="ml-auto text-xs text-amber-500" title="Owner">owner</span> : null}
-          </li>
-        ))}
-      </ul>
+      <section data-testid="members-online">
+        <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-muted">Online — {online.length}</h2>
+        <ul className="flex flex-col gap-1">{online.map(row)}</ul>
+      </section>
+      <section data-testid="members-offline" className="mt-4">
+        <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-muted">Offline — {offline.length}</h2>
+        <ul className="flex flex-col gap-1">{offline.map(row)}</ul>
+      </section>
     </aside>
   );
 }
