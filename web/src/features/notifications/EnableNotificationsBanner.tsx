@@ -8,8 +8,8 @@ export function EnableNotificationsBanner() {
   const dismiss = useNotifications((s) => s.dismissBanner);
   if (!offer) return null;
   return (
-    <div role="region" aria-label="Desktop notifications" data-testid="enable-notifications-banner" className="flex items-center gap-3 bg-accent px-4 py-2 text-sm text-white">
-      <span className="flex-1">Get notified about mentions while Voxora is in the background.</span>
+    <div role="region" aria-label="Desktop notifications" data-testid="enable-notifications-banner" className="flex flex-wrap items-center gap-x-3 gap-y-1 bg-accent px-4 py-2 text-sm text-white">
+      <span className="min-w-48 flex-1">Get notified about mentions while Voxora is in the background.</span>
       <Button variant="secondary" onClick={() => void requestNotifications()} data-testid="enable-notifications">
         Enable desktop notifications
       </Button>
