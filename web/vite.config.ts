@@ -43,6 +43,8 @@ function serviceWorker(): Plugin {
 
 function swSource(version: string, shell: string[]): string {
   return `// Generated at build time by vite.config.ts. Caches the app shell only, never API answers.
+// Web Push (showing pushes, opening the channel on click) lives in public/sw-push.js.
+importScripts("/sw-push.js");
 const CACHE = "voxora-shell-${version}";
 const SHELL = ${JSON.stringify(shell)};
 const NEVER = ["/api/", "/gateway", "/.well-known/", "/health/"];

@@ -46,4 +46,7 @@ public static class ProblemCodes
     public const string VoiceNodeUnreachable = "voice_node_unreachable";
 
     public const string Draining = "draining";
+
+    /// <summary>409: the user already has the most Web Push subscriptions allowed; remove one first.</summary>
+    public const string TooManyPushSubscriptions = "too_many_push_subscriptions";
 }

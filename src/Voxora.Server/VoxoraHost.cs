@@ -121,6 +121,7 @@ public static class VoxoraHost
         app.Services.GetRequiredService<GatewayHandover>();
         await app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync(cancellationToken);
         await app.Services.GetRequiredService<AuditLog>().InitializeAsync(cancellationToken);
+        await app.Services.GetRequiredService<Features.Notifications.VapidKeys>().InitializeAsync(cancellationToken);
         return app;
     }
 
@@ -224,6 +225,7 @@ public static class VoxoraHost
         services.AddSingleton<CommunityAudit>();
         services.AddDomainEventHandler<CommunityDeleted, CommunityAudit>();
         AddFeatureEventSubscribers(services);
+        Features.Notifications.NotificationsEndpoints.AddNotifications(services, options.Push);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -398,6 +400,7 @@ public static class VoxoraHost
         api.MapAuditEndpoints();
         api.MapPodEndpoints();
         Features.ReadStates.ReadStatesEndpoints.MapReadStatesEndpoints(api);
+        Features.Notifications.NotificationsEndpoints.MapNotificationsEndpoints(api);
     }
 }
 

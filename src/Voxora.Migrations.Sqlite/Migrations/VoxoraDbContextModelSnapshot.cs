@@ -756,6 +756,170 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.ToTable("reports", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Notifications.ChannelNotificationSettingEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("CommunityId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<string>("Level")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("level");
+
+                    b.Property<long?>("MutedUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("muted_until");
+
+                    b.HasKey("UserId", "ChannelId")
+                        .HasName("pk_channel_notification_settings");
+
+                    b.HasIndex("ChannelId")
+                        .HasDatabaseName("ix_channel_notification_settings_channel_id");
+
+                    b.HasIndex("CommunityId", "UserId")
+                        .HasDatabaseName("ix_channel_notification_settings_community_id_user_id");
+
+                    b.ToTable("channel_notification_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Notifications.CommunityNotificationSettingEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("CommunityId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("level");
+
+                    b.Property<long?>("MutedUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("muted_until");
+
+                    b.Property<bool>("SuppressEveryone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("suppress_everyone");
+
+                    b.HasKey("UserId", "CommunityId")
+                        .HasName("pk_community_notification_settings");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_community_notification_settings_community_id");
+
+                    b.HasIndex("CommunityId", "UserId")
+                        .HasDatabaseName("ix_community_notification_settings_community_id_user_id");
+
+                    b.ToTable("community_notification_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Notifications.NotificationPreferenceEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<bool>("ShowPreviews")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("show_previews");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_notification_preferences");
+
+                    b.ToTable("notification_preferences", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Notifications.PushSubscriptionEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Auth")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("auth");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Endpoint")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("endpoint");
+
+                    b.Property<string>("P256dh")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("p256dh");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_push_subscriptions");
+
+                    b.HasIndex("Endpoint")
+                        .IsUnique()
+                        .HasDatabaseName("ix_push_subscriptions_endpoint");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_push_subscriptions_user_id");
+
+                    b.ToTable("push_subscriptions", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Notifications.VapidKeyEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("PrivateKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("private_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_vapid_keys");
+
+                    b.ToTable("vapid_keys", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>
                 {
                     b.Property<string>("UserId")
@@ -1168,6 +1332,53 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_reports_users_reporter_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Notifications.ChannelNotificationSettingEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_channel_notification_settings_channels_channel_id");
+
+                    b.HasOne("Voxora.Server.Features.Communities.MemberEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_channel_notification_settings_community_members_community_id_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Notifications.CommunityNotificationSettingEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Communities.MemberEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_community_notification_settings_community_members_community_id_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Notifications.NotificationPreferenceEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notification_preferences_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Notifications.PushSubscriptionEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_push_subscriptions_users_user_id");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>

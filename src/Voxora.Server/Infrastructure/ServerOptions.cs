@@ -34,6 +34,7 @@ public sealed class ServerOptions
     public Features.Audit.AuditOptions Audit { get; set; } = new();
     public Cluster.RedisOptions Redis { get; set; } = new();
     public Features.Presence.PresenceOptions Presence { get; set; } = new();
+    public Features.Notifications.PushOptions Push { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -54,6 +55,7 @@ public sealed class ServerOptions
             configuration.GetSection("AUDIT").Bind(options.Audit);
             configuration.GetSection("REDIS").Bind(options.Redis);
             configuration.GetSection("PRESENCE").Bind(options.Presence);
+            configuration.GetSection("PUSH").Bind(options.Push);
         }
         catch (InvalidOperationException ex)
         {
@@ -120,6 +122,7 @@ public sealed class ServerOptions
         foreach (var error in Redis.Validate(Database.ProviderKind)) yield return error;
         foreach (var error in Voice.ValidateCluster(Redis.Enabled)) yield return error;
         foreach (var error in Presence.Validate()) yield return error;
+        foreach (var error in Push.Validate()) yield return error;
     }
 }
 

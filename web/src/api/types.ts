@@ -47,6 +47,8 @@ export interface Member {
   community_id: string;
   user: UserSummary;
   joined_at: string;
+  /** Role ids (never @everyone), as the server sends them in member lists and COMMUNITY_MEMBER_UPDATE. */
+  roles?: string[];
 }
 
 export interface MemberRemoved {
@@ -292,4 +294,47 @@ export interface ChannelRead {
   last_read_id: string;
   unread_count: number;
   mention_count: number;
+}
+
+// ---- notifications (docs/protocol.md "Notifications and Web Push") ----
+
+export type NotificationLevel = "all" | "mentions" | "nothing";
+export type ChannelNotificationLevel = NotificationLevel | "inherit";
+
+export interface CommunityNotificationSettings {
+  community_id: string;
+  level: NotificationLevel;
+  muted_until?: string | null;
+  suppress_everyone: boolean;
+}
+
+export interface ChannelNotificationSettings {
+  channel_id: string;
+  community_id: string;
+  level: ChannelNotificationLevel;
+  muted_until?: string | null;
+}
+
+/** Only what differs from the defaults (community: mentions, not muted; channel: inherit). */
+export interface NotificationSettings {
+  communities: CommunityNotificationSettings[];
+  channels: ChannelNotificationSettings[];
+  show_previews: boolean;
+}
+
+export interface PushSubscriptionInfo {
+  id: string;
+  endpoint: string;
+  created_at: string;
+}
+
+/** The decrypted payload of a Web Push (the service worker reads it). */
+export interface PushPayload {
+  title: string;
+  body: string;
+  community_id: string;
+  channel_id: string;
+  message_id: string;
+  count: number;
+  url: string;
 }

@@ -11,10 +11,11 @@ import { useSession } from "../stores/session";
 import { TypingSender } from "../stores/typing";
 import { useUi } from "../stores/ui";
 import { useUnread } from "../stores/unread";
-import type { DispatchEvent, Member, VoiceServerPayload } from "../api/types";
+import type { DispatchEvent, Member, Message, VoiceServerPayload } from "../api/types";
 import { Op } from "../gateway/gateway";
 import { permissionRefreshFor, useVoice } from "../stores/voice";
 import { VoiceEngine } from "../voice/engine";
+import { loadNotificationSettings, onMessageCreated, resetNotifications, stopPush } from "../notifications/runtime";
 import type { ChosenStatus, Community } from "../api/types";
 import { usePresenceStore, wantedStatus } from "../stores/presence";
 import { PresenceReporter, watchActivity } from "./presence";
@@ -38,6 +39,8 @@ export const gateway = new GatewayClient({
     // After every READY (first load, reload, a reconnect that could not resume) the counts come from the server.
     if (t === "READY") void loadUnreadCounts();
     else if (useUnread.getState().stale) refetchUnreadSoon();
+    if (t === "READY") void loadNotificationSettings();
+    if (t === "MESSAGE_CREATE") onMessageCreated(d as Message);
   },
   onOp: (op, d) => {
     if (op === Op.VoiceServer && d) voice.onVoiceServer(d as VoiceServerPayload);
@@ -186,6 +189,7 @@ function signOutLocally(): void {
   gateway.stop();
   api.clearTokens();
   resetStores();
+  resetNotifications();
   useSession.getState().setSignedOut();
 }
 
@@ -228,6 +232,8 @@ export async function signIn(login: string, password: string): Promise<void> {
 }
 
 export async function signOut(): Promise<void> {
+  // While the token still works: this browser stops receiving this account's pushes.
+  await stopPush(true).catch(() => undefined);
   try {
     await rest.logout();
   } catch {

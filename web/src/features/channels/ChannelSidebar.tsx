@@ -15,6 +15,7 @@ import { CreateChannelDialog, DeleteChannelDialog, RenameChannelDialog, VoiceCha
 import { VoiceChannelRow } from "../voice/VoiceChannel";
 import { VoiceAlert, VoiceBar } from "../voice/VoiceBar";
 import { Isolated } from "../../ui/Isolated";
+import { NotificationSettingsDialog } from "../notifications/NotificationSettingsDialog";
 import { StatusPicker } from "../shell/StatusPicker";
 
 type Modal =
@@ -26,6 +27,8 @@ type Modal =
   | { kind: "renameChannel"; channel: Channel }
   | { kind: "deleteChannel"; channel: Channel }
   | { kind: "voiceSettings"; channel: Channel }
+  | { kind: "notifications" }
+  | { kind: "channelNotifications"; channel: Channel }
   | null;
 
 export function ChannelSidebar({ community, activeChannelId }: { community: CommunityInfo; activeChannelId: string | undefined }) {
@@ -79,6 +82,9 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
             <span aria-hidden="true" data-testid="unread-dot" className="ml-auto h-2 w-2 shrink-0 rounded-full bg-fg" />
           ) : null}
         </Link>
+        <span className="flex opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
+          <IconButton label={`Notification settings of ${c.name}`} data-testid={`channel-notifications-${c.id}`} onClick={() => setModal({ kind: "channelNotifications", channel: c })}>🔔</IconButton>
+        </span>
         {ownerActions(c)}
       </li>
     );
@@ -115,6 +121,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
             </li>
             {[
               { label: "Invite people", kind: "invite" as const, show: true, testId: "open-invite" },
+              { label: "Notification settings", kind: "notifications" as const, show: true, testId: "open-notification-settings" },
               { label: "Create channel", kind: "createChannel" as const, show: owner, testId: "open-create-channel" },
               { label: "Rename community", kind: "renameCommunity" as const, show: owner, testId: "open-rename-community" },
               { label: "Delete community", kind: "deleteCommunity" as const, show: owner, testId: "open-delete-community" },
@@ -188,6 +195,8 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
       {modal?.kind === "renameChannel" ? <RenameChannelDialog channel={modal.channel} onClose={close} /> : null}
       {modal?.kind === "deleteChannel" ? <DeleteChannelDialog channel={modal.channel} onClose={close} /> : null}
       {modal?.kind === "voiceSettings" ? <VoiceChannelSettingsDialog channel={modal.channel} onClose={close} /> : null}
+      {modal?.kind === "notifications" ? <NotificationSettingsDialog target={{ kind: "community", community }} onClose={close} /> : null}
+      {modal?.kind === "channelNotifications" ? <NotificationSettingsDialog target={{ kind: "channel", channel: modal.channel }} onClose={close} /> : null}
     </nav>
   );
 }

@@ -4,6 +4,7 @@ import type { Channel } from "../../api/types";
 import { displayName, useMembers } from "../../stores/members";
 import { useMessages } from "../../stores/messages";
 import { sendMessage } from "../../stores/send";
+import { useNotifications } from "../../notifications/store";
 import { useSession } from "../../stores/session";
 import { IconButton } from "../../ui/Button";
 import { encodeMentions } from "./content";
@@ -39,6 +40,8 @@ export function Composer({
     setText("");
     typing.sent(channel.id);
     onCancelReply();
+    // Having sent a message is a sensible moment to offer desktop notifications.
+    useNotifications.getState().markEligible();
     void sendMessage(rest, channel.id, { id: me.id, username: me.username, display_name: me.display_name ?? null }, encodeMentions(content, byName), replyTo);
   }
 

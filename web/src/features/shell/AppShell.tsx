@@ -12,6 +12,7 @@ import { ReconnectBanner } from "./ReconnectBanner";
 import { Loading } from "../../ui/Loading";
 import { EmptyHome } from "./EmptyHome";
 import { VoiceIndicator } from "../voice/VoiceIndicator";
+import { EnableNotificationsBanner } from "../notifications/EnableNotificationsBanner";
 
 export function AppShell() {
   const params = useParams({ strict: false }) as { communityId?: string; channelId?: string };
@@ -68,6 +69,7 @@ export function AppShell() {
   return (
     <div className="flex h-dvh flex-col overflow-hidden">
       <ReconnectBanner />
+      <EnableNotificationsBanner />
       <div className="relative flex min-h-0 flex-1">
         {drawerOpen ? (
           <div aria-hidden="true" className="fixed inset-0 z-30 bg-black/50 md:hidden" onClick={() => setDrawer(false)} />

@@ -1,0 +1,136 @@
+using Microsoft.EntityFrameworkCore;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Messages;
+using Voxora.Server.Features.Permissions;
+using Voxora.Server.Infrastructure.Events;
+
+namespace Voxora.Server.Features.Notifications;
+
+/// <summary>
+/// Domain event: <paramref name="Message"/> notifies <paramref name="UserId"/> (who can view its channel), as their
+/// settings decided. <paramref name="PreviewAllowed"/>: the message text may be shown outside the app (the channel is one
+/// every member can view, or the recipient turned previews on).
+/// </summary>
+public sealed record NotificationRaised(string UserId, Message Message, string CommunityName, string ChannelName, MentionKind Mention, bool PreviewAllowed);
+
+/// <summary>
+/// Decides who a new message notifies, off the message's request: <see cref="MessageCreated"/> only queues the message
+/// (the send is answered without waiting), and a background loop decides and raises <see cref="NotificationRaised"/>
+/// per recipient. Domain events are raised on the node that saved the message only, so in a cluster each message is
+/// decided, and each push sent, by exactly one node.
+/// <para>
+/// Only members who can receive a notification away from the app — who hold a Web Push subscription — are decided here;
+/// a connected web client decides its own desktop notifications from the same rules and the gateway's MESSAGE_CREATE.
+/// </para>
+/// </summary>
+public sealed class NotificationDecider(
+    IServiceScopeFactory scopes, PermissionCache permissions, DomainEvents events, TimeProvider clock, ILogger<NotificationDecider> logger)
+    : BackgroundService, IDomainEventHandler<MessageCreated>
+{
+    /// <summary>Bounded so a stalled database cannot grow memory without end; notifications are best effort (unread counts catch up).</summary>
+    public const int QueueCapacity = 10_000;
+
+    private readonly System.Threading.Channels.Channel<Message> queue = System.Threading.Channels.Channel.CreateBounded<Message>(new System.Threading.Channels.BoundedChannelOptions(QueueCapacity)
+    {
+        SingleReader = true,
+        FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite,
+    });
+
+    public Task HandleAsync(MessageCreated created, CancellationToken ct)
+    {
+        if (!queue.Writer.TryWrite(created.Message))
+        {
+            logger.LogWarning("Notification queue full: message {MessageId} notifies nobody", created.Message.Id);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var message in queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await DecideAsync(message, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "Deciding the notifications of message {MessageId} failed", message.Id);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task DecideAsync(Message message, CancellationToken ct)
+    {
+        var snapshot = await permissions.GetAsync(message.CommunityId, ct);
+        var channel = snapshot?.Channels.FirstOrDefault(c => c.Id == message.ChannelId);
+        if (snapshot is null || channel is null)
+        {
+            return;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+        var communityId = message.CommunityId;
+        var authorId = message.Author.Id;
+        var subscribed = await db.Set<PushSubscriptionEntity>().AsNoTracking()
+            .Where(s => s.UserId != authorId && db.Members.Any(m => m.CommunityId == communityId && m.UserId == s.UserId))
+            .Select(s => s.UserId).Distinct().ToListAsync(ct);
+        // Never notify someone who cannot view the channel: the same rule that filters the channel's dispatches.
+        var recipients = subscribed.Where(u => snapshot.CanView(u, channel.Id)).ToList();
+        if (recipients.Count == 0)
+        {
+            return;
+        }
+
+        var communityName = await db.Communities.AsNoTracking().Where(c => c.Id == communityId).Select(c => c.Name).SingleOrDefaultAsync(ct) ?? "";
+        var communityRows = await db.Set<CommunityNotificationSettingEntity>().AsNoTracking()
+            .Where(s => s.CommunityId == communityId && recipients.Contains(s.UserId)).ToDictionaryAsync(s => s.UserId, ct);
+        var channelRows = await db.Set<ChannelNotificationSettingEntity>().AsNoTracking()
+            .Where(s => s.ChannelId == channel.Id && recipients.Contains(s.UserId)).ToDictionaryAsync(s => s.UserId, ct);
+        var withPreviews = (await db.Set<NotificationPreferenceEntity>().AsNoTracking()
+            .Where(p => p.ShowPreviews && recipients.Contains(p.UserId)).Select(p => p.UserId).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        // A channel every member can view (what someone with no roles sees) has nothing to hide from a lock screen.
+        var everyoneCanView = snapshot.CanView(EveryoneProbe, channel.Id);
+
+        var now = clock.GetUtcNow();
+        foreach (var userId in recipients)
+        {
+            var community = communityRows.GetValueOrDefault(userId);
+            var channelRow = channelRows.GetValueOrDefault(userId);
+            var settings = new RecipientSettings(community?.Level, community?.MutedUntil, community?.SuppressEveryone ?? false, channelRow?.Level, channelRow?.MutedUntil);
+            var mention = MentionOf(message, userId, snapshot.RolesOf(userId));
+            if (NotificationRules.ShouldNotify(userId == authorId, settings, mention, now))
+            {
+                await events.PublishAsync(new NotificationRaised(userId, message, communityName, channel.Name, mention,
+                    everyoneCanView || withPreviews.Contains(userId)));
+            }
+        }
+    }
+
+    /// <summary>No member has this id: the snapshot answers for someone holding only @everyone.</summary>
+    private const string EveryoneProbe = "";
+
+    /// <summary>
+    /// Whether the message mentions the user (<see cref="MessageMentions.Mentions"/>, the rule unread mention counts use)
+    /// and how: by name or role, or only through <c>@everyone</c>/<c>@here</c>, which a member may suppress.
+    /// </summary>
+    internal static MentionKind MentionOf(Message message, string userId, IReadOnlyList<string> roleIds)
+    {
+        if (!MessageMentions.Mentions(message, userId, roleIds))
+        {
+            return MentionKind.None;
+        }
+
+        var direct = message.Mentions.Contains(userId, StringComparer.Ordinal) || message.MentionRoles.Any(r => roleIds.Contains(r, StringComparer.Ordinal));
+        return direct ? MentionKind.Direct : MentionKind.Everyone;
+    }
+}
