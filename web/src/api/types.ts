@@ -116,6 +116,13 @@ export interface MessageDeleted {
   community_id: string;
 }
 
+/** MESSAGE_DELETE_BULK: a moderator's bulk delete, or a ban's purge of the banned member's recent messages (ids in id order). */
+export interface MessagesDeleted {
+  ids: string[];
+  channel_id: string;
+  community_id: string;
+}
+
 export interface ReactionEvent {
   message_id: string;
   channel_id: string;
@@ -252,6 +259,7 @@ export type DispatchEvent =
   | { t: "MESSAGE_CREATE"; d: Message }
   | { t: "MESSAGE_UPDATE"; d: Message }
   | { t: "MESSAGE_DELETE"; d: MessageDeleted }
+  | { t: "MESSAGE_DELETE_BULK"; d: MessagesDeleted }
   | { t: "MESSAGE_REACTION_ADD"; d: ReactionEvent }
   | { t: "MESSAGE_REACTION_REMOVE"; d: ReactionEvent }
   | { t: "TYPING_START"; d: TypingStart }

@@ -50,6 +50,8 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       if (e.t === "MESSAGE_CREATE") {
         useUi.getState().noteMessage(m.channel_id, m.id);
         if (useUnread.getState().messageCreated(m, useSession.getState().user?.id) === "refetch") useUnread.setState({ stale: true });
+      } else if (useUnread.getState().messageEdited(m, useSession.getState().user?.id) === "refetch") {
+        useUnread.setState({ stale: true });
       }
       break;
     }
@@ -57,6 +59,15 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       useMessages.getState().remove(e.d.channel_id, e.d.id);
       if (useUnread.getState().messageDeleted(e.d.channel_id, e.d.id) === "refetch") useUnread.setState({ stale: true });
       break;
+    case "MESSAGE_DELETE_BULK": {
+      let refetch = false;
+      for (const id of e.d.ids) {
+        useMessages.getState().remove(e.d.channel_id, id);
+        refetch = useUnread.getState().messageDeleted(e.d.channel_id, id) === "refetch" || refetch;
+      }
+      if (refetch) useUnread.setState({ stale: true });
+      break;
+    }
     case "CHANNEL_READ":
       useUnread.getState().channelRead(e.d);
       break;

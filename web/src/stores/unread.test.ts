@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Channel, Community, DispatchEvent, Message } from "../api/types";
 import { applyDispatch, resetStores } from "./dispatch";
+import { useMessages } from "./messages";
 import { useSession } from "./session";
 import { communityTotals, firstUnreadId, titleFor, useUnread } from "./unread";
 
@@ -59,6 +60,31 @@ describe("unread counts", () => {
     expect(counts()).toEqual({ community_id: "com_1", unread: 2, mentions: 1 });
     expect(useUnread.getState().stale).toBe(false);
     apply({ t: "MESSAGE_DELETE", d: { id: "15", channel_id: "ch_1", community_id: "com_1" } });
+    expect(useUnread.getState().stale).toBe(true);
+  });
+
+  it("re-judges an edited message it counted: a mention added or removed changes the mention count", () => {
+    apply({ t: "MESSAGE_CREATE", d: message("30") });
+    expect(counts()).toEqual({ community_id: "com_1", unread: 3, mentions: 1 });
+    apply({ t: "MESSAGE_UPDATE", d: message("30", { mentions: [me.id] }) });
+    expect(counts()).toEqual({ community_id: "com_1", unread: 3, mentions: 2 });
+    apply({ t: "MESSAGE_UPDATE", d: message("30") });
+    expect(counts()).toEqual({ community_id: "com_1", unread: 3, mentions: 1 });
+    expect(useUnread.getState().stale).toBe(false);
+    apply({ t: "MESSAGE_UPDATE", d: message("15", { mentions: [me.id] }) });
+    expect(useUnread.getState().stale).toBe(true);
+  });
+
+  it("a bulk delete removes the messages and un-counts those it counted, asking the server about older ones", () => {
+    apply({ t: "MESSAGE_CREATE", d: message("30", { mentions: [me.id] }) });
+    apply({ t: "MESSAGE_CREATE", d: message("31") });
+    expect(counts()).toEqual({ community_id: "com_1", unread: 4, mentions: 2 });
+    apply({ t: "MESSAGE_DELETE_BULK", d: { ids: ["30", "31"], channel_id: "ch_1", community_id: "com_1" } });
+    expect(counts()).toEqual({ community_id: "com_1", unread: 2, mentions: 1 });
+    expect(useMessages.getState().byChannel["ch_1"]?.ids ?? []).not.toContain("30");
+    expect(useMessages.getState().byChannel["ch_1"]?.ids ?? []).not.toContain("31");
+    expect(useUnread.getState().stale).toBe(false);
+    apply({ t: "MESSAGE_DELETE_BULK", d: { ids: ["15"], channel_id: "ch_1", community_id: "com_1" } });
     expect(useUnread.getState().stale).toBe(true);
   });
 

@@ -19,6 +19,8 @@ interface UnreadState {
   stale: boolean;
   hydrate: (counts: UnreadCounts) => void;
   messageCreated: (m: Message, myId: string | null | undefined) => CountEffect;
+  /** An edit can add or remove a mention of me: re-judge a message counted live, ask the server about older unread ones. */
+  messageEdited: (m: Message, myId: string | null | undefined) => CountEffect;
   messageDeleted: (channelId: string, id: string) => CountEffect;
   channelRead: (d: ChannelRead) => void;
   clearChannel: (channelId: string) => void;
@@ -48,6 +50,22 @@ export const useUnread = create<UnreadState>()((set, get) => ({
       live: { ...s.live, [m.channel_id]: { ...s.live[m.channel_id], [m.id]: mentioned } },
     });
     // A role mention counts only if I hold the role: the server knows.
+    return !mentioned && (m.mention_roles?.length ?? 0) > 0 ? "refetch" : "counted";
+  },
+  messageEdited: (m, myId) => {
+    const s = get();
+    const prev = s.byChannel[m.channel_id];
+    if (!myId || m.author.id === myId || !prev || prev.unread === 0) return "ignored";
+    const was = s.live[m.channel_id]?.[m.id];
+    // Not counted live: it may be one of the unread messages counted by the server (or an old, read one); only the server knows.
+    if (was === undefined) return "refetch";
+    const mentioned = m.mention_everyone === true || m.mentions.includes(myId);
+    if (mentioned !== was) {
+      set({
+        byChannel: { ...s.byChannel, [m.channel_id]: { ...prev, mentions: Math.max(0, prev.mentions + (mentioned ? 1 : -1)) } },
+        live: { ...s.live, [m.channel_id]: { ...s.live[m.channel_id], [m.id]: mentioned } },
+      });
+    }
     return !mentioned && (m.mention_roles?.length ?? 0) > 0 ? "refetch" : "counted";
   },
   messageDeleted: (channelId, id) => {
