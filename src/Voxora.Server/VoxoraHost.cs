@@ -127,6 +127,8 @@ public static class VoxoraHost
 
     private static void ConfigureLogging(WebApplicationBuilder builder)
     {
+        // First source, so that anything configured (environment, appsettings, overrides) wins over these.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LoggingDefaults.Levels });
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(json =>
         {
@@ -358,6 +360,11 @@ public static class VoxoraHost
         if (options.Network.TrustedProxyAddresses.Count > 0)
         {
             app.UseForwardedHeaders();
+        }
+
+        if (options.AccessLog)
+        {
+            app.UseMiddleware<AccessLogMiddleware>();
         }
 
         app.UseVoxoraErrorHandling();

@@ -22,6 +22,10 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Expectations wait as long as actions do: on the shared 2-core CI machine a registration (Argon2id) under
+        // parallel suites has taken more than Playwright's default 5 s. Tests that assert something does NOT
+        // happen pass their own short timeout.
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
         dataDir = Directory.CreateTempSubdirectory("voxora-e2e-").FullName;
         app = await VoxoraHost.CreateAsync([], new Dictionary<string, string?>
         {

@@ -25,6 +25,9 @@ public sealed class ServerOptions
     /// </summary>
     public int ShutdownSeconds { get; set; } = 30;
 
+    /// <summary>One compact log line per HTTP request (off by default: it costs throughput). <c>VOXORA_ACCESS_LOG</c>.</summary>
+    public bool AccessLog { get; set; }
+
     public DatabaseOptions Database { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public RateLimitingOptions RateLimiting { get; set; } = new();
@@ -45,6 +48,7 @@ public sealed class ServerOptions
             options.DataDir = configuration["DATA_DIR"] ?? options.DataDir;
             options.NodeId = configuration.GetValue("NODE_ID", options.NodeId);
             options.ShutdownSeconds = configuration.GetValue("SHUTDOWN_SECONDS", options.ShutdownSeconds);
+            options.AccessLog = configuration.GetValue("ACCESS_LOG", options.AccessLog);
             options.PublicUrl = configuration["PUBLIC_URL"] is { Length: > 0 } publicUrl ? publicUrl.Trim() : null;
             configuration.GetSection("DATABASE").Bind(options.Database);
             configuration.GetSection("AUTH").Bind(options.Auth);
