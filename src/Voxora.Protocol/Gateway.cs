@@ -54,6 +54,7 @@ public static class GatewayEvents
     public const string TypingStart = "TYPING_START";
     public const string PresenceUpdate = "PRESENCE_UPDATE";
     public const string ChannelRead = "CHANNEL_READ";
+    public const string ChannelPinsUpdate = "CHANNEL_PINS_UPDATE";
 }
 
 /// <summary>WebSocket close codes the server uses (docs/protocol.md).</summary>

@@ -5,6 +5,8 @@ namespace Voxora.Protocol;
 /// <c>reactions[].me</c> is only filled in REST answers; gateway payloads are shared by all recipients.
 /// <c>mentions</c> are the mentioned members, <c>mention_roles</c> the mentioned roles of the community, and
 /// <c>mention_everyone</c> is true when the text says <c>@everyone</c> or <c>@here</c> and its author held MENTION_EVERYONE.
+/// <c>type</c> is one of <see cref="MessageTypes"/>; for a <see cref="MessageTypes.ChannelPinnedMessage"/> the author is who
+/// pinned, the content is empty and <c>reply_to</c> is the pinned message. <c>pinned_at</c> is set while the message is pinned.
 /// </summary>
 public sealed record Message(
     string Id,
@@ -19,10 +21,23 @@ public sealed record Message(
     IReadOnlyList<ReactionCount> Reactions,
     string? Nonce = null,
     IReadOnlyList<string>? MentionRoles = null,
-    bool MentionEveryone = false)
+    bool MentionEveryone = false,
+    int Type = MessageTypes.Default,
+    bool Pinned = false,
+    DateTimeOffset? PinnedAt = null)
 {
     /// <summary>Always present on the wire (an empty list when none), like <see cref="Mentions"/>.</summary>
     public IReadOnlyList<string> MentionRoles { get; init; } = MentionRoles ?? [];
+}
+
+/// <summary>Values of <see cref="Message.Type"/> (Discord's numbering, so bots and clients read them alike).</summary>
+public static class MessageTypes
+{
+    /// <summary>Written by a person.</summary>
+    public const int Default = 0;
+
+    /// <summary>System line "alice pinned a message": written by the server when a message is pinned.</summary>
+    public const int ChannelPinnedMessage = 6;
 }
 
 public sealed record ReactionCount(string Emoji, int Count, bool? Me = null);
@@ -40,3 +55,9 @@ public sealed record MessageDeleted(string Id, string ChannelId, string Communit
 
 /// <summary>Payload of MESSAGE_REACTION_ADD and MESSAGE_REACTION_REMOVE.</summary>
 public sealed record ReactionEvent(string MessageId, string ChannelId, string CommunityId, string UserId, string Emoji);
+
+/// <summary>
+/// Payload of CHANNEL_PINS_UPDATE: a message of the channel was pinned or unpinned. <c>last_pin_timestamp</c> is when the
+/// newest remaining pin was made, absent when the channel has no pins left.
+/// </summary>
+public sealed record ChannelPinsUpdate(string ChannelId, string CommunityId, DateTimeOffset? LastPinTimestamp);

@@ -35,6 +35,12 @@ public static class ProblemCodes
     public const string InviteRevoked = "invite_revoked";
     public const string WrongChannelType = "wrong_channel_type";
     public const string TooManyReactions = "too_many_reactions";
+
+    /// <summary>400: the channel already has the most pins allowed (50).</summary>
+    public const string TooManyPins = "too_many_pins";
+
+    /// <summary>400: a system message (one the server wrote, like "alice pinned a message") cannot be edited or pinned.</summary>
+    public const string SystemMessage = "system_message";
     public const string RoleHierarchy = "role_hierarchy";
     public const string BannedFromCommunity = "banned_from_community";
     public const string PodBanned = "pod_banned";

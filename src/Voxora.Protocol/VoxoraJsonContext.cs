@@ -103,6 +103,7 @@ namespace Voxora.Protocol;
 [JsonSerializable(typeof(MarkReadRequest))]
 [JsonSerializable(typeof(UnreadCounts))]
 [JsonSerializable(typeof(ChannelRead))]
+[JsonSerializable(typeof(ChannelPinsUpdate))]
 [JsonSerializable(typeof(NotificationSettings))]
 [JsonSerializable(typeof(CommunityNotificationSettings))]
 [JsonSerializable(typeof(ChannelNotificationSettings))]

@@ -16,6 +16,7 @@ using Voxora.Server.Features.Invites;
 using Voxora.Server.Features.Messages;
 using Voxora.Server.Features.Moderation;
 using Voxora.Server.Features.Permissions;
+using Voxora.Server.Features.Pins;
 using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Features.Users;
@@ -266,6 +267,12 @@ public static class VoxoraHost
         services.AddDomainEventHandler<MessagesPurged, MessagesGateway>();
         services.AddDomainEventHandler<ReactionAdded, MessagesGateway>();
         services.AddDomainEventHandler<ReactionRemoved, MessagesGateway>();
+        services.AddSingleton<PinsGateway>();
+        services.AddSingleton<PinsAudit>();
+        services.AddDomainEventHandler<MessagePinned, PinsGateway>();
+        services.AddDomainEventHandler<MessagePinned, PinsAudit>();
+        services.AddDomainEventHandler<MessageUnpinned, PinsGateway>();
+        services.AddDomainEventHandler<MessageUnpinned, PinsAudit>();
 
         services.AddSingleton<RolesGateway>();
         services.AddPermissionsChange<RoleCreated, RolesGateway>();
@@ -398,6 +405,7 @@ public static class VoxoraHost
         api.MapInvitesEndpoints();
         api.MapMessagesEndpoints();
         api.MapReactionsEndpoints();
+        api.MapPinsEndpoints();
         Features.Typing.TypingEndpoints.MapTypingEndpoints(api);
         api.MapPermissionsEndpoints();
         api.MapRolesEndpoints();

@@ -599,6 +599,10 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("reply_to_id");
 
+                    b.Property<int>("Type")
+                        .HasColumnType("integer")
+                        .HasColumnName("type");
+
                     b.HasKey("Id")
                         .HasName("pk_messages");
 
@@ -924,6 +928,44 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasName("pk_vapid_keys");
 
                     b.ToTable("vapid_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pins.MessagePinEntity", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<long>("PinOrder")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pin_order");
+
+                    b.Property<DateTimeOffset>("PinnedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pinned_at");
+
+                    b.Property<string>("PinnedBy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pinned_by");
+
+                    b.HasKey("MessageId")
+                        .HasName("pk_message_pins");
+
+                    b.HasIndex("PinnedBy")
+                        .HasDatabaseName("ix_message_pins_pinned_by");
+
+                    b.HasIndex("ChannelId", "PinOrder")
+                        .HasDatabaseName("ix_message_pins_channel_id_pin_order");
+
+                    b.ToTable("message_pins", (string)null);
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>
@@ -1385,6 +1427,23 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_push_subscriptions_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pins.MessagePinEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Messages.MessageEntity", null)
+                        .WithOne()
+                        .HasForeignKey("Voxora.Server.Features.Pins.MessagePinEntity", "MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_message_pins_messages_message_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("PinnedBy")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_message_pins_users_pinned_by");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>

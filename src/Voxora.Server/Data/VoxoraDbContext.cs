@@ -30,6 +30,7 @@ public sealed class VoxoraDbContext(DbContextOptions<VoxoraDbContext> options) :
     public DbSet<InviteEntity> Invites => Set<InviteEntity>();
     public DbSet<MessageEntity> Messages => Set<MessageEntity>();
     public DbSet<ReactionEntity> Reactions => Set<ReactionEntity>();
+    public DbSet<Features.Pins.MessagePinEntity> MessagePins => Set<Features.Pins.MessagePinEntity>();
     public DbSet<MemberRoleEntity> MemberRoles => Set<MemberRoleEntity>();
     public DbSet<ChannelOverrideEntity> ChannelOverrides => Set<ChannelOverrideEntity>();
     public DbSet<BanEntity> Bans => Set<BanEntity>();

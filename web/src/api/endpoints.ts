@@ -76,6 +76,10 @@ export function endpoints(api: ApiClient) {
         query: { limit: 25 },
       }),
 
+    pins: (channelId: string) => api.request<Message[]>("GET", `/channels/${enc(channelId)}/pins`),
+    pinMessage: (channelId: string, id: string) => api.request<void>("PUT", `/channels/${enc(channelId)}/pins/${enc(id)}`),
+    unpinMessage: (channelId: string, id: string) => api.request<void>("DELETE", `/channels/${enc(channelId)}/pins/${enc(id)}`),
+
     myPermissions: (communityId: string) => api.request<MyPermissions>("GET", `/communities/${enc(communityId)}/permissions/@me`),
 
     // no-cache: the answer may be cached 10 s, but after READY (a reload, a reconnect) the client needs it fresh.

@@ -108,6 +108,23 @@ export interface Message {
   mention_roles?: string[];
   /** @everyone / @here by an author holding MENTION_EVERYONE. */
   mention_everyone?: boolean;
+  /** MessageType: 0 written by a person, 6 the system line "alice pinned a message" (reply_to: the pinned message). */
+  type?: number;
+  /** Pinned in its channel (GET /channels/{id}/pins), since pinned_at. */
+  pinned?: boolean;
+  pinned_at?: string | null;
+}
+
+export const MessageType = {
+  Default: 0,
+  ChannelPinnedMessage: 6,
+} as const;
+
+/** CHANNEL_PINS_UPDATE: a message of the channel was pinned or unpinned; no last_pin_timestamp once none is left. */
+export interface ChannelPinsUpdate {
+  channel_id: string;
+  community_id: string;
+  last_pin_timestamp?: string | null;
 }
 
 export interface MessageDeleted {
@@ -278,7 +295,8 @@ export type DispatchEvent =
   | { t: "VOICE_SIGNAL"; d: VoiceSignal }
   | { t: "VOICE_ERROR"; d: VoiceErrorEvent }
   | { t: "PRESENCE_UPDATE"; d: Presence }
-  | { t: "CHANNEL_READ"; d: ChannelRead };
+  | { t: "CHANNEL_READ"; d: ChannelRead }
+  | { t: "CHANNEL_PINS_UPDATE"; d: ChannelPinsUpdate };
 
 export type DispatchType = DispatchEvent["t"];
 

@@ -25,6 +25,8 @@ export interface DesktopNotice {
  */
 export function desktopNotice(message: Message, ctx: DesktopContext): DesktopNotice | null {
   if (!ctx.hidden || ctx.permission !== "granted" || ctx.dnd || !ctx.myId) return null;
+  // System lines ("alice pinned a message") notify nobody, as the server's pushes do not.
+  if ((message.type ?? 0) !== 0) return null;
   if (!shouldNotify(message, ctx.myId, ctx.myRoles, ctx.settings, ctx.now)) return null;
   const author = message.author.display_name || message.author.username;
   const where = ctx.channelName ? `#${ctx.channelName}` : (ctx.communityName ?? "");

@@ -4,6 +4,7 @@ import { useCommunities } from "./communities";
 import { useInvites } from "./invites";
 import { useMembers } from "./members";
 import { useMessages } from "./messages";
+import { usePins } from "./pins";
 import { usePresenceStore } from "./presence";
 import { useSession } from "./session";
 import { useTyping } from "./typing";
@@ -28,6 +29,12 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       const channels = useChannels.getState().byId;
       const messages = useMessages.getState();
       for (const id of Object.keys(messages.byChannel)) if (!(id in channels)) messages.removeChannel(id);
+      // Pins may have changed while we were away: every known list is fetched again when next shown.
+      const pins = usePins.getState();
+      for (const id of Object.keys(pins.byChannel)) {
+        if (id in channels) pins.pinsUpdated(id);
+        else pins.removeChannel(id);
+      }
       const members = useMembers.getState();
       for (const id of Object.keys(members.byCommunity)) if (!communities.some((c) => c.id === id)) members.removeCommunity(id);
       // A new session: who is in voice comes with READY (older servers: fetched per community instead).
@@ -45,6 +52,7 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       const m = e.d;
       useMessages.getState().upsert(m);
       useMembers.getState().rememberUsers([m.author]);
+      if (e.t === "MESSAGE_UPDATE") usePins.getState().messageChanged(m);
       // Sending ends typing: their message replaces the indicator.
       if (e.t === "MESSAGE_CREATE") useTyping.getState().stop(m.channel_id, m.author.id);
       if (e.t === "MESSAGE_CREATE") {
@@ -57,17 +65,22 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
     }
     case "MESSAGE_DELETE":
       useMessages.getState().remove(e.d.channel_id, e.d.id);
+      usePins.getState().messageDeleted(e.d.channel_id, e.d.id);
       if (useUnread.getState().messageDeleted(e.d.channel_id, e.d.id) === "refetch") useUnread.setState({ stale: true });
       break;
     case "MESSAGE_DELETE_BULK": {
       let refetch = false;
       for (const id of e.d.ids) {
         useMessages.getState().remove(e.d.channel_id, id);
+        usePins.getState().messageDeleted(e.d.channel_id, id);
         refetch = useUnread.getState().messageDeleted(e.d.channel_id, id) === "refetch" || refetch;
       }
       if (refetch) useUnread.setState({ stale: true });
       break;
     }
+    case "CHANNEL_PINS_UPDATE":
+      usePins.getState().pinsUpdated(e.d.channel_id);
+      break;
     case "CHANNEL_READ":
       useUnread.getState().channelRead(e.d);
       break;
@@ -88,6 +101,7 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
     case "CHANNEL_DELETE":
       useChannels.getState().remove(e.d.id);
       useMessages.getState().removeChannel(e.d.id);
+      usePins.getState().removeChannel(e.d.id);
       useTyping.getState().removeChannel(e.d.id);
       useUnread.getState().removeChannel(e.d.id);
       break;
@@ -153,6 +167,7 @@ function forgetCommunity(id: string): void {
     .map((c) => c.id);
   const messages = useMessages.getState();
   for (const ch of channelIds) messages.removeChannel(ch);
+  for (const ch of channelIds) usePins.getState().removeChannel(ch);
   for (const ch of channelIds) useUnread.getState().removeChannel(ch);
   useChannels.getState().removeCommunity(id);
   useMembers.getState().removeCommunity(id);
@@ -167,6 +182,7 @@ export function resetStores(): void {
   useChannels.setState({ byId: {} });
   useMembers.setState({ byCommunity: {}, complete: {}, users: {} });
   useMessages.setState({ byChannel: {} });
+  usePins.setState({ byChannel: {}, openChannelId: null, jumpTo: null });
   useTyping.setState({ byChannel: {} });
   useInvites.setState({ byCommunity: {} });
   useVoice.getState().reset();

@@ -338,6 +338,8 @@ public static class AuditActions
     public const string MemberTimeoutRemove = "member.timeout_remove";
     public const string MessageDelete = "message.delete";
     public const string MessageBulkDelete = "message.bulk_delete";
+    public const string MessagePin = "message.pin";
+    public const string MessageUnpin = "message.unpin";
     public const string InviteCreate = "invite.create";
     public const string InviteDelete = "invite.delete";
     public const string ReportResolve = "report.resolve";

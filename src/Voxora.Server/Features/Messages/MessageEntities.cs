@@ -28,6 +28,9 @@ public sealed class MessageEntity
 
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? EditedAt { get; set; }
+
+    /// <summary>One of <c>MessageTypes</c>: 0 for what people write, others for system lines the server writes.</summary>
+    public int Type { get; init; }
 }
 
 public sealed class ReactionEntity

@@ -16,14 +16,14 @@ public enum PageDirection
 
 /// <summary>
 /// Message reads, projected straight to the wire type: one query for the messages with their authors
-/// (and whether each has any reaction: an index probe on the reactions key), then one for the reaction
+/// (and whether each has any reaction, and its pin: index probes on the reactions and pins keys), then one for the reaction
 /// counts of those messages that have any, skipped when none has. No per-message queries.
 /// </summary>
 public sealed class MessageStore(VoxoraDbContext db)
 {
     private sealed record Row(long Id, string ChannelId, string CommunityId, string AuthorId, string Username, string? DisplayName,
         string Content, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt, long? ReplyToId, string? MentionIds, bool HasReactions,
-        string? MentionRoleIds, bool MentionEveryone);
+        string? MentionRoleIds, bool MentionEveryone, int Type, DateTimeOffset? PinnedAt);
 
     private IQueryable<MessageEntity> InChannel(string channelId) =>
         db.Messages.AsNoTracking().Where(m => m.ChannelId == channelId);
@@ -32,7 +32,8 @@ public sealed class MessageStore(VoxoraDbContext db)
     private Task<List<Row>> ToRowsAsync(IQueryable<MessageEntity> query, CancellationToken ct) =>
         query.Select(m => new Row(m.Id, m.ChannelId, m.CommunityId, m.AuthorId, m.Author!.Username, m.Author.DisplayName,
                 m.Content, m.CreatedAt, m.EditedAt, m.ReplyToId, m.MentionIds, db.Reactions.Any(r => r.MessageId == m.Id),
-                m.MentionRoleIds, m.MentionEveryone))
+                m.MentionRoleIds, m.MentionEveryone, m.Type,
+                db.MessagePins.Where(p => p.MessageId == m.Id).Select(p => (DateTimeOffset?)p.PinnedAt).FirstOrDefault()))
             .ToListAsync(ct);
 
     /// <summary>A page of history, newest first. <paramref name="viewerId"/> fills <c>reactions[].me</c>.</summary>
@@ -68,6 +69,18 @@ public sealed class MessageStore(VoxoraDbContext db)
     {
         var rows = await ToRowsAsync(InChannel(channelId).Where(m => m.Id == messageId), ct);
         return rows.Count == 0 ? null : (await ToWireAsync(rows, viewerId, ct))[0];
+    }
+
+    /// <summary>The messages of the channel with these ids (those that exist), in no particular order.</summary>
+    public async Task<List<Message>> ManyAsync(string channelId, IReadOnlyCollection<long> messageIds, string? viewerId, CancellationToken ct)
+    {
+        if (messageIds.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await ToRowsAsync(InChannel(channelId).Where(m => messageIds.Contains(m.Id)), ct);
+        return await ToWireAsync(rows, viewerId, ct);
     }
 
     /// <summary>Reaction counts per message of the page, in a stable order (by emoji).</summary>
@@ -108,7 +121,10 @@ public sealed class MessageStore(VoxoraDbContext db)
                 MentionParser.Split(r.MentionIds),
                 reactions.GetValueOrDefault(r.Id) ?? [],
                 MentionRoles: MentionParser.Split(r.MentionRoleIds),
-                MentionEveryone: r.MentionEveryone))
+                MentionEveryone: r.MentionEveryone,
+                Type: r.Type,
+                Pinned: r.PinnedAt is not null,
+                PinnedAt: r.PinnedAt))
             .ToList();
     }
 }

@@ -224,6 +224,11 @@ public static class MessagesEndpoints
             return CommunitiesEndpoints.Forbidden("Only the author can edit a message.");
         }
 
+        if (message.Type != MessageTypes.Default)
+        {
+            return SystemMessage("edited");
+        }
+
         if (!found.Has(Permission.SendMessages))
         {
             return RolesEndpoints.Missing("SEND_MESSAGES");
@@ -244,7 +249,8 @@ public static class MessagesEndpoints
         await db.SaveChangesAsync(ct);
 
         var reactions = await store.ReactionsAsync([id], userId, ct);
-        var mine = ToWire(message, found.Me, mentions, reactions.GetValueOrDefault(id) ?? []);
+        var pinnedAt = await db.MessagePins.Where(p => p.MessageId == id).Select(p => (DateTimeOffset?)p.PinnedAt).FirstOrDefaultAsync(ct);
+        var mine = ToWire(message, found.Me, mentions, reactions.GetValueOrDefault(id) ?? []) with { Pinned = pinnedAt is not null, PinnedAt = pinnedAt };
         var shared = mine with { Reactions = mine.Reactions.Select(r => r with { Me = null }).ToList() };
         await events.PublishAsync(new MessageUpdated(shared));
         return TypedResults.Ok(mine);
@@ -276,7 +282,7 @@ public static class MessagesEndpoints
             return CommunitiesEndpoints.Forbidden("Only the author, or a member with MANAGE_MESSAGES, can delete a message.");
         }
 
-        // Reactions go with it (ON DELETE CASCADE).
+        // Reactions and its pin go with it (ON DELETE CASCADE).
         if (await db.Messages.Where(m => m.Id == id).ExecuteDeleteAsync(ct) > 0)
         {
             var channel = found.Channel;
@@ -346,6 +352,10 @@ public static class MessagesEndpoints
 
         return TypedResults.NoContent();
     }
+
+    /// <summary>400 for a system line ("alice pinned a message"): the server wrote it, nobody edits or pins it.</summary>
+    internal static ProblemHttpResult SystemMessage(string verb) =>
+        Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.SystemMessage, "System message", $"A system message cannot be {verb}.");
 
     internal static ProblemHttpResult NotText() =>
         Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.WrongChannelType, "Not a text channel", "Messages can only be sent to and read from text channels.");

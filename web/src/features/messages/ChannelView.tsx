@@ -3,12 +3,16 @@ import { loadLatest, markChannelRead } from "../../app/runtime";
 import { describeError } from "../../api/errors";
 import type { Channel } from "../../api/types";
 import { latestId, useMessages } from "../../stores/messages";
+import { useCommunities } from "../../stores/communities";
+import { canManageMessages, usePins } from "../../stores/pins";
+import { useVoice } from "../../stores/voice";
 import { useSession } from "../../stores/session";
 import { useUi } from "../../stores/ui";
 import { firstUnreadId, useUnread } from "../../stores/unread";
 import { IconButton } from "../../ui/Button";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
+import { PinsPanel, usePinsOf } from "./PinsPanel";
 import { Isolated } from "../../ui/Isolated";
 import { stripBidiControls } from "../../ui/safeText";
 
@@ -21,6 +25,11 @@ export function ChannelView({ channel }: { channel: Channel }) {
   const membersOpen = useUi((s) => s.membersOpen);
   const toggleMembers = useUi((s) => s.toggleMembers);
   const markSeen = useUi((s) => s.markSeen);
+  const isOwner = useCommunities((s) => !!myId && s.byId[channel.community_id]?.owner_id === myId);
+  const perms = useVoice((s) => s.perms[channel.community_id]);
+  const canManage = canManageMessages(perms, channel.id, isOwner);
+  const pinsOpen = usePins((s) => s.openChannelId === channel.id);
+  const pins = usePinsOf(channel.id);
   const [editingId, setEditingId] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -92,7 +101,7 @@ export function ChannelView({ channel }: { channel: Channel }) {
   }, []);
 
   return (
-    <section aria-label={`Channel ${channel.name}`} className="flex min-h-0 flex-1 flex-col" data-testid="channel-view" data-channel-id={channel.id}>
+    <section aria-label={`Channel ${channel.name}`} className="relative flex min-h-0 flex-1 flex-col" data-testid="channel-view" data-channel-id={channel.id}>
       <header className="flex h-12 shrink-0 items-center gap-2 border-b border-line px-2 md:px-4">
         <IconButton label="Show channels" aria-expanded={drawerOpen} aria-controls="channel-drawer" onClick={() => setDrawer(!drawerOpen)} className="md:hidden" data-testid="drawer-toggle">
           ☰
@@ -102,7 +111,21 @@ export function ChannelView({ channel }: { channel: Channel }) {
           <Isolated text={channel.name} />
         </h1>
         {channel.topic ? <p dir="auto" className="hidden truncate border-l border-line pl-2 text-sm text-muted sm:block">{stripBidiControls(channel.topic)}</p> : null}
-        <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} className="ml-auto" data-testid="members-toggle">
+        <IconButton
+          label={`Pinned messages${pins.messages ? ` (${pins.messages.length})` : ""}`}
+          aria-expanded={pinsOpen}
+          onClick={() => usePins.getState().setOpen(pinsOpen ? null : channel.id)}
+          className="relative ml-auto"
+          data-testid="pins-toggle"
+        >
+          📌
+          {pins.messages?.length ? (
+            <span aria-hidden="true" data-testid="pins-count" className="absolute -right-0.5 -top-0.5 min-w-4 rounded-full bg-accent px-1 text-[10px] font-bold leading-4 text-white">
+              {pins.messages.length}
+            </span>
+          ) : null}
+        </IconButton>
+        <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} data-testid="members-toggle">
           👥
         </IconButton>
       </header>
@@ -114,7 +137,17 @@ export function ChannelView({ channel }: { channel: Channel }) {
           </button>
         </p>
       ) : null}
-      <MessageList channelId={channel.id} myId={myId} editingId={editingId} onEdit={endEdit} onReply={reply} dividerId={dividerId} onAtBottomChange={setAtBottom} />
+      <MessageList
+        channelId={channel.id}
+        myId={myId}
+        editingId={editingId}
+        onEdit={endEdit}
+        onReply={reply}
+        dividerId={dividerId}
+        onAtBottomChange={setAtBottom}
+        canManageMessages={canManage}
+      />
+      {pinsOpen ? <PinsPanel channel={channel} canManageMessages={canManage} myId={myId} pins={pins} /> : null}
       <Composer channel={channel} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onEditLast={editLast} />
     </section>
   );

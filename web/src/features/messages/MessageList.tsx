@@ -1,8 +1,9 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { loadOlder } from "../../app/runtime";
 import type { Message } from "../../api/types";
 import { emptyChannel, useMessages, type PendingMessage } from "../../stores/messages";
+import { usePins } from "../../stores/pins";
 import { continuesGroup } from "./content";
 import { MessageRow, PendingRow } from "./MessageRow";
 
@@ -27,6 +28,7 @@ export function MessageList({
   onReply,
   dividerId = null,
   onAtBottomChange,
+  canManageMessages = false,
 }: {
   channelId: string;
   myId: string | undefined;
@@ -36,6 +38,7 @@ export function MessageList({
   /** The first unread message when the channel was opened: a "new messages" divider goes above it. */
   dividerId?: string | null;
   onAtBottomChange?: (atBottom: boolean) => void;
+  canManageMessages?: boolean;
 }) {
   const channel = useMessages((s) => s.byChannel[channelId]) ?? emptyChannel();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -133,6 +136,25 @@ export function MessageList({
     return () => ro.disconnect();
   }, [items.length, virtualizer]);
 
+  // "Jump" from the pins panel or a pin notice: scroll the message into the middle and highlight it for a moment.
+  // A message that is not loaded stays a request until it is (the panel only offers Jump for loaded ones).
+  const jumpTo = usePins((s) => (s.jumpTo?.channelId === channelId ? s.jumpTo.messageId : null));
+  const [highlightId, setHighlightId] = useState<string | null>(null);
+  useEffect(() => {
+    if (!jumpTo) return;
+    const index = items.findIndex((i) => i.key === jumpTo);
+    if (index < 0) return;
+    usePins.getState().jumpDone();
+    atBottom.current = false;
+    virtualizer.scrollToIndex(index, { align: "center" });
+    setHighlightId(jumpTo);
+  }, [jumpTo, items, virtualizer]);
+  useEffect(() => {
+    if (!highlightId) return;
+    const timer = setTimeout(() => setHighlightId(null), 2500);
+    return () => clearTimeout(timer);
+  }, [highlightId]);
+
   const virtualItems = virtualizer.getVirtualItems();
   const dividerIndex = dividerId ? items.findIndex((i) => i.key === dividerId) : -1;
   const scrollTop = scrollRef.current?.scrollTop ?? 0;
@@ -179,7 +201,16 @@ export function MessageList({
                 </div>
               ) : null}
               {item.kind === "message" ? (
-                <MessageRow message={item.message} grouped={item.grouped} myId={myId} editing={editingId === item.message.id} onEdit={onEdit} onReply={onReply} />
+                <MessageRow
+                  message={item.message}
+                  grouped={item.grouped}
+                  myId={myId}
+                  editing={editingId === item.message.id}
+                  onEdit={onEdit}
+                  onReply={onReply}
+                  canManageMessages={canManageMessages}
+                  highlighted={highlightId === item.message.id}
+                />
               ) : (
                 <PendingRow pending={item.pending} grouped={item.grouped} />
               )}

@@ -1,9 +1,10 @@
 import { memo, useState, type KeyboardEvent } from "react";
 import { rest } from "../../app/runtime";
 import { describeError } from "../../api/errors";
-import type { Message, ReactionCount, UserSummary } from "../../api/types";
+import { MessageType, type Message, type ReactionCount, type UserSummary } from "../../api/types";
 import { displayName, useMembers } from "../../stores/members";
 import { useMessages, type PendingMessage } from "../../stores/messages";
+import { usePins } from "../../stores/pins";
 import { discardSend, retrySend } from "../../stores/send";
 import { Avatar } from "../../ui/Avatar";
 import { statusOf, usePresenceStore } from "../../stores/presence";
@@ -147,9 +148,56 @@ export interface RowProps {
   editing: boolean;
   onEdit: (id: string | null) => void;
   onReply: (id: string) => void;
+  /** The viewer holds MANAGE_MESSAGES here: "Pin message" / "Unpin message" are offered. */
+  canManageMessages?: boolean;
+  /** Scrolled to from the pins panel: shown highlighted for a moment. */
+  highlighted?: boolean;
 }
 
-export const MessageRow = memo(function MessageRow({ message, grouped, myId, editing, onEdit, onReply }: RowProps) {
+/** The system line a pin writes: "alice pinned a message. See all pinned messages." */
+function PinNotice({ message, highlighted }: { message: Message; highlighted: boolean }) {
+  const author = useMembers((s) => s.users[message.author.id]) ?? message.author;
+  const name = displayName(author);
+  const target = message.reply_to;
+  return (
+    <div
+      data-testid={`message-${message.id}`}
+      data-message-id={message.id}
+      role="article"
+      aria-label={`${name} pinned a message`}
+      tabIndex={-1}
+      className={`mt-2 flex items-baseline gap-3 px-4 py-0.5 text-sm text-muted ${highlighted ? "bg-mention" : ""}`}
+    >
+      <span aria-hidden="true" className="w-10 shrink-0 text-center">📌</span>
+      <p className="min-w-0 flex-1" data-testid="pin-notice">
+        <Isolated className="font-semibold text-fg" text={name} /> pinned{" "}
+        {target ? (
+          <button type="button" className="font-semibold text-fg hover:underline" onClick={() => usePins.getState().jump(message.channel_id, target)}>
+            a message
+          </button>
+        ) : (
+          "a message"
+        )}
+        . See all{" "}
+        <button type="button" className="font-semibold text-fg hover:underline" onClick={() => usePins.getState().setOpen(message.channel_id)} data-testid="see-all-pins">
+          pinned messages
+        </button>
+        .{" "}
+        <Timestamp iso={message.created_at} />
+      </p>
+    </div>
+  );
+}
+
+export const MessageRow = memo(function MessageRow(props: RowProps) {
+  return props.message.type === MessageType.ChannelPinnedMessage ? (
+    <PinNotice message={props.message} highlighted={!!props.highlighted} />
+  ) : (
+    <UserMessageRow {...props} />
+  );
+});
+
+function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canManageMessages = false, highlighted = false }: RowProps) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [picker, setPicker] = useState(false);
   const [note, setNote] = useState<string | null>(null);
@@ -164,6 +212,14 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
     try {
       if (existing?.me) await rest.removeReaction(message.channel_id, message.id, emoji);
       else await rest.addReaction(message.channel_id, message.id, emoji);
+    } catch (e) {
+      setNote(describeError(e));
+    }
+  }
+  async function togglePin() {
+    try {
+      if (message.pinned) await rest.unpinMessage(message.channel_id, message.id);
+      else await rest.pinMessage(message.channel_id, message.id);
     } catch (e) {
       setNote(describeError(e));
     }
@@ -184,7 +240,8 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
       data-message-id={message.id}
       aria-label={`${displayName(author)}: ${message.content}`}
       tabIndex={-1}
-      className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""}`}
+      data-pinned={message.pinned ? "true" : undefined}
+      className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""} ${highlighted ? "bg-mention" : ""}`}
     >
       {message.reply_to ? <ReplyQuote channelId={message.channel_id} replyTo={message.reply_to} myId={myId} /> : null}
       <div className="flex gap-3">
@@ -198,6 +255,7 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
             <div className="flex items-baseline gap-2">
               <Isolated className="font-semibold" text={displayName(author)} />
               <Timestamp iso={message.created_at} />
+              {message.pinned ? <span className="text-xs text-muted" title="Pinned" data-testid="pinned-marker">📌<span className="sr-only">Pinned</span></span> : null}
             </div>
           ) : null}
           {editing ? (
@@ -232,6 +290,11 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
           <IconButton label="Add reaction" aria-expanded={picker} onClick={() => setPicker((p) => !p)}>☺</IconButton>
           <IconButton label="Reply" onClick={() => onReply(message.id)}>↩</IconButton>
           {mine ? <IconButton label="Edit message" onClick={() => onEdit(message.id)} data-testid="edit-message">✎</IconButton> : null}
+          {canManageMessages ? (
+            <IconButton label={message.pinned ? "Unpin message" : "Pin message"} aria-pressed={!!message.pinned} onClick={() => void togglePin()} data-testid="pin-message">
+              📌
+            </IconButton>
+          ) : null}
           <IconButton label="Copy link to message" onClick={copyLink}>🔗</IconButton>
           {mine ? <IconButton label="Delete message" onClick={() => setConfirmDelete(true)} data-testid="delete-message" className="hover:text-danger">🗑</IconButton> : null}
           {picker ? (
@@ -259,7 +322,7 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
       ) : null}
     </article>
   );
-});
+}
 
 export function PendingRow({ pending, grouped }: { pending: PendingMessage; grouped: boolean }) {
   const failed = pending.status === "failed";

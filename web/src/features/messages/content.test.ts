@@ -42,4 +42,11 @@ describe("continuesGroup", () => {
     expect(continuesGroup(m("a", "2025-01-01T00:00:00Z"), m("a", "2025-01-01T00:01:00Z", "1"))).toBe(false);
     expect(continuesGroup(undefined, m("a", "2025-01-01T00:00:00Z"))).toBe(false);
   });
+
+  it("never groups with a system line (a pin notice), before or after it", () => {
+    const notice = { ...m("a", "2025-01-01T00:00:30Z"), type: 6 };
+    expect(continuesGroup(m("a", "2025-01-01T00:00:00Z"), notice)).toBe(false);
+    expect(continuesGroup(notice, m("a", "2025-01-01T00:01:00Z"))).toBe(false);
+    expect(continuesGroup({ ...m("a", "2025-01-01T00:00:00Z"), type: 0 }, { ...m("a", "2025-01-01T00:01:00Z"), type: 0 })).toBe(true);
+  });
 });

@@ -68,11 +68,12 @@ export interface Groupable {
   author: { id: string };
   created_at: string;
   reply_to?: string | null;
+  type?: number;
 }
 
-/** A message joins the previous one's group: same author, within 7 minutes, not a reply. */
+/** A message joins the previous one's group: same author, within 7 minutes, not a reply, neither a system line. */
 export function continuesGroup(prev: Groupable | undefined, cur: Groupable): boolean {
-  if (!prev || prev.author.id !== cur.author.id || cur.reply_to) return false;
+  if (!prev || prev.author.id !== cur.author.id || cur.reply_to || (prev.type ?? 0) !== 0 || (cur.type ?? 0) !== 0) return false;
   const dt = Date.parse(cur.created_at) - Date.parse(prev.created_at);
   return dt >= 0 && dt < GROUP_WINDOW_MS;
 }
