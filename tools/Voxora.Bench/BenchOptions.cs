@@ -31,7 +31,8 @@ public sealed class BenchOptions
     public string? SeedSqliteFile { get; set; }
 
     public string? SeedPg { get; set; }
-    public string ServerLogLevel { get; set; } = "Warning";
+    /// <summary>Empty: the server's own logging defaults, as scripts/run.sh starts it (the configuration people run).</summary>
+    public string ServerLogLevel { get; set; } = "";
     public List<KeyValuePair<string, string>> ServerEnv { get; } = [];
     public bool KeepData { get; set; }
 
@@ -191,7 +192,7 @@ public sealed class BenchOptions
                                         With --nodes 1 it measures one node whose bus goes through Redis.
           --server-dll PATH             server to start (default: <repo>/src/Voxora.Server/bin/Release/net10.0/Voxora.Server.dll)
           --server-env KEY=VALUE        extra environment for the started server (repeatable)
-          --server-log-level LEVEL      Logging default level of the started server (default Warning)
+          --server-log-level LEVEL      Logging default level of the started server (default: not set, the server's own defaults as scripts/run.sh runs it)
           --url http://host:port        use a running server instead (start it with VOXORA_RATELIMITING__ENABLED=false and the VOXORA_GATEWAY__ caps raised, see docs/benchmarks.md)
           --server-pid PID              with --url: the server's pid, for RSS/CPU figures
           --seed-sqlite FILE | --seed-pg CONNSTR   with --url: its database, for seeding history directly

@@ -111,9 +111,13 @@ public sealed class BenchTarget : IAsyncDisposable
                 ["VOXORA_GATEWAY__IDENTIFIES_PER_MINUTE_PER_USER"] = "1000000",
                 ["VOXORA_GATEWAY__IDENTIFIES_PER_MINUTE_PER_ADDRESS"] = "1000000",
                 ["VOXORA_GATEWAY__MAX_RESUMABLE_SESSIONS_PER_USER"] = "1000000",
-                ["VOXORA_Logging__LogLevel__Default"] = o.ServerLogLevel,
                 ["VOXORA_DATABASE__PROVIDER"] = o.Provider,
             };
+            if (o.ServerLogLevel.Length > 0)
+            {
+                env["VOXORA_Logging__LogLevel__Default"] = o.ServerLogLevel;
+            }
+
             if (o.Provider == "postgres")
             {
                 if (o.Pg is null)

@@ -103,7 +103,7 @@ namespace Voxora.Bench
                 ["nodes"] = target.NodeAddresses.Count,
                 ["redis"] = target.RedisConfiguration is null ? "none (in-process bus)" : (target.RedisPid is null ? target.RedisConfiguration : "throwaway " + target.RedisConfiguration),
                 ["server"] = o.Url?.ToString() ?? (o.ServerDll ?? BenchTarget.FindServerDll()),
-                ["server_log_level"] = o.Url is null ? o.ServerLogLevel : null,
+                ["server_log_level"] = o.Url is null ? (o.ServerLogLevel.Length > 0 ? o.ServerLogLevel : "server defaults") : null,
                 ["server_env"] = string.Join(' ', o.ServerEnv.Select(kv => kv.Key + "=" + kv.Value)),
                 ["bench_pid"] = System.Environment.ProcessId,
                 ["stopwatch_hz"] = Stopwatch.Frequency,
