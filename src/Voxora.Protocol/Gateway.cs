@@ -54,6 +54,9 @@ public static class GatewayEvents
     public const string TypingStart = "TYPING_START";
     public const string PresenceUpdate = "PRESENCE_UPDATE";
     public const string ChannelRead = "CHANNEL_READ";
+    public const string ThreadCreate = "THREAD_CREATE";
+    public const string ThreadUpdate = "THREAD_UPDATE";
+    public const string ThreadMembersUpdate = "THREAD_MEMBERS_UPDATE";
 }
 
 /// <summary>WebSocket close codes the server uses (docs/protocol.md).</summary>

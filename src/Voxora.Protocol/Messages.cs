@@ -19,7 +19,8 @@ public sealed record Message(
     IReadOnlyList<ReactionCount> Reactions,
     string? Nonce = null,
     IReadOnlyList<string>? MentionRoles = null,
-    bool MentionEveryone = false)
+    bool MentionEveryone = false,
+    ThreadSummary? Thread = null)
 {
     /// <summary>Always present on the wire (an empty list when none), like <see cref="Mentions"/>.</summary>
     public IReadOnlyList<string> MentionRoles { get; init; } = MentionRoles ?? [];
