@@ -9,6 +9,7 @@ import type {
   MyPermissions,
   Presence,
   SessionInfo,
+  ThreadChannel,
   TokenResponse,
   User,
   UnreadCounts,
@@ -75,6 +76,16 @@ export function endpoints(api: ApiClient) {
       api.request<UserSummary[]>("GET", `/channels/${enc(channelId)}/messages/${enc(id)}/reactions/${enc(emoji)}`, {
         query: { limit: 25 },
       }),
+
+    createThread: (channelId: string, messageId: string, body: { name: string; auto_archive_seconds?: number }) =>
+      api.request<ThreadChannel>("POST", `/channels/${enc(channelId)}/messages/${enc(messageId)}/threads`, { body }),
+    threads: (channelId: string, archived = false) =>
+      api.request<ThreadChannel[]>("GET", `/channels/${enc(channelId)}/threads`, archived ? { query: { archived: "true" } } : {}),
+    thread: (threadId: string) => api.request<ThreadChannel>("GET", `/channels/${enc(threadId)}`),
+    updateThread: (threadId: string, body: { name?: string; archived?: boolean; auto_archive_seconds?: number }) =>
+      api.request<ThreadChannel>("PATCH", `/channels/${enc(threadId)}`, { body }),
+    joinThread: (threadId: string) => api.request<void>("PUT", `/channels/${enc(threadId)}/thread-members/@me`),
+    leaveThread: (threadId: string) => api.request<void>("DELETE", `/channels/${enc(threadId)}/thread-members/@me`),
 
     myPermissions: (communityId: string) => api.request<MyPermissions>("GET", `/communities/${enc(communityId)}/permissions/@me`),
 

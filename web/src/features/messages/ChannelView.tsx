@@ -11,6 +11,7 @@ import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
 import { Isolated } from "../../ui/Isolated";
 import { stripBidiControls } from "../../ui/safeText";
+import { ThreadList } from "../threads/ThreadList";
 
 export function ChannelView({ channel }: { channel: Channel }) {
   const myId = useSession((s) => s.user?.id);
@@ -24,6 +25,7 @@ export function ChannelView({ channel }: { channel: Channel }) {
   const [editingId, setEditingId] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [threadsOpen, setThreadsOpen] = useState(false);
   // How many were unread when the channel was opened (this view is keyed by channel): where the divider goes.
   const [openedUnread] = useState(() => useUnread.getState().byChannel[channel.id]?.unread ?? 0);
   const [dividerId, setDividerId] = useState<string | null>(null);
@@ -92,7 +94,7 @@ export function ChannelView({ channel }: { channel: Channel }) {
   }, []);
 
   return (
-    <section aria-label={`Channel ${channel.name}`} className="flex min-h-0 flex-1 flex-col" data-testid="channel-view" data-channel-id={channel.id}>
+    <section aria-label={`Channel ${channel.name}`} className="relative flex min-h-0 flex-1 flex-col" data-testid="channel-view" data-channel-id={channel.id}>
       <header className="flex h-12 shrink-0 items-center gap-2 border-b border-line px-2 md:px-4">
         <IconButton label="Show channels" aria-expanded={drawerOpen} aria-controls="channel-drawer" onClick={() => setDrawer(!drawerOpen)} className="md:hidden" data-testid="drawer-toggle">
           ☰
@@ -102,10 +104,14 @@ export function ChannelView({ channel }: { channel: Channel }) {
           <Isolated text={channel.name} />
         </h1>
         {channel.topic ? <p dir="auto" className="hidden truncate border-l border-line pl-2 text-sm text-muted sm:block">{stripBidiControls(channel.topic)}</p> : null}
-        <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} className="ml-auto" data-testid="members-toggle">
+        <IconButton label="Threads" aria-expanded={threadsOpen} onClick={() => setThreadsOpen(!threadsOpen)} className="ml-auto" data-testid="threads-toggle">
+          🧵
+        </IconButton>
+        <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} data-testid="members-toggle">
           👥
         </IconButton>
       </header>
+      {threadsOpen ? <ThreadList channelId={channel.id} onClose={() => setThreadsOpen(false)} /> : null}
       {error ? (
         <p role="alert" className="px-4 py-2 text-sm text-danger">
           Could not load messages: {error}{" "}
