@@ -168,6 +168,7 @@ public abstract class ThreadsTests(ServerFixture fixture)
         // Read-only: no edits, no renames; reading still works.
         await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.ThreadArchived, () => member.EditMessageAsync(thread.Id, mine.Id, "changed"));
         await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.ThreadArchived, () => member.UpdateThreadAsync(thread.Id, name: "renamed"));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.ThreadArchived, () => owner.AddReactionAsync(thread.Id, mine.Id, "👍"));
         Assert.Equal("first", Assert.Single(await owner.GetMessagesAsync(thread.Id)).Content);
 
         // Someone without SEND_MESSAGES_IN_THREADS cannot post, so cannot unarchive it either.
@@ -184,6 +185,11 @@ public abstract class ThreadsTests(ServerFixture fixture)
         Assert.Equal((false, 2), (reopened.Archived, reopened.MessageCount));
         Assert.Null(reopened.ArchivedAt);
         await member.EditMessageAsync(thread.Id, mine.Id, "edited once open");
+        await owner.AddReactionAsync(thread.Id, mine.Id, "👍");
+
+        // A thread is a channel for typing and read markers too.
+        await member.StartTypingAsync(thread.Id);
+        await member.MarkChannelReadAsync(thread.Id, mine.Id);
 
         // Only the owner or MANAGE_THREADS may change a thread; the owner may unarchive with a rename in one go.
         var (other, _) = await Server.NewMemberAsync(owner, community.Id);
