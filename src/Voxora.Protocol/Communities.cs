@@ -5,6 +5,9 @@ public static class ChannelTypes
     public const int Text = 0;
     public const int Voice = 1;
     public const int Category = 4;
+
+    /// <summary>A thread: a channel started from one message of a text channel (<c>parent_id</c>), seed 000 §P2-7.</summary>
+    public const int Thread = 5;
 }
 
 /// <summary>A community. <c>channels</c> is present where the community is sent whole (READY, COMMUNITY_CREATE).</summary>
@@ -48,8 +51,9 @@ public sealed record CreateChannelRequest(string? Name, int? Type = null, string
 /// <c>permissions_synced</c> true drops the channel's own overrides and follows its category's again; that, and moving a
 /// synced channel, needs the right to make each resulting override change (as on the overrides endpoints).
 /// </summary>
+/// <summary><c>PATCH /channels/{id}</c>. On a thread only <c>name</c>, <c>archived</c> and <c>auto_archive_seconds</c> apply.</summary>
 public sealed record UpdateChannelRequest(string? Name = null, string? Topic = null, string? ParentId = null, int? Position = null, bool? PermissionsSynced = null,
-    int? Bitrate = null, int? UserLimit = null);
+    int? Bitrate = null, int? UserLimit = null, bool? Archived = null, int? AutoArchiveSeconds = null);
 
 /// <summary>A user as others see them.</summary>
 public sealed record UserSummary(string Id, string Username, string? DisplayName);

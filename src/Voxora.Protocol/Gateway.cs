@@ -55,6 +55,9 @@ public static class GatewayEvents
     public const string PresenceUpdate = "PRESENCE_UPDATE";
     public const string ChannelRead = "CHANNEL_READ";
     public const string ChannelPinsUpdate = "CHANNEL_PINS_UPDATE";
+    public const string ThreadCreate = "THREAD_CREATE";
+    public const string ThreadUpdate = "THREAD_UPDATE";
+    public const string ThreadMembersUpdate = "THREAD_MEMBERS_UPDATE";
 }
 
 /// <summary>WebSocket close codes the server uses (docs/protocol.md).</summary>

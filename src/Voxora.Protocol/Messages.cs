@@ -24,7 +24,8 @@ public sealed record Message(
     bool MentionEveryone = false,
     int Type = MessageTypes.Default,
     bool Pinned = false,
-    DateTimeOffset? PinnedAt = null)
+    DateTimeOffset? PinnedAt = null,
+    ThreadSummary? Thread = null)
 {
     /// <summary>Always present on the wire (an empty list when none), like <see cref="Mentions"/>.</summary>
     public IReadOnlyList<string> MentionRoles { get; init; } = MentionRoles ?? [];

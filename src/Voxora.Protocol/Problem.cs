@@ -53,6 +53,12 @@ public static class ProblemCodes
 
     public const string Draining = "draining";
 
+    /// <summary>409: the message already has a thread (one thread per message).</summary>
+    public const string ThreadAlreadyExists = "thread_already_exists";
+
+    /// <summary>403: the thread is archived, so it is read-only (a new message from someone allowed to post unarchives it).</summary>
+    public const string ThreadArchived = "thread_archived";
+
     /// <summary>409: the user already has the most Web Push subscriptions allowed; remove one first.</summary>
     public const string TooManyPushSubscriptions = "too_many_push_subscriptions";
 }

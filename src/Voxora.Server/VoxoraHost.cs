@@ -228,6 +228,8 @@ public static class VoxoraHost
         services.AddSingleton<CommunityAudit>();
         services.AddDomainEventHandler<CommunityDeleted, CommunityAudit>();
         AddFeatureEventSubscribers(services);
+        // After the features' subscribers: a thread's activity is announced after the message that caused it.
+        Features.Threads.ThreadsEndpoints.AddThreads(services, options.Threads);
         Features.Notifications.NotificationsEndpoints.AddNotifications(services, options.Push);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -324,6 +326,7 @@ public static class VoxoraHost
         services.AddDomainEventHandler<Features.ReadStates.ChannelsRead, Features.ReadStates.ReadStatesGateway>();
     }
 
+
     /// <summary>
     /// Access tokens are checked against the issuer's published keys and, for sessions this server
     /// issued, against the session table so revocation is immediate. The issuer must always be exactly
@@ -415,6 +418,7 @@ public static class VoxoraHost
         api.MapAuditEndpoints();
         api.MapPodEndpoints();
         Features.ReadStates.ReadStatesEndpoints.MapReadStatesEndpoints(api);
+        Features.Threads.ThreadsEndpoints.MapThreadsEndpoints(api);
         Features.Notifications.NotificationsEndpoints.MapNotificationsEndpoints(api);
     }
 }

@@ -41,6 +41,8 @@ public sealed class VoxoraDbContext(DbContextOptions<VoxoraDbContext> options) :
     public DbSet<PodMemberRoleEntity> PodMemberRoles => Set<PodMemberRoleEntity>();
     public DbSet<PodBanEntity> PodBans => Set<PodBanEntity>();
     public DbSet<Features.Voice.VoiceSessionEntity> VoiceSessions => Set<Features.Voice.VoiceSessionEntity>();
+    public DbSet<Features.Threads.ThreadEntity> Threads => Set<Features.Threads.ThreadEntity>();
+    public DbSet<Features.Threads.ThreadMemberEntity> ThreadMembers => Set<Features.Threads.ThreadMemberEntity>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

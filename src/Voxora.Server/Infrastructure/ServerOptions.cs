@@ -38,6 +38,7 @@ public sealed class ServerOptions
     public Cluster.RedisOptions Redis { get; set; } = new();
     public Features.Presence.PresenceOptions Presence { get; set; } = new();
     public Features.Notifications.PushOptions Push { get; set; } = new();
+    public Features.Threads.ThreadsOptions Threads { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -60,6 +61,7 @@ public sealed class ServerOptions
             configuration.GetSection("REDIS").Bind(options.Redis);
             configuration.GetSection("PRESENCE").Bind(options.Presence);
             configuration.GetSection("PUSH").Bind(options.Push);
+            configuration.GetSection("THREADS").Bind(options.Threads);
         }
         catch (InvalidOperationException ex)
         {
@@ -126,6 +128,7 @@ public sealed class ServerOptions
         foreach (var error in Redis.Validate(Database.ProviderKind)) yield return error;
         foreach (var error in Voice.ValidateCluster(Redis.Enabled)) yield return error;
         foreach (var error in Presence.Validate()) yield return error;
+        foreach (var error in Threads.Validate()) yield return error;
         foreach (var error in Push.Validate()) yield return error;
     }
 }

@@ -9,6 +9,7 @@ import type {
   MyPermissions,
   Presence,
   SessionInfo,
+  ThreadChannel,
   TokenResponse,
   User,
   UnreadCounts,
@@ -79,6 +80,15 @@ export function endpoints(api: ApiClient) {
     pins: (channelId: string) => api.request<Message[]>("GET", `/channels/${enc(channelId)}/pins`),
     pinMessage: (channelId: string, id: string) => api.request<void>("PUT", `/channels/${enc(channelId)}/pins/${enc(id)}`),
     unpinMessage: (channelId: string, id: string) => api.request<void>("DELETE", `/channels/${enc(channelId)}/pins/${enc(id)}`),
+    createThread: (channelId: string, messageId: string, body: { name: string; auto_archive_seconds?: number }) =>
+      api.request<ThreadChannel>("POST", `/channels/${enc(channelId)}/messages/${enc(messageId)}/threads`, { body }),
+    threads: (channelId: string, archived = false) =>
+      api.request<ThreadChannel[]>("GET", `/channels/${enc(channelId)}/threads`, archived ? { query: { archived: "true" } } : {}),
+    thread: (threadId: string) => api.request<ThreadChannel>("GET", `/channels/${enc(threadId)}`),
+    updateThread: (threadId: string, body: { name?: string; archived?: boolean; auto_archive_seconds?: number }) =>
+      api.request<ThreadChannel>("PATCH", `/channels/${enc(threadId)}`, { body }),
+    joinThread: (threadId: string) => api.request<void>("PUT", `/channels/${enc(threadId)}/thread-members/@me`),
+    leaveThread: (threadId: string) => api.request<void>("DELETE", `/channels/${enc(threadId)}/thread-members/@me`),
 
     myPermissions: (communityId: string) => api.request<MyPermissions>("GET", `/communities/${enc(communityId)}/permissions/@me`),
 

@@ -15,7 +15,8 @@ export interface UserSummary {
   display_name?: string | null;
 }
 
-export const ChannelType = { Text: 0, Voice: 1, Category: 4 } as const;
+/** Thread (5): a channel started from a message of a text channel; never listed with the channels. */
+export const ChannelType = { Text: 0, Voice: 1, Category: 4, Thread: 5 } as const;
 export type ChannelTypeValue = (typeof ChannelType)[keyof typeof ChannelType];
 
 export interface Channel {
@@ -113,6 +114,8 @@ export interface Message {
   /** Pinned in its channel (GET /channels/{id}/pins), since pinned_at. */
   pinned?: boolean;
   pinned_at?: string | null;
+  /** The thread started from this message, if any. */
+  thread?: ThreadSummary | null;
 }
 
 export const MessageType = {
@@ -125,6 +128,48 @@ export interface ChannelPinsUpdate {
   channel_id: string;
   community_id: string;
   last_pin_timestamp?: string | null;
+}
+
+/** What a parent message carries about its thread. */
+export interface ThreadSummary {
+  id: string;
+  name: string;
+  message_count: number;
+  last_message_at?: string | null;
+  last_activity_at: string;
+  archived: boolean;
+}
+
+/** A thread (channel type 5): GET /channels/{thread_id}, the thread list, THREAD_CREATE / THREAD_UPDATE. */
+export interface ThreadChannel {
+  id: string;
+  community_id: string;
+  /** The text channel it was started in. */
+  parent_id: string;
+  parent_message_id: string;
+  owner_id: string;
+  name: string;
+  type: number;
+  archived: boolean;
+  auto_archive_seconds: number;
+  archived_at?: string | null;
+  message_count: number;
+  member_count: number;
+  last_message_at?: string | null;
+  last_activity_at: string;
+  created_at: string;
+  /** Whether I am a member: REST answers only (gateway payloads are shared). */
+  joined?: boolean | null;
+}
+
+/** THREAD_MEMBERS_UPDATE. */
+export interface ThreadMembersUpdate {
+  id: string;
+  community_id: string;
+  parent_id: string;
+  member_count: number;
+  added_user_ids: string[];
+  removed_user_ids: string[];
 }
 
 export interface MessageDeleted {
@@ -296,7 +341,10 @@ export type DispatchEvent =
   | { t: "VOICE_ERROR"; d: VoiceErrorEvent }
   | { t: "PRESENCE_UPDATE"; d: Presence }
   | { t: "CHANNEL_READ"; d: ChannelRead }
-  | { t: "CHANNEL_PINS_UPDATE"; d: ChannelPinsUpdate };
+  | { t: "CHANNEL_PINS_UPDATE"; d: ChannelPinsUpdate }
+  | { t: "THREAD_CREATE"; d: ThreadChannel }
+  | { t: "THREAD_UPDATE"; d: ThreadChannel }
+  | { t: "THREAD_MEMBERS_UPDATE"; d: ThreadMembersUpdate };
 
 export type DispatchType = DispatchEvent["t"];
 

@@ -7,6 +7,7 @@ import { useMessages } from "./messages";
 import { usePins } from "./pins";
 import { usePresenceStore } from "./presence";
 import { useSession } from "./session";
+import { summaryOf, useThreads } from "./threads";
 import { useTyping } from "./typing";
 import { useUi } from "./ui";
 import { useUnread } from "./unread";
@@ -81,6 +82,14 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
     case "CHANNEL_PINS_UPDATE":
       usePins.getState().pinsUpdated(e.d.channel_id);
       break;
+    case "THREAD_CREATE":
+    case "THREAD_UPDATE":
+      useThreads.getState().upsert(e.d);
+      useMessages.getState().threadSummary(e.d.parent_id, e.d.parent_message_id, summaryOf(e.d));
+      break;
+    case "THREAD_MEMBERS_UPDATE":
+      useThreads.getState().members(e.d, useSession.getState().user?.id);
+      break;
     case "CHANNEL_READ":
       useUnread.getState().channelRead(e.d);
       break;
@@ -104,6 +113,7 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       usePins.getState().removeChannel(e.d.id);
       useTyping.getState().removeChannel(e.d.id);
       useUnread.getState().removeChannel(e.d.id);
+      useThreads.getState().removeParent(e.d.id);
       break;
     case "COMMUNITY_CREATE":
       useCommunities.getState().upsert(e.d);
@@ -185,6 +195,7 @@ export function resetStores(): void {
   usePins.setState({ byChannel: {}, openChannelId: null, jumpTo: null });
   useTyping.setState({ byChannel: {} });
   useInvites.setState({ byCommunity: {} });
+  useThreads.setState({ byId: {}, openId: null });
   useVoice.getState().reset();
   usePresenceStore.getState().reset();
   useUnread.setState({ byChannel: {}, live: {}, stale: false });

@@ -1,5 +1,5 @@
 import { create } from "zustand";
-import type { Message, ReactionCount, ReactionEvent, UserSummary } from "../api/types";
+import type { Message, ReactionCount, ReactionEvent, ThreadSummary, UserSummary } from "../api/types";
 import { compareIds, insertSorted } from "./ids";
 
 export type PendingStatus = "sending" | "failed";
@@ -48,6 +48,8 @@ interface MessagesState {
   setPendingStatus: (channelId: string, nonce: string, status: PendingStatus, error?: string) => void;
   discardPending: (channelId: string, nonce: string) => void;
   reaction: (ev: ReactionEvent, add: boolean, mine: boolean) => void;
+  /** A thread started from a loaded message changed (THREAD_CREATE / THREAD_UPDATE): its summary follows. */
+  threadSummary: (channelId: string, messageId: string, summary: ThreadSummary) => void;
 }
 
 function withChannel(
@@ -138,6 +140,14 @@ export const useMessages = create<MessagesState>()((set) => ({
       withChannel(s, channelId, (c) =>
         c.pending.some((p) => p.nonce === nonce) ? { ...c, pending: c.pending.filter((p) => p.nonce !== nonce) } : null,
       ),
+    ),
+  threadSummary: (channelId, messageId, summary) =>
+    set((s) =>
+      withChannel(s, channelId, (c) => {
+        const m = c.byId[messageId];
+        if (!m) return null;
+        return { ...c, byId: { ...c.byId, [messageId]: { ...m, thread: summary } } };
+      }),
     ),
   reaction: (ev, add, mine) =>
     set((s) =>

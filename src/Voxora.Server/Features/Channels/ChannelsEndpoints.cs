@@ -133,22 +133,44 @@ public static class ChannelsEndpoints
         return parent.Type != ChannelTypes.Category ? "The parent must be a category." : null;
     }
 
-    private static async Task<Results<Ok<Channel>, ProblemHttpResult>> Get(
-        string channelId, HttpContext http, CommunityAccess access, CancellationToken ct)
-    {
-        var found = await access.FindChannelAsync(channelId, http.User.UserId(), ct);
-        return found is null ? Problems.NotFound("Channel") : TypedResults.Ok(found.Channel.ToProtocol());
-    }
-
-    private static async Task<Results<Ok<Channel>, ValidationProblem, ProblemHttpResult>> Update(
-        string channelId, UpdateChannelRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, CancellationToken ct)
+    /// <summary>A thread is answered as a thread (its channel fields and its thread state).</summary>
+    private static async Task<Results<Ok<Channel>, Ok<ThreadChannel>, ProblemHttpResult>> Get(
+        string channelId, HttpContext http, CommunityAccess access, Threads.ThreadStore threads, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
         if (found is null)
         {
             return Problems.NotFound("Channel");
+        }
+
+        if (found.Channel.Type == ChannelTypes.Thread)
+        {
+            return await threads.FindAsync(found.Channel.Id, userId, ct) is { } thread ? TypedResults.Ok(thread) : Problems.NotFound("Channel");
+        }
+
+        return TypedResults.Ok(found.Channel.ToProtocol());
+    }
+
+    private static async Task<Results<Ok<Channel>, Ok<ThreadChannel>, ValidationProblem, ProblemHttpResult>> Update(
+        string channelId, UpdateChannelRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
+        DomainEvents events, Threads.ThreadStore threads, TimeProvider clock, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var found = await access.FindChannelAsync(channelId, userId, ct);
+        if (found is null)
+        {
+            return Problems.NotFound("Channel");
+        }
+
+        if (found.Channel.Type == ChannelTypes.Thread)
+        {
+            return await Threads.ThreadsEndpoints.UpdateAsync(found, request, db, threads, events, clock, ct);
+        }
+
+        if (request.Archived is not null || request.AutoArchiveSeconds is not null)
+        {
+            return Problems.Validation(request.Archived is not null ? "archived" : "auto_archive_seconds", "Only threads can be archived.");
         }
 
         if (!found.Has(Permission.ManageChannels))
@@ -271,6 +293,10 @@ public static class ChannelsEndpoints
                 await db.Channels.Where(c => c.ParentId == channel.Id && c.CommunityId == channel.CommunityId)
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.ParentId, (string?)null).SetProperty(c => c.PermissionsSynced, false), ct);
             }
+
+            // Its threads go with it (their rows point at it as parent, not by a foreign key): a thread left behind
+            // would resolve to no overrides at all.
+            await db.Channels.Where(c => c.ParentId == channel.Id && c.Type == ChannelTypes.Thread && c.CommunityId == channel.CommunityId).ExecuteDeleteAsync(ct);
 
             // Its messages, reactions and overrides go with it (ON DELETE CASCADE).
             await db.Channels.Where(c => c.Id == channel.Id).ExecuteDeleteAsync(ct);

@@ -109,6 +109,7 @@ public sealed class MessageStore(VoxoraDbContext db)
     private async Task<List<Message>> ToWireAsync(List<Row> rows, string? viewerId, CancellationToken ct)
     {
         var reactions = await ReactionsAsync(rows.Where(r => r.HasReactions).Select(r => r.Id).ToList(), viewerId, ct);
+        var threads = await ThreadsOfAsync(rows, ct);
         return rows.Select(r => new Message(
                 Snowflake.Format(r.Id),
                 r.ChannelId,
@@ -124,7 +125,24 @@ public sealed class MessageStore(VoxoraDbContext db)
                 MentionEveryone: r.MentionEveryone,
                 Type: r.Type,
                 Pinned: r.PinnedAt is not null,
-                PinnedAt: r.PinnedAt))
+                PinnedAt: r.PinnedAt,
+                Thread: threads.GetValueOrDefault(r.Id)))
             .ToList();
+    }
+
+    /// <summary>The thread summary of each message of the page that started one (one indexed query on the unique parent message id).</summary>
+    private async Task<Dictionary<long, ThreadSummary>> ThreadsOfAsync(List<Row> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = rows.ConvertAll(r => r.Id);
+        var threads = await db.Threads.AsNoTracking()
+            .Where(t => ids.Contains(t.ParentMessageId))
+            .Select(t => new { t.ParentMessageId, Summary = new ThreadSummary(t.Id, t.Channel!.Name, t.MessageCount, t.LastMessageAt, t.LastActivityAt, t.Archived) })
+            .ToListAsync(ct);
+        return threads.ToDictionary(t => t.ParentMessageId, t => t.Summary);
     }
 }

@@ -34,14 +34,16 @@ public static class MessagesEndpoints
             return Problems.NotFound("Channel");
         }
 
-        if (found.Channel.Type != ChannelTypes.Text)
+        if (!HoldsMessages(found.Channel))
         {
             return NotText();
         }
 
-        if (!found.Has(Permission.SendMessages))
+        // In a thread posting needs SEND_MESSAGES_IN_THREADS instead; a message to an archived thread unarchives it
+        // (seed 000 §P2-7; the Threads feature does that when the message is created).
+        if (MissingSend(found) is { } missing)
         {
-            return RolesEndpoints.Missing("SEND_MESSAGES");
+            return missing;
         }
 
         var channel = found.Channel;
@@ -162,7 +164,7 @@ public static class MessagesEndpoints
             return Problems.NotFound("Channel");
         }
 
-        if (found.Channel.Type != ChannelTypes.Text)
+        if (!HoldsMessages(found.Channel))
         {
             return NotText();
         }
@@ -229,9 +231,14 @@ public static class MessagesEndpoints
             return SystemMessage("edited");
         }
 
-        if (!found.Has(Permission.SendMessages))
+        if (MissingSend(found) is { } missing)
         {
-            return RolesEndpoints.Missing("SEND_MESSAGES");
+            return missing;
+        }
+
+        if (await Threads.ThreadsEndpoints.IsArchivedAsync(db, found.Channel, ct))
+        {
+            return Threads.ThreadsEndpoints.Archived("The thread is archived: messages in it cannot be edited until it is unarchived.");
         }
 
         if (MessageRules.ContentError(request.Content, out var content) is { } contentError)
@@ -356,6 +363,14 @@ public static class MessagesEndpoints
     /// <summary>400 for a system line ("alice pinned a message"): the server wrote it, nobody edits or pins it.</summary>
     internal static ProblemHttpResult SystemMessage(string verb) =>
         Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.SystemMessage, "System message", $"A system message cannot be {verb}.");
+
+    /// <summary>Text channels and threads hold messages.</summary>
+    internal static bool HoldsMessages(Channels.ChannelEntity channel) => channel.Type is ChannelTypes.Text or ChannelTypes.Thread;
+
+    /// <summary>The permission writing here needs (SEND_MESSAGES_IN_THREADS in a thread, SEND_MESSAGES elsewhere), when the caller lacks it.</summary>
+    internal static ProblemHttpResult? MissingSend(ChannelAccess found) => found.Channel.Type == ChannelTypes.Thread
+        ? found.Has(Permission.SendMessagesInThreads) ? null : RolesEndpoints.Missing("SEND_MESSAGES_IN_THREADS")
+        : found.Has(Permission.SendMessages) ? null : RolesEndpoints.Missing("SEND_MESSAGES");
 
     internal static ProblemHttpResult NotText() =>
         Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.WrongChannelType, "Not a text channel", "Messages can only be sent to and read from text channels.");

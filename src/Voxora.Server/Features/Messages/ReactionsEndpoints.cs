@@ -59,6 +59,11 @@ public static class ReactionsEndpoints
             return Roles.RolesEndpoints.Missing("ADD_REACTIONS");
         }
 
+        if (await Threads.ThreadsEndpoints.IsArchivedAsync(db, target.Access.Channel, ct))
+        {
+            return Threads.ThreadsEndpoints.Archived("The thread is archived: no reactions until it is unarchived.");
+        }
+
         if (await db.Reactions.AnyAsync(r => r.MessageId == target.MessageId && r.Emoji == emoji && r.UserId == userId, ct))
         {
             return TypedResults.NoContent();

@@ -110,8 +110,17 @@ public static class PermissionResolver
         timedOut && (permissions & Permission.Administrator) == 0 ? permissions & Permission.KeptWhileTimedOut : permissions;
 
     /// <summary>Which channel's overrides apply: a synced child with an existing parent uses its category's.</summary>
-    public static ChannelInfo OverrideSource(CommunityPermissionData data, ChannelInfo channel) =>
-        channel is { PermissionsSynced: true, ParentId: { } parentId } && data.Channels.TryGetValue(parentId, out var parent) ? parent : channel;
+    public static ChannelInfo OverrideSource(CommunityPermissionData data, ChannelInfo channel)
+    {
+        // A synced channel uses its parent's overrides; a thread is synced with its text channel, which may itself be
+        // synced with its category: so at most two hops (categories have no parent).
+        for (var hops = 0; hops < 2 && channel is { PermissionsSynced: true, ParentId: { } parentId } && data.Channels.TryGetValue(parentId, out var parent); hops++)
+        {
+            channel = parent;
+        }
+
+        return channel;
+    }
 
     public static IReadOnlyList<string> RolesOf(CommunityPermissionData data, string userId) =>
         data.MemberRoles.TryGetValue(userId, out var roles) ? roles : [];

@@ -23,7 +23,9 @@ public sealed class PermissionSnapshot
     public PermissionSnapshot(CommunityPermissionData data, IReadOnlyList<Channel> channels, IReadOnlyList<ChannelEntity>? channelEntities = null)
     {
         Data = data;
-        Channels = channels;
+        // Threads are resolved like channels (they follow their parent's overrides) but are not listed with them:
+        // channel lists, READY and visibility announcements carry the community's channels, not its threads.
+        Channels = channels.Any(c => c.Type == ChannelTypes.Thread) ? channels.Where(c => c.Type != ChannelTypes.Thread).ToList() : channels;
         entities = channelEntities?.ToDictionary(c => c.Id, StringComparer.Ordinal) ?? new Dictionary<string, ChannelEntity>(StringComparer.Ordinal);
         channelIndex = new Dictionary<string, int>(channels.Count, StringComparer.Ordinal);
         sources = new ChannelInfo[channels.Count];
@@ -55,7 +57,7 @@ public sealed class PermissionSnapshot
 
     public CommunityPermissionData Data { get; }
 
-    /// <summary>Every channel of the community in display order (position, then id).</summary>
+    /// <summary>Every channel of the community in display order (position, then id), without threads.</summary>
     public IReadOnlyList<Channel> Channels { get; }
 
     public string CommunityId => Data.CommunityId;
@@ -67,6 +69,9 @@ public sealed class PermissionSnapshot
     public IReadOnlyList<string> RolesOf(string userId) => PermissionResolver.RolesOf(Data, userId);
 
     public bool HasChannel(string channelId) => channelIndex.ContainsKey(channelId);
+
+    /// <summary>Is this a thread of the community (a channel of type 5)? False when the snapshot was built without rows.</summary>
+    public bool IsThread(string channelId) => entities.TryGetValue(channelId, out var row) && row.Type == ChannelTypes.Thread;
 
     /// <summary>
     /// A private copy of the channel's row as loaded with this snapshot (callers may attach and change it),

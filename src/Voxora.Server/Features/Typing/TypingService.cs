@@ -40,12 +40,13 @@ public sealed class TypingService(TypingThrottle throttle, DomainEvents events, 
             return TypingOutcome.UnknownChannel;
         }
 
-        if (found.Channel.Type != ChannelTypes.Text)
+        if (!Messages.MessagesEndpoints.HoldsMessages(found.Channel))
         {
             return TypingOutcome.NotText;
         }
 
-        if (!found.Has(Permission.SendMessages))
+        // In a thread, what it takes to post there (SEND_MESSAGES_IN_THREADS).
+        if (Messages.MessagesEndpoints.MissingSend(found) is not null)
         {
             return TypingOutcome.CannotSend;
         }

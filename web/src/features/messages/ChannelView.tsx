@@ -15,6 +15,7 @@ import { MessageList } from "./MessageList";
 import { PinsPanel, usePinsOf } from "./PinsPanel";
 import { Isolated } from "../../ui/Isolated";
 import { stripBidiControls } from "../../ui/safeText";
+import { ThreadList } from "../threads/ThreadList";
 
 export function ChannelView({ channel }: { channel: Channel }) {
   const myId = useSession((s) => s.user?.id);
@@ -33,6 +34,7 @@ export function ChannelView({ channel }: { channel: Channel }) {
   const [editingId, setEditingId] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [threadsOpen, setThreadsOpen] = useState(false);
   // How many were unread when the channel was opened (this view is keyed by channel): where the divider goes.
   const [openedUnread] = useState(() => useUnread.getState().byChannel[channel.id]?.unread ?? 0);
   const [dividerId, setDividerId] = useState<string | null>(null);
@@ -125,10 +127,14 @@ export function ChannelView({ channel }: { channel: Channel }) {
             </span>
           ) : null}
         </IconButton>
+        <IconButton label="Threads" aria-expanded={threadsOpen} onClick={() => setThreadsOpen(!threadsOpen)} data-testid="threads-toggle">
+          🧵
+        </IconButton>
         <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} data-testid="members-toggle">
           👥
         </IconButton>
       </header>
+      {threadsOpen ? <ThreadList channelId={channel.id} onClose={() => setThreadsOpen(false)} /> : null}
       {error ? (
         <p role="alert" className="px-4 py-2 text-sm text-danger">
           Could not load messages: {error}{" "}

@@ -9,7 +9,8 @@ import { discardSend, retrySend } from "../../stores/send";
 import { Avatar } from "../../ui/Avatar";
 import { statusOf, usePresenceStore } from "../../stores/presence";
 import { Button, IconButton } from "../../ui/Button";
-import { ConfirmDialog } from "../../ui/FormDialogs";
+import { ConfirmDialog, NameDialog } from "../../ui/FormDialogs";
+import { countLabel, summaryOf, useThreads } from "../../stores/threads";
 import { RichText } from "./RichText";
 import { Isolated } from "../../ui/Isolated";
 
@@ -201,6 +202,9 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [picker, setPicker] = useState(false);
   const [note, setNote] = useState<string | null>(null);
+  const [naming, setNaming] = useState(false);
+  // Threads start from messages of text channels, not from messages inside a thread.
+  const inThread = useThreads((s) => message.channel_id in s.byId);
   const author = useMembers((s) => s.users[message.author.id]) ?? message.author;
   const mine = message.author.id === myId;
   const mentionsMe = !!myId && message.mentions.includes(myId);
@@ -277,6 +281,22 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
               ))}
             </div>
           ) : null}
+          {message.thread ? (
+            <button
+              type="button"
+              onClick={() => useThreads.getState().open(message.thread!.id)}
+              className="mt-1 flex max-w-full items-center gap-2 rounded border border-line bg-elevated px-2 py-1 text-left text-sm hover:border-muted"
+              data-testid="thread-summary"
+              aria-label={`Open thread ${message.thread.name}: ${countLabel(message.thread.message_count)}`}
+            >
+              <span aria-hidden="true">🧵</span>
+              <Isolated className="truncate font-semibold text-accent" text={message.thread.name} />
+              <span className="shrink-0 text-xs text-muted" data-testid="thread-summary-count">
+                {countLabel(message.thread.message_count)} · last activity <Timestamp iso={message.thread.last_message_at ?? message.thread.last_activity_at} short />
+                {message.thread.archived ? " · archived" : ""}
+              </span>
+            </button>
+          ) : null}
           {note ? <p role="status" className="break-all text-xs text-muted">{note}</p> : null}
         </div>
       </div>
@@ -295,6 +315,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
               📌
             </IconButton>
           ) : null}
+          {!inThread && !message.thread ? <IconButton label="Create thread" onClick={() => setNaming(true)} data-testid="create-thread">🧵</IconButton> : null}
           <IconButton label="Copy link to message" onClick={copyLink}>🔗</IconButton>
           {mine ? <IconButton label="Delete message" onClick={() => setConfirmDelete(true)} data-testid="delete-message" className="hover:text-danger">🗑</IconButton> : null}
           {picker ? (
@@ -305,6 +326,22 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
             </div>
           ) : null}
         </div>
+      ) : null}
+
+      {naming ? (
+        <NameDialog
+          title="Create thread"
+          label="Thread name"
+          submitLabel="Create thread"
+          testId="create-thread-dialog"
+          onClose={() => setNaming(false)}
+          onSubmit={async (name) => {
+            const thread = await rest.createThread(message.channel_id, message.id, { name });
+            useThreads.getState().upsert(thread);
+            useMessages.getState().threadSummary(message.channel_id, message.id, summaryOf(thread));
+            useThreads.getState().open(thread.id);
+          }}
+        />
       ) : null}
 
       {confirmDelete ? (

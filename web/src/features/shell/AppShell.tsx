@@ -8,6 +8,8 @@ import { ChannelSidebar } from "../channels/ChannelSidebar";
 import { ChannelView } from "../messages/ChannelView";
 import { CommunityRail } from "./CommunityRail";
 import { MemberList } from "./MemberList";
+import { ThreadPanel } from "../threads/ThreadPanel";
+import { useThreads } from "../../stores/threads";
 import { ReconnectBanner } from "./ReconnectBanner";
 import { Loading } from "../../ui/Loading";
 import { EmptyHome } from "./EmptyHome";
@@ -23,6 +25,8 @@ export function AppShell() {
   const gateway = useUi((s) => s.gateway);
   const drawerOpen = useUi((s) => s.drawerOpen);
   const membersOpen = useUi((s) => s.membersOpen);
+  const openThreadId = useThreads((s) => s.openId);
+  const openThreadParent = useThreads((s) => (s.openId ? s.byId[s.openId]?.parent_id : undefined));
   const setDrawer = useUi((s) => s.setDrawer);
   const setActiveChannel = useUi((s) => s.setActiveChannel);
   const hasData = gateway === "ready" || Object.keys(communities).length > 0;
@@ -92,7 +96,12 @@ export function AppShell() {
             <EmptyHome hasCommunity={!!community} />
           )}
         </main>
-        {membersOpen && community ? (
+        {/* A thread of this channel takes the member list's place (seed 000 §C2-7). */}
+        {openThreadId && channel && (openThreadParent === undefined || openThreadParent === channel.id) ? (
+          <div className="fixed inset-y-0 right-0 z-20 w-full md:w-auto lg:static">
+            <ThreadPanel key={openThreadId} threadId={openThreadId} />
+          </div>
+        ) : membersOpen && community ? (
           <div className="fixed inset-y-0 right-0 z-20 lg:static">
             <MemberList communityId={community.id} />
           </div>
