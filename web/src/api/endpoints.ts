@@ -7,6 +7,7 @@ import type {
   Member,
   Message,
   MyPermissions,
+  Role,
   Presence,
   SessionInfo,
   TokenResponse,
@@ -76,6 +77,7 @@ export function endpoints(api: ApiClient) {
         query: { limit: 25 },
       }),
 
+    roles: (communityId: string) => api.request<Role[]>("GET", `/communities/${enc(communityId)}/roles`),
     myPermissions: (communityId: string) => api.request<MyPermissions>("GET", `/communities/${enc(communityId)}/permissions/@me`),
 
     // no-cache: the answer may be cached 10 s, but after READY (a reload, a reconnect) the client needs it fresh.

@@ -35,7 +35,7 @@ function ReplyQuote({ channelId, replyTo, myId }: { channelId: string; replyTo: 
         <>
           <Isolated className="font-semibold" text={displayName(target.author)} />
           <span className="truncate">
-            <RichText content={target.content} myId={myId} />
+            <RichText content={target.content} myId={myId} communityId={target.community_id} inline />
           </span>
         </>
       ) : (
@@ -204,7 +204,7 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
             <EditBox message={message} onDone={() => onEdit(null)} />
           ) : (
             <div dir="auto" className="whitespace-pre-wrap break-words" data-testid="message-content">
-              <RichText content={message.content} myId={myId} />
+              <RichText content={message.content} myId={myId} communityId={message.community_id} />
               {message.edited_at ? (
                 <span className="ml-1 text-xs text-muted" title={`Edited ${dateTimeFmt.format(new Date(message.edited_at))}`} data-testid="edited-marker">
                   (edited)
