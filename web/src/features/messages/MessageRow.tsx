@@ -10,9 +10,8 @@ import { statusOf, usePresenceStore } from "../../stores/presence";
 import { Button, IconButton } from "../../ui/Button";
 import { ConfirmDialog } from "../../ui/FormDialogs";
 import { RichText } from "./RichText";
+import { EmojiPicker } from "../../emoji/EmojiPicker";
 import { Isolated } from "../../ui/Isolated";
-
-const QUICK = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -152,6 +151,7 @@ export interface RowProps {
 export const MessageRow = memo(function MessageRow({ message, grouped, myId, editing, onEdit, onReply }: RowProps) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [picker, setPicker] = useState(false);
+  const [pickerUp, setPickerUp] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const author = useMembers((s) => s.users[message.author.id]) ?? message.author;
   const mine = message.author.id === myId;
@@ -229,16 +229,24 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
           aria-label="Message actions"
           className="absolute -top-3 right-4 z-10 hidden rounded border border-line bg-main shadow group-focus-within:flex group-hover:flex"
         >
-          <IconButton label="Add reaction" aria-expanded={picker} onClick={() => setPicker((p) => !p)}>☺</IconButton>
+          <IconButton
+            label="Add reaction"
+            aria-expanded={picker}
+            onClick={(e) => {
+              // Open towards the larger part of the window, so the picker is not cut off by the list's edge.
+              setPickerUp(e.currentTarget.getBoundingClientRect().top > window.innerHeight / 2);
+              setPicker((p) => !p);
+            }}
+          >
+            ☺
+          </IconButton>
           <IconButton label="Reply" onClick={() => onReply(message.id)}>↩</IconButton>
           {mine ? <IconButton label="Edit message" onClick={() => onEdit(message.id)} data-testid="edit-message">✎</IconButton> : null}
           <IconButton label="Copy link to message" onClick={copyLink}>🔗</IconButton>
           {mine ? <IconButton label="Delete message" onClick={() => setConfirmDelete(true)} data-testid="delete-message" className="hover:text-danger">🗑</IconButton> : null}
           {picker ? (
-            <div role="group" aria-label="Pick a reaction" className="absolute right-0 top-full z-20 mt-1 flex rounded border border-line bg-main p-1 shadow-lg">
-              {QUICK.map((e) => (
-                <IconButton key={e} label={`React with ${e}`} onClick={() => void react(e)} className="text-lg">{e}</IconButton>
-              ))}
+            <div className={`absolute right-0 z-20 ${pickerUp ? "bottom-full mb-1" : "top-full mt-1"}`}>
+              <EmojiPicker actionLabel="React with" onPick={(e) => void react(e)} onClose={() => setPicker(false)} />
             </div>
           ) : null}
         </div>
