@@ -12,7 +12,7 @@ import { MessageList } from "./MessageList";
 import { Isolated } from "../../ui/Isolated";
 import { stripBidiControls } from "../../ui/safeText";
 
-export function ChannelView({ channel }: { channel: Channel }) {
+export function ChannelView({ channel, focusMessageId = null }: { channel: Channel; focusMessageId?: string | null }) {
   const myId = useSession((s) => s.user?.id);
   const loaded = useMessages((s) => s.byChannel[channel.id]?.loaded ?? false);
   const newest = useMessages((s) => latestId(s.byChannel[channel.id]));
@@ -114,7 +114,7 @@ export function ChannelView({ channel }: { channel: Channel }) {
           </button>
         </p>
       ) : null}
-      <MessageList channelId={channel.id} myId={myId} editingId={editingId} onEdit={endEdit} onReply={reply} dividerId={dividerId} onAtBottomChange={setAtBottom} />
+      <MessageList channelId={channel.id} myId={myId} editingId={editingId} onEdit={endEdit} onReply={reply} dividerId={dividerId} onAtBottomChange={setAtBottom} focusId={focusMessageId} />
       <Composer channel={channel} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onEditLast={editLast} />
     </section>
   );

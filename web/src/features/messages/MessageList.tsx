@@ -9,6 +9,7 @@ import { MessageRow, PendingRow } from "./MessageRow";
 type Item = { kind: "message"; key: string; message: Message; grouped: boolean } | { kind: "pending"; key: string; pending: PendingMessage; grouped: boolean };
 
 const NEAR_BOTTOM = 80;
+const MAX_FOCUS_PAGES = 20;
 
 /**
  * Virtualized history, newest at the bottom. Only the rows in view (plus overscan) are in the DOM,
@@ -27,6 +28,7 @@ export function MessageList({
   onReply,
   dividerId = null,
   onAtBottomChange,
+  focusId = null,
 }: {
   channelId: string;
   myId: string | undefined;
@@ -36,6 +38,8 @@ export function MessageList({
   /** The first unread message when the channel was opened: a "new messages" divider goes above it. */
   dividerId?: string | null;
   onAtBottomChange?: (atBottom: boolean) => void;
+  /** A message link's target: older history is loaded until it is there, then it is scrolled to and highlighted. */
+  focusId?: string | null;
 }) {
   const channel = useMessages((s) => s.byChannel[channelId]) ?? emptyChannel();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -133,6 +137,30 @@ export function MessageList({
     return () => ro.disconnect();
   }, [items.length, virtualizer]);
 
+  // Message links: page back through history (at most MAX_FOCUS_PAGES pages) until the target is loaded.
+  const focusPages = useRef(0);
+  const focusedOn = useRef<string | null>(null);
+  const focusIndex = focusId ? items.findIndex((i) => i.key === focusId) : -1;
+  const focusMissing = !!focusId && focusIndex < 0 && channel.loaded && !channel.loading && (!channel.hasMore || focusPages.current >= MAX_FOCUS_PAGES);
+  useEffect(() => {
+    if (!focusId) {
+      focusedOn.current = null;
+      return;
+    }
+    if (focusIndex >= 0) {
+      if (focusedOn.current === focusId) return;
+      focusedOn.current = focusId;
+      atBottom.current = false;
+      onAtBottomChange?.(false);
+      virtualizer.scrollToIndex(focusIndex, { align: "center" });
+      return;
+    }
+    if (channel.loaded && !channel.loading && channel.hasMore && focusPages.current < MAX_FOCUS_PAGES) {
+      focusPages.current++;
+      void loadOlder(channelId).catch(() => undefined);
+    }
+  }, [focusId, focusIndex, channel.loaded, channel.loading, channel.hasMore, channelId, virtualizer, onAtBottomChange]);
+
   const virtualItems = virtualizer.getVirtualItems();
   const dividerIndex = dividerId ? items.findIndex((i) => i.key === dividerId) : -1;
   const scrollTop = scrollRef.current?.scrollTop ?? 0;
@@ -140,6 +168,9 @@ export function MessageList({
   const dividerAbove = dividerIndex >= 0 && dividerIndex < firstInView;
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
+    {focusMissing ? (
+      <p role="status" data-testid="message-link-missing" className="px-4 py-1 text-sm text-muted">The linked message was not found: it may have been deleted.</p>
+    ) : null}
     {dividerAbove ? (
       <button
         type="button"
@@ -179,7 +210,7 @@ export function MessageList({
                 </div>
               ) : null}
               {item.kind === "message" ? (
-                <MessageRow message={item.message} grouped={item.grouped} myId={myId} editing={editingId === item.message.id} onEdit={onEdit} onReply={onReply} />
+                <MessageRow message={item.message} grouped={item.grouped} myId={myId} editing={editingId === item.message.id} onEdit={onEdit} onReply={onReply} highlighted={item.key === focusId} />
               ) : (
                 <PendingRow pending={item.pending} grouped={item.grouped} />
               )}

@@ -146,9 +146,11 @@ export interface RowProps {
   editing: boolean;
   onEdit: (id: string | null) => void;
   onReply: (id: string) => void;
+  /** Opened through a message link: shown highlighted. */
+  highlighted?: boolean;
 }
 
-export const MessageRow = memo(function MessageRow({ message, grouped, myId, editing, onEdit, onReply }: RowProps) {
+export const MessageRow = memo(function MessageRow({ message, grouped, myId, editing, onEdit, onReply, highlighted = false }: RowProps) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [picker, setPicker] = useState(false);
   const [pickerUp, setPickerUp] = useState(false);
@@ -169,7 +171,7 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
     }
   }
   async function copyLink() {
-    const url = `${location.origin}/app/${message.community_id}/${message.channel_id}?message=${message.id}`;
+    const url = `${location.origin}/app/${message.community_id}/${message.channel_id}/${message.id}`;
     try {
       await navigator.clipboard.writeText(url);
       setNote("Link copied.");
@@ -182,9 +184,10 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
     <article
       data-testid={`message-${message.id}`}
       data-message-id={message.id}
+      data-highlighted={highlighted ? "true" : undefined}
       aria-label={`${displayName(author)}: ${message.content}`}
       tabIndex={-1}
-      className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""}`}
+      className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""} ${highlighted ? "bg-accent/15 ring-2 ring-inset ring-accent" : ""}`}
     >
       {message.reply_to ? <ReplyQuote channelId={message.channel_id} replyTo={message.reply_to} myId={myId} /> : null}
       <div className="flex gap-3">
