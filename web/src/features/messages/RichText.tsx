@@ -242,7 +242,34 @@ function LeaveDialog({ href, onClose }: { href: string; onClose: () => void }) {
   );
 }
 
+/** A link to a channel or message of this Voxora (same origin, /app/{community}/{channel}[/{message}]): opened in place. */
+function inAppTarget(href: string): { communityId: string; channelId: string; messageId?: string } | null {
+  if (typeof location === "undefined") return null;
+  try {
+    const url = new URL(href);
+    if (url.origin !== location.origin) return null;
+    const m = /^\/app\/([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)(?:\/([0-9]+))?\/?$/.exec(url.pathname);
+    if (!m) return null;
+    return { communityId: m[1]!, channelId: m[2]!, ...(m[3] ? { messageId: m[3] } : {}) };
+  } catch {
+    return null;
+  }
+}
+
 function AutoLink({ href, text }: { href: string; text: string }) {
+  const inApp = inAppTarget(href);
+  if (inApp) {
+    const cls = "break-all text-sky-500 underline hover:text-sky-400";
+    return inApp.messageId ? (
+      <Link to="/app/$communityId/$channelId/$messageId" params={{ communityId: inApp.communityId, channelId: inApp.channelId, messageId: inApp.messageId }} data-testid="message-link" className={cls}>
+        <bdi>{stripBidiControls(text)}</bdi>
+      </Link>
+    ) : (
+      <Link to="/app/$communityId/$channelId" params={{ communityId: inApp.communityId, channelId: inApp.channelId }} className={cls}>
+        <bdi>{stripBidiControls(text)}</bdi>
+      </Link>
+    );
+  }
   // When the text could pass for another address, the real one is shown beside it, not only on hover.
   const label = linkLabel(text, href);
   return (

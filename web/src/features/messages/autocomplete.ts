@@ -63,7 +63,11 @@ export function suggest(
     const people: Suggestion[] = sources.members
       .filter((m) => matches(q, m.user.username, m.user.display_name))
       .sort((a, b) => displayName(a.user).localeCompare(displayName(b.user)))
-      .map((m) => ({ key: m.user.id, icon: "@", label: displayName(m.user), detail: m.user.username, insert: `<@${m.user.id}> ` }));
+      .map((m) => {
+        const label = displayName(m.user);
+        // The username beside a display name tells two people of the same display name apart.
+        return { key: m.user.id, icon: "@", label, ...(label !== m.user.username ? { detail: m.user.username } : {}), insert: `<@${m.user.id}> ` };
+      });
     const roles: Suggestion[] = sources.roles
       .filter((r) => !r.is_everyone && matches(q, r.name))
       .map((r) => ({ key: r.id, icon: "@", label: r.name, detail: "role", insert: `<@&${r.id}> ` }));
