@@ -78,7 +78,7 @@ describe("RichText renders the token tree as elements", () => {
     expect(screen.getByTestId("mention-everyone").textContent).toBe("@everyone");
     expect(screen.getByTestId("format-codeblock").getAttribute("data-lang")).toBe("js");
     // The highlighter arrives as its own chunk and replaces the plain text by class-named spans.
-    await waitFor(() => expect(screen.getByTestId("format-codeblock").querySelector("code")?.getAttribute("data-highlighted")).toBe("true"));
+    await waitFor(() => expect(screen.getByTestId("format-codeblock").querySelector("code")?.getAttribute("data-highlighted")).toBe("true"), { timeout: 15_000 });
     expect(screen.getByTestId("format-codeblock").querySelector(".hljs-keyword")?.textContent).toBe("const");
     expect(screen.getByTestId("format-codeblock").textContent).toBe("const x = 1;");
   });
