@@ -73,6 +73,8 @@ const appRoute = createRoute({
 const appIndexRoute = createRoute({ getParentRoute: () => appRoute, path: "/", component: () => null });
 const communityRoute = createRoute({ getParentRoute: () => appRoute, path: "$communityId", component: () => null });
 const channelRoute = createRoute({ getParentRoute: () => appRoute, path: "$communityId/$channelId", component: () => null });
+/** A message link: the channel, scrolled to and highlighting that message. */
+const messageRoute = createRoute({ getParentRoute: () => appRoute, path: "$communityId/$channelId/$messageId", component: () => null });
 
 const routeTree = rootRoute.addChildren([
   indexRoute,
@@ -80,7 +82,7 @@ const routeTree = rootRoute.addChildren([
   registerRoute,
   inviteRoute,
   settingsRoute,
-  appRoute.addChildren([appIndexRoute, communityRoute, channelRoute]),
+  appRoute.addChildren([appIndexRoute, communityRoute, channelRoute, messageRoute]),
 ]);
 
 export const createAppRouter = (history?: RouterHistory) =>

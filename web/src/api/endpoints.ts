@@ -7,6 +7,7 @@ import type {
   Member,
   Message,
   MyPermissions,
+  Role,
   Presence,
   SessionInfo,
   ThreadChannel,
@@ -90,6 +91,7 @@ export function endpoints(api: ApiClient) {
     joinThread: (threadId: string) => api.request<void>("PUT", `/channels/${enc(threadId)}/thread-members/@me`),
     leaveThread: (threadId: string) => api.request<void>("DELETE", `/channels/${enc(threadId)}/thread-members/@me`),
 
+    roles: (communityId: string) => api.request<Role[]>("GET", `/communities/${enc(communityId)}/roles`),
     myPermissions: (communityId: string) => api.request<MyPermissions>("GET", `/communities/${enc(communityId)}/permissions/@me`),
 
     // no-cache: the answer may be cached 10 s, but after READY (a reload, a reconnect) the client needs it fresh.

@@ -298,6 +298,18 @@ export interface VoiceStatus {
   reason?: string | null;
 }
 
+/** GET /communities/{id}/roles (ordered by position). */
+export interface Role {
+  id: string;
+  community_id: string;
+  name: string;
+  permissions: string;
+  position: number;
+  is_everyone: boolean;
+  color?: number | null;
+  created_at: string;
+}
+
 /** GET /communities/{id}/permissions/@me: bit sets as decimal strings. */
 export interface MyPermissions {
   community: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hasHiddenCharacters, linkLabel, stripBidiControls } from "./safeText";
-import { tokenize } from "../features/messages/content";
+import { parse } from "../format/parse";
 
 describe("stripBidiControls", () => {
   it("removes embeddings, overrides and isolates and keeps everything else", () => {
@@ -29,8 +29,9 @@ describe("linkLabel", () => {
 
   it("shows the real target when the text hides characters", () => {
     const raw = "https://example.com/\u202Efdp.exe";
-    const token = tokenize(`see ${raw}`)[1];
-    if (token?.kind !== "link") throw new Error("expected a link");
+    const para = parse(`see ${raw}`)[0];
+    const token = para?.type === "paragraph" ? para.children[1] : undefined;
+    if (token?.type !== "autolink") throw new Error("expected a link");
     const label = linkLabel(token.text, token.href);
     expect(label.text).not.toMatch(/\u202E/);
     expect(label.target).toBe(token.href);

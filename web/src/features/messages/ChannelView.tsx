@@ -17,7 +17,7 @@ import { Isolated } from "../../ui/Isolated";
 import { stripBidiControls } from "../../ui/safeText";
 import { ThreadList } from "../threads/ThreadList";
 
-export function ChannelView({ channel }: { channel: Channel }) {
+export function ChannelView({ channel, focusMessageId = null }: { channel: Channel; focusMessageId?: string | null }) {
   const myId = useSession((s) => s.user?.id);
   const loaded = useMessages((s) => s.byChannel[channel.id]?.loaded ?? false);
   const newest = useMessages((s) => latestId(s.byChannel[channel.id]));
@@ -152,6 +152,7 @@ export function ChannelView({ channel }: { channel: Channel }) {
         dividerId={dividerId}
         onAtBottomChange={setAtBottom}
         canManageMessages={canManage}
+        focusId={focusMessageId}
       />
       {pinsOpen ? <PinsPanel channel={channel} canManageMessages={canManage} myId={myId} pins={pins} /> : null}
       <Composer channel={channel} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onEditLast={editLast} />

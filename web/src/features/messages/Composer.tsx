@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { rest, typing } from "../../app/runtime";
 import type { Channel } from "../../api/types";
 import { displayName, useMembers } from "../../stores/members";
@@ -8,6 +8,12 @@ import { useNotifications } from "../../notifications/store";
 import { useSession } from "../../stores/session";
 import { IconButton } from "../../ui/Button";
 import { encodeMentions } from "./content";
+import { applySuggestion, findTrigger, suggest, type Suggestion } from "./autocomplete";
+import { EmojiPicker } from "../../emoji/EmojiPicker";
+import { useEmojiData } from "../../emoji/data";
+import { useRecentEmoji } from "../../emoji/recent";
+import { useChannels } from "../../stores/channels";
+import { useRoles } from "../../stores/roles";
 import { TypingIndicator } from "./TypingIndicator";
 
 const MAX = 4000;
@@ -34,6 +40,71 @@ export function Composer({
     return map;
   }, [members]);
 
+  const [caret, setCaret] = useState(0);
+  const [active, setActive] = useState(0);
+  // The trigger position the person dismissed with Escape: it stays closed until they type another trigger.
+  const [dismissed, setDismissed] = useState<number | null>(null);
+  const [picker, setPicker] = useState(false);
+  const channelsById = useChannels((s) => s.byId);
+  const roles = useRoles((s) => s.byCommunity[channel.community_id]);
+  const ensureRoles = useRoles((s) => s.ensure);
+  const emoji = useEmojiData((s) => s.data);
+  const loadEmoji = useEmojiData((s) => s.load);
+  const tone = useRecentEmoji((s) => s.tone);
+  const rememberEmoji = useRecentEmoji((s) => s.use);
+
+  const trigger = useMemo(() => {
+    const t = findTrigger(text, caret);
+    return t && t.start !== dismissed ? t : null;
+  }, [text, caret, dismissed]);
+  useEffect(() => {
+    if (trigger?.kind === "@") ensureRoles(channel.community_id, (c) => rest.roles(c));
+    if (trigger?.kind === ":") loadEmoji();
+  }, [trigger?.kind, channel.community_id, ensureRoles, loadEmoji]);
+  const suggestions = useMemo<Suggestion[]>(
+    () =>
+      trigger
+        ? suggest(trigger, {
+            members: Object.values(members ?? {}),
+            roles: roles ?? [],
+            channels: Object.values(channelsById).filter((c) => c.community_id === channel.community_id),
+            emoji,
+            tone,
+          })
+        : [],
+    [trigger, members, roles, channelsById, channel.community_id, emoji, tone],
+  );
+  const open = suggestions.length > 0;
+  const activeIndex = Math.min(active, Math.max(0, suggestions.length - 1));
+
+  function setTextAndCaret(next: string, at: number) {
+    setText(next);
+    setCaret(at);
+    typing.input(channel.id, next);
+    requestAnimationFrame(() => {
+      const el = ref.current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(at, at);
+    });
+  }
+
+  function accept(s: Suggestion) {
+    if (!trigger) return;
+    if (trigger.kind === ":") rememberEmoji(s.insert);
+    const next = applySuggestion(text, trigger, s.insert);
+    setActive(0);
+    setTextAndCaret(next.text, next.caret);
+  }
+
+  function insertEmoji(e: string) {
+    const el = ref.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    setPicker(false);
+    setTextAndCaret(text.slice(0, start) + e + text.slice(end), start + e.length);
+  }
+
   function submit() {
     const content = text.trim();
     if (!content || !me || content.length > MAX) return;
@@ -47,6 +118,24 @@ export function Composer({
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
     if (e.nativeEvent.isComposing) return;
+    if (open) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const step = e.key === "ArrowDown" ? 1 : -1;
+        setActive((activeIndex + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if ((e.key === "Enter" && !e.shiftKey) || e.key === "Tab") {
+        e.preventDefault();
+        accept(suggestions[activeIndex]!);
+        return;
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        setDismissed(trigger!.start);
+        return;
+      }
+    }
     if (e.key === "Enter" && !e.shiftKey) {
       e.preventDefault();
       submit();
@@ -69,7 +158,36 @@ export function Composer({
           <IconButton label="Cancel reply" onClick={onCancelReply}>✕</IconButton>
         </div>
       ) : null}
-      <div className={`flex items-end gap-2 bg-elevated px-3 py-2 ${replyTo ? "rounded-b" : "rounded"}`}>
+      <div className={`relative flex items-end gap-2 bg-elevated px-3 py-2 ${replyTo ? "rounded-b" : "rounded"}`}>
+        {open ? (
+          <ul
+            id={`autocomplete-${channel.id}`}
+            role="listbox"
+            aria-label="Suggestions"
+            data-testid="autocomplete"
+            className="absolute bottom-full left-0 z-20 mb-1 w-full max-w-md overflow-hidden rounded-lg border border-line bg-main py-1 shadow-xl"
+          >
+            {suggestions.map((s, i) => (
+              <li
+                key={s.key}
+                id={`autocomplete-${channel.id}-${i}`}
+                role="option"
+                aria-selected={i === activeIndex}
+                onMouseDown={(e) => {
+                  // Keep the focus in the composer.
+                  e.preventDefault();
+                  accept(s);
+                }}
+                onMouseEnter={() => setActive(i)}
+                className={`flex cursor-pointer items-center gap-2 px-3 py-1 ${i === activeIndex ? "bg-hover" : ""}`}
+              >
+                <span aria-hidden="true" className="w-6 text-center text-lg text-muted">{s.icon}</span>
+                <bdi className="font-medium">{s.label}</bdi>
+                {s.detail ? <span className="truncate text-sm text-muted">{s.detail}</span> : null}
+              </li>
+            ))}
+          </ul>
+        ) : null}
         <textarea
           ref={ref}
           data-testid="composer"
@@ -78,13 +196,36 @@ export function Composer({
           value={text}
           rows={rows}
           maxLength={MAX * 2}
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded={open}
+          aria-controls={open ? `autocomplete-${channel.id}` : undefined}
+          aria-activedescendant={open ? `autocomplete-${channel.id}-${activeIndex}` : undefined}
           onChange={(e) => {
             setText(e.target.value);
+            setCaret(e.target.selectionStart);
+            setActive(0);
             typing.input(channel.id, e.target.value);
           }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
           className="max-h-60 min-h-6 flex-1 resize-none bg-transparent text-fg placeholder:text-muted focus:outline-none"
         />
+        <span className="relative">
+          <IconButton label="Choose an emoji" aria-expanded={picker} onClick={() => setPicker((p) => !p)} className="text-lg">☺</IconButton>
+          {picker ? (
+            <div className="absolute bottom-full right-0 z-20 mb-2">
+              <EmojiPicker
+                actionLabel="Insert"
+                onPick={insertEmoji}
+                onClose={() => {
+                  setPicker(false);
+                  ref.current?.focus();
+                }}
+              />
+            </div>
+          ) : null}
+        </span>
         <button type="button" onClick={submit} aria-label="Send message" disabled={!text.trim()} className="rounded bg-accent px-3 py-1 text-sm font-medium text-white disabled:opacity-40">
           Send
         </button>

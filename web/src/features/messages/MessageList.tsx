@@ -10,6 +10,7 @@ import { MessageRow, PendingRow } from "./MessageRow";
 type Item = { kind: "message"; key: string; message: Message; grouped: boolean } | { kind: "pending"; key: string; pending: PendingMessage; grouped: boolean };
 
 const NEAR_BOTTOM = 80;
+const MAX_FOCUS_PAGES = 20;
 
 /**
  * Virtualized history, newest at the bottom. Only the rows in view (plus overscan) are in the DOM,
@@ -29,6 +30,7 @@ export function MessageList({
   dividerId = null,
   onAtBottomChange,
   canManageMessages = false,
+  focusId = null,
 }: {
   channelId: string;
   myId: string | undefined;
@@ -39,6 +41,8 @@ export function MessageList({
   dividerId?: string | null;
   onAtBottomChange?: (atBottom: boolean) => void;
   canManageMessages?: boolean;
+  /** A message link's target: older history is loaded until it is there, then it is scrolled to and highlighted. */
+  focusId?: string | null;
 }) {
   const channel = useMessages((s) => s.byChannel[channelId]) ?? emptyChannel();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -154,6 +158,29 @@ export function MessageList({
     const timer = setTimeout(() => setHighlightId(null), 2500);
     return () => clearTimeout(timer);
   }, [highlightId]);
+  // Message links: page back through history (at most MAX_FOCUS_PAGES pages) until the target is loaded.
+  const focusPages = useRef(0);
+  const focusedOn = useRef<string | null>(null);
+  const focusIndex = focusId ? items.findIndex((i) => i.key === focusId) : -1;
+  const focusMissing = !!focusId && focusIndex < 0 && channel.loaded && !channel.loading && (!channel.hasMore || focusPages.current >= MAX_FOCUS_PAGES);
+  useEffect(() => {
+    if (!focusId) {
+      focusedOn.current = null;
+      return;
+    }
+    if (focusIndex >= 0) {
+      if (focusedOn.current === focusId) return;
+      focusedOn.current = focusId;
+      atBottom.current = false;
+      onAtBottomChange?.(false);
+      virtualizer.scrollToIndex(focusIndex, { align: "center" });
+      return;
+    }
+    if (channel.loaded && !channel.loading && channel.hasMore && focusPages.current < MAX_FOCUS_PAGES) {
+      focusPages.current++;
+      void loadOlder(channelId).catch(() => undefined);
+    }
+  }, [focusId, focusIndex, channel.loaded, channel.loading, channel.hasMore, channelId, virtualizer, onAtBottomChange]);
 
   const virtualItems = virtualizer.getVirtualItems();
   const dividerIndex = dividerId ? items.findIndex((i) => i.key === dividerId) : -1;
@@ -162,6 +189,9 @@ export function MessageList({
   const dividerAbove = dividerIndex >= 0 && dividerIndex < firstInView;
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
+    {focusMissing ? (
+      <p role="status" data-testid="message-link-missing" className="px-4 py-1 text-sm text-muted">The linked message was not found: it may have been deleted.</p>
+    ) : null}
     {dividerAbove ? (
       <button
         type="button"
@@ -209,7 +239,7 @@ export function MessageList({
                   onEdit={onEdit}
                   onReply={onReply}
                   canManageMessages={canManageMessages}
-                  highlighted={highlightId === item.message.id}
+                  highlighted={highlightId === item.message.id || item.key === focusId}
                 />
               ) : (
                 <PendingRow pending={item.pending} grouped={item.grouped} />

@@ -12,9 +12,8 @@ import { Button, IconButton } from "../../ui/Button";
 import { ConfirmDialog, NameDialog } from "../../ui/FormDialogs";
 import { countLabel, summaryOf, useThreads } from "../../stores/threads";
 import { RichText } from "./RichText";
+import { EmojiPicker } from "../../emoji/EmojiPicker";
 import { Isolated } from "../../ui/Isolated";
-
-const QUICK = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -37,7 +36,7 @@ function ReplyQuote({ channelId, replyTo, myId }: { channelId: string; replyTo: 
         <>
           <Isolated className="font-semibold" text={displayName(target.author)} />
           <span className="truncate">
-            <RichText content={target.content} myId={myId} />
+            <RichText content={target.content} myId={myId} communityId={target.community_id} inline />
           </span>
         </>
       ) : (
@@ -201,6 +200,7 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
 function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canManageMessages = false, highlighted = false }: RowProps) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [picker, setPicker] = useState(false);
+  const [pickerUp, setPickerUp] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const [naming, setNaming] = useState(false);
   // Threads start from messages of text channels, not from messages inside a thread.
@@ -229,7 +229,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
     }
   }
   async function copyLink() {
-    const url = `${location.origin}/app/${message.community_id}/${message.channel_id}?message=${message.id}`;
+    const url = `${location.origin}/app/${message.community_id}/${message.channel_id}/${message.id}`;
     try {
       await navigator.clipboard.writeText(url);
       setNote("Link copied.");
@@ -242,10 +242,11 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
     <article
       data-testid={`message-${message.id}`}
       data-message-id={message.id}
+      data-highlighted={highlighted ? "true" : undefined}
       aria-label={`${displayName(author)}: ${message.content}`}
       tabIndex={-1}
       data-pinned={message.pinned ? "true" : undefined}
-      className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""} ${highlighted ? "bg-mention" : ""}`}
+      className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""} ${highlighted ? "bg-accent/15 ring-2 ring-inset ring-accent" : ""}`}
     >
       {message.reply_to ? <ReplyQuote channelId={message.channel_id} replyTo={message.reply_to} myId={myId} /> : null}
       <div className="flex gap-3">
@@ -266,7 +267,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
             <EditBox message={message} onDone={() => onEdit(null)} />
           ) : (
             <div dir="auto" className="whitespace-pre-wrap break-words" data-testid="message-content">
-              <RichText content={message.content} myId={myId} />
+              <RichText content={message.content} myId={myId} communityId={message.community_id} />
               {message.edited_at ? (
                 <span className="ml-1 text-xs text-muted" title={`Edited ${dateTimeFmt.format(new Date(message.edited_at))}`} data-testid="edited-marker">
                   (edited)
@@ -307,7 +308,17 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
           aria-label="Message actions"
           className="absolute -top-3 right-4 z-10 hidden rounded border border-line bg-main shadow group-focus-within:flex group-hover:flex"
         >
-          <IconButton label="Add reaction" aria-expanded={picker} onClick={() => setPicker((p) => !p)}>☺</IconButton>
+          <IconButton
+            label="Add reaction"
+            aria-expanded={picker}
+            onClick={(e) => {
+              // Open towards the larger part of the window, so the picker is not cut off by the list's edge.
+              setPickerUp(e.currentTarget.getBoundingClientRect().top > window.innerHeight / 2);
+              setPicker((p) => !p);
+            }}
+          >
+            ☺
+          </IconButton>
           <IconButton label="Reply" onClick={() => onReply(message.id)}>↩</IconButton>
           {mine ? <IconButton label="Edit message" onClick={() => onEdit(message.id)} data-testid="edit-message">✎</IconButton> : null}
           {canManageMessages ? (
@@ -319,10 +330,8 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
           <IconButton label="Copy link to message" onClick={copyLink}>🔗</IconButton>
           {mine ? <IconButton label="Delete message" onClick={() => setConfirmDelete(true)} data-testid="delete-message" className="hover:text-danger">🗑</IconButton> : null}
           {picker ? (
-            <div role="group" aria-label="Pick a reaction" className="absolute right-0 top-full z-20 mt-1 flex rounded border border-line bg-main p-1 shadow-lg">
-              {QUICK.map((e) => (
-                <IconButton key={e} label={`React with ${e}`} onClick={() => void react(e)} className="text-lg">{e}</IconButton>
-              ))}
+            <div className={`absolute right-0 z-20 ${pickerUp ? "bottom-full mb-1" : "top-full mt-1"}`}>
+              <EmojiPicker actionLabel="React with" onPick={(e) => void react(e)} onClose={() => setPicker(false)} />
             </div>
           ) : null}
         </div>

@@ -1,4 +1,4 @@
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { displayName, useMembers } from "../../stores/members";
 import { Isolated } from "../../ui/Isolated";
@@ -44,5 +44,54 @@ describe("RichText and names against Unicode spoofing", () => {
     const { container } = render(<Isolated text={"chan\u202Enel"} />);
     const bdi = container.querySelector("bdi");
     expect(bdi?.textContent).toBe("channel");
+  });
+});
+
+describe("RichText renders the token tree as elements", () => {
+  it("renders every construct", async () => {
+    useMembers.setState({ users: { usr_1: { id: "usr_1", username: "alice", display_name: null } } });
+    const content = [
+      "# Heading",
+      "**bold** *italic* __under__ ~~struck~~ ||secret|| `code`",
+      "> quoted",
+      "- item one",
+      "1. first",
+      "[docs](https://example.com/docs) https://example.org <@usr_1> <@&rol_1> <#ch_1> @everyone",
+      "```js\nconst x = 1;\n```",
+    ].join("\n");
+    const { container } = render(<RichText content={content} myId={undefined} />);
+    expect(container.querySelector("h1")?.textContent).toBe("Heading");
+    expect(container.querySelector("strong")?.textContent).toBe("bold");
+    expect(container.querySelector("em")?.textContent).toBe("italic");
+    expect(container.querySelector("u")?.textContent).toBe("under");
+    expect(container.querySelector("s")?.textContent).toBe("struck");
+    expect(screen.getByTestId("spoiler").getAttribute("data-shown")).toBe("false");
+    expect(container.querySelector("code")?.textContent).toBe("code");
+    expect(container.querySelector("blockquote")?.textContent).toBe("quoted");
+    expect(container.querySelector("ul li")?.textContent).toBe("item one");
+    expect(container.querySelector("ol li")?.textContent).toBe("first");
+    const masked = screen.getByTestId("masked-link");
+    expect(masked.textContent).toBe("docs");
+    expect(masked.getAttribute("title")).toBe("https://example.com/docs");
+    expect(screen.getByTestId("mention").textContent).toBe("@alice");
+    expect(screen.getByTestId("role-mention").textContent).toBe("@unknown role");
+    expect(screen.getByTestId("mention-everyone").textContent).toBe("@everyone");
+    expect(screen.getByTestId("format-codeblock").getAttribute("data-lang")).toBe("js");
+    // The highlighter arrives as its own chunk and replaces the plain text by class-named spans.
+    await waitFor(() => expect(screen.getByTestId("format-codeblock").querySelector("code")?.getAttribute("data-highlighted")).toBe("true"), { timeout: 15_000 });
+    expect(screen.getByTestId("format-codeblock").querySelector(".hljs-keyword")?.textContent).toBe("const");
+    expect(screen.getByTestId("format-codeblock").textContent).toBe("const x = 1;");
+  });
+
+  it("shows HTML in a message literally, creating no element", () => {
+    const { container } = render(<RichText content={"<img src=x onerror=alert(1)> <b>x</b>"} myId={undefined} />);
+    expect(container.textContent).toBe("<img src=x onerror=alert(1)> <b>x</b>");
+    expect(container.querySelector("img, b")).toBeNull();
+  });
+
+  it("asks before leaving for a masked link's real host", () => {
+    render(<RichText content={"[https://bank.example](https://evil.example/x)"} myId={undefined} />);
+    fireEvent.click(screen.getByTestId("masked-link"));
+    expect(screen.getByTestId("leave-host").textContent).toBe("evil.example");
   });
 });

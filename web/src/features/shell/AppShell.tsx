@@ -17,7 +17,7 @@ import { VoiceIndicator } from "../voice/VoiceIndicator";
 import { EnableNotificationsBanner } from "../notifications/EnableNotificationsBanner";
 
 export function AppShell() {
-  const params = useParams({ strict: false }) as { communityId?: string; channelId?: string };
+  const params = useParams({ strict: false }) as { communityId?: string; channelId?: string; messageId?: string };
   const { communityId, channelId } = params;
   const navigate = useNavigate();
   const communities = useCommunities((s) => s.byId);
@@ -91,7 +91,7 @@ export function AppShell() {
           {!hasData ? (
             <Loading label="Connecting…" />
           ) : channel && community ? (
-            <ChannelView key={channel.id} channel={channel} />
+            <ChannelView key={channel.id} channel={channel} focusMessageId={params.messageId ?? null} />
           ) : (
             <EmptyHome hasCommunity={!!community} />
           )}
