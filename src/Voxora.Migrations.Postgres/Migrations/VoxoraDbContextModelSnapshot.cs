@@ -885,6 +885,11 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("p256dh");
 
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("session_id");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -897,6 +902,9 @@ namespace Voxora.Migrations.Postgres.Migrations
                     b.HasIndex("Endpoint")
                         .IsUnique()
                         .HasDatabaseName("ix_push_subscriptions_endpoint");
+
+                    b.HasIndex("SessionId")
+                        .HasDatabaseName("ix_push_subscriptions_session_id");
 
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_push_subscriptions_user_id");
@@ -1379,6 +1387,12 @@ namespace Voxora.Migrations.Postgres.Migrations
 
             modelBuilder.Entity("Voxora.Server.Features.Notifications.PushSubscriptionEntity", b =>
                 {
+                    b.HasOne("Voxora.Server.Features.Auth.LoginSession", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_push_subscriptions_sessions_session_id");
+
                     b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")

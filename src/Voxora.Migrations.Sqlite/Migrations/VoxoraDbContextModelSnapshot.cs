@@ -879,6 +879,11 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("p256dh");
 
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -891,6 +896,9 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.HasIndex("Endpoint")
                         .IsUnique()
                         .HasDatabaseName("ix_push_subscriptions_endpoint");
+
+                    b.HasIndex("SessionId")
+                        .HasDatabaseName("ix_push_subscriptions_session_id");
 
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_push_subscriptions_user_id");
@@ -1373,6 +1381,12 @@ namespace Voxora.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("Voxora.Server.Features.Notifications.PushSubscriptionEntity", b =>
                 {
+                    b.HasOne("Voxora.Server.Features.Auth.LoginSession", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_push_subscriptions_sessions_session_id");
+
                     b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
