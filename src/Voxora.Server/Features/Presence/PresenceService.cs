@@ -363,8 +363,9 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
                 }
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex)
         {
+            // Runs off the bus's reconnect event too, where nobody awaits it: every failure is logged and retried.
             logger.LogWarning(ex, "Presence: could not write this node's users back yet; retrying on the next sweep");
         }
         finally
