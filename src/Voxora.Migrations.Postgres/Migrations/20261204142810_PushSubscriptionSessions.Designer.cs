@@ -1390,12 +1390,6 @@ namespace Voxora.Migrations.Postgres.Migrations
 
             modelBuilder.Entity("Voxora.Server.Features.Notifications.PushSubscriptionEntity", b =>
                 {
-                    b.HasOne("Voxora.Server.Features.Auth.LoginSession", null)
-                        .WithMany()
-                        .HasForeignKey("SessionId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .HasConstraintName("fk_push_subscriptions_sessions_session_id");
-
                     b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")

@@ -21,23 +21,11 @@ namespace Voxora.Migrations.Sqlite.Migrations
                 name: "ix_push_subscriptions_session_id",
                 table: "push_subscriptions",
                 column: "session_id");
-
-            migrationBuilder.AddForeignKey(
-                name: "fk_push_subscriptions_sessions_session_id",
-                table: "push_subscriptions",
-                column: "session_id",
-                principalTable: "sessions",
-                principalColumn: "id",
-                onDelete: ReferentialAction.Cascade);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "fk_push_subscriptions_sessions_session_id",
-                table: "push_subscriptions");
-
             migrationBuilder.DropIndex(
                 name: "ix_push_subscriptions_session_id",
                 table: "push_subscriptions");

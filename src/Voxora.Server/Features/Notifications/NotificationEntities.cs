@@ -137,7 +137,8 @@ internal sealed class PushSubscriptionConfiguration : IEntityTypeConfiguration<P
         builder.Property(s => s.Auth).HasMaxLength(40);
         builder.Property(s => s.SessionId).HasMaxLength(40);
         builder.HasOne<UserAccount>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<Auth.LoginSession>().WithMany().HasForeignKey(s => s.SessionId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key to sessions: sessions are only ever marked revoked, never deleted (PushSessionCleanup deletes on
+        // LoginSessionsEnded), and adding one to an existing SQLite table means rebuilding it outside a transaction.
         builder.HasIndex(s => s.Endpoint).IsUnique();
         builder.HasIndex(s => s.UserId);
         builder.HasIndex(s => s.SessionId);

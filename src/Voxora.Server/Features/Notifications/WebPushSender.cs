@@ -240,8 +240,17 @@ public sealed class WebPushSender : IDomainEventHandler<NotificationRaised>, IAs
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    // The container disposes this twice: as the singleton and as the instance its domain-event handler registration
+    // (a factory) returned. The second call must not touch the disposed token source.
+    private int disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await stopping.CancelAsync();
         try
         {
