@@ -150,6 +150,9 @@ public sealed class DesktopNotificationsInTheBrowserTests(BrowserFixture fixture
         await Expect(bob.GetByTestId("channel-view")).ToHaveAttributeAsync("data-channel-id", channelId);
         await Expect(bob.GetByTestId("channel-view").GetByText("the bells ring at noon")).ToBeVisibleAsync();
         Assert.True(await bob.EvaluateAsync<bool>("() => window.__notifications[0].closed"));
+        // Bob is back in the tab: the channel he opened is read, its mentions leave the community rail.
+        await bob.EvaluateAsync("() => window.__setHidden(false)");
+        await Expect(bob.GetByTestId($"community-mentions-{communityId}")).ToHaveCountAsync(0);
         await BrowserFixture.ScreenshotAsync(bob, "desktop-notification-opened");
         Assert.Empty(fixture.PageErrors);
     }
