@@ -883,6 +883,11 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("p256dh");
 
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -895,6 +900,9 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.HasIndex("Endpoint")
                         .IsUnique()
                         .HasDatabaseName("ix_push_subscriptions_endpoint");
+
+                    b.HasIndex("SessionId")
+                        .HasDatabaseName("ix_push_subscriptions_session_id");
 
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_push_subscriptions_user_id");

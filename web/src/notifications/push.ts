@@ -26,9 +26,11 @@ export async function registerWorker(): Promise<ServiceWorkerRegistration | null
  * notify reach it while no tab is open. Returns false when the browser cannot (no push service, e.g. headless).
  */
 export async function enablePush(api: NotificationApi): Promise<boolean> {
-  const registration = await registerWorker();
-  if (!registration) return false;
   try {
+    // Inside the try: registering fails where service workers are blocked (policy, private windows), and the callers
+    // do not wait for this (an unhandled rejection).
+    const registration = await registerWorker();
+    if (!registration) return false;
     const { public_key } = await api.vapidKey();
     const subscription =
       (await registration.pushManager.getSubscription()) ??

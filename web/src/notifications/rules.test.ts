@@ -92,6 +92,26 @@ describe("desktop notifications", () => {
     expect(desktopNotice(m, ctx({ dnd: true }))).toBeNull();
     expect(desktopNotice(message(), ctx())).toBeNull();
   });
+
+  it("shows mentions by name, not as the wire form, and cuts long text after the names are in", () => {
+    const nameOf = (id: string) => (id === ME ? "bob" : undefined);
+    const m = message({ mentions: [ME], content: `<@${ME}> and <@usr_gone> meet <@&rol_ops> at noon` });
+    expect(desktopNotice(m, ctx({ nameOf, roleNameOf: (id) => (id === "rol_ops" ? "ops" : undefined) }))?.body).toBe(
+      "@bob and @someone meet @ops at noon",
+    );
+    expect(desktopNotice(m, ctx({ nameOf }))?.body).toBe("@bob and @someone meet @role at noon");
+    const long = message({ mentions: [ME], content: `<@${ME}> ${"x".repeat(200)}` });
+    const body = desktopNotice(long, ctx({ nameOf }))!.body;
+    expect(body.length).toBe(140);
+    expect(body.startsWith("@bob xxx")).toBe(true);
+    expect(body.endsWith("…")).toBe(true);
+  });
+
+  it("titles the notice with the author alone when the channel and community are unknown", () => {
+    const m = message({ mentions: [ME] });
+    expect(desktopNotice(m, ctx({ channelName: undefined }))?.title).toBe("alice in Home");
+    expect(desktopNotice(m, ctx({ channelName: undefined, communityName: undefined }))?.title).toBe("alice");
+  });
 });
 
 describe("asking for permission", () => {

@@ -40,6 +40,10 @@ export function onMessageCreated(message: Message): void {
     channelName: useChannels.getState().byId[message.channel_id]?.name,
     communityName: useCommunities.getState().byId[message.community_id]?.name,
     now: Date.now(),
+    nameOf: (userId) => {
+      const user = useMembers.getState().byCommunity[message.community_id]?.[userId]?.user;
+      return user ? user.display_name || user.username : undefined;
+    },
   });
   if (!notice) return;
   showDesktopNotice(notice, () => {

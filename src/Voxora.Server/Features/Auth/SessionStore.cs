@@ -4,6 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 using Voxora.Server.Data;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Auth;
 
@@ -16,8 +17,8 @@ public enum RotationOutcome
 
 public sealed record RotationResult(RotationOutcome Outcome, LoginSession? Session = null, string? RefreshToken = null);
 
-/// <summary>Sessions and their refresh tokens: create on login, rotate on refresh, revoke.</summary>
-public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOptions options, SessionValidator validator, GatewayHub gateway)
+/// <summary>Sessions and their refresh tokens: create on login, rotate on refresh, revoke (raising <see cref="LoginSessionsEnded"/>).</summary>
+public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOptions options, SessionValidator validator, GatewayHub gateway, DomainEvents events)
 {
     public async Task<(LoginSession Session, string RefreshToken)> CreateAsync(string userId, string? userAgent, string? ip, CancellationToken ct)
     {
@@ -85,11 +86,17 @@ public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOpt
     public async Task<bool> RevokeAsync(string sessionId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var userId = await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null).Select(s => s.UserId).SingleOrDefaultAsync(ct);
         var revoked = await db.Sessions
             .Where(s => s.Id == sessionId && s.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), ct);
         validator.Forget(sessionId);
         gateway.EndLoginSession(sessionId);
+        if (revoked > 0 && userId is not null)
+        {
+            await events.PublishAsync(new LoginSessionsEnded(userId, [sessionId]));
+        }
+
         return revoked > 0;
     }
 
@@ -111,6 +118,11 @@ public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOpt
         {
             validator.Forget(id);
             gateway.EndLoginSession(id);
+        }
+
+        if (ids.Count > 0)
+        {
+            await events.PublishAsync(new LoginSessionsEnded(userId, ids));
         }
     }
 

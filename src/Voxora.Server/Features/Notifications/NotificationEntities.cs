@@ -43,12 +43,17 @@ public sealed class NotificationPreferenceEntity
 
 /// <summary>
 /// A browser's Web Push subscription (RFC 8030 endpoint, RFC 8291 keys). The endpoint is the push service's
-/// capability URL for that browser, so it is unique: subscribing the same browser again replaces the row.
+/// capability URL for that browser, so it is unique: subscribing the same browser again replaces the row. It belongs to
+/// the login session that subscribed (the latest one, for a browser that subscribed again) and goes when that session
+/// ends (<see cref="PushSessionCleanup"/>).
 /// </summary>
 public sealed class PushSubscriptionEntity
 {
     public required string Id { get; init; }
     public required string UserId { get; set; }
+
+    /// <summary>The login session that subscribed; null only for rows from before subscriptions had one (kept until that browser subscribes again).</summary>
+    public string? SessionId { get; set; }
     public required string Endpoint { get; init; }
 
     /// <summary>The browser's P-256 public key, uncompressed point, base64url (65 bytes decoded).</summary>
@@ -130,9 +135,13 @@ internal sealed class PushSubscriptionConfiguration : IEntityTypeConfiguration<P
         builder.Property(s => s.Endpoint).HasMaxLength(PushRules.MaxEndpointLength);
         builder.Property(s => s.P256dh).HasMaxLength(100);
         builder.Property(s => s.Auth).HasMaxLength(40);
+        builder.Property(s => s.SessionId).HasMaxLength(40);
         builder.HasOne<UserAccount>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key to sessions: sessions are only ever marked revoked, never deleted (PushSessionCleanup deletes on
+        // LoginSessionsEnded), and adding one to an existing SQLite table means rebuilding it outside a transaction.
         builder.HasIndex(s => s.Endpoint).IsUnique();
         builder.HasIndex(s => s.UserId);
+        builder.HasIndex(s => s.SessionId);
     }
 }
 

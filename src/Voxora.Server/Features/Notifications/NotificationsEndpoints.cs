@@ -27,6 +27,8 @@ public static class NotificationsEndpoints
         services.AddDomainEventHandler<Messages.MessageCreated, NotificationDecider>();
         services.AddSingleton<WebPushSender>();
         services.AddDomainEventHandler<NotificationRaised, WebPushSender>();
+        services.AddSingleton<PushSessionCleanup>();
+        services.AddDomainEventHandler<Auth.LoginSessionsEnded, PushSessionCleanup>();
     }
 
     public static RouteGroupBuilder MapNotificationsEndpoints(this RouteGroupBuilder api)
@@ -224,6 +226,7 @@ public static class NotificationsEndpoints
             }
 
             existing.UserId = userId;
+            existing.SessionId = http.User.SessionId();
             existing.P256dh = request.Keys!.P256dh!;
             existing.Auth = request.Keys.Auth!;
             await db.SaveChangesAsync(ct);
@@ -239,6 +242,7 @@ public static class NotificationsEndpoints
         {
             Id = Ids.New(SubscriptionIdPrefix),
             UserId = userId,
+            SessionId = http.User.SessionId(),
             Endpoint = request.Endpoint!,
             P256dh = request.Keys!.P256dh!,
             Auth = request.Keys.Auth!,

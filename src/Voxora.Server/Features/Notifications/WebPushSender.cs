@@ -134,7 +134,12 @@ public sealed class WebPushSender : IDomainEventHandler<NotificationRaised>, IAs
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
-            subscriptions = await db.Set<PushSubscriptionEntity>().AsNoTracking().Where(s => s.UserId == first.UserId).ToListAsync(stopping.Token);
+            // A session that lapsed (never refreshed until it expired) raises no event: its browser is signed out all the same.
+            var now = clock.GetUtcNow();
+            subscriptions = await db.Set<PushSubscriptionEntity>().AsNoTracking()
+                .Where(s => s.UserId == first.UserId
+                    && (s.SessionId == null || db.Sessions.Any(l => l.Id == s.SessionId && l.RevokedAt == null && l.ExpiresAt > now)))
+                .ToListAsync(stopping.Token);
         }
 
         foreach (var subscription in subscriptions)
@@ -235,8 +240,17 @@ public sealed class WebPushSender : IDomainEventHandler<NotificationRaised>, IAs
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    // The container disposes this twice: as the singleton and as the instance its domain-event handler registration
+    // (a factory) returned. The second call must not touch the disposed token source.
+    private int disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await stopping.CancelAsync();
         try
         {

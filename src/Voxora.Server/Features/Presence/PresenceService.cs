@@ -17,6 +17,11 @@ namespace Voxora.Server.Features.Presence;
 /// statuses live in <see cref="IPresenceStore"/> (Redis on a cluster). A change others must see is published on the
 /// cluster bus (<c>presence.announce</c>, with the user's communities), and every node delivers it to its own
 /// sessions of those communities' members and keeps a copy of who is visible (READY reads it).
+/// <para>While this node cannot reach Redis it serves presence from its own connections (<see cref="LocalUser"/>):
+/// changes are applied and announced to its own people at once, graces end locally, and the directory answers from
+/// what the node knows. When Redis comes back (<see cref="ClusterBus.Reconnected"/>) it writes the connections and
+/// statuses of its users back to the shared store (<see cref="IPresenceStore.ResyncAsync"/>), which announces to the
+/// other nodes whatever changed meanwhile, and reloads who is visible elsewhere.</para>
 /// </summary>
 public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
 {
@@ -38,6 +43,28 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
 
     private sealed record Tracked(string UserId, TokenBucket Updates);
 
+    /// <summary>A user of this node: their connections here, their real status, and the end of their grace (no connection left).</summary>
+    private sealed class LocalUser
+    {
+        public int Connections;
+        public required string Status;
+        public long? GraceEndsMs;
+
+        /// <summary>The status was chosen while the shared store was out of reach: the resync writes it back.</summary>
+        public bool StatusChangedLocally;
+    }
+
+    // The users of this node (guarded by stateGate, never held across an await).
+    private readonly Lock stateGate = new();
+    private readonly Dictionary<string, LocalUser> here = new(StringComparer.Ordinal);
+
+    // Set when a change could not reach the shared store (Redis unreachable) and until the resync wrote this node's
+    // users back; while set every change stays local (so nothing is written twice). localVersion counts local changes:
+    // the resync only ends the outage when none happened while it was writing.
+    private bool degraded;
+    private long localVersion;
+    private int resyncing;
+
     public PresenceService(IPresenceStore store, ClusterBus bus, GatewayHub hub, IServiceScopeFactory scopes, PresenceOptions options, TimeProvider clock, ILogger<PresenceService> logger)
     {
         this.store = store;
@@ -48,6 +75,30 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
         this.clock = clock;
         this.logger = logger;
         bus.Subscribe(AnnounceKind, OnAnnounce);
+        bus.Reconnected += () =>
+        {
+            lock (stateGate)
+            {
+                // Even with no local change, the store may have lost this node's users meanwhile (its liveness lapsed
+                // and another node gave them up), and announcements from other nodes never arrived here.
+                degraded = true;
+                localVersion++;
+            }
+
+            _ = Task.Run(ResyncAsync);
+        };
+    }
+
+    /// <summary>True while changes go to the shared store (single node, or Redis reachable and no resync pending).</summary>
+    private bool UseStore
+    {
+        get
+        {
+            lock (stateGate)
+            {
+                return !degraded && bus.IsConnected;
+            }
+        }
     }
 
     /// <summary>The status others see of the user (<c>offline</c> when not connected or invisible), as this node knows it.</summary>
@@ -64,17 +115,35 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
             return status ?? PresenceStatuses.Online;
         }
 
-        try
+        lock (stateGate)
         {
-            var change = await store.ConnectAsync(userId, status);
-            await ApplyAsync(userId, change);
-            return change.Status;
+            if (!here.TryGetValue(userId, out var user))
+            {
+                here[userId] = user = new LocalUser { Status = status ?? PresenceStatuses.Online };
+            }
+
+            user.Connections++;
+            user.GraceEndsMs = null;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+
+        if (UseStore)
         {
-            logger.LogWarning(ex, "Presence: could not record the connection of {UserId}", userId);
-            return status ?? PresenceStatuses.Online;
+            try
+            {
+                var change = await store.ConnectAsync(userId, status);
+                Remember(userId, change.Status);
+                await ApplyAsync(userId, change);
+                return change.Status;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                logger.LogWarning(ex, "Presence: could not record the connection of {UserId}; serving it from this node", userId);
+            }
         }
+
+        var local = ChangeLocally(userId, status);
+        await ApplyAsync(userId, local);
+        return local.Status;
     }
 
     /// <summary>A connection ended. When it was the user's last, they go offline after the grace unless one comes back. Never throws.</summary>
@@ -85,13 +154,34 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
             return;
         }
 
-        try
+        var graceEndsMs = GraceEndsMs();
+        lock (stateGate)
         {
-            await store.DisconnectAsync(tracked.UserId, GraceEndsMs());
+            if (here.TryGetValue(tracked.UserId, out var user) && --user.Connections <= 0)
+            {
+                user.Connections = 0;
+                user.GraceEndsMs = graceEndsMs;
+            }
         }
-        catch (Exception ex)
+
+        if (UseStore)
         {
-            logger.LogWarning(ex, "Presence: could not record the disconnection of {UserId}", tracked.UserId);
+            try
+            {
+                await store.DisconnectAsync(tracked.UserId, graceEndsMs);
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Presence: could not record the disconnection of {UserId}; the resync will", tracked.UserId);
+            }
+        }
+
+        lock (stateGate)
+        {
+            // The store still counts the connection: the resync after the outage writes the count back.
+            degraded = true;
+            localVersion++;
         }
     }
 
@@ -107,24 +197,201 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
             }
         }
 
-        try
+        if (UseStore)
         {
-            await ApplyAsync(userId, await store.SetAsync(userId, status));
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            logger.LogWarning(ex, "Presence: could not set the status of {UserId}", userId);
+            try
+            {
+                var change = await store.SetAsync(userId, status);
+                Remember(userId, change.Status);
+                await ApplyAsync(userId, change);
+                return true;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                logger.LogWarning(ex, "Presence: could not set the status of {UserId}; serving it from this node", userId);
+            }
         }
 
+        await ApplyAsync(userId, ChangeLocally(userId, status));
         return true;
     }
 
-    /// <summary>Announces offline for everyone whose grace ended with no connection back (any node's; one node announces each).</summary>
+    /// <summary>
+    /// Announces offline for everyone whose grace ended with no connection back (any node's; one node announces each).
+    /// While the shared store is out of reach, ends the graces of this node's users here and tells its own people; once
+    /// it answers again, writes this node's users back first.
+    /// </summary>
     public async Task ExpireGracesAsync()
     {
-        foreach (var userId in await store.ExpireAsync(clock.GetUtcNow().ToUnixTimeMilliseconds()))
+        var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        List<string> endedLocally = [];
+        bool useStore, resync;
+        lock (stateGate)
+        {
+            foreach (var (userId, user) in here)
+            {
+                if (user.Connections == 0 && user.GraceEndsMs <= nowMs)
+                {
+                    endedLocally.Add(userId);
+                }
+            }
+
+            foreach (var userId in endedLocally)
+            {
+                here.Remove(userId);
+            }
+
+            useStore = !degraded && bus.IsConnected;
+            resync = degraded && bus.IsConnected;
+        }
+
+        if (!useStore)
+        {
+            // The store cannot say whether they are connected to another node: as far as this node knows, they left.
+            foreach (var userId in endedLocally)
+            {
+                if (visible.ContainsKey(userId))
+                {
+                    await DeliverHereAsync(userId, PresenceStatuses.Offline, null);
+                }
+            }
+
+            if (resync)
+            {
+                await ResyncAsync();
+            }
+
+            return;
+        }
+
+        foreach (var userId in await store.ExpireAsync(nowMs))
         {
             await AnnounceAsync(userId, PresenceStatuses.Offline, null);
+        }
+    }
+
+    /// <summary>
+    /// Whether the user has a live connection anywhere and their real status (null: no presence): from the shared store,
+    /// or, while it is out of reach, from this node's connections and what it last heard of the others.
+    /// </summary>
+    public async Task<(bool Connected, string? Status)> LookupAsync(string userId)
+    {
+        if (UseStore)
+        {
+            try
+            {
+                return await store.GetAsync(userId);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                logger.LogWarning(ex, "Presence: could not read the presence of {UserId}; answering from this node", userId);
+            }
+        }
+
+        lock (stateGate)
+        {
+            if (here.TryGetValue(userId, out var user))
+            {
+                return (user.Connections > 0, user.Status);
+            }
+        }
+
+        return visible.TryGetValue(userId, out var status) ? (true, status) : (false, null);
+    }
+
+    /// <summary>
+    /// After an outage: writes this node's users (connection counts, statuses chosen meanwhile) back to the shared store,
+    /// announces to every node what others must now see, and reloads who is visible elsewhere. Repeats until no local
+    /// change happened while it wrote; a failure leaves the node degraded and the next sweep tries again.
+    /// </summary>
+    public async Task ResyncAsync()
+    {
+        if (Interlocked.Exchange(ref resyncing, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            while (true)
+            {
+                long version;
+                List<PresenceResyncEntry> users;
+                lock (stateGate)
+                {
+                    if (!degraded || !bus.IsConnected)
+                    {
+                        return;
+                    }
+
+                    version = localVersion;
+                    users = here.Where(u => u.Value.Connections > 0)
+                        .Select(u => new PresenceResyncEntry(u.Key, u.Value.Connections, u.Value.Status, u.Value.StatusChangedLocally))
+                        .ToList();
+                }
+
+                var changes = await store.ResyncAsync(users, GraceEndsMs());
+                lock (stateGate)
+                {
+                    foreach (var (userId, change) in changes)
+                    {
+                        if (here.TryGetValue(userId, out var user))
+                        {
+                            user.Status = change.Status;
+                            user.StatusChangedLocally = false;
+                        }
+                    }
+                }
+
+                foreach (var (userId, change) in changes)
+                {
+                    if (change.Announce is { } announce)
+                    {
+                        await AnnounceAsync(userId, announce, null);
+                    }
+                }
+
+                await ReloadVisibleAsync();
+                lock (stateGate)
+                {
+                    if (version == localVersion)
+                    {
+                        degraded = false;
+                        logger.LogWarning("Presence: {Count} users of this node written back to the shared store after the outage", users.Count);
+                        return;
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            // Runs off the bus's reconnect event too, where nobody awaits it: every failure is logged and retried.
+            logger.LogWarning(ex, "Presence: could not write this node's users back yet; retrying on the next sweep");
+        }
+        finally
+        {
+            Volatile.Write(ref resyncing, 0);
+        }
+    }
+
+    /// <summary>Brings this node's copy of who is visible in line with the shared store, telling its own people what changed.</summary>
+    private async Task ReloadVisibleAsync()
+    {
+        var announced = await store.AnnouncedAsync();
+        foreach (var (userId, status) in announced)
+        {
+            if (visible.GetValueOrDefault(userId) != status)
+            {
+                await DeliverHereAsync(userId, status, null);
+            }
+        }
+
+        foreach (var userId in visible.Keys)
+        {
+            if (!announced.ContainsKey(userId))
+            {
+                await DeliverHereAsync(userId, PresenceStatuses.Offline, null);
+            }
         }
     }
 
@@ -222,6 +489,46 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
         }
     }
 
+    /// <summary>Keeps this node's copy of the real status of one of its users (the resync writes it back after an outage).</summary>
+    private void Remember(string userId, string status)
+    {
+        lock (stateGate)
+        {
+            if (here.TryGetValue(userId, out var user))
+            {
+                user.Status = status;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A connect (status null: keep) or a status change while the shared store is out of reach: decided from this node's
+    /// connections and its copy of what others see, as the store would, and remembered for the resync.
+    /// </summary>
+    private PresenceChange ChangeLocally(string userId, string? status)
+    {
+        lock (stateGate)
+        {
+            degraded = true;
+            localVersion++;
+            if (!here.TryGetValue(userId, out var user))
+            {
+                here[userId] = user = new LocalUser { Status = PresenceStatuses.Online };
+            }
+
+            var previous = user.Status;
+            var now = status ?? previous;
+            if (status is not null)
+            {
+                user.Status = status;
+                user.StatusChangedLocally = true;
+            }
+
+            var shown = PresenceRules.Visible(now);
+            return new PresenceChange(previous, now, shown == VisibleStatus(userId) ? null : shown);
+        }
+    }
+
     private long GraceEndsMs() => clock.GetUtcNow().ToUnixTimeMilliseconds() + options.GraceSeconds * 1000L;
 
     private async Task ApplyAsync(string userId, PresenceChange change)
@@ -265,10 +572,22 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
         var userId = reader.String()!;
         var status = reader.String()!;
         var count = reader.Int32();
-        var recipients = new HashSet<string>(StringComparer.Ordinal);
+        var communityIds = new List<string>(count);
         for (var i = 0; i < count; i++)
         {
-            recipients.UnionWith(hub.OnlineMembers(reader.String()!));
+            communityIds.Add(reader.String()!);
+        }
+
+        DeliverHere(userId, status, communityIds);
+    }
+
+    /// <summary>Records what others see of the user on this node and tells this node's sessions of the communities' members.</summary>
+    private void DeliverHere(string userId, string status, IEnumerable<string> communityIds)
+    {
+        var recipients = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var communityId in communityIds)
+        {
+            recipients.UnionWith(hub.OnlineMembers(communityId));
         }
 
         if (status == PresenceStatuses.Offline)
@@ -287,5 +606,18 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
             var payload = JsonSerializer.SerializeToUtf8Bytes(new Protocol.Presence(userId, status, PresenceRules.NoActivities), VoxoraJsonContext.Default.Presence);
             hub.DeliverHere(GatewayEvents.PresenceUpdate, payload, recipients);
         }
+    }
+
+    /// <summary>Like an announcement, but on this node only (without the bus): what this node alone has to correct.</summary>
+    private async Task DeliverHereAsync(string userId, string status, IReadOnlyCollection<string>? communityIds)
+    {
+        if (communityIds is null)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+            communityIds = await ReadyState.CommunityIdsAsync(db, userId, CancellationToken.None);
+        }
+
+        DeliverHere(userId, status, communityIds);
     }
 }

@@ -11,6 +11,12 @@ namespace Voxora.Server.Features.Presence;
 public readonly record struct PresenceChange(string? PreviousStatus, string Status, string? Announce);
 
 /// <summary>
+/// One user of this node as the resync after a Redis outage writes them back: their connections here, their real status,
+/// and whether they chose it during the outage (then it wins over the stored one, else the stored one stays).
+/// </summary>
+public readonly record struct PresenceResyncEntry(string UserId, int Connections, string Status, bool StatusChangedLocally);
+
+/// <summary>
 /// Every user's live connection count (on every node), their chosen status, the status last announced to others,
 /// and the grace deadlines of users whose last connection closed. In memory on a single node
 /// (<see cref="LocalPresenceStore"/>), in Redis on a cluster (<see cref="RedisPresenceStore"/>); the same rules either way.
@@ -34,6 +40,13 @@ public interface IPresenceStore
 
     /// <summary>Everyone others see as not offline, with that status.</summary>
     Task<IReadOnlyDictionary<string, string>> AnnouncedAsync();
+
+    /// <summary>
+    /// After this node lost the store for a while: sets this node's connection count of each listed user (absolute, not
+    /// an increment), their status when they chose it meanwhile, and gives up this node's connections of every user not
+    /// listed (their grace ends at <paramref name="graceEndsMs"/>). Returns each listed user's change (what to announce).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, PresenceChange>> ResyncAsync(IReadOnlyList<PresenceResyncEntry> users, long graceEndsMs);
 
     /// <summary>Periodic upkeep: on a cluster, keeps this node marked alive and gives the connections of dead nodes up.</summary>
     Task MaintainAsync(long graceEndsMs);
@@ -152,6 +165,35 @@ public sealed class LocalPresenceStore : IPresenceStore
         }
     }
 
+    public Task<IReadOnlyDictionary<string, PresenceChange>> ResyncAsync(IReadOnlyList<PresenceResyncEntry> users, long graceEndsMs)
+    {
+        // A single node holds every connection in this store, so it never falls out of step; the same rule all the same.
+        var changes = new Dictionary<string, PresenceChange>(StringComparer.Ordinal);
+        lock (gate)
+        {
+            var listed = users.Select(u => u.UserId).ToHashSet(StringComparer.Ordinal);
+            foreach (var (userId, entry) in this.users)
+            {
+                if (!listed.Contains(userId) && entry.Connections > 0)
+                {
+                    entry.Connections = 0;
+                    graceEnds[userId] = graceEndsMs;
+                }
+            }
+
+            foreach (var user in users)
+            {
+                var previous = this.users.TryGetValue(user.UserId, out var entry) ? entry.Status : null;
+                entry ??= this.users[user.UserId] = new Entry { Status = user.Status };
+                entry.Connections = user.Connections;
+                graceEnds.Remove(user.UserId);
+                changes[user.UserId] = Change(entry, previous, user.StatusChangedLocally ? user.Status : entry.Status);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<string, PresenceChange>>(changes);
+    }
+
     public Task MaintainAsync(long graceEndsMs) => Task.CompletedTask;
 }
 
@@ -193,6 +235,28 @@ public sealed class RedisPresenceStore(ClusterConnection cluster, ILogger<RedisP
         local previous = redis.call('HGET', KEYS[1], 's')
         local status = ARGV[4]
         if status == '' then status = previous or 'online' end
+        redis.call('HSET', KEYS[1], 's', status)
+        local visible = status
+        if status == 'invisible' then visible = 'offline' end
+        local announced = redis.call('HGET', KEYS[1], 'a') or 'offline'
+        local announce = ''
+        if announced ~= visible then
+          redis.call('HSET', KEYS[1], 'a', visible)
+          announce = visible
+          if visible == 'offline' then redis.call('HDEL', KEYS[2], ARGV[1]) else redis.call('HSET', KEYS[2], ARGV[1], visible) end
+        end
+        return {previous or '', status, announce}
+        """;
+
+    // KEYS: user hash, announced hash, grace zset, node users set.
+    // ARGV: user id, node field, status ('' keeps the stored one), status when none is stored, connection count.
+    private const string ResyncScript = """
+        redis.call('HSET', KEYS[1], ARGV[2], ARGV[5])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        redis.call('SADD', KEYS[4], ARGV[1])
+        local previous = redis.call('HGET', KEYS[1], 's')
+        local status = ARGV[3]
+        if status == '' then status = previous or ARGV[4] end
         redis.call('HSET', KEYS[1], 's', status)
         local visible = status
         if status == 'invisible' then visible = 'offline' end
@@ -318,6 +382,38 @@ public sealed class RedisPresenceStore(ClusterConnection cluster, ILogger<RedisP
     {
         var entries = await cluster.Database.HashGetAllAsync(AnnouncedKey);
         return entries.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
+    }
+
+    public async Task<IReadOnlyDictionary<string, PresenceChange>> ResyncAsync(IReadOnlyList<PresenceResyncEntry> users, long graceEndsMs)
+    {
+        var db = cluster.Database;
+        var node = cluster.NodeName;
+        await db.StringSetAsync(AliveKey(node), "1", AliveTtl);
+        await db.SetAddAsync(NodesKey, node);
+        var changes = new Dictionary<string, PresenceChange>(StringComparer.Ordinal);
+        foreach (var user in users)
+        {
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(
+                ResyncScript,
+                [UserKey(user.UserId), AnnouncedKey, GraceKey, NodeUsersKey(node)],
+                [user.UserId, NodeField(node), user.StatusChangedLocally ? user.Status : "", user.Status, user.Connections]))!;
+            var previous = (string?)result[0];
+            var announce = (string?)result[2];
+            changes[user.UserId] = new PresenceChange(string.IsNullOrEmpty(previous) ? null : previous, (string)result[1]!, string.IsNullOrEmpty(announce) ? null : announce);
+        }
+
+        // Connections this node recorded before the outage and that closed meanwhile.
+        foreach (var member in await db.SetMembersAsync(NodeUsersKey(node)))
+        {
+            var userId = (string)member!;
+            if (!changes.ContainsKey(userId))
+            {
+                await db.ScriptEvaluateAsync(ReapScript, [UserKey(userId), GraceKey], [userId, NodeField(node), graceEndsMs]);
+                await db.SetRemoveAsync(NodeUsersKey(node), userId);
+            }
+        }
+
+        return changes;
     }
 
     public async Task MaintainAsync(long graceEndsMs)
