@@ -5,6 +5,17 @@ public static class ChannelTypes
     public const int Text = 0;
     public const int Voice = 1;
     public const int Category = 4;
+
+    /// <summary>A one-to-one direct message channel (no community). 5 is a thread and 6 is reserved.</summary>
+    public const int DirectMessage = 2;
+
+    /// <summary>A group direct message channel of up to 10 people (no community).</summary>
+    public const int GroupDirectMessage = 3;
+
+    public static bool IsDirect(int type) => type is DirectMessage or GroupDirectMessage;
+
+    /// <summary>Channels that hold messages: text channels and direct channels.</summary>
+    public static bool HoldsMessages(int type) => type is Text || IsDirect(type);
 }
 
 /// <summary>A community. <c>channels</c> is present where the community is sent whole (READY, COMMUNITY_CREATE).</summary>

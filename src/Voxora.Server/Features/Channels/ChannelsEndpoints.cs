@@ -4,6 +4,7 @@ using Voxora.Protocol;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.DirectMessages;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Gateway;
@@ -133,16 +134,21 @@ public static class ChannelsEndpoints
         return parent.Type != ChannelTypes.Category ? "The parent must be a category." : null;
     }
 
-    private static async Task<Results<Ok<Channel>, ProblemHttpResult>> Get(
-        string channelId, HttpContext http, CommunityAccess access, CancellationToken ct)
+    private static async Task<Results<Ok<Channel>, Ok<DirectChannel>, ProblemHttpResult>> Get(
+        string channelId, HttpContext http, CommunityAccess access, DirectChannelStore directChannels, CancellationToken ct)
     {
         var found = await access.FindChannelAsync(channelId, http.User.UserId(), ct);
+        if (found is { IsDirect: true })
+        {
+            return TypedResults.Ok(await DirectMessagesEndpoints.GetAsync(found, directChannels, ct));
+        }
+
         return found is null ? Problems.NotFound("Channel") : TypedResults.Ok(found.Channel.ToProtocol());
     }
 
-    private static async Task<Results<Ok<Channel>, ValidationProblem, ProblemHttpResult>> Update(
+    private static async Task<Results<Ok<Channel>, Ok<DirectChannel>, ValidationProblem, ProblemHttpResult>> Update(
         string channelId, UpdateChannelRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, CancellationToken ct)
+        DirectChannelStore directChannels, DomainEvents events, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -150,6 +156,13 @@ public static class ChannelsEndpoints
         {
             return Problems.NotFound("Channel");
         }
+
+        if (found.IsDirect)
+        {
+            return await DirectMessagesEndpoints.RenameAsync(found, request.Name, db, directChannels, events, ct);
+        }
+
+        var communityId = found.Channel.OwningCommunityId;
 
         if (!found.Has(Permission.ManageChannels))
         {
@@ -169,7 +182,7 @@ public static class ChannelsEndpoints
         {
             parentId = request.ParentId.Length == 0 ? null : request.ParentId;
             if (parentId is not null && parentId != channel.ParentId
-                && ParentError(channel.Type, parentId, await FindParentAsync(db, channel.CommunityId, parentId, found.Snapshot, userId, ct), channel.Id) is { } parentError)
+                && ParentError(channel.Type, parentId, await FindParentAsync(db, communityId, parentId, found.Snapshot, userId, ct), channel.Id) is { } parentError)
             {
                 errors["parent_id"] = [parentError];
             }
@@ -236,7 +249,7 @@ public static class ChannelsEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        string channelId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
+        string channelId, HttpContext http, VoxoraDbContext db, CommunityAccess access, DirectChannelStore directChannels,
         DomainEvents events, GatewayHub hub, CancellationToken ct)
     {
         var userId = http.User.UserId();
@@ -244,6 +257,11 @@ public static class ChannelsEndpoints
         if (found is null)
         {
             return Problems.NotFound("Channel");
+        }
+
+        if (found.IsDirect)
+        {
+            return await DirectMessagesEndpoints.LeaveAsync(found, db, directChannels, events, ct);
         }
 
         if (!found.Has(Permission.ManageChannels))

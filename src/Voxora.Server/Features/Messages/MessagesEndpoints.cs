@@ -4,6 +4,7 @@ using Voxora.Protocol;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.DirectMessages;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
@@ -34,14 +35,14 @@ public static class MessagesEndpoints
             return Problems.NotFound("Channel");
         }
 
-        if (found.Channel.Type != ChannelTypes.Text)
+        if (!ChannelTypes.HoldsMessages(found.Channel.Type))
         {
             return NotText();
         }
 
         if (!found.Has(Permission.SendMessages))
         {
-            return RolesEndpoints.Missing("SEND_MESSAGES");
+            return found.IsDirect ? DirectMessagesEndpoints.CannotMessage() : RolesEndpoints.Missing("SEND_MESSAGES");
         }
 
         var channel = found.Channel;
@@ -69,7 +70,7 @@ public static class MessagesEndpoints
         }
 
         var resolved = Resolve(content, found);
-        var mentions = await MembersAmongAsync(db, channel.CommunityId, resolved.Users, ct);
+        var mentions = await MentionableAmongAsync(db, found, resolved.Users, ct);
         var id = snowflakes.Next();
         var message = new MessageEntity
         {
@@ -123,7 +124,7 @@ public static class MessagesEndpoints
 
         var wire = new Message(Snowflake.Format(id), channel.Id, channel.CommunityId, found.Me, content, message.CreatedAt, null,
             replyTo is { } r ? Snowflake.Format(r) : null, mentions, [], request.Nonce, resolved.Roles, resolved.Everyone);
-        await events.PublishAsync(new MessageCreated(wire));
+        await events.PublishAsync(new MessageCreated(wire, found.DirectRecipients));
         if (ticket is not null)
         {
             await nonces.CompleteAsync(ticket, wire);
@@ -136,12 +137,21 @@ public static class MessagesEndpoints
     private static ResolvedMentions Resolve(string content, ChannelAccess found) =>
         MessageMentions.Resolve(content, found.Snapshot.Data.Roles.ContainsKey, found.Snapshot.Data.EveryoneRoleId, found.Has(Permission.MentionEveryone));
 
-    /// <summary>The mentioned ids that belong to members of the community, in their original order. One query, none when there are no mentions.</summary>
-    private static async Task<IReadOnlyList<string>> MembersAmongAsync(VoxoraDbContext db, string communityId, IReadOnlyList<string> ids, CancellationToken ct)
+    /// <summary>
+    /// The mentioned ids that belong to members of the community (in a direct channel: to its participants), in their
+    /// original order. One query, none when there are no mentions or in a direct channel.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> MentionableAmongAsync(VoxoraDbContext db, ChannelAccess found, IReadOnlyList<string> ids, CancellationToken ct)
     {
         if (ids.Count == 0)
         {
             return ids;
+        }
+
+        if (found.Channel.CommunityId is not { } communityId)
+        {
+            var participants = found.DirectRecipients ?? [];
+            return ids.Where(participants.Contains).ToList();
         }
 
         var members = await db.Members.AsNoTracking()
@@ -162,7 +172,7 @@ public static class MessagesEndpoints
             return Problems.NotFound("Channel");
         }
 
-        if (found.Channel.Type != ChannelTypes.Text)
+        if (!ChannelTypes.HoldsMessages(found.Channel.Type))
         {
             return NotText();
         }
@@ -235,7 +245,7 @@ public static class MessagesEndpoints
         }
 
         var resolved = Resolve(content, found);
-        var mentions = await MembersAmongAsync(db, message.CommunityId, resolved.Users, ct);
+        var mentions = await MentionableAmongAsync(db, found, resolved.Users, ct);
         message.Content = content;
         message.MentionIds = MentionParser.Join(mentions);
         message.MentionRoleIds = MentionParser.Join(resolved.Roles);
@@ -246,7 +256,7 @@ public static class MessagesEndpoints
         var reactions = await store.ReactionsAsync([id], userId, ct);
         var mine = ToWire(message, found.Me, mentions, reactions.GetValueOrDefault(id) ?? []);
         var shared = mine with { Reactions = mine.Reactions.Select(r => r with { Me = null }).ToList() };
-        await events.PublishAsync(new MessageUpdated(shared));
+        await events.PublishAsync(new MessageUpdated(shared, found.DirectRecipients));
         return TypedResults.Ok(mine);
     }
 
@@ -280,7 +290,7 @@ public static class MessagesEndpoints
         if (await db.Messages.Where(m => m.Id == id).ExecuteDeleteAsync(ct) > 0)
         {
             var channel = found.Channel;
-            await events.PublishAsync(new MessageRemoved(channel.CommunityId, channel.Id, Snowflake.Format(id), authorId, userId));
+            await events.PublishAsync(new MessageRemoved(channel.CommunityId, channel.Id, Snowflake.Format(id), authorId, userId, found.DirectRecipients));
         }
 
         return TypedResults.NoContent();
@@ -341,7 +351,7 @@ public static class MessagesEndpoints
 
         if (deleted.Count > 0)
         {
-            await events.PublishAsync(new MessagesBulkDeleted(channel.CommunityId, channel.Id, deleted.Order().Select(Snowflake.Format).ToList(), userId));
+            await events.PublishAsync(new MessagesBulkDeleted(channel.OwningCommunityId, channel.Id, deleted.Order().Select(Snowflake.Format).ToList(), userId));
         }
 
         return TypedResults.NoContent();

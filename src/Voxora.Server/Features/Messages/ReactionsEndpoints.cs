@@ -56,7 +56,7 @@ public static class ReactionsEndpoints
 
         if (!target.Access.Has(Permission.AddReactions))
         {
-            return Roles.RolesEndpoints.Missing("ADD_REACTIONS");
+            return target.Access.IsDirect ? DirectMessages.DirectMessagesEndpoints.CannotMessage() : Roles.RolesEndpoints.Missing("ADD_REACTIONS");
         }
 
         if (await db.Reactions.AnyAsync(r => r.MessageId == target.MessageId && r.Emoji == emoji && r.UserId == userId, ct))
@@ -98,7 +98,7 @@ public static class ReactionsEndpoints
         }
 
         var channel = target.Access.Channel;
-        await events.PublishAsync(new ReactionAdded(new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji)));
+        await events.PublishAsync(new ReactionAdded(new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji), target.Access.DirectRecipients));
         return TypedResults.NoContent();
     }
 
@@ -121,7 +121,7 @@ public static class ReactionsEndpoints
         if (removed > 0)
         {
             var channel = target.Access.Channel;
-            await events.PublishAsync(new ReactionRemoved(new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji)));
+            await events.PublishAsync(new ReactionRemoved(new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji), target.Access.DirectRecipients));
         }
 
         return TypedResults.NoContent();

@@ -40,7 +40,7 @@ public static class ReadStatesEndpoints
             return Problems.NotFound("Channel");
         }
 
-        if (found.Channel.Type != ChannelTypes.Text)
+        if (!ChannelTypes.HoldsMessages(found.Channel.Type))
         {
             return MessagesEndpoints.NotText();
         }
