@@ -8,6 +8,7 @@ import { useUi } from "../../stores/ui";
 import { firstUnreadId, useUnread } from "../../stores/unread";
 import { IconButton } from "../../ui/Button";
 import { Composer } from "./Composer";
+import { isDirectType } from "../../stores/directChannels";
 import { MessageList } from "./MessageList";
 import { Isolated } from "../../ui/Isolated";
 import { stripBidiControls } from "../../ui/safeText";
@@ -98,13 +99,15 @@ export function ChannelView({ channel }: { channel: Channel }) {
           ☰
         </IconButton>
         <h1 className="truncate font-semibold">
-          <span aria-hidden="true" className="mr-1 text-muted">#</span>
+          <span aria-hidden="true" className="mr-1 text-muted">{isDirectType(channel.type) ? "@" : "#"}</span>
           <Isolated text={channel.name} />
         </h1>
         {channel.topic ? <p dir="auto" className="hidden truncate border-l border-line pl-2 text-sm text-muted sm:block">{stripBidiControls(channel.topic)}</p> : null}
-        <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} className="ml-auto" data-testid="members-toggle">
-          👥
-        </IconButton>
+        {isDirectType(channel.type) ? null : (
+          <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} className="ml-auto" data-testid="members-toggle">
+            👥
+          </IconButton>
+        )}
       </header>
       {error ? (
         <p role="alert" className="px-4 py-2 text-sm text-danger">

@@ -1,3 +1,4 @@
+import { isDirectType } from "../../stores/directChannels";
 import { useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { rest, typing } from "../../app/runtime";
 import type { Channel } from "../../api/types";
@@ -73,8 +74,8 @@ export function Composer({
         <textarea
           ref={ref}
           data-testid="composer"
-          aria-label={`Message #${channel.name}`}
-          placeholder={`Message #${channel.name}`}
+          aria-label={`Message ${isDirectType(channel.type) ? "@" : "#"}${channel.name}`}
+          placeholder={`Message ${isDirectType(channel.type) ? "@" : "#"}${channel.name}`}
           value={text}
           rows={rows}
           maxLength={MAX * 2}

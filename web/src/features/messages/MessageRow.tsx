@@ -3,6 +3,9 @@ import { rest } from "../../app/runtime";
 import { describeError } from "../../api/errors";
 import type { Message, ReactionCount, UserSummary } from "../../api/types";
 import { displayName, useMembers } from "../../stores/members";
+import { useBlocks } from "../../stores/blocks";
+import { DIRECT_HOME } from "../../stores/directChannels";
+import { useProfileCard } from "../../stores/profileCard";
 import { useMessages, type PendingMessage } from "../../stores/messages";
 import { discardSend, retrySend } from "../../stores/send";
 import { Avatar } from "../../ui/Avatar";
@@ -155,6 +158,9 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
   const [note, setNote] = useState<string | null>(null);
   const author = useMembers((s) => s.users[message.author.id]) ?? message.author;
   const mine = message.author.id === myId;
+  const blocked = useBlocks((s) => message.author.id in s.ids);
+  const [revealed, setRevealed] = useState(false);
+  const showProfile = () => useProfileCard.getState().show(message.author.id, message.community_id ?? null);
   const mentionsMe = !!myId && message.mentions.includes(myId);
   const showHeader = !grouped || !!message.reply_to;
 
@@ -169,7 +175,7 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
     }
   }
   async function copyLink() {
-    const url = `${location.origin}/app/${message.community_id}/${message.channel_id}?message=${message.id}`;
+    const url = `${location.origin}/app/${message.community_id ?? DIRECT_HOME}/${message.channel_id}?message=${message.id}`;
     try {
       await navigator.clipboard.writeText(url);
       setNote("Link copied.");
@@ -189,18 +195,32 @@ export const MessageRow = memo(function MessageRow({ message, grouped, myId, edi
       {message.reply_to ? <ReplyQuote channelId={message.channel_id} replyTo={message.reply_to} myId={myId} /> : null}
       <div className="flex gap-3">
         <div className="w-10 shrink-0">
-          {showHeader ? <AuthorAvatar author={author} myId={myId} /> : (
+          {showHeader ? (
+            <button type="button" onClick={showProfile} aria-label={`Profile of ${displayName(author)}`} data-testid={`author-avatar-${message.id}`} className="rounded-full">
+              <AuthorAvatar author={author} myId={myId} />
+            </button>
+          ) : (
             <span className="invisible block pt-1 text-right text-[10px] text-muted group-hover:visible">{timeFmt.format(new Date(message.created_at))}</span>
           )}
         </div>
         <div className="min-w-0 flex-1">
           {showHeader ? (
             <div className="flex items-baseline gap-2">
-              <Isolated className="font-semibold" text={displayName(author)} />
+              <button type="button" onClick={showProfile} className="font-semibold hover:underline" data-testid={`author-name-${message.id}`}>
+                <Isolated text={displayName(author)} />
+              </button>
               <Timestamp iso={message.created_at} />
             </div>
           ) : null}
-          {editing ? (
+          {blocked && !revealed && !editing ? (
+            // Someone I blocked: their message stays collapsed until I ask to see it (they are never told).
+            <p className="text-sm italic text-muted" data-testid="blocked-message">
+              Blocked message —{" "}
+              <button type="button" className="not-italic text-accent hover:underline" onClick={() => setRevealed(true)} data-testid="show-blocked-message">
+                show
+              </button>
+            </p>
+          ) : editing ? (
             <EditBox message={message} onDone={() => onEdit(null)} />
           ) : (
             <div dir="auto" className="whitespace-pre-wrap break-words" data-testid="message-content">
