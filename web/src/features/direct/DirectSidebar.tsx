@@ -12,26 +12,28 @@ import { Avatar } from "../../ui/Avatar";
 import { Button } from "../../ui/Button";
 import { Dialog, DialogActions } from "../../ui/Dialog";
 import { Isolated } from "../../ui/Isolated";
+import { StatusPicker } from "../shell/StatusPicker";
 
 /** The DM home's sidebar: every conversation, the most recent first, with its unread count; "New group". */
 export function DirectSidebar({ activeChannelId }: { activeChannelId: string | undefined }) {
   const byId = useDirectChannels((s) => s.byId);
   const counts = useUnread((s) => s.byChannel);
-  const myId = useSession((s) => s.user?.id);
+  const me = useSession((s) => s.user);
+  const myId = me?.id;
   const list = useMemo(() => sortedDirect(byId), [byId]);
   const [creating, setCreating] = useState(false);
   return (
     <nav aria-label="Direct messages" data-testid="dm-sidebar" className="flex w-60 shrink-0 flex-col bg-sidebar">
-      <div className="flex h-12 items-center justify-between border-b border-line px-3">
-        <h2 className="font-semibold">Direct messages</h2>
-        <Button variant="ghost" className="px-2 py-1 text-xs" onClick={() => setCreating(true)} data-testid="new-group-dm">
-          New group
+      <div className="flex h-12 shrink-0 items-center justify-between gap-2 border-b border-line px-3">
+        <h2 className="truncate font-semibold">Direct messages</h2>
+        <Button variant="ghost" className="shrink-0 whitespace-nowrap px-2 py-1 text-xs" onClick={() => setCreating(true)} data-testid="new-group-dm" title="New group conversation">
+          + New
         </Button>
       </div>
       {list.length === 0 ? (
         <p className="p-3 text-sm text-muted">No conversations yet. Click someone's name in a channel and choose Message.</p>
       ) : null}
-      <ul className="flex flex-col gap-0.5 overflow-y-auto p-2">
+      <ul className="flex min-h-0 flex-1 flex-col gap-0.5 overflow-y-auto p-2">
         {list.map((c) => {
           const active = c.id === activeChannelId;
           const unread = counts[c.id]?.unread ?? 0;
@@ -65,6 +67,18 @@ export function DirectSidebar({ activeChannelId }: { activeChannelId: string | u
           );
         })}
       </ul>
+      {me ? (
+        <div className="flex items-center gap-2 bg-rail/60 px-2 py-2">
+          <StatusPicker me={me} />
+          <div className="min-w-0 flex-1">
+            <div className="truncate text-sm font-semibold" data-testid="current-user">{displayName(me)}</div>
+            <div className="truncate text-xs text-muted">@{me.username}</div>
+          </div>
+          <Link to="/settings" aria-label="Settings" title="Settings" className="inline-flex h-8 w-8 items-center justify-center rounded text-muted hover:bg-hover hover:text-fg">
+            ⚙
+          </Link>
+        </div>
+      ) : null}
       {creating ? <NewGroupDialog onClose={() => setCreating(false)} /> : null}
     </nav>
   );
