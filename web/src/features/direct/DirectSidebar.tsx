@@ -25,7 +25,7 @@ export function DirectSidebar({ activeChannelId }: { activeChannelId: string | u
   return (
     <nav aria-label="Direct messages" data-testid="dm-sidebar" className="flex w-60 shrink-0 flex-col bg-sidebar">
       <div className="flex h-12 shrink-0 items-center justify-between gap-2 border-b border-line px-3">
-        <h2 className="truncate font-semibold">Direct messages</h2>
+        <h2 className="truncate text-sm font-semibold">Direct messages</h2>
         <Button variant="ghost" className="shrink-0 whitespace-nowrap px-2 py-1 text-xs" onClick={() => setCreating(true)} data-testid="new-group-dm" title="New group conversation">
           + New
         </Button>
