@@ -8,6 +8,16 @@ public static class ChannelTypes
 
     /// <summary>A thread: a channel started from one message of a text channel (<c>parent_id</c>), seed 000 §P2-7.</summary>
     public const int Thread = 5;
+    /// <summary>A one-to-one direct message channel (no community). 5 is a thread and 6 is reserved.</summary>
+    public const int DirectMessage = 2;
+
+    /// <summary>A group direct message channel of up to 10 people (no community).</summary>
+    public const int GroupDirectMessage = 3;
+
+    public static bool IsDirect(int type) => type is DirectMessage or GroupDirectMessage;
+
+    /// <summary>Channels that hold messages: text channels, threads and direct channels.</summary>
+    public static bool HoldsMessages(int type) => type is Text or Thread || IsDirect(type);
 }
 
 /// <summary>A community. <c>channels</c> is present where the community is sent whole (READY, COMMUNITY_CREATE).</summary>

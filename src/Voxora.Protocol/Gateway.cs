@@ -58,6 +58,8 @@ public static class GatewayEvents
     public const string ThreadCreate = "THREAD_CREATE";
     public const string ThreadUpdate = "THREAD_UPDATE";
     public const string ThreadMembersUpdate = "THREAD_MEMBERS_UPDATE";
+    public const string ChannelRecipientAdd = "CHANNEL_RECIPIENT_ADD";
+    public const string ChannelRecipientRemove = "CHANNEL_RECIPIENT_REMOVE";
 }
 
 /// <summary>WebSocket close codes the server uses (docs/protocol.md).</summary>
@@ -109,7 +111,8 @@ public sealed record IdentifyPayload(string? Token, PresenceUpdateRequest? Prese
 public sealed record ResumePayload(string? SessionId, string? Token, long? Seq);
 
 /// <summary>READY: the session, the user, their communities (visible channels only) and who is in which visible voice channel.</summary>
-public sealed record ReadyPayload(string SessionId, User User, IReadOnlyList<Community> Communities, IReadOnlyList<VoiceState> VoiceStates, IReadOnlyList<Presence>? Presences = null);
+public sealed record ReadyPayload(string SessionId, User User, IReadOnlyList<Community> Communities, IReadOnlyList<VoiceState> VoiceStates, IReadOnlyList<Presence>? Presences = null,
+    IReadOnlyList<DirectChannel>? PrivateChannels = null);
 
 public sealed record ReconnectPayload(string Reason);
 

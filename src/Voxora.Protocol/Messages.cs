@@ -4,6 +4,7 @@ namespace Voxora.Protocol;
 /// A message. Ids are Snowflakes sent as decimal strings (JavaScript numbers lose precision above 2^53).
 /// <c>reactions[].me</c> is only filled in REST answers; gateway payloads are shared by all recipients.
 /// <c>mentions</c> are the mentioned members, <c>mention_roles</c> the mentioned roles of the community, and
+/// <c>community_id</c> is null in a direct message channel.
 /// <c>mention_everyone</c> is true when the text says <c>@everyone</c> or <c>@here</c> and its author held MENTION_EVERYONE.
 /// <c>type</c> is one of <see cref="MessageTypes"/>; for a <see cref="MessageTypes.ChannelPinnedMessage"/> the author is who
 /// pinned, the content is empty and <c>reply_to</c> is the pinned message. <c>pinned_at</c> is set while the message is pinned.
@@ -11,7 +12,7 @@ namespace Voxora.Protocol;
 public sealed record Message(
     string Id,
     string ChannelId,
-    string CommunityId,
+    string? CommunityId,
     UserSummary Author,
     string Content,
     DateTimeOffset CreatedAt,
@@ -52,13 +53,13 @@ public sealed record CreateMessageRequest(string? Content, string? Nonce = null,
 public sealed record UpdateMessageRequest(string? Content);
 
 /// <summary>Payload of MESSAGE_DELETE.</summary>
-public sealed record MessageDeleted(string Id, string ChannelId, string CommunityId);
+public sealed record MessageDeleted(string Id, string ChannelId, string? CommunityId);
 
 /// <summary>Payload of MESSAGE_REACTION_ADD and MESSAGE_REACTION_REMOVE.</summary>
-public sealed record ReactionEvent(string MessageId, string ChannelId, string CommunityId, string UserId, string Emoji);
+public sealed record ReactionEvent(string MessageId, string ChannelId, string? CommunityId, string UserId, string Emoji);
 
 /// <summary>
 /// Payload of CHANNEL_PINS_UPDATE: a message of the channel was pinned or unpinned. <c>last_pin_timestamp</c> is when the
 /// newest remaining pin was made, absent when the channel has no pins left.
 /// </summary>
-public sealed record ChannelPinsUpdate(string ChannelId, string CommunityId, DateTimeOffset? LastPinTimestamp);
+public sealed record ChannelPinsUpdate(string ChannelId, string? CommunityId, DateTimeOffset? LastPinTimestamp);

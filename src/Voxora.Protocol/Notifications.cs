@@ -48,4 +48,4 @@ public sealed record PushSubscription(string Id, string Endpoint, DateTimeOffset
 /// What a Web Push carries (encrypted, RFC 8291): <c>body</c> is the message text only where the settings allow
 /// (see docs/protocol.md), otherwise "New message in #channel"; <c>url</c> is the client route to open on click.
 /// </summary>
-public sealed record PushPayload(string Title, string Body, string CommunityId, string ChannelId, string MessageId, int Count, string Url);
+public sealed record PushPayload(string Title, string Body, string? CommunityId, string ChannelId, string MessageId, int Count, string Url);

@@ -61,4 +61,13 @@ public static class ProblemCodes
 
     /// <summary>409: the user already has the most Web Push subscriptions allowed; remove one first.</summary>
     public const string TooManyPushSubscriptions = "too_many_push_subscriptions";
+
+    /// <summary>
+    /// 403: this person cannot be sent a direct message (they turned DMs from community members off, or one of you
+    /// blocked the other, or you share no community); deliberately one answer for all of these.
+    /// </summary>
+    public const string CannotMessageUser = "cannot_message_user";
+
+    /// <summary>400: a group direct message would have more than 10 people (the creator included).</summary>
+    public const string TooManyRecipients = "too_many_recipients";
 }

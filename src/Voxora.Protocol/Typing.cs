@@ -15,4 +15,4 @@ public sealed record TypingCommand(string? ChannelId);
 /// stop event: a client shows the typist for 8 s after the last one, or until a MESSAGE_CREATE from them arrives.
 /// <paramref name="DisplayName"/> (omitted when the typist has none) lets a client name them as their messages do.
 /// </summary>
-public sealed record TypingStart(string ChannelId, string CommunityId, string UserId, string Username, DateTimeOffset Timestamp, string? DisplayName = null);
+public sealed record TypingStart(string ChannelId, string? CommunityId, string UserId, string Username, DateTimeOffset Timestamp, string? DisplayName = null);

@@ -11,6 +11,7 @@ using Voxora.Server.Features.Auth;
 using Voxora.Server.Gateway;
 using Voxora.Server.Features.Channels;
 using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.DirectMessages;
 using Voxora.Server.Features.Health;
 using Voxora.Server.Features.Invites;
 using Voxora.Server.Features.Messages;
@@ -179,6 +180,7 @@ public static class VoxoraHost
         services.AddScoped<SessionStore>();
         services.AddSingleton(sp => new SnowflakeGenerator(sp.GetRequiredService<TimeProvider>(), options.NodeId));
         services.AddScoped<CommunityAccess>();
+        services.AddScoped<DirectChannelStore>();
         services.AddScoped<MessageStore>();
         services.AddScoped<Features.ReadStates.ReadStateStore>();
         services.AddSingleton<MessageWriter>();
@@ -292,6 +294,11 @@ public static class VoxoraHost
         services.AddPermissionsChange<ChannelDeleted, ChannelsGateway>();
         services.AddPermissionsChange<ChannelOverridesChanged, ChannelsGateway>();
         services.AddSingleton<ChannelsAudit>();
+        services.AddSingleton<DirectMessagesGateway>();
+        services.AddDomainEventHandler<DirectChannelCreated, DirectMessagesGateway>();
+        services.AddDomainEventHandler<DirectChannelUpdated, DirectMessagesGateway>();
+        services.AddDomainEventHandler<DirectRecipientAdded, DirectMessagesGateway>();
+        services.AddDomainEventHandler<DirectRecipientRemoved, DirectMessagesGateway>();
         services.AddDomainEventHandler<ChannelCreated, ChannelsAudit>();
         services.AddDomainEventHandler<ChannelUpdated, ChannelsAudit>();
         services.AddDomainEventHandler<ChannelDeleted, ChannelsAudit>();
@@ -405,6 +412,7 @@ public static class VoxoraHost
         api.MapUsersEndpoints();
         api.MapCommunitiesEndpoints();
         api.MapChannelsEndpoints();
+        api.MapDirectMessagesEndpoints();
         api.MapInvitesEndpoints();
         api.MapMessagesEndpoints();
         api.MapReactionsEndpoints();

@@ -255,7 +255,6 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnName("bitrate");
 
                     b.Property<string>("CommunityId")
-                        .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)")
                         .HasColumnName("community_id");
@@ -492,6 +491,100 @@ namespace Voxora.Migrations.Postgres.Migrations
                     b.ToTable("roles", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectChannelEntity", b =>
+                {
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("OwnerId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("PairKey")
+                        .HasMaxLength(81)
+                        .HasColumnType("character varying(81)")
+                        .HasColumnName("pair_key");
+
+                    b.HasKey("ChannelId")
+                        .HasName("pk_direct_channels");
+
+                    b.HasIndex("PairKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_direct_channels_pair_key");
+
+                    b.ToTable("direct_channels", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectMessageSettingsEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.Property<bool>("AllowDmsFromMembers")
+                        .HasColumnType("boolean")
+                        .HasColumnName("allow_dms_from_members");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_direct_message_settings");
+
+                    b.ToTable("direct_message_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectRecipientEntity", b =>
+                {
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset>("JoinedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("joined_at");
+
+                    b.HasKey("ChannelId", "UserId")
+                        .HasName("pk_direct_recipients");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_direct_recipients_user_id");
+
+                    b.ToTable("direct_recipients", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.UserBlockEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("BlockedUserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("blocked_user_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("UserId", "BlockedUserId")
+                        .HasName("pk_user_blocks");
+
+                    b.HasIndex("BlockedUserId")
+                        .HasDatabaseName("ix_user_blocks_blocked_user_id");
+
+                    b.ToTable("user_blocks", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Invites.InviteEntity", b =>
                 {
                     b.Property<string>("Code")
@@ -562,7 +655,6 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnName("channel_id");
 
                     b.Property<string>("CommunityId")
-                        .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)")
                         .HasColumnName("community_id");
@@ -1340,7 +1432,6 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("CommunityId")
                         .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
                         .HasConstraintName("fk_channels_communities_community_id");
                 });
 
@@ -1408,6 +1499,60 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_roles_communities_community_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectChannelEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithOne()
+                        .HasForeignKey("Voxora.Server.Features.DirectMessages.DirectChannelEntity", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_direct_channels_channels_channel_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectMessageSettingsEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_direct_message_settings_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectRecipientEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_direct_recipients_channels_channel_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_direct_recipients_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.UserBlockEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("BlockedUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_user_blocks_users_blocked_user_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_user_blocks_users_user_id");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Invites.InviteEntity", b =>

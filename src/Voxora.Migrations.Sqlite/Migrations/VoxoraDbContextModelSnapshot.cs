@@ -249,7 +249,6 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnName("bitrate");
 
                     b.Property<string>("CommunityId")
-                        .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("TEXT")
                         .HasColumnName("community_id");
@@ -486,6 +485,100 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.ToTable("roles", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectChannelEntity", b =>
+                {
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("OwnerId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("PairKey")
+                        .HasMaxLength(81)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pair_key");
+
+                    b.HasKey("ChannelId")
+                        .HasName("pk_direct_channels");
+
+                    b.HasIndex("PairKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_direct_channels_pair_key");
+
+                    b.ToTable("direct_channels", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectMessageSettingsEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<bool>("AllowDmsFromMembers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("allow_dms_from_members");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_direct_message_settings");
+
+                    b.ToTable("direct_message_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectRecipientEntity", b =>
+                {
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("joined_at");
+
+                    b.HasKey("ChannelId", "UserId")
+                        .HasName("pk_direct_recipients");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_direct_recipients_user_id");
+
+                    b.ToTable("direct_recipients", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.UserBlockEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("BlockedUserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("blocked_user_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("UserId", "BlockedUserId")
+                        .HasName("pk_user_blocks");
+
+                    b.HasIndex("BlockedUserId")
+                        .HasDatabaseName("ix_user_blocks_blocked_user_id");
+
+                    b.ToTable("user_blocks", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Invites.InviteEntity", b =>
                 {
                     b.Property<string>("Code")
@@ -556,7 +649,6 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnName("channel_id");
 
                     b.Property<string>("CommunityId")
-                        .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("TEXT")
                         .HasColumnName("community_id");
@@ -1334,7 +1426,6 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("CommunityId")
                         .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
                         .HasConstraintName("fk_channels_communities_community_id");
                 });
 
@@ -1402,6 +1493,60 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_roles_communities_community_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectChannelEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithOne()
+                        .HasForeignKey("Voxora.Server.Features.DirectMessages.DirectChannelEntity", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_direct_channels_channels_channel_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectMessageSettingsEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_direct_message_settings_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.DirectRecipientEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_direct_recipients_channels_channel_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_direct_recipients_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.DirectMessages.UserBlockEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("BlockedUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_user_blocks_users_blocked_user_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_user_blocks_users_user_id");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Invites.InviteEntity", b =>

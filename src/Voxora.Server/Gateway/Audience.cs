@@ -68,6 +68,22 @@ public readonly record struct Audience
     public static Audience PermissionHolders(string communityId, long permission, string? alsoUserId) =>
         new(communityId, null, null, AudienceRule.PermissionHolders, permission, alsoUserId);
 
+    /// <summary>
+    /// A channel's readers: for a community channel <see cref="Channel"/> (or <see cref="ChannelExcept"/>), for a direct
+    /// channel (no community) exactly its participants, which the publisher knows from the access check, minus
+    /// <paramref name="exceptUserId"/>.
+    /// </summary>
+    public static Audience ChannelOf(string? communityId, string channelId, IReadOnlyList<string>? directRecipients, string? exceptUserId = null)
+    {
+        if (communityId is not null)
+        {
+            return exceptUserId is null ? Channel(communityId, channelId) : ChannelExcept(communityId, channelId, exceptUserId);
+        }
+
+        var recipients = directRecipients ?? [];
+        return Users(exceptUserId is null ? recipients : recipients.Where(id => id != exceptUserId).ToList());
+    }
+
     public static Audience User(string userId) => new(null, null, [userId]);
 
     public static Audience Users(IReadOnlyList<string> userIds) => new(null, null, userIds);

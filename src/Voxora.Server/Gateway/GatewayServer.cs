@@ -312,7 +312,9 @@ public sealed class GatewayServer(
         var communities = await ReadyState.CommunitiesAsync(db, permissions, user.Id, hub.CommunitiesOf(user.Id), ct);
         var ownStatus = await presence.ConnectedAsync(connection, user.Id, presenceStatus);
         var presences = await presence.ReadyPresencesAsync(db, user.Id, ownStatus, communities.Select(c => c.Id).ToList(), ct);
-        var ready = new ReadyPayload(session.Id, user.ToSelf(), communities, voice.VisibleStates(user.Id, communities.Select(c => c.Id)), presences);
+        var privateChannels = await scope.ServiceProvider.GetRequiredService<Features.DirectMessages.DirectChannelStore>().ListAsync(user.Id, ct);
+        var ready = new ReadyPayload(session.Id, user.ToSelf(), communities, voice.VisibleStates(user.Id, communities.Select(c => c.Id)), presences,
+            privateChannels);
         session.MarkReady(new OutboundEvent(GatewayEvents.Ready, JsonSerializer.SerializeToUtf8Bytes(ready, VoxoraJsonContext.Default.ReadyPayload)), connection);
         connection.Identified = true;
         return session;

@@ -1,6 +1,9 @@
 import type { ApiClient } from "./client";
 import type {
+  BlockedUser,
   Channel,
+  DirectChannel,
+  UserProfile,
   Community,
   Invite,
   InvitePreview,
@@ -99,6 +102,22 @@ export function endpoints(api: ApiClient) {
     markChannelRead: (channelId: string, messageId: string) =>
       api.request<void>("PUT", `/channels/${enc(channelId)}/read`, { body: { message_id: messageId } }),
     markCommunityRead: (communityId: string) => api.request<void>("POST", `/communities/${enc(communityId)}/read`),
+
+    directChannels: () => api.request<DirectChannel[]>("GET", "/users/@me/channels"),
+    /** 201 a new DM or group; 200 the existing one-to-one DM of the two. */
+    openDirect: (body: { recipient_id: string } | { recipient_ids: string[]; name?: string }) =>
+      api.request<DirectChannel>("POST", "/users/@me/channels", { body }),
+    renameDirect: (id: string, name: string) => api.request<DirectChannel>("PATCH", `/channels/${enc(id)}`, { body: { name } }),
+    leaveDirect: (id: string) => api.request<void>("DELETE", `/channels/${enc(id)}`),
+    addRecipient: (id: string, userId: string) => api.request<void>("PUT", `/channels/${enc(id)}/recipients/${enc(userId)}`),
+    removeRecipient: (id: string, userId: string) => api.request<void>("DELETE", `/channels/${enc(id)}/recipients/${enc(userId)}`),
+    profile: (userId: string) => api.request<UserProfile>("GET", `/users/${enc(userId)}/profile`),
+    blocks: () => api.request<BlockedUser[]>("GET", "/users/@me/blocks"),
+    block: (userId: string) => api.request<void>("PUT", `/users/@me/blocks/${enc(userId)}`),
+    unblock: (userId: string) => api.request<void>("DELETE", `/users/@me/blocks/${enc(userId)}`),
+    userSettings: () => api.request<{ allow_dms_from_members: boolean }>("GET", "/users/@me/settings"),
+    updateUserSettings: (body: { allow_dms_from_members: boolean }) =>
+      api.request<{ allow_dms_from_members: boolean }>("PATCH", "/users/@me/settings", { body }),
 
     voiceStatus: () => api.request<VoiceStatus>("GET", "/voice/status"),
     voiceStates: (communityId: string) => api.request<VoiceState[]>("GET", `/communities/${enc(communityId)}/voice-states`),

@@ -15,8 +15,8 @@ export interface UserSummary {
   display_name?: string | null;
 }
 
-/** Thread (5): a channel started from a message of a text channel; never listed with the channels. */
-export const ChannelType = { Text: 0, Voice: 1, Category: 4, Thread: 5 } as const;
+/** 2 and 3 are direct channels (no community); 5 is a thread, 6 reserved. */
+export const ChannelType = { Text: 0, Voice: 1, DirectMessage: 2, GroupDirectMessage: 3, Category: 4, Thread: 5 } as const;
 export type ChannelTypeValue = (typeof ChannelType)[keyof typeof ChannelType];
 
 export interface Channel {
@@ -96,7 +96,8 @@ export interface ReactionCount {
 export interface Message {
   id: string;
   channel_id: string;
-  community_id: string;
+  /** Absent (null) in a direct channel. */
+  community_id?: string | null;
   author: UserSummary;
   content: string;
   created_at: string;
@@ -175,20 +176,20 @@ export interface ThreadMembersUpdate {
 export interface MessageDeleted {
   id: string;
   channel_id: string;
-  community_id: string;
+  community_id?: string | null;
 }
 
 /** MESSAGE_DELETE_BULK: a moderator's bulk delete, or a ban's purge of the banned member's recent messages (ids in id order). */
 export interface MessagesDeleted {
   ids: string[];
   channel_id: string;
-  community_id: string;
+  community_id?: string | null;
 }
 
 export interface ReactionEvent {
   message_id: string;
   channel_id: string;
-  community_id: string;
+  community_id?: string | null;
   user_id: string;
   emoji: string;
 }
@@ -196,7 +197,7 @@ export interface ReactionEvent {
 /** TYPING_START (docs/protocol.md "Typing"): never about ourselves; shown for 8 s or until their message arrives. */
 export interface TypingStart {
   channel_id: string;
-  community_id: string;
+  community_id?: string | null;
   user_id: string;
   username: string;
   display_name?: string | null;
@@ -227,6 +228,36 @@ export interface ReadyPayload {
   voice_states?: VoiceState[] | null;
   /** The user's own presence (real status) and the visible members of their communities (docs/protocol.md "Presence"). */
   presences?: Presence[] | null;
+  /** The user's DMs and group DMs, most recently active first. */
+  private_channels?: DirectChannel[] | null;
+}
+
+/** A DM (type 2) or group DM (type 3): no community; `recipients` includes me. */
+export interface DirectChannel {
+  id: string;
+  type: number;
+  name?: string | null;
+  owner_id?: string | null;
+  recipients: UserSummary[];
+  last_message_id?: string | null;
+  created_at: string;
+}
+
+/** CHANNEL_RECIPIENT_ADD / _REMOVE. */
+export interface ChannelRecipient {
+  channel_id: string;
+  user: UserSummary;
+}
+
+export interface UserProfile {
+  user: UserSummary;
+  shared_communities: { id: string; name: string; roles: string[] }[];
+  blocked: boolean;
+}
+
+export interface BlockedUser {
+  user: UserSummary;
+  created_at: string;
 }
 
 /** A status the user can choose (op 9); others see `invisible` as `offline`. */
@@ -337,8 +368,10 @@ export type DispatchEvent =
   | { t: "MESSAGE_REACTION_ADD"; d: ReactionEvent }
   | { t: "MESSAGE_REACTION_REMOVE"; d: ReactionEvent }
   | { t: "TYPING_START"; d: TypingStart }
-  | { t: "CHANNEL_CREATE"; d: Channel }
-  | { t: "CHANNEL_UPDATE"; d: Channel }
+  | { t: "CHANNEL_CREATE"; d: Channel | DirectChannel }
+  | { t: "CHANNEL_UPDATE"; d: Channel | DirectChannel }
+  | { t: "CHANNEL_RECIPIENT_ADD"; d: ChannelRecipient }
+  | { t: "CHANNEL_RECIPIENT_REMOVE"; d: ChannelRecipient }
   | { t: "CHANNEL_DELETE"; d: Deleted }
   | { t: "COMMUNITY_CREATE"; d: Community }
   | { t: "COMMUNITY_UPDATE"; d: Community }
@@ -364,7 +397,8 @@ export type DispatchType = DispatchEvent["t"];
 export interface UnreadCounts {
   channels: {
     channel_id: string;
-    community_id: string;
+    /** Absent for a direct channel. */
+    community_id?: string | null;
     unread_count: number;
     mention_count: number;
     /** Newest message of the channel (null when empty). */
@@ -376,7 +410,7 @@ export interface UnreadCounts {
 /** CHANNEL_READ: my read marker moved (on this or another device). */
 export interface ChannelRead {
   channel_id: string;
-  community_id: string;
+  community_id?: string | null;
   last_read_id: string;
   unread_count: number;
   mention_count: number;

@@ -1,4 +1,7 @@
 // The one place that wires the REST client, the gateway and the stores together for the running app.
+import { useBlocks } from "../stores/blocks";
+import { useDirectChannels } from "../stores/directChannels";
+import type { DirectChannel } from "../api/types";
 import { ApiClient } from "../api/client";
 import { endpoints } from "../api/endpoints";
 import { ApiError } from "../api/errors";
@@ -40,6 +43,7 @@ export const gateway = new GatewayClient({
     if (t === "READY") void loadUnreadCounts();
     else if (useUnread.getState().stale) refetchUnreadSoon();
     if (t === "READY") void loadNotificationSettings();
+    if (t === "READY") void loadBlocks();
     if (t === "MESSAGE_CREATE") onMessageCreated(d as Message);
   },
   onOp: (op, d) => {
@@ -100,6 +104,28 @@ async function loadPresences(communityId: string): Promise<void> {
   } catch {
     // Offline or gone: PRESENCE_UPDATEs still arrive.
   }
+}
+
+/** Whom I blocked: their messages are collapsed in shared channels. */
+export async function loadBlocks(): Promise<void> {
+  try {
+    useBlocks.getState().replaceAll((await rest.blocks()).map((b) => b.user.id));
+  } catch {
+    // Nothing collapsed until the next READY.
+  }
+}
+
+/** Blocks or unblocks someone; the server never tells them. */
+export async function setBlocked(userId: string, blocked: boolean): Promise<void> {
+  await (blocked ? rest.block(userId) : rest.unblock(userId));
+  useBlocks.getState().set(userId, blocked);
+}
+
+/** Opens (or finds) the DM with someone, or creates a group; the conversation is in the store when this returns. */
+export async function openDirect(body: { recipient_id: string } | { recipient_ids: string[]; name?: string }): Promise<DirectChannel> {
+  const channel = await rest.openDirect(body);
+  useDirectChannels.getState().upsert(channel);
+  return channel;
 }
 
 /** Unread and mention counts of every channel I can view (GET /unread-counts). */

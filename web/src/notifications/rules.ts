@@ -13,6 +13,8 @@ export const DEFAULT_LEVEL: NotificationLevel = "mentions";
 
 export function mentionKind(message: Message, myId: string, myRoles: readonly string[]): MentionKind {
   if (message.author.id === myId) return "none";
+  // A direct message (no community) is addressed to me: it notifies as a mention would.
+  if (!message.community_id) return "direct";
   if (message.mentions.includes(myId)) return "direct";
   if ((message.mention_roles ?? []).some((r) => myRoles.includes(r))) return "direct";
   return message.mention_everyone ? "everyone" : "none";

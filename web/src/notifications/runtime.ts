@@ -1,4 +1,5 @@
 // Wires notification settings, desktop notifications and Web Push to the running app (app/runtime.ts calls in).
+import { DIRECT_HOME, directTitle, useDirectChannels } from "../stores/directChannels";
 import type { Message } from "../api/types";
 import { api } from "../app/runtime";
 import { useChannels } from "../stores/channels";
@@ -35,20 +36,22 @@ export function onMessageCreated(message: Message): void {
     permission: currentPermission(),
     dnd: usePresenceStore.getState().myStatus === "dnd",
     myId,
-    myRoles: (myId && useMembers.getState().byCommunity[message.community_id]?.[myId]?.roles) || [],
+    myRoles: (myId && message.community_id && useMembers.getState().byCommunity[message.community_id]?.[myId]?.roles) || [],
     settings: n.settings,
-    channelName: useChannels.getState().byId[message.channel_id]?.name,
-    communityName: useCommunities.getState().byId[message.community_id]?.name,
+    channelName: message.community_id
+      ? useChannels.getState().byId[message.channel_id]?.name
+      : directTitle(useDirectChannels.getState().byId[message.channel_id], myId) || message.author.display_name || message.author.username,
+    communityName: message.community_id ? useCommunities.getState().byId[message.community_id]?.name : "Direct messages",
     now: Date.now(),
     nameOf: (userId) => {
-      const user = useMembers.getState().byCommunity[message.community_id]?.[userId]?.user;
+      const user = message.community_id ? useMembers.getState().byCommunity[message.community_id]?.[userId]?.user : useMembers.getState().users[userId];
       return user ? user.display_name || user.username : undefined;
     },
   });
   if (!notice) return;
   showDesktopNotice(notice, () => {
     void import("../router").then(({ router }) =>
-      router.navigate({ to: "/app/$communityId/$channelId", params: { communityId: message.community_id, channelId: message.channel_id } }),
+      router.navigate({ to: "/app/$communityId/$channelId", params: { communityId: message.community_id ?? DIRECT_HOME, channelId: message.channel_id } }),
     );
   });
 }

@@ -1,6 +1,9 @@
-import type { DispatchEvent } from "../api/types";
+import type { DirectChannel, DispatchEvent } from "../api/types";
 import { useChannels } from "./channels";
 import { useCommunities } from "./communities";
+import { isDirectType, useDirectChannels } from "./directChannels";
+import { useBlocks } from "./blocks";
+import { useProfileCard } from "./profileCard";
 import { useInvites } from "./invites";
 import { useMembers } from "./members";
 import { useMessages } from "./messages";
@@ -29,11 +32,12 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       // Messages of channels that no longer exist (or whose community we left while away) go.
       const channels = useChannels.getState().byId;
       const messages = useMessages.getState();
-      for (const id of Object.keys(messages.byChannel)) if (!(id in channels)) messages.removeChannel(id);
+      const direct = new Set((e.d.private_channels ?? []).map((c) => c.id));
+      for (const id of Object.keys(messages.byChannel)) if (!(id in channels) && !direct.has(id)) messages.removeChannel(id);
       // Pins may have changed while we were away: every known list is fetched again when next shown.
       const pins = usePins.getState();
       for (const id of Object.keys(pins.byChannel)) {
-        if (id in channels) pins.pinsUpdated(id);
+        if (id in channels || direct.has(id)) pins.pinsUpdated(id);
         else pins.removeChannel(id);
       }
       const members = useMembers.getState();
@@ -41,6 +45,7 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       // A new session: who is in voice comes with READY (older servers: fetched per community instead).
       useVoice.getState().replaceAllStates(voice_states ?? []);
       usePresenceStore.getState().replaceAll(e.d.presences ?? [], user.id);
+      useDirectChannels.getState().replaceAll(e.d.private_channels ?? []);
       break;
     }
     case "RESUMED":
@@ -58,6 +63,7 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       if (e.t === "MESSAGE_CREATE") useTyping.getState().stop(m.channel_id, m.author.id);
       if (e.t === "MESSAGE_CREATE") {
         useUi.getState().noteMessage(m.channel_id, m.id);
+        if (!m.community_id) useDirectChannels.getState().messageCreated(m.channel_id, m.id);
         if (useUnread.getState().messageCreated(m, useSession.getState().user?.id) === "refetch") useUnread.setState({ stale: true });
       } else if (useUnread.getState().messageEdited(m, useSession.getState().user?.id) === "refetch") {
         useUnread.setState({ stale: true });
@@ -105,9 +111,19 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       break;
     case "CHANNEL_CREATE":
     case "CHANNEL_UPDATE":
-      useChannels.getState().upsert(e.d);
+      // A direct channel (type 2 or 3) has no community: it lives in its own store.
+      if ("recipients" in e.d || isDirectType(e.d.type)) useDirectChannels.getState().upsert(e.d as DirectChannel);
+      else useChannels.getState().upsert(e.d);
+      break;
+    case "CHANNEL_RECIPIENT_ADD":
+      useDirectChannels.getState().addRecipient(e.d.channel_id, e.d.user);
+      useMembers.getState().rememberUsers([e.d.user]);
+      break;
+    case "CHANNEL_RECIPIENT_REMOVE":
+      useDirectChannels.getState().removeRecipient(e.d.channel_id, e.d.user.id);
       break;
     case "CHANNEL_DELETE":
+      useDirectChannels.getState().remove(e.d.id);
       useChannels.getState().remove(e.d.id);
       useMessages.getState().removeChannel(e.d.id);
       usePins.getState().removeChannel(e.d.id);
@@ -200,4 +216,7 @@ export function resetStores(): void {
   usePresenceStore.getState().reset();
   useUnread.setState({ byChannel: {}, live: {}, stale: false });
   useUi.setState({ latest: {}, activeChannelId: null, gateway: "idle" });
+  useDirectChannels.setState({ byId: {} });
+  useBlocks.setState({ ids: {} });
+  useProfileCard.setState({ open: null });
 }

@@ -3,7 +3,8 @@ import type { ChannelRead, Message, UnreadCounts } from "../api/types";
 
 /** Unread state of one channel, as the server counts it (GET /unread-counts) and kept live from dispatches. */
 export interface ChannelCounts {
-  community_id: string;
+  /** Null for a direct channel. */
+  community_id: string | null;
   unread: number;
   mentions: number;
 }
@@ -35,7 +36,7 @@ export const useUnread = create<UnreadState>()((set, get) => ({
   hydrate: (counts) =>
     set({
       byChannel: Object.fromEntries(
-        counts.channels.map((c) => [c.channel_id, { community_id: c.community_id, unread: c.unread_count, mentions: c.mention_count }]),
+        counts.channels.map((c) => [c.channel_id, { community_id: c.community_id ?? null, unread: c.unread_count, mentions: c.mention_count }]),
       ),
       live: {},
       stale: false,
@@ -44,7 +45,7 @@ export const useUnread = create<UnreadState>()((set, get) => ({
     const s = get();
     if (!myId || m.author.id === myId || s.live[m.channel_id]?.[m.id] !== undefined) return "ignored";
     const mentioned = m.mention_everyone === true || m.mentions.includes(myId);
-    const prev = s.byChannel[m.channel_id] ?? { community_id: m.community_id, unread: 0, mentions: 0 };
+    const prev = s.byChannel[m.channel_id] ?? { community_id: m.community_id ?? null, unread: 0, mentions: 0 };
     set({
       byChannel: { ...s.byChannel, [m.channel_id]: { ...prev, unread: prev.unread + 1, mentions: prev.mentions + (mentioned ? 1 : 0) } },
       live: { ...s.live, [m.channel_id]: { ...s.live[m.channel_id], [m.id]: mentioned } },
@@ -83,7 +84,7 @@ export const useUnread = create<UnreadState>()((set, get) => ({
   },
   channelRead: (d) =>
     set((s) => ({
-      byChannel: { ...s.byChannel, [d.channel_id]: { community_id: d.community_id, unread: d.unread_count, mentions: d.mention_count } },
+      byChannel: { ...s.byChannel, [d.channel_id]: { community_id: d.community_id ?? null, unread: d.unread_count, mentions: d.mention_count } },
       live: { ...s.live, [d.channel_id]: {} },
     })),
   clearChannel: (channelId) =>
@@ -110,11 +111,19 @@ export const useUnread = create<UnreadState>()((set, get) => ({
 export function communityTotals(byChannel: Record<string, ChannelCounts>): Record<string, { unread: boolean; mentions: number }> {
   const out: Record<string, { unread: boolean; mentions: number }> = {};
   for (const c of Object.values(byChannel)) {
+    if (c.community_id === null) continue;
     const t = (out[c.community_id] ??= { unread: false, mentions: 0 });
     t.unread ||= c.unread > 0;
     t.mentions += c.mentions;
   }
   return out;
+}
+
+/** Unread messages over all direct channels: the badge of the rail's DM button. */
+export function directUnread(byChannel: Record<string, ChannelCounts>): number {
+  let total = 0;
+  for (const c of Object.values(byChannel)) if (c.community_id === null) total += c.unread;
+  return total;
 }
 
 /** The tab title: "(3) Voxora" with 3 mentions, "• Voxora" with unread messages but no mention. */

@@ -7,7 +7,12 @@ namespace Voxora.Server.Features.Channels;
 public sealed class ChannelEntity
 {
     public required string Id { get; init; }
-    public required string CommunityId { get; init; }
+
+    /// <summary>Null for a direct message channel (types 2 and 3), which belongs to no community.</summary>
+    public required string? CommunityId { get; init; }
+
+    /// <summary>The community of a community channel; only for code that has already set direct channels aside.</summary>
+    public string OwningCommunityId => CommunityId ?? throw new InvalidOperationException($"Channel {Id} is a direct channel, not a community channel.");
     public required string Name { get; set; }
     public required int Type { get; init; }
     public string? Topic { get; set; }
@@ -27,9 +32,14 @@ public sealed class ChannelEntity
     /// <summary>A detached copy of every field (the permission snapshot hands these out, one per request).</summary>
     public ChannelEntity Copy() => (ChannelEntity)MemberwiseClone();
 
-    public Protocol.Channel ToProtocol() => Type == Protocol.ChannelTypes.Voice
-        ? new(Id, CommunityId, Name, Type, Topic, ParentId, Position, CreatedAt, PermissionsSynced, Bitrate, UserLimit)
-        : new(Id, CommunityId, Name, Type, Topic, ParentId, Position, CreatedAt, PermissionsSynced);
+    /// <summary>A community channel as sent on the wire (direct channels are <see cref="Protocol.DirectChannel"/>s).</summary>
+    public Protocol.Channel ToProtocol()
+    {
+        var communityId = OwningCommunityId;
+        return Type == Protocol.ChannelTypes.Voice
+            ? new(Id, communityId, Name, Type, Topic, ParentId, Position, CreatedAt, PermissionsSynced, Bitrate, UserLimit)
+            : new(Id, communityId, Name, Type, Topic, ParentId, Position, CreatedAt, PermissionsSynced);
+    }
 }
 
 public static class OverrideTargets
@@ -85,7 +95,7 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<ChannelEnt
         builder.Property(c => c.Name).HasMaxLength(100);
         builder.Property(c => c.Topic).HasMaxLength(1024);
         builder.Property(c => c.ParentId).HasMaxLength(40);
-        builder.HasOne<CommunityEntity>().WithMany().HasForeignKey(c => c.CommunityId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<CommunityEntity>().WithMany().HasForeignKey(c => c.CommunityId).IsRequired(false).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(c => c.CommunityId);
     }
 }

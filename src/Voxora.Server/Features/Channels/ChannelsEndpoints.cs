@@ -4,6 +4,7 @@ using Voxora.Protocol;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.DirectMessages;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Gateway;
@@ -133,15 +134,20 @@ public static class ChannelsEndpoints
         return parent.Type != ChannelTypes.Category ? "The parent must be a category." : null;
     }
 
-    /// <summary>A thread is answered as a thread (its channel fields and its thread state).</summary>
-    private static async Task<Results<Ok<Channel>, Ok<ThreadChannel>, ProblemHttpResult>> Get(
-        string channelId, HttpContext http, CommunityAccess access, Threads.ThreadStore threads, CancellationToken ct)
+    /// <summary>A thread is answered as a thread (its channel fields and its thread state), a direct channel as one.</summary>
+    private static async Task<Results<Ok<Channel>, Ok<ThreadChannel>, Ok<DirectChannel>, ProblemHttpResult>> Get(
+        string channelId, HttpContext http, CommunityAccess access, Threads.ThreadStore threads, DirectChannelStore directChannels, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
         if (found is null)
         {
             return Problems.NotFound("Channel");
+        }
+
+        if (found.IsDirect)
+        {
+            return TypedResults.Ok(await DirectMessagesEndpoints.GetAsync(found, directChannels, ct));
         }
 
         if (found.Channel.Type == ChannelTypes.Thread)
@@ -152,15 +158,20 @@ public static class ChannelsEndpoints
         return TypedResults.Ok(found.Channel.ToProtocol());
     }
 
-    private static async Task<Results<Ok<Channel>, Ok<ThreadChannel>, ValidationProblem, ProblemHttpResult>> Update(
+    private static async Task<Results<Ok<Channel>, Ok<ThreadChannel>, Ok<DirectChannel>, ValidationProblem, ProblemHttpResult>> Update(
         string channelId, UpdateChannelRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        DomainEvents events, Threads.ThreadStore threads, TimeProvider clock, CancellationToken ct)
+        DomainEvents events, Threads.ThreadStore threads, DirectChannelStore directChannels, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
         if (found is null)
         {
             return Problems.NotFound("Channel");
+        }
+
+        if (found.IsDirect)
+        {
+            return await DirectMessagesEndpoints.RenameAsync(found, request.Name, db, directChannels, events, ct);
         }
 
         if (found.Channel.Type == ChannelTypes.Thread)
@@ -172,6 +183,8 @@ public static class ChannelsEndpoints
         {
             return Problems.Validation(request.Archived is not null ? "archived" : "auto_archive_seconds", "Only threads can be archived.");
         }
+
+        var communityId = found.Channel.OwningCommunityId;
 
         if (!found.Has(Permission.ManageChannels))
         {
@@ -191,7 +204,7 @@ public static class ChannelsEndpoints
         {
             parentId = request.ParentId.Length == 0 ? null : request.ParentId;
             if (parentId is not null && parentId != channel.ParentId
-                && ParentError(channel.Type, parentId, await FindParentAsync(db, channel.CommunityId, parentId, found.Snapshot, userId, ct), channel.Id) is { } parentError)
+                && ParentError(channel.Type, parentId, await FindParentAsync(db, communityId, parentId, found.Snapshot, userId, ct), channel.Id) is { } parentError)
             {
                 errors["parent_id"] = [parentError];
             }
@@ -258,7 +271,7 @@ public static class ChannelsEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        string channelId, HttpContext http, VoxoraDbContext db, CommunityAccess access,
+        string channelId, HttpContext http, VoxoraDbContext db, CommunityAccess access, DirectChannelStore directChannels,
         DomainEvents events, GatewayHub hub, CancellationToken ct)
     {
         var userId = http.User.UserId();
@@ -266,6 +279,11 @@ public static class ChannelsEndpoints
         if (found is null)
         {
             return Problems.NotFound("Channel");
+        }
+
+        if (found.IsDirect)
+        {
+            return await DirectMessagesEndpoints.LeaveAsync(found, db, directChannels, events, ct);
         }
 
         if (!found.Has(Permission.ManageChannels))

@@ -32,7 +32,7 @@ public static class OverridesEndpoints
         string channelId, HttpContext http, VoxoraDbContext db, CommunityAccess access, CancellationToken ct)
     {
         var found = await access.FindChannelAsync(channelId, http.User.UserId(), ct);
-        if (found is null)
+        if (found is null || found.IsDirect)
         {
             return Problems.NotFound("Channel");
         }
@@ -47,7 +47,7 @@ public static class OverridesEndpoints
         string channelId, string targetType, string targetId, string userId, VoxoraDbContext db, CommunityAccess access, CancellationToken ct)
     {
         var found = await access.FindChannelAsync(channelId, userId, ct);
-        if (found is null)
+        if (found is null || found.IsDirect)
         {
             return (null, Problems.NotFound("Channel"));
         }
@@ -114,7 +114,7 @@ public static class OverridesEndpoints
         {
             db.ChannelOverrides.Add(new ChannelOverrideEntity
             {
-                ChannelId = channel.Id, CommunityId = channel.CommunityId, TargetType = target.Type, TargetId = target.Id, Allow = allow, Deny = deny,
+                ChannelId = channel.Id, CommunityId = channel.OwningCommunityId, TargetType = target.Type, TargetId = target.Id, Allow = allow, Deny = deny,
             });
         }
         else
@@ -135,7 +135,7 @@ public static class OverridesEndpoints
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.Allow, allow).SetProperty(o => o.Deny, deny), ct);
         }
 
-        await events.PublishAsync(new ChannelOverridesChanged(channel.CommunityId, channel.Id, unsynced ? channel.ToProtocol() : null, userId, change));
+        await events.PublishAsync(new ChannelOverridesChanged(channel.OwningCommunityId, channel.Id, unsynced ? channel.ToProtocol() : null, userId, change));
         return TypedResults.Ok(new ChannelOverride(channel.Id, OverrideTargets.Name(target.Type), target.Id, allow, deny));
     }
 
@@ -165,7 +165,7 @@ public static class OverridesEndpoints
         if (removed > 0 || unsynced)
         {
             // Only a removed override is audited; ending the sync alone changed nobody's access.
-            await events.PublishAsync(new ChannelOverridesChanged(channel.CommunityId, channel.Id, unsynced ? channel.ToProtocol() : null, userId, removed > 0 ? change : null));
+            await events.PublishAsync(new ChannelOverridesChanged(channel.OwningCommunityId, channel.Id, unsynced ? channel.ToProtocol() : null, userId, removed > 0 ? change : null));
         }
 
         return TypedResults.NoContent();
@@ -225,7 +225,7 @@ public static class OverridesEndpoints
         await db.ChannelOverrides.Where(o => o.ChannelId == channel.Id).ExecuteDeleteAsync(ct);
         db.ChannelOverrides.AddRange(source.Select(o => new ChannelOverrideEntity
         {
-            ChannelId = channel.Id, CommunityId = channel.CommunityId, TargetType = o.TargetType, TargetId = o.TargetId, Allow = o.Allow, Deny = o.Deny,
+            ChannelId = channel.Id, CommunityId = channel.OwningCommunityId, TargetType = o.TargetType, TargetId = o.TargetId, Allow = o.Allow, Deny = o.Deny,
         }));
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();

@@ -10,10 +10,16 @@ namespace Voxora.Server.Features.Communities;
 /// <summary>
 /// A channel the caller may see, with what the caller's request needs about its community and about them:
 /// their permissions in the channel (resolved by <see cref="PermissionResolver"/>) and the community's snapshot.
+/// A direct channel (no community) has its participants in <paramref name="DirectRecipients"/>, its group owner (or "")
+/// as <paramref name="OwnerId"/> and an empty snapshot.
 /// </summary>
-public sealed record ChannelAccess(ChannelEntity Channel, string OwnerId, UserSummary Me, long Permissions, PermissionSnapshot Snapshot)
+public sealed record ChannelAccess(ChannelEntity Channel, string OwnerId, UserSummary Me, long Permissions, PermissionSnapshot Snapshot,
+    IReadOnlyList<string>? DirectRecipients = null)
 {
     public bool IsOwner => OwnerId == Me.Id;
+
+    /// <summary>A DM or group DM: no community, no roles, no moderators; its events go to <see cref="DirectRecipients"/>.</summary>
+    public bool IsDirect => Channel.CommunityId is null;
 
     public bool Has(long permission) => PermissionResolver.Has(Permissions, permission);
 }
@@ -40,7 +46,7 @@ public sealed record CommunityMembership(CommunityEntity Community, string UserI
 /// member" (or, for channels, "you may not view it"), so callers send the same 404 either way and
 /// outsiders learn nothing.
 /// </summary>
-public sealed class CommunityAccess(VoxoraDbContext db, PermissionCache permissions, MemberDirectory members)
+public sealed class CommunityAccess(VoxoraDbContext db, PermissionCache permissions, MemberDirectory members, DirectMessages.DirectChannelStore directChannels)
 {
     public async Task<CommunityEntity?> FindCommunityAsync(string communityId, string userId, CancellationToken ct)
     {
@@ -70,7 +76,9 @@ public sealed class CommunityAccess(VoxoraDbContext db, PermissionCache permissi
     /// <summary>
     /// The channel if the caller is a member who may view it; null otherwise. Answered from memory on the hot
     /// path: the channel's community and row from the permission snapshot, the membership from
-    /// <see cref="MemberDirectory"/>; the database is asked only on a cold cache.
+    /// <see cref="MemberDirectory"/>; the database is asked only on a cold cache. A direct channel (no community) is
+    /// found for its participants only (<see cref="DirectMessages.DirectChannelStore.AccessAsync"/>); check
+    /// <see cref="ChannelAccess.IsDirect"/> where only community channels make sense.
     /// </summary>
     public async Task<ChannelAccess?> FindChannelAsync(string channelId, string userId, CancellationToken ct)
     {
@@ -82,7 +90,7 @@ public sealed class CommunityAccess(VoxoraDbContext db, PermissionCache permissi
         var communityId = await permissions.CommunityOfChannelAsync(db, channelId, ct);
         if (communityId is null)
         {
-            return null;
+            return await directChannels.AccessAsync(channelId, userId, ct);
         }
 
         var snapshot = await permissions.GetAsync(communityId, ct);

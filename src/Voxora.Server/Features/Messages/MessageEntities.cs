@@ -11,7 +11,9 @@ public sealed class MessageEntity
     public required long Id { get; init; }
 
     public required string ChannelId { get; init; }
-    public required string CommunityId { get; init; }
+
+    /// <summary>Null in a direct message channel.</summary>
+    public required string? CommunityId { get; init; }
     public required string AuthorId { get; init; }
     public UserAccount? Author { get; init; }
     public required string Content { get; set; }

@@ -21,7 +21,7 @@ public enum PageDirection
 /// </summary>
 public sealed class MessageStore(VoxoraDbContext db)
 {
-    private sealed record Row(long Id, string ChannelId, string CommunityId, string AuthorId, string Username, string? DisplayName,
+    private sealed record Row(long Id, string ChannelId, string? CommunityId, string AuthorId, string Username, string? DisplayName,
         string Content, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt, long? ReplyToId, string? MentionIds, bool HasReactions,
         string? MentionRoleIds, bool MentionEveryone, int Type, DateTimeOffset? PinnedAt);
 

@@ -4,6 +4,7 @@ using Voxora.Protocol;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.DirectMessages;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
@@ -34,7 +35,7 @@ public static class MessagesEndpoints
             return Problems.NotFound("Channel");
         }
 
-        if (!HoldsMessages(found.Channel))
+        if (!ChannelTypes.HoldsMessages(found.Channel.Type))
         {
             return NotText();
         }
@@ -43,7 +44,7 @@ public static class MessagesEndpoints
         // (seed 000 §P2-7; the Threads feature does that when the message is created).
         if (MissingSend(found) is { } missing)
         {
-            return missing;
+            return found.IsDirect ? DirectMessagesEndpoints.CannotMessage() : missing;
         }
 
         var channel = found.Channel;
@@ -71,7 +72,7 @@ public static class MessagesEndpoints
         }
 
         var resolved = Resolve(content, found);
-        var mentions = await MembersAmongAsync(db, channel.CommunityId, resolved.Users, ct);
+        var mentions = await MentionableAmongAsync(db, found, resolved.Users, ct);
         var id = snowflakes.Next();
         var message = new MessageEntity
         {
@@ -125,7 +126,7 @@ public static class MessagesEndpoints
 
         var wire = new Message(Snowflake.Format(id), channel.Id, channel.CommunityId, found.Me, content, message.CreatedAt, null,
             replyTo is { } r ? Snowflake.Format(r) : null, mentions, [], request.Nonce, resolved.Roles, resolved.Everyone);
-        await events.PublishAsync(new MessageCreated(wire));
+        await events.PublishAsync(new MessageCreated(wire, found.DirectRecipients));
         if (ticket is not null)
         {
             await nonces.CompleteAsync(ticket, wire);
@@ -138,12 +139,21 @@ public static class MessagesEndpoints
     private static ResolvedMentions Resolve(string content, ChannelAccess found) =>
         MessageMentions.Resolve(content, found.Snapshot.Data.Roles.ContainsKey, found.Snapshot.Data.EveryoneRoleId, found.Has(Permission.MentionEveryone));
 
-    /// <summary>The mentioned ids that belong to members of the community, in their original order. One query, none when there are no mentions.</summary>
-    private static async Task<IReadOnlyList<string>> MembersAmongAsync(VoxoraDbContext db, string communityId, IReadOnlyList<string> ids, CancellationToken ct)
+    /// <summary>
+    /// The mentioned ids that belong to members of the community (in a direct channel: to its participants), in their
+    /// original order. One query, none when there are no mentions or in a direct channel.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> MentionableAmongAsync(VoxoraDbContext db, ChannelAccess found, IReadOnlyList<string> ids, CancellationToken ct)
     {
         if (ids.Count == 0)
         {
             return ids;
+        }
+
+        if (found.Channel.CommunityId is not { } communityId)
+        {
+            var participants = found.DirectRecipients ?? [];
+            return ids.Where(participants.Contains).ToList();
         }
 
         var members = await db.Members.AsNoTracking()
@@ -164,7 +174,7 @@ public static class MessagesEndpoints
             return Problems.NotFound("Channel");
         }
 
-        if (!HoldsMessages(found.Channel))
+        if (!ChannelTypes.HoldsMessages(found.Channel.Type))
         {
             return NotText();
         }
@@ -247,7 +257,7 @@ public static class MessagesEndpoints
         }
 
         var resolved = Resolve(content, found);
-        var mentions = await MembersAmongAsync(db, message.CommunityId, resolved.Users, ct);
+        var mentions = await MentionableAmongAsync(db, found, resolved.Users, ct);
         message.Content = content;
         message.MentionIds = MentionParser.Join(mentions);
         message.MentionRoleIds = MentionParser.Join(resolved.Roles);
@@ -259,7 +269,7 @@ public static class MessagesEndpoints
         var pinnedAt = await db.MessagePins.Where(p => p.MessageId == id).Select(p => (DateTimeOffset?)p.PinnedAt).FirstOrDefaultAsync(ct);
         var mine = ToWire(message, found.Me, mentions, reactions.GetValueOrDefault(id) ?? []) with { Pinned = pinnedAt is not null, PinnedAt = pinnedAt };
         var shared = mine with { Reactions = mine.Reactions.Select(r => r with { Me = null }).ToList() };
-        await events.PublishAsync(new MessageUpdated(shared));
+        await events.PublishAsync(new MessageUpdated(shared, found.DirectRecipients));
         return TypedResults.Ok(mine);
     }
 
@@ -293,7 +303,7 @@ public static class MessagesEndpoints
         if (await db.Messages.Where(m => m.Id == id).ExecuteDeleteAsync(ct) > 0)
         {
             var channel = found.Channel;
-            await events.PublishAsync(new MessageRemoved(channel.CommunityId, channel.Id, Snowflake.Format(id), authorId, userId));
+            await events.PublishAsync(new MessageRemoved(channel.CommunityId, channel.Id, Snowflake.Format(id), authorId, userId, found.DirectRecipients));
         }
 
         return TypedResults.NoContent();
@@ -354,7 +364,7 @@ public static class MessagesEndpoints
 
         if (deleted.Count > 0)
         {
-            await events.PublishAsync(new MessagesBulkDeleted(channel.CommunityId, channel.Id, deleted.Order().Select(Snowflake.Format).ToList(), userId));
+            await events.PublishAsync(new MessagesBulkDeleted(channel.OwningCommunityId, channel.Id, deleted.Order().Select(Snowflake.Format).ToList(), userId));
         }
 
         return TypedResults.NoContent();
@@ -364,8 +374,8 @@ public static class MessagesEndpoints
     internal static ProblemHttpResult SystemMessage(string verb) =>
         Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.SystemMessage, "System message", $"A system message cannot be {verb}.");
 
-    /// <summary>Text channels and threads hold messages.</summary>
-    internal static bool HoldsMessages(Channels.ChannelEntity channel) => channel.Type is ChannelTypes.Text or ChannelTypes.Thread;
+    /// <summary>Text channels, threads and direct channels hold messages.</summary>
+    internal static bool HoldsMessages(Channels.ChannelEntity channel) => ChannelTypes.HoldsMessages(channel.Type);
 
     /// <summary>The permission writing here needs (SEND_MESSAGES_IN_THREADS in a thread, SEND_MESSAGES elsewhere), when the caller lacks it.</summary>
     internal static ProblemHttpResult? MissingSend(ChannelAccess found) => found.Channel.Type == ChannelTypes.Thread

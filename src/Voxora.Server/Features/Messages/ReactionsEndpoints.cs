@@ -56,7 +56,7 @@ public static class ReactionsEndpoints
 
         if (!target.Access.Has(Permission.AddReactions))
         {
-            return Roles.RolesEndpoints.Missing("ADD_REACTIONS");
+            return target.Access.IsDirect ? DirectMessages.DirectMessagesEndpoints.CannotMessage() : Roles.RolesEndpoints.Missing("ADD_REACTIONS");
         }
 
         if (await Threads.ThreadsEndpoints.IsArchivedAsync(db, target.Access.Channel, ct))
@@ -103,7 +103,7 @@ public static class ReactionsEndpoints
         }
 
         var channel = target.Access.Channel;
-        await events.PublishAsync(new ReactionAdded(new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji)));
+        await events.PublishAsync(new ReactionAdded(new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji), target.Access.DirectRecipients));
         return TypedResults.NoContent();
     }
 
@@ -126,7 +126,7 @@ public static class ReactionsEndpoints
         if (removed > 0)
         {
             var channel = target.Access.Channel;
-            await events.PublishAsync(new ReactionRemoved(new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji)));
+            await events.PublishAsync(new ReactionRemoved(new ReactionEvent(Snowflake.Format(target.MessageId), channel.Id, channel.CommunityId, userId, emoji), target.Access.DirectRecipients));
         }
 
         return TypedResults.NoContent();

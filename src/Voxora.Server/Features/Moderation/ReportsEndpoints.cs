@@ -62,6 +62,13 @@ public static class ReportsEndpoints
             return Problems.NotFound("Message");
         }
 
+        // Reports go to a community's moderators; a direct message has none (block the person instead).
+        if (message.CommunityId is not { } communityId)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.WrongChannelType, "Not a community channel",
+                "Messages in direct messages cannot be reported to moderators; block the person instead.");
+        }
+
         if (NoteError(request.Reason, "Reason", true, out var reason) is { } error)
         {
             return Problems.Validation("reason", error);
@@ -69,7 +76,7 @@ public static class ReportsEndpoints
 
         var report = new ReportEntity
         {
-            Id = Ids.New(Ids.Report), CommunityId = message.CommunityId, ChannelId = message.ChannelId, MessageId = message.Id,
+            Id = Ids.New(Ids.Report), CommunityId = communityId, ChannelId = message.ChannelId, MessageId = message.Id,
             MessageAuthorId = message.AuthorId, MessageContent = message.Content, ReporterId = userId, Reason = reason!,
             Status = ReportStatus.Open, CreatedAt = clock.StoredUtcNow(),
         };

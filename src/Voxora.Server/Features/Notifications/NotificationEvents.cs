@@ -31,7 +31,7 @@ public sealed class NotificationDecider(
     /// <summary>Bounded so a stalled database cannot grow memory without end; notifications are best effort (unread counts catch up).</summary>
     public const int QueueCapacity = 10_000;
 
-    private readonly System.Threading.Channels.Channel<Message> queue = System.Threading.Channels.Channel.CreateBounded<Message>(new System.Threading.Channels.BoundedChannelOptions(QueueCapacity)
+    private readonly System.Threading.Channels.Channel<MessageCreated> queue = System.Threading.Channels.Channel.CreateBounded<MessageCreated>(new System.Threading.Channels.BoundedChannelOptions(QueueCapacity)
     {
         SingleReader = true,
         FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite,
@@ -39,7 +39,7 @@ public sealed class NotificationDecider(
 
     public Task HandleAsync(MessageCreated created, CancellationToken ct)
     {
-        if (!queue.Writer.TryWrite(created.Message))
+        if (!queue.Writer.TryWrite(created))
         {
             logger.LogWarning("Notification queue full: message {MessageId} notifies nobody", created.Message.Id);
         }
@@ -51,11 +51,12 @@ public sealed class NotificationDecider(
     {
         try
         {
-            await foreach (var message in queue.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var created in queue.Reader.ReadAllAsync(stoppingToken))
             {
+                var message = created.Message;
                 try
                 {
-                    await DecideAsync(message, stoppingToken);
+                    await DecideAsync(created, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -68,9 +69,51 @@ public sealed class NotificationDecider(
         }
     }
 
-    private async Task DecideAsync(Message message, CancellationToken ct)
+    private Task DecideAsync(MessageCreated created, CancellationToken ct) =>
+        created.Message.CommunityId is { } communityId
+            ? DecideAsync(created.Message, communityId, ct)
+            : DecideDirectAsync(created.Message, created.DirectRecipients ?? [], ct);
+
+    /// <summary>
+    /// A direct message notifies every other participant with a push subscription (as a mention would: it is
+    /// addressed to them), except someone who blocked its author.
+    /// </summary>
+    private async Task DecideDirectAsync(Message message, IReadOnlyList<string> participants, CancellationToken ct)
     {
-        var snapshot = await permissions.GetAsync(message.CommunityId, ct);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+        var authorId = message.Author.Id;
+        var others = participants.Where(p => p != authorId).ToList();
+        var recipients = await db.Set<PushSubscriptionEntity>().AsNoTracking()
+            .Where(s => others.Contains(s.UserId)
+                && !db.Set<DirectMessages.UserBlockEntity>().Any(b => b.UserId == s.UserId && b.BlockedUserId == authorId))
+            .Select(s => s.UserId).Distinct().ToListAsync(ct);
+        if (recipients.Count == 0)
+        {
+            return;
+        }
+
+        var channelName = await db.Channels.AsNoTracking().Where(c => c.Id == message.ChannelId).Select(c => c.Name).SingleOrDefaultAsync(ct);
+        var withPreviews = (await db.Set<NotificationPreferenceEntity>().AsNoTracking()
+            .Where(p => p.ShowPreviews && recipients.Contains(p.UserId)).Select(p => p.UserId).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var now = clock.GetUtcNow();
+        foreach (var userId in recipients)
+        {
+            if (NotificationRules.ShouldNotify(false, new RecipientSettings(null, null, false, null, null), MentionKind.Direct, now))
+            {
+                await events.PublishAsync(new NotificationRaised(userId, message, DirectMessagesName,
+                    string.IsNullOrEmpty(channelName) ? message.Author.DisplayName ?? message.Author.Username : channelName, MentionKind.Direct,
+                    withPreviews.Contains(userId)));
+            }
+        }
+    }
+
+    /// <summary>What a push says a direct message came from, where a community message names its community.</summary>
+    public const string DirectMessagesName = "Direct messages";
+
+    private async Task DecideAsync(Message message, string communityId, CancellationToken ct)
+    {
+        var snapshot = await permissions.GetAsync(communityId, ct);
         var channel = snapshot?.Channels.FirstOrDefault(c => c.Id == message.ChannelId);
         if (snapshot is null || channel is null)
         {
@@ -79,7 +122,6 @@ public sealed class NotificationDecider(
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
-        var communityId = message.CommunityId;
         var authorId = message.Author.Id;
         var subscribed = await db.Set<PushSubscriptionEntity>().AsNoTracking()
             .Where(s => s.UserId != authorId && db.Members.Any(m => m.CommunityId == communityId && m.UserId == s.UserId))

@@ -142,6 +142,12 @@ public static class NotificationsEndpoints
             return Problems.NotFound("Channel");
         }
 
+        if (found.IsDirect)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.WrongChannelType, "Not a community channel",
+                "Notification settings are per community channel; direct messages always notify.");
+        }
+
         var mutedUntil = ActiveMute(request.MutedUntil, clock);
         var set = db.Set<ChannelNotificationSettingEntity>();
         var row = await set.SingleOrDefaultAsync(s => s.UserId == userId && s.ChannelId == channelId, ct);
@@ -151,13 +157,13 @@ public static class NotificationsEndpoints
         }
         else
         {
-            row ??= set.Add(new ChannelNotificationSettingEntity { UserId = userId, ChannelId = channelId, CommunityId = found.Channel.CommunityId }).Entity;
+            row ??= set.Add(new ChannelNotificationSettingEntity { UserId = userId, ChannelId = channelId, CommunityId = found.Channel.OwningCommunityId }).Entity;
             row.Level = level == NotificationLevels.Inherit ? null : level;
             row.MutedUntil = mutedUntil;
         }
 
         await SaveAsync(db, ct);
-        return TypedResults.Ok(new ChannelNotificationSettings(channelId, found.Channel.CommunityId, level, mutedUntil));
+        return TypedResults.Ok(new ChannelNotificationSettings(channelId, found.Channel.OwningCommunityId, level, mutedUntil));
     }
 
     /// <summary>Two requests of one user racing to create the same row: the second's insert loses; its values are as good, so it updates.</summary>

@@ -127,7 +127,7 @@ public sealed class WebPushSender : IDomainEventHandler<NotificationRaised>, IAs
         var (title, body) = PushRules.Text(last.CommunityName, last.ChannelName, message.Author.DisplayName ?? message.Author.Username,
             message.Content, count, count == 1 && first.PreviewAllowed);
         var payload = new PushPayload(title, body, message.CommunityId, message.ChannelId, message.Id, count,
-            $"/app/{message.CommunityId}/{message.ChannelId}");
+            $"/app/{message.CommunityId ?? "@me"}/{message.ChannelId}");
         var json = JsonSerializer.Serialize(payload, VoxoraJsonContext.Default.PushPayload);
 
         List<PushSubscriptionEntity> subscriptions;

@@ -12,7 +12,8 @@ namespace Voxora.Server.Features.Pins;
 /// </summary>
 public sealed record MessagePinned(Message Message, Message Notice, string ActorId)
 {
-    public string CommunityId => Message.CommunityId;
+    /// <summary>Null in a direct channel.</summary>
+    public string? CommunityId => Message.CommunityId;
 
     public string ChannelId => Message.ChannelId;
 }
@@ -23,7 +24,8 @@ public sealed record MessagePinned(Message Message, Message Notice, string Actor
 /// </summary>
 public sealed record MessageUnpinned(Message Message, DateTimeOffset? LastPinTimestamp, string ActorId)
 {
-    public string CommunityId => Message.CommunityId;
+    /// <summary>Null in a direct channel.</summary>
+    public string? CommunityId => Message.CommunityId;
 
     public string ChannelId => Message.ChannelId;
 }
@@ -37,6 +39,12 @@ public sealed class PinsGateway(GatewayHub hub) : IDomainEventHandler<MessagePin
 {
     public Task HandleAsync(MessagePinned pinned, CancellationToken ct)
     {
+        // Pins are community-only for now: in a direct channel nobody holds MANAGE_MESSAGES, so no pin happens there.
+        if (pinned.CommunityId is null)
+        {
+            return Task.CompletedTask;
+        }
+
         var audience = Audience.Channel(pinned.CommunityId, pinned.ChannelId);
         hub.Publish(GatewayEvents.MessageUpdate, pinned.Message, VoxoraJsonContext.Default.Message, audience);
         hub.Publish(GatewayEvents.ChannelPinsUpdate, new ChannelPinsUpdate(pinned.ChannelId, pinned.CommunityId, pinned.Message.PinnedAt),
@@ -47,6 +55,11 @@ public sealed class PinsGateway(GatewayHub hub) : IDomainEventHandler<MessagePin
 
     public Task HandleAsync(MessageUnpinned unpinned, CancellationToken ct)
     {
+        if (unpinned.CommunityId is null)
+        {
+            return Task.CompletedTask;
+        }
+
         var audience = Audience.Channel(unpinned.CommunityId, unpinned.ChannelId);
         hub.Publish(GatewayEvents.MessageUpdate, unpinned.Message, VoxoraJsonContext.Default.Message, audience);
         hub.Publish(GatewayEvents.ChannelPinsUpdate, new ChannelPinsUpdate(unpinned.ChannelId, unpinned.CommunityId, unpinned.LastPinTimestamp),
@@ -58,11 +71,11 @@ public sealed class PinsGateway(GatewayHub hub) : IDomainEventHandler<MessagePin
 /// <summary>The audit log's side of pins: every pin and unpin is a moderation action, recorded against the message.</summary>
 public sealed class PinsAudit(AuditLog audit) : IDomainEventHandler<MessagePinned>, IDomainEventHandler<MessageUnpinned>
 {
-    public Task HandleAsync(MessagePinned pinned, CancellationToken ct) =>
+    public Task HandleAsync(MessagePinned pinned, CancellationToken ct) => pinned.CommunityId is null ? Task.CompletedTask :
         audit.AppendAsync(pinned.CommunityId, pinned.ActorId, AuditActions.MessagePin, "message", pinned.Message.Id,
             new JsonObject { ["channel_id"] = pinned.ChannelId, ["author_id"] = pinned.Message.Author.Id });
 
-    public Task HandleAsync(MessageUnpinned unpinned, CancellationToken ct) =>
+    public Task HandleAsync(MessageUnpinned unpinned, CancellationToken ct) => unpinned.CommunityId is null ? Task.CompletedTask :
         audit.AppendAsync(unpinned.CommunityId, unpinned.ActorId, AuditActions.MessageUnpin, "message", unpinned.Message.Id,
             new JsonObject { ["channel_id"] = unpinned.ChannelId, ["author_id"] = unpinned.Message.Author.Id });
 }

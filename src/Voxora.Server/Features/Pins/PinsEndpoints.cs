@@ -39,7 +39,8 @@ public static class PinsEndpoints
             return Problems.NotFound("Channel");
         }
 
-        if (found.Channel.Type != ChannelTypes.Text)
+        // Threads and direct channels hold messages too, so their (possibly empty) pin list is readable.
+        if (!ChannelTypes.HoldsMessages(found.Channel.Type))
         {
             return MessagesEndpoints.NotText();
         }

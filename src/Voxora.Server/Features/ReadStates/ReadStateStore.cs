@@ -17,11 +17,12 @@ namespace Voxora.Server.Features.ReadStates;
 public sealed class ReadStateStore(VoxoraDbContext db, PermissionCache permissions)
 {
     /// <summary>A channel the user can view, and the id after which its messages are unread.</summary>
-    public sealed record Watched(string ChannelId, string CommunityId, long After);
+    public sealed record Watched(string ChannelId, string? CommunityId, long After);
 
     /// <summary>
     /// The text channels the user can view now (from the permission snapshots), with where their unread messages
-    /// start: in every community, in <paramref name="communityId"/> only, or just <paramref name="channelId"/>.
+    /// start: in every community and every direct channel of theirs, in <paramref name="communityId"/> only, or just
+    /// <paramref name="channelId"/>.
     /// Two small queries (memberships, read markers), whatever the number of channels.
     /// </summary>
     public async Task<List<Watched>> WatchedAsync(string userId, string? communityId, string? channelId, CancellationToken ct)
@@ -49,6 +50,20 @@ public sealed class ReadStateStore(VoxoraDbContext db, PermissionCache permissio
                 {
                     watched.Add(new Watched(channel.Id, membership.CommunityId, Math.Max(joined, marks.GetValueOrDefault(channel.Id))));
                 }
+            }
+        }
+
+        // Direct channels belong to no community: asked for when no community narrows the request. Messages from
+        // before someone joined a group are not unread for them.
+        if (communityId is null)
+        {
+            var direct = await db.Set<DirectMessages.DirectRecipientEntity>().AsNoTracking()
+                .Where(r => r.UserId == userId && (channelId == null || r.ChannelId == channelId))
+                .Select(r => new { r.ChannelId, r.JoinedAt })
+                .ToListAsync(ct);
+            foreach (var channel in direct.OrderBy(d => d.ChannelId, StringComparer.Ordinal))
+            {
+                watched.Add(new Watched(channel.ChannelId, null, Math.Max(Snowflake.FirstAt(channel.JoinedAt) - 1, marks.GetValueOrDefault(channel.ChannelId))));
             }
         }
 

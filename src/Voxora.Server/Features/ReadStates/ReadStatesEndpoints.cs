@@ -40,7 +40,7 @@ public static class ReadStatesEndpoints
             return Problems.NotFound("Channel");
         }
 
-        if (!MessagesEndpoints.HoldsMessages(found.Channel))
+        if (!ChannelTypes.HoldsMessages(found.Channel.Type))
         {
             return MessagesEndpoints.NotText();
         }

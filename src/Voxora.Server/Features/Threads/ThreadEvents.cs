@@ -74,7 +74,8 @@ public sealed class ThreadRenameRefresh(PermissionChanges changes) : IDomainEven
 public sealed class ThreadActivity(IServiceScopeFactory scopes, PermissionCache permissions, DomainEvents events) :
     IDomainEventHandler<MessageCreated>, IDomainEventHandler<MessageRemoved>, IDomainEventHandler<MessagesBulkDeleted>
 {
-    private bool IsThread(string communityId, string channelId) => permissions.Cached(communityId)?.IsThread(channelId) ?? false;
+    /// <summary>Threads live in communities: a direct channel (no community) never is one.</summary>
+    private bool IsThread(string? communityId, string channelId) => communityId is not null && (permissions.Cached(communityId)?.IsThread(channelId) ?? false);
 
     public async Task HandleAsync(MessageCreated created, CancellationToken ct)
     {
@@ -119,9 +120,9 @@ public sealed class ThreadActivity(IServiceScopeFactory scopes, PermissionCache 
 
     public Task HandleAsync(MessagesBulkDeleted deleted, CancellationToken ct) => RecountAsync(deleted.CommunityId, deleted.ChannelId, ct);
 
-    private async Task RecountAsync(string communityId, string channelId, CancellationToken ct)
+    private async Task RecountAsync(string? communityId, string channelId, CancellationToken ct)
     {
-        if (!IsThread(communityId, channelId))
+        if (communityId is null || !IsThread(communityId, channelId))
         {
             return;
         }

@@ -99,7 +99,7 @@ public static class ThreadsEndpoints
         var channel = new ChannelEntity
         {
             Id = Ids.New(Ids.Channel),
-            CommunityId = parent.CommunityId,
+            CommunityId = parent.OwningCommunityId,
             Name = name,
             Type = ChannelTypes.Thread,
             ParentId = parent.Id,
@@ -112,7 +112,7 @@ public static class ThreadsEndpoints
         var thread = new ThreadEntity
         {
             Id = channel.Id,
-            CommunityId = parent.CommunityId,
+            CommunityId = parent.OwningCommunityId,
             ParentChannelId = parent.Id,
             ParentMessageId = parentMessageId,
             OwnerId = found.Me.Id,
@@ -134,7 +134,7 @@ public static class ThreadsEndpoints
             return AlreadyExists();
         }
 
-        var wire = new ThreadChannel(channel.Id, channel.CommunityId, parent.Id, Snowflake.Format(parentMessageId), found.Me.Id, name,
+        var wire = new ThreadChannel(channel.Id, channel.OwningCommunityId, parent.Id, Snowflake.Format(parentMessageId), found.Me.Id, name,
             ChannelTypes.Thread, false, autoArchive, null, 0, 1, null, now, now);
         await events.PublishAsync(new ThreadCreated(wire, found.Me.Id));
         return TypedResults.Created($"/api/v1/channels/{channel.Id}", wire with { Joined = true });
@@ -217,7 +217,7 @@ public static class ThreadsEndpoints
         VoxoraDbContext db, DomainEvents events, ChannelEntity thread, IReadOnlyList<string> added, IReadOnlyList<string> removed, CancellationToken ct)
     {
         var count = await db.ThreadMembers.CountAsync(m => m.ThreadId == thread.Id, ct);
-        await events.PublishAsync(new ThreadMembersChanged(new ThreadMembersUpdate(thread.Id, thread.CommunityId, thread.ParentId!, count, added, removed)));
+        await events.PublishAsync(new ThreadMembersChanged(new ThreadMembersUpdate(thread.Id, thread.OwningCommunityId, thread.ParentId!, count, added, removed)));
     }
 
     /// <summary>
@@ -225,7 +225,7 @@ public static class ThreadsEndpoints
     /// unarchive it and change its auto-archive duration. An archived thread is read-only: the one change it takes is
     /// <c>archived: false</c> (with or without others). Unarchiving counts as activity.
     /// </summary>
-    internal static async Task<Results<Ok<Channel>, Ok<ThreadChannel>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+    internal static async Task<Results<Ok<Channel>, Ok<ThreadChannel>, Ok<DirectChannel>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         ChannelAccess found, UpdateChannelRequest request, VoxoraDbContext db, ThreadStore store, DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         var thread = await db.Threads.Include(t => t.Channel).SingleOrDefaultAsync(t => t.Id == found.Channel.Id, ct);

@@ -40,6 +40,7 @@ public static class TypingEndpoints
             TypingOutcome.NotText => Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.WrongChannelType, "Not a text channel",
                 "Typing is only announced in text channels."),
             TypingOutcome.CannotSend => RolesEndpoints.Missing("SEND_MESSAGES"),
+            TypingOutcome.CannotMessageUser => DirectMessages.DirectMessagesEndpoints.CannotMessage(),
             _ => Problems.NotFound("Channel"),
         };
 }

@@ -7,8 +7,9 @@ namespace Voxora.Server.Features.Typing;
 /// <summary>
 /// Domain event: <paramref name="Typist"/> started typing in a text channel at <paramref name="At"/> (accepted, and not
 /// within the throttle interval of their previous one there). Nothing is saved; this event is all there is.
+/// In a direct channel (no community) <paramref name="DirectRecipients"/> are its participants.
 /// </summary>
-public sealed record TypingStarted(string CommunityId, string ChannelId, UserSummary Typist, DateTimeOffset At);
+public sealed record TypingStarted(string? CommunityId, string ChannelId, UserSummary Typist, DateTimeOffset At, IReadOnlyList<string>? DirectRecipients = null);
 
 /// <summary>
 /// The gateway's side of typing: TYPING_START to the connections of everyone else who can view the channel (on every
@@ -21,7 +22,7 @@ public sealed class TypingGateway(GatewayHub hub) : IDomainEventHandler<TypingSt
         var typist = started.Typist;
         hub.Publish(GatewayEvents.TypingStart,
             new TypingStart(started.ChannelId, started.CommunityId, typist.Id, typist.Username, started.At, typist.DisplayName),
-            VoxoraJsonContext.Default.TypingStart, Audience.ChannelExcept(started.CommunityId, started.ChannelId, typist.Id));
+            VoxoraJsonContext.Default.TypingStart, Audience.ChannelOf(started.CommunityId, started.ChannelId, started.DirectRecipients, typist.Id));
         return Task.CompletedTask;
     }
 }

@@ -17,6 +17,9 @@ public enum TypingOutcome
     /// <summary>No such channel, or the user may not view it (the same answer, as on every channel route).</summary>
     UnknownChannel,
 
+    /// <summary>A one-to-one DM across a block: the same neutral refusal as sending a message there.</summary>
+    CannotMessageUser,
+
     /// <summary>A voice channel or a category: nobody types there.</summary>
     NotText,
 
@@ -40,7 +43,7 @@ public sealed class TypingService(TypingThrottle throttle, DomainEvents events, 
             return TypingOutcome.UnknownChannel;
         }
 
-        if (!Messages.MessagesEndpoints.HoldsMessages(found.Channel))
+        if (!ChannelTypes.HoldsMessages(found.Channel.Type))
         {
             return TypingOutcome.NotText;
         }
@@ -48,7 +51,7 @@ public sealed class TypingService(TypingThrottle throttle, DomainEvents events, 
         // In a thread, what it takes to post there (SEND_MESSAGES_IN_THREADS).
         if (Messages.MessagesEndpoints.MissingSend(found) is not null)
         {
-            return TypingOutcome.CannotSend;
+            return found.IsDirect ? TypingOutcome.CannotMessageUser : TypingOutcome.CannotSend;
         }
 
         if (!await throttle.TryClaimAsync(userId, found.Channel.Id))
@@ -56,7 +59,7 @@ public sealed class TypingService(TypingThrottle throttle, DomainEvents events, 
             return TypingOutcome.Throttled;
         }
 
-        await events.PublishAsync(new TypingStarted(found.Channel.CommunityId, found.Channel.Id, found.Me, clock.GetUtcNow()));
+        await events.PublishAsync(new TypingStarted(found.Channel.CommunityId, found.Channel.Id, found.Me, clock.GetUtcNow(), found.DirectRecipients));
         return TypingOutcome.Started;
     }
 }

@@ -11,6 +11,7 @@ import { useUi } from "../../stores/ui";
 import { firstUnreadId, useUnread } from "../../stores/unread";
 import { IconButton } from "../../ui/Button";
 import { Composer } from "./Composer";
+import { isDirectType } from "../../stores/directChannels";
 import { MessageList } from "./MessageList";
 import { PinsPanel, usePinsOf } from "./PinsPanel";
 import { Isolated } from "../../ui/Isolated";
@@ -109,7 +110,7 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
           ☰
         </IconButton>
         <h1 className="truncate font-semibold">
-          <span aria-hidden="true" className="mr-1 text-muted">#</span>
+          <span aria-hidden="true" className="mr-1 text-muted">{isDirectType(channel.type) ? "@" : "#"}</span>
           <Isolated text={channel.name} />
         </h1>
         {channel.topic ? <p dir="auto" className="hidden truncate border-l border-line pl-2 text-sm text-muted sm:block">{stripBidiControls(channel.topic)}</p> : null}
@@ -127,12 +128,16 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
             </span>
           ) : null}
         </IconButton>
-        <IconButton label="Threads" aria-expanded={threadsOpen} onClick={() => setThreadsOpen(!threadsOpen)} data-testid="threads-toggle">
-          🧵
-        </IconButton>
-        <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} data-testid="members-toggle">
-          👥
-        </IconButton>
+        {isDirectType(channel.type) ? null : (
+          <>
+            <IconButton label="Threads" aria-expanded={threadsOpen} onClick={() => setThreadsOpen(!threadsOpen)} data-testid="threads-toggle">
+              🧵
+            </IconButton>
+            <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} data-testid="members-toggle">
+              👥
+            </IconButton>
+          </>
+        )}
       </header>
       {threadsOpen ? <ThreadList channelId={channel.id} onClose={() => setThreadsOpen(false)} /> : null}
       {error ? (

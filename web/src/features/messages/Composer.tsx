@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { isDirectType } from "../../stores/directChannels";
 import { rest, typing } from "../../app/runtime";
 import type { Channel } from "../../api/types";
 import { displayName, useMembers } from "../../stores/members";
@@ -191,8 +192,8 @@ export function Composer({
         <textarea
           ref={ref}
           data-testid="composer"
-          aria-label={`Message #${channel.name}`}
-          placeholder={`Message #${channel.name}`}
+          aria-label={`Message ${isDirectType(channel.type) ? "@" : "#"}${channel.name}`}
+          placeholder={`Message ${isDirectType(channel.type) ? "@" : "#"}${channel.name}`}
           value={text}
           rows={rows}
           maxLength={MAX * 2}

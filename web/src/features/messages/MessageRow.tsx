@@ -3,6 +3,9 @@ import { rest } from "../../app/runtime";
 import { describeError } from "../../api/errors";
 import { MessageType, type Message, type ReactionCount, type UserSummary } from "../../api/types";
 import { displayName, useMembers } from "../../stores/members";
+import { useBlocks } from "../../stores/blocks";
+import { DIRECT_HOME } from "../../stores/directChannels";
+import { useProfileCard } from "../../stores/profileCard";
 import { useMessages, type PendingMessage } from "../../stores/messages";
 import { usePins } from "../../stores/pins";
 import { discardSend, retrySend } from "../../stores/send";
@@ -36,7 +39,7 @@ function ReplyQuote({ channelId, replyTo, myId }: { channelId: string; replyTo: 
         <>
           <Isolated className="font-semibold" text={displayName(target.author)} />
           <span className="truncate">
-            <RichText content={target.content} myId={myId} communityId={target.community_id} inline />
+            <RichText content={target.content} myId={myId} communityId={target.community_id ?? undefined} inline />
           </span>
         </>
       ) : (
@@ -207,6 +210,9 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
   const inThread = useThreads((s) => message.channel_id in s.byId);
   const author = useMembers((s) => s.users[message.author.id]) ?? message.author;
   const mine = message.author.id === myId;
+  const blocked = useBlocks((s) => message.author.id in s.ids);
+  const [revealed, setRevealed] = useState(false);
+  const showProfile = () => useProfileCard.getState().show(message.author.id, message.community_id ?? null);
   const mentionsMe = !!myId && message.mentions.includes(myId);
   const showHeader = !grouped || !!message.reply_to;
 
@@ -229,7 +235,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
     }
   }
   async function copyLink() {
-    const url = `${location.origin}/app/${message.community_id}/${message.channel_id}/${message.id}`;
+    const url = `${location.origin}/app/${message.community_id ?? DIRECT_HOME}/${message.channel_id}/${message.id}`;
     try {
       await navigator.clipboard.writeText(url);
       setNote("Link copied.");
@@ -251,23 +257,37 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
       {message.reply_to ? <ReplyQuote channelId={message.channel_id} replyTo={message.reply_to} myId={myId} /> : null}
       <div className="flex gap-3">
         <div className="w-10 shrink-0">
-          {showHeader ? <AuthorAvatar author={author} myId={myId} /> : (
+          {showHeader ? (
+            <button type="button" onClick={showProfile} aria-label={`Profile of ${displayName(author)}`} data-testid={`author-avatar-${message.id}`} className="rounded-full">
+              <AuthorAvatar author={author} myId={myId} />
+            </button>
+          ) : (
             <span className="invisible block pt-1 text-right text-[10px] text-muted group-hover:visible">{timeFmt.format(new Date(message.created_at))}</span>
           )}
         </div>
         <div className="min-w-0 flex-1">
           {showHeader ? (
             <div className="flex items-baseline gap-2">
-              <Isolated className="font-semibold" text={displayName(author)} />
+              <button type="button" onClick={showProfile} className="font-semibold hover:underline" data-testid={`author-name-${message.id}`}>
+                <Isolated text={displayName(author)} />
+              </button>
               <Timestamp iso={message.created_at} />
               {message.pinned ? <span className="text-xs text-muted" title="Pinned" data-testid="pinned-marker">📌<span className="sr-only">Pinned</span></span> : null}
             </div>
           ) : null}
-          {editing ? (
+          {blocked && !revealed && !editing ? (
+            // Someone I blocked: their message stays collapsed until I ask to see it (they are never told).
+            <p className="text-sm italic text-muted" data-testid="blocked-message">
+              Blocked message —{" "}
+              <button type="button" className="not-italic text-accent hover:underline" onClick={() => setRevealed(true)} data-testid="show-blocked-message">
+                show
+              </button>
+            </p>
+          ) : editing ? (
             <EditBox message={message} onDone={() => onEdit(null)} />
           ) : (
             <div dir="auto" className="whitespace-pre-wrap break-words" data-testid="message-content">
-              <RichText content={message.content} myId={myId} communityId={message.community_id} />
+              <RichText content={message.content} myId={myId} communityId={message.community_id ?? undefined} />
               {message.edited_at ? (
                 <span className="ml-1 text-xs text-muted" title={`Edited ${dateTimeFmt.format(new Date(message.edited_at))}`} data-testid="edited-marker">
                   (edited)

@@ -1,5 +1,5 @@
 import { useNavigate, useParams } from "@tanstack/react-router";
-import { useEffect } from "react";
+import { useEffect, useMemo } from "react";
 import { loadMembers, loadVoiceStates } from "../../app/runtime";
 import { firstTextChannel, useChannels } from "../../stores/channels";
 import { sortedCommunities, useCommunities } from "../../stores/communities";
@@ -15,6 +15,10 @@ import { Loading } from "../../ui/Loading";
 import { EmptyHome } from "./EmptyHome";
 import { VoiceIndicator } from "../voice/VoiceIndicator";
 import { EnableNotificationsBanner } from "../notifications/EnableNotificationsBanner";
+import { asViewChannel, DIRECT_HOME, useDirectChannels } from "../../stores/directChannels";
+import { useSession } from "../../stores/session";
+import { DirectSidebar } from "../direct/DirectSidebar";
+import { ProfileCardHost } from "../direct/ProfileCard";
 
 export function AppShell() {
   const params = useParams({ strict: false }) as { communityId?: string; channelId?: string; messageId?: string };
@@ -30,12 +34,23 @@ export function AppShell() {
   const setDrawer = useUi((s) => s.setDrawer);
   const setActiveChannel = useUi((s) => s.setActiveChannel);
   const hasData = gateway === "ready" || Object.keys(communities).length > 0;
-  const community = communityId ? communities[communityId] : undefined;
-  const channel = channelId ? channels[channelId] : undefined;
+  // `/app/@me/…`: the DM home; its conversations are direct channels, shown in the same channel view.
+  const direct = communityId === DIRECT_HOME;
+  const myId = useSession((s) => s.user?.id);
+  const directChannel = useDirectChannels((s) => (direct && channelId ? s.byId[channelId] : undefined));
+  const community = communityId && !direct ? communities[communityId] : undefined;
+  const channel = useMemo(
+    () => (direct ? (directChannel ? asViewChannel(directChannel, myId) : undefined) : channelId ? channels[channelId] : undefined),
+    [direct, directChannel, myId, channelId, channels],
+  );
 
   // Pick a sensible place when the URL does not name one (or names one that is gone).
   useEffect(() => {
     if (!hasData) return;
+    if (direct) {
+      if (channelId && !directChannel && gateway === "ready") void navigate({ to: "/app/$communityId", params: { communityId: DIRECT_HOME }, replace: true });
+      return;
+    }
     if (!communityId || !community) {
       const first = sortedCommunities(communities)[0];
       if (first) void navigate({ to: "/app/$communityId", params: { communityId: first.id }, replace: true });
@@ -46,7 +61,7 @@ export function AppShell() {
       const first = firstTextChannel(channels, communityId);
       if (first) void navigate({ to: "/app/$communityId/$channelId", params: { communityId, channelId: first.id }, replace: true });
     }
-  }, [hasData, communityId, channelId, community, channel, communities, channels, navigate]);
+  }, [hasData, direct, directChannel, gateway, communityId, channelId, community, channel, communities, channels, navigate]);
 
   useEffect(() => {
     setActiveChannel(channel ? channel.id : null);
@@ -58,8 +73,8 @@ export function AppShell() {
   }, [communityId, community, gateway]);
 
   useEffect(() => {
-    if (communityId && gateway === "ready") void loadVoiceStates(communityId).catch(() => undefined);
-  }, [communityId, gateway]);
+    if (communityId && !direct && gateway === "ready") void loadVoiceStates(communityId).catch(() => undefined);
+  }, [communityId, direct, gateway]);
 
   // Close the drawer on navigation (small screens) and on Escape.
   useEffect(() => setDrawer(false), [channelId, communityId, setDrawer]);
@@ -84,18 +99,21 @@ export function AppShell() {
           className={`${drawerOpen ? "flex" : "hidden"} fixed inset-y-0 left-0 z-40 max-w-[calc(100vw-3rem)] md:static md:z-auto md:flex`}
         >
           <CommunityRail activeId={communityId} />
-          {community ? <ChannelSidebar community={community} activeChannelId={channelId} /> : null}
+          {direct ? <DirectSidebar activeChannelId={channelId} /> : community ? <ChannelSidebar community={community} activeChannelId={channelId} /> : null}
         </div>
         <main className="flex min-w-0 flex-1 flex-col bg-main">
           <VoiceIndicator />
           {!hasData ? (
             <Loading label="Connecting…" />
-          ) : channel && community ? (
+          ) : channel && (community || direct) ? (
             <ChannelView key={channel.id} channel={channel} focusMessageId={params.messageId ?? null} />
+          ) : direct ? (
+            <p className="m-auto p-6 text-center text-muted" data-testid="dm-home-empty">Pick a conversation, or start one from someone's profile.</p>
           ) : (
             <EmptyHome hasCommunity={!!community} />
           )}
         </main>
+        <ProfileCardHost />
         {/* A thread of this channel takes the member list's place (seed 000 §C2-7). */}
         {openThreadId && channel && (openThreadParent === undefined || openThreadParent === channel.id) ? (
           <div className="fixed inset-y-0 right-0 z-20 w-full md:w-auto lg:static">

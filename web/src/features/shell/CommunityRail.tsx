@@ -1,7 +1,8 @@
 import { Link } from "@tanstack/react-router";
 import { useEffect, useMemo, useState } from "react";
 import { sortedCommunities, useCommunities } from "../../stores/communities";
-import { communityTotals, titleFor, useUnread } from "../../stores/unread";
+import { communityTotals, directUnread, titleFor, useUnread } from "../../stores/unread";
+import { DIRECT_HOME } from "../../stores/directChannels";
 import { CreateCommunityDialog } from "../communities/CommunityDialogs";
 import { stripBidiControls } from "../../ui/safeText";
 
@@ -16,6 +17,7 @@ export function CommunityRail({ activeId }: { activeId: string | undefined }) {
   const [creating, setCreating] = useState(false);
   const list = useMemo(() => sortedCommunities(byId), [byId]);
   const totals = useMemo(() => communityTotals(counts), [counts]);
+  const dmUnread = useMemo(() => directUnread(counts), [counts]);
   const unread = useMemo(() => new Set(Object.entries(totals).filter(([, t]) => t.unread).map(([id]) => id)), [totals]);
 
   // Counts in the tab title: "(3) Voxora".
@@ -25,6 +27,31 @@ export function CommunityRail({ activeId }: { activeId: string | undefined }) {
 
   return (
     <nav aria-label="Communities" className="flex w-[72px] shrink-0 flex-col items-center gap-2 overflow-y-auto bg-rail py-3">
+      <div className="relative">
+        <Link
+          to="/app/$communityId"
+          params={{ communityId: DIRECT_HOME }}
+          aria-label={`Direct messages${dmUnread ? ` (${dmUnread} unread)` : ""}`}
+          aria-current={activeId === DIRECT_HOME ? "page" : undefined}
+          title="Direct messages"
+          data-testid="dm-home-button"
+          className={`flex h-12 w-12 items-center justify-center text-xl transition-all ${
+            activeId === DIRECT_HOME ? "rounded-2xl bg-accent text-white" : "rounded-3xl bg-main text-fg hover:rounded-2xl hover:bg-accent hover:text-white"
+          }`}
+        >
+          <span aria-hidden="true">✉</span>
+        </Link>
+        {dmUnread > 0 ? (
+          <span
+            data-testid="dm-home-unread"
+            aria-hidden="true"
+            className="absolute -bottom-1 -right-1 min-w-5 rounded-full border-2 border-rail bg-danger px-1 text-center text-xs font-bold text-white"
+          >
+            {dmUnread > 99 ? "99+" : dmUnread}
+          </span>
+        ) : null}
+      </div>
+      <div aria-hidden="true" className="h-0.5 w-8 rounded bg-line" />
       {list.map((c) => {
         const active = c.id === activeId;
         return (

@@ -5,6 +5,7 @@ import { displayName, useMembers } from "../../stores/members";
 import { statusOf, usePresenceStore } from "../../stores/presence";
 import { useSession } from "../../stores/session";
 import { Avatar } from "../../ui/Avatar";
+import { useProfileCard } from "../../stores/profileCard";
 import { Isolated } from "../../ui/Isolated";
 
 // Online first, then idle, then dnd (seed 000 §C2-4); offline (and invisible) members in their own group.
@@ -25,8 +26,15 @@ export function MemberList({ communityId }: { communityId: string }) {
   }, [members, byUser, myStatus, myId]);
   const row = ({ m, status }: { m: Member; status: PresenceStatus }) => (
     <li key={m.user.id} data-testid="member-row" data-user-id={m.user.id} className={`flex items-center gap-2 rounded px-2 py-1 hover:bg-hover ${status === "offline" || status === "invisible" ? "opacity-60" : ""}`}>
-      <Avatar id={m.user.id} name={displayName(m.user)} size="sm" status={status} />
-      <Isolated className="truncate" text={displayName(m.user)} />
+      <button
+        type="button"
+        onClick={() => useProfileCard.getState().show(m.user.id, communityId)}
+        className="flex min-w-0 flex-1 items-center gap-2 text-left"
+        data-testid={`member-profile-${m.user.id}`}
+      >
+        <Avatar id={m.user.id} name={displayName(m.user)} size="sm" status={status} />
+        <Isolated className="truncate" text={displayName(m.user)} />
+      </button>
       {m.user.id === ownerId ? <span className="ml-auto text-xs text-amber-500" title="Owner">owner</span> : null}
     </li>
   );

@@ -1,0 +1,128 @@
+import { useNavigate } from "@tanstack/react-router";
+import { useEffect, useState } from "react";
+import { describeError } from "../../api/errors";
+import type { UserProfile } from "../../api/types";
+import { openDirect, rest, setBlocked } from "../../app/runtime";
+import { useBlocks } from "../../stores/blocks";
+import { DIRECT_HOME } from "../../stores/directChannels";
+import { displayName } from "../../stores/members";
+import { useProfileCard } from "../../stores/profileCard";
+import { useSession } from "../../stores/session";
+import { Avatar } from "../../ui/Avatar";
+import { Button } from "../../ui/Button";
+import { Dialog, DialogActions } from "../../ui/Dialog";
+import { Isolated } from "../../ui/Isolated";
+
+/** The profile card of whoever `useProfileCard` names: name, avatar, shared communities, roles here, Message, Block. */
+export function ProfileCardHost() {
+  const open = useProfileCard((s) => s.open);
+  const close = useProfileCard((s) => s.close);
+  if (!open) return null;
+  return <ProfileCard key={open.userId} userId={open.userId} communityId={open.communityId} onClose={close} />;
+}
+
+function ProfileCard({ userId, communityId, onClose }: { userId: string; communityId: string | null; onClose: () => void }) {
+  const myId = useSession((s) => s.user?.id);
+  const blocked = useBlocks((s) => userId in s.ids);
+  const navigate = useNavigate();
+  const [profile, setProfile] = useState<UserProfile | null>(null);
+  const [roleNames, setRoleNames] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    rest.profile(userId).then((p) => live && setProfile(p), (e) => live && setError(describeError(e)));
+    if (communityId) {
+      rest.roles(communityId).then(
+        (roles) => live && setRoleNames(Object.fromEntries(roles.map((r) => [r.id, r.name]))),
+        () => undefined,
+      );
+    }
+    return () => {
+      live = false;
+    };
+  }, [userId, communityId]);
+
+  async function message() {
+    setBusy(true);
+    try {
+      const dm = await openDirect({ recipient_id: userId });
+      onClose();
+      await navigate({ to: "/app/$communityId/$channelId", params: { communityId: DIRECT_HOME, channelId: dm.id } });
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function toggleBlock() {
+    setBusy(true);
+    try {
+      await setBlocked(userId, !blocked);
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const user = profile?.user;
+  const here = profile?.shared_communities.find((c) => c.id === communityId);
+  return (
+    <Dialog title={user ? displayName(user) : "Profile"} onClose={onClose} testId="profile-card">
+      {user ? (
+        <div className="flex items-center gap-3">
+          <Avatar id={user.id} name={displayName(user)} />
+          <div className="min-w-0">
+            <Isolated className="block truncate font-semibold" text={displayName(user)} />
+            <Isolated className="block truncate text-sm text-muted" text={`@${user.username}`} />
+          </div>
+        </div>
+      ) : !error ? (
+        <p className="text-sm text-muted">Loading…</p>
+      ) : null}
+      {here && here.roles.length > 0 ? (
+        <section aria-label="Roles in this community">
+          <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Roles</h3>
+          <ul className="flex flex-wrap gap-1" data-testid="profile-roles">
+            {here.roles.map((id) => (
+              <li key={id} className="rounded bg-elevated px-2 py-0.5 text-xs">
+                <Isolated text={roleNames[id] ?? "role"} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {profile && profile.shared_communities.length > 0 ? (
+        <section aria-label="Shared communities">
+          <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Shared communities</h3>
+          <ul className="flex flex-col gap-0.5 text-sm" data-testid="profile-shared">
+            {profile.shared_communities.map((c) => (
+              <li key={c.id}>
+                <Isolated text={c.name} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {error ? <p role="alert" className="text-sm text-danger">{error}</p> : null}
+      <DialogActions>
+        {user && user.id !== myId ? (
+          <>
+            <Button variant={blocked ? "secondary" : "danger"} disabled={busy} onClick={() => void toggleBlock()} data-testid="profile-block">
+              {blocked ? "Unblock" : "Block"}
+            </Button>
+            <Button disabled={busy || blocked} onClick={() => void message()} data-testid="profile-message">
+              Message
+            </Button>
+          </>
+        ) : null}
+        <Button variant="ghost" onClick={onClose}>
+          Close
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
