@@ -1,6 +1,11 @@
 import type { ApiClient } from "./client";
 import type {
+  AuditEntry,
+  AuditVerification,
+  Ban,
   Channel,
+  PermissionTable,
+  Role,
   Community,
   Invite,
   InvitePreview,
@@ -79,6 +84,29 @@ export function endpoints(api: ApiClient) {
     pins: (channelId: string) => api.request<Message[]>("GET", `/channels/${enc(channelId)}/pins`),
     pinMessage: (channelId: string, id: string) => api.request<void>("PUT", `/channels/${enc(channelId)}/pins/${enc(id)}`),
     unpinMessage: (channelId: string, id: string) => api.request<void>("DELETE", `/channels/${enc(channelId)}/pins/${enc(id)}`),
+
+    permissionTable: () => api.request<PermissionTable>("GET", "/permissions", { auth: false }),
+    roles: (communityId: string) => api.request<Role[]>("GET", `/communities/${enc(communityId)}/roles`),
+    createRole: (communityId: string, body: { name: string; permissions?: string; color?: number | null; position?: number }) =>
+      api.request<Role>("POST", `/communities/${enc(communityId)}/roles`, { body }),
+    updateRole: (communityId: string, roleId: string, body: { name?: string; permissions?: string; color?: number | null; position?: number }) =>
+      api.request<Role>("PATCH", `/communities/${enc(communityId)}/roles/${enc(roleId)}`, { body }),
+    deleteRole: (communityId: string, roleId: string) => api.request<void>("DELETE", `/communities/${enc(communityId)}/roles/${enc(roleId)}`),
+    grantRole: (communityId: string, userId: string, roleId: string) =>
+      api.request<void>("PUT", `/communities/${enc(communityId)}/members/${enc(userId)}/roles/${enc(roleId)}`),
+    revokeRole: (communityId: string, userId: string, roleId: string) =>
+      api.request<void>("DELETE", `/communities/${enc(communityId)}/members/${enc(userId)}/roles/${enc(roleId)}`),
+    kickMember: (communityId: string, userId: string) => api.request<void>("DELETE", `/communities/${enc(communityId)}/members/${enc(userId)}`),
+    timeoutMember: (communityId: string, userId: string, until: string | null) =>
+      api.request<Member>("PATCH", `/communities/${enc(communityId)}/members/${enc(userId)}`, { body: { timeout_until: until } }),
+    bans: (communityId: string) => api.request<Ban[]>("GET", `/communities/${enc(communityId)}/bans`),
+    ban: (communityId: string, userId: string, body: { reason?: string; delete_message_seconds?: number }) =>
+      api.request<void>("PUT", `/communities/${enc(communityId)}/bans/${enc(userId)}`, { body }),
+    unban: (communityId: string, userId: string) => api.request<void>("DELETE", `/communities/${enc(communityId)}/bans/${enc(userId)}`),
+    auditLog: (communityId: string, query: { user_id?: string; action?: string; before?: string; limit?: number } = {}) =>
+      api.request<AuditEntry[]>("GET", `/communities/${enc(communityId)}/audit-log`, { query: { limit: 50, ...query } }),
+    verifyAuditLog: (communityId: string) =>
+      api.request<AuditVerification>("GET", `/communities/${enc(communityId)}/audit-log/verify`, { cache: "no-cache" }),
 
     myPermissions: (communityId: string) => api.request<MyPermissions>("GET", `/communities/${enc(communityId)}/permissions/@me`),
 

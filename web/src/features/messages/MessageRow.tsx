@@ -12,6 +12,7 @@ import { Button, IconButton } from "../../ui/Button";
 import { ConfirmDialog } from "../../ui/FormDialogs";
 import { RichText } from "./RichText";
 import { Isolated } from "../../ui/Isolated";
+import { memberColor, useRoles } from "../../stores/roles";
 
 const QUICK = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
@@ -253,7 +254,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
         <div className="min-w-0 flex-1">
           {showHeader ? (
             <div className="flex items-baseline gap-2">
-              <Isolated className="font-semibold" text={displayName(author)} />
+              <AuthorName communityId={message.community_id} author={author} />
               <Timestamp iso={message.created_at} />
               {message.pinned ? <span className="text-xs text-muted" title="Pinned" data-testid="pinned-marker">📌<span className="sr-only">Pinned</span></span> : null}
             </div>
@@ -360,4 +361,11 @@ export function PendingRow({ pending, grouped }: { pending: PendingMessage; grou
 function AuthorAvatar({ author, myId }: { author: UserSummary; myId: string | undefined }) {
   const status = usePresenceStore((s) => statusOf(s, author.id, myId ?? null));
   return <Avatar id={author.id} name={displayName(author)} status={status} />;
+}
+
+/** The author's name in the colour of their highest coloured role (live: roles given or recoloured show at once). */
+function AuthorName({ communityId, author }: { communityId: string; author: UserSummary }) {
+  const roles = useMembers((s) => s.byCommunity[communityId]?.[author.id]?.roles);
+  const byId = useRoles((s) => s.byCommunity[communityId]);
+  return <span data-testid="author-name" className="font-semibold" style={{ color: memberColor(roles, byId) }}><Isolated text={displayName(author)} /></span>;
 }
