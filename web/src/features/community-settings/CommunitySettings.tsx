@@ -178,7 +178,7 @@ function RolesSection({ communityId }: { communityId: string }) {
         <Button type="submit" disabled={busy}>Create role</Button>
       </form>
       <div className="flex gap-4">
-        <ul aria-label="Roles in hierarchy order" className="flex w-64 shrink-0 flex-col gap-1">
+        <ul aria-label="Roles in hierarchy order" className="sticky top-0 flex w-64 shrink-0 flex-col gap-1 self-start">
           {ordered.map((r, index) => (
             <li key={r.id} data-testid="role-row" data-role-name={r.name} className={`flex items-center gap-1 rounded px-2 py-1 ${r.id === selectedId ? "bg-hover" : ""}`}>
               <span aria-hidden="true" className="h-3 w-3 shrink-0 rounded-full" style={{ background: r.color != null ? colorToHex(r.color) : "#8a8f98" }} />

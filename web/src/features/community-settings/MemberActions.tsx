@@ -83,10 +83,10 @@ export function MemberActions({ communityId, member, rights, onGone }: { communi
             Time out
           </Button>
           {timedOut ? (
-            <>
-              <span className="text-sm text-muted" data-testid="timeout-until">Timed out until {new Date(member.timeout_until!).toLocaleString()}</span>
-              <Button variant="ghost" disabled={busy} onClick={() => void run(() => rest.timeoutMember(communityId, member.user.id, null))}>Remove timeout</Button>
-            </>
+            <div className="flex w-full items-center gap-2">
+              <span className="text-sm text-amber-500" data-testid="timeout-until">Timed out until {new Date(member.timeout_until!).toLocaleString()}</span>
+              <Button variant="secondary" disabled={busy} onClick={() => void run(() => rest.timeoutMember(communityId, member.user.id, null))}>Remove timeout</Button>
+            </div>
           ) : null}
         </div>
       ) : null}
