@@ -13,7 +13,7 @@ import { Button, IconButton } from "../../ui/Button";
 import { Isolated } from "../../ui/Isolated";
 import { FormError } from "../../ui/TextField";
 import { MemberActions, type ModeratorRights, anyModeration } from "./MemberActions";
-import { AUDIT_ACTIONS, Bits, can, describeAuditEntry, hasBit, withPermission } from "./rules";
+import { AUDIT_ACTIONS, Bits, can, describeAuditEntry, hasBit, reorderedPositions, withPermission } from "./rules";
 
 type Section = "roles" | "members" | "invites" | "audit";
 
@@ -132,19 +132,11 @@ function RolesSection({ communityId }: { communityId: string }) {
     }
   };
 
-  // Moves a role one step in the hierarchy: the list is renumbered top to bottom and only changed positions are sent.
+  // Moves a role one step in the hierarchy; the server checks each position against the viewer's own highest role.
   const move = (role: Role, delta: -1 | 1) =>
     run(async () => {
-      const list = ordered.filter((r) => !r.is_everyone);
-      const i = list.findIndex((r) => r.id === role.id);
-      const j = i + delta;
-      if (i < 0 || j < 0 || j >= list.length) return;
-      [list[i], list[j]] = [list[j]!, list[i]!];
-      const n = list.length;
-      for (let k = 0; k < n; k++) {
-        const r = list[k]!;
-        const position = n - k;
-        if (r.position !== position) useRoles.getState().upsert(await rest.updateRole(communityId, r.id, { position }));
+      for (const change of reorderedPositions(ordered.filter((r) => !r.is_everyone), role.id, delta)) {
+        useRoles.getState().upsert(await rest.updateRole(communityId, change.id, { position: change.position }));
       }
     });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../api/types";
 import { memberColor } from "../../stores/roles";
-import { can, describeAuditEntry, hasBit, withPermission } from "./rules";
+import { can, describeAuditEntry, hasBit, reorderedPositions, withPermission } from "./rules";
 
 const entry = (action: string, more: Partial<AuditEntry> = {}): AuditEntry => ({
   id: "aud_1", community_id: "com_1", seq: 1, actor_id: "usr_a", action, target_type: "user", target_id: "usr_b",
@@ -63,5 +63,17 @@ describe("member colour", () => {
     expect(memberColor(["a", "b", "n"], roles)).toBe("#00ff00");
     expect(memberColor(["a"], roles)).toBe("#ff0000");
     expect(memberColor([], roles)).toBeUndefined();
+  });
+});
+
+describe("reordering roles", () => {
+  const roles = [{ id: "a", position: 3 }, { id: "b", position: 1 }, { id: "c", position: 1 }];
+  it("renumbers top to bottom and sends only what changed", () => {
+    expect(reorderedPositions(roles, "c", -1)).toEqual([{ id: "c", position: 2 }]);
+    expect(reorderedPositions(roles, "b", -1)).toEqual([{ id: "b", position: 3 }, { id: "a", position: 2 }]);
+  });
+  it("the top cannot go up nor the bottom down", () => {
+    expect(reorderedPositions(roles, "a", -1)).toEqual([]);
+    expect(reorderedPositions(roles, "c", 1)).toEqual([]);
   });
 });

@@ -122,3 +122,17 @@ export function describeAuditEntry(entry: AuditEntry, names: AuditNames): string
     default: return `${actor}: ${entry.action}`;
   }
 }
+
+/**
+ * Moving a role one step up (-1) or down (+1) in the hierarchy (highest first, @everyone excluded): the list is
+ * renumbered top to bottom (n … 1) and only the roles whose position changes are returned, so ties left by roles
+ * created at the default position 1 are resolved by the first move.
+ */
+export function reorderedPositions(ordered: readonly { id: string; position: number }[], roleId: string, delta: -1 | 1): { id: string; position: number }[] {
+  const list = [...ordered];
+  const i = list.findIndex((r) => r.id === roleId);
+  const j = i + delta;
+  if (i < 0 || j < 0 || j >= list.length) return [];
+  [list[i], list[j]] = [list[j]!, list[i]!];
+  return list.map((r, k) => ({ id: r.id, position: list.length - k, before: r.position })).filter((r) => r.position !== r.before).map(({ id, position }) => ({ id, position }));
+}
