@@ -73,6 +73,18 @@ public sealed class CommunitySettingsInTheBrowserTests(BrowserFixture fixture) :
         await Expect(kick).Not.ToBeCheckedAsync();
         await kick.ClickAsync();
         await Expect(kick).ToBeCheckedAsync();
+
+        // A second role lands below; moving it up (keyboard-accessible button) puts it first.
+        await settings.GetByTestId("new-role-name").FillAsync("Greeters");
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Create role" }).ClickAsync();
+        await Expect(settings.GetByTestId("role-row")).ToHaveCountAsync(3);
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Move Greeters up" }).ClickAsync();
+        await Expect(settings.GetByTestId("role-row").First).ToHaveAttributeAsync("data-role-name", "Greeters");
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Move Greeters down" }).FocusAsync();
+        await owner.Keyboard.PressAsync("Enter");
+        await Expect(settings.GetByTestId("role-row").First).ToHaveAttributeAsync("data-role-name", "Helpers");
+        await settings.Locator("[data-testid=role-row][data-role-name=Helpers] button").First.ClickAsync();
+        await Expect(settings.Locator("[data-permission=KICK_MEMBERS]")).ToBeCheckedAsync();
         await BrowserFixture.ScreenshotAsync(owner, "settings-roles");
 
         // Members: give alice the role; her name turns orange in her own browser, live.
