@@ -4,6 +4,10 @@ import type {
   Channel,
   DirectChannel,
   UserProfile,
+  AuditEntry,
+  AuditVerification,
+  Ban,
+  PermissionTable,
   Community,
   Invite,
   InvitePreview,
@@ -95,6 +99,27 @@ export function endpoints(api: ApiClient) {
     leaveThread: (threadId: string) => api.request<void>("DELETE", `/channels/${enc(threadId)}/thread-members/@me`),
 
     roles: (communityId: string) => api.request<Role[]>("GET", `/communities/${enc(communityId)}/roles`),
+    permissionTable: () => api.request<PermissionTable>("GET", "/permissions", { auth: false }),
+    createRole: (communityId: string, body: { name: string; permissions?: string; color?: number | null; position?: number }) =>
+      api.request<Role>("POST", `/communities/${enc(communityId)}/roles`, { body }),
+    updateRole: (communityId: string, roleId: string, body: { name?: string; permissions?: string; color?: number | null; position?: number }) =>
+      api.request<Role>("PATCH", `/communities/${enc(communityId)}/roles/${enc(roleId)}`, { body }),
+    deleteRole: (communityId: string, roleId: string) => api.request<void>("DELETE", `/communities/${enc(communityId)}/roles/${enc(roleId)}`),
+    grantRole: (communityId: string, userId: string, roleId: string) =>
+      api.request<void>("PUT", `/communities/${enc(communityId)}/members/${enc(userId)}/roles/${enc(roleId)}`),
+    revokeRole: (communityId: string, userId: string, roleId: string) =>
+      api.request<void>("DELETE", `/communities/${enc(communityId)}/members/${enc(userId)}/roles/${enc(roleId)}`),
+    kickMember: (communityId: string, userId: string) => api.request<void>("DELETE", `/communities/${enc(communityId)}/members/${enc(userId)}`),
+    timeoutMember: (communityId: string, userId: string, until: string | null) =>
+      api.request<Member>("PATCH", `/communities/${enc(communityId)}/members/${enc(userId)}`, { body: { timeout_until: until } }),
+    bans: (communityId: string) => api.request<Ban[]>("GET", `/communities/${enc(communityId)}/bans`),
+    ban: (communityId: string, userId: string, body: { reason?: string; delete_message_seconds?: number }) =>
+      api.request<void>("PUT", `/communities/${enc(communityId)}/bans/${enc(userId)}`, { body }),
+    unban: (communityId: string, userId: string) => api.request<void>("DELETE", `/communities/${enc(communityId)}/bans/${enc(userId)}`),
+    auditLog: (communityId: string, query: { user_id?: string; action?: string; before?: string; limit?: number } = {}) =>
+      api.request<AuditEntry[]>("GET", `/communities/${enc(communityId)}/audit-log`, { query: { limit: 50, ...query } }),
+    verifyAuditLog: (communityId: string) =>
+      api.request<AuditVerification>("GET", `/communities/${enc(communityId)}/audit-log/verify`, { cache: "no-cache" }),
     myPermissions: (communityId: string) => api.request<MyPermissions>("GET", `/communities/${enc(communityId)}/permissions/@me`),
 
     // no-cache: the answer may be cached 10 s, but after READY (a reload, a reconnect) the client needs it fresh.

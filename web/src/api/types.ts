@@ -50,6 +50,8 @@ export interface Member {
   joined_at: string;
   /** Role ids (never @everyone), as the server sends them in member lists and COMMUNITY_MEMBER_UPDATE. */
   roles?: string[];
+  /** Set while the member is timed out (seed 000 §C2-9): they can read but not write, react or speak. */
+  timeout_until?: string | null;
 }
 
 export interface MemberRemoved {
@@ -389,7 +391,11 @@ export type DispatchEvent =
   | { t: "CHANNEL_PINS_UPDATE"; d: ChannelPinsUpdate }
   | { t: "THREAD_CREATE"; d: ThreadChannel }
   | { t: "THREAD_UPDATE"; d: ThreadChannel }
-  | { t: "THREAD_MEMBERS_UPDATE"; d: ThreadMembersUpdate };
+  | { t: "THREAD_MEMBERS_UPDATE"; d: ThreadMembersUpdate }
+  | { t: "COMMUNITY_MEMBER_UPDATE"; d: Member }
+  | { t: "COMMUNITY_ROLE_CREATE"; d: Role }
+  | { t: "COMMUNITY_ROLE_UPDATE"; d: Role }
+  | { t: "COMMUNITY_ROLE_DELETE"; d: Deleted };
 
 export type DispatchType = DispatchEvent["t"];
 
@@ -457,4 +463,65 @@ export interface PushPayload {
   message_id: string;
   count: number;
   url: string;
+}
+
+// ---- community settings: roles, moderation, audit (docs/permissions.md) ----
+
+/** A community role; `permissions` is a bit set as a decimal string, `color` 0xRRGGBB (none when absent). */
+export interface Role {
+  id: string;
+  community_id: string;
+  name: string;
+  permissions: string;
+  position: number;
+  is_everyone: boolean;
+  color?: number | null;
+  created_at: string;
+}
+
+export interface PermissionDefinition {
+  name: string;
+  bit: number;
+  description: string;
+  everyone_default: boolean;
+  channel_scoped: boolean;
+}
+
+/** GET /permissions: what every bit means. */
+export interface PermissionTable {
+  community: PermissionDefinition[];
+  everyone_default: string;
+  pod: PermissionDefinition[];
+  pod_everyone_default: string;
+}
+
+export interface Ban {
+  user: UserSummary;
+  reason?: string | null;
+  actor_id?: string | null;
+  created_at: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  community_id: string;
+  seq: number;
+  actor_id?: string | null;
+  action: string;
+  target_type?: string | null;
+  target_id?: string | null;
+  changes?: Record<string, unknown> | null;
+  reason?: string | null;
+  created_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditVerification {
+  intact: boolean;
+  checked: number;
+  first_broken_id?: string | null;
+  truncated?: boolean;
+  checkpoint_seq?: number | null;
+  legacy_entries?: number;
 }

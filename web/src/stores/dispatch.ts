@@ -9,6 +9,7 @@ import { useMembers } from "./members";
 import { useMessages } from "./messages";
 import { usePins } from "./pins";
 import { usePresenceStore } from "./presence";
+import { useRoles } from "./roles";
 import { useSession } from "./session";
 import { summaryOf, useThreads } from "./threads";
 import { useTyping } from "./typing";
@@ -166,6 +167,28 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       }
       break;
     }
+    case "COMMUNITY_MEMBER_UPDATE": {
+      // Roles given or taken, a timeout set or ended: only members we already list are updated.
+      const members = useMembers.getState();
+      if (members.byCommunity[e.d.community_id]?.[e.d.user.id]) members.upsert(e.d);
+      else members.rememberUsers([e.d.user]);
+      break;
+    }
+    case "COMMUNITY_ROLE_CREATE":
+    case "COMMUNITY_ROLE_UPDATE":
+      useRoles.getState().upsert(e.d);
+      break;
+    case "COMMUNITY_ROLE_DELETE": {
+      const communityId = e.d.community_id;
+      if (!communityId) break;
+      useRoles.getState().remove(communityId, e.d.id);
+      // The server sends no COMMUNITY_MEMBER_UPDATE for this: the members lose the role here.
+      const members = useMembers.getState();
+      for (const m of Object.values(members.byCommunity[communityId] ?? {})) {
+        if (m.roles?.includes(e.d.id)) members.upsert({ ...m, roles: m.roles.filter((r) => r !== e.d.id) });
+      }
+      break;
+    }
     case "INVITE_CREATE":
       useInvites.getState().upsert(e.d);
       break;
@@ -198,6 +221,7 @@ function forgetCommunity(id: string): void {
   useChannels.getState().removeCommunity(id);
   useMembers.getState().removeCommunity(id);
   useInvites.getState().removeCommunity(id);
+  useRoles.getState().removeCommunity(id);
   useVoice.getState().removeCommunity(id);
   useCommunities.getState().remove(id);
 }
@@ -212,6 +236,7 @@ export function resetStores(): void {
   useTyping.setState({ byChannel: {} });
   useInvites.setState({ byCommunity: {} });
   useThreads.setState({ byId: {}, openId: null });
+  useRoles.setState({ byCommunity: {}, loading: {} });
   useVoice.getState().reset();
   usePresenceStore.getState().reset();
   useUnread.setState({ byChannel: {}, live: {}, stale: false });

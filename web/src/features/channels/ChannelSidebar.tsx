@@ -17,6 +17,8 @@ import { VoiceAlert, VoiceBar } from "../voice/VoiceBar";
 import { Isolated } from "../../ui/Isolated";
 import { NotificationSettingsDialog } from "../notifications/NotificationSettingsDialog";
 import { StatusPicker } from "../shell/StatusPicker";
+import { CommunitySettings, useSettingsRights } from "../community-settings/CommunitySettings";
+import { anyModeration } from "../community-settings/MemberActions";
 
 type Modal =
   | { kind: "invite" }
@@ -28,6 +30,7 @@ type Modal =
   | { kind: "deleteChannel"; channel: Channel }
   | { kind: "voiceSettings"; channel: Channel }
   | { kind: "notifications" }
+  | { kind: "settings" }
   | { kind: "channelNotifications"; channel: Channel }
   | null;
 
@@ -42,6 +45,8 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
   const groups = useMemo(() => groupChannels(all, community.id), [all, community.id]);
   const owner = me?.id === community.owner_id;
   const close = () => setModal(null);
+  const settingsRights = useSettingsRights(community);
+  const hasSettings = anyModeration(settingsRights.rights) || settingsRights.manageCommunity || settingsRights.viewAudit;
 
   const ownerActions = (c: Channel) =>
     owner ? (
@@ -121,6 +126,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
             </li>
             {[
               { label: "Invite people", kind: "invite" as const, show: true, testId: "open-invite" },
+              { label: "Community settings", kind: "settings" as const, show: hasSettings, testId: "open-community-settings" },
               { label: "Notification settings", kind: "notifications" as const, show: true, testId: "open-notification-settings" },
               { label: "Create channel", kind: "createChannel" as const, show: owner, testId: "open-create-channel" },
               { label: "Rename community", kind: "renameCommunity" as const, show: owner, testId: "open-rename-community" },
@@ -187,6 +193,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
         </Link>
       </div>
 
+      {modal?.kind === "settings" ? <CommunitySettings community={community} onClose={close} /> : null}
       {modal?.kind === "invite" ? <InviteDialog communityId={community.id} communityName={community.name} onClose={close} /> : null}
       {modal?.kind === "createChannel" ? <CreateChannelDialog communityId={community.id} onClose={close} /> : null}
       {modal?.kind === "renameCommunity" ? <RenameCommunityDialog community={community} onClose={close} /> : null}

@@ -14,7 +14,7 @@ import { EmojiPicker } from "../../emoji/EmojiPicker";
 import { useEmojiData } from "../../emoji/data";
 import { useRecentEmoji } from "../../emoji/recent";
 import { useChannels } from "../../stores/channels";
-import { useRoles } from "../../stores/roles";
+import { rolesInHierarchy, useRoles } from "../../stores/roles";
 import { TypingIndicator } from "./TypingIndicator";
 
 const MAX = 4000;
@@ -67,7 +67,7 @@ export function Composer({
       trigger
         ? suggest(trigger, {
             members: Object.values(members ?? {}),
-            roles: roles ?? [],
+            roles: rolesInHierarchy(roles),
             channels: Object.values(channelsById).filter((c) => c.community_id === channel.community_id),
             emoji,
             tone,

@@ -17,6 +17,7 @@ import { countLabel, summaryOf, useThreads } from "../../stores/threads";
 import { RichText } from "./RichText";
 import { EmojiPicker } from "../../emoji/EmojiPicker";
 import { Isolated } from "../../ui/Isolated";
+import { memberColor, useRoles } from "../../stores/roles";
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -269,7 +270,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
           {showHeader ? (
             <div className="flex items-baseline gap-2">
               <button type="button" onClick={showProfile} className="font-semibold hover:underline" data-testid={`author-name-${message.id}`}>
-                <Isolated text={displayName(author)} />
+                {message.community_id ? <AuthorName communityId={message.community_id} author={author} /> : <Isolated text={displayName(author)} />}
               </button>
               <Timestamp iso={message.created_at} />
               {message.pinned ? <span className="text-xs text-muted" title="Pinned" data-testid="pinned-marker">📌<span className="sr-only">Pinned</span></span> : null}
@@ -426,4 +427,11 @@ export function PendingRow({ pending, grouped }: { pending: PendingMessage; grou
 function AuthorAvatar({ author, myId }: { author: UserSummary; myId: string | undefined }) {
   const status = usePresenceStore((s) => statusOf(s, author.id, myId ?? null));
   return <Avatar id={author.id} name={displayName(author)} status={status} />;
+}
+
+/** The author's name in the colour of their highest coloured role (live: roles given or recoloured show at once). */
+function AuthorName({ communityId, author }: { communityId: string; author: UserSummary }) {
+  const roles = useMembers((s) => s.byCommunity[communityId]?.[author.id]?.roles);
+  const byId = useRoles((s) => s.byCommunity[communityId]);
+  return <span data-testid="author-name" className="font-semibold" style={{ color: memberColor(roles, byId) }}><Isolated text={displayName(author)} /></span>;
 }

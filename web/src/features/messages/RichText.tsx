@@ -300,7 +300,7 @@ function UserMention({ id, myId }: { id: string; myId: string | undefined }) {
 }
 
 function RoleMention({ id, communityId }: { id: string; communityId: string | undefined }) {
-  const role = useRoles((s) => (communityId ? s.byCommunity[communityId]?.find((r) => r.id === id) : undefined));
+  const role = useRoles((s) => (communityId ? s.byCommunity[communityId]?.[id] : undefined));
   const ensure = useRoles((s) => s.ensure);
   useEffect(() => {
     if (communityId) ensure(communityId, (c) => rest.roles(c));

@@ -1,4 +1,4 @@
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import type { Member, PresenceStatus } from "../../api/types";
 import { useCommunities } from "../../stores/communities";
 import { displayName, useMembers } from "../../stores/members";
@@ -7,6 +7,10 @@ import { useSession } from "../../stores/session";
 import { Avatar } from "../../ui/Avatar";
 import { useProfileCard } from "../../stores/profileCard";
 import { Isolated } from "../../ui/Isolated";
+import { IconButton } from "../../ui/Button";
+import { memberColor } from "../../stores/roles";
+import { useCommunityRoles, useSettingsRights } from "../community-settings/CommunitySettings";
+import { MemberActionsDialog, anyModeration } from "../community-settings/MemberActions";
 
 // Online first, then idle, then dnd (seed 000 §C2-4); offline (and invisible) members in their own group.
 const ORDER: Record<PresenceStatus, number> = { online: 0, idle: 1, dnd: 2, invisible: 3, offline: 3 };
@@ -17,6 +21,11 @@ export function MemberList({ communityId }: { communityId: string }) {
   const byUser = usePresenceStore((s) => s.byUser);
   const myStatus = usePresenceStore((s) => s.myStatus);
   const myId = useSession((s) => s.user?.id ?? null);
+  const community = useCommunities((s) => s.byId[communityId]);
+  const roles = useCommunityRoles(communityId);
+  const { rights } = useSettingsRights(community ?? { id: communityId, name: "", owner_id: "", created_at: "" });
+  const moderator = anyModeration(rights);
+  const [managing, setManaging] = useState<string | null>(null);
   const [online, offline] = useMemo(() => {
     const withStatus = Object.values(members ?? {}).map((m) => ({ m, status: statusOf({ byUser, myStatus }, m.user.id, myId) }));
     withStatus.sort((a, b) => ORDER[a.status] - ORDER[b.status] || displayName(a.m.user).localeCompare(displayName(b.m.user)));
@@ -25,7 +34,16 @@ export function MemberList({ communityId }: { communityId: string }) {
     return [withStatus.filter((x) => !seenOffline(x.status)), withStatus.filter((x) => seenOffline(x.status))];
   }, [members, byUser, myStatus, myId]);
   const row = ({ m, status }: { m: Member; status: PresenceStatus }) => (
-    <li key={m.user.id} data-testid="member-row" data-user-id={m.user.id} className={`flex items-center gap-2 rounded px-2 py-1 hover:bg-hover ${status === "offline" || status === "invisible" ? "opacity-60" : ""}`}>
+    <li
+      key={m.user.id}
+      data-testid="member-row"
+      data-user-id={m.user.id}
+      onContextMenu={moderator && m.user.id !== myId ? (e) => {
+        e.preventDefault();
+        setManaging(m.user.id);
+      } : undefined}
+      className={`group flex items-center gap-2 rounded px-2 py-1 hover:bg-hover ${status === "offline" || status === "invisible" ? "opacity-60" : ""}`}
+    >
       <button
         type="button"
         onClick={() => useProfileCard.getState().show(m.user.id, communityId)}
@@ -33,9 +51,12 @@ export function MemberList({ communityId }: { communityId: string }) {
         data-testid={`member-profile-${m.user.id}`}
       >
         <Avatar id={m.user.id} name={displayName(m.user)} size="sm" status={status} />
-        <Isolated className="truncate" text={displayName(m.user)} />
+        <span data-testid="member-name" className="truncate" style={{ color: memberColor(m.roles, roles) }}><Isolated text={displayName(m.user)} /></span>
       </button>
       {m.user.id === ownerId ? <span className="ml-auto text-xs text-amber-500" title="Owner">owner</span> : null}
+      {moderator && m.user.id !== myId && m.user.id !== ownerId ? (
+        <IconButton label={`Manage ${displayName(m.user)}`} className="ml-auto opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100" onClick={() => setManaging(m.user.id)}>…</IconButton>
+      ) : null}
     </li>
   );
   return (
@@ -48,6 +69,7 @@ export function MemberList({ communityId }: { communityId: string }) {
         <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-muted">Offline — {offline.length}</h2>
         <ul className="flex flex-col gap-1">{offline.map(row)}</ul>
       </section>
+      {managing ? <MemberActionsDialog communityId={communityId} userId={managing} rights={rights} onClose={() => setManaging(null)} /> : null}
     </aside>
   );
 }
