@@ -112,7 +112,7 @@ public sealed record ResumePayload(string? SessionId, string? Token, long? Seq);
 
 /// <summary>READY: the session, the user, their communities (visible channels only) and who is in which visible voice channel.</summary>
 public sealed record ReadyPayload(string SessionId, User User, IReadOnlyList<Community> Communities, IReadOnlyList<VoiceState> VoiceStates, IReadOnlyList<Presence>? Presences = null,
-    IReadOnlyList<DirectChannel>? PrivateChannels = null);
+    IReadOnlyList<DirectChannel>? PrivateChannels = null, IReadOnlyList<string>? LazyPresenceCommunityIds = null);
 
 public sealed record ReconnectPayload(string Reason);
 

@@ -311,10 +311,10 @@ public sealed class GatewayServer(
         await hub.RegisterAsync(session, innerCt => ReadyState.CommunityIdsAsync(db, user.Id, innerCt), ct);
         var communities = await ReadyState.CommunitiesAsync(db, permissions, user.Id, hub.CommunitiesOf(user.Id), ct);
         var ownStatus = await presence.ConnectedAsync(connection, user.Id, presenceStatus);
-        var presences = await presence.ReadyPresencesAsync(db, user.Id, ownStatus, communities.Select(c => c.Id).ToList(), ct);
+        var (presences, lazyPresences) = await presence.ReadyPresencesAsync(db, user.Id, ownStatus, communities.Select(c => c.Id).ToList(), ct);
         var privateChannels = await scope.ServiceProvider.GetRequiredService<Features.DirectMessages.DirectChannelStore>().ListAsync(user.Id, ct);
         var ready = new ReadyPayload(session.Id, user.ToSelf(), communities, voice.VisibleStates(user.Id, communities.Select(c => c.Id)), presences,
-            privateChannels);
+            privateChannels, lazyPresences.Count > 0 ? lazyPresences : null);
         session.MarkReady(new OutboundEvent(GatewayEvents.Ready, JsonSerializer.SerializeToUtf8Bytes(ready, VoxoraJsonContext.Default.ReadyPayload)), connection);
         connection.Identified = true;
         return session;

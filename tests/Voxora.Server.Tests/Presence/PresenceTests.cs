@@ -175,6 +175,40 @@ public abstract class PresenceTests(Provider provider)
     }
 
     [Fact]
+    public async Task Ready_names_a_community_with_more_members_online_than_the_limit_instead_of_listing_them()
+    {
+        // The limit is 1,000 by default; 1 here, so two people online are "too many" for READY.
+        await using var server = await TestServer.StartAsync(provider, new Dictionary<string, string?>
+        {
+            ["PRESENCE:GRACE_SECONDS"] = "1",
+            ["PRESENCE:READY_LIMIT_PER_COMMUNITY"] = "1",
+        });
+        var (aliceApi, alice, big) = await server.NewCommunityAsync("Big");
+        var (bobApi, bob) = await server.NewMemberAsync(aliceApi, big.Id);
+        var (carolApi, carol) = await server.NewMemberAsync(aliceApi, big.Id);
+        var (daveApi, _, small) = await server.NewCommunityAsync("Small");
+        using var _dave = daveApi;
+        var smallInvite = await daveApi.CreateInviteAsync(small.Id);
+        await aliceApi.AcceptInviteAsync(smallInvite.Code);
+        await bobApi.AcceptInviteAsync(smallInvite.Code);
+        var (bobGateway, _) = await IdentifyAsync(server, bobApi);
+        await using var _bob = bobGateway;
+        var (carolGateway, _) = await IdentifyAsync(server, carolApi);
+        await using var _carol = carolGateway;
+
+        var (aliceGateway, ready) = await IdentifyAsync(server, aliceApi);
+        await using var _alice = aliceGateway;
+
+        // "Big" has bob and carol online (2 > 1): left out and named; "Small" has only bob (1): listed as usual.
+        Assert.Equal([big.Id], ready.LazyPresenceCommunityIds!);
+        Assert.Equal(new[] { alice.Id, bob.Id }.Order(), ready.Presences!.Select(p => p.UserId).Order());
+        Assert.DoesNotContain(ready.Presences!, p => p.UserId == carol.Id);
+        // What the client then pages.
+        var paged = await aliceApi.GetPresencesAsync(big.Id);
+        Assert.Contains(paged, p => p.UserId == carol.Id && p.Status == PresenceStatuses.Online);
+    }
+
+    [Fact]
     public async Task The_presences_list_pages_by_user_id_and_refuses_bad_requests()
     {
         await using var server = await StartAsync();

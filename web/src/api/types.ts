@@ -232,6 +232,8 @@ export interface ReadyPayload {
   presences?: Presence[] | null;
   /** The user's DMs and group DMs, most recently active first. */
   private_channels?: DirectChannel[] | null;
+  /** Communities with too many members online for READY: their presences are paged (GET /communities/{id}/presences) when needed. */
+  lazy_presence_community_ids?: string[] | null;
 }
 
 /** A DM (type 2) or group DM (type 3): no community; `recipients` includes me. */

@@ -90,7 +90,12 @@ function reportAutoIdle(on: boolean): void {
   presenceReporter.report(wantedStatus(usePresenceStore.getState()));
 }
 
-/** A community just joined (COMMUNITY_CREATE): who of its members is online (READY covered the others). */
+/** A community READY left out (too many online) is opened: page in who of its members is online, once per READY. */
+export function ensurePresences(communityId: string): void {
+  if (usePresenceStore.getState().claimLazy(communityId)) void loadPresences(communityId);
+}
+
+/** A community just joined (COMMUNITY_CREATE), or one READY left out: who of its members is online. */
 async function loadPresences(communityId: string): Promise<void> {
   try {
     const myId = useSession.getState().user?.id ?? null;

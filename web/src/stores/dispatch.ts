@@ -45,7 +45,7 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
       for (const id of Object.keys(members.byCommunity)) if (!communities.some((c) => c.id === id)) members.removeCommunity(id);
       // A new session: who is in voice comes with READY (older servers: fetched per community instead).
       useVoice.getState().replaceAllStates(voice_states ?? []);
-      usePresenceStore.getState().replaceAll(e.d.presences ?? [], user.id);
+      usePresenceStore.getState().replaceAll(e.d.presences ?? [], user.id, e.d.lazy_presence_community_ids ?? []);
       useDirectChannels.getState().replaceAll(e.d.private_channels ?? []);
       break;
     }

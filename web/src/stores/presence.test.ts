@@ -25,6 +25,17 @@ describe("presence store", () => {
     expect(usePresenceStore.getState().myStatus).toBe("invisible");
   });
 
+  it("a community READY left out is claimed for loading once per READY", () => {
+    applyDispatch({ t: "READY", d: { session_id: "gw_1", user: me, communities: [], presences: [], lazy_presence_community_ids: ["com_big"] } } as DispatchEvent);
+    const store = usePresenceStore.getState();
+    expect(store.claimLazy("com_small")).toBe(false);
+    expect(store.claimLazy("com_big")).toBe(true);
+    expect(usePresenceStore.getState().claimLazy("com_big")).toBe(false);
+    // A new READY (reconnect) names it again: its presences are paged in again when it is next opened.
+    applyDispatch({ t: "READY", d: { session_id: "gw_2", user: me, communities: [], presences: [], lazy_presence_community_ids: ["com_big"] } } as DispatchEvent);
+    expect(usePresenceStore.getState().claimLazy("com_big")).toBe(true);
+  });
+
   it("PRESENCE_UPDATE goes online, idle, dnd and offline; unknown users are offline", () => {
     expect(status("usr_bob")).toBe("offline");
     for (const s of ["online", "idle", "dnd"]) {

@@ -28,8 +28,12 @@ interface PresenceState {
   chosen: ChosenStatus;
   /** True while `idle` was set by inactivity rather than picked. */
   autoIdle: boolean;
-  /** READY: everything known before is replaced. */
-  replaceAll: (presences: Presence[], myId: string | null) => void;
+  /** Communities READY left out (too many online) whose presences have not been paged in yet. */
+  lazyCommunities: Record<string, true>;
+  /** READY: everything known before is replaced; `lazy` names the communities it left out. */
+  replaceAll: (presences: Presence[], myId: string | null, lazy?: string[]) => void;
+  /** Claims a lazy community's presences for loading: true once per READY for each such community, false otherwise. */
+  claimLazy: (communityId: string) => boolean;
   /** PRESENCE_UPDATE or a fetched page (about me: my real status). */
   upsert: (presences: Presence[], myId: string | null) => void;
   choose: (status: ChosenStatus) => void;
@@ -49,16 +53,25 @@ function applyTo(byUser: Record<string, PresenceStatus>, presences: Presence[], 
   return [byUser, mine];
 }
 
-export const usePresenceStore = create<PresenceState>()((set) => ({
+export const usePresenceStore = create<PresenceState>()((set, get) => ({
   byUser: {},
+  lazyCommunities: {},
   myStatus: loadChosen(),
   chosen: loadChosen(),
   autoIdle: false,
-  replaceAll: (presences, myId) =>
+  replaceAll: (presences, myId, lazy = []) =>
     set((s) => {
       const [byUser, myStatus] = applyTo({}, presences, myId, s.myStatus);
-      return { byUser, myStatus };
+      return { byUser, myStatus, lazyCommunities: Object.fromEntries(lazy.map((id) => [id, true] as const)) };
     }),
+  claimLazy: (communityId) => {
+    if (!get().lazyCommunities[communityId]) return false;
+    set((s) => {
+      const { [communityId]: _claimed, ...rest } = s.lazyCommunities;
+      return { lazyCommunities: rest };
+    });
+    return true;
+  },
   upsert: (presences, myId) =>
     set((s) => {
       const [byUser, myStatus] = applyTo({ ...s.byUser }, presences, myId, s.myStatus);
@@ -73,7 +86,7 @@ export const usePresenceStore = create<PresenceState>()((set) => ({
     set({ chosen: status, myStatus: status, autoIdle: false });
   },
   setAutoIdle: (on) => set((s) => ({ autoIdle: on, myStatus: on ? "idle" : s.chosen })),
-  reset: () => set({ byUser: {}, autoIdle: false }),
+  reset: () => set({ byUser: {}, autoIdle: false, lazyCommunities: {} }),
 }));
 
 /** Someone's status as the UI shows it: what was announced, else offline; the signed-in user sees their own. */

@@ -408,16 +408,19 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
     }
 
     /// <summary>
-    /// READY's presences: the visible members of the user's communities (none of a community with more than
-    /// <see cref="PresenceRules.ReadyLimitPerCommunity"/> of them online: the client pages those), and the user's own real status.
+    /// READY's presences: the visible members of the user's communities and the user's own real status. A community
+    /// with more than <see cref="PresenceOptions.ReadyLimitPerCommunity"/> of them online is left out and named in
+    /// <c>Lazy</c> instead: the client pages those when it needs them.
     /// </summary>
-    public async Task<List<Protocol.Presence>> ReadyPresencesAsync(VoxoraDbContext db, string userId, string ownStatus, IReadOnlyCollection<string> communityIds, CancellationToken ct)
+    public async Task<(List<Protocol.Presence> Presences, List<string> Lazy)> ReadyPresencesAsync(
+        VoxoraDbContext db, string userId, string ownStatus, IReadOnlyCollection<string> communityIds, CancellationToken ct)
     {
         var result = new List<Protocol.Presence> { new(userId, ownStatus, PresenceRules.NoActivities) };
+        var lazy = new List<string>();
         var online = visible.Keys.Where(id => id != userId).ToList();
         if (online.Count == 0 || communityIds.Count == 0)
         {
-            return result;
+            return (result, lazy);
         }
 
         var pairs = await db.Members.AsNoTracking()
@@ -428,8 +431,9 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
         foreach (var community in pairs.GroupBy(p => p.CommunityId))
         {
             var members = community.ToList();
-            if (members.Count > PresenceRules.ReadyLimitPerCommunity)
+            if (members.Count > options.ReadyLimitPerCommunity)
             {
+                lazy.Add(community.Key);
                 continue;
             }
 
@@ -444,7 +448,8 @@ public sealed class PresenceService : IDomainEventHandler<CommunityMemberAdded>
             }
         }
 
-        return result;
+        lazy.Sort(StringComparer.Ordinal);
+        return (result, lazy);
     }
 
     /// <summary>One page of a community's visible members, by user id (the lazy path for large communities).</summary>

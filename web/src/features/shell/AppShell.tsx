@@ -1,6 +1,6 @@
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { useEffect, useMemo } from "react";
-import { loadMembers, loadVoiceStates } from "../../app/runtime";
+import { ensurePresences, loadMembers, loadVoiceStates } from "../../app/runtime";
 import { firstTextChannel, useChannels } from "../../stores/channels";
 import { sortedCommunities, useCommunities } from "../../stores/communities";
 import { useUi } from "../../stores/ui";
@@ -69,7 +69,10 @@ export function AppShell() {
   }, [channel, setActiveChannel]);
 
   useEffect(() => {
-    if (communityId && community && gateway === "ready") void loadMembers(communityId).catch(() => undefined);
+    if (communityId && community && gateway === "ready") {
+      void loadMembers(communityId).catch(() => undefined);
+      ensurePresences(communityId);
+    }
   }, [communityId, community, gateway]);
 
   useEffect(() => {
