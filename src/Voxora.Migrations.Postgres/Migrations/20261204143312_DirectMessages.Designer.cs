@@ -694,6 +694,10 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("reply_to_id");
 
+                    b.Property<int>("Type")
+                        .HasColumnType("integer")
+                        .HasColumnName("type");
+
                     b.HasKey("Id")
                         .HasName("pk_messages");
 
@@ -980,6 +984,11 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("p256dh");
 
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("session_id");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -992,6 +1001,9 @@ namespace Voxora.Migrations.Postgres.Migrations
                     b.HasIndex("Endpoint")
                         .IsUnique()
                         .HasDatabaseName("ix_push_subscriptions_endpoint");
+
+                    b.HasIndex("SessionId")
+                        .HasDatabaseName("ix_push_subscriptions_session_id");
 
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_push_subscriptions_user_id");
@@ -1019,6 +1031,44 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasName("pk_vapid_keys");
 
                     b.ToTable("vapid_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pins.MessagePinEntity", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<long>("PinOrder")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pin_order");
+
+                    b.Property<DateTimeOffset>("PinnedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pinned_at");
+
+                    b.Property<string>("PinnedBy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("pinned_by");
+
+                    b.HasKey("MessageId")
+                        .HasName("pk_message_pins");
+
+                    b.HasIndex("PinnedBy")
+                        .HasDatabaseName("ix_message_pins_pinned_by");
+
+                    b.HasIndex("ChannelId", "PinOrder")
+                        .HasDatabaseName("ix_message_pins_channel_id_pin_order");
+
+                    b.ToTable("message_pins", (string)null);
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>
@@ -1131,6 +1181,108 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_read_states_channel_id");
 
                     b.ToTable("read_states", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Threads.ThreadEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ArchiveDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("archive_due_at");
+
+                    b.Property<bool>("Archived")
+                        .HasColumnType("boolean")
+                        .HasColumnName("archived");
+
+                    b.Property<DateTimeOffset?>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("archived_at");
+
+                    b.Property<int>("AutoArchiveSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("auto_archive_seconds");
+
+                    b.Property<string>("CommunityId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("LastActivityAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_activity_at");
+
+                    b.Property<DateTimeOffset?>("LastMessageAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_message_at");
+
+                    b.Property<int>("MessageCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("message_count");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("ParentChannelId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("parent_channel_id");
+
+                    b.Property<long>("ParentMessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("parent_message_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_threads");
+
+                    b.HasIndex("ParentMessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_threads_parent_message_id");
+
+                    b.HasIndex("Archived", "ArchiveDueAt")
+                        .HasDatabaseName("ix_threads_archived_archive_due_at");
+
+                    b.HasIndex("ParentChannelId", "Archived", "LastActivityAt")
+                        .HasDatabaseName("ix_threads_parent_channel_id_archived_last_activity_at");
+
+                    b.ToTable("threads", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Threads.ThreadMemberEntity", b =>
+                {
+                    b.Property<string>("ThreadId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("thread_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset>("JoinedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("joined_at");
+
+                    b.HasKey("ThreadId", "UserId")
+                        .HasName("pk_thread_members");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_thread_members_user_id");
+
+                    b.ToTable("thread_members", (string)null);
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Users.UserAccount", b =>
@@ -1535,6 +1687,23 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_push_subscriptions_users_user_id");
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Pins.MessagePinEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Messages.MessageEntity", null)
+                        .WithOne()
+                        .HasForeignKey("Voxora.Server.Features.Pins.MessagePinEntity", "MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_message_pins_messages_message_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("PinnedBy")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_message_pins_users_pinned_by");
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>
                 {
                     b.HasOne("Voxora.Server.Features.Users.UserAccount", "User")
@@ -1579,6 +1748,42 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_read_states_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Threads.ThreadEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", "Channel")
+                        .WithMany()
+                        .HasForeignKey("Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_threads_channels_id");
+
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ParentChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_threads_channels_parent_channel_id");
+
+                    b.Navigation("Channel");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Threads.ThreadMemberEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Threads.ThreadEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ThreadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_thread_members_threads_thread_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_thread_members_users_user_id");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Voice.VoiceSessionEntity", b =>

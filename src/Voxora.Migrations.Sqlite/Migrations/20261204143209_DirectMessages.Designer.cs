@@ -688,6 +688,10 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("reply_to_id");
 
+                    b.Property<int>("Type")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("type");
+
                     b.HasKey("Id")
                         .HasName("pk_messages");
 
@@ -974,6 +978,11 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("p256dh");
 
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -986,6 +995,9 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.HasIndex("Endpoint")
                         .IsUnique()
                         .HasDatabaseName("ix_push_subscriptions_endpoint");
+
+                    b.HasIndex("SessionId")
+                        .HasDatabaseName("ix_push_subscriptions_session_id");
 
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_push_subscriptions_user_id");
@@ -1013,6 +1025,44 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasName("pk_vapid_keys");
 
                     b.ToTable("vapid_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Pins.MessagePinEntity", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<long>("PinOrder")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pin_order");
+
+                    b.Property<long>("PinnedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pinned_at");
+
+                    b.Property<string>("PinnedBy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pinned_by");
+
+                    b.HasKey("MessageId")
+                        .HasName("pk_message_pins");
+
+                    b.HasIndex("PinnedBy")
+                        .HasDatabaseName("ix_message_pins_pinned_by");
+
+                    b.HasIndex("ChannelId", "PinOrder")
+                        .HasDatabaseName("ix_message_pins_channel_id_pin_order");
+
+                    b.ToTable("message_pins", (string)null);
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>
@@ -1125,6 +1175,108 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_read_states_channel_id");
 
                     b.ToTable("read_states", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Threads.ThreadEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ArchiveDueAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("archive_due_at");
+
+                    b.Property<bool>("Archived")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("archived");
+
+                    b.Property<long?>("ArchivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("archived_at");
+
+                    b.Property<int>("AutoArchiveSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("auto_archive_seconds");
+
+                    b.Property<string>("CommunityId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("LastActivityAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_activity_at");
+
+                    b.Property<long?>("LastMessageAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_message_at");
+
+                    b.Property<int>("MessageCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_count");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("ParentChannelId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parent_channel_id");
+
+                    b.Property<long>("ParentMessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("parent_message_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_threads");
+
+                    b.HasIndex("ParentMessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_threads_parent_message_id");
+
+                    b.HasIndex("Archived", "ArchiveDueAt")
+                        .HasDatabaseName("ix_threads_archived_archive_due_at");
+
+                    b.HasIndex("ParentChannelId", "Archived", "LastActivityAt")
+                        .HasDatabaseName("ix_threads_parent_channel_id_archived_last_activity_at");
+
+                    b.ToTable("threads", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Threads.ThreadMemberEntity", b =>
+                {
+                    b.Property<string>("ThreadId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thread_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("joined_at");
+
+                    b.HasKey("ThreadId", "UserId")
+                        .HasName("pk_thread_members");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_thread_members_user_id");
+
+                    b.ToTable("thread_members", (string)null);
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Users.UserAccount", b =>
@@ -1529,6 +1681,23 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_push_subscriptions_users_user_id");
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Pins.MessagePinEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Messages.MessageEntity", null)
+                        .WithOne()
+                        .HasForeignKey("Voxora.Server.Features.Pins.MessagePinEntity", "MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_message_pins_messages_message_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("PinnedBy")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_message_pins_users_pinned_by");
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Pod.PodBanEntity", b =>
                 {
                     b.HasOne("Voxora.Server.Features.Users.UserAccount", "User")
@@ -1573,6 +1742,42 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_read_states_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Threads.ThreadEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", "Channel")
+                        .WithMany()
+                        .HasForeignKey("Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_threads_channels_id");
+
+                    b.HasOne("Voxora.Server.Features.Channels.ChannelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ParentChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_threads_channels_parent_channel_id");
+
+                    b.Navigation("Channel");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Threads.ThreadMemberEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Threads.ThreadEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ThreadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_thread_members_threads_thread_id");
+
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_thread_members_users_user_id");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Voice.VoiceSessionEntity", b =>
