@@ -99,7 +99,7 @@ public sealed class PinsInTheBrowserTests(BrowserFixture fixture) : IClassFixtur
 
         // Jump highlights the message in the history.
         await alice.GetByTestId("pins-panel").GetByRole(AriaRole.Button, new() { Name = "Jump" }).ClickAsync();
-        await Expect(alicesCopy).ToHaveClassAsync(new Regex("bg-mention"));
+        await Expect(alicesCopy).ToHaveAttributeAsync("data-highlighted", "true");
 
         // Bob unpins from the panel: it leaves both panels, and the line stays in the history.
         await bob.GetByTestId("pins-panel").GetByTestId("unpin").ClickAsync();
