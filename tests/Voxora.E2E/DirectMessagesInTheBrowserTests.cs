@@ -103,7 +103,15 @@ public sealed class DirectMessagesInTheBrowserTests(BrowserFixture fixture) : IC
 
         var group = (await carol.GetDirectChannelsAsync()).Single(c => c.Name == "Trio");
         Assert.Equal(3, group.Recipients.Count);
-        Assert.Contains(await carol.GetMessagesAsync(group.Id), m => m.Content == "hello trio");
+        // Alice's page shows her message as soon as she sends it (pending); the server has it a moment later.
+        var carolSees = await carol.GetMessagesAsync(group.Id);
+        for (var i = 0; i < 100 && !carolSees.Any(m => m.Content == "hello trio"); i++)
+        {
+            await Task.Delay(100);
+            carolSees = await carol.GetMessagesAsync(group.Id);
+        }
+
+        Assert.Contains(carolSees, m => m.Content == "hello trio");
         await carol.SendMessageAsync(group.Id, "carol here");
 
         var trio = bob.GetByTestId($"dm-link-{group.Id}");

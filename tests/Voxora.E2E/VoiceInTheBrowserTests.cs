@@ -52,6 +52,9 @@ public sealed class VoiceBrowserFixture : IAsyncLifetime
             return; // every test here is skipped; start nothing
         }
 
+        // This suite runs in its own process (inside the voice namespace) without BrowserFixture, so it sets the
+        // same 15 s expectation wait: a join under the parallel suites has taken more than Playwright's 5 s.
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
         dataDir = Directory.CreateTempSubdirectory("voxora-e2e-voice-").FullName;
         app = await VoxoraHost.CreateAsync([], new Dictionary<string, string?>
         {
