@@ -471,6 +471,45 @@ public abstract class AttachmentsTests(MediaServerFixture fixture)
         Assert.False(await storage.ExistsAsync(StorageKeys.Original(uploaded.AttachmentId), default));
         Assert.Equal(0, await sweeper.SweepOnceAsync(default));
         _ = second;
+
+        // Files of messages deleted with their channel (no message event) go with the next sweep; sent ones elsewhere stay.
+        var doomed = await bob.CreateChannelAsync(community.Id, new CreateChannelRequest("doomed"));
+        var lost = await bob.UploadFileAsync(doomed.Id, "lost.txt", "text/plain", "lost"u8.ToArray());
+        await bob.SendMessageWithAttachmentsAsync(doomed.Id, null, [lost.Id]);
+        var kept = await bob.UploadFileAsync(channel, "kept.txt", "text/plain", "kept"u8.ToArray());
+        var keptMessage = await bob.SendMessageWithAttachmentsAsync(channel, null, [kept.Id]);
+        await bob.DeleteChannelAsync(doomed.Id);
+        await Task.Delay(50);
+        Assert.Equal(1, await sweeper.SweepOnceAsync(default));
+        Assert.False(await storage.ExistsAsync(StorageKeys.Original(lost.Id), default));
+        Assert.True(await storage.ExistsAsync(StorageKeys.Original(kept.Id), default));
+        Assert.Equal(kept.Id, Assert.Single((await bob.GetMessagesAsync(channel)).Single(m => m.Id == keptMessage.Id).Attachments).Id);
+    }
+
+    [Fact]
+    public async Task Bulk_deletes_and_a_ban_purge_delete_the_files_too()
+    {
+        var (bob, _, community) = await Server.NewCommunityAsync();
+        using var _b = bob;
+        var (alice, aliceUser) = await Server.NewMemberAsync(bob, community.Id);
+        using var _a = alice;
+        var channel = community.TextChannel().Id;
+        var first = await alice.UploadFileAsync(channel, "1.txt", "text/plain", "one"u8.ToArray());
+        var second = await alice.UploadFileAsync(channel, "2.png", "image/png", Png(10, 10));
+        var m1 = await alice.SendMessageWithAttachmentsAsync(channel, "one", [first.Id]);
+        var m2 = await alice.SendMessageWithAttachmentsAsync(channel, "two", [second.Id]);
+        await bob.BulkDeleteMessagesAsync(channel, [m1.Id, m2.Id]);
+        Assert.False(await Storage.ExistsAsync(StorageKeys.Original(first.Id), default));
+        Assert.False(await Storage.ExistsAsync(StorageKeys.Original(second.Id), default));
+        Assert.False(await Storage.ExistsAsync(StorageKeys.Thumbnail(second.Id), default));
+        Assert.Null(await RowAsync(first.Id));
+
+        var third = await alice.UploadFileAsync(channel, "3.txt", "text/plain", "three"u8.ToArray());
+        await alice.SendMessageWithAttachmentsAsync(channel, null, [third.Id]);
+        Assert.True(await Storage.ExistsAsync(StorageKeys.Original(third.Id), default));
+        await bob.BanAsync(community.Id, aliceUser.Id, "spam", deleteMessageSeconds: 3600);
+        Assert.False(await Storage.ExistsAsync(StorageKeys.Original(third.Id), default));
+        Assert.Null(await RowAsync(third.Id));
     }
 }
 

@@ -89,8 +89,11 @@ public sealed class AttachmentRemoval(IServiceScopeFactory scopes, IFileStorage 
 public sealed class AttachmentSweeper(IServiceScopeFactory scopes, AttachmentRemoval removal, MediaOptions options, TimeProvider clock, ILogger<AttachmentSweeper> logger)
     : BackgroundService
 {
-    /// <summary>A message's attachments are claimed just before it is written; give that write this long before calling them orphans.</summary>
-    private static readonly TimeSpan AttachedGrace = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// A message's attachments are claimed just before it is written; give that write this long (10 minutes, or the orphan
+    /// age when that is shorter) before taking attachments whose message does not exist as left behind.
+    /// </summary>
+    private TimeSpan AttachedGrace => TimeSpan.FromSeconds(Math.Min(600, options.OrphanSeconds));
 
     private const int Batch = 200;
 
