@@ -86,8 +86,8 @@ public sealed class AttachmentRemoval(IServiceScopeFactory scopes, IFileStorage 
 /// without an event (deleted with their channel or community). Safe on every node of a cluster at once: each removal is a
 /// conditional update that only one node wins.
 /// </summary>
-public sealed class AttachmentSweeper(IServiceScopeFactory scopes, AttachmentRemoval removal, MediaOptions options, TimeProvider clock, ILogger<AttachmentSweeper> logger)
-    : BackgroundService
+public sealed class AttachmentSweeper(IServiceScopeFactory scopes, AttachmentRemoval removal, MediaOptions options, ServerOptions server, TimeProvider clock,
+    ILogger<AttachmentSweeper> logger) : BackgroundService
 {
     /// <summary>
     /// A message's attachments are claimed just before it is written; give that write this long (10 minutes, or the orphan
@@ -129,6 +129,34 @@ public sealed class AttachmentSweeper(IServiceScopeFactory scopes, AttachmentRem
             .Take(Batch)
             .Select(a => new AttachmentRemoval.Candidate(a.Id, a.Status))
             .ToListAsync(ct);
-        return await removal.RemoveAsync(db, candidates, ct);
+        var removed = await removal.RemoveAsync(db, candidates, ct);
+        RemoveStaleStagingFiles();
+        return removed;
+    }
+
+    /// <summary>Staging files a stopped node left behind (a running PUT deletes its own): those older than an hour.</summary>
+    private void RemoveStaleStagingFiles()
+    {
+        var folder = AttachmentsEndpoints.StagingFolder(server);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        var cutoff = clock.GetUtcNow().UtcDateTime - TimeSpan.FromHours(1);
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles())
+        {
+            try
+            {
+                if (file.LastWriteTimeUtc < cutoff)
+                {
+                    file.Delete();
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile, or in use: the next sweep looks again.
+            }
+        }
     }
 }

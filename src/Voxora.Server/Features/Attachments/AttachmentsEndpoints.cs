@@ -47,7 +47,7 @@ public static class AttachmentsEndpoints
         return api;
     }
 
-    private static string StagingFolder(ServerOptions options) => Path.Combine(options.DataDir, "tmp", "uploads");
+    internal static string StagingFolder(ServerOptions options) => Path.Combine(options.DataDir, "tmp", "uploads");
 
     private static async Task<Results<Created<AttachmentUpload>, ValidationProblem, ProblemHttpResult>> Create(
         string channelId, CreateAttachmentRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
