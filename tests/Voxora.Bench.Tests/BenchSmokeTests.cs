@@ -166,6 +166,14 @@ public abstract class BenchSmokeTests(BenchServerFixture fixture)
     }
 
     [Fact]
+    public async Task Uploads_store_every_file()
+    {
+        var result = await RunAsync("uploads", "-c", "3", "--upload-mib", "1");
+        AssertCorrect(result);
+        Assert.Equal(3, result.Get("uploads_ok"));
+    }
+
+    [Fact]
     public async Task History_pages_are_the_preceding_messages()
     {
         var result = await RunAsync("history", "-m", "300", "--duration", "1", "--warmup", "0", "-c", "2");
