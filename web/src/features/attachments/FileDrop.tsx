@@ -52,3 +52,19 @@ export function DropOverlay({ target }: { target: string }) {
     </div>
   );
 }
+
+/**
+ * A file dropped outside a drop area would make the browser leave the app to show it: while the app
+ * shell is mounted such drops do nothing. Returns the undo.
+ */
+export function preventStrayFileDrops(target: Window = window): () => void {
+  const stop = (e: globalThis.DragEvent) => {
+    if (Array.from(e.dataTransfer?.types ?? []).includes("Files")) e.preventDefault();
+  };
+  target.addEventListener("dragover", stop);
+  target.addEventListener("drop", stop);
+  return () => {
+    target.removeEventListener("dragover", stop);
+    target.removeEventListener("drop", stop);
+  };
+}
