@@ -31,12 +31,15 @@ describe("content types", () => {
     expect(contentTypeOf({ name: "report.docx", type: "" })).toContain("wordprocessingml");
     expect(contentTypeOf({ name: "mystery", type: "" })).toBe("");
     expect(contentTypeOf({ name: "a.txt", type: "text/plain;charset=utf-8" })).toBe("text/plain");
+    // Names some browsers use, declared by the name the server knows.
+    expect(contentTypeOf({ name: "a.zip", type: "application/x-zip-compressed" })).toBe("application/zip");
+    expect(contentTypeOf({ name: "a.mp3", type: "audio/mp3" })).toBe("audio/mpeg");
   });
 
   it("allows images, media, PDF, text, office documents and zip; refuses HTML, SVG and programs", () => {
     for (const t of ["image/png", "image/jpeg", "image/gif", "image/webp", "video/mp4", "audio/ogg", "application/pdf", "text/plain", "application/zip",
       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/msword"]) expect(isAllowedType(t), t).toBe(true);
-    for (const t of ["text/html", "image/svg+xml", "application/x-msdownload", "application/x-sh", "application/javascript", "application/octet-stream", ""])
+    for (const t of ["text/html", "image/svg+xml", "application/x-msdownload", "application/x-sh", "application/javascript", "application/octet-stream", "video/x-matroska", ""])
       expect(isAllowedType(t), t).toBe(false);
   });
 });

@@ -12,28 +12,59 @@ export const MAX_FILES = 10;
  */
 export const MAX_BYTES = 25 * 1024 * 1024;
 
-/** Types the client offers to send: images that browsers render safely, media, PDF, plain text, office documents and zip. */
-const ALLOWED_EXACT = new Set([
+/**
+ * Types the client offers to send: the server's allowlist (MediaRules.Allowed: types whose bytes it can check) —
+ * images browsers render safely, common video and audio, PDF, plain text, office documents and zip. Never HTML,
+ * SVG or programs.
+ */
+const ALLOWED = new Set([
   "image/png",
   "image/jpeg",
   "image/gif",
   "image/webp",
+  "video/mp4",
+  "video/webm",
+  "video/quicktime",
+  "video/ogg",
+  "audio/mpeg",
+  "audio/ogg",
+  "audio/wav",
+  "audio/x-wav",
+  "audio/webm",
+  "audio/mp4",
+  "audio/flac",
+  "audio/aac",
   "application/pdf",
   "text/plain",
+  "text/markdown",
+  "text/csv",
   "application/zip",
-  "application/x-zip-compressed",
   "application/msword",
   "application/vnd.ms-excel",
   "application/vnd.ms-powerpoint",
-  "application/rtf",
-  "text/csv",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+  "application/vnd.oasis.opendocument.text",
+  "application/vnd.oasis.opendocument.spreadsheet",
+  "application/vnd.oasis.opendocument.presentation",
 ]);
-const ALLOWED_PREFIXES = [
-  "video/",
-  "audio/",
-  "application/vnd.openxmlformats-officedocument.",
-  "application/vnd.oasis.opendocument.",
-];
+
+/** Other names browsers give the same types (Chrome on Windows calls a zip application/x-zip-compressed). */
+const ALIASES: Record<string, string> = {
+  "application/x-zip-compressed": "application/zip",
+  "application/x-zip": "application/zip",
+  "audio/mp3": "audio/mpeg",
+  "audio/x-mpeg": "audio/mpeg",
+  "audio/wave": "audio/wav",
+  "audio/vnd.wave": "audio/wav",
+  "audio/x-flac": "audio/flac",
+  "audio/x-m4a": "audio/mp4",
+  "audio/m4a": "audio/mp4",
+  "image/jpg": "image/jpeg",
+  "image/pjpeg": "image/jpeg",
+  "text/x-markdown": "text/markdown",
+};
 
 /** Browsers leave File.type empty for extensions they do not know; these are the ones we can name. */
 const BY_EXTENSION: Record<string, string> = {
@@ -45,6 +76,7 @@ const BY_EXTENSION: Record<string, string> = {
   pdf: "application/pdf",
   txt: "text/plain",
   log: "text/plain",
+  md: "text/markdown",
   csv: "text/csv",
   zip: "application/zip",
   doc: "application/msword",
@@ -56,7 +88,6 @@ const BY_EXTENSION: Record<string, string> = {
   odt: "application/vnd.oasis.opendocument.text",
   ods: "application/vnd.oasis.opendocument.spreadsheet",
   odp: "application/vnd.oasis.opendocument.presentation",
-  rtf: "application/rtf",
   mp3: "audio/mpeg",
   ogg: "audio/ogg",
   wav: "audio/wav",
@@ -65,19 +96,20 @@ const BY_EXTENSION: Record<string, string> = {
   mp4: "video/mp4",
   webm: "video/webm",
   mov: "video/quicktime",
+  ogv: "video/ogg",
+  aac: "audio/aac",
 };
 
-/** The content type to declare for a file: what the browser says, or a guess from the extension; "" when unknown. */
+/** The content type to declare for a file: what the browser says (by its usual name), or a guess from the extension; "" when unknown. */
 export function contentTypeOf(file: { name: string; type: string }): string {
   const declared = file.type.split(";")[0]!.trim().toLowerCase();
-  if (declared) return declared;
+  if (declared) return ALIASES[declared] ?? declared;
   const dot = file.name.lastIndexOf(".");
   return dot >= 0 ? (BY_EXTENSION[file.name.slice(dot + 1).toLowerCase()] ?? "") : "";
 }
 
 export function isAllowedType(contentType: string): boolean {
-  const t = contentType.toLowerCase();
-  return ALLOWED_EXACT.has(t) || ALLOWED_PREFIXES.some((p) => t.startsWith(p));
+  return ALLOWED.has(contentType.toLowerCase());
 }
 
 /** "2.4 MB": decimal-looking units over powers of 1024 (as Discord and most file managers show them). */
