@@ -191,3 +191,53 @@ stop_throwaway_redis() {
   fi
   REDIS_ROOT=""
 }
+
+# ---------------------------------------------------------------------------
+# Throwaway S3-compatible server for the storage tests: s3rver (npm, pinned in tools/s3rver/package-lock.json,
+# installed there with `npm ci` when missing), loopback only, its objects in a temp dir. It checks AWS signatures
+# made with its fixed credentials S3RVER/S3RVER; the tests create a bucket per test server.
+# start_throwaway_s3 sets S3_ROOT and S3_PORT; arrange `trap stop_throwaway_s3 EXIT` first.
+S3_ROOT=""
+S3_PORT=""
+S3_PID=""
+start_throwaway_s3() {
+  local tool="$VOXORA_REPO/tools/s3rver"
+  if [ ! -x "$tool/node_modules/.bin/s3rver" ] || [ "$tool/package-lock.json" -nt "$tool/node_modules/.package-lock.json" ]; then
+    log "installing s3rver (tools/s3rver)"
+    (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci in tools/s3rver failed"
+  fi
+  S3_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/voxora-s3.XXXXXX")"
+  local attempt i
+  for attempt in 1 2 3 4 5; do
+    S3_PORT="$(_free_port)"
+    node "$tool/node_modules/s3rver/bin/s3rver.js" -d "$S3_ROOT/data" -a 127.0.0.1 -p "$S3_PORT" --silent \
+      >"$S3_ROOT/s3rver.log" 2>&1 &
+    S3_PID=$!
+    for i in $(seq 1 100); do
+      if curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/" 2>/dev/null; then
+        log "throwaway s3rver up on 127.0.0.1:$S3_PORT (dir $S3_ROOT)"
+        return 0
+      fi
+      kill -0 "$S3_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    log "s3rver did not start on port $S3_PORT (attempt $attempt); log follows"
+    cat "$S3_ROOT/s3rver.log" >&2 || true
+    kill "$S3_PID" 2>/dev/null || true
+    S3_PID=""
+  done
+  die "could not start s3rver"
+}
+
+# Safe to call at any point, and twice.
+stop_throwaway_s3() {
+  if [ -n "$S3_PID" ]; then
+    kill "$S3_PID" 2>/dev/null || true
+    wait "$S3_PID" 2>/dev/null || true
+    S3_PID=""
+  fi
+  if [ -n "$S3_ROOT" ] && [ -d "$S3_ROOT" ]; then
+    rm -rf "$S3_ROOT"
+  fi
+  S3_ROOT=""
+}

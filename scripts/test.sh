@@ -14,6 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # janus: the voice SFU the voice tests run for real; util-linux: `unshare` for their network namespace;
 # coturn: the TURN server a voice test relays through (the tests start their own on a namespace address).
 # redis-server: the bus and shared state of the multi-node tests (the tests start their own on loopback).
+# curl: the readiness probe of the throwaway s3rver (the S3 storage tests; s3rver itself comes from npm, tools/s3rver).
 # docker-compose, caddy, python3-yaml: deploy/check.sh validates deploy/compose.yaml and deploy/Caddyfile (no daemon needed).
 coturn_preinstalled=0
 redis_preinstalled=0
@@ -21,7 +22,7 @@ caddy_preinstalled=0
 dpkg-query -W -f='${Status}' caddy 2>/dev/null | grep -q 'install ok installed' && caddy_preinstalled=1
 dpkg-query -W -f='${Status}' redis-server 2>/dev/null | grep -q 'install ok installed' && redis_preinstalled=1
 dpkg-query -W -f='${Status}' coturn 2>/dev/null | grep -q 'install ok installed' && coturn_preinstalled=1
-ensure_pkg ca-certificates postgresql iproute2 chromium fonts-dejavu-core fonts-noto-color-emoji janus util-linux coturn redis-server \
+ensure_pkg ca-certificates curl postgresql iproute2 chromium fonts-dejavu-core fonts-noto-color-emoji janus util-linux coturn redis-server \
   docker-compose caddy python3-yaml
 # On a machine with systemd, installing coturn may start a system TURN server; the tests don't want one.
 if [ "$coturn_preinstalled" = 0 ] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet coturn 2>/dev/null; then
@@ -41,16 +42,18 @@ require_node
 
 cd "$VOXORA_REPO"
 
-# Always stop PostgreSQL and Redis and delete their folders, whether tests pass, fail or we are interrupted.
-trap 'stop_throwaway_postgres; stop_throwaway_redis' EXIT
+# Always stop PostgreSQL, Redis and s3rver and delete their folders, whether tests pass, fail or we are interrupted.
+trap 'stop_throwaway_postgres; stop_throwaway_redis; stop_throwaway_s3' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 start_throwaway_postgres
 start_throwaway_redis
+start_throwaway_s3
 
 # The test suite reads these to reach the servers.
 export VOXORA_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
 export VOXORA_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+export VOXORA_TEST_S3="http://127.0.0.1:$S3_PORT"
 
 RESULTS="$VOXORA_REPO/artifacts/test-results"
 # Stale .trx files from an earlier run would skew the counts below.

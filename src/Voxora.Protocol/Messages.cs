@@ -26,8 +26,12 @@ public sealed record Message(
     int Type = MessageTypes.Default,
     bool Pinned = false,
     DateTimeOffset? PinnedAt = null,
-    ThreadSummary? Thread = null)
+    ThreadSummary? Thread = null,
+    IReadOnlyList<Attachment>? Attachments = null)
 {
+    /// <summary>Always present on the wire (an empty list when none).</summary>
+    public IReadOnlyList<Attachment> Attachments { get; init; } = Attachments ?? [];
+
     /// <summary>Always present on the wire (an empty list when none), like <see cref="Mentions"/>.</summary>
     public IReadOnlyList<string> MentionRoles { get; init; } = MentionRoles ?? [];
 }
@@ -47,8 +51,11 @@ public sealed record ReactionCount(string Emoji, int Count, bool? Me = null);
 /// <summary>
 /// <c>POST /channels/{id}/messages</c>. <c>nonce</c> is echoed back; with <c>enforce_nonce: true</c> a repeat of the same
 /// author's nonce in the channel within 5 minutes returns the first message (200) instead of creating another.
+/// <c>attachments</c> names up to 10 uploaded attachments (<c>att_…</c>) of the sender for this channel; with attachments the
+/// content may be empty.
 /// </summary>
-public sealed record CreateMessageRequest(string? Content, string? Nonce = null, string? ReplyTo = null, bool? EnforceNonce = null);
+public sealed record CreateMessageRequest(string? Content, string? Nonce = null, string? ReplyTo = null, bool? EnforceNonce = null,
+    IReadOnlyList<string>? Attachments = null);
 
 public sealed record UpdateMessageRequest(string? Content);
 

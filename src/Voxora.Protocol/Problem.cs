@@ -70,4 +70,28 @@ public static class ProblemCodes
 
     /// <summary>400: a group direct message would have more than 10 people (the creator included).</summary>
     public const string TooManyRecipients = "too_many_recipients";
+
+    /// <summary>413: the file is larger than the pod's per-file limit (<c>VOXORA_MEDIA__MAX_UPLOAD_BYTES</c>), or an image has too many pixels.</summary>
+    public const string FileTooLarge = "file_too_large";
+
+    /// <summary>413: the upload would take the user over their storage quota (<c>VOXORA_MEDIA__USER_QUOTA_BYTES</c>).</summary>
+    public const string QuotaExceeded = "quota_exceeded";
+
+    /// <summary>415: this content type may not be uploaded (not on the allowlist; e.g. HTML or SVG).</summary>
+    public const string FileTypeNotAllowed = "file_type_not_allowed";
+
+    /// <summary>415: the uploaded bytes are not what the declared content type says (an HTML page called cat.png).</summary>
+    public const string FileContentMismatch = "file_content_mismatch";
+
+    /// <summary>400: more or fewer bytes arrived than the attachment declared in <c>size_bytes</c>. Nothing was stored.</summary>
+    public const string UploadSizeMismatch = "upload_size_mismatch";
+
+    /// <summary>410: the upload URL expired (10 minutes after the attachment was announced); announce it again.</summary>
+    public const string UploadExpired = "upload_expired";
+
+    /// <summary>409: this attachment was already uploaded (or an upload of it is running).</summary>
+    public const string AlreadyUploaded = "already_uploaded";
+
+    /// <summary>403: the media link is expired, tampered with or not for this file.</summary>
+    public const string InvalidMediaLink = "invalid_media_link";
 }

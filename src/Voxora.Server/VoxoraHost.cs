@@ -124,6 +124,7 @@ public static class VoxoraHost
         await app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync(cancellationToken);
         await app.Services.GetRequiredService<AuditLog>().InitializeAsync(cancellationToken);
         await app.Services.GetRequiredService<Features.Notifications.VapidKeys>().InitializeAsync(cancellationToken);
+        await app.Services.GetRequiredService<Features.Attachments.MediaLinks>().InitializeAsync(cancellationToken);
         return app;
     }
 
@@ -233,6 +234,11 @@ public static class VoxoraHost
         // After the features' subscribers: a thread's activity is announced after the message that caused it.
         Features.Threads.ThreadsEndpoints.AddThreads(services, options.Threads);
         Features.Notifications.NotificationsEndpoints.AddNotifications(services, options.Push);
+        Features.Attachments.AttachmentsEndpoints.AddAttachments(services, options);
+        // After the gateway's subscribers: readers hear of a delete first, then its files go.
+        services.AddDomainEventHandler<MessageRemoved, Features.Attachments.AttachmentRemoval>();
+        services.AddDomainEventHandler<MessagesBulkDeleted, Features.Attachments.AttachmentRemoval>();
+        services.AddDomainEventHandler<MessagesPurged, Features.Attachments.AttachmentRemoval>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -428,6 +434,7 @@ public static class VoxoraHost
         Features.ReadStates.ReadStatesEndpoints.MapReadStatesEndpoints(api);
         Features.Threads.ThreadsEndpoints.MapThreadsEndpoints(api);
         Features.Notifications.NotificationsEndpoints.MapNotificationsEndpoints(api);
+        Features.Attachments.AttachmentsEndpoints.MapAttachmentsEndpoints(api);
     }
 }
 

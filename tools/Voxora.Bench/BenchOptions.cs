@@ -70,6 +70,9 @@ public sealed class BenchOptions
     public int Messages { get; set; } = 10_000;
     public int PageSize { get; set; } = 50;
 
+    /// <summary>uploads: size of each uploaded file in MiB.</summary>
+    public int UploadMiB { get; set; } = 25;
+
     // ---- resume ----
     public int DropEveryMs { get; set; } = 200;
 
@@ -138,15 +141,16 @@ public sealed class BenchOptions
                 case "--settle": o.SettleSeconds = Dbl(); break;
                 case "--messages" or "-m": o.Messages = Int(); break;
                 case "--page-size": o.PageSize = Int(); break;
+                case "--upload-mib": o.UploadMiB = Int(); break;
                 case "--drop-every-ms": o.DropEveryMs = Int(); break;
                 case "--help" or "-h": throw new HelpRequestedException();
                 default: throw new ArgumentException($"unknown option {name}");
             }
         }
 
-        if (o.Scenario is not ("send" or "fanout" or "connections" or "history" or "resume"))
+        if (o.Scenario is not ("send" or "fanout" or "connections" or "history" or "resume" or "uploads"))
         {
-            throw new ArgumentException($"unknown scenario '{o.Scenario}' (send, fanout, connections, history, resume)");
+            throw new ArgumentException($"unknown scenario '{o.Scenario}' (send, fanout, connections, history, resume, uploads)");
         }
 
         if (o.Provider is not ("sqlite" or "postgres"))
@@ -177,7 +181,7 @@ public sealed class BenchOptions
     public bool Clustered => Nodes > 1 || Redis is not null;
 
     public const string Usage = """
-        Voxora.Bench <scenario> [options]      scenarios: send | fanout | connections | history | resume
+        Voxora.Bench <scenario> [options]      scenarios: send | fanout | connections | history | resume | uploads
 
         Target (default: start a server from the Release build with a fresh data folder):
           --provider sqlite|postgres    database of the server the tool starts (default sqlite)
@@ -204,6 +208,7 @@ public sealed class BenchOptions
         connections: --connections N (1000)  --local-addresses K (127.0.0.1..K)  --connect-parallelism P (64)  --settle S (5)
         history:  --messages M (10000)  --page-size 50  --concurrency C
         resume:   --receivers R  --rate R  --drop-every-ms MS (200)
+        uploads:  --concurrency C (use 10)  --upload-mib MiB (25)  --repeat N: C files of MiB each PUT at once, server peak RSS
         """;
 }
 

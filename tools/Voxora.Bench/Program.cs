@@ -84,6 +84,7 @@ namespace Voxora.Bench
             "fanout" => FanoutScenario.RunAsync(world, o, ct),
             "connections" => ConnectionsScenario.RunAsync(world, o, ct),
             "history" => HistoryScenario.RunAsync(world, o, ct),
+            "uploads" => UploadsScenario.RunAsync(world, o, ct),
             "resume" => ResumeScenario.RunAsync(world, o, ct),
             _ => throw new ArgumentException($"unknown scenario {o.Scenario}"),
         };

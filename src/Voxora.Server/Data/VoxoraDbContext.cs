@@ -43,6 +43,8 @@ public sealed class VoxoraDbContext(DbContextOptions<VoxoraDbContext> options) :
     public DbSet<Features.Voice.VoiceSessionEntity> VoiceSessions => Set<Features.Voice.VoiceSessionEntity>();
     public DbSet<Features.Threads.ThreadEntity> Threads => Set<Features.Threads.ThreadEntity>();
     public DbSet<Features.Threads.ThreadMemberEntity> ThreadMembers => Set<Features.Threads.ThreadMemberEntity>();
+    public DbSet<Features.Attachments.AttachmentEntity> Attachments => Set<Features.Attachments.AttachmentEntity>();
+    public DbSet<Features.Attachments.MediaKeyEntity> MediaKeys => Set<Features.Attachments.MediaKeyEntity>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -39,6 +39,8 @@ public sealed class ServerOptions
     public Features.Presence.PresenceOptions Presence { get; set; } = new();
     public Features.Notifications.PushOptions Push { get; set; } = new();
     public Features.Threads.ThreadsOptions Threads { get; set; } = new();
+    public Features.Attachments.MediaOptions Media { get; set; } = new();
+    public Storage.StorageOptions Storage { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -62,6 +64,8 @@ public sealed class ServerOptions
             configuration.GetSection("PRESENCE").Bind(options.Presence);
             configuration.GetSection("PUSH").Bind(options.Push);
             configuration.GetSection("THREADS").Bind(options.Threads);
+            configuration.GetSection("MEDIA").Bind(options.Media);
+            configuration.GetSection("STORAGE").Bind(options.Storage);
         }
         catch (InvalidOperationException ex)
         {
@@ -130,6 +134,8 @@ public sealed class ServerOptions
         foreach (var error in Presence.Validate()) yield return error;
         foreach (var error in Threads.Validate()) yield return error;
         foreach (var error in Push.Validate()) yield return error;
+        foreach (var error in Media.Validate()) yield return error;
+        foreach (var error in Storage.Validate()) yield return error;
     }
 }
 

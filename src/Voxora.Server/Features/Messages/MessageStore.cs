@@ -19,7 +19,7 @@ public enum PageDirection
 /// (and whether each has any reaction, and its pin: index probes on the reactions and pins keys), then one for the reaction
 /// counts of those messages that have any, skipped when none has. No per-message queries.
 /// </summary>
-public sealed class MessageStore(VoxoraDbContext db)
+public sealed class MessageStore(VoxoraDbContext db, Attachments.MediaLinks links)
 {
     private sealed record Row(long Id, string ChannelId, string? CommunityId, string AuthorId, string Username, string? DisplayName,
         string Content, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt, long? ReplyToId, string? MentionIds, bool HasReactions,
@@ -110,6 +110,7 @@ public sealed class MessageStore(VoxoraDbContext db)
     {
         var reactions = await ReactionsAsync(rows.Where(r => r.HasReactions).Select(r => r.Id).ToList(), viewerId, ct);
         var threads = await ThreadsOfAsync(rows, ct);
+        var attachments = await links.OfMessagesAsync(db, rows.ConvertAll(r => r.Id), ct);
         return rows.Select(r => new Message(
                 Snowflake.Format(r.Id),
                 r.ChannelId,
@@ -126,7 +127,8 @@ public sealed class MessageStore(VoxoraDbContext db)
                 Type: r.Type,
                 Pinned: r.PinnedAt is not null,
                 PinnedAt: r.PinnedAt,
-                Thread: threads.GetValueOrDefault(r.Id)))
+                Thread: threads.GetValueOrDefault(r.Id),
+                Attachments: attachments.GetValueOrDefault(r.Id)))
             .ToList();
     }
 

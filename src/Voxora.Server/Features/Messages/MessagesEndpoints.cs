@@ -27,7 +27,7 @@ public static class MessagesEndpoints
 
     private static async Task<Results<Created<Message>, Ok<Message>, ValidationProblem, ProblemHttpResult>> Create(
         string channelId, CreateMessageRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        SnowflakeGenerator snowflakes, MessageWriter writer, NonceRegistry nonces, DomainEvents events, CancellationToken ct)
+        SnowflakeGenerator snowflakes, MessageWriter writer, NonceRegistry nonces, DomainEvents events, Attachments.MediaLinks links, CancellationToken ct)
     {
         var found = await access.FindChannelAsync(channelId, http.User.UserId(), ct);
         if (found is null)
@@ -49,7 +49,19 @@ public static class MessagesEndpoints
 
         var channel = found.Channel;
         var errors = new Dictionary<string, string[]>();
-        if (MessageRules.ContentError(request.Content, out var content) is { } contentError) errors["content"] = [contentError];
+        var attachmentIds = request.Attachments ?? [];
+        string content;
+        if (attachmentIds.Count > 0 && string.IsNullOrWhiteSpace(request.Content))
+        {
+            // A message may be attachments only.
+            content = "";
+        }
+        else if (MessageRules.ContentError(request.Content, out content) is { } contentError)
+        {
+            errors["content"] = [contentError];
+        }
+
+        if (Attachments.AttachmentClaims.ListError(request.Attachments) is { } attachmentsError) errors["attachments"] = [attachmentsError];
         if (MessageRules.NonceError(request.Nonce) is { } nonceError) errors["nonce"] = [nonceError];
         else if (request.EnforceNonce == true && request.Nonce is null) errors["nonce"] = ["enforce_nonce needs a nonce."];
         long? replyTo = null;
@@ -88,6 +100,12 @@ public static class MessagesEndpoints
             CreatedAt = Snowflake.TimeOf(id),
         };
 
+        // The uploads become this message's before it is written (a racing sweep or second message cannot take them).
+        if (attachmentIds.Count > 0 && !await Attachments.AttachmentClaims.ClaimAsync(db, attachmentIds, found.Me.Id, channel.Id, id, ct))
+        {
+            return Problems.Validation("attachments", Attachments.AttachmentClaims.ClaimError);
+        }
+
         // enforce_nonce: a repeat of a nonce the author already used here gets the first message back. Claimed right
         // before saving, so nothing in between can fail and strand the claim.
         object? ticket = null;
@@ -96,6 +114,11 @@ public static class MessagesEndpoints
             var claim = await nonces.ClaimAsync(found.Me.Id, channel.Id, nonce, ct);
             if (claim.First is { } first)
             {
+                if (attachmentIds.Count > 0)
+                {
+                    await Attachments.AttachmentClaims.ReleaseAsync(db, id);
+                }
+
                 return TypedResults.Ok(first);
             }
 
@@ -115,6 +138,11 @@ public static class MessagesEndpoints
                 await nonces.AbandonAsync(found.Me.Id, channel.Id, request.Nonce!, ticket);
             }
 
+            if (attachmentIds.Count > 0)
+            {
+                await Attachments.AttachmentClaims.ReleaseAsync(db, id);
+            }
+
             // The channel was deleted between the access check and the insert (foreign key): as if it never existed.
             if (ex is System.Data.Common.DbException && !await db.Channels.AnyAsync(c => c.Id == channel.Id, CancellationToken.None))
             {
@@ -125,7 +153,8 @@ public static class MessagesEndpoints
         }
 
         var wire = new Message(Snowflake.Format(id), channel.Id, channel.CommunityId, found.Me, content, message.CreatedAt, null,
-            replyTo is { } r ? Snowflake.Format(r) : null, mentions, [], request.Nonce, resolved.Roles, resolved.Everyone);
+            replyTo is { } r ? Snowflake.Format(r) : null, mentions, [], request.Nonce, resolved.Roles, resolved.Everyone,
+            Attachments: attachmentIds.Count > 0 ? await Attachments.AttachmentClaims.OfMessageAsync(db, links, id, CancellationToken.None) : null);
         await events.PublishAsync(new MessageCreated(wire, found.DirectRecipients));
         if (ticket is not null)
         {
@@ -216,7 +245,7 @@ public static class MessagesEndpoints
 
     private static async Task<Results<Ok<Message>, ValidationProblem, ProblemHttpResult>> Update(
         string channelId, string messageId, UpdateMessageRequest request, HttpContext http, VoxoraDbContext db,
-        CommunityAccess access, MessageStore store, DomainEvents events, TimeProvider clock, CancellationToken ct)
+        CommunityAccess access, MessageStore store, DomainEvents events, TimeProvider clock, Attachments.MediaLinks links, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -267,7 +296,8 @@ public static class MessagesEndpoints
 
         var reactions = await store.ReactionsAsync([id], userId, ct);
         var pinnedAt = await db.MessagePins.Where(p => p.MessageId == id).Select(p => (DateTimeOffset?)p.PinnedAt).FirstOrDefaultAsync(ct);
-        var mine = ToWire(message, found.Me, mentions, reactions.GetValueOrDefault(id) ?? []) with { Pinned = pinnedAt is not null, PinnedAt = pinnedAt };
+        var attachments = await Attachments.AttachmentClaims.OfMessageAsync(db, links, id, ct);
+        var mine = ToWire(message, found.Me, mentions, reactions.GetValueOrDefault(id) ?? []) with { Pinned = pinnedAt is not null, PinnedAt = pinnedAt, Attachments = attachments };
         var shared = mine with { Reactions = mine.Reactions.Select(r => r with { Me = null }).ToList() };
         await events.PublishAsync(new MessageUpdated(shared, found.DirectRecipients));
         return TypedResults.Ok(mine);
