@@ -114,6 +114,31 @@ describe("upload queue", () => {
     expect(q.getSnapshot().map((i) => i.error)).toEqual(["The file is too big for this server.", "Check your connection and try again."]);
   });
 
+  it("Retry after a failed PUT sends to the same upload URL while it is valid, and announces the file again once it expired", async () => {
+    const { transport, create, puts } = fakeTransport();
+    const { q } = newQueue(transport);
+    const [item] = q.add([file("a.png")]);
+    await flush();
+    puts[0]!.reject(new ApiError(0, { detail: "The upload was interrupted." }));
+    await flush();
+    q.retry(item!.key);
+    await flush();
+    expect(create).toHaveBeenCalledTimes(1);
+    expect(puts[1]!.id).toBe("att_1");
+
+    create.mockResolvedValueOnce({ ...ticket("att_9"), expires_at: "2030-01-01T00:00:00Z" });
+    const [late] = q.add([file("b.png")]);
+    await flush();
+    // Its URL has expired by the time of the retry.
+    vi.spyOn(Date, "now").mockReturnValue(Date.parse("2030-01-01T00:00:00Z"));
+    puts[2]!.reject(new ApiError(410, { detail: "The upload link expired." }));
+    await flush();
+    q.retry(late!.key);
+    await flush();
+    expect(create).toHaveBeenCalledTimes(3);
+    expect(puts[3]!.id).toBe("att_2");
+  });
+
   it("files refused by the checks are listed with their reason, never uploaded, and cannot be retried", async () => {
     const { transport, create } = fakeTransport();
     const { q } = newQueue(transport);

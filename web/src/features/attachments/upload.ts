@@ -55,6 +55,8 @@ export class UploadQueue {
   private readonly listeners = new Set<() => void>();
   /** The running attempt of each item: cancelling or retrying replaces it, so a late answer of an old attempt is ignored. */
   private readonly attempts = new Map<string, { abort: () => void }>();
+  /** The upload URL each file was given, kept until its PUT succeeds. */
+  private readonly tickets = new Map<string, AttachmentUpload>();
   private readonly previewUrl: (file: File, contentType: string) => string | null;
   private readonly revokeUrl: (url: string) => void;
   private readonly maxBytes: number | undefined;
@@ -99,6 +101,7 @@ export class UploadQueue {
   cancel(key: string): void {
     this.attempts.get(key)?.abort();
     this.attempts.delete(key);
+    this.tickets.delete(key);
     const item = this.items.find((i) => i.key === key);
     if (!item) return;
     if (item.previewUrl) this.revokeUrl(item.previewUrl);
@@ -147,14 +150,22 @@ export class UploadQueue {
 
     void (async () => {
       try {
-        const upload = await this.transport.create(this.channelId, { filename: item.filename, content_type: item.contentType, size_bytes: item.size });
+        // A refused or interrupted PUT stores nothing and may be repeated while its URL is valid (docs/protocol.md
+        // "Attachments"): a retry reuses it instead of announcing the file again.
+        const reusable = this.tickets.get(key);
+        const upload =
+          reusable && Date.parse(reusable.expires_at) - Date.now() > 30_000
+            ? reusable
+            : await this.transport.create(this.channelId, { filename: item.filename, content_type: item.contentType, size_bytes: item.size });
         if (!current()) return;
+        this.tickets.set(key, upload);
         put = this.transport.put(upload, item.file, item.contentType, (loaded, total) => {
           if (current()) this.update(key, { progress: total > 0 ? Math.min(1, loaded / total) : 0 });
         });
         const attachment = await put.done;
         if (!current()) return;
         this.attempts.delete(key);
+        this.tickets.delete(key);
         this.update(key, { status: "done", progress: 1, attachment });
       } catch (err) {
         if (!current()) return;
