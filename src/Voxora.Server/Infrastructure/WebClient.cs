@@ -10,9 +10,9 @@ namespace Voxora.Server.Infrastructure;
 /// </summary>
 public static class WebClient
 {
-    /// <summary>The web client's CSP: no inline script or style, nothing from other origins.</summary>
+    /// <summary>The web client's CSP: no inline script or style, nothing from other origins (blob: images are the composer's local previews of files being uploaded).</summary>
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; " +
         "connect-src 'self'; worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; " +
         "frame-ancestors 'none'; object-src 'none'";
 

@@ -1,5 +1,6 @@
 import type { ApiClient } from "./client";
 import type {
+  AttachmentUpload,
   BlockedUser,
   Channel,
   DirectChannel,
@@ -69,8 +70,11 @@ export function endpoints(api: ApiClient) {
 
     messages: (channelId: string, query: { before?: string; after?: string; around?: string; limit?: number } = {}) =>
       api.request<Message[]>("GET", `/channels/${enc(channelId)}/messages`, { query: { limit: 50, ...query } }),
-    sendMessage: (channelId: string, body: { content: string; nonce?: string; enforce_nonce?: boolean; reply_to?: string }) =>
+    sendMessage: (channelId: string, body: { content: string; nonce?: string; enforce_nonce?: boolean; reply_to?: string; attachments?: string[] }) =>
       api.request<Message>("POST", `/channels/${enc(channelId)}/messages`, { body }),
+    /** Step 1 of an upload (SEND_ATTACHMENTS): the file's bytes then go to `upload_url` (see features/attachments/upload.ts). */
+    createAttachment: (channelId: string, body: { filename: string; content_type: string; size_bytes: number }) =>
+      api.request<AttachmentUpload>("POST", `/channels/${enc(channelId)}/attachments`, { body }),
     editMessage: (channelId: string, id: string, body: { content: string }) =>
       api.request<Message>("PATCH", `/channels/${enc(channelId)}/messages/${enc(id)}`, { body }),
     deleteMessage: (channelId: string, id: string) =>

@@ -119,6 +119,32 @@ export interface Message {
   pinned_at?: string | null;
   /** The thread started from this message, if any. */
   thread?: ThreadSummary | null;
+  /** Files sent with the message (always sent by the server, possibly empty; optional for locally built messages). */
+  attachments?: Attachment[];
+}
+
+/**
+ * A file sent with a message. `url` and `thumbnail_url` are signed and expire: usable directly in
+ * <img>/<video>/<a> without an Authorization header; fresh ones come with every message payload.
+ */
+export interface Attachment {
+  id: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  url: string;
+  /** Images only: at most 400×400 (WebP). */
+  thumbnail_url?: string | null;
+  width?: number | null;
+  height?: number | null;
+}
+
+/** POST /channels/{id}/attachments: where to PUT the file's bytes (raw body, bearer token) before the URL expires. */
+export interface AttachmentUpload {
+  attachment_id: string;
+  upload_url: string;
+  upload_method: string;
+  expires_at: string;
 }
 
 export const MessageType = {

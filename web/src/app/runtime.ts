@@ -22,6 +22,7 @@ import { loadNotificationSettings, onMessageCreated, resetNotifications, stopPus
 import type { ChosenStatus, Community } from "../api/types";
 import { usePresenceStore, wantedStatus } from "../stores/presence";
 import { PresenceReporter, watchActivity } from "./presence";
+import { resetUploads } from "../features/attachments/queues";
 
 const PAGE = 50;
 
@@ -220,6 +221,7 @@ function signOutLocally(): void {
   gateway.stop();
   api.clearTokens();
   resetStores();
+  resetUploads();
   resetNotifications();
   useSession.getState().setSignedOut();
 }

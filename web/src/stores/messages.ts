@@ -1,5 +1,5 @@
 import { create } from "zustand";
-import type { Message, ReactionCount, ReactionEvent, ThreadSummary, UserSummary } from "../api/types";
+import type { Attachment, Message, ReactionCount, ReactionEvent, ThreadSummary, UserSummary } from "../api/types";
 import { compareIds, insertSorted } from "./ids";
 
 export type PendingStatus = "sending" | "failed";
@@ -14,6 +14,8 @@ export interface PendingMessage {
   created_at: string;
   status: PendingStatus;
   error?: string;
+  /** Uploaded files sent with it (their ids go in the request; shown while it is sending). */
+  attachments?: Attachment[];
 }
 
 export interface ChannelMessages {

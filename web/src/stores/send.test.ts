@@ -68,6 +68,17 @@ describe("optimistic send", () => {
     expect(state().ids).toEqual(["502"]);
   });
 
+  it("sends the ids of uploaded files (content may be empty) and Retry sends the same ids", async () => {
+    const att = { id: "att_1", filename: "a.png", content_type: "image/png", size_bytes: 4, url: "/m/att_1" };
+    const api = { sendMessage: vi.fn().mockRejectedValueOnce(new Error("timeout")).mockResolvedValueOnce({ ...serverMessage("nonce-6", "504"), content: "", attachments: [att] }) };
+    await sendMessage(api, "ch_1", author, "", null, "nonce-6", [att]);
+    expect(api.sendMessage).toHaveBeenCalledWith("ch_1", { content: "", nonce: "nonce-6", enforce_nonce: true, attachments: ["att_1"] });
+    expect(state().pending).toMatchObject([{ status: "failed", attachments: [att] }]);
+    await retrySend(api, "ch_1", "nonce-6");
+    expect(api.sendMessage).toHaveBeenLastCalledWith("ch_1", { content: "", nonce: "nonce-6", enforce_nonce: true, attachments: ["att_1"] });
+    expect(state().byId["504"]!.attachments).toEqual([att]);
+  });
+
   it("Discard removes a failed message", async () => {
     const api = { sendMessage: vi.fn().mockRejectedValue(new Error("boom")) };
     await sendMessage(api, "ch_1", author, "hi", null, "nonce-4");

@@ -17,6 +17,8 @@ import { PinsPanel, usePinsOf } from "./PinsPanel";
 import { Isolated } from "../../ui/Isolated";
 import { stripBidiControls } from "../../ui/safeText";
 import { ThreadList } from "../threads/ThreadList";
+import { DropOverlay, useFileDrop } from "../attachments/FileDrop";
+import { uploadsFor } from "../attachments/queues";
 
 export function ChannelView({ channel, focusMessageId = null }: { channel: Channel; focusMessageId?: string | null }) {
   const myId = useSession((s) => s.user?.id);
@@ -41,6 +43,7 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
   const [dividerId, setDividerId] = useState<string | null>(null);
   const counts = useUnread((s) => s.byChannel[channel.id]);
   const [atBottom, setAtBottom] = useState(true);
+  const drop = useFileDrop((files) => uploadsFor(channel.id).add(files));
   const [focused, setFocused] = useState(() => typeof document === "undefined" || (document.hasFocus() && document.visibilityState !== "hidden"));
 
   useEffect(() => {
@@ -104,7 +107,8 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
   }, []);
 
   return (
-    <section aria-label={`Channel ${channel.name}`} className="relative flex min-h-0 flex-1 flex-col" data-testid="channel-view" data-channel-id={channel.id}>
+    <section aria-label={`Channel ${channel.name}`} className="relative flex min-h-0 flex-1 flex-col" data-testid="channel-view" data-channel-id={channel.id} {...drop.handlers}>
+      {drop.dragging ? <DropOverlay target={`${isDirectType(channel.type) ? "@" : "#"}${channel.name}`} /> : null}
       <header className="flex h-12 shrink-0 items-center gap-2 border-b border-line px-2 md:px-4">
         <IconButton label="Show channels" aria-expanded={drawerOpen} aria-controls="channel-drawer" onClick={() => setDrawer(!drawerOpen)} className="md:hidden" data-testid="drawer-toggle">
           ☰

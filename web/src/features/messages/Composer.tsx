@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from "react";
 import { isDirectType } from "../../stores/directChannels";
 import { rest, typing } from "../../app/runtime";
 import type { Channel } from "../../api/types";
@@ -16,6 +16,9 @@ import { useRecentEmoji } from "../../emoji/recent";
 import { useChannels } from "../../stores/channels";
 import { rolesInHierarchy, useRoles } from "../../stores/roles";
 import { TypingIndicator } from "./TypingIndicator";
+import { useUploads } from "../attachments/queues";
+import { canSend } from "../attachments/upload";
+import { PendingUploads } from "../attachments/PendingUploads";
 
 const MAX = 4000;
 
@@ -33,6 +36,8 @@ export function Composer({
   const me = useSession((s) => s.user);
   const [text, setText] = useState("");
   const ref = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const { queue, items: uploads } = useUploads(channel.id);
   const members = useMembers((s) => s.byCommunity[channel.community_id]);
   const replyTarget = useMessages((s) => (replyTo ? s.byChannel[channel.id]?.byId[replyTo] : undefined));
   const byName = useMemo(() => {
@@ -106,15 +111,28 @@ export function Composer({
     setTextAndCaret(text.slice(0, start) + e + text.slice(end), start + e.length);
   }
 
+  // Files may go without text; nothing is sent while a file is still uploading.
+  const sendable = canSend(uploads, text.trim().length > 0) && text.trim().length <= MAX;
+
   function submit() {
     const content = text.trim();
-    if (!content || !me || content.length > MAX) return;
+    if (!me || content.length > MAX || !canSend(queue.getSnapshot(), content.length > 0)) return;
+    const attachments = queue.takeDone();
+    if (!content && !attachments.length) return;
     setText("");
     typing.sent(channel.id);
     onCancelReply();
     // Having sent a message is a sensible moment to offer desktop notifications.
     useNotifications.getState().markEligible();
-    void sendMessage(rest, channel.id, { id: me.id, username: me.username, display_name: me.display_name ?? null }, encodeMentions(content, byName), replyTo);
+    void sendMessage(rest, channel.id, { id: me.id, username: me.username, display_name: me.display_name ?? null }, encodeMentions(content, byName), replyTo, undefined, attachments);
+  }
+
+  function onPaste(e: ClipboardEvent<HTMLTextAreaElement>) {
+    const files = Array.from(e.clipboardData?.files ?? []);
+    if (!files.length) return;
+    // An image copied from a page may come with its HTML or URL as text: the image is what was meant.
+    e.preventDefault();
+    queue.add(files);
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
@@ -159,7 +177,27 @@ export function Composer({
           <IconButton label="Cancel reply" onClick={onCancelReply}>✕</IconButton>
         </div>
       ) : null}
-      <div className={`relative flex items-end gap-2 bg-elevated px-3 py-2 ${replyTo ? "rounded-b" : "rounded"}`}>
+      <div className={`bg-elevated ${replyTo ? "rounded-b" : "rounded"}`}>
+      <PendingUploads queue={queue} items={uploads} />
+      <div className="relative flex items-end gap-2 px-3 py-2">
+        <IconButton label="Attach files" onClick={() => fileInput.current?.click()} className="text-lg" data-testid="attach-button">
+          📎
+        </IconButton>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          tabIndex={-1}
+          aria-hidden="true"
+          data-testid="attach-input"
+          onChange={(e) => {
+            const files = Array.from(e.target.files ?? []);
+            if (files.length) queue.add(files);
+            e.target.value = "";
+            ref.current?.focus();
+          }}
+        />
         {open ? (
           <ul
             id={`autocomplete-${channel.id}`}
@@ -210,6 +248,7 @@ export function Composer({
           }}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           className="max-h-60 min-h-6 flex-1 resize-none bg-transparent text-fg placeholder:text-muted focus:outline-none"
         />
         <span className="relative">
@@ -227,13 +266,14 @@ export function Composer({
             </div>
           ) : null}
         </span>
-        <button type="button" onClick={submit} aria-label="Send message" disabled={!text.trim()} className="rounded bg-accent px-3 py-1 text-sm font-medium text-white disabled:opacity-40">
+        <button type="button" onClick={submit} aria-label="Send message" disabled={!sendable} data-testid="send-button" className="rounded bg-accent px-3 py-1 text-sm font-medium text-white disabled:opacity-40">
           Send
         </button>
       </div>
+      </div>
       <TypingIndicator channelId={channel.id} />
       {text.length > MAX ? <p role="alert" className="mt-1 text-sm text-danger">Messages can be at most {MAX} characters ({text.length} now).</p> : null}
-      <p className="mt-1 hidden text-xs text-muted sm:block">Enter to send · Shift+Enter for a new line · Up arrow to edit your last message</p>
+      <p className="mt-1 hidden text-xs text-muted sm:block">Enter to send · Shift+Enter for a new line · Up arrow to edit your last message · Drop or paste files to attach them</p>
     </div>
   );
 }

@@ -18,6 +18,7 @@ import { RichText } from "./RichText";
 import { EmojiPicker } from "../../emoji/EmojiPicker";
 import { Isolated } from "../../ui/Isolated";
 import { memberColor, useRoles } from "../../stores/roles";
+import { MessageAttachments } from "../attachments/MessageAttachments";
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -40,7 +41,11 @@ function ReplyQuote({ channelId, replyTo, myId }: { channelId: string; replyTo: 
         <>
           <Isolated className="font-semibold" text={displayName(target.author)} />
           <span className="truncate">
-            <RichText content={target.content} myId={myId} communityId={target.community_id ?? undefined} inline />
+            {target.content || !target.attachments?.length ? (
+              <RichText content={target.content} myId={myId} communityId={target.community_id ?? undefined} inline />
+            ) : (
+              <span className="italic">📎 {attachmentSummary(target)}</span>
+            )}
           </span>
         </>
       ) : (
@@ -250,7 +255,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
       data-testid={`message-${message.id}`}
       data-message-id={message.id}
       data-highlighted={highlighted ? "true" : undefined}
-      aria-label={`${displayName(author)}: ${message.content}`}
+      aria-label={`${displayName(author)}: ${message.content || attachmentSummary(message)}`}
       tabIndex={-1}
       data-pinned={message.pinned ? "true" : undefined}
       className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""} ${highlighted ? "bg-accent/15 ring-2 ring-inset ring-accent" : ""}`}
@@ -287,14 +292,20 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
           ) : editing ? (
             <EditBox message={message} onDone={() => onEdit(null)} />
           ) : (
-            <div dir="auto" className="whitespace-pre-wrap break-words" data-testid="message-content">
-              <RichText content={message.content} myId={myId} communityId={message.community_id ?? undefined} />
-              {message.edited_at ? (
-                <span className="ml-1 text-xs text-muted" title={`Edited ${dateTimeFmt.format(new Date(message.edited_at))}`} data-testid="edited-marker">
-                  (edited)
-                </span>
+            <>
+              {/* A message of files only has no empty text line. */}
+              {message.content || !message.attachments?.length || message.edited_at ? (
+                <div dir="auto" className="whitespace-pre-wrap break-words" data-testid="message-content">
+                  <RichText content={message.content} myId={myId} communityId={message.community_id ?? undefined} />
+                  {message.edited_at ? (
+                    <span className="ml-1 text-xs text-muted" title={`Edited ${dateTimeFmt.format(new Date(message.edited_at))}`} data-testid="edited-marker">
+                      (edited)
+                    </span>
+                  ) : null}
+                </div>
               ) : null}
-            </div>
+              {message.attachments?.length ? <MessageAttachments attachments={message.attachments} /> : null}
+            </>
           )}
           {message.reactions.length ? (
             <div className="mt-1 flex flex-wrap gap-1">
@@ -397,7 +408,7 @@ export function PendingRow({ pending, grouped }: { pending: PendingMessage; grou
     <article
       data-testid={`pending-${pending.nonce}`}
       data-status={pending.status}
-      aria-label={`${failed ? "Not sent" : "Sending"}: ${pending.content}`}
+      aria-label={`${failed ? "Not sent" : "Sending"}: ${pending.content || attachmentSummary(pending)}`}
       className={`px-4 ${grouped ? "" : "mt-3"} pb-0.5`}
     >
       {pending.reply_to ? <ReplyQuote channelId={pending.channel_id} replyTo={pending.reply_to} myId={pending.author.id} /> : null}
@@ -405,9 +416,16 @@ export function PendingRow({ pending, grouped }: { pending: PendingMessage; grou
         <div className="w-10 shrink-0">{grouped ? null : <Avatar id={pending.author.id} name={displayName(pending.author)} />}</div>
         <div className="min-w-0 flex-1">
           {grouped ? null : <div className="font-semibold"><Isolated text={displayName(pending.author)} /></div>}
-          <div className={`whitespace-pre-wrap break-words ${failed ? "text-danger" : "opacity-60"}`}>
-            <RichText content={pending.content} myId={pending.author.id} />
-          </div>
+          {pending.content ? (
+            <div className={`whitespace-pre-wrap break-words ${failed ? "text-danger" : "opacity-60"}`}>
+              <RichText content={pending.content} myId={pending.author.id} />
+            </div>
+          ) : null}
+          {pending.attachments?.length ? (
+            <div className={failed ? "" : "opacity-60"}>
+              <MessageAttachments attachments={pending.attachments} />
+            </div>
+          ) : null}
           {failed ? (
             <div className="mt-1 flex flex-wrap items-center gap-2 text-sm" role="alert">
               <span className="text-danger">Not sent{pending.error ? `: ${pending.error}` : "."}</span>
@@ -421,6 +439,13 @@ export function PendingRow({ pending, grouped }: { pending: PendingMessage; grou
       </div>
     </article>
   );
+}
+
+/** "photo.png" or "3 files" (for names and labels of messages without text). */
+function attachmentSummary(m: { attachments?: { filename: string }[] | undefined }): string {
+  const files = m.attachments ?? [];
+  if (files.length === 1) return files[0]!.filename;
+  return files.length ? `${files.length} files` : "";
 }
 
 /** An author's avatar with their presence dot (re-renders only when that one user's status changes). */

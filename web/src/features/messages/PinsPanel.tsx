@@ -69,6 +69,11 @@ function PinnedItem({ message, canUnpin, myId }: { message: Message; canUnpin: b
       </div>
       <div dir="auto" className="mt-1 whitespace-pre-wrap break-words text-sm" data-testid="pinned-content">
         <RichText content={message.content} myId={myId} />
+        {message.attachments?.length ? (
+          <span className="block text-xs text-muted" data-testid="pinned-attachments">
+            📎 {message.attachments.length === 1 ? message.attachments[0]!.filename : `${message.attachments.length} files`}
+          </span>
+        ) : null}
       </div>
       <div className="mt-1 flex gap-3 text-xs">
         {loaded ? (

@@ -19,6 +19,7 @@ import { asViewChannel, DIRECT_HOME, useDirectChannels } from "../../stores/dire
 import { useSession } from "../../stores/session";
 import { DirectSidebar } from "../direct/DirectSidebar";
 import { ProfileCardHost } from "../direct/ProfileCard";
+import { preventStrayFileDrops } from "../attachments/FileDrop";
 
 export function AppShell() {
   const params = useParams({ strict: false }) as { communityId?: string; channelId?: string; messageId?: string };
@@ -45,6 +46,7 @@ export function AppShell() {
   );
 
   // Pick a sensible place when the URL does not name one (or names one that is gone).
+  useEffect(() => preventStrayFileDrops(), []);
   useEffect(() => {
     if (!hasData) return;
     if (direct) {

@@ -11,6 +11,8 @@ import { NameDialog } from "../../ui/FormDialogs";
 import { Isolated } from "../../ui/Isolated";
 import { Composer } from "../messages/Composer";
 import { MessageList } from "../messages/MessageList";
+import { DropOverlay, useFileDrop } from "../attachments/FileDrop";
+import { uploadsFor } from "../attachments/queues";
 
 /** The side panel of one thread: its messages and a composer, with join/leave and, for its owner or moderators, rename and archive. */
 export function ThreadPanel({ threadId }: { threadId: string }) {
@@ -32,6 +34,7 @@ export function ThreadPanel({ threadId }: { threadId: string }) {
   }, [threadId, loaded]);
 
   const close = useCallback(() => useThreads.getState().open(null), []);
+  const drop = useFileDrop((files) => uploadsFor(threadId).add(files));
   if (!thread) {
     return (
       <aside aria-label="Thread" className="flex h-full w-full flex-col border-l border-line bg-sidebar p-4 md:w-96" data-testid="thread-panel">
@@ -58,7 +61,8 @@ export function ThreadPanel({ threadId }: { threadId: string }) {
     });
 
   return (
-    <aside aria-label={`Thread ${thread.name}`} className="flex h-full w-full flex-col border-l border-line bg-main md:w-96" data-testid="thread-panel" data-thread-id={thread.id}>
+    <aside aria-label={`Thread ${thread.name}`} className="relative flex h-full w-full flex-col border-l border-line bg-main md:w-96" data-testid="thread-panel" data-thread-id={thread.id} {...drop.handlers}>
+      {drop.dragging ? <DropOverlay target={`the thread ${thread.name}`} /> : null}
       <header className="flex h-12 shrink-0 items-center gap-1 border-b border-line px-3">
         <span aria-hidden="true" className="text-muted">🧵</span>
         <h2 className="min-w-0 flex-1 truncate font-semibold" data-testid="thread-name"><Isolated text={thread.name} /></h2>
