@@ -233,6 +233,8 @@ public static class VoxoraHost
         // After the features' subscribers: a thread's activity is announced after the message that caused it.
         Features.Threads.ThreadsEndpoints.AddThreads(services, options.Threads);
         Features.Notifications.NotificationsEndpoints.AddNotifications(services, options.Push);
+        // Last: previews are fetched after everything else heard of the message.
+        Features.LinkPreviews.LinkPreviewsEndpoints.AddLinkPreviews(services, options.LinkPreviews);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -417,6 +419,7 @@ public static class VoxoraHost
         api.MapMessagesEndpoints();
         api.MapReactionsEndpoints();
         api.MapPinsEndpoints();
+        Features.LinkPreviews.LinkPreviewsEndpoints.MapLinkPreviewsEndpoints(api);
         Features.Typing.TypingEndpoints.MapTypingEndpoints(api);
         api.MapPermissionsEndpoints();
         api.MapRolesEndpoints();

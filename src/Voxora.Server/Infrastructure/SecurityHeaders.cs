@@ -23,9 +23,13 @@ public static class SecurityHeaders
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
             headers["Permissions-Policy"] = "camera=(), geolocation=(), payment=()";
             // The API answers nothing a browser should render; the web client gets its own strict policy.
-            headers.ContentSecurityPolicy = WebClient.IsServerPath(context.Request.Path)
-                ? "default-src 'none'; frame-ancestors 'none'"
-                : WebClient.ContentSecurityPolicy;
+            // An endpoint serving remote content (the media proxy) sets a stricter policy of its own, which is kept.
+            if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+            {
+                headers.ContentSecurityPolicy = WebClient.IsServerPath(context.Request.Path)
+                    ? "default-src 'none'; frame-ancestors 'none'"
+                    : WebClient.ContentSecurityPolicy;
+            }
             // Unless the endpoint chose otherwise (GET /unread-counts: private, max-age=10, seed 000 §P2-10).
             if (context.Request.Path.StartsWithSegments("/api") && string.IsNullOrEmpty(headers.CacheControl))
             {

@@ -39,6 +39,7 @@ public sealed class ServerOptions
     public Features.Presence.PresenceOptions Presence { get; set; } = new();
     public Features.Notifications.PushOptions Push { get; set; } = new();
     public Features.Threads.ThreadsOptions Threads { get; set; } = new();
+    public Features.LinkPreviews.LinkPreviewOptions LinkPreviews { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -62,6 +63,7 @@ public sealed class ServerOptions
             configuration.GetSection("PRESENCE").Bind(options.Presence);
             configuration.GetSection("PUSH").Bind(options.Push);
             configuration.GetSection("THREADS").Bind(options.Threads);
+            configuration.GetSection("LINK_PREVIEWS").Bind(options.LinkPreviews);
         }
         catch (InvalidOperationException ex)
         {
@@ -130,6 +132,7 @@ public sealed class ServerOptions
         foreach (var error in Presence.Validate()) yield return error;
         foreach (var error in Threads.Validate()) yield return error;
         foreach (var error in Push.Validate()) yield return error;
+        foreach (var error in LinkPreviews.Validate()) yield return error;
     }
 }
 
