@@ -119,6 +119,22 @@ export interface Message {
   pinned_at?: string | null;
   /** The thread started from this message, if any. */
   thread?: ThreadSummary | null;
+  /** Link previews the server fetched after the message was sent (MESSAGE_UPDATE); always sent, optional for locally built messages. */
+  embeds?: Embed[];
+}
+
+/**
+ * A link preview. thumbnail_url is the server's signed image proxy (/api/v1/media/proxy), never the remote image, so
+ * the linked site does not learn readers' addresses. color is the page's theme colour as 0xRRGGBB.
+ */
+export interface Embed {
+  type: "link";
+  url: string;
+  title?: string | null;
+  description?: string | null;
+  thumbnail_url?: string | null;
+  site_name?: string | null;
+  color?: number | null;
 }
 
 export const MessageType = {
