@@ -39,7 +39,7 @@ export function EmbedCard({ embed, onRemove }: { embed: Embed; onRemove?: () => 
   return (
     <div
       data-testid="embed-card"
-      className="relative mt-1 flex max-w-lg gap-3 rounded border border-l-4 border-line bg-elevated p-3"
+      className={`relative mt-1 flex max-w-lg gap-3 rounded border border-l-4 border-line bg-elevated p-3 ${onRemove ? "pr-8" : ""}`}
       style={border ? { borderLeftColor: border } : undefined}
     >
       <div className="min-w-0 flex-1">
