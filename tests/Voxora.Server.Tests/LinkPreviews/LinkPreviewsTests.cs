@@ -134,6 +134,13 @@ public abstract class LinkPreviewsTests(LinkPreviewFixture fixture)
         Assert.Contains("sandbox", image.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.True(image.Headers.CacheControl!.Private);
 
+        // Served again from the server's own cache: the site sees one request, however many readers load it.
+        var imageRequests = Allowed.Requests.Count(r => r.StartsWith("/image.png?for=" + name, StringComparison.Ordinal));
+        using var again = await anonymous.GetAsync(embed.ThumbnailUrl);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(imageRequests, Allowed.Requests.Count(r => r.StartsWith("/image.png?for=" + name, StringComparison.Ordinal)));
+        Assert.Equal(1, imageRequests);
+
         // Tampering with the address or the signature: not an open proxy.
         var tampered = embed.ThumbnailUrl!.Replace("image.png", "secret", StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(tampered)).StatusCode);

@@ -26,6 +26,7 @@ public static class LinkPreviewsEndpoints
         services.AddSingleton<IHostResolver, DnsHostResolver>();
         services.AddSingleton<SafeHttpFetcher>();
         services.AddSingleton<PreviewCache>();
+        services.AddSingleton<ProxyImageCache>();
         services.AddSingleton(sp => new UrlSigner(sp.GetRequiredService<Audit.AuditKey>().Derive("voxora/url-signer/v1")));
         services.AddSingleton<EmbedPresenter>();
         services.AddSingleton<LinkPreviewService>();
@@ -83,7 +84,7 @@ public static class LinkPreviewsEndpoints
 
     private static async Task<IResult> Proxy(
         string? url, string? expires, string? signature, HttpContext http, UrlSigner signer, SafeHttpFetcher fetcher,
-        LinkPreviewOptions options, TimeProvider clock, CancellationToken ct)
+        ProxyImageCache images, LinkPreviewOptions options, TimeProvider clock, CancellationToken ct)
     {
         if (!options.Enabled || url is null || !long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt)
             || !signer.Verify(EmbedPresenter.ProxyPurpose, url, expiresAt, signature, clock.GetUtcNow())
@@ -92,11 +93,19 @@ public static class LinkPreviewsEndpoints
             return Problems.NotFound("Image");
         }
 
-        var result = await fetcher.FetchAsync(uri, ImageAccept, IsAllowedImageType, MaxImageBytes, allowTruncated: false, ct);
-        if (!result.Ok || Sniff(result.Body!) is not { } contentType)
+        if (!images.TryGet(url, out var image))
+        {
+            var result = await fetcher.FetchAsync(uri, ImageAccept, IsAllowedImageType, MaxImageBytes, allowTruncated: false, ct);
+            image = result.Ok && Sniff(result.Body!) is { } sniffed ? (result.Body!, sniffed) : null;
+            images.Set(url, image);
+        }
+
+        if (image is not { } found)
         {
             return Problems.NotFound("Image");
         }
+
+        var (body, contentType) = found;
 
         var headers = http.Response.Headers;
         headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
@@ -104,7 +113,7 @@ public static class LinkPreviewsEndpoints
         headers.ContentDisposition = "inline";
         var maxAge = Math.Clamp(expiresAt - clock.GetUtcNow().ToUnixTimeSeconds(), 0, 86_400);
         headers.CacheControl = $"private, max-age={maxAge.ToString(CultureInfo.InvariantCulture)}";
-        return TypedResults.File(result.Body!, contentType);
+        return TypedResults.File(body, contentType);
     }
 
     /// <summary>Raster images a browser shows without running anything: never SVG (it can hold scripts).</summary>

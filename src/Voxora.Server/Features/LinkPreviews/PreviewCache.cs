@@ -115,3 +115,29 @@ public sealed class PreviewCache(SharedLimits shared, LinkPreviewOptions options
         }
     }
 }
+
+/// <summary>
+/// Preview images the proxy served lately (1 hour, 64 MiB in all, per node), and images that could not be served (5
+/// minutes): a popular preview is fetched from its site once, not once per reader, and a signed address cannot be used
+/// to make the server hammer a site.
+/// </summary>
+public sealed class ProxyImageCache(TimeProvider clock) : IDisposable
+{
+    public const long MaxBytes = 64L * 1024 * 1024;
+    public static readonly TimeSpan Keep = TimeSpan.FromHours(1);
+    public static readonly TimeSpan KeepFailure = TimeSpan.FromMinutes(5);
+
+    private readonly MemoryCache images = new(new MemoryCacheOptions { SizeLimit = MaxBytes });
+
+    /// <summary>Found: the image (null when it could not be served lately). Not found: fetch it.</summary>
+    public bool TryGet(string url, out (byte[] Body, string ContentType)? image) => images.TryGetValue(url, out image);
+
+    public void Set(string url, (byte[] Body, string ContentType)? image) =>
+        images.Set(url, image, new MemoryCacheEntryOptions
+        {
+            Size = Math.Max(1, image?.Body.Length ?? 1),
+            AbsoluteExpiration = clock.GetUtcNow() + (image is null ? KeepFailure : Keep),
+        });
+
+    public void Dispose() => images.Dispose();
+}
