@@ -360,6 +360,7 @@ public abstract class LinkPreviewsTests(LinkPreviewFixture fixture)
         Assert.Equal("only http and https", await ErrorOf("ftp://example.com/"));
         Assert.Equal("user info in the URL", await ErrorOf($"http://user:pass@127.0.0.1:{Port}/page/x"));
         Assert.Equal("this server", await ErrorOf(new Uri(Server.BaseAddress, "health").AbsoluteUri));
+        Assert.Equal("this server", await ErrorOf($"http://127.0.0.1.:{Server.BaseAddress.Port}/health"));
 
         // Through the proxy, with valid signatures: a private target, an SVG, and SVG bytes labelled PNG are all refused.
         var presenter = Server.Services.GetRequiredService<EmbedPresenter>();

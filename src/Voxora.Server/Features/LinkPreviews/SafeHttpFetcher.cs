@@ -172,7 +172,8 @@ public sealed class SafeHttpFetcher : IDisposable
             return "user info in the URL";
         }
 
-        if (ownHost() is { } own && string.Equals(url.Authority, own, StringComparison.OrdinalIgnoreCase))
+        // "chat.example.org." is the same host as "chat.example.org".
+        if (ownHost() is { } own && string.Equals(url.IdnHost.TrimEnd('.') + ":" + url.Port, own, StringComparison.OrdinalIgnoreCase))
         {
             return "this server";
         }
@@ -269,7 +270,8 @@ public sealed class SafeHttpFetcher : IDisposable
     {
         try
         {
-            return new Uri(origin.Url).Authority;
+            var own = new Uri(origin.Url);
+            return own.IdnHost.TrimEnd('.') + ":" + own.Port;
         }
         catch (InvalidOperationException)
         {
