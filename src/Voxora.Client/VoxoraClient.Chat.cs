@@ -112,6 +112,10 @@ public sealed partial class VoxoraClient
     public Task DeleteMessageAsync(string channelId, string messageId, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Delete, $"api/v1/channels/{Id(channelId)}/messages/{Id(messageId)}", ct);
 
+    /// <summary>Removes the message's link previews for good (its author, or MANAGE_MESSAGES).</summary>
+    public Task RemoveEmbedsAsync(string channelId, string messageId, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/channels/{Id(channelId)}/messages/{Id(messageId)}/embeds", ct);
+
     // ---- reactions ----
 
     public Task AddReactionAsync(string channelId, string messageId, string emoji, CancellationToken ct = default) =>

@@ -27,14 +27,33 @@ public sealed record Message(
     bool Pinned = false,
     DateTimeOffset? PinnedAt = null,
     ThreadSummary? Thread = null,
-    IReadOnlyList<Attachment>? Attachments = null)
+    IReadOnlyList<Attachment>? Attachments = null,
+    IReadOnlyList<Embed>? Embeds = null)
 {
     /// <summary>Always present on the wire (an empty list when none).</summary>
     public IReadOnlyList<Attachment> Attachments { get; init; } = Attachments ?? [];
 
     /// <summary>Always present on the wire (an empty list when none), like <see cref="Mentions"/>.</summary>
     public IReadOnlyList<string> MentionRoles { get; init; } = MentionRoles ?? [];
+
+    /// <summary>Link previews the server fetched for the URLs of the content (always present; empty when none, or removed).</summary>
+    public IReadOnlyList<Embed> Embeds { get; init; } = Embeds ?? [];
 }
+
+/// <summary>
+/// A link preview (seed 000 §P2-6), filled in by the server after the message was sent and delivered with MESSAGE_UPDATE.
+/// <c>type</c> is <c>"link"</c>; <c>url</c> is the link as written. <c>thumbnail_url</c> is never the remote image: it points
+/// at this server's signed, expiring <c>/api/v1/media/proxy</c>, so readers' addresses are not leaked to the linked site.
+/// <c>color</c> is the page's theme colour as 0xRRGGBB. Fields the page did not give are left out.
+/// </summary>
+public sealed record Embed(
+    string Type,
+    string Url,
+    string? Title = null,
+    string? Description = null,
+    string? ThumbnailUrl = null,
+    string? SiteName = null,
+    int? Color = null);
 
 /// <summary>Values of <see cref="Message.Type"/> (Discord's numbering, so bots and clients read them alike).</summary>
 public static class MessageTypes

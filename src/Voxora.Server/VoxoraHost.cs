@@ -239,6 +239,8 @@ public static class VoxoraHost
         services.AddDomainEventHandler<MessageRemoved, Features.Attachments.AttachmentRemoval>();
         services.AddDomainEventHandler<MessagesBulkDeleted, Features.Attachments.AttachmentRemoval>();
         services.AddDomainEventHandler<MessagesPurged, Features.Attachments.AttachmentRemoval>();
+        // Last: previews are fetched after everything else heard of the message.
+        Features.LinkPreviews.LinkPreviewsEndpoints.AddLinkPreviews(services, options.LinkPreviews);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -423,6 +425,7 @@ public static class VoxoraHost
         api.MapMessagesEndpoints();
         api.MapReactionsEndpoints();
         api.MapPinsEndpoints();
+        Features.LinkPreviews.LinkPreviewsEndpoints.MapLinkPreviewsEndpoints(api);
         Features.Typing.TypingEndpoints.MapTypingEndpoints(api);
         api.MapPermissionsEndpoints();
         api.MapRolesEndpoints();

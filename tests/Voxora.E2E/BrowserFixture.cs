@@ -18,6 +18,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     public Uri BaseAddress { get; private set; } = null!;
     public IServiceProvider Services => app!.Services;
 
+    /// <summary>A page with Open Graph tags and a cover image, on 127.0.0.1, for the link preview test.</summary>
+    public LinkPreviewOrigin PreviewOrigin { get; private set; } = null!;
+
     public static string ArtifactsDir { get; } = FindArtifactsDir();
 
     public async Task InitializeAsync()
@@ -27,6 +30,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         // happen pass their own short timeout.
         Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
         dataDir = Directory.CreateTempSubdirectory("voxora-e2e-").FullName;
+        PreviewOrigin = await LinkPreviewOrigin.StartAsync();
         app = await VoxoraHost.CreateAsync([], new Dictionary<string, string?>
         {
             ["URLS"] = "http://127.0.0.1:0",
@@ -38,6 +42,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["RATELIMITING:USER_PER_MINUTE"] = "100000",
             // No Janus here: voice runs only in VoiceInTheBrowserTests, inside the voice network namespace.
             ["VOICE:ENABLED"] = "false",
+            // TEST ONLY: the one loopback endpoint link previews may fetch (the test's own page); production leaves it empty.
+            ["LINK_PREVIEWS:ALLOW_LOOPBACK_FOR_TESTS"] = $"127.0.0.1:{PreviewOrigin.BaseAddress.Port}",
         });
         await app.StartAsync();
         BaseAddress = new Uri(app.Urls.First() + "/");
@@ -116,6 +122,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             await app.StopAsync();
             await app.DisposeAsync();
+        }
+
+        if (PreviewOrigin is not null)
+        {
+            await PreviewOrigin.DisposeAsync();
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

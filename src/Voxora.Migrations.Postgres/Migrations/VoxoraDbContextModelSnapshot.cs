@@ -794,6 +794,14 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("edited_at");
 
+                    b.Property<string>("Embeds")
+                        .HasColumnType("text")
+                        .HasColumnName("embeds");
+
+                    b.Property<bool>("EmbedsSuppressed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("embeds_suppressed");
+
                     b.Property<bool>("MentionEveryone")
                         .HasColumnType("boolean")
                         .HasColumnName("mention_everyone");

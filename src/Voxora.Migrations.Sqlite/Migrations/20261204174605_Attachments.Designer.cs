@@ -791,6 +791,14 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("edited_at");
 
+                    b.Property<string>("Embeds")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("embeds");
+
+                    b.Property<bool>("EmbedsSuppressed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("embeds_suppressed");
+
                     b.Property<bool>("MentionEveryone")
                         .HasColumnType("INTEGER")
                         .HasColumnName("mention_everyone");

@@ -23,7 +23,7 @@ public static class SecurityHeaders
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
             headers["Permissions-Policy"] = "camera=(), geolocation=(), payment=()";
             // The API answers nothing a browser should render; the web client gets its own strict policy.
-            // Unless the endpoint chose one (served media: a sandboxing policy of its own).
+            // An endpoint serving remote content (served files, the media proxy) sets a stricter policy of its own, which is kept.
             if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
             {
                 headers.ContentSecurityPolicy = WebClient.IsServerPath(context.Request.Path)

@@ -41,6 +41,7 @@ public sealed class ServerOptions
     public Features.Threads.ThreadsOptions Threads { get; set; } = new();
     public Features.Attachments.MediaOptions Media { get; set; } = new();
     public Storage.StorageOptions Storage { get; set; } = new();
+    public Features.LinkPreviews.LinkPreviewOptions LinkPreviews { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -66,6 +67,7 @@ public sealed class ServerOptions
             configuration.GetSection("THREADS").Bind(options.Threads);
             configuration.GetSection("MEDIA").Bind(options.Media);
             configuration.GetSection("STORAGE").Bind(options.Storage);
+            configuration.GetSection("LINK_PREVIEWS").Bind(options.LinkPreviews);
         }
         catch (InvalidOperationException ex)
         {
@@ -136,6 +138,7 @@ public sealed class ServerOptions
         foreach (var error in Push.Validate()) yield return error;
         foreach (var error in Media.Validate()) yield return error;
         foreach (var error in Storage.Validate()) yield return error;
+        foreach (var error in LinkPreviews.Validate()) yield return error;
     }
 }
 

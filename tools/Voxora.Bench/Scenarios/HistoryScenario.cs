@@ -210,7 +210,7 @@ public static class HistoryScenario
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
             await using var insert = connection.CreateCommand();
             insert.Transaction = tx;
-            insert.CommandText = "INSERT INTO messages (id, channel_id, community_id, author_id, content, reply_to_id, mention_ids, created_at, edited_at, mention_everyone, type) VALUES ($id, $ch, $co, $au, $content, NULL, NULL, $created, NULL, 0, 0)";
+            insert.CommandText = "INSERT INTO messages (id, channel_id, community_id, author_id, content, reply_to_id, mention_ids, created_at, edited_at, mention_everyone, type, embeds_suppressed) VALUES ($id, $ch, $co, $au, $content, NULL, NULL, $created, NULL, 0, 0, 0)";
             var pId = insert.Parameters.Add("$id", SqliteType.Integer);
             insert.Parameters.AddWithValue("$ch", world.Channel.Id);
             insert.Parameters.AddWithValue("$co", world.Community.Id);
@@ -235,7 +235,7 @@ public static class HistoryScenario
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using (var importer = await connection.BeginBinaryImportAsync(
-            "COPY messages (id, channel_id, community_id, author_id, content, created_at, mention_everyone, type) FROM STDIN (FORMAT BINARY)", ct))
+            "COPY messages (id, channel_id, community_id, author_id, content, created_at, mention_everyone, type, embeds_suppressed) FROM STDIN (FORMAT BINARY)", ct))
         {
             for (var i = 0; i < ids.Length; i++)
             {
@@ -249,6 +249,7 @@ public static class HistoryScenario
                 // Every column without a default in every database: a SQLite table rebuilt by a migration keeps none.
                 await importer.WriteAsync(false, NpgsqlDbType.Boolean, ct);
                 await importer.WriteAsync(0, NpgsqlDbType.Integer, ct);
+                await importer.WriteAsync(false, NpgsqlDbType.Boolean, ct);
             }
 
             await importer.CompleteAsync(ct);

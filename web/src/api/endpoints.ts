@@ -79,6 +79,9 @@ export function endpoints(api: ApiClient) {
       api.request<Message>("PATCH", `/channels/${enc(channelId)}/messages/${enc(id)}`, { body }),
     deleteMessage: (channelId: string, id: string) =>
       api.request<void>("DELETE", `/channels/${enc(channelId)}/messages/${enc(id)}`),
+    /** Removes the message's link previews for good (its author, or MANAGE_MESSAGES); MESSAGE_UPDATE follows with embeds []. */
+    removeEmbeds: (channelId: string, id: string) =>
+      api.request<void>("DELETE", `/channels/${enc(channelId)}/messages/${enc(id)}/embeds`),
 
     addReaction: (channelId: string, id: string, emoji: string) =>
       api.request<void>("PUT", `/channels/${enc(channelId)}/messages/${enc(id)}/reactions/${enc(emoji)}/@me`),

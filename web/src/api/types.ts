@@ -119,6 +119,8 @@ export interface Message {
   pinned_at?: string | null;
   /** The thread started from this message, if any. */
   thread?: ThreadSummary | null;
+  /** Link previews the server fetched after the message was sent (MESSAGE_UPDATE); always sent, optional for locally built messages. */
+  embeds?: Embed[];
   /** Files sent with the message (always sent by the server, possibly empty; optional for locally built messages). */
   attachments?: Attachment[];
 }
@@ -145,6 +147,20 @@ export interface AttachmentUpload {
   upload_url: string;
   upload_method: string;
   expires_at: string;
+}
+
+/**
+ * A link preview. thumbnail_url is the server's signed image proxy (/api/v1/media/proxy), never the remote image, so
+ * the linked site does not learn readers' addresses. color is the page's theme colour as 0xRRGGBB.
+ */
+export interface Embed {
+  type: "link";
+  url: string;
+  title?: string | null;
+  description?: string | null;
+  thumbnail_url?: string | null;
+  site_name?: string | null;
+  color?: number | null;
 }
 
 export const MessageType = {

@@ -16,6 +16,10 @@ public sealed class AuditKey
 
     private AuditKey(byte[] key) => this.key = key;
 
+    /// <summary>A key for another purpose (HKDF-SHA256 with <paramref name="purpose"/> as its info), so the audit key itself is used for nothing else.</summary>
+    public byte[] Derive(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, info: System.Text.Encoding.UTF8.GetBytes(purpose));
+
     /// <summary>HMAC-SHA256 of the data under this key, lower-case hex.</summary>
     public string Mac(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(HMACSHA256.HashData(key, data));
 

@@ -33,6 +33,12 @@ public sealed class MessageEntity
 
     /// <summary>One of <c>MessageTypes</c>: 0 for what people write, others for system lines the server writes.</summary>
     public int Type { get; init; }
+
+    /// <summary>Link previews as JSON (<c>LinkPreviews.StoredEmbeds</c>), written by the link preview service; null for none.</summary>
+    public string? Embeds { get; set; }
+
+    /// <summary>The author (or a moderator) removed the previews: none are fetched again, not even after an edit.</summary>
+    public bool EmbedsSuppressed { get; set; }
 }
 
 public sealed class ReactionEntity

@@ -19,11 +19,11 @@ public enum PageDirection
 /// (and whether each has any reaction, and its pin: index probes on the reactions and pins keys), then one for the reaction
 /// counts of those messages that have any, skipped when none has. No per-message queries.
 /// </summary>
-public sealed class MessageStore(VoxoraDbContext db, Attachments.MediaLinks links)
+public sealed class MessageStore(VoxoraDbContext db, Attachments.MediaLinks links, LinkPreviews.EmbedPresenter embeds)
 {
     private sealed record Row(long Id, string ChannelId, string? CommunityId, string AuthorId, string Username, string? DisplayName,
         string Content, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt, long? ReplyToId, string? MentionIds, bool HasReactions,
-        string? MentionRoleIds, bool MentionEveryone, int Type, DateTimeOffset? PinnedAt);
+        string? MentionRoleIds, bool MentionEveryone, int Type, DateTimeOffset? PinnedAt, string? Embeds);
 
     private IQueryable<MessageEntity> InChannel(string channelId) =>
         db.Messages.AsNoTracking().Where(m => m.ChannelId == channelId);
@@ -33,7 +33,7 @@ public sealed class MessageStore(VoxoraDbContext db, Attachments.MediaLinks link
         query.Select(m => new Row(m.Id, m.ChannelId, m.CommunityId, m.AuthorId, m.Author!.Username, m.Author.DisplayName,
                 m.Content, m.CreatedAt, m.EditedAt, m.ReplyToId, m.MentionIds, db.Reactions.Any(r => r.MessageId == m.Id),
                 m.MentionRoleIds, m.MentionEveryone, m.Type,
-                db.MessagePins.Where(p => p.MessageId == m.Id).Select(p => (DateTimeOffset?)p.PinnedAt).FirstOrDefault()))
+                db.MessagePins.Where(p => p.MessageId == m.Id).Select(p => (DateTimeOffset?)p.PinnedAt).FirstOrDefault(), m.Embeds))
             .ToListAsync(ct);
 
     /// <summary>A page of history, newest first. <paramref name="viewerId"/> fills <c>reactions[].me</c>.</summary>
@@ -128,7 +128,8 @@ public sealed class MessageStore(VoxoraDbContext db, Attachments.MediaLinks link
                 Pinned: r.PinnedAt is not null,
                 PinnedAt: r.PinnedAt,
                 Thread: threads.GetValueOrDefault(r.Id),
-                Attachments: attachments.GetValueOrDefault(r.Id)))
+                Attachments: attachments.GetValueOrDefault(r.Id),
+                Embeds: embeds.Present(r.Embeds)))
             .ToList();
     }
 

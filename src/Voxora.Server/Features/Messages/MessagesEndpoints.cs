@@ -245,7 +245,8 @@ public static class MessagesEndpoints
 
     private static async Task<Results<Ok<Message>, ValidationProblem, ProblemHttpResult>> Update(
         string channelId, string messageId, UpdateMessageRequest request, HttpContext http, VoxoraDbContext db,
-        CommunityAccess access, MessageStore store, DomainEvents events, TimeProvider clock, Attachments.MediaLinks links, CancellationToken ct)
+        CommunityAccess access, MessageStore store, DomainEvents events, TimeProvider clock, Attachments.MediaLinks links,
+        LinkPreviews.EmbedPresenter embeds, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -297,7 +298,14 @@ public static class MessagesEndpoints
         var reactions = await store.ReactionsAsync([id], userId, ct);
         var pinnedAt = await db.MessagePins.Where(p => p.MessageId == id).Select(p => (DateTimeOffset?)p.PinnedAt).FirstOrDefaultAsync(ct);
         var attachments = await Attachments.AttachmentClaims.OfMessageAsync(db, links, id, ct);
-        var mine = ToWire(message, found.Me, mentions, reactions.GetValueOrDefault(id) ?? []) with { Pinned = pinnedAt is not null, PinnedAt = pinnedAt, Attachments = attachments };
+        // Previews of links the edit kept stay; the link preview service computes the others and sends its own update.
+        var mine = ToWire(message, found.Me, mentions, reactions.GetValueOrDefault(id) ?? []) with
+        {
+            Pinned = pinnedAt is not null,
+            PinnedAt = pinnedAt,
+            Attachments = attachments,
+            Embeds = embeds.Present(message.Embeds, LinkPreviews.LinkFinder.Find(content)),
+        };
         var shared = mine with { Reactions = mine.Reactions.Select(r => r with { Me = null }).ToList() };
         await events.PublishAsync(new MessageUpdated(shared, found.DirectRecipients));
         return TypedResults.Ok(mine);

@@ -15,6 +15,7 @@ import { Button, IconButton } from "../../ui/Button";
 import { ConfirmDialog, NameDialog } from "../../ui/FormDialogs";
 import { countLabel, summaryOf, useThreads } from "../../stores/threads";
 import { RichText } from "./RichText";
+import { EmbedCard } from "./EmbedCard";
 import { EmojiPicker } from "../../emoji/EmojiPicker";
 import { Isolated } from "../../ui/Isolated";
 import { memberColor, useRoles } from "../../stores/roles";
@@ -232,6 +233,15 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
       setNote(describeError(e));
     }
   }
+  async function removeEmbeds() {
+    try {
+      await rest.removeEmbeds(message.channel_id, message.id);
+      // The MESSAGE_UPDATE that follows says the same; not waiting for it keeps the card from lingering.
+      useMessages.getState().upsert({ ...message, embeds: [] });
+    } catch (e) {
+      setNote(describeError(e));
+    }
+  }
   async function togglePin() {
     try {
       if (message.pinned) await rest.unpinMessage(message.channel_id, message.id);
@@ -307,6 +317,13 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
               {message.attachments?.length ? <MessageAttachments attachments={message.attachments} /> : null}
             </>
           )}
+          {message.embeds?.length && !(blocked && !revealed) && !editing ? (
+            <div data-testid="embeds">
+              {message.embeds.map((embed, i) => (
+                <EmbedCard key={`${i}-${embed.url}`} embed={embed} onRemove={mine || canManageMessages ? () => void removeEmbeds() : undefined} />
+              ))}
+            </div>
+          ) : null}
           {message.reactions.length ? (
             <div className="mt-1 flex flex-wrap gap-1">
               {message.reactions.map((r) => (

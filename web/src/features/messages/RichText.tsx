@@ -220,7 +220,7 @@ function MaskedLink({ href, ctx, children }: { href: string; ctx: Ctx; children:
   );
 }
 
-function LeaveDialog({ href, onClose }: { href: string; onClose: () => void }) {
+export function LeaveDialog({ href, onClose }: { href: string; onClose: () => void }) {
   return (
     <Dialog title="Leaving Voxora" onClose={onClose} testId="leave-dialog">
       <p>
