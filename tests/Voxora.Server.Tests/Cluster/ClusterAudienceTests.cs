@@ -53,6 +53,6 @@ public sealed class ClusterAudienceTests
 
         await ownerApi.RevokeInviteAsync(invite.Code);
         await managerGateway.Gateway.WaitForDispatchAsync(GatewayEvents.InviteDelete);
-        await AssertNothingArrivesAsync(memberGateway.Gateway);
+        await AssertNoneOfArrivesAsync(memberGateway.Gateway, GatewayEvents.InviteCreate, GatewayEvents.InviteDelete);
     }
 }
