@@ -28,7 +28,8 @@ public sealed record Community(
     string OwnerId,
     DateTimeOffset CreatedAt,
     int? MemberCount = null,
-    IReadOnlyList<Channel>? Channels = null);
+    IReadOnlyList<Channel>? Channels = null,
+    string? IconUrl = null);
 
 public sealed record CreateCommunityRequest(string? Name, string? Description = null);
 
@@ -65,8 +66,11 @@ public sealed record CreateChannelRequest(string? Name, int? Type = null, string
 public sealed record UpdateChannelRequest(string? Name = null, string? Topic = null, string? ParentId = null, int? Position = null, bool? PermissionsSynced = null,
     int? Bitrate = null, int? UserLimit = null, bool? Archived = null, int? AutoArchiveSeconds = null);
 
-/// <summary>A user as others see them.</summary>
-public sealed record UserSummary(string Id, string Username, string? DisplayName);
+/// <summary>
+/// A user as others see them. <c>avatar_url</c> (absent without an avatar) is a path on the pod, public and immutable: a
+/// new avatar gets a new URL.
+/// </summary>
+public sealed record UserSummary(string Id, string Username, string? DisplayName, string? AvatarUrl);
 
 /// <summary>A member: <c>roles</c> lists role ids (never <c>@everyone</c>, which everyone has); <c>timeout_until</c> is set while timed out.</summary>
 public sealed record Member(string CommunityId, UserSummary User, DateTimeOffset JoinedAt, IReadOnlyList<string>? Roles = null, DateTimeOffset? TimeoutUntil = null);

@@ -60,6 +60,9 @@ public static class GatewayEvents
     public const string ThreadMembersUpdate = "THREAD_MEMBERS_UPDATE";
     public const string ChannelRecipientAdd = "CHANNEL_RECIPIENT_ADD";
     public const string ChannelRecipientRemove = "CHANNEL_RECIPIENT_REMOVE";
+
+    /// <summary>A user who shares a community or a direct channel with the receiver changed their name or avatar (a <c>UserSummary</c>).</summary>
+    public const string UserUpdate = "USER_UPDATE";
 }
 
 /// <summary>WebSocket close codes the server uses (docs/protocol.md).</summary>

@@ -5,7 +5,8 @@ public sealed record User(
     string Username,
     string? DisplayName,
     DateTimeOffset CreatedAt,
-    string? Email = null);
+    string? Email = null,
+    string? AvatarUrl = null);
 
 public sealed record UpdateMeRequest(string? DisplayName);
 

@@ -230,6 +230,8 @@ public static class VoxoraHost
         services.AddDomainEventHandler<CommunityDeleted, Features.Voice.VoiceService>();
         services.AddSingleton<CommunityAudit>();
         services.AddDomainEventHandler<CommunityDeleted, CommunityAudit>();
+        services.AddSingleton<Features.Users.UserGateway>();
+        services.AddDomainEventHandler<Features.Users.UserUpdated, Features.Users.UserGateway>();
         AddFeatureEventSubscribers(services);
         // After the features' subscribers: a thread's activity is announced after the message that caused it.
         Features.Threads.ThreadsEndpoints.AddThreads(services, options.Threads);
@@ -238,6 +240,8 @@ public static class VoxoraHost
         // After the gateway's subscribers: readers hear of a delete first, then its files go.
         services.AddDomainEventHandler<MessageRemoved, Features.Attachments.AttachmentRemoval>();
         services.AddDomainEventHandler<MessagesBulkDeleted, Features.Attachments.AttachmentRemoval>();
+        services.AddSingleton<Features.Avatars.CommunityIconRemoval>();
+        services.AddDomainEventHandler<CommunityDeleted, Features.Avatars.CommunityIconRemoval>();
         services.AddDomainEventHandler<MessagesPurged, Features.Attachments.AttachmentRemoval>();
         // Last: previews are fetched after everything else heard of the message.
         Features.LinkPreviews.LinkPreviewsEndpoints.AddLinkPreviews(services, options.LinkPreviews);
@@ -418,6 +422,7 @@ public static class VoxoraHost
         Features.Voice.VoiceEndpoints.MapVoiceEndpoints(api);
         Features.Presence.PresenceEndpoints.MapPresenceEndpoints(api);
         api.MapUsersEndpoints();
+        Features.Avatars.AvatarsEndpoints.MapAvatarsEndpoints(api);
         api.MapCommunitiesEndpoints();
         api.MapChannelsEndpoints();
         api.MapDirectMessagesEndpoints();

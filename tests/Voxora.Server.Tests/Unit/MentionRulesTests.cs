@@ -72,7 +72,7 @@ public sealed class MentionRulesTests
     }
 
     private static Message From(string authorId, IReadOnlyList<string> users, IReadOnlyList<string> roles, bool everyone) =>
-        new("1", "ch_01HZX0000000000000000000C0", "com_01HZX0000000000000000000C1", new UserSummary(authorId, "author", null), "text",
+        new("1", "ch_01HZX0000000000000000000C0", "com_01HZX0000000000000000000C1", new UserSummary(authorId, "author", null, null), "text",
             DateTimeOffset.UnixEpoch, null, null, users, [], MentionRoles: roles, MentionEveryone: everyone);
 
     [Fact]

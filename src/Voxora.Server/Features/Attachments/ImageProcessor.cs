@@ -41,6 +41,46 @@ public sealed class ImageProcessor
         }
     }
 
+    /// <summary>
+    /// The image at <paramref name="path"/> as a <paramref name="size"/>×<paramref name="size"/> WebP (the centre of the upright
+    /// image, scaled; the first frame of an animation; no metadata), or null when it is not a decodable image.
+    /// </summary>
+    /// <exception cref="ImageTooLargeException">It has more pixels than <see cref="MediaOptions.MaxImagePixels"/>.</exception>
+    public async Task<byte[]?> SquareAsync(string path, int size, CancellationToken ct)
+    {
+        await slots.WaitAsync(ct);
+        try
+        {
+            return await Task.Run(() => Square(path, size), ct);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private byte[]? Square(string path, int size)
+    {
+        try
+        {
+            using (var header = Image.NewFromFile(path, failOn: Enums.FailOn.Error))
+            {
+                if ((long)header.Width * header.Height > maxPixels)
+                {
+                    throw new ImageTooLargeException();
+                }
+            }
+
+            // thumbnail turns the image upright by its EXIF orientation before cropping.
+            using var square = Image.Thumbnail(path, size, height: size, size: Enums.Size.Both, crop: Enums.Interesting.Centre);
+            return square.WebpsaveBuffer(q: 85, keep: Enums.ForeignKeep.None);
+        }
+        catch (VipsException)
+        {
+            return null;
+        }
+    }
+
     private ProcessedImage? Process(string uploadPath, string contentType)
     {
         var original = uploadPath + ".stored";

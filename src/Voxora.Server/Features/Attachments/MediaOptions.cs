@@ -33,6 +33,9 @@ public sealed class MediaOptions
     [ConfigurationKeyName("MAX_IMAGE_PIXELS")]
     public long MaxImagePixels { get; set; } = 100_000_000;
 
+    /// <summary>Largest picture accepted as an avatar or community icon, in bytes (8 MiB). <c>VOXORA_MEDIA__MAX_AVATAR_BYTES</c>.</summary>
+    public long MaxAvatarBytes { get; set; } = 8L * 1024 * 1024;
+
     public TimeSpan UploadWindow => TimeSpan.FromSeconds(UploadUrlSeconds);
     public TimeSpan OrphanAge => TimeSpan.FromSeconds(OrphanSeconds);
     public TimeSpan SweepPeriod => TimeSpan.FromSeconds(SweepSeconds);
@@ -67,6 +70,11 @@ public sealed class MediaOptions
         if (SweepSeconds is < 0.05 or > 86_400)
         {
             yield return "VOXORA_MEDIA__SWEEP_SECONDS must be between 0.05 and 86400.";
+        }
+
+        if (MaxAvatarBytes is < 1 or > 100L * 1024 * 1024)
+        {
+            yield return "VOXORA_MEDIA__MAX_AVATAR_BYTES must be between 1 and 104857600.";
         }
 
         if (MaxImagePixels < 1)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Avatars;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Channels;
 using Voxora.Server.Features.Permissions;
@@ -66,7 +67,7 @@ public static class CommunitiesEndpoints
         await db.SaveChangesAsync(ct);
 
         var whole = community.ToProtocol(1, channels.Select(c => c.ToProtocol()).ToList());
-        var creator = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new UserSummary(u.Id, u.Username, u.DisplayName)).SingleAsync(ct);
+        var creator = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new UserSummary(u.Id, u.Username, u.DisplayName, AvatarLinks.UserAvatarUrl(u.Id, u.AvatarHash))).SingleAsync(ct);
         await events.PublishAsync(new CommunityMemberAdded(whole, creator, now, MemberAddedVia.Created));
         return TypedResults.Created($"/api/v1/communities/{community.Id}", whole);
     }
@@ -158,7 +159,7 @@ public static class CommunitiesEndpoints
         // Members, roles, channels (with their messages, reactions and overrides), invites, bans and reports go with
         // it (ON DELETE CASCADE). The audit log has no foreign key to communities: its entries, ending with this one, stay.
         await db.Communities.Where(c => c.Id == community.Id).ExecuteDeleteAsync(ct);
-        await events.PublishAsync(new CommunityDeleted(community.Id, userId, community.Name));
+        await events.PublishAsync(new CommunityDeleted(community.Id, userId, community.Name, community.IconHash));
         return TypedResults.NoContent();
     }
 
@@ -188,11 +189,11 @@ public static class CommunitiesEndpoints
         var rows = await query
             .OrderBy(m => m.UserId)
             .Take(take)
-            .Select(m => new { m.CommunityId, m.User!.Id, m.User.Username, m.User.DisplayName, m.JoinedAt, m.TimeoutUntil })
+            .Select(m => new { m.CommunityId, m.User!.Id, m.User.Username, m.User.DisplayName, m.User.AvatarHash, m.JoinedAt, m.TimeoutUntil })
             .ToListAsync(ct);
         var roles = await access.RolesOfAsync(community.Id, rows.Select(r => r.Id).ToList(), ct);
         return TypedResults.Ok(rows
-            .Select(m => new Member(m.CommunityId, new UserSummary(m.Id, m.Username, m.DisplayName), m.JoinedAt, roles.GetValueOrDefault(m.Id) ?? [], m.TimeoutUntil))
+            .Select(m => new Member(m.CommunityId, new UserSummary(m.Id, m.Username, m.DisplayName, AvatarLinks.UserAvatarUrl(m.Id, m.AvatarHash)), m.JoinedAt, roles.GetValueOrDefault(m.Id) ?? [], m.TimeoutUntil))
             .ToList());
     }
 
@@ -213,7 +214,7 @@ public static class CommunitiesEndpoints
         }
 
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
-            .Select(u => new UserSummary(u.Id, u.Username, u.DisplayName))
+            .Select(u => new UserSummary(u.Id, u.Username, u.DisplayName, AvatarLinks.UserAvatarUrl(u.Id, u.AvatarHash)))
             .SingleAsync(ct);
         await MemberRemoval.RemoveAsync(db, events, community.Id, user, MemberRemovalReason.Left, actorId: null, ct);
         return TypedResults.NoContent();

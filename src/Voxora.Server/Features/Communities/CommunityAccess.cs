@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Avatars;
 using Voxora.Server.Features.Channels;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Infrastructure;
@@ -146,7 +147,7 @@ public sealed class CommunityAccess(VoxoraDbContext db, PermissionCache permissi
     {
         var row = await db.Members.AsNoTracking()
             .Where(m => m.CommunityId == communityId && m.UserId == userId)
-            .Select(m => new { m.JoinedAt, m.TimeoutUntil, m.User!.Id, m.User.Username, m.User.DisplayName })
+            .Select(m => new { m.JoinedAt, m.TimeoutUntil, m.User!.Id, m.User.Username, m.User.DisplayName, m.User.AvatarHash })
             .SingleOrDefaultAsync(ct);
         if (row is null)
         {
@@ -154,7 +155,7 @@ public sealed class CommunityAccess(VoxoraDbContext db, PermissionCache permissi
         }
 
         var roles = await RolesOfAsync(communityId, [userId], ct);
-        return new Member(communityId, new UserSummary(row.Id, row.Username, row.DisplayName), row.JoinedAt,
+        return new Member(communityId, new UserSummary(row.Id, row.Username, row.DisplayName, AvatarLinks.UserAvatarUrl(row.Id, row.AvatarHash)), row.JoinedAt,
             roles.GetValueOrDefault(userId) ?? [], row.TimeoutUntil);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Voxora.Server.Features.Users;
+using Voxora.Server.Features.Avatars;
 
 namespace Voxora.Server.Features.Communities;
 
@@ -12,8 +13,11 @@ public sealed class CommunityEntity
     public required string OwnerId { get; set; }
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>The content hash of the current icon (its file is <c>icons/{id}/{hash}.webp</c>); null without one.</summary>
+    public string? IconHash { get; set; }
+
     public Protocol.Community ToProtocol(int? memberCount = null, IReadOnlyList<Protocol.Channel>? channels = null) =>
-        new(Id, Name, Description, OwnerId, CreatedAt, memberCount, channels);
+        new(Id, Name, Description, OwnerId, CreatedAt, memberCount, channels, AvatarLinks.CommunityIconUrl(Id, IconHash));
 }
 
 public sealed class MemberEntity
@@ -68,6 +72,7 @@ internal sealed class CommunityConfiguration : IEntityTypeConfiguration<Communit
         builder.Property(c => c.Name).HasMaxLength(100);
         builder.Property(c => c.Description).HasMaxLength(1000);
         builder.Property(c => c.OwnerId).HasMaxLength(40);
+        builder.Property(c => c.IconHash).HasMaxLength(AvatarLinks.HashLength);
         builder.HasOne<UserAccount>().WithMany().HasForeignKey(c => c.OwnerId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -8,9 +8,9 @@ namespace Voxora.Server.Features.Communities;
 /// Domain event: the community row was deleted (its members, roles and channels went with it) and the deletion is
 /// saved. Subscribers forget its caches, tell its members and stop routing it, end voice connections in it, and audit
 /// it (the audit log has no foreign key to communities: its entries, ending with this one, stay).
-/// <paramref name="ActorId"/> deleted it; <paramref name="Name"/> is the name it had.
+/// <paramref name="ActorId"/> deleted it; <paramref name="Name"/> is the name it had, <paramref name="IconHash"/> its icon's.
 /// </summary>
-public sealed record CommunityDeleted(string CommunityId, string ActorId, string Name);
+public sealed record CommunityDeleted(string CommunityId, string ActorId, string Name, string? IconHash);
 
 public enum MemberAddedVia
 {

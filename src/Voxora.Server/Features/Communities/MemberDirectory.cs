@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Avatars;
 using Voxora.Server.Infrastructure.Cluster;
 
 namespace Voxora.Server.Features.Communities;
@@ -58,7 +59,7 @@ public sealed class MemberDirectory
         var startedUnder = Interlocked.Read(ref epoch);
         var found = await db.Members.AsNoTracking()
             .Where(m => m.CommunityId == communityId && m.UserId == userId)
-            .Select(m => new UserSummary(m.User!.Id, m.User.Username, m.User.DisplayName))
+            .Select(m => new UserSummary(m.User!.Id, m.User.Username, m.User.DisplayName, AvatarLinks.UserAvatarUrl(m.User.Id, m.User.AvatarHash)))
             .SingleOrDefaultAsync(ct);
         if (found is null)
         {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Avatars;
 using Voxora.Server.Features.Channels;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Permissions;
@@ -59,9 +60,9 @@ public sealed class DirectChannelStore(VoxoraDbContext db)
 
         return await db.Set<DirectRecipientEntity>().AsNoTracking()
             .Where(r => r.ChannelId == channelId)
-            .Join(db.Users, r => r.UserId, u => u.Id, (r, u) => new { r.JoinedAt, u.Id, u.Username, u.DisplayName })
+            .Join(db.Users, r => r.UserId, u => u.Id, (r, u) => new { r.JoinedAt, u.Id, u.Username, u.DisplayName, u.AvatarHash })
             .OrderBy(x => x.JoinedAt).ThenBy(x => x.Id)
-            .Select(x => new UserSummary(x.Id, x.Username, x.DisplayName))
+            .Select(x => new UserSummary(x.Id, x.Username, x.DisplayName, AvatarLinks.UserAvatarUrl(x.Id, x.AvatarHash)))
             .ToListAsync(ct);
     }
 
@@ -86,14 +87,14 @@ public sealed class DirectChannelStore(VoxoraDbContext db)
             .ToListAsync(ct);
         var people = await db.Set<DirectRecipientEntity>().AsNoTracking()
             .Where(r => ids.Contains(r.ChannelId))
-            .Join(db.Users, r => r.UserId, u => u.Id, (r, u) => new { r.ChannelId, r.JoinedAt, u.Id, u.Username, u.DisplayName })
+            .Join(db.Users, r => r.UserId, u => u.Id, (r, u) => new { r.ChannelId, r.JoinedAt, u.Id, u.Username, u.DisplayName, u.AvatarHash })
             .ToListAsync(ct);
         var last = await db.Messages.AsNoTracking().Where(m => ids.Contains(m.ChannelId))
             .GroupBy(m => m.ChannelId).Select(g => new { ChannelId = g.Key, Last = g.Max(m => m.Id) })
             .ToDictionaryAsync(x => x.ChannelId, x => x.Last, ct);
         var byChannel = people.GroupBy(p => p.ChannelId).ToDictionary(
             g => g.Key,
-            g => g.OrderBy(p => p.JoinedAt).ThenBy(p => p.Id, StringComparer.Ordinal).Select(p => new UserSummary(p.Id, p.Username, p.DisplayName)).ToList());
+            g => g.OrderBy(p => p.JoinedAt).ThenBy(p => p.Id, StringComparer.Ordinal).Select(p => new UserSummary(p.Id, p.Username, p.DisplayName, AvatarLinks.UserAvatarUrl(p.Id, p.AvatarHash))).ToList());
         return channels
             .Select(c => new DirectChannel(c.Id, c.Type, c.Name.Length == 0 ? null : c.Name, c.OwnerId, byChannel.GetValueOrDefault(c.Id) ?? [],
                 last.TryGetValue(c.Id, out var id) ? Snowflake.Format(id) : null, c.CreatedAt))

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Avatars;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Channels;
 using Voxora.Server.Features.Communities;
@@ -244,7 +245,7 @@ public static class DirectMessagesEndpoints
         }
 
         var user = Ids.IsWellFormed(userId, Ids.User)
-            ? await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new UserSummary(u.Id, u.Username, u.DisplayName)).SingleOrDefaultAsync(ct)
+            ? await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new UserSummary(u.Id, u.Username, u.DisplayName, AvatarLinks.UserAvatarUrl(u.Id, u.AvatarHash))).SingleOrDefaultAsync(ct)
             : null;
         if (user is null)
         {
@@ -376,10 +377,10 @@ public static class DirectMessagesEndpoints
     {
         var userId = http.User.UserId();
         var rows = await db.Set<UserBlockEntity>().AsNoTracking().Where(b => b.UserId == userId)
-            .Join(db.Users, b => b.BlockedUserId, u => u.Id, (b, u) => new { b.CreatedAt, u.Id, u.Username, u.DisplayName })
+            .Join(db.Users, b => b.BlockedUserId, u => u.Id, (b, u) => new { b.CreatedAt, u.Id, u.Username, u.DisplayName, u.AvatarHash })
             .ToListAsync(ct);
         return TypedResults.Ok(rows.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal)
-            .Select(r => new BlockedUser(new UserSummary(r.Id, r.Username, r.DisplayName), r.CreatedAt)).ToList());
+            .Select(r => new BlockedUser(new UserSummary(r.Id, r.Username, r.DisplayName, AvatarLinks.UserAvatarUrl(r.Id, r.AvatarHash)), r.CreatedAt)).ToList());
     }
 
     /// <summary>Blocking is silent: the blocked person gets no event and no answer that differs because of it.</summary>
@@ -444,7 +445,7 @@ public static class DirectMessagesEndpoints
     {
         var me = http.User.UserId();
         var user = Ids.IsWellFormed(userId, Ids.User)
-            ? await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new UserSummary(u.Id, u.Username, u.DisplayName)).SingleOrDefaultAsync(ct)
+            ? await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new UserSummary(u.Id, u.Username, u.DisplayName, AvatarLinks.UserAvatarUrl(u.Id, u.AvatarHash))).SingleOrDefaultAsync(ct)
             : null;
         if (user is null)
         {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Avatars;
 using Voxora.Server.Infrastructure;
 
 namespace Voxora.Server.Features.Messages;
@@ -21,7 +22,7 @@ public enum PageDirection
 /// </summary>
 public sealed class MessageStore(VoxoraDbContext db, Attachments.MediaLinks links, LinkPreviews.EmbedPresenter embeds)
 {
-    private sealed record Row(long Id, string ChannelId, string? CommunityId, string AuthorId, string Username, string? DisplayName,
+    private sealed record Row(long Id, string ChannelId, string? CommunityId, string AuthorId, string Username, string? DisplayName, string? AvatarHash,
         string Content, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt, long? ReplyToId, string? MentionIds, bool HasReactions,
         string? MentionRoleIds, bool MentionEveryone, int Type, DateTimeOffset? PinnedAt, string? Embeds);
 
@@ -30,7 +31,7 @@ public sealed class MessageStore(VoxoraDbContext db, Attachments.MediaLinks link
 
     // The projection goes last: EF cannot order or filter on a constructed record.
     private Task<List<Row>> ToRowsAsync(IQueryable<MessageEntity> query, CancellationToken ct) =>
-        query.Select(m => new Row(m.Id, m.ChannelId, m.CommunityId, m.AuthorId, m.Author!.Username, m.Author.DisplayName,
+        query.Select(m => new Row(m.Id, m.ChannelId, m.CommunityId, m.AuthorId, m.Author!.Username, m.Author.DisplayName, m.Author.AvatarHash,
                 m.Content, m.CreatedAt, m.EditedAt, m.ReplyToId, m.MentionIds, db.Reactions.Any(r => r.MessageId == m.Id),
                 m.MentionRoleIds, m.MentionEveryone, m.Type,
                 db.MessagePins.Where(p => p.MessageId == m.Id).Select(p => (DateTimeOffset?)p.PinnedAt).FirstOrDefault(), m.Embeds))
@@ -115,7 +116,7 @@ public sealed class MessageStore(VoxoraDbContext db, Attachments.MediaLinks link
                 Snowflake.Format(r.Id),
                 r.ChannelId,
                 r.CommunityId,
-                new UserSummary(r.AuthorId, r.Username, r.DisplayName),
+                new UserSummary(r.AuthorId, r.Username, r.DisplayName, AvatarLinks.UserAvatarUrl(r.AuthorId, r.AvatarHash)),
                 r.Content,
                 r.CreatedAt,
                 r.EditedAt,

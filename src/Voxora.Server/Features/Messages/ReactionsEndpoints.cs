@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Avatars;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Infrastructure;
@@ -154,14 +155,14 @@ public static class ReactionsEndpoints
         var query = from reaction in db.Reactions.AsNoTracking()
                     join user in db.Users on reaction.UserId equals user.Id
                     where reaction.MessageId == target.MessageId && reaction.Emoji == emoji
-                    select new { reaction.UserId, user.Username, user.DisplayName };
+                    select new { reaction.UserId, user.Username, user.DisplayName, user.AvatarHash };
         if (after is not null)
         {
             query = query.Where(r => string.Compare(r.UserId, after) > 0);
         }
 
         var users = await query.OrderBy(r => r.UserId).Take(take)
-            .Select(r => new UserSummary(r.UserId, r.Username, r.DisplayName))
+            .Select(r => new UserSummary(r.UserId, r.Username, r.DisplayName, AvatarLinks.UserAvatarUrl(r.UserId, r.AvatarHash)))
             .ToListAsync(ct);
         return TypedResults.Ok(users);
     }

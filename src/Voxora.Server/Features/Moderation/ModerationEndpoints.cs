@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Avatars;
 using Voxora.Server.Features.Audit;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
@@ -157,7 +158,7 @@ public static class ModerationEndpoints
         var bans = await db.Bans.AsNoTracking()
             .Where(b => b.CommunityId == actor.Community.Id)
             .OrderBy(b => b.UserId)
-            .Select(b => new Ban(new UserSummary(b.User!.Id, b.User.Username, b.User.DisplayName), b.Reason, b.ActorId, b.CreatedAt))
+            .Select(b => new Ban(new UserSummary(b.User!.Id, b.User.Username, b.User.DisplayName, AvatarLinks.UserAvatarUrl(b.User.Id, b.User.AvatarHash)), b.Reason, b.ActorId, b.CreatedAt))
             .ToListAsync(ct);
         return TypedResults.Ok(bans);
     }
@@ -174,7 +175,7 @@ public static class ModerationEndpoints
         }
 
         var user = Ids.IsWellFormed(userId, Ids.User)
-            ? await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new UserSummary(u.Id, u.Username, u.DisplayName)).SingleOrDefaultAsync(ct)
+            ? await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new UserSummary(u.Id, u.Username, u.DisplayName, AvatarLinks.UserAvatarUrl(u.Id, u.AvatarHash))).SingleOrDefaultAsync(ct)
             : null;
         if (user is null)
         {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Avatars;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Permissions;
@@ -239,7 +240,7 @@ public static class PodEndpoints
         }
 
         var bans = await db.PodBans.AsNoTracking().OrderBy(b => b.UserId)
-            .Select(b => new PodBan(new UserSummary(b.User!.Id, b.User.Username, b.User.DisplayName), b.Reason, b.ActorId, b.CreatedAt))
+            .Select(b => new PodBan(new UserSummary(b.User!.Id, b.User.Username, b.User.DisplayName, AvatarLinks.UserAvatarUrl(b.User.Id, b.User.AvatarHash)), b.Reason, b.ActorId, b.CreatedAt))
             .ToListAsync(ct);
         return TypedResults.Ok(bans);
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Voxora.Server.Features.Avatars;
 
 namespace Voxora.Server.Features.Users;
 
@@ -16,9 +17,14 @@ public sealed class UserAccount
     public required string PasswordHash { get; set; }
     public required DateTimeOffset CreatedAt { get; init; }
 
-    public Protocol.User ToPublic() => new(Id, Username, DisplayName, CreatedAt);
+    /// <summary>The content hash of the current avatar (its file is <c>avatars/{id}/{hash}.webp</c>); null without one.</summary>
+    public string? AvatarHash { get; set; }
 
-    public Protocol.User ToSelf() => new(Id, Username, DisplayName, CreatedAt, Email);
+    public Protocol.User ToPublic() => new(Id, Username, DisplayName, CreatedAt, null, AvatarLinks.UserAvatarUrl(Id, AvatarHash));
+
+    public Protocol.User ToSelf() => new(Id, Username, DisplayName, CreatedAt, Email, AvatarLinks.UserAvatarUrl(Id, AvatarHash));
+
+    public Protocol.UserSummary ToSummary() => new(Id, Username, DisplayName, AvatarLinks.UserAvatarUrl(Id, AvatarHash));
 }
 
 internal sealed class UserAccountConfiguration : IEntityTypeConfiguration<UserAccount>
@@ -34,5 +40,6 @@ internal sealed class UserAccountConfiguration : IEntityTypeConfiguration<UserAc
         builder.Property(u => u.DisplayName).HasMaxLength(64);
         builder.Property(u => u.Email).HasMaxLength(254);
         builder.Property(u => u.PasswordHash).HasMaxLength(256);
+        builder.Property(u => u.AvatarHash).HasMaxLength(AvatarLinks.HashLength);
     }
 }

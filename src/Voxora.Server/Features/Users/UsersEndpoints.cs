@@ -5,6 +5,7 @@ using Voxora.Server.Data;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Users;
 
@@ -27,7 +28,7 @@ public static class UsersEndpoints
     }
 
     private static async Task<Results<Ok<User>, ValidationProblem, ProblemHttpResult>> UpdateMe(
-        UpdateMeRequest request, HttpContext http, VoxoraDbContext db, MemberDirectory members, CancellationToken ct)
+        UpdateMeRequest request, HttpContext http, VoxoraDbContext db, DomainEvents events, CancellationToken ct)
     {
         if (UserRules.DisplayNameError(request.DisplayName, out var displayName) is { } error)
         {
@@ -47,9 +48,14 @@ public static class UsersEndpoints
             return Problems.Validation("display_name", "Display name must not be another user's username.");
         }
 
+        var changed = user.DisplayName != displayName;
         user.DisplayName = displayName;
         await db.SaveChangesAsync(ct);
-        members.ForgetUser(user.Id);
+        if (changed)
+        {
+            await events.PublishAsync(new UserUpdated(user.ToSummary()));
+        }
+
         return TypedResults.Ok(user.ToSelf());
     }
 
