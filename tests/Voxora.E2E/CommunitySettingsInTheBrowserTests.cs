@@ -64,6 +64,9 @@ public sealed class CommunitySettingsInTheBrowserTests(BrowserFixture fixture) :
         await menu.ClickAsync();
         await owner.GetByTestId("open-community-settings").ClickAsync();
         var settings = owner.GetByTestId("community-settings");
+        // The owner's settings open on Overview; Roles is one tab down.
+        await Expect(settings.GetByTestId("settings-overview")).ToBeVisibleAsync();
+        await settings.GetByTestId("settings-tab-roles").ClickAsync();
         await Expect(settings.GetByTestId("settings-roles")).ToBeVisibleAsync();
         await settings.GetByTestId("new-role-name").FillAsync("Helpers");
         await settings.GetByTestId("new-role-color").FillAsync("#e67e22");
@@ -80,9 +83,25 @@ public sealed class CommunitySettingsInTheBrowserTests(BrowserFixture fixture) :
         await Expect(settings.GetByTestId("role-row")).ToHaveCountAsync(3);
         await settings.GetByRole(AriaRole.Button, new() { Name = "Move Greeters up" }).ClickAsync();
         await Expect(settings.GetByTestId("role-row").First).ToHaveAttributeAsync("data-role-name", "Greeters");
-        await settings.GetByRole(AriaRole.Button, new() { Name = "Move Greeters down" }).FocusAsync();
-        await owner.Keyboard.PressAsync("Enter");
-        await Expect(settings.GetByTestId("role-row").First).ToHaveAttributeAsync("data-role-name", "Helpers");
+        // The buttons are disabled while a move is saved. Its role updates then arrive one by one and may reorder the rows
+        // for a moment, and a moved row loses the focus: the keypress is retried until the focused button takes it.
+        var moveDown = settings.GetByRole(AriaRole.Button, new() { Name = "Move Greeters down" });
+        for (var attempt = 1; ; attempt++)
+        {
+            await Expect(moveDown).ToBeEnabledAsync();
+            await moveDown.FocusAsync();
+            await Expect(moveDown).ToBeFocusedAsync();
+            await owner.Keyboard.PressAsync("Enter");
+            try
+            {
+                await Expect(settings.GetByTestId("role-row").First).ToHaveAttributeAsync("data-role-name", "Helpers", new() { Timeout = 3000 });
+                break;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+            }
+        }
+
         await settings.Locator("[data-testid=role-row][data-role-name=Helpers] button").First.ClickAsync();
         await Expect(settings.Locator("[data-permission=KICK_MEMBERS]")).ToBeCheckedAsync();
         await BrowserFixture.ScreenshotAsync(owner, "settings-roles");

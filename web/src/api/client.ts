@@ -61,6 +61,8 @@ export interface ApiClientOptions {
 
 export interface RequestOptions {
   body?: unknown;
+  /** A file sent as the request body as it is, with its own type as Content-Type (instead of JSON). */
+  file?: Blob;
   /** Send the bearer token and refresh on 401 (default true). */
   auth?: boolean;
   query?: Record<string, string | number | undefined | null>;
@@ -175,6 +177,7 @@ export class ApiClient {
   private async send(method: string, path: string, options: RequestOptions, token: string | null): Promise<Response> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (options.body !== undefined) headers["Content-Type"] = "application/json";
+    else if (options.file) headers["Content-Type"] = options.file.type;
     if (token) headers["Authorization"] = `Bearer ${token}`;
     let url = this.baseUrl + path;
     if (options.query) {
@@ -186,6 +189,7 @@ export class ApiClient {
     try {
       const init: RequestInit = { method, headers };
       if (options.body !== undefined) init.body = JSON.stringify(options.body);
+      else if (options.file) init.body = options.file;
       if (options.signal) init.signal = options.signal;
       if (options.cache) init.cache = options.cache;
       return await this.fetchImpl(url, init);

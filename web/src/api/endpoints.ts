@@ -42,6 +42,8 @@ export function endpoints(api: ApiClient) {
 
     me: () => api.request<User>("GET", "/users/@me"),
     updateMe: (body: { display_name: string }) => api.request<User>("PATCH", "/users/@me", { body }),
+    setAvatar: (picture: Blob) => api.request<User>("PUT", "/users/@me/avatar", { file: picture }),
+    removeAvatar: () => api.request<User>("DELETE", "/users/@me/avatar"),
     changePassword: (body: { current_password: string; new_password: string }) =>
       api.request<void>("POST", "/users/@me/password", { body }),
 
@@ -49,6 +51,8 @@ export function endpoints(api: ApiClient) {
     createCommunity: (body: { name: string; description?: string }) => api.request<Community>("POST", "/communities", { body }),
     updateCommunity: (id: string, body: { name?: string; description?: string }) =>
       api.request<Community>("PATCH", `/communities/${enc(id)}`, { body }),
+    setCommunityIcon: (id: string, picture: Blob) => api.request<Community>("PUT", `/communities/${enc(id)}/icon`, { file: picture }),
+    removeCommunityIcon: (id: string) => api.request<Community>("DELETE", `/communities/${enc(id)}/icon`),
     deleteCommunity: (id: string) => api.request<void>("DELETE", `/communities/${enc(id)}`),
     leaveCommunity: (id: string) => api.request<void>("DELETE", `/communities/${enc(id)}/members/@me`),
     members: (id: string, after?: string) =>

@@ -7,12 +7,15 @@ export interface User {
   display_name?: string | null;
   created_at: string;
   email?: string | null;
+  /** A path on the pod (public, immutable: a new avatar is a new URL); absent without an avatar. */
+  avatar_url?: string | null;
 }
 
 export interface UserSummary {
   id: string;
   username: string;
   display_name?: string | null;
+  avatar_url?: string | null;
 }
 
 /** 2 and 3 are direct channels (no community); 5 is a thread, 6 reserved. */
@@ -42,6 +45,8 @@ export interface Community {
   created_at: string;
   member_count?: number | null;
   channels?: Channel[] | null;
+  /** A path on the pod (public, immutable); absent without an icon. */
+  icon_url?: string | null;
 }
 
 export interface Member {
@@ -407,6 +412,7 @@ export interface Problem {
 export type DispatchEvent =
   | { t: "READY"; d: ReadyPayload }
   | { t: "RESUMED"; d: null }
+  | { t: "USER_UPDATE"; d: UserSummary }
   | { t: "MESSAGE_CREATE"; d: Message }
   | { t: "MESSAGE_UPDATE"; d: Message }
   | { t: "MESSAGE_DELETE"; d: MessageDeleted }

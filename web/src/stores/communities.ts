@@ -23,7 +23,8 @@ export const useCommunities = create<CommunitiesState>()((set) => ({
   upsert: (c) =>
     set((s) => {
       const prev = s.byId[c.id];
-      const next: CommunityInfo = { ...prev, ...strip(c) };
+      // Absent fields are null (the server omits nulls): a removed icon or cleared description must not linger.
+      const next: CommunityInfo = { ...prev, ...strip(c), description: c.description ?? null, icon_url: c.icon_url ?? null };
       // COMMUNITY_UPDATE carries no member_count: keep the one we know.
       if (c.member_count == null && prev?.member_count != null) next.member_count = prev.member_count;
       return { byId: { ...s.byId, [c.id]: next } };

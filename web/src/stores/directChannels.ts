@@ -12,6 +12,8 @@ interface DirectChannelsState {
   remove: (id: string) => void;
   addRecipient: (channelId: string, user: UserSummary) => void;
   removeRecipient: (channelId: string, userId: string) => void;
+  /** USER_UPDATE: a recipient's new name or picture in every conversation they are in. */
+  updateRecipient: (user: UserSummary) => void;
   /** A new message: the conversation moves to the top of the list. */
   messageCreated: (channelId: string, messageId: string) => void;
 }
@@ -37,6 +39,17 @@ export const useDirectChannels = create<DirectChannelsState>()((set) => ({
       const c = s.byId[channelId];
       if (!c) return s;
       return { byId: { ...s.byId, [channelId]: { ...c, recipients: c.recipients.filter((r) => r.id !== userId) } } };
+    }),
+  updateRecipient: (user) =>
+    set((s) => {
+      let changed = false;
+      const byId: Record<string, DirectChannel> = {};
+      for (const [id, c] of Object.entries(s.byId)) {
+        const has = c.recipients.some((r) => r.id === user.id);
+        changed ||= has;
+        byId[id] = has ? { ...c, recipients: c.recipients.map((r) => (r.id === user.id ? user : r)) } : c;
+      }
+      return changed ? { byId } : s;
     }),
   messageCreated: (channelId, messageId) =>
     set((s) => {

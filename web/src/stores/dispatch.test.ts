@@ -3,6 +3,7 @@ import type { Channel, Community, DispatchEvent, Message } from "../api/types";
 import { useChannels } from "./channels";
 import { useCommunities } from "./communities";
 import { applyDispatch, resetStores } from "./dispatch";
+import { useDirectChannels } from "./directChannels";
 import { useInvites } from "./invites";
 import { useMembers } from "./members";
 import { useMessages } from "./messages";
@@ -175,5 +176,31 @@ describe("applyDispatch", () => {
     useUi.getState().setActiveChannel("ch_2");
     apply({ t: "MESSAGE_CREATE", d: message("60", { channel_id: "ch_2" }) });
     expect(useUi.getState().lastSeen["ch_2"]).toBe("60");
+  });
+  it("USER_UPDATE gives the new name and picture to every member entry, conversation and the own session, and a removal clears them", () => {
+    useMembers.getState().setAll("com_1", [{ community_id: "com_1", user: bob, joined_at: "2025-01-01T00:00:00Z" }]);
+    useDirectChannels.getState().replaceAll([{ id: "ch_dm", type: 2, recipients: [me, bob], created_at: "2025-01-01T00:00:00Z" }]);
+    const withPicture = { ...bob, display_name: "Bobby", avatar_url: "/api/v1/avatars/usr_bob/0123456789abcdef.webp" };
+    apply({ t: "USER_UPDATE", d: withPicture });
+    expect(useMembers.getState().byCommunity["com_1"]?.["usr_bob"]?.user).toEqual(withPicture);
+    expect(useMembers.getState().users["usr_bob"]?.avatar_url).toBe(withPicture.avatar_url);
+    expect(useDirectChannels.getState().byId["ch_dm"]?.recipients.find((r) => r.id === "usr_bob")).toEqual(withPicture);
+
+    apply({ t: "USER_UPDATE", d: { ...bob, display_name: "Bobby" } });
+    expect(useMembers.getState().users["usr_bob"]?.avatar_url).toBeUndefined();
+    expect(useMembers.getState().byCommunity["com_1"]?.["usr_bob"]?.user.avatar_url).toBeUndefined();
+
+    apply({ t: "USER_UPDATE", d: { id: me.id, username: me.username, avatar_url: "/api/v1/avatars/usr_me/fedcba9876543210.webp" } });
+    expect(useSession.getState().user).toMatchObject({ id: me.id, created_at: me.created_at, avatar_url: "/api/v1/avatars/usr_me/fedcba9876543210.webp" });
+  });
+
+  it("COMMUNITY_UPDATE without an icon (the server omits nulls) removes the icon it had", () => {
+    apply({ t: "COMMUNITY_UPDATE", d: community("com_1", [], { icon_url: "/api/v1/icons/com_1/0123456789abcdef.webp", description: "d" }) });
+    expect(useCommunities.getState().byId["com_1"]?.icon_url).toBe("/api/v1/icons/com_1/0123456789abcdef.webp");
+    const { member_count: _count, ...withoutCount } = community("com_1");
+    apply({ t: "COMMUNITY_UPDATE", d: withoutCount });
+    expect(useCommunities.getState().byId["com_1"]?.icon_url).toBeNull();
+    expect(useCommunities.getState().byId["com_1"]?.description).toBeNull();
+    expect(useCommunities.getState().byId["com_1"]?.member_count).toBe(2);
   });
 });

@@ -51,6 +51,15 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
     }
     case "RESUMED":
       break;
+    case "USER_UPDATE": {
+      useMembers.getState().updateUser(e.d);
+      useDirectChannels.getState().updateRecipient(e.d);
+      const session = useSession.getState();
+      if (session.user?.id === e.d.id) {
+        session.setUser({ ...session.user, username: e.d.username, display_name: e.d.display_name, avatar_url: e.d.avatar_url });
+      }
+      break;
+    }
     case "PRESENCE_UPDATE":
       usePresenceStore.getState().upsert([e.d], useSession.getState().user?.id ?? null);
       break;

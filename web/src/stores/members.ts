@@ -14,6 +14,8 @@ interface MembersState {
   remove: (communityId: string, userId: string) => void;
   removeCommunity: (communityId: string) => void;
   rememberUsers: (list: UserSummary[]) => void;
+  /** USER_UPDATE: the user's new name or picture, everywhere they are listed. */
+  updateUser: (user: UserSummary) => void;
 }
 
 export const useMembers = create<MembersState>()((set) => ({
@@ -50,12 +52,21 @@ export const useMembers = create<MembersState>()((set) => ({
       const users = { ...s.users };
       for (const u of list) {
         const prev = users[u.id];
-        if (!prev || prev.username !== u.username || prev.display_name !== u.display_name) {
+        if (!prev || prev.username !== u.username || prev.display_name !== u.display_name || prev.avatar_url !== u.avatar_url) {
           users[u.id] = u;
           changed = true;
         }
       }
       return changed ? { users } : s;
+    }),
+  updateUser: (user) =>
+    set((s) => {
+      const byCommunity: Record<string, Record<string, Member>> = {};
+      for (const [communityId, list] of Object.entries(s.byCommunity)) {
+        const member = list[user.id];
+        byCommunity[communityId] = member ? { ...list, [user.id]: { ...member, user } } : list;
+      }
+      return { byCommunity, users: { ...s.users, [user.id]: user } };
     }),
 }));
 

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import type { PresenceStatus } from "../api/types";
 import { STATUS_LABEL } from "../stores/presence";
 
@@ -34,13 +35,40 @@ export function PresenceDot({ status, className = "" }: { status: PresenceStatus
   );
 }
 
-export function Avatar({ id, name, size = "md", status }: { id: string; name: string; size?: "xs" | "sm" | "md"; status?: PresenceStatus }) {
-  const dims = size === "xs" ? "h-6 w-6 text-xs" : size === "sm" ? "h-8 w-8 text-sm" : "h-10 w-10 text-base";
-  const face = (
-    <span aria-hidden="true" className={`inline-flex shrink-0 select-none items-center justify-center rounded-full font-semibold text-white ${dims} ${palette[hash(id) % palette.length]}`}>
-      {(name.trim()[0] ?? "?").toUpperCase()}
-    </span>
-  );
+/**
+ * A person's picture (their avatar when they have one, else their initial on a colour of their id), with their presence
+ * dot when given. Decorative: the name beside it says who it is.
+ */
+export function Avatar({
+  id,
+  name,
+  url,
+  size = "md",
+  status,
+}: {
+  id: string;
+  name: string;
+  url?: string | null;
+  size?: "xs" | "sm" | "md" | "lg";
+  status?: PresenceStatus;
+}) {
+  const [failed, setFailed] = useState<string | null>(null);
+  const dims = size === "xs" ? "h-6 w-6 text-xs" : size === "sm" ? "h-8 w-8 text-sm" : size === "lg" ? "h-20 w-20 text-3xl" : "h-10 w-10 text-base";
+  const face =
+    url && failed !== url ? (
+      <img
+        src={url}
+        alt=""
+        data-testid="avatar-image"
+        draggable={false}
+        onError={() => setFailed(url)}
+        className={`shrink-0 select-none rounded-full bg-hover object-cover ${dims}`}
+      />
+    ) : (
+      <span aria-hidden="true" className={`inline-flex shrink-0 select-none items-center justify-center rounded-full font-semibold text-white ${dims} ${palette[hash(id) % palette.length]}`}>
+        {(name.trim()[0] ?? "?").toUpperCase()}
+      </span>
+    );
   if (!status) return face;
   return (
     <span className="relative inline-flex shrink-0">

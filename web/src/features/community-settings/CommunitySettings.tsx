@@ -3,7 +3,7 @@ import type { AuditEntry, AuditVerification, Ban, PermissionTable, Role } from "
 import { describeError } from "../../api/errors";
 import { loadMembers, rest } from "../../app/runtime";
 import { useChannels } from "../../stores/channels";
-import type { CommunityInfo } from "../../stores/communities";
+import { useCommunities, type CommunityInfo } from "../../stores/communities";
 import { useInvites } from "../../stores/invites";
 import { displayName, useMembers } from "../../stores/members";
 import { colorToHex, hexToColor, memberColor, rolesInHierarchy, useRoles } from "../../stores/roles";
@@ -12,10 +12,11 @@ import { useVoice } from "../../stores/voice";
 import { Button, IconButton } from "../../ui/Button";
 import { Isolated } from "../../ui/Isolated";
 import { FormError } from "../../ui/TextField";
+import { PicturePicker } from "../../ui/PicturePicker";
 import { MemberActions, type ModeratorRights, anyModeration } from "./MemberActions";
 import { AUDIT_ACTIONS, Bits, can, describeAuditEntry, hasBit, reorderedPositions, withPermission } from "./rules";
 
-type Section = "roles" | "members" | "invites" | "audit";
+type Section = "overview" | "roles" | "members" | "invites" | "audit";
 
 /** What the viewer may manage in a community, from their community-wide permissions (the owner: everything). */
 export function useSettingsRights(community: CommunityInfo) {
@@ -45,6 +46,7 @@ export function CommunitySettings({ community, onClose }: { community: Community
   const { rights, manageCommunity, viewAudit } = useSettingsRights(community);
   const sections = (
     [
+      { id: "overview", label: "Overview", show: manageCommunity },
       { id: "roles", label: "Roles", show: rights.manageRoles },
       { id: "members", label: "Members", show: anyModeration(rights) },
       { id: "invites", label: "Invites", show: manageCommunity },
@@ -95,6 +97,7 @@ export function CommunitySettings({ community, onClose }: { community: Community
           <div className="mt-auto"><Button variant="secondary" className="w-full" onClick={onClose}>Close</Button></div>
         </nav>
         <div className="flex-1 overflow-y-auto p-5">
+          {current === "overview" ? <OverviewSection community={community} /> : null}
           {current === "roles" ? <RolesSection communityId={community.id} /> : null}
           {current === "members" ? <MembersSection community={community} rights={rights} /> : null}
           {current === "invites" ? <InvitesSection communityId={community.id} /> : null}
@@ -103,6 +106,35 @@ export function CommunitySettings({ community, onClose }: { community: Community
         </div>
       </div>
     </dialog>
+  );
+}
+
+/** The community's icon (shown in everyone's community rail at once, through COMMUNITY_UPDATE). */
+function OverviewSection({ community }: { community: CommunityInfo }) {
+  const icon = useCommunities((s) => s.byId[community.id]?.icon_url);
+  return (
+    <section aria-labelledby="settings-overview-title" data-testid="settings-overview" className="flex flex-col gap-4">
+      <h3 id="settings-overview-title" className="text-lg font-semibold">Overview</h3>
+      <div>
+        <h4 className="mb-2 text-sm font-semibold">Icon</h4>
+        <PicturePicker
+          preview={
+            icon ? (
+              <img src={icon} alt="" className="h-20 w-20 rounded-2xl object-cover" data-testid="community-icon-preview" />
+            ) : (
+              <span aria-hidden="true" className="flex h-20 w-20 items-center justify-center rounded-2xl bg-sidebar text-2xl font-semibold">
+                {community.name.trim().slice(0, 1).toUpperCase()}
+              </span>
+            )
+          }
+          hasPicture={!!icon}
+          label="icon"
+          testId="icon-picker"
+          onUpload={async (file) => useCommunities.getState().upsert(await rest.setCommunityIcon(community.id, file))}
+          onRemove={async () => useCommunities.getState().upsert(await rest.removeCommunityIcon(community.id))}
+        />
+      </div>
+    </section>
   );
 }
 

@@ -54,7 +54,7 @@ export function DirectSidebar({ activeChannelId }: { activeChannelId: string | u
                     {c.recipients.length}
                   </span>
                 ) : other ? (
-                  <Avatar id={other.id} name={displayName(other)} size="sm" />
+                  <Avatar id={other.id} name={displayName(other)} url={other.avatar_url} size="sm" />
                 ) : null}
                 <Isolated className="min-w-0 flex-1 truncate" text={title} />
                 {unread > 0 && !active ? (
@@ -134,7 +134,7 @@ function NewGroupDialog({ onClose }: { onClose: () => void }) {
           <li key={u.id}>
             <label className="flex items-center gap-2 rounded px-2 py-1 hover:bg-hover">
               <input type="checkbox" checked={picked.includes(u.id)} onChange={() => toggle(u.id)} data-testid={`pick-${u.username}`} />
-              <Avatar id={u.id} name={displayName(u)} size="xs" />
+              <Avatar id={u.id} name={displayName(u)} url={u.avatar_url} size="xs" />
               <Isolated text={displayName(u)} />
             </label>
           </li>

@@ -74,7 +74,7 @@ function ProfileCard({ userId, communityId, onClose }: { userId: string; communi
     <Dialog title={user ? displayName(user) : "Profile"} onClose={onClose} testId="profile-card">
       {user ? (
         <div className="flex items-center gap-3">
-          <Avatar id={user.id} name={displayName(user)} />
+          <Avatar id={user.id} name={displayName(user)} url={user.avatar_url} size="lg" />
           <div className="min-w-0">
             <Isolated className="block truncate font-semibold" text={displayName(user)} />
             <Isolated className="block truncate text-sm text-muted" text={`@${user.username}`} />

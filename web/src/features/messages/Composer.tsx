@@ -124,7 +124,7 @@ export function Composer({
     onCancelReply();
     // Having sent a message is a sensible moment to offer desktop notifications.
     useNotifications.getState().markEligible();
-    void sendMessage(rest, channel.id, { id: me.id, username: me.username, display_name: me.display_name ?? null }, encodeMentions(content, byName), replyTo, undefined, attachments);
+    void sendMessage(rest, channel.id, { id: me.id, username: me.username, display_name: me.display_name ?? null, avatar_url: me.avatar_url ?? null }, encodeMentions(content, byName), replyTo, undefined, attachments);
   }
 
   function onPaste(e: ClipboardEvent<HTMLTextAreaElement>) {

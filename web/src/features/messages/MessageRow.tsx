@@ -430,7 +430,7 @@ export function PendingRow({ pending, grouped }: { pending: PendingMessage; grou
     >
       {pending.reply_to ? <ReplyQuote channelId={pending.channel_id} replyTo={pending.reply_to} myId={pending.author.id} /> : null}
       <div className="flex gap-3">
-        <div className="w-10 shrink-0">{grouped ? null : <Avatar id={pending.author.id} name={displayName(pending.author)} />}</div>
+        <div className="w-10 shrink-0">{grouped ? null : <Avatar id={pending.author.id} name={displayName(pending.author)} url={pending.author.avatar_url} />}</div>
         <div className="min-w-0 flex-1">
           {grouped ? null : <div className="font-semibold"><Isolated text={displayName(pending.author)} /></div>}
           {pending.content ? (
@@ -468,7 +468,7 @@ function attachmentSummary(m: { attachments?: { filename: string }[] | undefined
 /** An author's avatar with their presence dot (re-renders only when that one user's status changes). */
 function AuthorAvatar({ author, myId }: { author: UserSummary; myId: string | undefined }) {
   const status = usePresenceStore((s) => statusOf(s, author.id, myId ?? null));
-  return <Avatar id={author.id} name={displayName(author)} status={status} />;
+  return <Avatar id={author.id} name={displayName(author)} url={author.avatar_url} status={status} />;
 }
 
 /** The author's name in the colour of their highest coloured role (live: roles given or recoloured show at once). */

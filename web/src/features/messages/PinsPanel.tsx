@@ -63,7 +63,7 @@ function PinnedItem({ message, canUnpin, myId }: { message: Message; canUnpin: b
   return (
     <li data-testid={`pinned-${message.id}`} aria-label={`${name}: ${message.content}`} className="rounded border border-line bg-elevated p-2">
       <div className="flex items-center gap-2">
-        <Avatar id={author.id} name={name} size="sm" />
+        <Avatar id={author.id} name={name} url={author.avatar_url} size="sm" />
         <Isolated className="truncate font-semibold" text={name} />
         <time dateTime={message.created_at} className="shrink-0 text-xs text-muted">{dateTimeFmt.format(new Date(message.created_at))}</time>
       </div>

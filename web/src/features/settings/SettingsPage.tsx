@@ -5,7 +5,9 @@ import { ApiError, describeError } from "../../api/errors";
 import type { SessionInfo } from "../../api/types";
 import { useSession } from "../../stores/session";
 import { useUi } from "../../stores/ui";
+import { Avatar } from "../../ui/Avatar";
 import { Button } from "../../ui/Button";
+import { PicturePicker } from "../../ui/PicturePicker";
 import { ConfirmDialog } from "../../ui/FormDialogs";
 import { FormError, TextField } from "../../ui/TextField";
 import { VoiceSettingsForm } from "../voice/VoiceSettings";
@@ -51,6 +53,23 @@ function ProfileForm() {
         <span role="status" className="text-sm text-muted">{done}</span>
       </div>
     </form>
+  );
+}
+
+/** The avatar: shown to everyone at once (USER_UPDATE), wherever the name is. */
+function AvatarForm() {
+  const user = useSession((s) => s.user);
+  const setUser = useSession((s) => s.setUser);
+  if (!user) return null;
+  return (
+    <PicturePicker
+      preview={<Avatar id={user.id} name={user.display_name || user.username} url={user.avatar_url} size="lg" />}
+      hasPicture={!!user.avatar_url}
+      label="avatar"
+      testId="avatar-picker"
+      onUpload={async (file) => setUser(await rest.setAvatar(file))}
+      onRemove={async () => setUser(await rest.removeAvatar())}
+    />
   );
 }
 
@@ -147,7 +166,12 @@ export function SettingsPage() {
         <h1 className="text-2xl font-bold">Settings</h1>
         <Link to="/app" className="rounded px-3 py-2 text-accent underline">Back to chat</Link>
       </div>
-      <Section title="Profile"><ProfileForm /></Section>
+      <Section title="Profile">
+        <div className="flex flex-col gap-5">
+          <AvatarForm />
+          <ProfileForm />
+        </div>
+      </Section>
       <Section title="Appearance">
         <label className="flex items-center gap-3">
           <input type="checkbox" checked={theme === "light"} onChange={(e) => setTheme(e.target.checked ? "light" : "dark")} className="h-4 w-4" />

@@ -64,11 +64,15 @@ export function CommunityRail({ activeId }: { activeId: string | undefined }) {
               aria-current={active ? "page" : undefined}
               title={stripBidiControls(c.name)}
               data-testid={`community-button-${c.id}`}
-              className={`flex h-12 w-12 items-center justify-center text-sm font-semibold transition-all ${
+              className={`flex h-12 w-12 items-center justify-center overflow-hidden text-sm font-semibold transition-all ${
                 active ? "rounded-2xl bg-accent text-white" : "rounded-3xl bg-main text-fg hover:rounded-2xl hover:bg-accent hover:text-white"
               }`}
             >
-              {initials(c.name)}
+              {c.icon_url ? (
+                <img src={c.icon_url} alt="" data-testid="community-icon" draggable={false} className="h-12 w-12 rounded-[inherit] object-cover" />
+              ) : (
+                initials(c.name)
+              )}
             </Link>
             {(totals[c.id]?.mentions ?? 0) > 0 ? (
               <span

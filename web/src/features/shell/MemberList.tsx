@@ -50,7 +50,7 @@ export function MemberList({ communityId }: { communityId: string }) {
         className="flex min-w-0 flex-1 items-center gap-2 text-left"
         data-testid={`member-profile-${m.user.id}`}
       >
-        <Avatar id={m.user.id} name={displayName(m.user)} size="sm" status={status} />
+        <Avatar id={m.user.id} name={displayName(m.user)} url={m.user.avatar_url} size="sm" status={status} />
         <span data-testid="member-name" className="truncate" style={{ color: memberColor(m.roles, roles) }}><Isolated text={displayName(m.user)} /></span>
       </button>
       {m.user.id === ownerId ? <span className="ml-auto text-xs text-amber-500" title="Owner">owner</span> : null}

@@ -43,7 +43,7 @@ export function StatusPicker({ me }: { me: User }) {
         onClick={() => setOpen((o) => !o)}
         className="rounded-full"
       >
-        <Avatar id={me.id} name={displayName(me)} size="sm" status={myStatus} />
+        <Avatar id={me.id} name={displayName(me)} url={me.avatar_url} size="sm" status={myStatus} />
       </button>
       {open ? (
         <ul role="menu" aria-label="Set status" className="absolute bottom-10 left-0 z-20 w-56 rounded-md border border-line bg-elevated p-1 shadow-lg">

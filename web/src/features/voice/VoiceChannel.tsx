@@ -125,7 +125,7 @@ function VoiceMemberRow({ state, channel, isOwner }: { state: VoiceState; channe
       }
     >
       <span className={`inline-flex rounded-full ${speaking ? "outline-2 outline-offset-1 outline-speaking outline-solid" : "outline-0"}`} data-testid="voice-avatar">
-        <Avatar id={state.user_id} name={name} size="xs" />
+        <Avatar id={state.user_id} name={name} url={user?.avatar_url} size="xs" />
       </span>
       <Isolated className={`truncate ${speaking ? "text-fg" : ""}`} text={name} />
       {speaking ? <span className="sr-only">(speaking)</span> : null}
