@@ -7,7 +7,8 @@ namespace Voxora.E2E;
 
 /// <summary>
 /// Direct messages as people see them: alice opens bob's profile card from the member list and messages him; bob sees
-/// the conversation with an unread badge on the DM home and answers; then a group conversation of three.
+/// the conversation with an unread badge on the DM home and answers; then a group conversation of three, which its owner
+/// renames and whose people she removes and adds, and which bob leaves.
 /// </summary>
 public sealed class DirectMessagesInTheBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
@@ -122,6 +123,30 @@ public sealed class DirectMessagesInTheBrowserTests(BrowserFixture fixture) : IC
         await Expect(alice.GetByTestId("message-list")).ToContainTextAsync("carol here");
         await SendAsync(bob, "bob too");
         await Expect(alice.GetByTestId("message-list")).ToContainTextAsync("bob too");
+
+        // Group settings: alice (the owner) renames the group, removes carol and adds her back; bob leaves.
+        await alice.GetByTestId("group-settings-toggle").ClickAsync();
+        var settings = alice.GetByTestId("group-settings");
+        await settings.GetByTestId("group-rename").FillAsync("Weekend plans");
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(trio).ToContainTextAsync("Weekend plans");
+        await Expect(settings.GetByTestId("group-person")).ToHaveCountAsync(3);
+        await settings.GetByRole(AriaRole.Button, new() { Name = $"Remove {carolName}" }).ClickAsync();
+        await Expect(settings.GetByTestId("group-person")).ToHaveCountAsync(2);
+        Assert.DoesNotContain(await carol.GetDirectChannelsAsync(), c => c.Id == group.Id);
+        await settings.GetByTestId($"add-{carolName}").CheckAsync();
+        await settings.GetByTestId("group-add").ClickAsync();
+        await Expect(settings.GetByTestId("group-person")).ToHaveCountAsync(3);
+        Assert.Equal("Weekend plans", (await carol.GetDirectChannelsAsync()).Single(c => c.Id == group.Id).Name);
+        await BrowserFixture.ScreenshotAsync(alice, "group-settings");
+
+        await bob.GetByTestId("group-settings-toggle").ClickAsync();
+        await Expect(bob.GetByTestId("group-settings").GetByRole(AriaRole.Button, new() { Name = $"Remove {carolName}" })).ToHaveCountAsync(0);
+        await bob.GetByTestId("group-leave").ClickAsync();
+        await bob.GetByTestId("group-leave-confirm").ClickAsync();
+        await Expect(bob.GetByTestId($"dm-link-{group.Id}")).ToHaveCountAsync(0);
+        await Expect(settings.GetByTestId("group-person")).ToHaveCountAsync(2);
+        await Expect(settings.Locator($"[data-testid=group-person][data-username={bobName}]")).ToHaveCountAsync(0);
         Assert.Empty(fixture.PageErrors);
     }
 }

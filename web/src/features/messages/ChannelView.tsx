@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { loadLatest, markChannelRead } from "../../app/runtime";
 import { describeError } from "../../api/errors";
-import type { Channel } from "../../api/types";
+import { ChannelType, type Channel } from "../../api/types";
 import { latestId, useMessages } from "../../stores/messages";
 import { useCommunities } from "../../stores/communities";
 import { canManageMessages, usePins } from "../../stores/pins";
@@ -17,6 +17,7 @@ import { PinsPanel, usePinsOf } from "./PinsPanel";
 import { Isolated } from "../../ui/Isolated";
 import { stripBidiControls } from "../../ui/safeText";
 import { ThreadList } from "../threads/ThreadList";
+import { GroupSettingsDialog } from "../direct/GroupSettings";
 import { DropOverlay, useFileDrop } from "../attachments/FileDrop";
 import { uploadsFor } from "../attachments/queues";
 
@@ -38,6 +39,7 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
   const [replyTo, setReplyTo] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [threadsOpen, setThreadsOpen] = useState(false);
+  const [groupOpen, setGroupOpen] = useState(false);
   // How many were unread when the channel was opened (this view is keyed by channel): where the divider goes.
   const [openedUnread] = useState(() => useUnread.getState().byChannel[channel.id]?.unread ?? 0);
   const [dividerId, setDividerId] = useState<string | null>(null);
@@ -132,6 +134,11 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
             </span>
           ) : null}
         </IconButton>
+        {channel.type === ChannelType.GroupDirectMessage ? (
+          <IconButton label="Group settings" onClick={() => setGroupOpen(true)} data-testid="group-settings-toggle">
+            👥
+          </IconButton>
+        ) : null}
         {isDirectType(channel.type) ? null : (
           <>
             <IconButton label="Threads" aria-expanded={threadsOpen} onClick={() => setThreadsOpen(!threadsOpen)} data-testid="threads-toggle">
@@ -143,6 +150,7 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
           </>
         )}
       </header>
+      {groupOpen ? <GroupSettingsDialog channelId={channel.id} onClose={() => setGroupOpen(false)} /> : null}
       {threadsOpen ? <ThreadList channelId={channel.id} onClose={() => setThreadsOpen(false)} /> : null}
       {error ? (
         <p role="alert" className="px-4 py-2 text-sm text-danger">
