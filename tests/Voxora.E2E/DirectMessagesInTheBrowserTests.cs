@@ -91,6 +91,13 @@ public sealed class DirectMessagesInTheBrowserTests(BrowserFixture fixture) : IC
         await Expect(bob.GetByTestId("dm-home-unread")).ToHaveCountAsync(0);
         await BrowserFixture.ScreenshotAsync(bob, "dm");
 
+        // Either of them may pin in a DM: bob pins alice's question, both see the pin's line.
+        var question = bob.GetByTestId("message-list").GetByRole(AriaRole.Article, new() { NameRegex = new Regex("fancy a letter\\?") });
+        await question.HoverAsync();
+        await question.GetByTestId("pin-message").ClickAsync();
+        await Expect(alice.GetByTestId("message-list")).ToContainTextAsync($"{bobName} pinned a message");
+        await Expect(bob.GetByTestId("message-list")).ToContainTextAsync($"{bobName} pinned a message");
+
         // A group of three: alice picks bob and carol.
         await alice.GetByTestId("new-group-dm").ClickAsync();
         var dialog = alice.GetByTestId("new-group-dialog");

@@ -258,6 +258,48 @@ public abstract class PinsTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task In_a_direct_channel_participants_pin_outsiders_see_nothing_and_a_block_stops_pinning()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var (alice, aliceUser) = await Server.NewMemberAsync(owner, community.Id);
+        using var _a = alice;
+        var (bob, bobUser) = await Server.NewMemberAsync(owner, community.Id);
+        using var _b = bob;
+        var (carol, carolUser) = await Server.NewMemberAsync(owner, community.Id);
+        using var _c = carol;
+        var dm = await alice.OpenDirectMessageAsync(bobUser.Id);
+        var message = await bob.SendMessageAsync(dm.Id, "the address is 12 Elm Street");
+        await using var aliceGateway = await ConnectAsync(Server, alice, aliceUser);
+        await using var bobGateway = await ConnectAsync(Server, bob, bobUser);
+        await using var carolGateway = await ConnectAsync(Server, carol, carolUser);
+
+        // Either participant pins (nobody holds MANAGE_MESSAGES in a DM); both see it, nobody else does.
+        await alice.PinMessageAsync(dm.Id, message.Id);
+        var pins = await bob.GetPinsAsync(dm.Id);
+        Assert.Equal([message.Id], pins.Select(m => m.Id));
+        foreach (var person in new[] { aliceGateway, bobGateway })
+        {
+            Assert.True(MessageOf(await person.Gateway.WaitForDispatchAsync(GatewayEvents.MessageUpdate)).Pinned);
+            Assert.Equal(new ChannelPinsUpdate(dm.Id, null, pins[0].PinnedAt), PinsUpdateOf(await person.Gateway.WaitForDispatchAsync(GatewayEvents.ChannelPinsUpdate)));
+            var line = MessageOf(await person.Gateway.WaitForDispatchAsync(GatewayEvents.MessageCreate));
+            Assert.Equal((MessageTypes.ChannelPinnedMessage, aliceUser.Id, message.Id), (line.Type, line.Author.Id, line.ReplyTo));
+        }
+
+        await AssertNothingArrivesAsync(carolGateway.Gateway);
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => carol.PinMessageAsync(dm.Id, message.Id));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => carol.GetPinsAsync(dm.Id));
+
+        // Across a block the DM is read-only: no pin or unpin, the pin stays.
+        await bob.UnpinMessageAsync(dm.Id, message.Id);
+        var again = await alice.SendMessageAsync(dm.Id, "see you there");
+        await alice.BlockUserAsync(bobUser.Id);
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.CannotMessageUser, () => bob.PinMessageAsync(dm.Id, again.Id));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.CannotMessageUser, () => alice.PinMessageAsync(dm.Id, again.Id));
+        Assert.Empty(await alice.GetPinsAsync(dm.Id));
+    }
+
+    [Fact]
     public async Task Pins_and_unpins_are_in_the_audit_log()
     {
         var (bob, bobUser, community) = await Server.NewCommunityAsync();

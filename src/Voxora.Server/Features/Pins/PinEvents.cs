@@ -8,9 +8,10 @@ namespace Voxora.Server.Features.Pins;
 
 /// <summary>
 /// Domain event: <paramref name="ActorId"/> pinned <paramref name="Message"/> (as it is now, pinned, without per-user
-/// <c>me</c>), and the server wrote <paramref name="Notice"/>, the channel's "pinned a message" line, with it.
+/// <c>me</c>), and the server wrote <paramref name="Notice"/>, the channel's "pinned a message" line, with it. In a direct
+/// channel <paramref name="DirectRecipients"/> are its participants.
 /// </summary>
-public sealed record MessagePinned(Message Message, Message Notice, string ActorId)
+public sealed record MessagePinned(Message Message, Message Notice, string ActorId, IReadOnlyList<string>? DirectRecipients = null)
 {
     /// <summary>Null in a direct channel.</summary>
     public string? CommunityId => Message.CommunityId;
@@ -20,9 +21,10 @@ public sealed record MessagePinned(Message Message, Message Notice, string Actor
 
 /// <summary>
 /// Domain event: <paramref name="ActorId"/> unpinned <paramref name="Message"/> (as it is now); <paramref name="LastPinTimestamp"/>
-/// is when the channel's newest remaining pin was made, null when none is left.
+/// is when the channel's newest remaining pin was made, null when none is left. In a direct channel
+/// <paramref name="DirectRecipients"/> are its participants.
 /// </summary>
-public sealed record MessageUnpinned(Message Message, DateTimeOffset? LastPinTimestamp, string ActorId)
+public sealed record MessageUnpinned(Message Message, DateTimeOffset? LastPinTimestamp, string ActorId, IReadOnlyList<string>? DirectRecipients = null)
 {
     /// <summary>Null in a direct channel.</summary>
     public string? CommunityId => Message.CommunityId;
@@ -39,13 +41,7 @@ public sealed class PinsGateway(GatewayHub hub) : IDomainEventHandler<MessagePin
 {
     public Task HandleAsync(MessagePinned pinned, CancellationToken ct)
     {
-        // Pins are community-only for now: in a direct channel nobody holds MANAGE_MESSAGES, so no pin happens there.
-        if (pinned.CommunityId is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        var audience = Audience.Channel(pinned.CommunityId, pinned.ChannelId);
+        var audience = Audience.ChannelOf(pinned.CommunityId, pinned.ChannelId, pinned.DirectRecipients);
         hub.Publish(GatewayEvents.MessageUpdate, pinned.Message, VoxoraJsonContext.Default.Message, audience);
         hub.Publish(GatewayEvents.ChannelPinsUpdate, new ChannelPinsUpdate(pinned.ChannelId, pinned.CommunityId, pinned.Message.PinnedAt),
             VoxoraJsonContext.Default.ChannelPinsUpdate, audience);
@@ -55,12 +51,7 @@ public sealed class PinsGateway(GatewayHub hub) : IDomainEventHandler<MessagePin
 
     public Task HandleAsync(MessageUnpinned unpinned, CancellationToken ct)
     {
-        if (unpinned.CommunityId is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        var audience = Audience.Channel(unpinned.CommunityId, unpinned.ChannelId);
+        var audience = Audience.ChannelOf(unpinned.CommunityId, unpinned.ChannelId, unpinned.DirectRecipients);
         hub.Publish(GatewayEvents.MessageUpdate, unpinned.Message, VoxoraJsonContext.Default.Message, audience);
         hub.Publish(GatewayEvents.ChannelPinsUpdate, new ChannelPinsUpdate(unpinned.ChannelId, unpinned.CommunityId, unpinned.LastPinTimestamp),
             VoxoraJsonContext.Default.ChannelPinsUpdate, audience);
@@ -68,7 +59,10 @@ public sealed class PinsGateway(GatewayHub hub) : IDomainEventHandler<MessagePin
     }
 }
 
-/// <summary>The audit log's side of pins: every pin and unpin is a moderation action, recorded against the message.</summary>
+/// <summary>
+/// The audit log's side of pins: every pin and unpin in a community is a moderation action, recorded against the message.
+/// A direct channel has no community and so no audit log (its participants pin as they write).
+/// </summary>
 public sealed class PinsAudit(AuditLog audit) : IDomainEventHandler<MessagePinned>, IDomainEventHandler<MessageUnpinned>
 {
     public Task HandleAsync(MessagePinned pinned, CancellationToken ct) => pinned.CommunityId is null ? Task.CompletedTask :

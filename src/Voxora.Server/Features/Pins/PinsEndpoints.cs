@@ -12,8 +12,9 @@ using Voxora.Server.Infrastructure.Events;
 namespace Voxora.Server.Features.Pins;
 
 /// <summary>
-/// Pinned messages of a text channel: pin and unpin (MANAGE_MESSAGES), list them newest pin first (READ_MESSAGE_HISTORY).
-/// A pin writes a system line ("alice pinned a message") into the channel in the same transaction.
+/// Pinned messages of a text channel: pin and unpin (MANAGE_MESSAGES; in a direct channel any participant who may write
+/// there), list them newest pin first (READ_MESSAGE_HISTORY). A pin writes a system line ("alice pinned a message") into
+/// the channel in the same transaction.
 /// </summary>
 public static class PinsEndpoints
 {
@@ -71,9 +72,10 @@ public static class PinsEndpoints
             return (null, Problems.NotFound("Channel"));
         }
 
-        if (!found.Has(Permission.ManageMessages))
+        // Nobody moderates a DM: its participants pin, as long as they may write there (not across a block).
+        if (found.IsDirect ? !found.Has(Permission.SendMessages) : !found.Has(Permission.ManageMessages))
         {
-            return (null, RolesEndpoints.Missing("MANAGE_MESSAGES"));
+            return (null, found.IsDirect ? DirectMessages.DirectMessagesEndpoints.CannotMessage() : RolesEndpoints.Missing("MANAGE_MESSAGES"));
         }
 
         if (!Snowflake.TryParse(messageId, out var id))
@@ -172,7 +174,7 @@ public static class PinsEndpoints
         {
             var notice = new Message(Snowflake.Format(noticeId), channel.Id, channel.CommunityId, target.Access.Me, "", pinnedAt, null,
                 Snowflake.Format(target.MessageId), [], [], Type: MessageTypes.ChannelPinnedMessage);
-            await events.PublishAsync(new MessagePinned(pinned, notice, userId));
+            await events.PublishAsync(new MessagePinned(pinned, notice, userId, target.Access.DirectRecipients));
         }
 
         return TypedResults.NoContent();
@@ -204,7 +206,7 @@ public static class PinsEndpoints
         var unpinned = await store.FindAsync(channel.Id, target.MessageId, null, ct);
         if (unpinned is not null)
         {
-            await events.PublishAsync(new MessageUnpinned(unpinned, lastPin, userId));
+            await events.PublishAsync(new MessageUnpinned(unpinned, lastPin, userId, target.Access.DirectRecipients));
         }
 
         return TypedResults.NoContent();

@@ -33,6 +33,8 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
   const isOwner = useCommunities((s) => !!myId && s.byId[channel.community_id]?.owner_id === myId);
   const perms = useVoice((s) => s.perms[channel.community_id]);
   const canManage = canManageMessages(perms, channel.id, isOwner);
+  // In a DM nobody moderates, and every participant may pin (as in Discord).
+  const canPin = isDirectType(channel.type) || canManage;
   const pinsOpen = usePins((s) => s.openChannelId === channel.id);
   const pins = usePinsOf(channel.id);
   const [editingId, setEditingId] = useState<string | null>(null);
@@ -169,9 +171,10 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
         dividerId={dividerId}
         onAtBottomChange={setAtBottom}
         canManageMessages={canManage}
+        canPin={canPin}
         focusId={focusMessageId}
       />
-      {pinsOpen ? <PinsPanel channel={channel} canManageMessages={canManage} myId={myId} pins={pins} /> : null}
+      {pinsOpen ? <PinsPanel channel={channel} canPin={canPin} myId={myId} pins={pins} /> : null}
       <Composer channel={channel} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onEditLast={editLast} />
     </section>
   );

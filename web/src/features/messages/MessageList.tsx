@@ -30,6 +30,7 @@ export function MessageList({
   dividerId = null,
   onAtBottomChange,
   canManageMessages = false,
+  canPin = false,
   focusId = null,
 }: {
   channelId: string;
@@ -41,6 +42,7 @@ export function MessageList({
   dividerId?: string | null;
   onAtBottomChange?: (atBottom: boolean) => void;
   canManageMessages?: boolean;
+  canPin?: boolean;
   /** A message link's target: older history is loaded until it is there, then it is scrolled to and highlighted. */
   focusId?: string | null;
 }) {
@@ -239,6 +241,7 @@ export function MessageList({
                   onEdit={onEdit}
                   onReply={onReply}
                   canManageMessages={canManageMessages}
+                  canPin={canPin}
                   highlighted={highlightId === item.message.id || item.key === focusId}
                 />
               ) : (

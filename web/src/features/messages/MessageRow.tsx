@@ -158,8 +158,10 @@ export interface RowProps {
   editing: boolean;
   onEdit: (id: string | null) => void;
   onReply: (id: string) => void;
-  /** The viewer holds MANAGE_MESSAGES here: "Pin message" / "Unpin message" are offered. */
+  /** The viewer holds MANAGE_MESSAGES here: they may remove anyone's link previews. */
   canManageMessages?: boolean;
+  /** "Pin message" / "Unpin message" are offered: MANAGE_MESSAGES in a community channel, any participant in a DM. */
+  canPin?: boolean;
   /** Scrolled to from the pins panel: shown highlighted for a moment. */
   highlighted?: boolean;
 }
@@ -207,7 +209,7 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
   );
 });
 
-function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canManageMessages = false, highlighted = false }: RowProps) {
+function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canManageMessages = false, canPin = false, highlighted = false }: RowProps) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [picker, setPicker] = useState(false);
   const [pickerUp, setPickerUp] = useState(false);
@@ -370,7 +372,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
           </IconButton>
           <IconButton label="Reply" onClick={() => onReply(message.id)}>↩</IconButton>
           {mine ? <IconButton label="Edit message" onClick={() => onEdit(message.id)} data-testid="edit-message">✎</IconButton> : null}
-          {canManageMessages ? (
+          {canPin ? (
             <IconButton label={message.pinned ? "Unpin message" : "Pin message"} aria-pressed={!!message.pinned} onClick={() => void togglePin()} data-testid="pin-message">
               📌
             </IconButton>

@@ -7,6 +7,7 @@ import { useMessages } from "../../stores/messages";
 import { usePins } from "../../stores/pins";
 import { Avatar } from "../../ui/Avatar";
 import { IconButton } from "../../ui/Button";
+import { isDirectType } from "../../stores/directChannels";
 import { Isolated } from "../../ui/Isolated";
 import { RichText } from "./RichText";
 
@@ -95,12 +96,12 @@ function PinnedItem({ message, canUnpin, myId }: { message: Message; canUnpin: b
 /** The channel's pinned messages, newest pin first, as a panel over the right side of the channel. */
 export function PinsPanel({
   channel,
-  canManageMessages,
+  canPin,
   myId,
   pins: { messages, error, retry },
 }: {
   channel: Channel;
-  canManageMessages: boolean;
+  canPin: boolean;
   myId: string | undefined;
   /** From {@link usePinsOf}, called once by the channel view (it also shows the count). */
   pins: ReturnType<typeof usePinsOf>;
@@ -131,12 +132,12 @@ export function PinsPanel({
           <p role="status" className="text-sm text-muted">Loading pinned messages…</p>
         ) : messages.length === 0 ? (
           <p className="text-sm text-muted" data-testid="no-pins">
-            No pinned messages in <Isolated text={`#${channel.name}`} /> yet.{canManageMessages ? " Pin one from its message actions (📌)." : ""}
+            No pinned messages in <Isolated text={`${isDirectType(channel.type) ? "@" : "#"}${channel.name}`} /> yet.{canPin ? " Pin one from its message actions (📌)." : ""}
           </p>
         ) : (
           <ul className="flex flex-col gap-2" data-testid="pins-list">
             {messages.map((m) => (
-              <PinnedItem key={m.id} message={m} canUnpin={canManageMessages} myId={myId} />
+              <PinnedItem key={m.id} message={m} canUnpin={canPin} myId={myId} />
             ))}
           </ul>
         )}
