@@ -1,8 +1,10 @@
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { rest, signOut } from "../../app/runtime";
+import { rest, setBlocked, signOut } from "../../app/runtime";
 import { ApiError, describeError } from "../../api/errors";
-import type { SessionInfo } from "../../api/types";
+import type { BlockedUser, SessionInfo } from "../../api/types";
+import { displayName } from "../../stores/members";
+import { Isolated } from "../../ui/Isolated";
 import { useSession } from "../../stores/session";
 import { useUi } from "../../stores/ui";
 import { Avatar } from "../../ui/Avatar";
@@ -70,6 +72,82 @@ function AvatarForm() {
       onUpload={async (file) => setUser(await rest.setAvatar(file))}
       onRemove={async () => setUser(await rest.removeAvatar())}
     />
+  );
+}
+
+/** Who may open a DM with me, and the people I blocked (unblocking them here; the server never tells them either way). */
+function PrivacyForm() {
+  const [allow, setAllow] = useState<boolean | null>(null);
+  const [blocked, setBlockedList] = useState<BlockedUser[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const load = useCallback(() => {
+    rest.userSettings().then((s) => setAllow(s.allow_dms_from_members), (e) => setError(describeError(e)));
+    rest.blocks().then(setBlockedList, (e) => setError(describeError(e)));
+  }, []);
+  useEffect(load, [load]);
+
+  async function change(next: boolean) {
+    setError(null);
+    setStatus(null);
+    setAllow(next);
+    try {
+      setAllow((await rest.updateUserSettings({ allow_dms_from_members: next })).allow_dms_from_members);
+      setStatus("Saved.");
+    } catch (e) {
+      setAllow(!next);
+      setError(describeError(e));
+    }
+  }
+
+  async function unblock(user: BlockedUser["user"]) {
+    setError(null);
+    setStatus(null);
+    try {
+      await setBlocked(user.id, false);
+      setBlockedList((list) => list?.filter((b) => b.user.id !== user.id) ?? null);
+      setStatus(`${displayName(user)} is unblocked.`);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }
+
+  return (
+    <div className="flex flex-col gap-4" data-testid="privacy-settings">
+      <label className="flex items-center gap-3">
+        <input
+          type="checkbox"
+          className="h-4 w-4"
+          disabled={allow === null}
+          checked={allow ?? true}
+          onChange={(e) => void change(e.target.checked)}
+          data-testid="allow-dms"
+        />
+        Allow direct messages from people in my communities
+      </label>
+      <div>
+        <h3 className="mb-2 text-sm font-semibold">Blocked people</h3>
+        {blocked === null ? (
+          <p className="text-sm text-muted">Loading…</p>
+        ) : blocked.length === 0 ? (
+          <p className="text-sm text-muted">You have blocked nobody. Block someone from their profile card (click their name).</p>
+        ) : (
+          <ul className="flex flex-col gap-1" data-testid="blocked-list">
+            {blocked.map((b) => (
+              <li key={b.user.id} className="flex items-center gap-2 rounded px-2 py-1 hover:bg-hover" data-testid="blocked-person">
+                <Avatar id={b.user.id} name={displayName(b.user)} url={b.user.avatar_url} size="xs" />
+                <span className="min-w-0 flex-1 truncate"><Isolated text={displayName(b.user)} /></span>
+                <Button variant="ghost" className="px-2 py-0.5 text-xs" onClick={() => void unblock(b.user)} aria-label={`Unblock ${displayName(b.user)}`}>
+                  Unblock
+                </Button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      {error ? <p role="alert" className="text-sm text-danger">{error}</p> : null}
+      <span role="status" className="text-sm text-muted">{status}</span>
+    </div>
   );
 }
 
@@ -178,6 +256,7 @@ export function SettingsPage() {
           Use the light theme
         </label>
       </Section>
+      <Section title="Privacy"><PrivacyForm /></Section>
       <Section title="Voice"><VoiceSettingsForm /></Section>
       <Section title="Password"><PasswordForm /></Section>
       <Section title="Where you are signed in"><Sessions /></Section>
