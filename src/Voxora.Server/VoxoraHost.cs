@@ -215,6 +215,7 @@ public static class VoxoraHost
         Features.Presence.PresenceEndpoints.AddPresence(services, options.Presence, options.Redis.Enabled);
 
         // Domain events: subscribers of one event run in this order (caches first, so nothing reads a removed membership).
+        Infrastructure.Metrics.MetricsEndpoint.AddMetrics(services, options.Metrics);
         services.AddSingleton<DomainEvents>();
         services.AddSingleton<MemberRemovedGateway>();
         services.AddDomainEventHandler<CommunityMemberRemoved, PermissionChanges>();
@@ -390,6 +391,9 @@ public static class VoxoraHost
         {
             app.UseForwardedHeaders();
         }
+
+        // After the forwarded headers (it judges the real client address), before logging, limits and authentication.
+        Infrastructure.Metrics.MetricsEndpoint.MapMetrics(app, options.Metrics);
 
         if (options.AccessLog)
         {

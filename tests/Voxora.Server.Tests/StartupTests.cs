@@ -17,6 +17,8 @@ public sealed class StartupTests
     [InlineData("AUTH:ARGON2_MEMORY_KIB", "1024", "VOXORA_AUTH__ARGON2_MEMORY_KIB")]
     [InlineData("RATELIMITING:ENABLED", "maybe", "VOXORA_RATELIMITING__ENABLED must be true or false")]
     [InlineData("NETWORK:TRUSTED_PROXIES", "10.0.0.1,not-an-ip", "VOXORA_NETWORK__TRUSTED_PROXIES")]
+    [InlineData("METRICS:ALLOW", "10.0.0.0/8,10.0.0.0/99", "VOXORA_METRICS__ALLOW")]
+    [InlineData("MEDIA:MAX_AVATAR_BYTES", "0", "VOXORA_MEDIA__MAX_AVATAR_BYTES")]
     [InlineData("DATABASE:SQLITE_SYNCHRONOUS", "off", "VOXORA_DATABASE__SQLITE_SYNCHRONOUS")]
     [InlineData("SHUTDOWN_SECONDS", "1", "VOXORA_SHUTDOWN_SECONDS")]
     public async Task Bad_settings_stop_start_up_with_a_message_naming_the_setting(string key, string value, string named)

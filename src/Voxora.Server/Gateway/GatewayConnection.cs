@@ -91,6 +91,7 @@ public sealed class GatewayConnection
     {
         if (Interlocked.CompareExchange(ref closeCode, code, 0) == 0)
         {
+            Infrastructure.Metrics.VoxoraMetrics.GatewayCloses.Add(1, new KeyValuePair<string, object?>("close_code", code));
             closeReason = reason;
             queue.Writer.TryComplete();
         }
@@ -105,6 +106,7 @@ public sealed class GatewayConnection
     {
         if (Interlocked.CompareExchange(ref closeCode, code, 0) == 0)
         {
+            Infrastructure.Metrics.VoxoraMetrics.GatewayCloses.Add(1, new KeyValuePair<string, object?>("close_code", code));
             closeReason = reason;
         }
 

@@ -87,6 +87,7 @@ public sealed class GatewayHub
     /// </summary>
     public void Publish(string eventType, byte[] payload, Audience audience)
     {
+        Infrastructure.Metrics.VoxoraMetrics.Dispatches.Add(1);
         if (!bus.IsClustered)
         {
             DeliverLocally(eventType, payload, audience);

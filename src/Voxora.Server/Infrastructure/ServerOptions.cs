@@ -42,6 +42,7 @@ public sealed class ServerOptions
     public Features.Attachments.MediaOptions Media { get; set; } = new();
     public Storage.StorageOptions Storage { get; set; } = new();
     public Features.LinkPreviews.LinkPreviewOptions LinkPreviews { get; set; } = new();
+    public Metrics.MetricsOptions Metrics { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -68,6 +69,7 @@ public sealed class ServerOptions
             configuration.GetSection("MEDIA").Bind(options.Media);
             configuration.GetSection("STORAGE").Bind(options.Storage);
             configuration.GetSection("LINK_PREVIEWS").Bind(options.LinkPreviews);
+            configuration.GetSection("METRICS").Bind(options.Metrics);
         }
         catch (InvalidOperationException ex)
         {
@@ -139,6 +141,7 @@ public sealed class ServerOptions
         foreach (var error in Media.Validate()) yield return error;
         foreach (var error in Storage.Validate()) yield return error;
         foreach (var error in LinkPreviews.Validate()) yield return error;
+        foreach (var error in Metrics.Validate()) yield return error;
     }
 }
 

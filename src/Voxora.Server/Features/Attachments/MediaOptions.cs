@@ -34,6 +34,7 @@ public sealed class MediaOptions
     public long MaxImagePixels { get; set; } = 100_000_000;
 
     /// <summary>Largest picture accepted as an avatar or community icon, in bytes (8 MiB). <c>VOXORA_MEDIA__MAX_AVATAR_BYTES</c>.</summary>
+    [ConfigurationKeyName("MAX_AVATAR_BYTES")]
     public long MaxAvatarBytes { get; set; } = 8L * 1024 * 1024;
 
     public TimeSpan UploadWindow => TimeSpan.FromSeconds(UploadUrlSeconds);

@@ -117,6 +117,7 @@ public static class AuthEndpoints
         if (!valid)
         {
             await backoff.RecordLoginFailureAsync(login, ip);
+            Infrastructure.Metrics.VoxoraMetrics.LoginFailures.Add(1);
             return Problems.Unauthorized(ProblemCodes.InvalidCredentials, "The username or password is incorrect.");
         }
 

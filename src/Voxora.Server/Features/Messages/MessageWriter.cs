@@ -49,6 +49,7 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, ILogger<MessageWr
                 batch.Add(item);
             }
 
+            Infrastructure.Metrics.VoxoraMetrics.WriterBatchSize.Record(batch.Count);
             await SaveBatchAsync(batch);
             batch.Clear();
         }
