@@ -96,6 +96,10 @@ fi
 # The production deployment files (compose, Caddyfile, .env.example) agree with each other and with the settings.
 "$VOXORA_REPO/deploy/check.sh" || rc=$?
 
+# SBOMs of the server and web client, and a dependency vulnerability check with what the registries here offer (it says
+# what it could not check; a reported vulnerability fails the run).
+"$VOXORA_REPO/scripts/supply-chain.sh" "$VOXORA_REPO/artifacts/supply-chain" || rc=$?
+
 # Sum <Counters passed=".." failed=".."> over every .trx (one per test project).
 passed=0
 failed=0
