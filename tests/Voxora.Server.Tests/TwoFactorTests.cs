@@ -266,6 +266,37 @@ public abstract class TwoFactorTests(TwoFactorServerFixture fixture)
     }
 
     [Fact]
+    public async Task The_same_code_sent_by_two_logins_at_once_signs_in_only_one()
+    {
+        var (_, user, enrollment) = await UserWithTwoFactorAsync();
+        Clock.NextStep();
+        var code = CodeFor(enrollment);
+        var tokens = new[] { await MfaTokenAsync(user), await MfaTokenAsync(user), await MfaTokenAsync(user) };
+        var devices = tokens.Select(_ => Server.NewClient()).ToList();
+        try
+        {
+            var results = await Task.WhenAll(tokens.Select(async (token, i) =>
+            {
+                try
+                {
+                    await devices[i].VerifyMfaAsync(token, code: code);
+                    return (string?)null;
+                }
+                catch (VoxoraApiException e)
+                {
+                    return e.Code;
+                }
+            }));
+            Assert.Single(results, r => r is null);
+            Assert.All(results.Where(r => r is not null), r => Assert.Equal(ProblemCodes.InvalidMfaCode, r));
+        }
+        finally
+        {
+            devices.ForEach(d => d.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task The_code_that_confirmed_enrolment_cannot_be_replayed_at_login()
     {
         var (client, user, _) = await Server.NewUserAsync("mfa");
