@@ -41,13 +41,10 @@ public sealed partial class VoxoraClient : IDisposable
     public Task<User> RegisterAsync(string username, string password, string? email = null, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, "api/v1/auth/register", new RegisterRequest(username, password, email), Json.RegisterRequest, Json.User, ct, authenticated: false);
 
-    /// <summary>Logs in and keeps the tokens for later calls.</summary>
-    public async Task<TokenResponse> LoginAsync(string login, string password, CancellationToken ct = default)
-    {
-        var tokens = await SendAsync(HttpMethod.Post, "api/v1/auth/login", new LoginRequest(login, password), Json.LoginRequest, Json.TokenResponse, ct, authenticated: false);
-        Remember(tokens);
-        return tokens;
-    }
+    /// <summary>Logs in and keeps the tokens for later calls. For an account with two-factor sign-in use <see cref="StartLoginAsync"/>.</summary>
+    public async Task<TokenResponse> LoginAsync(string login, string password, CancellationToken ct = default) =>
+        (await StartLoginAsync(login, password, ct)).Tokens
+        ?? throw new InvalidOperationException("This account has two-factor sign-in on: use StartLoginAsync and VerifyMfaAsync.");
 
     /// <summary>Spends the held refresh token (or the given one) and keeps the new pair.</summary>
     public async Task<TokenResponse> RefreshAsync(string? refreshToken = null, CancellationToken ct = default)

@@ -94,4 +94,19 @@ public static class ProblemCodes
 
     /// <summary>403: the media link is expired, tampered with or not for this file.</summary>
     public const string InvalidMediaLink = "invalid_media_link";
+
+    /// <summary>401: the <c>mfa_token</c> is unknown, expired (5 minutes), already used, or dead after 5 attempts. Sign in again.</summary>
+    public const string InvalidMfaToken = "invalid_mfa_token";
+
+    /// <summary>401 at sign-in, 403 when signed in: the code or backup code is wrong, expired, or was already used.</summary>
+    public const string InvalidMfaCode = "invalid_mfa_code";
+
+    /// <summary>409: two-factor sign-in is already on; disable it before enrolling again.</summary>
+    public const string MfaAlreadyEnabled = "mfa_already_enabled";
+
+    /// <summary>409: two-factor sign-in is off, so there is nothing to disable.</summary>
+    public const string MfaNotEnabled = "mfa_not_enabled";
+
+    /// <summary>409: there is no pending enrolment to confirm; call enable first.</summary>
+    public const string MfaNotPending = "mfa_not_pending";
 }

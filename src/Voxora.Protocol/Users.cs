@@ -6,7 +6,8 @@ public sealed record User(
     string? DisplayName,
     DateTimeOffset CreatedAt,
     string? Email = null,
-    string? AvatarUrl = null);
+    string? AvatarUrl = null,
+    bool? MfaEnabled = null);
 
 public sealed record UpdateMeRequest(string? DisplayName);
 

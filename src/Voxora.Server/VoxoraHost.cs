@@ -179,6 +179,7 @@ public static class VoxoraHost
         services.AddSingleton<CachingTokenHandler>();
         services.AddSingleton<LoginBackoff>();
         services.AddScoped<SessionStore>();
+        Features.TwoFactor.TwoFactorEndpoints.AddTwoFactor(services);
         services.AddSingleton(sp => new SnowflakeGenerator(sp.GetRequiredService<TimeProvider>(), options.NodeId));
         services.AddScoped<CommunityAccess>();
         services.AddScoped<DirectChannelStore>();
@@ -426,6 +427,7 @@ public static class VoxoraHost
         Features.Voice.VoiceEndpoints.MapVoiceEndpoints(api);
         Features.Presence.PresenceEndpoints.MapPresenceEndpoints(api);
         api.MapUsersEndpoints();
+        Features.TwoFactor.TwoFactorEndpoints.MapTwoFactorEndpoints(api);
         Features.Avatars.AvatarsEndpoints.MapAvatarsEndpoints(api);
         api.MapCommunitiesEndpoints();
         api.MapChannelsEndpoints();

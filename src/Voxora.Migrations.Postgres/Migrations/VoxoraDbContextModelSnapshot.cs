@@ -1416,6 +1416,105 @@ namespace Voxora.Migrations.Postgres.Migrations
                     b.ToTable("thread_members", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.BackupCodeEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer")
+                        .HasColumnName("slot");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("code_hash");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("used_at");
+
+                    b.HasKey("UserId", "Slot")
+                        .HasName("pk_mfa_backup_codes");
+
+                    b.ToTable("mfa_backup_codes", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.MfaChallengeEntity", b =>
+                {
+                    b.Property<string>("TokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset?>("SpentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("spent_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("TokenHash")
+                        .HasName("pk_mfa_challenges");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_mfa_challenges_user_id");
+
+                    b.ToTable("mfa_challenges", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.TotpFactorEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("LastUsedStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_used_step");
+
+                    b.Property<byte[]>("PendingBackupCodesCiphertext")
+                        .HasColumnType("bytea")
+                        .HasColumnName("pending_backup_codes_ciphertext");
+
+                    b.Property<byte[]>("SecretCiphertext")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("secret_ciphertext");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_totp_factors");
+
+                    b.ToTable("totp_factors", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Users.UserAccount", b =>
                 {
                     b.Property<string>("Id")
@@ -1441,6 +1540,10 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
+
+                    b.Property<bool>("MfaEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("mfa_enabled");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()
@@ -1920,6 +2023,38 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_thread_members_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.BackupCodeEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mfa_backup_codes_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.MfaChallengeEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mfa_challenges_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.TotpFactorEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", "User")
+                        .WithOne()
+                        .HasForeignKey("Voxora.Server.Features.TwoFactor.TotpFactorEntity", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_totp_factors_users_user_id");
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Voice.VoiceSessionEntity", b =>

@@ -1410,6 +1410,105 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.ToTable("thread_members", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.BackupCodeEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("slot");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code_hash");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("used_at");
+
+                    b.HasKey("UserId", "Slot")
+                        .HasName("pk_mfa_backup_codes");
+
+                    b.ToTable("mfa_backup_codes", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.MfaChallengeEntity", b =>
+                {
+                    b.Property<string>("TokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_hash");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long?>("SpentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("spent_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("TokenHash")
+                        .HasName("pk_mfa_challenges");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_mfa_challenges_user_id");
+
+                    b.ToTable("mfa_challenges", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.TotpFactorEntity", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long?>("ConfirmedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("LastUsedStep")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_used_step");
+
+                    b.Property<byte[]>("PendingBackupCodesCiphertext")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("pending_backup_codes_ciphertext");
+
+                    b.Property<byte[]>("SecretCiphertext")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("secret_ciphertext");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_totp_factors");
+
+                    b.ToTable("totp_factors", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Users.UserAccount", b =>
                 {
                     b.Property<string>("Id")
@@ -1435,6 +1534,10 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("TEXT")
                         .HasColumnName("email");
+
+                    b.Property<bool>("MfaEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mfa_enabled");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()
@@ -1914,6 +2017,38 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_thread_members_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.BackupCodeEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mfa_backup_codes_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.MfaChallengeEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mfa_challenges_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.TwoFactor.TotpFactorEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", "User")
+                        .WithOne()
+                        .HasForeignKey("Voxora.Server.Features.TwoFactor.TotpFactorEntity", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_totp_factors_users_user_id");
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Voice.VoiceSessionEntity", b =>

@@ -23,6 +23,9 @@ public sealed class VoxoraDbContext(DbContextOptions<VoxoraDbContext> options) :
     public DbSet<LoginSession> Sessions => Set<LoginSession>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<Features.TwoFactor.TotpFactorEntity> TotpFactors => Set<Features.TwoFactor.TotpFactorEntity>();
+    public DbSet<Features.TwoFactor.BackupCodeEntity> BackupCodes => Set<Features.TwoFactor.BackupCodeEntity>();
+    public DbSet<Features.TwoFactor.MfaChallengeEntity> MfaChallenges => Set<Features.TwoFactor.MfaChallengeEntity>();
     public DbSet<CommunityEntity> Communities => Set<CommunityEntity>();
     public DbSet<MemberEntity> Members => Set<MemberEntity>();
     public DbSet<RoleEntity> Roles => Set<RoleEntity>();

@@ -7,6 +7,10 @@ import type {
   UserProfile,
   AuditEntry,
   AuditVerification,
+  BackupCodesResponse,
+  LoginResponse,
+  SecondFactorInput,
+  TotpEnrollment,
   Ban,
   PermissionTable,
   Community,
@@ -35,7 +39,10 @@ export function endpoints(api: ApiClient) {
     register: (body: { username: string; password: string; email?: string }) =>
       api.request<User>("POST", "/auth/register", { body, auth: false }),
     login: (body: { login: string; password: string }) =>
-      api.request<TokenResponse>("POST", "/auth/login", { body, auth: false }),
+      api.request<LoginResponse>("POST", "/auth/login", { body, auth: false }),
+    /** The second step of login; part of signing in, so no bearer token. */
+    verifyMfa: (body: { mfa_token: string } & SecondFactorInput) =>
+      api.request<TokenResponse>("POST", "/users/@me/mfa/verify", { body, auth: false }),
     logout: () => api.request<void>("POST", "/auth/logout"),
     sessions: () => api.request<SessionInfo[]>("GET", "/auth/sessions"),
     revokeSession: (id: string) => api.request<void>("DELETE", `/auth/sessions/${enc(id)}`),
@@ -46,6 +53,9 @@ export function endpoints(api: ApiClient) {
     removeAvatar: () => api.request<User>("DELETE", "/users/@me/avatar"),
     changePassword: (body: { current_password: string; new_password: string }) =>
       api.request<void>("POST", "/users/@me/password", { body }),
+    enableTotp: (body: { password: string }) => api.request<TotpEnrollment>("POST", "/users/@me/mfa/totp/enable", { body }),
+    confirmTotp: (body: { code: string }) => api.request<BackupCodesResponse>("POST", "/users/@me/mfa/totp/confirm", { body }),
+    disableTotp: (body: { password: string } & SecondFactorInput) => api.request<void>("POST", "/users/@me/mfa/totp/disable", { body }),
 
     myCommunities: () => api.request<Community[]>("GET", "/users/@me/communities"),
     createCommunity: (body: { name: string; description?: string }) => api.request<Community>("POST", "/communities", { body }),

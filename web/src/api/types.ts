@@ -9,6 +9,8 @@ export interface User {
   email?: string | null;
   /** A path on the pod (public, immutable: a new avatar is a new URL); absent without an avatar. */
   avatar_url?: string | null;
+  /** Only on your own user: two-factor sign-in is on. */
+  mfa_enabled?: boolean;
 }
 
 export interface UserSummary {
@@ -258,6 +260,30 @@ export interface TokenResponse {
   token_type: string;
   expires_in: number;
   refresh_token: string;
+}
+
+/** Login's answer for an account with two-factor sign-in: no tokens yet; finish at /users/@me/mfa/verify. */
+export interface MfaRequiredResponse {
+  mfa_required: true;
+  mfa_token: string;
+  mfa_methods: string[];
+}
+
+export type LoginResponse = TokenResponse | MfaRequiredResponse;
+
+/** One of the two second factors the verify and disable calls take. */
+export type SecondFactorInput = { code: string } | { backup_code: string };
+
+/** A pending TOTP enrolment: the key, its otpauth:// URI and QR code (PNG data URI), and the 8 backup codes. */
+export interface TotpEnrollment {
+  secret: string;
+  otpauth_uri: string;
+  qr_code_data_uri: string;
+  backup_codes: string[];
+}
+
+export interface BackupCodesResponse {
+  backup_codes: string[];
 }
 
 export interface SessionInfo {

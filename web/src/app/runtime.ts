@@ -1,7 +1,8 @@
 // The one place that wires the REST client, the gateway and the stores together for the running app.
 import { useBlocks } from "../stores/blocks";
 import { useDirectChannels } from "../stores/directChannels";
-import type { DirectChannel } from "../api/types";
+import type { DirectChannel, MfaRequiredResponse, SecondFactorInput, TokenResponse } from "../api/types";
+import { isMfaRequired } from "../features/auth/twoFactor";
 import { ApiClient } from "../api/client";
 import { endpoints } from "../api/endpoints";
 import { ApiError } from "../api/errors";
@@ -257,8 +258,20 @@ export async function bootstrap(): Promise<void> {
   }
 }
 
-export async function signIn(login: string, password: string): Promise<void> {
-  const pair = await rest.login({ login, password });
+/** Signs in, or returns the second-factor challenge when the account has two-factor sign-in on (then call {@link verifySecondFactor}). */
+export async function signIn(login: string, password: string): Promise<MfaRequiredResponse | null> {
+  const answer = await rest.login({ login, password });
+  if (isMfaRequired(answer)) return answer;
+  await startSession(answer);
+  return null;
+}
+
+/** The second step of a login that answered `mfa_required`. */
+export async function verifySecondFactor(mfaToken: string, factor: SecondFactorInput): Promise<void> {
+  await startSession(await rest.verifyMfa({ mfa_token: mfaToken, ...factor }));
+}
+
+async function startSession(pair: TokenResponse): Promise<void> {
   api.setTokens(pair);
   useSession.getState().setUser(await rest.me());
   gateway.start();

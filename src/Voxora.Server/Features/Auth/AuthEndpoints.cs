@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
 using Voxora.Server.Features.Pod;
+using Voxora.Server.Features.TwoFactor;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 
@@ -78,9 +79,13 @@ public static class AuthEndpoints
     private static ProblemHttpResult UsernameTaken() =>
         Problems.Of(StatusCodes.Status409Conflict, ProblemCodes.UsernameTaken, "Username taken", "That username is already taken.");
 
-    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Login(
+    /// <summary>
+    /// Tokens for a right password; with two-factor sign-in on, an <c>mfa_token</c> instead, to finish at
+    /// <c>/users/@me/mfa/verify</c> (<see cref="TwoFactorEndpoints"/>).
+    /// </summary>
+    private static async Task<Results<Ok<TokenResponse>, Ok<MfaRequiredResponse>, ValidationProblem, ProblemHttpResult>> Login(
         LoginRequest request, HttpContext http, VoxoraDbContext db, PasswordHasher hasher, LoginBackoff backoff,
-        SessionStore sessions, AccessTokens tokens, AuthOptions options, TimeProvider clock, CancellationToken ct)
+        SessionStore sessions, AccessTokens tokens, MfaChallenges challenges, AuthOptions options, TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.Login) || string.IsNullOrEmpty(request.Password))
         {
@@ -121,8 +126,14 @@ public static class AuthEndpoints
             return Problems.Unauthorized(ProblemCodes.InvalidCredentials, "The username or password is incorrect.");
         }
 
-        await backoff.RecordLoginSuccessAsync(login, ip);
-        if (await PodPermissions.IsBannedAsync(db, user!.Id, ct))
+        // With a second factor to come, only a right code clears this address's failures (a guesser who has the
+        // password keeps backing off while guessing codes).
+        if (!user!.MfaEnabled)
+        {
+            await backoff.RecordLoginSuccessAsync(login, ip);
+        }
+
+        if (await PodPermissions.IsBannedAsync(db, user.Id, ct))
         {
             // Only said after a correct password, so the ban tells a guesser nothing.
             return PodBannedProblem();
@@ -130,11 +141,16 @@ public static class AuthEndpoints
 
         if (needsRehash)
         {
-            user!.PasswordHash = hasher.Hash(request.Password);
+            user.PasswordHash = hasher.Hash(request.Password);
             await db.SaveChangesAsync(ct);
         }
 
-        var (session, refresh) = await sessions.CreateAsync(user!.Id, http.UserAgent(), ip, ct);
+        if (user.MfaEnabled)
+        {
+            return TypedResults.Ok(new MfaRequiredResponse(true, await challenges.CreateAsync(user.Id, ct), [MfaMethods.Totp]));
+        }
+
+        var (session, refresh) = await sessions.CreateAsync(user.Id, http.UserAgent(), ip, ct);
         return TypedResults.Ok(new TokenResponse(
             tokens.Issue(user.Id, session.Id),
             "Bearer",

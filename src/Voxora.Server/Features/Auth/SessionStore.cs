@@ -150,8 +150,8 @@ public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOpt
         }, plain);
     }
 
-    // Refresh tokens carry 256 random bits, so a plain SHA-256 is enough: no salt or slow hash needed.
-    private static string HashToken(string plain) =>
+    // Refresh tokens (and mfa_tokens) carry 256 random bits, so a plain SHA-256 is enough: no salt or slow hash needed.
+    internal static string HashToken(string plain) =>
         Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(plain)));
 
     private static string? Truncate(string? value, int max) =>

@@ -20,9 +20,12 @@ public sealed class UserAccount
     /// <summary>The content hash of the current avatar (its file is <c>avatars/{id}/{hash}.webp</c>); null without one.</summary>
     public string? AvatarHash { get; set; }
 
+    /// <summary>True once a TOTP enrolment was confirmed: login then needs a second factor (<c>Features/TwoFactor</c>).</summary>
+    public bool MfaEnabled { get; set; }
+
     public Protocol.User ToPublic() => new(Id, Username, DisplayName, CreatedAt, null, AvatarLinks.UserAvatarUrl(Id, AvatarHash));
 
-    public Protocol.User ToSelf() => new(Id, Username, DisplayName, CreatedAt, Email, AvatarLinks.UserAvatarUrl(Id, AvatarHash));
+    public Protocol.User ToSelf() => new(Id, Username, DisplayName, CreatedAt, Email, AvatarLinks.UserAvatarUrl(Id, AvatarHash), MfaEnabled);
 
     public Protocol.UserSummary ToSummary() => new(Id, Username, DisplayName, AvatarLinks.UserAvatarUrl(Id, AvatarHash));
 }

@@ -77,19 +77,9 @@ public static class UsersEndpoints
             return Problems.NotFound("User");
         }
 
-        // A stolen access token must not be a way to guess the password without back-off. The count is per
-        // login session, so strangers' failed logins never block the signed-in owner here.
-        var sessionId = http.User.SessionId();
-        if (await backoff.PasswordChangeWaitAsync(sessionId) is { } wait)
+        if (await CurrentPassword.CheckAsync(http, user, request.CurrentPassword, hasher, backoff) is { } refused)
         {
-            http.Response.SetRetryAfter(wait);
-            return Problems.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.LoginBackoff, "Too many failed attempts", "Too many wrong passwords. Try again later.");
-        }
-
-        if (!hasher.Check(request.CurrentPassword, user.PasswordHash, out _))
-        {
-            await backoff.RecordPasswordChangeFailureAsync(sessionId, user.Username);
-            return Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.InvalidCredentials, "Wrong password", "The current password is incorrect.");
+            return refused;
         }
 
         user.PasswordHash = hasher.Hash(request.NewPassword!);

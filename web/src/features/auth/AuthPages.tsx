@@ -1,12 +1,15 @@
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
 import { useState, type FormEvent, type ReactNode } from "react";
-import { rest, signIn } from "../../app/runtime";
+import { rest, signIn, verifySecondFactor } from "../../app/runtime";
 import { ApiError, describeError } from "../../api/errors";
 import { safeRedirect } from "../../app/redirect";
 import { useSession } from "../../stores/session";
 import { Button } from "../../ui/Button";
 import { Redirect } from "../../ui/Redirect";
 import { FormError, TextField } from "../../ui/TextField";
+import type { MfaRequiredResponse } from "../../api/types";
+import { SecondFactorField } from "./SecondFactorField";
+import { isCompleteBackupCode, isCompleteCode, secondFactor, secondFactorError } from "./twoFactor";
 
 function AuthCard({ title, subtitle, children }: { title: string; subtitle: string; children: ReactNode }) {
   return (
@@ -29,9 +32,24 @@ export function SignInPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [challenge, setChallenge] = useState<MfaRequiredResponse | null>(null);
   const target = safeRedirect(search.redirect);
 
   if (status === "signedIn" && !busy) return <Redirect to={target} replace />;
+
+  if (challenge) {
+    return (
+      <SecondFactorStep
+        challenge={challenge}
+        onDone={() => navigate({ to: target, replace: true })}
+        onRestart={(why) => {
+          setChallenge(null);
+          setPassword("");
+          setMessage(why);
+        }}
+      />
+    );
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -39,8 +57,9 @@ export function SignInPage() {
     setError(null);
     setMessage(null);
     try {
-      await signIn(login.trim(), password);
-      await navigate({ to: target, replace: true });
+      const pending = await signIn(login.trim(), password);
+      if (pending) setChallenge(pending);
+      else await navigate({ to: target, replace: true });
     } catch (err) {
       if (err instanceof ApiError) setError(err);
       setMessage(
@@ -72,6 +91,74 @@ export function SignInPage() {
             Create an account
           </Link>
         </p>
+      </form>
+    </AuthCard>
+  );
+}
+
+/** Sign-in's second step: the code from the authenticator app (sent by itself at six digits) or a backup code. */
+function SecondFactorStep({ challenge, onDone, onRestart }: {
+  challenge: MfaRequiredResponse;
+  onDone: () => Promise<unknown>;
+  onRestart: (why: string | null) => void;
+}) {
+  const [useBackupCode, setUseBackupCode] = useState(false);
+  const [value, setValue] = useState("");
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function verify(entered: string) {
+    setBusy(true);
+    setMessage(null);
+    try {
+      await verifySecondFactor(challenge.mfa_token, secondFactor(useBackupCode, entered));
+      await onDone();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "invalid_mfa_token") {
+        onRestart(secondFactorError(err));
+        return;
+      }
+      setMessage(secondFactorError(err));
+      setValue("");
+      setBusy(false);
+    }
+  }
+
+  function change(next: string) {
+    setValue(next);
+    if (!useBackupCode && !busy && isCompleteCode(next)) void verify(next);
+  }
+
+  const complete = useBackupCode ? isCompleteBackupCode(value) : isCompleteCode(value);
+  return (
+    <AuthCard title="Two-factor sign-in" subtitle={useBackupCode ? "Enter one of your backup codes." : "Enter the code from your authenticator app."}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (complete && !busy) void verify(value);
+        }}
+        className="flex flex-col gap-4"
+        noValidate
+        data-testid="mfa-step"
+      >
+        <FormError message={message} />
+        <SecondFactorField
+          useBackupCode={useBackupCode}
+          onToggle={() => {
+            setUseBackupCode(!useBackupCode);
+            setValue("");
+            setMessage(null);
+          }}
+          value={value}
+          onChange={change}
+          autoFocus
+        />
+        <Button type="submit" disabled={busy || !complete} data-testid="mfa-submit">
+          {busy ? "Checking…" : "Verify"}
+        </Button>
+        <button type="button" className="self-start text-sm text-muted underline" onClick={() => onRestart(null)}>
+          Back to sign in
+        </button>
       </form>
     </AuthCard>
   );

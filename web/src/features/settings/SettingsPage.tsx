@@ -13,6 +13,7 @@ import { PicturePicker } from "../../ui/PicturePicker";
 import { ConfirmDialog } from "../../ui/FormDialogs";
 import { FormError, TextField } from "../../ui/TextField";
 import { VoiceSettingsForm } from "../voice/VoiceSettings";
+import { TwoFactorSettings } from "./TwoFactorSettings";
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -259,6 +260,7 @@ export function SettingsPage() {
       <Section title="Privacy"><PrivacyForm /></Section>
       <Section title="Voice"><VoiceSettingsForm /></Section>
       <Section title="Password"><PasswordForm /></Section>
+      <Section title="Two-factor authentication"><TwoFactorSettings /></Section>
       <Section title="Where you are signed in"><Sessions /></Section>
       <Section title="Sign out">
         <Button variant="danger" data-testid="sign-out" onClick={async () => { await signOut(); await navigate({ to: "/login" }); }}>

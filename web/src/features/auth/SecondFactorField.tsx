@@ -1,0 +1,63 @@
+import { TextField } from "../../ui/TextField";
+import { BACKUP_CODE_LENGTH, CODE_LENGTH, cleanBackupCode, cleanCode } from "./twoFactor";
+
+/**
+ * The second-factor input: a 6-digit code from the authenticator app, or (after "Use a backup code") one of the
+ * backup codes. Used at sign-in and when turning two-factor off.
+ */
+export function SecondFactorField({
+  useBackupCode,
+  onToggle,
+  value,
+  onChange,
+  error,
+  autoFocus,
+}: {
+  useBackupCode: boolean;
+  onToggle: () => void;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | undefined;
+  autoFocus?: boolean;
+}) {
+  return (
+    <div className="flex flex-col gap-2">
+      {useBackupCode ? (
+        <TextField
+          key="backup"
+          label="Backup code"
+          name="backup_code"
+          autoComplete="off"
+          spellCheck={false}
+          autoFocus={autoFocus}
+          placeholder="ABCD-EFGH"
+          maxLength={BACKUP_CODE_LENGTH + 1}
+          value={value}
+          onChange={(e) => onChange(cleanBackupCode(e.target.value))}
+          error={error}
+          hint="Each backup code works once."
+          data-testid="backup-code-input"
+        />
+      ) : (
+        <TextField
+          key="code"
+          label="Code from your authenticator app"
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          autoFocus={autoFocus}
+          placeholder="123456"
+          maxLength={CODE_LENGTH}
+          value={value}
+          onChange={(e) => onChange(cleanCode(e.target.value))}
+          error={error}
+          hint="The 6 digits your app shows for this account."
+          data-testid="mfa-code-input"
+        />
+      )}
+      <button type="button" className="self-start text-sm text-accent underline" onClick={onToggle} data-testid="toggle-backup-code">
+        {useBackupCode ? "Use a code from the app instead" : "Use a backup code"}
+      </button>
+    </div>
+  );
+}
