@@ -87,4 +87,40 @@ public sealed class ChannelPermissionsInTheBrowserTests(BrowserFixture fixture) 
         await owner.Keyboard.PressAsync("Escape");
         await Expect(settings).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task A_channel_synced_with_its_category_says_so_an_edit_unsyncs_it_and_sync_follows_the_category_again()
+    {
+        var owner = await fixture.NewPageAsync(1400, 900);
+        var ownerName = ChatInTheBrowserTests.NewName("olga");
+        await ChatInTheBrowserTests.RegisterAsync(owner, ownerName);
+        await ChatInTheBrowserTests.CreateCommunityAsync(owner, "Keep");
+        var communityId = new Uri(owner.Url).AbsolutePath.Split('/')[2];
+        using var ownerApi = new VoxoraClient(fixture.BaseAddress);
+        await ownerApi.LoginAsync(ownerName, Password);
+        var staff = await ownerApi.CreateChannelAsync(communityId, new CreateChannelRequest("Staff", Type: 4));
+        var plans = await ownerApi.CreateChannelAsync(communityId, new CreateChannelRequest("plans", ParentId: staff.Id));
+        Assert.True(plans.PermissionsSynced);
+
+        await owner.GetByRole(AriaRole.Button, new() { Name = "Permissions of plans" }).ClickAsync();
+        var settings = owner.GetByTestId("channel-settings");
+        var sync = settings.GetByTestId("sync-status");
+        await Expect(sync).ToHaveAttributeAsync("data-synced", "true");
+        await Expect(sync).ToContainTextAsync("Synced with category Staff");
+
+        // An edit copies the category's overrides onto the channel and ends the sync.
+        var send = settings.GetByTestId("override-editor").Locator("[data-permission=SEND_MESSAGES]");
+        await send.Locator("label[title=Deny]").ClickAsync();
+        await Expect(send).ToHaveAttributeAsync("data-state", "deny");
+        await Expect(sync).ToHaveAttributeAsync("data-synced", "false");
+        Assert.False((await ownerApi.GetChannelAsync(plans.Id)).PermissionsSynced);
+        Assert.Single(await ownerApi.GetOverridesAsync(plans.Id));
+
+        // Syncing again drops the channel's own overrides: the category has none, so SEND_MESSAGES is inherited again.
+        await settings.GetByTestId("sync-with-category").ClickAsync();
+        await Expect(sync).ToHaveAttributeAsync("data-synced", "true");
+        await Expect(send).ToHaveAttributeAsync("data-state", "inherit");
+        Assert.True((await ownerApi.GetChannelAsync(plans.Id)).PermissionsSynced);
+        Assert.Empty(await ownerApi.GetOverridesAsync(plans.Id));
+    }
 }

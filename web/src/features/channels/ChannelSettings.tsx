@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useMemo, useState } from "react";
 import { loadMembers, rest } from "../../app/runtime";
 import { describeError } from "../../api/errors";
 import { ChannelType, type Channel, type ChannelOverride, type PermissionDefinition, type Role } from "../../api/types";
@@ -6,6 +6,7 @@ import { useChannels } from "../../stores/channels";
 import { applyDispatch } from "../../stores/dispatch";
 import { displayName, useMembers } from "../../stores/members";
 import { rolesInHierarchy } from "../../stores/roles";
+import { useModalDialog } from "../../ui/Dialog";
 import { Button } from "../../ui/Button";
 import { Isolated } from "../../ui/Isolated";
 import { FormError } from "../../ui/TextField";
@@ -26,14 +27,7 @@ const pretty = (name: string) => name.replaceAll("_", " ").toLowerCase().replace
  */
 export function ChannelSettings({ channel: initial, rights, onClose }: { channel: Channel; rights: { roles: boolean; users: boolean }; onClose: () => void }) {
   const channel = useChannels((s) => s.byId[initial.id]) ?? initial;
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const el = ref.current;
-    if (el && !el.open && typeof el.showModal === "function") el.showModal();
-    return () => {
-      if (el?.open) el.close();
-    };
-  }, []);
+  const ref = useModalDialog();
   const deleted = !useChannels((s) => s.byId[initial.id]);
   useEffect(() => {
     if (deleted) onClose(); // deleted, or no longer visible to the viewer
