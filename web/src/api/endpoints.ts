@@ -13,6 +13,7 @@ import type {
   TotpEnrollment,
   Ban,
   PermissionTable,
+  ChannelOverride,
   Community,
   Invite,
   InvitePreview,
@@ -71,8 +72,15 @@ export function endpoints(api: ApiClient) {
     channels: (communityId: string) => api.request<Channel[]>("GET", `/communities/${enc(communityId)}/channels`),
     createChannel: (communityId: string, body: { name: string; type?: number; topic?: string; parent_id?: string; bitrate?: number; user_limit?: number }) =>
       api.request<Channel>("POST", `/communities/${enc(communityId)}/channels`, { body }),
-    updateChannel: (id: string, body: { name?: string; topic?: string; parent_id?: string; position?: number; bitrate?: number; user_limit?: number }) =>
-      api.request<Channel>("PATCH", `/channels/${enc(id)}`, { body }),
+    updateChannel: (
+      id: string,
+      body: { name?: string; topic?: string; parent_id?: string; position?: number; bitrate?: number; user_limit?: number; permissions_synced?: boolean },
+    ) => api.request<Channel>("PATCH", `/channels/${enc(id)}`, { body }),
+    channelOverrides: (channelId: string) => api.request<ChannelOverride[]>("GET", `/channels/${enc(channelId)}/overrides`),
+    setChannelOverride: (channelId: string, type: "role" | "user", targetId: string, body: { allow: string; deny: string }) =>
+      api.request<ChannelOverride>("PUT", `/channels/${enc(channelId)}/overrides/${type}/${enc(targetId)}`, { body }),
+    removeChannelOverride: (channelId: string, type: "role" | "user", targetId: string) =>
+      api.request<void>("DELETE", `/channels/${enc(channelId)}/overrides/${type}/${enc(targetId)}`),
     deleteChannel: (id: string) => api.request<void>("DELETE", `/channels/${enc(id)}`),
 
     createInvite: (communityId: string, body: { max_uses?: number; max_age_seconds?: number } = {}) =>

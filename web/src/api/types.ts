@@ -33,6 +33,8 @@ export interface Channel {
   parent_id?: string | null;
   position: number;
   created_at: string;
+  /** Follows its category's overrides instead of its own (docs/permissions.md "Private channels and categories"). */
+  permissions_synced?: boolean;
   /** Voice channels: Opus bits/s. */
   bitrate?: number;
   /** Voice channels: the most people at once (0 = no limit). */
@@ -553,6 +555,15 @@ export interface Role {
   is_everyone: boolean;
   color?: number | null;
   created_at: string;
+}
+
+/** GET /channels/{id}/overrides: one role's or member's allow/deny bits in a channel (decimal strings). */
+export interface ChannelOverride {
+  channel_id: string;
+  type: "role" | "user";
+  id: string;
+  allow: string;
+  deny: string;
 }
 
 export interface PermissionDefinition {

@@ -1,5 +1,18 @@
 import { useEffect, useId, useRef, type ReactNode } from "react";
 
+/** A native <dialog> shown as a modal while the component is mounted (focus trap, Escape, focus return by the browser). */
+export function useModalDialog() {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (el && !el.open && typeof el.showModal === "function") el.showModal();
+    return () => {
+      if (el?.open) el.close();
+    };
+  }, []);
+  return ref;
+}
+
 /**
  * A modal built on the native <dialog>: the browser traps focus, Escape closes it, and focus returns
  * to the opener. Render it only while open.
@@ -15,15 +28,8 @@ export function Dialog({
   children: ReactNode;
   testId?: string;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog();
   const titleId = useId();
-  useEffect(() => {
-    const el = ref.current;
-    if (el && !el.open && typeof el.showModal === "function") el.showModal();
-    return () => {
-      if (el?.open) el.close();
-    };
-  }, []);
   return (
     <dialog
       ref={ref}

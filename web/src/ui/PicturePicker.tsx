@@ -1,5 +1,5 @@
-import { useRef, useState, type ReactNode } from "react";
-import { describeError } from "../api/errors";
+import { useRef, type ReactNode } from "react";
+import { useAction } from "./useAction";
 import { Button } from "./Button";
 
 /** The picture types the server takes for avatars and icons. */
@@ -36,23 +36,7 @@ export function PicturePicker({
   onRemove: () => Promise<unknown>;
 }) {
   const input = useRef<HTMLInputElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-
-  async function run(action: () => Promise<unknown>, done: string) {
-    setBusy(true);
-    setError(null);
-    setStatus(null);
-    try {
-      await action();
-      setStatus(done);
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, status, run, setError, setStatus } = useAction();
 
   function chosen(files: FileList | null) {
     const file = files?.[0];

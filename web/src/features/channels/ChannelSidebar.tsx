@@ -19,6 +19,9 @@ import { NotificationSettingsDialog } from "../notifications/NotificationSetting
 import { StatusPicker } from "../shell/StatusPicker";
 import { CommunitySettings, useSettingsRights } from "../community-settings/CommunitySettings";
 import { anyModeration } from "../community-settings/MemberActions";
+import { useVoice } from "../../stores/voice";
+import { ChannelSettings } from "./ChannelSettings";
+import { overrideRights } from "./overrides";
 
 type Modal =
   | { kind: "invite" }
@@ -29,6 +32,7 @@ type Modal =
   | { kind: "renameChannel"; channel: Channel }
   | { kind: "deleteChannel"; channel: Channel }
   | { kind: "voiceSettings"; channel: Channel }
+  | { kind: "permissions"; channel: Channel }
   | { kind: "notifications" }
   | { kind: "settings" }
   | { kind: "channelNotifications"; channel: Channel }
@@ -47,15 +51,29 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
   const close = () => setModal(null);
   const settingsRights = useSettingsRights(community);
   const hasSettings = anyModeration(settingsRights.rights) || settingsRights.manageCommunity || settingsRights.viewAudit;
+  const channelPerms = useVoice((s) => s.perms[community.id]?.channels);
+  // The permission editor is for whoever may change some override there (the server decides each change).
+  const rightsIn = (c: Channel) => overrideRights(channelPerms?.[c.id], owner);
+  const permissionsButton = (c: Channel) => {
+    const r = rightsIn(c);
+    return r.roles || r.users ? (
+      <IconButton label={`Permissions of ${c.name}`} data-testid={`channel-permissions-${c.id}`} onClick={() => setModal({ kind: "permissions", channel: c })}>🔒</IconButton>
+    ) : null;
+  };
 
   const ownerActions = (c: Channel) =>
-    owner ? (
+    owner || permissionsButton(c) ? (
       <span className="flex opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
-        {c.type === ChannelType.Voice ? (
-          <IconButton label={`Voice settings of ${c.name}`} onClick={() => setModal({ kind: "voiceSettings", channel: c })}>⚙</IconButton>
+        {permissionsButton(c)}
+        {owner ? (
+          <>
+            {c.type === ChannelType.Voice ? (
+              <IconButton label={`Voice settings of ${c.name}`} onClick={() => setModal({ kind: "voiceSettings", channel: c })}>⚙</IconButton>
+            ) : null}
+            <IconButton label={`Rename ${c.name}`} onClick={() => setModal({ kind: "renameChannel", channel: c })}>✎</IconButton>
+            <IconButton label={`Delete ${c.name}`} onClick={() => setModal({ kind: "deleteChannel", channel: c })}>🗑</IconButton>
+          </>
         ) : null}
-        <IconButton label={`Rename ${c.name}`} onClick={() => setModal({ kind: "renameChannel", channel: c })}>✎</IconButton>
-        <IconButton label={`Delete ${c.name}`} onClick={() => setModal({ kind: "deleteChannel", channel: c })}>🗑</IconButton>
       </span>
     ) : null;
 
@@ -159,10 +177,15 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
             {g.category ? (
               <div className="group flex items-center px-1">
                 <h3 className="flex-1 truncate text-xs font-semibold uppercase tracking-wide text-muted"><Isolated text={g.category.name} /></h3>
-                {owner ? (
+                {owner || permissionsButton(g.category) ? (
                   <span className="flex opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
-                    <IconButton label={`Rename category ${g.category.name}`} onClick={() => setModal({ kind: "renameChannel", channel: g.category! })}>✎</IconButton>
-                    <IconButton label={`Delete category ${g.category.name}`} onClick={() => setModal({ kind: "deleteChannel", channel: g.category! })}>🗑</IconButton>
+                    {permissionsButton(g.category)}
+                    {owner ? (
+                      <>
+                        <IconButton label={`Rename category ${g.category.name}`} onClick={() => setModal({ kind: "renameChannel", channel: g.category! })}>✎</IconButton>
+                        <IconButton label={`Delete category ${g.category.name}`} onClick={() => setModal({ kind: "deleteChannel", channel: g.category! })}>🗑</IconButton>
+                      </>
+                    ) : null}
                   </span>
                 ) : null}
               </div>
@@ -201,6 +224,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
       {modal?.kind === "leave" ? <LeaveCommunityDialog community={community} onClose={close} /> : null}
       {modal?.kind === "renameChannel" ? <RenameChannelDialog channel={modal.channel} onClose={close} /> : null}
       {modal?.kind === "deleteChannel" ? <DeleteChannelDialog channel={modal.channel} onClose={close} /> : null}
+      {modal?.kind === "permissions" ? <ChannelSettings channel={modal.channel} rights={rightsIn(modal.channel)} onClose={close} /> : null}
       {modal?.kind === "voiceSettings" ? <VoiceChannelSettingsDialog channel={modal.channel} onClose={close} /> : null}
       {modal?.kind === "notifications" ? <NotificationSettingsDialog target={{ kind: "community", community }} onClose={close} /> : null}
       {modal?.kind === "channelNotifications" ? <NotificationSettingsDialog target={{ kind: "channel", channel: modal.channel }} onClose={close} /> : null}

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { AuditEntry, AuditVerification, Ban, PermissionTable, Role } from "../../api/types";
 import { describeError } from "../../api/errors";
 import { loadMembers, rest } from "../../app/runtime";
@@ -9,6 +9,7 @@ import { displayName, useMembers } from "../../stores/members";
 import { colorToHex, hexToColor, memberColor, rolesInHierarchy, useRoles } from "../../stores/roles";
 import { useSession } from "../../stores/session";
 import { useVoice } from "../../stores/voice";
+import { useModalDialog } from "../../ui/Dialog";
 import { Button, IconButton } from "../../ui/Button";
 import { Isolated } from "../../ui/Isolated";
 import { FormError } from "../../ui/TextField";
@@ -54,19 +55,12 @@ export function CommunitySettings({ community, onClose }: { community: Community
     ] as { id: Section; label: string; show: boolean }[]
   ).filter((s) => s.show);
   const [section, setSection] = useState<Section | undefined>(sections[0]?.id);
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog();
   useCommunityRoles(community.id);
   const membersComplete = useMembers((s) => s.complete[community.id]);
   useEffect(() => {
     if (!membersComplete) void loadMembers(community.id).catch(() => undefined);
   }, [community.id, membersComplete]);
-  useEffect(() => {
-    const el = ref.current;
-    if (el && !el.open && typeof el.showModal === "function") el.showModal();
-    return () => {
-      if (el?.open) el.close();
-    };
-  }, []);
   const current = sections.find((s) => s.id === section)?.id ?? sections[0]?.id;
   return (
     <dialog
