@@ -53,6 +53,9 @@ public static class ProblemCodes
 
     public const string Draining = "draining";
 
+    /// <summary>504: the server did not finish the request within its request timeout (VOXORA_HTTP__REQUEST_TIMEOUT_SECONDS).</summary>
+    public const string RequestTimeout = "request_timeout";
+
     /// <summary>409: the message already has a thread (one thread per message).</summary>
     public const string ThreadAlreadyExists = "thread_already_exists";
 

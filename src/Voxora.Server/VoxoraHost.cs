@@ -24,6 +24,7 @@ using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Cluster;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.Http;
 
 namespace Voxora.Server;
 
@@ -155,6 +156,7 @@ public static class VoxoraHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = JsonBodyLimitBytes;
+            Infrastructure.Http.HttpLimits.Configure(kestrel.Limits, options.Http);
             kestrel.AddServerHeader = false;
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -169,6 +171,7 @@ public static class VoxoraHost
         services.AddVoxoraProblemDetails();
         services.AddVoxoraDatabase(options);
         services.AddVoxoraRateLimits(options.RateLimiting);
+        services.AddVoxoraRequestTimeouts(options.Http);
         services.AddOpenApi();
 
         services.AddSingleton<PasswordHasher>();
@@ -412,6 +415,8 @@ public static class VoxoraHost
         // with invalid or missing tokens are counted per address before authorization answers them 401.
         app.UseRateLimiter();
         app.UseAuthorization();
+        // Inside the error handling: a request stopped by its timeout is answered 504 request_timeout, not 500.
+        app.UseRequestTimeouts();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
     }
 

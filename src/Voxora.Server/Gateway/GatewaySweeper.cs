@@ -112,7 +112,10 @@ public static class GatewayEndpoint
             }
 
             return Results.Empty;
-        }).WithTags("Gateway").ExcludeFromDescription();
+        })
+        // A gateway connection lives for hours; the REST request timeout must not cut it.
+        .DisableRequestTimeout()
+        .WithTags("Gateway").ExcludeFromDescription();
         return app;
     }
 }

@@ -43,6 +43,7 @@ public sealed class ServerOptions
     public Storage.StorageOptions Storage { get; set; } = new();
     public Features.LinkPreviews.LinkPreviewOptions LinkPreviews { get; set; } = new();
     public Metrics.MetricsOptions Metrics { get; set; } = new();
+    public Http.HttpOptions Http { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -70,6 +71,7 @@ public sealed class ServerOptions
             configuration.GetSection("STORAGE").Bind(options.Storage);
             configuration.GetSection("LINK_PREVIEWS").Bind(options.LinkPreviews);
             configuration.GetSection("METRICS").Bind(options.Metrics);
+            configuration.GetSection("HTTP").Bind(options.Http);
         }
         catch (InvalidOperationException ex)
         {
@@ -142,6 +144,7 @@ public sealed class ServerOptions
         foreach (var error in Storage.Validate()) yield return error;
         foreach (var error in LinkPreviews.Validate()) yield return error;
         foreach (var error in Metrics.Validate()) yield return error;
+        foreach (var error in Http.Validate()) yield return error;
     }
 }
 

@@ -40,10 +40,13 @@ public static class AttachmentsEndpoints
     public static RouteGroupBuilder MapAttachmentsEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/channels/{channelId}/attachments", Create).WithTags("Attachments").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        api.MapPut("/media/upload/{attachmentId}", Upload).WithTags("Attachments").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        api.MapPut("/media/upload/{attachmentId}", Upload)
+            // Up to 25 MiB from a phone can take longer than a REST request; Kestrel's minimum data rate bounds it instead.
+            .DisableRequestTimeout()
+            .WithTags("Attachments").RequireAuthorization().RequireRateLimiting(RateLimits.User);
 
         // No Bearer token: an <img src> cannot send one. The signature in the link is the permission.
-        api.MapGet("/media/{attachmentId}/{filename}", Serve).WithTags("Attachments").AllowAnonymous();
+        api.MapGet("/media/{attachmentId}/{filename}", Serve).DisableRequestTimeout().WithTags("Attachments").AllowAnonymous();
         return api;
     }
 
