@@ -216,8 +216,9 @@ public sealed class JanusVoiceMedia : IVoiceMedia
                 assigned = Assignment(await cluster.Database.ScriptEvaluateAsync(TakeOverScript, keys, [assigned.Server, candidate.Name]));
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
+            // RedisTimeoutException is a TimeoutException, not a RedisException.
             throw new VoiceMediaException("the cluster's room directory (Redis) is unreachable: " + ex.Message, ex);
         }
 

@@ -311,7 +311,7 @@ public sealed partial class VoiceService
             {
                 await cluster.Database.KeyDeleteAsync(AliveKey(cluster.NodeName));
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 logger.LogDebug(ex, "Removing this node's voice liveness key failed");
             }
@@ -324,7 +324,7 @@ public sealed partial class VoiceService
         {
             await cluster.Database.StringSetAsync(AliveKey(cluster.NodeName), "1", NodeTimeout);
         }
-        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             logger.LogWarning("Renewing this node's voice liveness key failed: {Error}", ex.Message);
         }
@@ -379,7 +379,7 @@ public sealed partial class VoiceService
                         Audience.Channel(entry.State.CommunityId, entry.State.ChannelId!));
                 }
             }
-            catch (Exception ex) when (ex is RedisException or ObjectDisposedException or DbUpdateException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or DbUpdateException)
             {
                 logger.LogWarning("Sweeping the voice members of node {Node} failed: {Error}", node, ex.Message);
             }
