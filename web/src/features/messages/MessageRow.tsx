@@ -268,9 +268,10 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
       data-message-id={message.id}
       data-highlighted={highlighted ? "true" : undefined}
       aria-label={`${displayName(author)}: ${message.content || attachmentSummary(message)}`}
-      tabIndex={-1}
+      // Reachable with Tab: focusing a message shows its actions (focus-within), and Tab goes on into them.
+      tabIndex={0}
       data-pinned={message.pinned ? "true" : undefined}
-      className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""} ${highlighted ? "bg-accent/15 ring-2 ring-inset ring-accent" : ""}`}
+      className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-accent ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""} ${highlighted ? "bg-accent/15 ring-2 ring-inset ring-accent" : ""}`}
     >
       {message.reply_to ? <ReplyQuote channelId={message.channel_id} replyTo={message.reply_to} myId={myId} /> : null}
       <div className="flex gap-3">
@@ -280,7 +281,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
               <AuthorAvatar author={author} myId={myId} />
             </button>
           ) : (
-            <span className="invisible block pt-1 text-right text-[10px] text-muted group-hover:visible">{timeFmt.format(new Date(message.created_at))}</span>
+            <span className="invisible block pt-1 text-right text-[10px] text-muted group-focus-within:visible group-hover:visible">{timeFmt.format(new Date(message.created_at))}</span>
           )}
         </div>
         <div className="min-w-0 flex-1">
