@@ -589,6 +589,23 @@ export interface Ban {
   created_at: string;
 }
 
+/** A report of a message (status open, resolved or dismissed). `message_content` is the text when it was reported. */
+export interface Report {
+  id: string;
+  community_id: string;
+  channel_id: string;
+  message_id: string;
+  message_author_id: string;
+  message_content: string;
+  reporter_id: string;
+  reason: string;
+  status: "open" | "resolved" | "dismissed";
+  resolver_id?: string | null;
+  note?: string | null;
+  created_at: string;
+  resolved_at?: string | null;
+}
+
 export interface AuditEntry {
   id: string;
   community_id: string;

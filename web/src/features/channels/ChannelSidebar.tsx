@@ -70,7 +70,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
   const owner = me?.id === community.owner_id;
   const close = () => setModal(null);
   const settingsRights = useSettingsRights(community);
-  const hasSettings = anyModeration(settingsRights.rights) || settingsRights.manageCommunity || settingsRights.viewAudit;
+  const hasSettings = anyModeration(settingsRights.rights) || settingsRights.manageCommunity || settingsRights.viewAudit || settingsRights.handleReports;
   const channelPerms = useVoice((s) => s.perms[community.id]?.channels);
   // The permission editor is for whoever may change some override there (the server decides each change).
   const rightsIn = (c: Channel) => overrideRights(channelPerms?.[c.id], owner);

@@ -215,6 +215,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
   const [pickerUp, setPickerUp] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const [naming, setNaming] = useState(false);
+  const [reporting, setReporting] = useState(false);
   // Threads start from messages of text channels, not from messages inside a thread.
   const inThread = useThreads((s) => message.channel_id in s.byId);
   const author = useMembers((s) => s.users[message.author.id]) ?? message.author;
@@ -380,6 +381,10 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
           ) : null}
           {!inThread && !message.thread ? <IconButton label="Create thread" onClick={() => setNaming(true)} data-testid="create-thread">🧵</IconButton> : null}
           <IconButton label="Copy link to message" onClick={copyLink}>🔗</IconButton>
+          {!mine && message.community_id ? (
+            // Reports go to the community's moderators (a DM has none: block the person instead).
+            <IconButton label="Report message" onClick={() => setReporting(true)} data-testid="report-message" className="hover:text-danger">⚑</IconButton>
+          ) : null}
           {mine ? <IconButton label="Delete message" onClick={() => setConfirmDelete(true)} data-testid="delete-message" className="hover:text-danger">🗑</IconButton> : null}
           {picker ? (
             <div className={`absolute right-0 z-20 ${pickerUp ? "bottom-full mb-1" : "top-full mt-1"}`}>
@@ -401,6 +406,21 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
             useThreads.getState().upsert(thread);
             useMessages.getState().threadSummary(message.channel_id, message.id, summaryOf(thread));
             useThreads.getState().open(thread.id);
+          }}
+        />
+      ) : null}
+
+      {reporting ? (
+        <NameDialog
+          title={`Report ${displayName(author)}'s message to the moderators`}
+          label="What is wrong with it?"
+          submitLabel="Report"
+          field="reason"
+          testId="report-dialog"
+          onClose={() => setReporting(false)}
+          onSubmit={async (reason) => {
+            await rest.reportMessage(message.channel_id, message.id, reason);
+            setNote("Reported. The moderators will look at it.");
           }}
         />
       ) : null}
