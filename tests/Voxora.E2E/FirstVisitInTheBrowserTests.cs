@@ -50,7 +50,7 @@ public sealed class FirstVisitInTheBrowserTests(BrowserFixture fixture) : IClass
     }
 
     private static ILocator Message(IPage page, string text) =>
-        page.GetByTestId("message-list").Locator("article").Filter(new() { HasText = text });
+        page.GetByTestId("message-list").Locator("article[data-message-id]").Filter(new() { HasText = text });
 
     [Fact]
     public async Task A_bulk_delete_and_a_ban_with_purge_remove_the_messages_from_another_persons_screen()
@@ -248,6 +248,13 @@ public sealed class FirstVisitInTheBrowserTests(BrowserFixture fixture) : IClass
         var channelId = (await carol.GetChannelsAsync((await carol.GetMyCommunitiesAsync()).Single().Id)).First(c => c.Name == "general").Id;
         await carol.SendMessageAsync(channelId, "cheap gold at example dot com");
 
+        // Alice has her queue open (empty) before anything is reported.
+        await menu.ClickAsync();
+        await alice.GetByTestId("open-community-settings").ClickAsync();
+        var settings = alice.GetByTestId("community-settings");
+        await settings.GetByTestId("settings-tab-reports").ClickAsync();
+        await Expect(settings.GetByTestId("reports-empty")).ToBeVisibleAsync();
+
         // Bob reports carol's message from its actions.
         var spam = Message(bob, "cheap gold");
         await spam.HoverAsync();
@@ -258,11 +265,7 @@ public sealed class FirstVisitInTheBrowserTests(BrowserFixture fixture) : IClass
         await Expect(reportDialog).ToHaveCountAsync(0);
         await Expect(spam).ToContainTextAsync("Reported. The moderators will look at it.");
 
-        // Alice's queue: the message in context, with who reported it and why.
-        await menu.ClickAsync();
-        await alice.GetByTestId("open-community-settings").ClickAsync();
-        var settings = alice.GetByTestId("community-settings");
-        await settings.GetByTestId("settings-tab-reports").ClickAsync();
+        // It shows in alice's open queue live (REPORT_CREATE): the message in context, with who reported it and why.
         var row = settings.GetByTestId("report-row");
         await Expect(row).ToHaveCountAsync(1);
         await Expect(row.GetByTestId("report-message")).ToContainTextAsync("cheap gold at example dot com");

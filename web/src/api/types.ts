@@ -460,6 +460,10 @@ export type DispatchEvent =
   | { t: "COMMUNITY_MEMBER_REMOVE"; d: MemberRemoved }
   | { t: "INVITE_CREATE"; d: Invite }
   | { t: "INVITE_DELETE"; d: InviteDeleted }
+  /** To moderators (MANAGE_MESSAGES): a member reported a message. */
+  | { t: "REPORT_CREATE"; d: Report }
+  /** To moderators and the reporter: a report was resolved or dismissed. */
+  | { t: "REPORT_UPDATE"; d: Report }
   | { t: "VOICE_STATE_UPDATE"; d: VoiceState }
   | { t: "VOICE_SPEAKING"; d: VoiceSpeaking }
   | { t: "VOICE_SIGNAL"; d: VoiceSignal }

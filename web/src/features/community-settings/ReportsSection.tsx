@@ -9,21 +9,22 @@ import { Button } from "../../ui/Button";
 import { Isolated } from "../../ui/Isolated";
 import { FormError } from "../../ui/TextField";
 import { MemberActions, type ModeratorRights, anyModeration } from "./MemberActions";
-import { reportQueue, withoutReport } from "./rules";
+import { useReports } from "../../stores/reports";
 
 /**
  * The moderators' queue (MANAGE_MESSAGES): open reports oldest first, each with the reported message as it was when
  * reported, its author and channel, who reported it and why; resolve or dismiss (with a note the reporter sees), and
- * act on the author with the same actions as the member list. The server publishes no event to moderators when a
- * report is filed, so the queue is fetched when shown and on "Refresh"; one decided elsewhere leaves it on a 409.
+ * act on the author with the same actions as the member list. Fetched when shown (and on "Refresh"), then live through
+ * REPORT_CREATE and REPORT_UPDATE; one decided elsewhere also leaves it on the 409 that deciding it again gets.
  */
 export function ReportsSection({ communityId, rights, onClose }: { communityId: string; rights: ModeratorRights; onClose: () => void }) {
-  const [reports, setReports] = useState<Report[] | null>(null);
+  // Live once loaded: REPORT_CREATE adds, REPORT_UPDATE (anyone's decision) removes.
+  const reports = useReports((s) => s.open[communityId] ?? null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const load = useCallback(() => {
     setError(null);
-    rest.reports(communityId).then((list) => setReports(reportQueue(list)), (e) => setError(describeError(e)));
+    rest.reports(communityId).then((list) => useReports.getState().setQueue(communityId, list), (e) => setError(describeError(e)));
   }, [communityId]);
   useEffect(load, [load]);
   return (
@@ -44,7 +45,7 @@ export function ReportsSection({ communityId, rights, onClose }: { communityId: 
             rights={rights}
             onClose={onClose}
             onDecided={(words) => {
-              setReports((list) => withoutReport(list, r.id));
+              useReports.getState().apply({ ...r, status: "resolved" });
               setStatus(words);
             }}
           />

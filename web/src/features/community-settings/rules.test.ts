@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../api/types";
 import { memberColor } from "../../stores/roles";
-import { can, describeAuditEntry, hasBit, reorderedPositions, reportQueue, withPermission, withoutReport } from "./rules";
+import { can, describeAuditEntry, hasBit, reorderedPositions, withPermission } from "./rules";
 
 const entry = (action: string, more: Partial<AuditEntry> = {}): AuditEntry => ({
   id: "aud_1", community_id: "com_1", seq: 1, actor_id: "usr_a", action, target_type: "user", target_id: "usr_b",
@@ -75,19 +75,5 @@ describe("reordering roles", () => {
   it("the top cannot go up nor the bottom down", () => {
     expect(reorderedPositions(roles, "a", -1)).toEqual([]);
     expect(reorderedPositions(roles, "c", 1)).toEqual([]);
-  });
-});
-
-describe("report queue", () => {
-  const r = (id: string, created_at: string) => ({ id, created_at });
-  it("puts the oldest report first, ties by id", () => {
-    const queue = reportQueue([r("rep_3", "2026-01-02T00:00:00Z"), r("rep_2", "2026-01-01T00:00:00Z"), r("rep_1", "2026-01-02T00:00:00Z")]);
-    expect(queue.map((x) => x.id)).toEqual(["rep_2", "rep_1", "rep_3"]);
-  });
-  it("drops a decided report and keeps the rest in order", () => {
-    const queue = [r("rep_1", "a"), r("rep_2", "b"), r("rep_3", "c")];
-    expect(withoutReport(queue, "rep_2")?.map((x) => x.id)).toEqual(["rep_1", "rep_3"]);
-    expect(withoutReport(queue, "rep_9")).toHaveLength(3);
-    expect(withoutReport(null, "rep_1")).toBeNull();
   });
 });

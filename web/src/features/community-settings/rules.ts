@@ -138,12 +138,3 @@ export function reorderedPositions(ordered: readonly { id: string; position: num
   return list.map((r, k) => ({ id: r.id, position: list.length - k, before: r.position })).filter((r) => r.position !== r.before).map(({ id, position }) => ({ id, position }));
 }
 
-/** The queue after a decision: the decided report leaves it (also when the server says another moderator decided it). */
-export function withoutReport<T extends { id: string }>(queue: readonly T[] | null, id: string): T[] | null {
-  return queue ? queue.filter((r) => r.id !== id) : queue;
-}
-
-/** Oldest first: the queue is worked through in the order reports came in. */
-export function reportQueue<T extends { id: string; created_at: string }>(reports: readonly T[]): T[] {
-  return [...reports].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
