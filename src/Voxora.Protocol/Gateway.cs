@@ -46,6 +46,7 @@ public static class GatewayEvents
     public const string CommunityRoleCreate = "COMMUNITY_ROLE_CREATE";
     public const string CommunityRoleUpdate = "COMMUNITY_ROLE_UPDATE";
     public const string CommunityRoleDelete = "COMMUNITY_ROLE_DELETE";
+    public const string ReportCreate = "REPORT_CREATE";
     public const string ReportUpdate = "REPORT_UPDATE";
     public const string VoiceStateUpdate = "VOICE_STATE_UPDATE";
     public const string VoiceSignal = "VOICE_SIGNAL";

@@ -330,6 +330,7 @@ public static class VoxoraHost
         services.AddDomainEventHandler<CommunityUpdated, CommunityGateway>();
         services.AddDomainEventHandler<CommunityUpdated, CommunityAudit>();
         services.AddDomainEventHandler<ReportDecided, ModerationGateway>();
+        services.AddDomainEventHandler<ReportFiled, ModerationGateway>();
         services.AddDomainEventHandler<ReportDecided, ModerationAudit>();
         services.AddSingleton<InvitesGateway>();
         services.AddDomainEventHandler<InviteCreated, InvitesGateway>();

@@ -328,9 +328,18 @@ public abstract class PermissionsApiTests(ServerFixture fixture)
         var text = community.TextChannel();
         var bad = await offender.SendMessageAsync(text.Id, "something nasty");
 
+        // The moderators' queues are live: the owner (a moderator) hears of a new report, a plain member does not.
+        await using var moderatorGateway = await GatewayClient.ConnectAsync(Server.BaseAddress);
+        await moderatorGateway.IdentifyAsync(owner.AccessToken!);
+        await using var bystanderGateway = await GatewayClient.ConnectAsync(Server.BaseAddress);
+        await bystanderGateway.IdentifyAsync(offender.AccessToken!);
+
         await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => reporter.ReportMessageAsync(text.Id, bad.Id, " "));
         var report = await reporter.ReportMessageAsync(text.Id, bad.Id, "harassment");
         Assert.Equal(ReportStatus.Open, report.Status);
+        var created = await moderatorGateway.WaitForDispatchAsync(GatewayEvents.ReportCreate);
+        Assert.Equal(report.Id, created.D!.Value.GetProperty("id").GetString());
+        Assert.Equal("open", created.D!.Value.GetProperty("status").GetString());
         await Expect.Problem(HttpStatusCode.Conflict, ProblemCodes.AlreadyReported, () => reporter.ReportMessageAsync(text.Id, bad.Id, "again"));
 
         await using var gateway = await GatewayClient.ConnectAsync(Server.BaseAddress);
@@ -346,6 +355,13 @@ public abstract class PermissionsApiTests(ServerFixture fixture)
 
         var update = await gateway.WaitForDispatchAsync(GatewayEvents.ReportUpdate);
         Assert.Equal("resolved", update.D!.Value.GetProperty("status").GetString());
+        var decided = await moderatorGateway.WaitForDispatchAsync(GatewayEvents.ReportUpdate);
+        Assert.Equal(report.Id, decided.D!.Value.GetProperty("id").GetString());
+        while (await bystanderGateway.TryReceiveDispatchAsync(TimeSpan.FromMilliseconds(500)) is { } frame)
+        {
+            Assert.False(frame.T is GatewayEvents.ReportCreate or GatewayEvents.ReportUpdate, $"a plain member received {frame.T}");
+        }
+
         var mine = Assert.Single(await reporter.GetMyReportsAsync());
         Assert.Equal(ReportStatus.Resolved, mine.Status);
         Assert.Equal("removed, thanks", mine.Note);

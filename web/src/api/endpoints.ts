@@ -17,6 +17,7 @@ import type {
   Community,
   Invite,
   InvitePreview,
+  Report,
   Member,
   Message,
   MyPermissions,
@@ -149,6 +150,12 @@ export function endpoints(api: ApiClient) {
       api.request<AuditEntry[]>("GET", `/communities/${enc(communityId)}/audit-log`, { query: { limit: 50, ...query } }),
     verifyAuditLog: (communityId: string) =>
       api.request<AuditVerification>("GET", `/communities/${enc(communityId)}/audit-log/verify`, { cache: "no-cache" }),
+    reportMessage: (channelId: string, messageId: string, reason: string) =>
+      api.request<Report>("POST", `/channels/${enc(channelId)}/messages/${enc(messageId)}/reports`, { body: { reason } }),
+    reports: (communityId: string, status: Report["status"] = "open") =>
+      api.request<Report[]>("GET", `/communities/${enc(communityId)}/reports`, { query: { status, limit: 100 }, cache: "no-cache" }),
+    decideReport: (communityId: string, reportId: string, body: { status: "resolved" | "dismissed"; note?: string }) =>
+      api.request<Report>("PATCH", `/communities/${enc(communityId)}/reports/${enc(reportId)}`, { body }),
     myPermissions: (communityId: string) => api.request<MyPermissions>("GET", `/communities/${enc(communityId)}/permissions/@me`),
 
     // no-cache: the answer may be cached 10 s, but after READY (a reload, a reconnect) the client needs it fresh.

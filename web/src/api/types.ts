@@ -460,6 +460,10 @@ export type DispatchEvent =
   | { t: "COMMUNITY_MEMBER_REMOVE"; d: MemberRemoved }
   | { t: "INVITE_CREATE"; d: Invite }
   | { t: "INVITE_DELETE"; d: InviteDeleted }
+  /** To moderators (MANAGE_MESSAGES): a member reported a message. */
+  | { t: "REPORT_CREATE"; d: Report }
+  /** To moderators and the reporter: a report was resolved or dismissed. */
+  | { t: "REPORT_UPDATE"; d: Report }
   | { t: "VOICE_STATE_UPDATE"; d: VoiceState }
   | { t: "VOICE_SPEAKING"; d: VoiceSpeaking }
   | { t: "VOICE_SIGNAL"; d: VoiceSignal }
@@ -587,6 +591,23 @@ export interface Ban {
   reason?: string | null;
   actor_id?: string | null;
   created_at: string;
+}
+
+/** A report of a message (status open, resolved or dismissed). `message_content` is the text when it was reported. */
+export interface Report {
+  id: string;
+  community_id: string;
+  channel_id: string;
+  message_id: string;
+  message_author_id: string;
+  message_content: string;
+  reporter_id: string;
+  reason: string;
+  status: "open" | "resolved" | "dismissed";
+  resolver_id?: string | null;
+  note?: string | null;
+  created_at: string;
+  resolved_at?: string | null;
 }
 
 export interface AuditEntry {

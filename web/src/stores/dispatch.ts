@@ -4,6 +4,7 @@ import { useCommunities } from "./communities";
 import { isDirectType, useDirectChannels } from "./directChannels";
 import { useBlocks } from "./blocks";
 import { useProfileCard } from "./profileCard";
+import { useReports } from "./reports";
 import { useInvites } from "./invites";
 import { useMembers } from "./members";
 import { useMessages } from "./messages";
@@ -204,6 +205,10 @@ export function applyDispatch(event: DispatchEvent | { t: string; d: unknown }):
     case "INVITE_DELETE":
       useInvites.getState().remove(e.d.community_id, e.d.code);
       break;
+    case "REPORT_CREATE":
+    case "REPORT_UPDATE":
+      useReports.getState().apply(e.d);
+      break;
     case "VOICE_STATE_UPDATE":
       useVoice.getState().applyState(e.d);
       break;
@@ -230,6 +235,7 @@ function forgetCommunity(id: string): void {
   useChannels.getState().removeCommunity(id);
   useMembers.getState().removeCommunity(id);
   useInvites.getState().removeCommunity(id);
+  useReports.getState().removeCommunity(id);
   useRoles.getState().removeCommunity(id);
   useVoice.getState().removeCommunity(id);
   useCommunities.getState().remove(id);
@@ -244,6 +250,7 @@ export function resetStores(): void {
   usePins.setState({ byChannel: {}, openChannelId: null, jumpTo: null });
   useTyping.setState({ byChannel: {} });
   useInvites.setState({ byCommunity: {} });
+  useReports.setState({ open: {} });
   useThreads.setState({ byId: {}, openId: null });
   useRoles.setState({ byCommunity: {}, loading: {} });
   useVoice.getState().reset();

@@ -33,15 +33,28 @@ public sealed record MemberUnbanned(string CommunityId, string ActorId, string U
 /// </summary>
 public sealed record ReportDecided(Report Report, string ReporterId, string ActorId);
 
+/// <summary>Domain event: a member filed <paramref name="Report"/> (status open).</summary>
+public sealed record ReportFiled(Report Report);
+
 /// <summary>
-/// The gateway's side of moderation: every member of the community sees a member's new timeout; a reporter (only
-/// they) hears the outcome of their report.
+/// The gateway's side of moderation: every member of the community sees a member's new timeout; the moderators
+/// (MANAGE_MESSAGES) see a new report and each decision, so every open queue stays current; a reporter hears the
+/// outcome of their own report (and nothing of others' reports).
 /// </summary>
-public sealed class ModerationGateway(GatewayHub hub) : IDomainEventHandler<MemberTimeoutChanged>, IDomainEventHandler<ReportDecided>
+public sealed class ModerationGateway(GatewayHub hub) :
+    IDomainEventHandler<MemberTimeoutChanged>, IDomainEventHandler<ReportDecided>, IDomainEventHandler<ReportFiled>
 {
     public Task HandleAsync(ReportDecided decided, CancellationToken ct)
     {
-        hub.Publish(GatewayEvents.ReportUpdate, decided.Report, VoxoraJsonContext.Default.Report, Audience.User(decided.ReporterId));
+        hub.Publish(GatewayEvents.ReportUpdate, decided.Report, VoxoraJsonContext.Default.Report,
+            Audience.PermissionHolders(decided.Report.CommunityId, Permission.ManageMessages, decided.ReporterId));
+        return Task.CompletedTask;
+    }
+
+    public Task HandleAsync(ReportFiled filed, CancellationToken ct)
+    {
+        hub.Publish(GatewayEvents.ReportCreate, filed.Report, VoxoraJsonContext.Default.Report,
+            Audience.PermissionHolders(filed.Report.CommunityId, Permission.ManageMessages, null));
         return Task.CompletedTask;
     }
 

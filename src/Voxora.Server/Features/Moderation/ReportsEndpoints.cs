@@ -12,8 +12,8 @@ namespace Voxora.Server.Features.Moderation;
 
 /// <summary>
 /// Message reports (seed 003 "Admin e moderação"): a member who can see a message reports it with a reason;
-/// moderators (MANAGE_MESSAGES in the community) see the queue and resolve or dismiss; the reporter sees
-/// their reports' status (GET /users/@me/reports) and gets REPORT_UPDATE when one is decided.
+/// moderators (MANAGE_MESSAGES in the community) see the queue (live: REPORT_CREATE, REPORT_UPDATE) and resolve or
+/// dismiss; the reporter sees their reports' status (GET /users/@me/reports) and gets REPORT_UPDATE when one is decided.
 /// </summary>
 public static class ReportsEndpoints
 {
@@ -47,7 +47,7 @@ public static class ReportsEndpoints
 
     private static async Task<Results<Created<Report>, ValidationProblem, ProblemHttpResult>> Create(
         string channelId, string messageId, CreateReportRequest request, HttpContext http, VoxoraDbContext db, CommunityAccess access,
-        TimeProvider clock, CancellationToken ct)
+        DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         var userId = http.User.UserId();
         var found = await access.FindChannelAsync(channelId, userId, ct);
@@ -90,7 +90,9 @@ public static class ReportsEndpoints
             return Problems.Of(StatusCodes.Status409Conflict, ProblemCodes.AlreadyReported, "Already reported", "You have already reported this message.");
         }
 
-        return TypedResults.Created($"/api/v1/users/@me/reports", report.ToProtocol());
+        var wire = report.ToProtocol();
+        await events.PublishAsync(new ReportFiled(wire));
+        return TypedResults.Created($"/api/v1/users/@me/reports", wire);
     }
 
     private static async Task<Results<Ok<List<Report>>, ValidationProblem, ProblemHttpResult>> List(

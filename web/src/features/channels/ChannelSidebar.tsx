@@ -1,5 +1,5 @@
 import { Link } from "@tanstack/react-router";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { ChannelType, type Channel } from "../../api/types";
 import { groupChannels, useChannels } from "../../stores/channels";
 import type { CommunityInfo } from "../../stores/communities";
@@ -46,11 +46,31 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
   const setTheme = useUi((s) => s.setTheme);
   const [modal, setModal] = useState<Modal>(null);
   const [menuOpen, setMenuOpen] = useState(false);
+  const menuRef = useRef<HTMLDivElement>(null);
+  // The community menu closes on Escape (focus back on its button) and on a click or tap anywhere outside it.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      e.preventDefault();
+      setMenuOpen(false);
+      menuRef.current?.querySelector<HTMLButtonElement>("button[aria-controls=community-menu]")?.focus();
+    };
+    const onPointer = (e: PointerEvent) => {
+      if (menuRef.current && e.target instanceof Node && !menuRef.current.contains(e.target)) setMenuOpen(false);
+    };
+    window.addEventListener("keydown", onKey);
+    window.addEventListener("pointerdown", onPointer);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("pointerdown", onPointer);
+    };
+  }, [menuOpen]);
   const groups = useMemo(() => groupChannels(all, community.id), [all, community.id]);
   const owner = me?.id === community.owner_id;
   const close = () => setModal(null);
   const settingsRights = useSettingsRights(community);
-  const hasSettings = anyModeration(settingsRights.rights) || settingsRights.manageCommunity || settingsRights.viewAudit;
+  const hasSettings = anyModeration(settingsRights.rights) || settingsRights.manageCommunity || settingsRights.viewAudit || settingsRights.handleReports;
   const channelPerms = useVoice((s) => s.perms[community.id]?.channels);
   // The permission editor is for whoever may change some override there (the server decides each change).
   const rightsIn = (c: Channel) => overrideRights(channelPerms?.[c.id], owner);
@@ -90,6 +110,8 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
           aria-current={active ? "page" : undefined}
           aria-label={`${c.name}${unread ? " (unread messages)" : ""}${mentions ? ` (${mentions} mention${mentions === 1 ? "" : "s"})` : ""}`}
           data-testid={`channel-link-${c.id}`}
+          // Navigation closes the phone drawer; tapping the channel already open changes no route, so close it here too.
+          onClick={() => useUi.getState().setDrawer(false)}
           data-unread={unread ? "true" : "false"}
           className={`flex min-w-0 flex-1 items-center gap-2 rounded px-2 py-1.5 ${
             active ? "bg-hover font-semibold text-fg" : unread ? "font-semibold text-fg hover:bg-hover" : "text-muted hover:bg-hover hover:text-fg"
@@ -115,7 +137,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
 
   return (
     <nav aria-label={`${community.name} channels`} className="flex h-full w-60 shrink-0 flex-col bg-sidebar">
-      <div className="relative border-b border-line">
+      <div ref={menuRef} className="relative border-b border-line">
         <button
           type="button"
           aria-expanded={menuOpen}

@@ -15,9 +15,10 @@ import { Isolated } from "../../ui/Isolated";
 import { FormError } from "../../ui/TextField";
 import { PicturePicker } from "../../ui/PicturePicker";
 import { MemberActions, type ModeratorRights, anyModeration } from "./MemberActions";
+import { ReportsSection } from "./ReportsSection";
 import { AUDIT_ACTIONS, Bits, can, describeAuditEntry, hasBit, reorderedPositions, withPermission } from "./rules";
 
-type Section = "overview" | "roles" | "members" | "invites" | "audit";
+type Section = "overview" | "roles" | "members" | "reports" | "invites" | "audit";
 
 /** What the viewer may manage in a community, from their community-wide permissions (the owner: everything). */
 export function useSettingsRights(community: CommunityInfo) {
@@ -30,7 +31,13 @@ export function useSettingsRights(community: CommunityInfo) {
     ban: can(perms, Bits.BAN_MEMBERS, owner),
     moderate: can(perms, Bits.MODERATE_MEMBERS, owner),
   };
-  return { rights, manageCommunity: can(perms, Bits.MANAGE_COMMUNITY, owner), viewAudit: can(perms, Bits.VIEW_AUDIT_LOG, owner) };
+  return {
+    rights,
+    manageCommunity: can(perms, Bits.MANAGE_COMMUNITY, owner),
+    viewAudit: can(perms, Bits.VIEW_AUDIT_LOG, owner),
+    // The report queue needs MANAGE_MESSAGES community-wide (ReportsEndpoints).
+    handleReports: can(perms, Bits.MANAGE_MESSAGES, owner),
+  };
 }
 
 /** Fetches a community's roles once (colours on names need them too); live afterwards through COMMUNITY_ROLE_*. */
@@ -44,12 +51,13 @@ export function useCommunityRoles(communityId: string): Record<string, Role> | u
 }
 
 export function CommunitySettings({ community, onClose }: { community: CommunityInfo; onClose: () => void }) {
-  const { rights, manageCommunity, viewAudit } = useSettingsRights(community);
+  const { rights, manageCommunity, viewAudit, handleReports } = useSettingsRights(community);
   const sections = (
     [
       { id: "overview", label: "Overview", show: manageCommunity },
       { id: "roles", label: "Roles", show: rights.manageRoles },
       { id: "members", label: "Members", show: anyModeration(rights) },
+      { id: "reports", label: "Reports", show: handleReports },
       { id: "invites", label: "Invites", show: manageCommunity },
       { id: "audit", label: "Audit log", show: viewAudit },
     ] as { id: Section; label: string; show: boolean }[]
@@ -94,6 +102,7 @@ export function CommunitySettings({ community, onClose }: { community: Community
           {current === "overview" ? <OverviewSection community={community} /> : null}
           {current === "roles" ? <RolesSection communityId={community.id} /> : null}
           {current === "members" ? <MembersSection community={community} rights={rights} /> : null}
+          {current === "reports" ? <ReportsSection communityId={community.id} rights={rights} onClose={onClose} /> : null}
           {current === "invites" ? <InvitesSection communityId={community.id} /> : null}
           {current === "audit" ? <AuditSection communityId={community.id} /> : null}
           {!current ? <p className="text-muted">You have no settings to manage here.</p> : null}

@@ -30,6 +30,7 @@ export function can(perms: string | undefined, bit: number, isOwner: boolean): b
 }
 
 export const Bits = {
+  MANAGE_MESSAGES: 6,
   MANAGE_ROLES: 8,
   MANAGE_COMMUNITY: 9,
   KICK_MEMBERS: 11,
@@ -136,3 +137,4 @@ export function reorderedPositions(ordered: readonly { id: string; position: num
   [list[i], list[j]] = [list[j]!, list[i]!];
   return list.map((r, k) => ({ id: r.id, position: list.length - k, before: r.position })).filter((r) => r.position !== r.before).map(({ id, position }) => ({ id, position }));
 }
+

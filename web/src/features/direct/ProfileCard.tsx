@@ -12,6 +12,10 @@ import { Avatar } from "../../ui/Avatar";
 import { Button } from "../../ui/Button";
 import { Dialog, DialogActions } from "../../ui/Dialog";
 import { Isolated } from "../../ui/Isolated";
+import { useCommunities } from "../../stores/communities";
+import { useMembers } from "../../stores/members";
+import { useSettingsRights } from "../community-settings/CommunitySettings";
+import { MemberActions, anyModeration } from "../community-settings/MemberActions";
 
 /** The profile card of whoever `useProfileCard` names: name, avatar, shared communities, roles here, Message, Block. */
 export function ProfileCardHost() {
@@ -29,6 +33,12 @@ function ProfileCard({ userId, communityId, onClose }: { userId: string; communi
   const [roleNames, setRoleNames] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [moderating, setModerating] = useState(false);
+  // Opened from a community: the moderation actions the viewer holds there, for a member other than the viewer and the owner.
+  const community = useCommunities((s) => (communityId ? s.byId[communityId] : undefined));
+  const member = useMembers((s) => (communityId ? s.byCommunity[communityId]?.[userId] : undefined));
+  const { rights } = useSettingsRights(community ?? { id: communityId ?? "", name: "", owner_id: "", created_at: "" });
+  const canModerate = !!community && !!member && userId !== myId && userId !== community.owner_id && anyModeration(rights);
 
   useEffect(() => {
     let live = true;
@@ -108,6 +118,17 @@ function ProfileCard({ userId, communityId, onClose }: { userId: string; communi
         </section>
       ) : null}
       {error ? <p role="alert" className="text-sm text-danger">{error}</p> : null}
+      {canModerate && member && communityId ? (
+        moderating ? (
+          <section aria-label="Moderation" className="border-t border-line pt-3" data-testid="profile-moderation">
+            <MemberActions communityId={communityId} member={member} rights={rights} onGone={onClose} />
+          </section>
+        ) : (
+          <Button variant="secondary" onClick={() => setModerating(true)} data-testid="profile-moderate">
+            Moderate…
+          </Button>
+        )
+      ) : null}
       <DialogActions>
         {user && user.id !== myId ? (
           <>

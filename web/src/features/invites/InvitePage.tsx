@@ -56,7 +56,7 @@ export function InvitePage() {
   return (
     <main className="flex min-h-full items-center justify-center bg-rail p-4">
       <div className="w-full max-w-md rounded-lg bg-main p-6 text-center shadow-lg" data-testid="invite-page">
-        <p className="text-sm text-muted">You have been invited to join</p>
+        {preview ? <p className="text-sm text-muted">You have been invited to join</p> : null}
         {preview ? (
           <>
             <h1 className="mt-1 text-2xl font-bold">{preview.community_name}</h1>
@@ -69,7 +69,9 @@ export function InvitePage() {
           <p role="status" className="mt-2 text-muted">
             Loading invite…
           </p>
-        ) : null}
+        ) : (
+          <h1 className="text-xl font-bold" data-testid="invite-invalid">This invite cannot be used</h1>
+        )}
         <div className="mt-4 flex flex-col gap-3">
           <FormError message={error} />
           {status === "signedIn" && alreadyMember && preview ? (
@@ -81,8 +83,8 @@ export function InvitePage() {
                 Open {preview.community_name}
               </Button>
             </>
-          ) : status === "signedIn" ? (
-            <Button onClick={join} disabled={busy || !preview} data-testid="accept-invite">
+          ) : !preview ? null : status === "signedIn" ? (
+            <Button onClick={join} disabled={busy} data-testid="accept-invite">
               {busy ? "Joining…" : "Join community"}
             </Button>
           ) : status === "signedOut" ? (
@@ -94,6 +96,16 @@ export function InvitePage() {
                 Create an account
               </Link>
             </>
+          ) : null}
+          {error || !preview ? (
+            // A bad, expired or used-up link (or one that failed to load): always a way back.
+            <Link
+              to={status === "signedIn" ? "/app" : "/"}
+              className="text-sm text-accent underline"
+              data-testid="invite-go-home"
+            >
+              {status === "signedIn" ? "Go to your communities" : "Go to the home page"}
+            </Link>
           ) : null}
         </div>
       </div>

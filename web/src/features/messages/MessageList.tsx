@@ -217,7 +217,8 @@ export function MessageList({
     >
       {!channel.hasMore && channel.loaded ? (
         <p className="px-4 pt-6 text-sm text-muted">This is the beginning of the channel.</p>
-      ) : channel.loading ? (
+      ) : channel.loading && channel.loaded ? (
+        // Only an older page is "older": the first load of a channel shows nothing that could flash.
         <p role="status" className="px-4 pt-4 text-sm text-muted">Loading older messages…</p>
       ) : null}
       <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>

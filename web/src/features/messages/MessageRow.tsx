@@ -215,6 +215,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
   const [pickerUp, setPickerUp] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const [naming, setNaming] = useState(false);
+  const [reporting, setReporting] = useState(false);
   // Threads start from messages of text channels, not from messages inside a thread.
   const inThread = useThreads((s) => message.channel_id in s.byId);
   const author = useMembers((s) => s.users[message.author.id]) ?? message.author;
@@ -268,9 +269,10 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
       data-message-id={message.id}
       data-highlighted={highlighted ? "true" : undefined}
       aria-label={`${displayName(author)}: ${message.content || attachmentSummary(message)}`}
-      tabIndex={-1}
+      // Reachable with Tab: focusing a message shows its actions (focus-within), and Tab goes on into them.
+      tabIndex={0}
       data-pinned={message.pinned ? "true" : undefined}
-      className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""} ${highlighted ? "bg-accent/15 ring-2 ring-inset ring-accent" : ""}`}
+      className={`group relative px-4 ${showHeader ? "mt-3 pt-0.5" : ""} pb-0.5 hover:bg-hover/60 focus-within:bg-hover/60 focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-accent ${mentionsMe ? "border-l-2 border-amber-400 bg-mention-me" : ""} ${highlighted ? "bg-accent/15 ring-2 ring-inset ring-accent" : ""}`}
     >
       {message.reply_to ? <ReplyQuote channelId={message.channel_id} replyTo={message.reply_to} myId={myId} /> : null}
       <div className="flex gap-3">
@@ -280,7 +282,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
               <AuthorAvatar author={author} myId={myId} />
             </button>
           ) : (
-            <span className="invisible block pt-1 text-right text-[10px] text-muted group-hover:visible">{timeFmt.format(new Date(message.created_at))}</span>
+            <span className="invisible block pt-1 text-right text-[10px] text-muted group-focus-within:visible group-hover:visible">{timeFmt.format(new Date(message.created_at))}</span>
           )}
         </div>
         <div className="min-w-0 flex-1">
@@ -379,6 +381,10 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
           ) : null}
           {!inThread && !message.thread ? <IconButton label="Create thread" onClick={() => setNaming(true)} data-testid="create-thread">🧵</IconButton> : null}
           <IconButton label="Copy link to message" onClick={copyLink}>🔗</IconButton>
+          {!mine && message.community_id ? (
+            // Reports go to the community's moderators (a DM has none: block the person instead).
+            <IconButton label="Report message" onClick={() => setReporting(true)} data-testid="report-message" className="hover:text-danger">⚑</IconButton>
+          ) : null}
           {mine ? <IconButton label="Delete message" onClick={() => setConfirmDelete(true)} data-testid="delete-message" className="hover:text-danger">🗑</IconButton> : null}
           {picker ? (
             <div className={`absolute right-0 z-20 ${pickerUp ? "bottom-full mb-1" : "top-full mt-1"}`}>
@@ -400,6 +406,21 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
             useThreads.getState().upsert(thread);
             useMessages.getState().threadSummary(message.channel_id, message.id, summaryOf(thread));
             useThreads.getState().open(thread.id);
+          }}
+        />
+      ) : null}
+
+      {reporting ? (
+        <NameDialog
+          title={`Report ${displayName(author)}'s message to the moderators`}
+          label="What is wrong with it?"
+          submitLabel="Report"
+          field="reason"
+          testId="report-dialog"
+          onClose={() => setReporting(false)}
+          onSubmit={async (reason) => {
+            await rest.reportMessage(message.channel_id, message.id, reason);
+            setNote("Reported. The moderators will look at it.");
           }}
         />
       ) : null}

@@ -33,6 +33,7 @@ export function AppShell() {
   const openThreadId = useThreads((s) => s.openId);
   const openThreadParent = useThreads((s) => (s.openId ? s.byId[s.openId]?.parent_id : undefined));
   const setDrawer = useUi((s) => s.setDrawer);
+  const toggleMembers = useUi((s) => s.toggleMembers);
   const setActiveChannel = useUi((s) => s.setActiveChannel);
   const hasData = gateway === "ready" || Object.keys(communities).length > 0;
   // `/app/@me/…`: the DM home; its conversations are direct channels, shown in the same channel view.
@@ -125,9 +126,13 @@ export function AppShell() {
             <ThreadPanel key={openThreadId} threadId={openThreadId} />
           </div>
         ) : membersOpen && community ? (
-          <div className="fixed inset-y-0 right-0 z-20 lg:static">
-            <MemberList communityId={community.id} />
-          </div>
+          <>
+            {/* Below lg the list covers the channel: a tap beside it closes it, as its ✕ and Escape do. */}
+            <div aria-hidden="true" data-testid="members-backdrop" className="fixed inset-0 z-20 bg-black/40 lg:hidden" onClick={toggleMembers} />
+            <div className="fixed inset-y-0 right-0 z-30 lg:static">
+              <MemberList communityId={community.id} />
+            </div>
+          </>
         ) : null}
       </div>
     </div>

@@ -1,4 +1,5 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
+import { useUi } from "../../stores/ui";
 import type { Member, PresenceStatus } from "../../api/types";
 import { useCommunities } from "../../stores/communities";
 import { displayName, useMembers } from "../../stores/members";
@@ -17,6 +18,9 @@ const ORDER: Record<PresenceStatus, number> = { online: 0, idle: 1, dnd: 2, invi
 
 export function MemberList({ communityId }: { communityId: string }) {
   const members = useMembers((s) => s.byCommunity[communityId]);
+  // Until the first full list arrives, counts of zero would be wrong: say it is loading instead.
+  const loaded = useMembers((s) => !!s.complete[communityId]);
+  const toggleMembers = useUi((s) => s.toggleMembers);
   const ownerId = useCommunities((s) => s.byId[communityId]?.owner_id);
   const byUser = usePresenceStore((s) => s.byUser);
   const myStatus = usePresenceStore((s) => s.myStatus);
@@ -59,13 +63,29 @@ export function MemberList({ communityId }: { communityId: string }) {
       ) : null}
     </li>
   );
+  // Where the list covers the channel (narrower than the lg breakpoint), Escape closes it, unless a dialog is open.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented || managing || window.matchMedia("(min-width: 1024px)").matches) return;
+      if (document.querySelector("dialog[open]")) return;
+      toggleMembers();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [managing, toggleMembers]);
   return (
     <aside aria-label="Members" data-testid="member-list" className="flex h-full w-60 shrink-0 flex-col overflow-y-auto bg-sidebar p-3">
-      <section data-testid="members-online">
+      <div className="mb-2 flex justify-end lg:hidden">
+        <IconButton label="Hide member list" onClick={toggleMembers} data-testid="members-close">✕</IconButton>
+      </div>
+      {!loaded ? (
+        <p role="status" className="text-sm text-muted" data-testid="members-loading">Loading members…</p>
+      ) : null}
+      <section data-testid="members-online" hidden={!loaded}>
         <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-muted">Online — {online.length}</h2>
         <ul className="flex flex-col gap-1">{online.map(row)}</ul>
       </section>
-      <section data-testid="members-offline" className="mt-4">
+      <section data-testid="members-offline" className="mt-4" hidden={!loaded}>
         <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-muted">Offline — {offline.length}</h2>
         <ul className="flex flex-col gap-1">{offline.map(row)}</ul>
       </section>
