@@ -156,7 +156,7 @@ public static class VoxoraHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = JsonBodyLimitBytes;
-            Infrastructure.Http.HttpLimits.Configure(kestrel.Limits, options.Http);
+            HttpLimits.Configure(kestrel.Limits, options.Http);
             kestrel.AddServerHeader = false;
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

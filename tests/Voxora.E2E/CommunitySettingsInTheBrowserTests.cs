@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Voxora.Client;
 using static Microsoft.Playwright.Assertions;
+using static Voxora.E2E.BrowserPeople;
 
 namespace Voxora.E2E;
 
@@ -12,19 +13,7 @@ namespace Voxora.E2E;
 /// </summary>
 public sealed class CommunitySettingsInTheBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
-    private const string Password = "correct horse battery";
     private const string Orange = "rgb(230, 126, 34)";
-
-    private static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..6];
-
-    private static async Task RegisterAsync(IPage page, string username, string? inviteRedirect = null)
-    {
-        await page.GotoAsync(inviteRedirect is null ? "/register" : $"/register?redirect={Uri.EscapeDataString(inviteRedirect)}");
-        await page.GetByLabel("Username", new() { Exact = true }).FillAsync(username);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
-        await page.GetByTestId("register-submit").ClickAsync();
-        await Expect(page.GetByTestId("register-submit")).ToHaveCountAsync(0);
-    }
 
     [Fact]
     public async Task The_owner_manages_roles_and_members_and_reads_a_verified_audit_log()
@@ -36,16 +25,8 @@ public sealed class CommunitySettingsInTheBrowserTests(BrowserFixture fixture) :
         var carolName = NewName("carol");
         await RegisterAsync(owner, ownerName);
 
-        await owner.GetByRole(AriaRole.Button, new() { Name = "Create a community" }).First.ClickAsync();
-        await owner.GetByTestId("create-community-dialog").GetByLabel("Community name").FillAsync("Guild Hall");
-        await owner.GetByTestId("create-community-dialog").GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await Expect(owner.GetByTestId("composer")).ToBeVisibleAsync();
+        var invitePath = await CreateCommunityWithInviteAsync(owner, "Guild Hall");
         var menu = owner.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Guild Hall") });
-        await menu.ClickAsync();
-        await owner.GetByTestId("open-invite").ClickAsync();
-        await Expect(owner.GetByTestId("invite-link")).ToHaveValueAsync(new Regex("/invite/[A-Za-z0-9]+$"));
-        var invitePath = new Uri(await owner.GetByTestId("invite-link").InputValueAsync()).AbsolutePath;
-        await owner.Keyboard.PressAsync("Escape");
 
         await RegisterAsync(alice, aliceName, invitePath);
         await alice.GetByTestId("accept-invite").ClickAsync();

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Voxora.Client;
 using static Microsoft.Playwright.Assertions;
+using static Voxora.E2E.BrowserPeople;
 
 namespace Voxora.E2E;
 
@@ -13,8 +14,6 @@ namespace Voxora.E2E;
 /// </summary>
 public sealed class DesktopNotificationsInTheBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
-    private const string Password = "correct horse battery";
-
     /// <summary>
     /// Runs before the app: the tab can be made hidden (<c>__setHidden</c>), and <c>window.Notification</c> is a stand-in
     /// with permission granted that records what the page shows (a headless browser shows nothing a test could see).
@@ -43,17 +42,6 @@ public sealed class DesktopNotificationsInTheBrowserTests(BrowserFixture fixture
           window.Notification = RecordedNotification;
         })();
         """;
-
-    private static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..6];
-
-    private static async Task RegisterAsync(IPage page, string username, string? inviteRedirect = null)
-    {
-        await page.GotoAsync(inviteRedirect is null ? "/register" : $"/register?redirect={Uri.EscapeDataString(inviteRedirect)}");
-        await page.GetByLabel("Username", new() { Exact = true }).FillAsync(username);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
-        await page.GetByTestId("register-submit").ClickAsync();
-        await Expect(page.GetByTestId("register-submit")).ToHaveCountAsync(0);
-    }
 
     private static async Task CreateCommunityAsync(IPage page, string name)
     {

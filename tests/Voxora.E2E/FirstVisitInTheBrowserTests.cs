@@ -3,6 +3,7 @@ using Microsoft.Playwright;
 using Voxora.Client;
 using Voxora.Protocol;
 using static Microsoft.Playwright.Assertions;
+using static Voxora.E2E.BrowserPeople;
 
 namespace Voxora.E2E;
 
@@ -14,19 +15,6 @@ namespace Voxora.E2E;
 /// </summary>
 public sealed class FirstVisitInTheBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
-    private const string Password = "correct horse battery";
-
-    private static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..6];
-
-    private static async Task RegisterAsync(IPage page, string username, string? inviteRedirect = null)
-    {
-        await page.GotoAsync(inviteRedirect is null ? "/register" : $"/register?redirect={Uri.EscapeDataString(inviteRedirect)}");
-        await page.GetByLabel("Username", new() { Exact = true }).FillAsync(username);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
-        await page.GetByTestId("register-submit").ClickAsync();
-        await Expect(page.GetByTestId("register-submit")).ToHaveCountAsync(0);
-    }
-
     /// <summary>An owner driven through the API: a community, its text channel and an invite code.</summary>
     private async Task<(VoxoraClient Client, Community Community, string ChannelId, string InviteCode)> ApiOwnerAsync(string communityName)
     {
@@ -230,16 +218,8 @@ public sealed class FirstVisitInTheBrowserTests(BrowserFixture fixture) : IClass
         var bobName = NewName("bob");
         var carolName = NewName("carol");
         await RegisterAsync(alice, aliceName);
-        await alice.GetByRole(AriaRole.Button, new() { Name = "Create a community" }).First.ClickAsync();
-        await alice.GetByTestId("create-community-dialog").GetByLabel("Community name").FillAsync("Report Hall");
-        await alice.GetByTestId("create-community-dialog").GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await Expect(alice.GetByTestId("composer")).ToBeVisibleAsync();
+        var invitePath = await CreateCommunityWithInviteAsync(alice, "Report Hall");
         var menu = alice.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Report Hall") });
-        await menu.ClickAsync();
-        await alice.GetByTestId("open-invite").ClickAsync();
-        await Expect(alice.GetByTestId("invite-link")).ToHaveValueAsync(new Regex("/invite/[A-Za-z0-9]+$"));
-        var invitePath = new Uri(await alice.GetByTestId("invite-link").InputValueAsync()).AbsolutePath;
-        await alice.Keyboard.PressAsync("Escape");
 
         using var carol = await ApiMemberAsync(carolName, invitePath.Split('/')[^1]);
         await RegisterAsync(bob, bobName, invitePath);

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Voxora.Client;
 using static Microsoft.Playwright.Assertions;
+using static Voxora.E2E.BrowserPeople;
 
 namespace Voxora.E2E;
 
@@ -12,19 +13,6 @@ namespace Voxora.E2E;
 /// </summary>
 public sealed class UnreadInTheBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
-    private const string Password = "correct horse battery";
-
-    private static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..6];
-
-    private static async Task RegisterAsync(IPage page, string username, string? inviteRedirect = null)
-    {
-        await page.GotoAsync(inviteRedirect is null ? "/register" : $"/register?redirect={Uri.EscapeDataString(inviteRedirect)}");
-        await page.GetByLabel("Username", new() { Exact = true }).FillAsync(username);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
-        await page.GetByTestId("register-submit").ClickAsync();
-        await Expect(page.GetByTestId("register-submit")).ToHaveCountAsync(0);
-    }
-
     private static async Task SendAsync(IPage page, string text)
     {
         var composer = page.GetByTestId("composer");

@@ -1,5 +1,6 @@
 import { useNavigate } from "@tanstack/react-router";
 import { useCallback, useEffect, useState } from "react";
+import { useAction } from "../../ui/useAction";
 import { ApiError, describeError } from "../../api/errors";
 import type { Report } from "../../api/types";
 import { rest } from "../../app/runtime";
@@ -61,25 +62,22 @@ function ReportCard({ report, rights, onDecided, onClose }: { report: Report; ri
   const author = useMembers((s) => s.byCommunity[report.community_id]?.[report.message_author_id]);
   const channel = useChannels((s) => s.byId[report.channel_id]);
   const [note, setNote] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [acting, setActing] = useState(false);
   const nameOf = (id: string) => (users[id] ? displayName(users[id]) : "a former member");
   const authorName = nameOf(report.message_author_id);
 
-  async function decide(status: "resolved" | "dismissed") {
-    setBusy(true);
-    setError(null);
-    try {
-      await rest.decideReport(report.community_id, report.id, { status, ...(note.trim() ? { note: note.trim() } : {}) });
-      onDecided(`Report about ${authorName}'s message ${status}.`);
-    } catch (e) {
-      if (e instanceof ApiError && e.code === "report_already_decided") onDecided(`Another moderator already decided the report about ${authorName}'s message.`);
-      else setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const decide = (status: "resolved" | "dismissed") =>
+    run(async () => {
+      try {
+        await rest.decideReport(report.community_id, report.id, { status, ...(note.trim() ? { note: note.trim() } : {}) });
+        onDecided(`Report about ${authorName}'s message ${status}.`);
+      } catch (e) {
+        // Not an error for this moderator: the report left the queue either way.
+        if (e instanceof ApiError && e.code === "report_already_decided") onDecided(`Another moderator already decided the report about ${authorName}'s message.`);
+        else throw e;
+      }
+    }, "");
 
   return (
     <li className="flex flex-col gap-2 rounded border border-line p-3" data-testid="report-row" data-report-id={report.id}>
