@@ -140,4 +140,5 @@ namespace Voxora.Protocol;
 [JsonSerializable(typeof(PushSubscription))]
 [JsonSerializable(typeof(List<PushSubscription>))]
 [JsonSerializable(typeof(PushPayload))]
+[JsonSerializable(typeof(SearchResults))]
 public sealed partial class VoxoraJsonContext : JsonSerializerContext;
