@@ -131,4 +131,15 @@ describe("ApiClient", () => {
     expect(y).toBe("a2");
     expect(server.calls.filter((c) => c.endsWith("/auth/refresh"))).toHaveLength(1);
   });
+
+  it("repeats a query parameter for each item of a list and leaves out empty lists and absent values", async () => {
+    const urls: string[] = [];
+    const fetchImpl = vi.fn(async (input: RequestInfo | URL) => {
+      urls.push(String(input));
+      return json(200, {});
+    });
+    const client = new ApiClient({ baseUrl: "/api/v1", fetch: fetchImpl as typeof fetch, refreshStore: memoryRefreshTokenStore() });
+    await client.request("GET", "/s", { auth: false, query: { q: "a b", has: ["link", "image"], channel_id: [], pinned: false, cursor: undefined } });
+    expect(urls).toEqual(["/api/v1/s?q=a+b&has=link&has=image&pinned=false"]);
+  });
 });

@@ -65,7 +65,8 @@ export interface RequestOptions {
   file?: Blob;
   /** Send the bearer token and refresh on 401 (default true). */
   auth?: boolean;
-  query?: Record<string, string | number | undefined | null>;
+  /** Query parameters; an array repeats its name (`has=link&has=image`), an empty one is left out. */
+  query?: Record<string, string | number | boolean | readonly string[] | undefined | null>;
   signal?: AbortSignal;
   /** The browser HTTP cache mode (for answers the server lets clients cache). */
   cache?: RequestCache;
@@ -182,7 +183,11 @@ export class ApiClient {
     let url = this.baseUrl + path;
     if (options.query) {
       const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(options.query)) if (v !== undefined && v !== null) params.set(k, String(v));
+      for (const [k, v] of Object.entries(options.query)) {
+        if (v === undefined || v === null) continue;
+        if (typeof v === "object") for (const item of v) params.append(k, item);
+        else params.set(k, String(v));
+      }
       const qs = params.toString();
       if (qs) url += "?" + qs;
     }

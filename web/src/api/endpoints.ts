@@ -1,4 +1,4 @@
-import type { ApiClient } from "./client";
+import type { ApiClient, RequestOptions } from "./client";
 import type {
   AttachmentUpload,
   BlockedUser,
@@ -23,6 +23,8 @@ import type {
   MyPermissions,
   Role,
   Presence,
+  SearchParams,
+  SearchResults,
   SessionInfo,
   ThreadChannel,
   TokenResponse,
@@ -128,6 +130,13 @@ export function endpoints(api: ApiClient) {
     joinThread: (threadId: string) => api.request<void>("PUT", `/channels/${enc(threadId)}/thread-members/@me`),
     leaveThread: (threadId: string) => api.request<void>("DELETE", `/channels/${enc(threadId)}/thread-members/@me`),
 
+    /** Messages of the community's channels and threads the caller may read (Search.cs; 60 searches a minute per user). */
+    searchCommunity: (communityId: string, params: SearchParams, signal?: AbortSignal) =>
+      api.request<SearchResults>("GET", `/communities/${enc(communityId)}/messages/search`, { query: searchQuery(params), ...(signal ? { signal } : {}) }),
+    /** Messages of the caller's DMs and group DMs. */
+    searchDirect: (params: SearchParams, signal?: AbortSignal) =>
+      api.request<SearchResults>("GET", "/users/@me/messages/search", { query: searchQuery(params), ...(signal ? { signal } : {}) }),
+
     roles: (communityId: string) => api.request<Role[]>("GET", `/communities/${enc(communityId)}/roles`),
     permissionTable: () => api.request<PermissionTable>("GET", "/permissions", { auth: false }),
     createRole: (communityId: string, body: { name: string; permissions?: string; color?: number | null; position?: number }) =>
@@ -186,6 +195,23 @@ export function endpoints(api: ApiClient) {
       api.request<Presence[]>("GET", `/communities/${enc(communityId)}/presences${after ? `?after=${enc(after)}` : ""}`),
     updateVoiceState: (communityId: string, userId: string, body: { server_mute?: boolean; server_deaf?: boolean; channel_id?: string | null }) =>
       api.request<VoiceState>("PATCH", `/communities/${enc(communityId)}/voice-states/${enc(userId)}`, { body }),
+  };
+}
+
+/** SearchParams as query parameters: repeated names for lists, `pinned` as true/false. */
+export function searchQuery(p: SearchParams): NonNullable<RequestOptions["query"]> {
+  return {
+    q: p.q,
+    author_id: p.author_id,
+    channel_id: p.channel_id,
+    mentions: p.mentions,
+    has: p.has,
+    pinned: p.pinned,
+    before: p.before,
+    after: p.after,
+    sort: p.sort,
+    limit: p.limit,
+    cursor: p.cursor,
   };
 }
 

@@ -633,3 +633,89 @@ export interface AuditVerification {
   checkpoint_seq?: number | null;
   legacy_entries?: number;
 }
+
+// ---- message search (src/Voxora.Protocol/Search.cs, issue 19) ----
+
+/**
+ * `SearchResults`: the answer of GET /communities/{id}/messages/search and GET /users/@me/messages/search.
+ * `total_results` counts every match the caller may read, up to {@link SearchLimits.MaxCountedResults}; `total_capped`
+ * says the real number may be higher. `next_cursor` asks for the next page of the same query; absent on the last page.
+ */
+export interface SearchResults {
+  total_results: number;
+  total_capped: boolean;
+  hits: SearchHit[];
+  next_cursor?: string | null;
+}
+
+/**
+ * `SearchHit`: one matching message, the channel it is in, up to {@link SearchLimits.ContextMessages} messages just
+ * before and after it in that channel (oldest first), and where the query matched: `highlights` are ranges of UTF-16
+ * code units (JavaScript string indices) into `message.content`, in order, not overlapping.
+ */
+export interface SearchHit {
+  message: Message;
+  channel: SearchChannel;
+  context_before: Message[];
+  context_after: Message[];
+  highlights: TextRange[];
+}
+
+/**
+ * `SearchChannel`: a text channel or a thread (`parent_id` its channel) of the community, or a direct channel
+ * (`name` absent; `type` as in {@link ChannelType}).
+ */
+export interface SearchChannel {
+  id: string;
+  name?: string | null;
+  type: number;
+  parent_id?: string | null;
+}
+
+/** `TextRange`: `start` and `length` in UTF-16 code units. */
+export interface TextRange {
+  start: number;
+  length: number;
+}
+
+/** `SearchLimits`: beyond these a query is refused with a 400. */
+export const SearchLimits = {
+  /** Longest `q`, in characters. */
+  MaxQueryLength: 256,
+  /** Most hits per page (`limit`; 25 when not given). */
+  MaxPageSize: 25,
+  /** Most words and phrases a query may hold (exclusions included). */
+  MaxTerms: 10,
+  /** Most `-exclusions` a query may hold. */
+  MaxExclusions: 5,
+  /** How deep paging goes: a cursor past this many hits is refused. */
+  MaxOffset: 1000,
+  /** `total_results` stops counting here. */
+  MaxCountedResults: 1000,
+  /** Messages of context before and after each hit. */
+  ContextMessages: 2,
+} as const;
+
+/** What `has=` filters on. */
+export const SearchHasKinds = ["link", "file", "image", "video", "embed"] as const;
+export type SearchHas = (typeof SearchHasKinds)[number];
+
+export type SearchSort = "relevance" | "newest";
+
+/**
+ * The query parameters of both search endpoints. `author_id`, `channel_id` and `has` may repeat (any of them matches);
+ * `before` / `after` take a message id (Snowflake) or an ISO date `YYYY-MM-DD`; `cursor` comes from `next_cursor`.
+ */
+export interface SearchParams {
+  q?: string;
+  author_id?: string[];
+  channel_id?: string[];
+  mentions?: string;
+  has?: SearchHas[];
+  pinned?: boolean;
+  before?: string;
+  after?: string;
+  sort?: SearchSort;
+  limit?: number;
+  cursor?: string;
+}
