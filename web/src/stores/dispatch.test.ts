@@ -7,6 +7,7 @@ import { useDirectChannels } from "./directChannels";
 import { useInvites } from "./invites";
 import { useMembers } from "./members";
 import { useMessages } from "./messages";
+import { useSearch } from "./search";
 import { useSession } from "./session";
 import { useUi } from "./ui";
 
@@ -132,6 +133,15 @@ describe("applyDispatch", () => {
     expect(channelMessages()).toBeUndefined();
     expect(useMembers.getState().byCommunity["com_1"]).toBeUndefined();
     expect(useInvites.getState().byCommunity["com_1"]).toBeUndefined();
+  });
+
+  it("COMMUNITY_DELETE closes that community's search results, not another's", () => {
+    useSearch.getState().start({ kind: "community", communityId: "com_2" }, "cat", { q: "cat" }, "relevance");
+    apply({ t: "COMMUNITY_DELETE", d: { id: "com_1" } });
+    expect(useSearch.getState().view).not.toBeNull();
+    useSearch.getState().start({ kind: "community", communityId: "com_1" }, "cat", { q: "cat" }, "relevance");
+    apply({ t: "COMMUNITY_DELETE", d: { id: "com_1" } });
+    expect(useSearch.getState().view).toBeNull();
   });
 
   it("COMMUNITY_MEMBER_ADD / REMOVE keep the member list and count without double counting", () => {

@@ -15,6 +15,7 @@ import { useSession } from "./session";
 import { summaryOf, useThreads } from "./threads";
 import { useTyping } from "./typing";
 import { useUi } from "./ui";
+import { useSearch } from "./search";
 import { useUnread } from "./unread";
 import { useVoice, voiceErrorMessage } from "./voice";
 
@@ -237,6 +238,9 @@ function forgetCommunity(id: string): void {
   useInvites.getState().removeCommunity(id);
   useReports.getState().removeCommunity(id);
   useRoles.getState().removeCommunity(id);
+  // Results from a community one has left (or was removed from) are not theirs to keep reading.
+  const search = useSearch.getState().view;
+  if (search?.scope.kind === "community" && search.scope.communityId === id) useSearch.getState().close();
   useVoice.getState().removeCommunity(id);
   useCommunities.getState().remove(id);
 }
@@ -260,4 +264,5 @@ export function resetStores(): void {
   useDirectChannels.setState({ byId: {} });
   useBlocks.setState({ ids: {} });
   useProfileCard.setState({ open: null });
+  useSearch.setState({ view: null });
 }

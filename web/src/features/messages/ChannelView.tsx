@@ -20,6 +20,10 @@ import { ThreadList } from "../threads/ThreadList";
 import { GroupSettingsDialog } from "../direct/GroupSettings";
 import { DropOverlay, useFileDrop } from "../attachments/FileDrop";
 import { uploadsFor } from "../attachments/queues";
+import { SearchBox, scopeOf } from "../search/SearchBox";
+import { SearchPanel } from "../search/SearchPanel";
+import { closeSearch } from "../search/run";
+import { sameScope, useSearch } from "../../stores/search";
 
 export function ChannelView({ channel, focusMessageId = null }: { channel: Channel; focusMessageId?: string | null }) {
   const myId = useSession((s) => s.user?.id);
@@ -37,6 +41,7 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
   const canPin = isDirectType(channel.type) || canManage;
   const pinsOpen = usePins((s) => s.openChannelId === channel.id);
   const pins = usePinsOf(channel.id);
+  const search = useSearch((s) => (s.view && sameScope(s.view.scope, scopeOf(channel)) ? s.view : null));
   const [editingId, setEditingId] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -122,11 +127,17 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
           <Isolated text={channel.name} />
         </h1>
         {channel.topic ? <p dir="auto" className="hidden truncate border-l border-line pl-2 text-sm text-muted sm:block">{stripBidiControls(channel.topic)}</p> : null}
+        <div className="ml-auto" />
+        <SearchBox channel={channel} />
         <IconButton
           label={`Pinned messages${pins.messages ? ` (${pins.messages.length})` : ""}`}
           aria-expanded={pinsOpen}
-          onClick={() => usePins.getState().setOpen(pinsOpen ? null : channel.id)}
-          className="relative ml-auto"
+          onClick={() => {
+            // The two panels share the place: pins open over search results, not under them.
+            if (!pinsOpen) closeSearch();
+            usePins.getState().setOpen(pinsOpen ? null : channel.id);
+          }}
+          className="relative shrink-0"
           data-testid="pins-toggle"
         >
           📌
@@ -174,7 +185,7 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
         canPin={canPin}
         focusId={focusMessageId}
       />
-      {pinsOpen ? <PinsPanel channel={channel} canPin={canPin} myId={myId} pins={pins} /> : null}
+      {pinsOpen ? <PinsPanel channel={channel} canPin={canPin} myId={myId} pins={pins} /> : search ? <SearchPanel view={search} /> : null}
       <Composer channel={channel} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onEditLast={editLast} />
     </section>
   );

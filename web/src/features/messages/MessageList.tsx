@@ -4,6 +4,7 @@ import { loadOlder } from "../../app/runtime";
 import type { Message } from "../../api/types";
 import { emptyChannel, useMessages, type PendingMessage } from "../../stores/messages";
 import { usePins } from "../../stores/pins";
+import { compareIds } from "../../stores/ids";
 import { continuesGroup } from "./content";
 import { MessageRow, PendingRow } from "./MessageRow";
 
@@ -142,19 +143,46 @@ export function MessageList({
     return () => ro.disconnect();
   }, [items.length, virtualizer]);
 
-  // "Jump" from the pins panel or a pin notice: scroll the message into the middle and highlight it for a moment.
-  // A message that is not loaded stays a request until it is (the panel only offers Jump for loaded ones).
+  // "Jump" from the pins panel, a pin notice or a search result: scroll the message into the middle and highlight it
+  // for a moment. A message older than the loaded history is paged in first (at most MAX_FOCUS_PAGES pages, as for
+  // message links); one that is not there once the history around it is loaded was deleted.
   const jumpTo = usePins((s) => (s.jumpTo?.channelId === channelId ? s.jumpTo.messageId : null));
   const [highlightId, setHighlightId] = useState<string | null>(null);
+  const [jumpMissing, setJumpMissing] = useState<string | null>(null);
+  const jumpPages = useRef(0);
+  const oldestId = channel.ids[0];
   useEffect(() => {
     if (!jumpTo) return;
     const index = items.findIndex((i) => i.key === jumpTo);
-    if (index < 0) return;
+    if (index >= 0) {
+      usePins.getState().jumpDone();
+      jumpPages.current = 0;
+      setJumpMissing(null);
+      atBottom.current = false;
+      virtualizer.scrollToIndex(index, { align: "center" });
+      setHighlightId(jumpTo);
+      return;
+    }
+    if (!channel.loaded || channel.loading) return;
+    const older = !oldestId || compareIds(jumpTo, oldestId) < 0;
+    if (older && channel.hasMore && jumpPages.current < MAX_FOCUS_PAGES) {
+      jumpPages.current++;
+      void loadOlder(channelId).catch(() => undefined);
+      return;
+    }
     usePins.getState().jumpDone();
-    atBottom.current = false;
-    virtualizer.scrollToIndex(index, { align: "center" });
-    setHighlightId(jumpTo);
-  }, [jumpTo, items, virtualizer]);
+    setJumpMissing(
+      older && channel.hasMore
+        ? "That message is too far back to jump to from here: scroll up to find it."
+        : "That message is no longer here: it may have been deleted.",
+    );
+    jumpPages.current = 0;
+  }, [jumpTo, items, virtualizer, channel.loaded, channel.loading, channel.hasMore, oldestId, channelId]);
+  useEffect(() => {
+    if (!jumpMissing) return;
+    const timer = setTimeout(() => setJumpMissing(null), 8000);
+    return () => clearTimeout(timer);
+  }, [jumpMissing]);
   useEffect(() => {
     if (!highlightId) return;
     const timer = setTimeout(() => setHighlightId(null), 2500);
@@ -193,6 +221,9 @@ export function MessageList({
     <div className="relative flex min-h-0 flex-1 flex-col">
     {focusMissing ? (
       <p role="status" data-testid="message-link-missing" className="px-4 py-1 text-sm text-muted">The linked message was not found: it may have been deleted.</p>
+    ) : null}
+    {jumpMissing ? (
+      <p role="status" data-testid="jump-missing" className="px-4 py-1 text-sm text-muted">{jumpMissing}</p>
     ) : null}
     {dividerAbove ? (
       <button

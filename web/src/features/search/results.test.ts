@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ChannelType, type Message, type SearchChannel, type SearchHit } from "../../api/types";
-import { countText, groupHits, placeLabel, readableMentions, splitHighlights } from "./results";
+import { ApiError } from "../../api/errors";
+import { countText, groupHits, placeLabel, readableMentions, searchErrorText, splitHighlights } from "./results";
 
 const marked = (content: string, ranges: { start: number; length: number }[]) =>
   splitHighlights(content, ranges).map((s) => (s.match ? `[${s.text}]` : s.text)).join("");
@@ -89,5 +90,18 @@ describe("readableMentions and countText", () => {
     expect(countText(1, false, 1000)).toBe("1 result");
     expect(countText(0, false, 1000)).toBe("0 results");
     expect(countText(1000, true, 1000)).toBe("More than 1000 results");
+  });
+});
+
+describe("searchErrorText", () => {
+  it("explains a query too expensive, a validation error and the rate limit", () => {
+    const expensive = new ApiError(400, { code: "query_too_expensive", title: "Query too expensive", detail: "A query needs a word that is not excluded." });
+    expect(searchErrorText(expensive)).toBe(
+      "This search is too broad to run: look for at least one word (not only -exclusions or a bare *), with at most 10 words and 5 exclusions. (A query needs a word that is not excluded.)",
+    );
+    const invalid = new ApiError(400, { code: "validation_failed", title: "Validation failed", detail: "One or more fields are invalid.", errors: { Before: ["Not a date or message id."] } });
+    expect(searchErrorText(invalid)).toBe("The search was refused: Not a date or message id.");
+    expect(searchErrorText(new ApiError(429, { code: "rate_limited", title: "Too many requests" }, 12))).toBe("Too many searches in a short time. Try again in 12 seconds.");
+    expect(searchErrorText(new ApiError(429, { title: "Too many requests" }))).toBe("Too many searches in a short time. Try again in a minute.");
   });
 });

@@ -1,5 +1,6 @@
 // Search results, the pure part: a hit's content cut into plain and matched pieces, hits grouped by channel, and
 // how a channel is named in the results.
+import { ApiError, describeError } from "../../api/errors";
 import { ChannelType, type SearchChannel, type SearchHit, type TextRange } from "../../api/types";
 
 export interface Segment {
@@ -111,4 +112,22 @@ export function readableMentions(text: string, names: MentionNames): string {
 export function countText(total: number, capped: boolean, cap: number): string {
   if (capped) return `More than ${cap} results`;
   return `${total} ${total === 1 ? "result" : "results"}`;
+}
+
+/** What went wrong, in words that say what to do; the server's own explanation follows when it gave one. */
+export function searchErrorText(e: unknown): string {
+  if (!(e instanceof ApiError)) return describeError(e);
+  if (e.status === 429 || e.code === "rate_limited") {
+    const wait = e.retryAfterSeconds;
+    return `Too many searches in a short time. Try again ${wait ? `in ${wait} ${wait === 1 ? "second" : "seconds"}` : "in a minute"}.`;
+  }
+  if (e.code === "query_too_expensive") {
+    const advice = "This search is too broad to run: look for at least one word (not only -exclusions or a bare *), with at most 10 words and 5 exclusions.";
+    return e.detail ? `${advice} (${e.detail})` : advice;
+  }
+  if (e.status === 400) {
+    const fields = Object.values(e.fieldErrors).flat();
+    return `The search was refused: ${fields.length ? fields.join(" ") : (e.detail ?? e.title)}`;
+  }
+  return describeError(e);
 }
