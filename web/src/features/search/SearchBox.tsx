@@ -136,7 +136,7 @@ export function SearchBox({ channel }: { channel: Channel }) {
 
   const label = scope.kind === "direct" ? "Search direct messages" : "Search this community";
   return (
-    <div className="relative min-w-0 shrink" role="search" data-testid="search-box">
+    <div className="relative w-24 shrink-0 transition-[width] sm:w-44 sm:focus-within:w-64" role="search" data-testid="search-box">
       <label htmlFor={`${id}-input`} className="sr-only">{label}</label>
       <span aria-hidden="true" className="pointer-events-none absolute left-2 top-1/2 -translate-y-1/2 text-xs text-muted">🔍</span>
       <input
@@ -165,7 +165,7 @@ export function SearchBox({ channel }: { channel: Channel }) {
         }}
         onBlur={() => setFocused(false)}
         onKeyDown={onKeyDown}
-        className="h-8 w-28 rounded bg-elevated pl-7 pr-2 text-sm text-fg transition-[width] placeholder:text-muted focus:w-40 focus:outline-none focus:ring-2 focus:ring-accent sm:w-44 sm:focus:w-64"
+        className="h-8 w-full rounded bg-elevated pl-7 pr-2 text-sm text-fg placeholder:text-muted focus:outline-none focus:ring-2 focus:ring-accent"
       />
       {/* The listbox stays in the DOM (empty when closed) so aria-controls always names an element. */}
       <ul

@@ -105,7 +105,7 @@ function Hit({ hit, names, onOpen }: { hit: SearchHit; names: MentionNames; onOp
 
 function Heading({ label }: { label: PlaceLabel }) {
   return (
-    <h3 className="mb-1 truncate text-xs font-semibold uppercase tracking-wide text-muted" data-testid="search-group-name">
+    <h3 className="mb-1 truncate text-sm font-semibold text-muted" data-testid="search-group-name">
       {label.kind === "direct" ? (
         <>
           <span aria-hidden="true">@</span>
