@@ -112,4 +112,10 @@ public static class ProblemCodes
 
     /// <summary>409: there is no pending enrolment to confirm; call enable first.</summary>
     public const string MfaNotPending = "mfa_not_pending";
+
+    /// <summary>
+    /// 400: the search query would cost too much to run (only exclusions, more than 10 terms or 5 exclusions, a prefix
+    /// shorter than 2 characters, paging past 1,000 hits) or asks for nothing at all. It was not run; narrow it.
+    /// </summary>
+    public const string QueryTooExpensive = "query_too_expensive";
 }

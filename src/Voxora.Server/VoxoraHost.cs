@@ -20,6 +20,7 @@ using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Pins;
 using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Roles;
+using Voxora.Server.Features.Search;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Cluster;
@@ -187,6 +188,7 @@ public static class VoxoraHost
         services.AddScoped<CommunityAccess>();
         services.AddScoped<DirectChannelStore>();
         services.AddScoped<MessageStore>();
+        services.AddScoped<SearchStore>();
         services.AddScoped<Features.ReadStates.ReadStateStore>();
         services.AddSingleton<MessageWriter>();
         services.AddSingleton<NonceRegistry>();
@@ -442,6 +444,7 @@ public static class VoxoraHost
         api.MapMessagesEndpoints();
         api.MapReactionsEndpoints();
         api.MapPinsEndpoints();
+        api.MapSearchEndpoints();
         Features.LinkPreviews.LinkPreviewsEndpoints.MapLinkPreviewsEndpoints(api);
         Features.Typing.TypingEndpoints.MapTypingEndpoints(api);
         api.MapPermissionsEndpoints();

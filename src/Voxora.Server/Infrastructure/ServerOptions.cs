@@ -316,6 +316,13 @@ public sealed class RateLimitingOptions
     [ConfigurationKeyName("USER_PER_MINUTE")]
     public int UserPerMinute { get; set; } = 600;
 
+    /// <summary>
+    /// Message searches per minute per signed-in user (they cost far more than a page of history, so they have their own
+    /// budget instead of the user one). <c>VOXORA_RATELIMITING__SEARCH_PER_MINUTE</c>.
+    /// </summary>
+    [ConfigurationKeyName("SEARCH_PER_MINUTE")]
+    public int SearchPerMinute { get; set; } = 60;
+
     public IEnumerable<string> Validate()
     {
         if (AnonymousPerMinute < 1)
@@ -324,6 +331,8 @@ public sealed class RateLimitingOptions
             yield return $"VOXORA_RATELIMITING__AUTH_PER_MINUTE must be at least 1, not {AuthPerMinute}.";
         if (UserPerMinute < 1)
             yield return $"VOXORA_RATELIMITING__USER_PER_MINUTE must be at least 1, not {UserPerMinute}.";
+        if (SearchPerMinute < 1)
+            yield return $"VOXORA_RATELIMITING__SEARCH_PER_MINUTE must be at least 1, not {SearchPerMinute}.";
     }
 }
 
