@@ -36,8 +36,8 @@ public sealed record PodSettings(string Name, string? Description, string Regist
 public sealed record UpdatePodSettingsRequest(string? Name = null, string? Description = null, string? RegistrationMode = null);
 
 /// <summary>
-/// The pod at a glance: <c>GET /api/v1/admin/dashboard</c>. <c>gateway_connections</c> counts this node's live gateway
-/// sessions; <c>in_voice</c> the people in a voice channel on the whole pod; <c>storage_used_bytes</c> the uploaded
+/// The pod at a glance: <c>GET /api/v1/admin/dashboard</c>. <c>gateway_connections</c> counts this node's connected gateway
+/// sessions (not the dropped ones kept for RESUME); <c>in_voice</c> the people in a voice channel on the whole pod; <c>storage_used_bytes</c> the uploaded
 /// attachments (thumbnails included).
 /// </summary>
 public sealed record PodDashboard(

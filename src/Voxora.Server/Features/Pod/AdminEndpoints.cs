@@ -130,7 +130,8 @@ public static class AdminEndpoints
             await db.Users.CountAsync(ct),
             await db.Communities.CountAsync(ct),
             await db.Messages.CountAsync(m => m.Id >= firstToday, ct),
-            gateway.SessionCount,
+            // Attached only: a dropped session kept for RESUME is nobody connected.
+            gateway.Sessions.Count(s => s.IsAttached),
             await db.VoiceSessions.CountAsync(ct),
             storage,
             options.Database.ProviderKind == DatabaseProvider.Postgres ? "postgres" : "sqlite",
