@@ -232,6 +232,20 @@ public abstract class PodAdminTests(Provider provider)
         Assert.Equal(provider == Provider.Postgres ? "postgres" : "sqlite", dashboard.DatabaseProvider);
         Assert.True(dashboard.UptimeSeconds >= 0 && dashboard.StorageUsedBytes == 0 && dashboard.InVoice == 0, dashboard.ToString());
         Assert.False(string.IsNullOrEmpty(dashboard.Version));
+        Assert.Equal(0, dashboard.GatewayConnections);
+        await using (var gateway = await GatewayClient.ConnectAsync(server.BaseAddress))
+        {
+            await gateway.IdentifyAsync(owner.AccessToken!);
+            Assert.Equal(1, (await owner.GetPodDashboardAsync()).GatewayConnections);
+        }
+
+        // Dropped, the session is kept for RESUME but nobody is connected.
+        for (var waited = 0; (await owner.GetPodDashboardAsync()).GatewayConnections != 0 && waited < 200; waited++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, (await owner.GetPodDashboardAsync()).GatewayConnections);
 
         // A pod role holding POD_BAN_MEMBERS lists users, and only that.
         var moderators = await owner.CreatePodRoleAsync(new CreatePodRoleRequest("Pod moderators", PodPermission.BanMembers, 5));
