@@ -151,6 +151,8 @@ public static class VoxoraHost
         services.AddSingleton(options.Auth);
         services.AddSingleton(options.Database);
         services.AddSingleton(options.RateLimiting);
+        services.AddSingleton(options.Pod);
+        services.AddSingleton(new NodeStart(TimeProvider.System.GetUtcNow()));
         services.AddSingleton(TimeProvider.System);
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownSeconds));
 
@@ -349,6 +351,8 @@ public static class VoxoraHost
         services.AddDomainEventHandler<PodMemberRolesChanged, PodAudit>();
         services.AddDomainEventHandler<PodMemberBanned, PodAudit>();
         services.AddDomainEventHandler<PodMemberUnbanned, PodAudit>();
+        services.AddDomainEventHandler<PodSetupCompleted, PodAudit>();
+        services.AddDomainEventHandler<PodSettingsUpdated, PodAudit>();
         services.AddSingleton<Features.ReadStates.ReadStatesGateway>();
         services.AddDomainEventHandler<Features.ReadStates.ChannelsRead, Features.ReadStates.ReadStatesGateway>();
     }
@@ -454,6 +458,7 @@ public static class VoxoraHost
         api.MapReportsEndpoints();
         api.MapAuditEndpoints();
         api.MapPodEndpoints();
+        api.MapAdminEndpoints();
         Features.ReadStates.ReadStatesEndpoints.MapReadStatesEndpoints(api);
         Features.Threads.ThreadsEndpoints.MapThreadsEndpoints(api);
         Features.Notifications.NotificationsEndpoints.MapNotificationsEndpoints(api);

@@ -44,6 +44,7 @@ public sealed class ServerOptions
     public Features.LinkPreviews.LinkPreviewOptions LinkPreviews { get; set; } = new();
     public Metrics.MetricsOptions Metrics { get; set; } = new();
     public Http.HttpOptions Http { get; set; } = new();
+    public Features.Pod.PodOptions Pod { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -72,6 +73,7 @@ public sealed class ServerOptions
             configuration.GetSection("LINK_PREVIEWS").Bind(options.LinkPreviews);
             configuration.GetSection("METRICS").Bind(options.Metrics);
             configuration.GetSection("HTTP").Bind(options.Http);
+            configuration.GetSection("POD").Bind(options.Pod);
         }
         catch (InvalidOperationException ex)
         {
@@ -145,6 +147,7 @@ public sealed class ServerOptions
         foreach (var error in LinkPreviews.Validate()) yield return error;
         foreach (var error in Metrics.Validate()) yield return error;
         foreach (var error in Http.Validate()) yield return error;
+        foreach (var error in Pod.Validate()) yield return error;
     }
 }
 
