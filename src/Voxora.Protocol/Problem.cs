@@ -44,6 +44,15 @@ public static class ProblemCodes
     public const string RoleHierarchy = "role_hierarchy";
     public const string BannedFromCommunity = "banned_from_community";
     public const string PodBanned = "pod_banned";
+
+    /// <summary>403: this pod takes no new accounts (registration mode <c>closed</c>).</summary>
+    public const string RegistrationClosed = "registration_closed";
+
+    /// <summary>403: this pod takes new accounts only with a community invite (<c>invite_code</c>; registration mode <c>invite</c>).</summary>
+    public const string RegistrationInviteOnly = "registration_invite_only";
+
+    /// <summary>409: the pod is already set up (it has accounts), so <c>POST /api/v1/pod/setup</c> is closed.</summary>
+    public const string SetupCompleted = "setup_completed";
     public const string AlreadyReported = "already_reported";
     public const string ReportAlreadyDecided = "report_already_decided";
     public const string UnknownVoiceState = "unknown_voice_state";
@@ -112,4 +121,10 @@ public static class ProblemCodes
 
     /// <summary>409: there is no pending enrolment to confirm; call enable first.</summary>
     public const string MfaNotPending = "mfa_not_pending";
+
+    /// <summary>
+    /// 400: the search query would cost too much to run (only exclusions, more than 10 terms or 5 exclusions, a prefix
+    /// shorter than 2 characters, paging past 1,000 hits) or asks for nothing at all. It was not run; narrow it.
+    /// </summary>
+    public const string QueryTooExpensive = "query_too_expensive";
 }

@@ -20,6 +20,7 @@ using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Pins;
 using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Roles;
+using Voxora.Server.Features.Search;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Cluster;
@@ -150,6 +151,8 @@ public static class VoxoraHost
         services.AddSingleton(options.Auth);
         services.AddSingleton(options.Database);
         services.AddSingleton(options.RateLimiting);
+        services.AddSingleton(options.Pod);
+        services.AddSingleton(new NodeStart(TimeProvider.System.GetUtcNow()));
         services.AddSingleton(TimeProvider.System);
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownSeconds));
 
@@ -187,6 +190,7 @@ public static class VoxoraHost
         services.AddScoped<CommunityAccess>();
         services.AddScoped<DirectChannelStore>();
         services.AddScoped<MessageStore>();
+        services.AddScoped<SearchStore>();
         services.AddScoped<Features.ReadStates.ReadStateStore>();
         services.AddSingleton<MessageWriter>();
         services.AddSingleton<NonceRegistry>();
@@ -347,6 +351,8 @@ public static class VoxoraHost
         services.AddDomainEventHandler<PodMemberRolesChanged, PodAudit>();
         services.AddDomainEventHandler<PodMemberBanned, PodAudit>();
         services.AddDomainEventHandler<PodMemberUnbanned, PodAudit>();
+        services.AddDomainEventHandler<PodSetupCompleted, PodAudit>();
+        services.AddDomainEventHandler<PodSettingsUpdated, PodAudit>();
         services.AddSingleton<Features.ReadStates.ReadStatesGateway>();
         services.AddDomainEventHandler<Features.ReadStates.ChannelsRead, Features.ReadStates.ReadStatesGateway>();
     }
@@ -442,6 +448,7 @@ public static class VoxoraHost
         api.MapMessagesEndpoints();
         api.MapReactionsEndpoints();
         api.MapPinsEndpoints();
+        api.MapSearchEndpoints();
         Features.LinkPreviews.LinkPreviewsEndpoints.MapLinkPreviewsEndpoints(api);
         Features.Typing.TypingEndpoints.MapTypingEndpoints(api);
         api.MapPermissionsEndpoints();
@@ -451,6 +458,7 @@ public static class VoxoraHost
         api.MapReportsEndpoints();
         api.MapAuditEndpoints();
         api.MapPodEndpoints();
+        api.MapAdminEndpoints();
         Features.ReadStates.ReadStatesEndpoints.MapReadStatesEndpoints(api);
         Features.Threads.ThreadsEndpoints.MapThreadsEndpoints(api);
         Features.Notifications.NotificationsEndpoints.MapNotificationsEndpoints(api);

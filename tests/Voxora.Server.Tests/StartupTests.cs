@@ -23,6 +23,7 @@ public sealed class StartupTests
     [InlineData("SHUTDOWN_SECONDS", "1", "VOXORA_SHUTDOWN_SECONDS")]
     [InlineData("HTTP:REQUEST_TIMEOUT_SECONDS", "0", "VOXORA_HTTP__REQUEST_TIMEOUT_SECONDS")]
     [InlineData("HTTP:HEADERS_TIMEOUT_SECONDS", "a while", "VOXORA_HTTP__HEADERS_TIMEOUT_SECONDS must be a whole number")]
+    [InlineData("POD:REGISTRATION", "sometimes", "VOXORA_POD__REGISTRATION must be open, invite or closed")]
     public async Task Bad_settings_stop_start_up_with_a_message_naming_the_setting(string key, string value, string named)
     {
         var error = await Assert.ThrowsAsync<ConfigurationErrorException>(() =>

@@ -13,6 +13,9 @@ import { RegisterPage, SignInPage } from "./features/auth/AuthPages";
 import { AppShell } from "./features/shell/AppShell";
 import { InvitePage } from "./features/invites/InvitePage";
 import { SettingsPage } from "./features/settings/SettingsPage";
+import { AdminPage } from "./features/admin/AdminPage";
+import { SetupPage } from "./features/admin/SetupPage";
+import { usePodInfo, usePodInfoStore } from "./features/admin/podInfo";
 import { useSession } from "./stores/session";
 import { useApplyTheme } from "./ui/theme";
 import { Loading } from "./ui/Loading";
@@ -42,8 +45,13 @@ function RequireAuth({ children }: { children: ReactNode }) {
 
 function Home() {
   const status = useSession((s) => s.status);
+  const pod = usePodInfo();
+  const podFailed = usePodInfoStore((s) => s.failed);
   if (status === "unknown") return <Loading />;
-  return <Redirect to={status === "signedIn" ? "/app" : "/login"} replace />;
+  if (status === "signedIn") return <Redirect to="/app" replace />;
+  // A pod with no accounts yet: the first visitor sets it up (seed 000 §A-2).
+  if (!pod && !podFailed) return <Loading />;
+  return <Redirect to={pod?.setup_required ? "/setup" : "/login"} replace />;
 }
 
 const rootRoute = createRootRoute({ component: Root, notFoundComponent: () => <Redirect to="/" replace /> });
@@ -51,6 +59,16 @@ const rootRoute = createRootRoute({ component: Root, notFoundComponent: () => <R
 const indexRoute = createRoute({ getParentRoute: () => rootRoute, path: "/", component: Home });
 const loginRoute = createRoute({ getParentRoute: () => rootRoute, path: "/login", validateSearch: authSearch, component: SignInPage });
 const registerRoute = createRoute({ getParentRoute: () => rootRoute, path: "/register", validateSearch: authSearch, component: RegisterPage });
+const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: "/setup", component: SetupPage });
+const adminRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/admin",
+  component: () => (
+    <RequireAuth>
+      <AdminPage />
+    </RequireAuth>
+  ),
+});
 const inviteRoute = createRoute({ getParentRoute: () => rootRoute, path: "/invite/$code", component: InvitePage });
 const settingsRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -81,6 +99,8 @@ const routeTree = rootRoute.addChildren([
   loginRoute,
   registerRoute,
   inviteRoute,
+  setupRoute,
+  adminRoute,
   settingsRoute,
   appRoute.addChildren([appIndexRoute, communityRoute, channelRoute, messageRoute]),
 ]);

@@ -1285,6 +1285,43 @@ namespace Voxora.Migrations.Postgres.Migrations
                     b.ToTable("pod_roles", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodSettingsEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("RegistrationMode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("registration_mode");
+
+                    b.Property<DateTimeOffset?>("SetupCompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("setup_completed_at");
+
+                    b.Property<DateTimeOffset?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pod_settings");
+
+                    b.ToTable("pod_settings", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.ReadStates.ReadStateEntity", b =>
                 {
                     b.Property<string>("UserId")

@@ -1279,6 +1279,43 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.ToTable("pod_roles", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Pod.PodSettingsEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("RegistrationMode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("registration_mode");
+
+                    b.Property<long?>("SetupCompletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("setup_completed_at");
+
+                    b.Property<long?>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pod_settings");
+
+                    b.ToTable("pod_settings", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.ReadStates.ReadStateEntity", b =>
                 {
                     b.Property<string>("UserId")

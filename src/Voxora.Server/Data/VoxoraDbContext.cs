@@ -43,6 +43,7 @@ public sealed class VoxoraDbContext(DbContextOptions<VoxoraDbContext> options) :
     public DbSet<PodRoleEntity> PodRoles => Set<PodRoleEntity>();
     public DbSet<PodMemberRoleEntity> PodMemberRoles => Set<PodMemberRoleEntity>();
     public DbSet<PodBanEntity> PodBans => Set<PodBanEntity>();
+    public DbSet<PodSettingsEntity> PodSettings => Set<PodSettingsEntity>();
     public DbSet<Features.Voice.VoiceSessionEntity> VoiceSessions => Set<Features.Voice.VoiceSessionEntity>();
     public DbSet<Features.Threads.ThreadEntity> Threads => Set<Features.Threads.ThreadEntity>();
     public DbSet<Features.Threads.ThreadMemberEntity> ThreadMembers => Set<Features.Threads.ThreadMemberEntity>();

@@ -20,6 +20,9 @@ public static class RateLimits
     public const string Auth = "auth";
     public const string User = "user";
 
+    /// <summary>Message search: its own per-user budget (<see cref="RateLimitingOptions.SearchPerMinute"/>).</summary>
+    public const string Search = "search";
+
     public static IServiceCollection AddVoxoraRateLimits(this IServiceCollection services, RateLimitingOptions options)
     {
         services.AddRateLimiter(limiter =>
@@ -51,6 +54,10 @@ public static class RateLimits
             limiter.AddPolicy(User, context =>
                 context.User.Identity?.IsAuthenticated == true
                     ? PerMinute(context, "user:" + context.User.FindFirst("sub")?.Value, options.UserPerMinute, options.Enabled)
+                    : PerMinute(context, "unauthenticated:" + context.Ip(), options.AnonymousPerMinute, options.Enabled));
+            limiter.AddPolicy(Search, context =>
+                context.User.Identity?.IsAuthenticated == true
+                    ? PerMinute(context, "search:" + context.User.FindFirst("sub")?.Value, options.SearchPerMinute, options.Enabled)
                     : PerMinute(context, "unauthenticated:" + context.Ip(), options.AnonymousPerMinute, options.Enabled));
         });
         return services;

@@ -44,6 +44,7 @@ public sealed class ServerOptions
     public Features.LinkPreviews.LinkPreviewOptions LinkPreviews { get; set; } = new();
     public Metrics.MetricsOptions Metrics { get; set; } = new();
     public Http.HttpOptions Http { get; set; } = new();
+    public Features.Pod.PodOptions Pod { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -72,6 +73,7 @@ public sealed class ServerOptions
             configuration.GetSection("LINK_PREVIEWS").Bind(options.LinkPreviews);
             configuration.GetSection("METRICS").Bind(options.Metrics);
             configuration.GetSection("HTTP").Bind(options.Http);
+            configuration.GetSection("POD").Bind(options.Pod);
         }
         catch (InvalidOperationException ex)
         {
@@ -145,6 +147,7 @@ public sealed class ServerOptions
         foreach (var error in LinkPreviews.Validate()) yield return error;
         foreach (var error in Metrics.Validate()) yield return error;
         foreach (var error in Http.Validate()) yield return error;
+        foreach (var error in Pod.Validate()) yield return error;
     }
 }
 
@@ -316,6 +319,13 @@ public sealed class RateLimitingOptions
     [ConfigurationKeyName("USER_PER_MINUTE")]
     public int UserPerMinute { get; set; } = 600;
 
+    /// <summary>
+    /// Message searches per minute per signed-in user (they cost far more than a page of history, so they have their own
+    /// budget instead of the user one). <c>VOXORA_RATELIMITING__SEARCH_PER_MINUTE</c>.
+    /// </summary>
+    [ConfigurationKeyName("SEARCH_PER_MINUTE")]
+    public int SearchPerMinute { get; set; } = 60;
+
     public IEnumerable<string> Validate()
     {
         if (AnonymousPerMinute < 1)
@@ -324,6 +334,8 @@ public sealed class RateLimitingOptions
             yield return $"VOXORA_RATELIMITING__AUTH_PER_MINUTE must be at least 1, not {AuthPerMinute}.";
         if (UserPerMinute < 1)
             yield return $"VOXORA_RATELIMITING__USER_PER_MINUTE must be at least 1, not {UserPerMinute}.";
+        if (SearchPerMinute < 1)
+            yield return $"VOXORA_RATELIMITING__SEARCH_PER_MINUTE must be at least 1, not {SearchPerMinute}.";
     }
 }
 

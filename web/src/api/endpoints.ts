@@ -1,5 +1,13 @@
 import type { ApiClient, RequestOptions } from "./client";
 import type {
+  AdminCommunityPage,
+  AdminUserPage,
+  PodDashboard,
+  PodInfo,
+  PodSelf,
+  PodSettings,
+  PodSetupRequest,
+  RegistrationMode,
   AttachmentUpload,
   BlockedUser,
   Channel,
@@ -40,8 +48,21 @@ const enc = encodeURIComponent;
 /** Typed wrappers for the REST endpoints under /api/v1. */
 export function endpoints(api: ApiClient) {
   return {
-    register: (body: { username: string; password: string; email?: string }) =>
+    register: (body: { username: string; password: string; email?: string; invite_code?: string }) =>
       api.request<User>("POST", "/auth/register", { body, auth: false }),
+
+    pod: () => api.request<PodInfo>("GET", "/pod", { auth: false }),
+    setupPod: (body: PodSetupRequest) => api.request<TokenResponse>("POST", "/pod/setup", { body, auth: false }),
+    podSelf: () => api.request<PodSelf>("GET", "/pod/@me"),
+    podSettings: () => api.request<PodSettings>("GET", "/admin/settings"),
+    updatePodSettings: (body: { name?: string; description?: string; registration_mode?: RegistrationMode }) =>
+      api.request<PodSettings>("PATCH", "/admin/settings", { body }),
+    podDashboard: () => api.request<PodDashboard>("GET", "/admin/dashboard"),
+    adminUsers: (query?: string, cursor?: string) =>
+      api.request<AdminUserPage>("GET", "/admin/users", { query: { query: query || undefined, cursor } }),
+    adminCommunities: (cursor?: string) => api.request<AdminCommunityPage>("GET", "/admin/communities", { query: { cursor } }),
+    podBan: (userId: string) => api.request<void>("PUT", `/pod/bans/${enc(userId)}`, { body: {} }),
+    podUnban: (userId: string) => api.request<void>("DELETE", `/pod/bans/${enc(userId)}`),
     login: (body: { login: string; password: string }) =>
       api.request<LoginResponse>("POST", "/auth/login", { body, auth: false }),
     /** The second step of login; part of signing in, so no bearer token. */

@@ -719,3 +719,83 @@ export interface SearchParams {
   limit?: number;
   cursor?: string;
 }
+
+// ---- the pod: what it is, setup and administration (docs/protocol.md "The pod") ----
+
+export type RegistrationMode = "open" | "invite" | "closed";
+
+/** GET /pod: what anyone may know about this pod before signing in. */
+export interface PodInfo {
+  name: string;
+  description?: string | null;
+  registration_mode: RegistrationMode;
+  setup_required: boolean;
+}
+
+/** GET /pod/@me: what the signed-in user may do on this pod; `permissions` is a bit set as a decimal string. */
+export interface PodSelf {
+  is_owner: boolean;
+  permissions: string;
+  roles: string[];
+}
+
+/** POST /pod/setup, only while the pod has no accounts. */
+export interface PodSetupRequest {
+  username: string;
+  password: string;
+  email?: string;
+  pod_name: string;
+  pod_description?: string;
+  registration_mode: RegistrationMode;
+}
+
+/** GET/PATCH /admin/settings. */
+export interface PodSettings {
+  name: string;
+  description?: string | null;
+  registration_mode: RegistrationMode;
+  setup_completed_at?: string | null;
+  updated_at?: string | null;
+}
+
+/** GET /admin/dashboard: `gateway_connections`, uptime and start are the answering node's. */
+export interface PodDashboard {
+  users: number;
+  communities: number;
+  messages_today: number;
+  gateway_connections: number;
+  in_voice: number;
+  storage_used_bytes: number;
+  database_provider: string;
+  version: string;
+  uptime_seconds: number;
+  started_at: string;
+}
+
+export interface AdminUser {
+  id: string;
+  username: string;
+  display_name?: string | null;
+  avatar_url?: string | null;
+  created_at: string;
+  is_owner: boolean;
+  banned: boolean;
+}
+
+export interface AdminUserPage {
+  users: AdminUser[];
+  next_cursor?: string | null;
+}
+
+export interface AdminCommunity {
+  id: string;
+  name: string;
+  owner_id: string;
+  member_count: number;
+  created_at: string;
+}
+
+export interface AdminCommunityPage {
+  communities: AdminCommunity[];
+  next_cursor?: string | null;
+}

@@ -271,6 +271,11 @@ export async function verifySecondFactor(mfaToken: string, factor: SecondFactorI
   await startSession(await rest.verifyMfa({ mfa_token: mfaToken, ...factor }));
 }
 
+/** Sets up a pod with no accounts (POST /pod/setup) and signs in as its new owner. */
+export async function setUpPod(body: Parameters<typeof rest.setupPod>[0]): Promise<void> {
+  await startSession(await rest.setupPod(body));
+}
+
 async function startSession(pair: TokenResponse): Promise<void> {
   api.setTokens(pair);
   useSession.getState().setUser(await rest.me());

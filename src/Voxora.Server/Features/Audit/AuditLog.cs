@@ -350,4 +350,6 @@ public static class AuditActions
     public const string PodRoleUpdate = "pod_role.update";
     public const string PodRoleDelete = "pod_role.delete";
     public const string PodMemberRoleUpdate = "pod.member_role_update";
+    public const string PodSetup = "pod.setup";
+    public const string PodSettingsUpdate = "pod.settings_update";
 }

@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.TwoFactor;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
 
 namespace Voxora.Server.Features.Auth;
 
@@ -28,14 +30,16 @@ public static class AuthEndpoints
         return api;
     }
 
+    /// <summary>
+    /// A new account, as the pod's registration mode allows (<see cref="PodRegistration"/>): <c>open</c> takes anyone,
+    /// <c>invite</c> needs a usable community invite (the account joins that community), <c>closed</c> nobody. The pod's
+    /// first account is always allowed (it becomes the owner, so scripted installs keep working).
+    /// </summary>
     private static async Task<Results<Created<User>, ValidationProblem, ProblemHttpResult>> Register(
-        RegisterRequest request, VoxoraDbContext db, PasswordHasher hasher, TimeProvider clock, CancellationToken ct)
+        RegisterRequest request, VoxoraDbContext db, PasswordHasher hasher, PodOptions podOptions, CommunityAccess access,
+        DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (UserRules.UsernameError(request.Username) is { } usernameError) errors["username"] = [usernameError];
-        if (UserRules.PasswordError(request.Password) is { } passwordError) errors["password"] = [passwordError];
-        var email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim();
-        if (UserRules.EmailError(email) is { } emailError) errors["email"] = [emailError];
+        var errors = AccountErrors(request.Username, request.Password, request.Email, out var email);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -47,15 +51,38 @@ public static class AuthEndpoints
             return UsernameTaken();
         }
 
-        var user = new UserAccount
+        var mode = (await PodRegistration.CurrentAsync(db, podOptions, ct)).RegistrationMode;
+        var inviteCode = string.IsNullOrWhiteSpace(request.InviteCode) ? null : request.InviteCode.Trim();
+        if (mode == RegistrationModes.Closed && await db.Users.AnyAsync(ct))
         {
-            Id = Ids.New(Ids.User),
-            Username = request.Username!,
-            UsernameNormalized = normalized,
-            Email = email,
-            PasswordHash = hasher.Hash(request.Password!),
-            CreatedAt = clock.GetUtcNow(),
-        };
+            return PodRegistration.Closed();
+        }
+
+        if (mode == RegistrationModes.Invite && inviteCode is null && await db.Users.AnyAsync(ct))
+        {
+            return PodRegistration.InviteOnly();
+        }
+
+        var user = NewAccount(request.Username!, normalized, email, request.Password!, hasher, clock);
+        if (mode != RegistrationModes.Open && (mode == RegistrationModes.Closed || inviteCode is null))
+        {
+            // Only the pod's first account gets past a closed or invite-only pod, and only one of two racing ones.
+            if (!await PodRegistration.TryCreateFirstAccountAsync(db, user, null, ct))
+            {
+                return await db.Users.AnyAsync(u => u.UsernameNormalized == normalized, ct) ? UsernameTaken()
+                    : mode == RegistrationModes.Closed ? PodRegistration.Closed() : PodRegistration.InviteOnly();
+            }
+
+            return TypedResults.Created("/api/v1/users/@me", user.ToSelf());
+        }
+
+        if (inviteCode is not null)
+        {
+            return await PodRegistration.CreateWithInviteAsync(db, user, inviteCode, access, events, clock, ct) is { } refused
+                ? refused
+                : TypedResults.Created("/api/v1/users/@me", user.ToSelf());
+        }
+
         db.Users.Add(user);
         try
         {
@@ -76,7 +103,28 @@ public static class AuthEndpoints
         return TypedResults.Created("/api/v1/users/@me", user.ToSelf());
     }
 
-    private static ProblemHttpResult UsernameTaken() =>
+    /// <summary>What is wrong with a new account's username, password and e-mail (none: empty); the e-mail trimmed, or null.</summary>
+    internal static Dictionary<string, string[]> AccountErrors(string? username, string? password, string? rawEmail, out string? email)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (UserRules.UsernameError(username) is { } usernameError) errors["username"] = [usernameError];
+        if (UserRules.PasswordError(password) is { } passwordError) errors["password"] = [passwordError];
+        email = string.IsNullOrWhiteSpace(rawEmail) ? null : rawEmail.Trim();
+        if (UserRules.EmailError(email) is { } emailError) errors["email"] = [emailError];
+        return errors;
+    }
+
+    internal static UserAccount NewAccount(string username, string normalized, string? email, string password, PasswordHasher hasher, TimeProvider clock) => new()
+    {
+        Id = Ids.New(Ids.User),
+        Username = username,
+        UsernameNormalized = normalized,
+        Email = email,
+        PasswordHash = hasher.Hash(password),
+        CreatedAt = clock.GetUtcNow(),
+    };
+
+    internal static ProblemHttpResult UsernameTaken() =>
         Problems.Of(StatusCodes.Status409Conflict, ProblemCodes.UsernameTaken, "Username taken", "That username is already taken.");
 
     /// <summary>

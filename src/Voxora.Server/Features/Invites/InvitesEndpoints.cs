@@ -254,7 +254,7 @@ public static class InvitesEndpoints
     }
 
     /// <summary>Why an invite cannot be used now, or null if it can.</summary>
-    private static ProblemHttpResult? Unusable(InviteEntity invite, DateTimeOffset now)
+    internal static ProblemHttpResult? Unusable(InviteEntity invite, DateTimeOffset now)
     {
         if (invite.RevokedAt is not null)
         {
@@ -269,9 +269,9 @@ public static class InvitesEndpoints
         return invite.MaxUses > 0 && invite.Uses >= invite.MaxUses ? Exhausted() : null;
     }
 
-    private static ProblemHttpResult Exhausted() =>
+    internal static ProblemHttpResult Exhausted() =>
         Problems.Of(StatusCodes.Status410Gone, ProblemCodes.InviteExhausted, "Invite used up", "This invite has reached its maximum number of uses.");
 
-    private static ProblemHttpResult NotFound() =>
+    internal static ProblemHttpResult NotFound() =>
         Problems.Of(StatusCodes.Status404NotFound, ProblemCodes.InviteNotFound, "Invite not found", "No invite has this code.");
 }

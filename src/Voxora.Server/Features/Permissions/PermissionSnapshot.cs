@@ -79,6 +79,9 @@ public sealed class PermissionSnapshot
     /// </summary>
     public ChannelEntity? ChannelRow(string channelId) => entities.TryGetValue(channelId, out var row) ? row.Copy() : null;
 
+    /// <summary>Private copies of every channel and thread row of the community (none when built without rows).</summary>
+    public IEnumerable<ChannelEntity> ChannelRows() => entities.Values.Select(row => row.Copy());
+
     /// <summary>The member's community-wide permissions now (timeouts applied).</summary>
     public long Base(string userId, DateTimeOffset now) =>
         IsOwner(userId) ? Permission.All : PermissionResolver.ApplyTimeout(SetOf(userId).Base, PermissionResolver.IsTimedOut(Data, userId, now));

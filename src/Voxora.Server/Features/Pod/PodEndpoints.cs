@@ -7,6 +7,7 @@ using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Roles;
+using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
 
@@ -24,6 +25,11 @@ public static class PodEndpoints
 {
     public static RouteGroupBuilder MapPodEndpoints(this RouteGroupBuilder api)
     {
+        api.MapGet("/pod", Info).WithTags("Pod").RequireRateLimiting(RateLimits.Anonymous)
+            .WithSummary("What this pod is: name, description, registration mode, and whether it still needs setting up (anonymous)");
+        api.MapPost("/pod/setup", Setup).WithTags("Pod").RequireRateLimiting(RateLimits.Auth)
+            .WithSummary("First-run setup of a pod with no accounts: the owner's account, the pod's name and registration mode; signs the owner in (anonymous)");
+
         var pod = api.MapGroup("/pod").WithTags("Pod").RequireAuthorization().RequireRateLimiting(RateLimits.User);
         pod.MapGet("/@me", Me);
         pod.MapGet("/roles", ListRoles);
@@ -37,6 +43,69 @@ public static class PodEndpoints
         pod.MapDelete("/bans/{userId}", Unban);
         return api;
     }
+
+    private static async Task<Ok<PodInfo>> Info(VoxoraDbContext db, PodOptions options, CancellationToken ct)
+    {
+        var settings = await PodRegistration.CurrentAsync(db, options, ct);
+        return TypedResults.Ok(new PodInfo(settings.Name, settings.Description, settings.RegistrationMode, !await db.Users.AnyAsync(ct)));
+    }
+
+    /// <summary>
+    /// Only while the pod has no account: creates the owner's account as register does, saves the pod's settings and
+    /// answers like a login, all or nothing; of two racing setups one wins, the other gets 409 <c>setup_completed</c>.
+    /// </summary>
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Setup(
+        PodSetupRequest request, HttpContext http, VoxoraDbContext db, PasswordHasher hasher, PodOptions options, IConfiguration configuration,
+        SessionStore sessions, AccessTokens tokens, DomainEvents events, TimeProvider clock, CancellationToken ct)
+    {
+        if (await db.Users.AnyAsync(ct))
+        {
+            return SetupCompleted();
+        }
+
+        var errors = AuthEndpoints.AccountErrors(request.Username, request.Password, request.Email, out var email);
+        if (CommunityRules.NameError(request.PodName, out var name) is { } nameError) errors["pod_name"] = [nameError];
+        if (CommunityRules.DescriptionError(request.PodDescription, out var description) is { } descriptionError) errors["pod_description"] = [descriptionError];
+        var mode = request.RegistrationMode is null ? RegistrationModes.Open : RegistrationModes.Parse(request.RegistrationMode);
+        if (mode is null) errors["registration_mode"] = ["Registration mode must be open, invite or closed."];
+        if (configuration["POD:OWNER"] is { Length: > 0 } owner && !errors.ContainsKey("username")
+            && UserRules.Normalize(owner.Trim()) != UserRules.Normalize(request.Username!))
+        {
+            // VOXORA_POD__OWNER names the owner: an account by another name would own nothing.
+            errors["username"] = ["This server's owner is set by VOXORA_POD__OWNER: set it up with that username."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var user = AuthEndpoints.NewAccount(request.Username!, UserRules.Normalize(request.Username!), email, request.Password!, hasher, clock);
+        var now = clock.StoredUtcNow();
+        PodSettingsEntity? saved = null;
+        var created = await PodRegistration.TryCreateFirstAccountAsync(db, user, async () =>
+        {
+            saved = await db.PodSettings.SingleOrDefaultAsync(s => s.Id == PodSettingsEntity.SingletonId, ct);
+            if (saved is null)
+            {
+                saved = new PodSettingsEntity { Name = name, RegistrationMode = mode! };
+                db.PodSettings.Add(saved);
+            }
+
+            (saved.Name, saved.Description, saved.RegistrationMode, saved.SetupCompletedAt, saved.UpdatedAt) = (name, description, mode!, now, now);
+        }, ct);
+        if (!created)
+        {
+            return SetupCompleted();
+        }
+
+        await events.PublishAsync(new PodSetupCompleted(saved!.ToProtocol(), user.Id));
+        var (session, refresh) = await sessions.CreateAsync(user.Id, http.UserAgent(), http.Ip(), ct);
+        return TypedResults.Ok(new TokenResponse(tokens.Issue(user.Id, session.Id), "Bearer", tokens.LifetimeSeconds, refresh));
+    }
+
+    private static ProblemHttpResult SetupCompleted() =>
+        Problems.Of(StatusCodes.Status409Conflict, ProblemCodes.SetupCompleted, "Already set up", "This server is already set up: sign in instead.");
 
     private static async Task<Ok<PodSelf>> Me(HttpContext http, VoxoraDbContext db, PodPermissions pod, CancellationToken ct)
     {

@@ -72,3 +72,42 @@ internal sealed class PodBanConfiguration : IEntityTypeConfiguration<PodBanEntit
         builder.HasOne(b => b.User).WithMany().HasForeignKey(b => b.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+/// <summary>
+/// The pod's own settings: one row (<see cref="SingletonId"/>), written by the setup wizard and by administrators. Until it
+/// exists the pod is called <see cref="DefaultName"/> and registers as <c>VOXORA_POD__REGISTRATION</c> says.
+/// </summary>
+public sealed class PodSettingsEntity
+{
+    public const int SingletonId = 1;
+    public const string DefaultName = "Voxora";
+    public const int NameMax = 100;
+    public const int DescriptionMax = 1000;
+
+    public int Id { get; init; } = SingletonId;
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+
+    /// <summary><c>open</c>, <c>invite</c> or <c>closed</c> (<see cref="Protocol.RegistrationModes"/>).</summary>
+    public required string RegistrationMode { get; set; }
+
+    /// <summary>When the setup wizard finished; null on a pod set up without it (its first account registered through the API).</summary>
+    public DateTimeOffset? SetupCompletedAt { get; set; }
+
+    public DateTimeOffset? UpdatedAt { get; set; }
+
+    public Protocol.PodSettings ToProtocol() => new(Name, Description, RegistrationMode, SetupCompletedAt, UpdatedAt);
+}
+
+internal sealed class PodSettingsConfiguration : IEntityTypeConfiguration<PodSettingsEntity>
+{
+    public void Configure(EntityTypeBuilder<PodSettingsEntity> builder)
+    {
+        builder.ToTable("pod_settings");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.Name).HasMaxLength(PodSettingsEntity.NameMax);
+        builder.Property(s => s.Description).HasMaxLength(PodSettingsEntity.DescriptionMax);
+        builder.Property(s => s.RegistrationMode).HasMaxLength(16);
+    }
+}

@@ -24,14 +24,33 @@ public sealed record PodMemberBanned(string UserId, string? Reason, string Actor
 /// <summary>Domain event: <paramref name="ActorId"/> lifted <paramref name="UserId"/>'s pod ban.</summary>
 public sealed record PodMemberUnbanned(string UserId, string ActorId);
 
+/// <summary>Domain event: the setup wizard created the pod's owner (<paramref name="OwnerId"/>) and saved <paramref name="Settings"/>.</summary>
+public sealed record PodSetupCompleted(PodSettings Settings, string OwnerId);
+
+/// <summary>Domain event: <paramref name="ActorId"/> saved the pod's settings; <paramref name="Previous"/> is how they were.</summary>
+public sealed record PodSettingsUpdated(PodSettings Settings, PodSettings Previous, string ActorId);
+
 /// <summary>
 /// The audit log's side of the pod: pod roles, pod role grants and pod bans, in the pod's own chain
 /// (<see cref="AuditLog.PodScope"/>), exactly as the endpoints used to write them.
 /// </summary>
 public sealed class PodAudit(AuditLog audit) :
     IDomainEventHandler<PodRoleCreated>, IDomainEventHandler<PodRoleUpdated>, IDomainEventHandler<PodRoleDeleted>,
-    IDomainEventHandler<PodMemberRolesChanged>, IDomainEventHandler<PodMemberBanned>, IDomainEventHandler<PodMemberUnbanned>
+    IDomainEventHandler<PodMemberRolesChanged>, IDomainEventHandler<PodMemberBanned>, IDomainEventHandler<PodMemberUnbanned>,
+    IDomainEventHandler<PodSetupCompleted>, IDomainEventHandler<PodSettingsUpdated>
 {
+    public Task HandleAsync(PodSetupCompleted setup, CancellationToken ct) =>
+        audit.AppendAsync(AuditLog.PodScope, setup.OwnerId, AuditActions.PodSetup, "pod", null,
+            new JsonObject { ["name"] = setup.Settings.Name, ["registration_mode"] = setup.Settings.RegistrationMode });
+
+    public Task HandleAsync(PodSettingsUpdated updated, CancellationToken ct)
+    {
+        var (now, before) = (updated.Settings, updated.Previous);
+        var diff = AuditLog.Diff(("name", before.Name, now.Name), ("description", before.Description, now.Description),
+            ("registration_mode", before.RegistrationMode, now.RegistrationMode));
+        return audit.AppendAsync(AuditLog.PodScope, updated.ActorId, AuditActions.PodSettingsUpdate, "pod", null, diff);
+    }
+
     public Task HandleAsync(PodRoleCreated created, CancellationToken ct) =>
         audit.AppendAsync(AuditLog.PodScope, created.ActorId, AuditActions.PodRoleCreate, "pod_role", created.Role.Id,
             new JsonObject { ["name"] = created.Role.Name, ["permissions"] = RolesEndpoints.Bits(created.Role.Permissions) });

@@ -10,11 +10,41 @@ import { FormError, TextField } from "../../ui/TextField";
 import type { MfaRequiredResponse } from "../../api/types";
 import { SecondFactorField } from "./SecondFactorField";
 import { isCompleteBackupCode, isCompleteCode, secondFactor, secondFactorError } from "./twoFactor";
+import { Isolated } from "../../ui/Isolated";
+import { usePodInfo } from "../admin/podInfo";
+import { inviteCodeFromRedirect, inviteCodeInput, registrationNotice } from "../admin/podAdmin";
 
-function AuthCard({ title, subtitle, children }: { title: string; subtitle: string; children: ReactNode }) {
+/** What this pod is, for a signed-out visitor: its name and description (and, on an empty pod, the way to set it up). */
+function PodHeader() {
+  const pod = usePodInfo();
+  if (!pod) return null;
+  return (
+    <div className="mb-5 border-b border-line pb-4 text-center" data-testid="pod-header">
+      <p className="text-lg font-semibold" data-testid="pod-name">
+        <Isolated text={pod.name} />
+      </p>
+      {pod.description ? (
+        <p className="mt-1 whitespace-pre-line break-words text-sm text-muted" data-testid="pod-description">
+          <Isolated text={pod.description} />
+        </p>
+      ) : null}
+      {pod.setup_required ? (
+        <p className="mt-2 text-sm">
+          This server has no accounts yet.{" "}
+          <Link to="/setup" className="text-accent underline">
+            Set it up
+          </Link>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function AuthCard({ title, subtitle, children, showPod = false }: { title: string; subtitle: string; children: ReactNode; showPod?: boolean }) {
   return (
     <main className="flex min-h-full items-center justify-center bg-rail p-4">
       <div className="w-full max-w-md rounded-lg bg-main p-6 shadow-lg sm:p-8">
+        {showPod ? <PodHeader /> : null}
         <h1 className="text-center text-2xl font-bold">{title}</h1>
         <p className="mb-6 mt-1 text-center text-muted">{subtitle}</p>
         {children}
@@ -34,6 +64,7 @@ export function SignInPage() {
   const [busy, setBusy] = useState(false);
   const [challenge, setChallenge] = useState<MfaRequiredResponse | null>(null);
   const target = safeRedirect(search.redirect);
+  const pod = usePodInfo();
 
   if (status === "signedIn" && !busy) return <Redirect to={target} replace />;
 
@@ -77,7 +108,7 @@ export function SignInPage() {
   }
 
   return (
-    <AuthCard title="Welcome back" subtitle="Sign in to continue.">
+    <AuthCard title="Welcome back" subtitle="Sign in to continue." showPod>
       <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
         <FormError message={message} />
         <TextField label="Username or e-mail" name="login" autoComplete="username" value={login} onChange={(e) => setLogin(e.target.value)} error={error?.field("login")} required />
@@ -85,12 +116,17 @@ export function SignInPage() {
         <Button type="submit" disabled={busy} data-testid="signin-submit">
           {busy ? "Signing in…" : "Sign in"}
         </Button>
-        <p className="text-sm text-muted">
-          New here?{" "}
-          <Link to="/register" search={search.redirect ? { redirect: search.redirect } : {}} className="text-accent underline">
-            Create an account
-          </Link>
-        </p>
+        {pod?.registration_mode === "closed" && !pod.setup_required ? (
+          <p className="text-sm text-muted" data-testid="registration-notice">{registrationNotice("closed")}</p>
+        ) : (
+          <p className="text-sm text-muted">
+            New here?{" "}
+            <Link to="/register" search={search.redirect ? { redirect: search.redirect } : {}} className="text-accent underline">
+              Create an account
+            </Link>
+            {pod?.registration_mode === "invite" && !pod.setup_required ? " (with an invite link)" : null}
+          </p>
+        )}
       </form>
     </AuthCard>
   );
@@ -170,10 +206,14 @@ export function RegisterPage() {
   const [username, setUsername] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  const [inviteCode, setInviteCode] = useState(() => inviteCodeFromRedirect(search.redirect) ?? "");
   const [error, setError] = useState<ApiError | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const target = safeRedirect(search.redirect);
+  const pod = usePodInfo();
+  // An empty pod takes its first account (the owner) whatever the mode.
+  const mode = pod && !pod.setup_required ? pod.registration_mode : "open";
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -181,8 +221,11 @@ export function RegisterPage() {
     setError(null);
     setMessage(null);
     try {
-      const body: { username: string; password: string; email?: string } = { username: username.trim(), password };
+      const body: { username: string; password: string; email?: string; invite_code?: string } = { username: username.trim(), password };
       if (email.trim()) body.email = email.trim();
+      // Only an invite-only pod needs the code here; elsewhere the invite page joins after signing up.
+      const code = inviteCodeInput(inviteCode);
+      if (mode === "invite" && code) body.invite_code = code;
       await rest.register(body);
       await signIn(body.username, password);
       await navigate({ to: target, replace: true });
@@ -190,6 +233,7 @@ export function RegisterPage() {
       if (err instanceof ApiError) {
         setError(err);
         if (err.code === "username_taken") setMessage(null);
+        else if (registrationProblem[err.code]) setMessage(registrationProblem[err.code] ?? null);
         else if (!Object.keys(err.fieldErrors).length) setMessage(describeError(err));
       } else setMessage(describeError(err));
     } finally {
@@ -198,16 +242,29 @@ export function RegisterPage() {
   }
 
   const usernameError = error?.field("username") ?? (error?.code === "username_taken" ? "That username is taken. Try another." : undefined);
+  const notice = registrationNotice(mode);
   return (
-    <AuthCard title="Create an account" subtitle="Pick a username and a password.">
+    <AuthCard title="Create an account" subtitle="Pick a username and a password." showPod>
       <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
+        {notice ? (
+          <p role="status" className="rounded border border-line bg-elevated px-3 py-2 text-sm" data-testid="registration-notice">
+            {notice}
+          </p>
+        ) : null}
         <FormError message={message} />
-        <TextField label="Username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} error={usernameError} hint="2–32 characters." required />
-        <TextField label="E-mail (optional)" name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={error?.field("email")} />
-        <TextField label="Password" name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} error={error?.field("password")} hint="At least 8 characters." required />
-        <Button type="submit" disabled={busy} data-testid="register-submit">
-          {busy ? "Creating account…" : "Create account"}
-        </Button>
+        {mode === "closed" ? null : (
+          <>
+            {mode === "invite" ? (
+              <TextField label="Invite link or code" name="invite_code" value={inviteCode} onChange={(e) => setInviteCode(e.target.value)} hint="The invite link someone on this server gave you." required />
+            ) : null}
+            <TextField label="Username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} error={usernameError} hint="2–32 characters." required />
+            <TextField label="E-mail (optional)" name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={error?.field("email")} />
+            <TextField label="Password" name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} error={error?.field("password")} hint="At least 8 characters." required />
+            <Button type="submit" disabled={busy} data-testid="register-submit">
+              {busy ? "Creating account…" : "Create account"}
+            </Button>
+          </>
+        )}
         <p className="text-sm text-muted">
           Already have an account?{" "}
           <Link to="/login" search={search.redirect ? { redirect: search.redirect } : {}} className="text-accent underline">
@@ -218,3 +275,14 @@ export function RegisterPage() {
     </AuthCard>
   );
 }
+
+/** What registration's refusals mean for the person signing up (docs/protocol.md "Registration modes"). */
+const registrationProblem: Record<string, string> = {
+  registration_closed: "Registration is closed on this server.",
+  registration_invite_only: "Registration is invite only — ask for an invite link.",
+  invite_not_found: "That invite does not exist. Check the link or ask for a new one.",
+  invite_expired: "That invite has expired. Ask for a new one.",
+  invite_exhausted: "That invite has been used as many times as allowed. Ask for a new one.",
+  invite_revoked: "That invite was turned off. Ask for a new one.",
+};
+

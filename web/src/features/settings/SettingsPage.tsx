@@ -14,6 +14,25 @@ import { ConfirmDialog } from "../../ui/FormDialogs";
 import { FormError, TextField } from "../../ui/TextField";
 import { VoiceSettingsForm } from "../voice/VoiceSettings";
 import { TwoFactorSettings } from "./TwoFactorSettings";
+import { canAdminister } from "../admin/podAdmin";
+
+/** A way to /admin, only for people holding pod permissions that open some part of it. */
+function ServerAdministrationLink() {
+  const [allowed, setAllowed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    rest.podSelf().then((self) => live && setAllowed(canAdminister(self.permissions)), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (!allowed) return null;
+  return (
+    <Link to="/admin" className="rounded px-3 py-2 text-accent underline" data-testid="open-admin">
+      Server administration
+    </Link>
+  );
+}
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -243,7 +262,10 @@ export function SettingsPage() {
     <main className="mx-auto flex min-h-full max-w-2xl flex-col gap-4 p-4 sm:p-8">
       <div className="flex items-center justify-between">
         <h1 className="text-2xl font-bold">Settings</h1>
-        <Link to="/app" className="rounded px-3 py-2 text-accent underline">Back to chat</Link>
+        <div className="flex flex-wrap justify-end">
+          <ServerAdministrationLink />
+          <Link to="/app" className="rounded px-3 py-2 text-accent underline">Back to chat</Link>
+        </div>
       </div>
       <Section title="Profile">
         <div className="flex flex-col gap-5">

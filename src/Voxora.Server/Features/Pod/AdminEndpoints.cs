@@ -1,0 +1,196 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Features.Avatars;
+using Voxora.Server.Features.Auth;
+using Voxora.Server.Features.Communities;
+using Voxora.Server.Features.Permissions;
+using Voxora.Server.Features.Roles;
+using Voxora.Server.Features.Users;
+using Voxora.Server.Gateway;
+using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.Events;
+
+namespace Voxora.Server.Features.Pod;
+
+/// <summary>When this node started (for the dashboard's uptime).</summary>
+public sealed record NodeStart(DateTimeOffset At);
+
+/// <summary>
+/// Pod administration (<c>/api/v1/admin/*</c>), each part gated by a pod permission: the pod's settings and dashboard
+/// (POD_MANAGE_SETTINGS), its users (POD_BAN_MEMBERS; bans themselves are <c>/pod/bans</c>) and its communities
+/// (POD_MANAGE_COMMUNITIES; deleting one is <c>DELETE /communities/{id}</c>).
+/// </summary>
+public static class AdminEndpoints
+{
+    public const int PageSize = 50;
+
+    public static RouteGroupBuilder MapAdminEndpoints(this RouteGroupBuilder api)
+    {
+        var admin = api.MapGroup("/admin").WithTags("Admin").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        admin.MapGet("/settings", GetSettings).WithSummary("The pod's settings (POD_MANAGE_SETTINGS)");
+        admin.MapPatch("/settings", UpdateSettings)
+            .WithSummary("Change the pod's name, description or registration mode (POD_MANAGE_SETTINGS; audited as pod.settings_update)");
+        admin.MapGet("/dashboard", Dashboard)
+            .WithSummary("Users, communities, messages today, live connections, people in voice, storage, database, version and uptime (POD_MANAGE_SETTINGS)");
+        admin.MapGet("/users", Users).WithSummary("Users, searched by username, 50 a page by `cursor` (POD_BAN_MEMBERS)");
+        admin.MapGet("/communities", Communities).WithSummary("Communities with their member counts, 50 a page by `cursor` (POD_MANAGE_COMMUNITIES)");
+        return api;
+    }
+
+    private static async Task<ProblemHttpResult?> RequireAsync(HttpContext http, PodPermissions pod, long permission, string name, CancellationToken ct) =>
+        PermissionResolver.Has(await pod.PermissionsAsync(http.User.UserId(), ct), permission) ? null : RolesEndpoints.Missing(name);
+
+    private static async Task<Results<Ok<PodSettings>, ProblemHttpResult>> GetSettings(
+        HttpContext http, VoxoraDbContext db, PodPermissions pod, PodOptions options, CancellationToken ct)
+    {
+        if (await RequireAsync(http, pod, PodPermission.ManageSettings, "POD_MANAGE_SETTINGS", ct) is { } missing)
+        {
+            return missing;
+        }
+
+        return TypedResults.Ok((await PodRegistration.CurrentAsync(db, options, ct)).ToProtocol());
+    }
+
+    private static async Task<Results<Ok<PodSettings>, ValidationProblem, ProblemHttpResult>> UpdateSettings(
+        UpdatePodSettingsRequest request, HttpContext http, VoxoraDbContext db, PodPermissions pod, PodOptions options,
+        DomainEvents events, TimeProvider clock, CancellationToken ct)
+    {
+        if (await RequireAsync(http, pod, PodPermission.ManageSettings, "POD_MANAGE_SETTINGS", ct) is { } missing)
+        {
+            return missing;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        string? name = null, description = null;
+        if (request.Name is not null && CommunityRules.NameError(request.Name, out name) is { } nameError) errors["name"] = [nameError];
+        if (request.Description is not null && CommunityRules.DescriptionError(request.Description, out description) is { } descriptionError)
+        {
+            errors["description"] = [descriptionError];
+        }
+
+        var mode = request.RegistrationMode is null ? null : RegistrationModes.Parse(request.RegistrationMode);
+        if (request.RegistrationMode is not null && mode is null) errors["registration_mode"] = ["Registration mode must be open, invite or closed."];
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var row = await db.PodSettings.SingleOrDefaultAsync(s => s.Id == PodSettingsEntity.SingletonId, ct);
+        var previous = (row ?? await PodRegistration.CurrentAsync(db, options, ct)).ToProtocol();
+        if (row is null)
+        {
+            // The first save records the mode in effect (VOXORA_POD__REGISTRATION's); from then on the saved one wins.
+            row = new PodSettingsEntity { Name = previous.Name, Description = previous.Description, RegistrationMode = previous.RegistrationMode };
+            db.PodSettings.Add(row);
+        }
+
+        if (request.Name is not null) row.Name = name!;
+        if (request.Description is not null) row.Description = description;
+        if (mode is not null) row.RegistrationMode = mode;
+        row.UpdatedAt = clock.StoredUtcNow();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Two first saves raced to insert the row: the other one is saved; this one applies over it.
+            db.ChangeTracker.Clear();
+            var saved = await db.PodSettings.SingleAsync(s => s.Id == PodSettingsEntity.SingletonId, ct);
+            if (request.Name is not null) saved.Name = name!;
+            if (request.Description is not null) saved.Description = description;
+            if (mode is not null) saved.RegistrationMode = mode;
+            saved.UpdatedAt = clock.StoredUtcNow();
+            await db.SaveChangesAsync(ct);
+            row = saved;
+        }
+
+        var wire = row.ToProtocol();
+        await events.PublishAsync(new PodSettingsUpdated(wire, previous, http.User.UserId()));
+        return TypedResults.Ok(wire);
+    }
+
+    private static async Task<Results<Ok<PodDashboard>, ProblemHttpResult>> Dashboard(
+        HttpContext http, VoxoraDbContext db, PodPermissions pod, GatewayHub gateway, ServerOptions options, NodeStart started,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (await RequireAsync(http, pod, PodPermission.ManageSettings, "POD_MANAGE_SETTINGS", ct) is { } missing)
+        {
+            return missing;
+        }
+
+        var now = clock.GetUtcNow();
+        var firstToday = Snowflake.FirstAt(new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero));
+        var storage = await db.Attachments.Where(a => a.UploadedAt != null).SumAsync(a => (long?)(a.SizeBytes + (a.ThumbnailSizeBytes ?? 0)), ct) ?? 0;
+        var version = typeof(AdminEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        return TypedResults.Ok(new PodDashboard(
+            await db.Users.CountAsync(ct),
+            await db.Communities.CountAsync(ct),
+            await db.Messages.CountAsync(m => m.Id >= firstToday, ct),
+            // Attached only: a dropped session kept for RESUME is nobody connected.
+            gateway.Sessions.Count(s => s.IsAttached),
+            await db.VoiceSessions.CountAsync(ct),
+            storage,
+            options.Database.ProviderKind == DatabaseProvider.Postgres ? "postgres" : "sqlite",
+            version,
+            (long)(now - started.At).TotalSeconds,
+            started.At));
+    }
+
+    private static async Task<Results<Ok<AdminUserPage>, ValidationProblem, ProblemHttpResult>> Users(
+        HttpContext http, VoxoraDbContext db, PodPermissions pod, string? query, string? cursor, CancellationToken ct)
+    {
+        if (await RequireAsync(http, pod, PodPermission.BanMembers, "POD_BAN_MEMBERS", ct) is { } missing)
+        {
+            return missing;
+        }
+
+        var search = string.IsNullOrWhiteSpace(query) ? null : UserRules.Normalize(query.Trim());
+        if (search is { Length: > UserRules.UsernameMax })
+        {
+            return Problems.Validation("query", $"A username is at most {UserRules.UsernameMax} characters.");
+        }
+
+        if (cursor is not null && !Ids.IsWellFormed(cursor, Ids.User))
+        {
+            return Problems.Validation("cursor", "The cursor is not one this list gave out.");
+        }
+
+        var users = db.Users.AsNoTracking();
+        if (search is not null) users = users.Where(u => u.UsernameNormalized.Contains(search));
+        if (cursor is not null) users = users.Where(u => string.Compare(u.Id, cursor) > 0);
+        var page = await users.OrderBy(u => u.Id).Take(PageSize + 1)
+            .Select(u => new { u.Id, u.Username, u.DisplayName, u.AvatarHash, u.CreatedAt, Banned = db.PodBans.Any(b => b.UserId == u.Id) })
+            .ToListAsync(ct);
+        var owner = await pod.OwnerIdAsync(ct);
+        var shown = page.Take(PageSize)
+            .Select(u => new AdminUser(u.Id, u.Username, u.DisplayName, AvatarLinks.UserAvatarUrl(u.Id, u.AvatarHash), u.CreatedAt, u.Id == owner, u.Banned))
+            .ToList();
+        return TypedResults.Ok(new AdminUserPage(shown, page.Count > PageSize ? shown[^1].Id : null));
+    }
+
+    private static async Task<Results<Ok<AdminCommunityPage>, ValidationProblem, ProblemHttpResult>> Communities(
+        HttpContext http, VoxoraDbContext db, PodPermissions pod, string? cursor, CancellationToken ct)
+    {
+        if (await RequireAsync(http, pod, PodPermission.ManageCommunities, "POD_MANAGE_COMMUNITIES", ct) is { } missing)
+        {
+            return missing;
+        }
+
+        if (cursor is not null && !Ids.IsWellFormed(cursor, Ids.Community))
+        {
+            return Problems.Validation("cursor", "The cursor is not one this list gave out.");
+        }
+
+        var communities = db.Communities.AsNoTracking();
+        if (cursor is not null) communities = communities.Where(c => string.Compare(c.Id, cursor) > 0);
+        var page = await communities.OrderBy(c => c.Id).Take(PageSize + 1)
+            .Select(c => new AdminCommunity(c.Id, c.Name, c.OwnerId, db.Members.Count(m => m.CommunityId == c.Id), c.CreatedAt))
+            .ToListAsync(ct);
+        var shown = page.Take(PageSize).ToList();
+        return TypedResults.Ok(new AdminCommunityPage(shown, page.Count > PageSize ? shown[^1].Id : null));
+    }
+}

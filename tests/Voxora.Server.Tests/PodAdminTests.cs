@@ -1,0 +1,275 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Voxora.Client;
+using Voxora.Protocol;
+using Voxora.Server.Data;
+using Voxora.Server.Tests.Infrastructure;
+
+namespace Voxora.Server.Tests;
+
+/// <summary>
+/// The pod's public face, its first-run setup, its registration modes and the admin API (<c>/api/v1/admin/*</c>),
+/// each on a fresh server (the setup needs an empty pod) and on each provider.
+/// </summary>
+public abstract class PodAdminTests(Provider provider)
+{
+    private const string Password = "correct horse battery";
+
+    private static PodSetupRequest Setup(string username, string mode = RegistrationModes.Open) =>
+        new(username, Password, null, "Família Silva", "Our family's chat", mode);
+
+    private static async Task<int> UserCountAsync(TestServer server)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<VoxoraDbContext>().Users.CountAsync();
+    }
+
+    private static async Task<HttpResponseMessage> SendRawAsync(VoxoraClient client, HttpMethod method, string path, string json)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (client.AccessToken is { } token) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        // As large uploads do: an oversized body is answered 413 before it is sent (see HttpSurfaceTests).
+        request.Headers.ExpectContinue = true;
+        return await client.Http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Setup_creates_the_signed_in_owner_names_the_pod_and_then_closes()
+    {
+        await using var server = await TestServer.StartAsync(provider);
+        using var anonymous = server.NewClient();
+        var fresh = await anonymous.GetPodInfoAsync();
+        Assert.Equal(new PodInfo("Voxora", null, RegistrationModes.Open, true), fresh);
+
+        // Malformed or invalid setups are refused and leave the pod empty.
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => anonymous.SetupPodAsync(Setup("owner") with { PodName = new string('x', 101) }));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => anonymous.SetupPodAsync(Setup("owner") with { PodName = " " }));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => anonymous.SetupPodAsync(Setup("owner") with { PodDescription = new string('x', 1001) }));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => anonymous.SetupPodAsync(Setup("owner", "sometimes")));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => anonymous.SetupPodAsync(Setup("owner") with { Password = "short" }));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => anonymous.SetupPodAsync(Setup("owner") with { PodName = "Evil\u202Ename" }));
+        using (var malformed = await SendRawAsync(anonymous, HttpMethod.Post, "api/v1/pod/setup", "{\"username\": 42"))
+        {
+            await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.MalformedRequest, malformed);
+        }
+
+        Assert.Equal(0, await UserCountAsync(server));
+        Assert.True((await anonymous.GetPodInfoAsync()).SetupRequired);
+
+        using var owner = server.NewClient();
+        var tokens = await owner.SetupPodAsync(Setup("Owner", RegistrationModes.Invite));
+        Assert.Equal("Bearer", tokens.TokenType);
+        var me = await owner.GetMeAsync();
+        Assert.Equal("Owner", me.Username);
+        Assert.True((await owner.GetPodSelfAsync()).IsOwner);
+        Assert.Equal(new PodInfo("Família Silva", "Our family's chat", RegistrationModes.Invite, false), await anonymous.GetPodInfoAsync());
+        var settings = await owner.GetPodSettingsAsync();
+        Assert.NotNull(settings.SetupCompletedAt);
+
+        // Closed for good: a second setup changes nothing.
+        await Expect.Problem(HttpStatusCode.Conflict, ProblemCodes.SetupCompleted, () => server.NewClient().SetupPodAsync(Setup("intruder", RegistrationModes.Open)));
+        Assert.Equal(1, await UserCountAsync(server));
+        Assert.Equal(RegistrationModes.Invite, (await anonymous.GetPodInfoAsync()).RegistrationMode);
+        var audit = Assert.Single(await owner.GetPodAuditLogAsync());
+        Assert.Equal(("pod.setup", me.Id), (audit.Action, audit.ActorId));
+        Assert.True((await owner.VerifyPodAuditLogAsync()).Intact);
+    }
+
+    [Fact]
+    public async Task Of_racing_setups_exactly_one_wins_and_the_others_get_409()
+    {
+        await using var server = await TestServer.StartAsync(provider);
+        var clients = Enumerable.Range(0, 4).Select(_ => server.NewClient()).ToList();
+        var outcomes = await Task.WhenAll(clients.Select(async (client, i) =>
+        {
+            try
+            {
+                await client.SetupPodAsync(Setup($"racer{i}"));
+                return "won";
+            }
+            catch (VoxoraApiException error) when (error.Status == HttpStatusCode.Conflict && error.Code == ProblemCodes.SetupCompleted)
+            {
+                return "409";
+            }
+        }));
+        Assert.Equal(1, outcomes.Count(o => o == "won"));
+        Assert.Equal(3, outcomes.Count(o => o == "409"));
+        Assert.Equal(1, await UserCountAsync(server));
+        var winner = clients[Array.IndexOf(outcomes, "won")];
+        Assert.True((await winner.GetPodSelfAsync()).IsOwner);
+        clients.ForEach(c => c.Dispose());
+    }
+
+    [Fact]
+    public async Task Registration_modes_are_enforced_and_the_first_account_always_gets_in()
+    {
+        await using var server = await TestServer.StartAsync(provider, new Dictionary<string, string?> { ["POD:REGISTRATION"] = "CLOSED" });
+        using var anonymous = server.NewClient();
+        Assert.Equal(RegistrationModes.Closed, (await anonymous.GetPodInfoAsync()).RegistrationMode);
+
+        // The first account on an empty pod owns it, whatever the mode (scripted installs).
+        var (owner, ownerUser, _) = await server.NewUserAsync("owner");
+        using var _o = owner;
+        Assert.True((await owner.GetPodSelfAsync()).IsOwner);
+        Assert.False((await anonymous.GetPodInfoAsync()).SetupRequired);
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.RegistrationClosed, () => anonymous.RegisterAsync("late", Password));
+
+        var community = await owner.CreateCommunityAsync("Invited only");
+        var invite = await owner.CreateInviteAsync(community.Id, maxUses: 1);
+        // Closed means closed, even with an invite.
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.RegistrationClosed, () => anonymous.RegisterWithInviteAsync("late", Password, invite.Code));
+
+        await owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest(RegistrationMode: RegistrationModes.Invite));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.RegistrationInviteOnly, () => anonymous.RegisterAsync("late", Password));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.InviteNotFound, () => anonymous.RegisterWithInviteAsync("late", Password, "zzzzzzzz"));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.InviteNotFound, () => anonymous.RegisterWithInviteAsync("late", Password, "../../etc"));
+        var user = await anonymous.RegisterWithInviteAsync("invited", Password, invite.Code);
+        using var invited = server.NewClient();
+        await invited.LoginAsync("invited", Password);
+        Assert.Contains(await invited.GetMyCommunitiesAsync(), c => c.Id == community.Id);
+        Assert.Equal(1, (await owner.GetInvitesAsync(community.Id)).Single(i => i.Code == invite.Code).Uses);
+
+        // A used-up or revoked invite creates no account.
+        await Expect.Problem(HttpStatusCode.Gone, ProblemCodes.InviteExhausted, () => anonymous.RegisterWithInviteAsync("second", Password, invite.Code));
+        var revoked = await owner.CreateInviteAsync(community.Id);
+        await owner.RevokeInviteAsync(revoked.Code);
+        await Expect.Problem(HttpStatusCode.Gone, ProblemCodes.InviteRevoked, () => anonymous.RegisterWithInviteAsync("second", Password, revoked.Code));
+        var open = await owner.CreateInviteAsync(community.Id);
+        await Expect.Problem(HttpStatusCode.Conflict, ProblemCodes.UsernameTaken, () => anonymous.RegisterWithInviteAsync("INVITED", Password, open.Code));
+        Assert.Equal(0, (await owner.GetInvitesAsync(community.Id)).Single(i => i.Code == open.Code).Uses);
+        Assert.Equal(2, await UserCountAsync(server));
+        Assert.Equal([ownerUser.Id, user.Id], (await owner.GetAdminUsersAsync()).Users.Select(u => u.Id).Order(StringComparer.Ordinal));
+
+        await owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest(RegistrationMode: RegistrationModes.Open));
+        await anonymous.RegisterAsync("anyone", Password);
+        Assert.Equal(3, await UserCountAsync(server));
+    }
+
+    [Fact]
+    public async Task The_first_account_of_a_closed_pod_is_created_once_under_a_race()
+    {
+        await using var server = await TestServer.StartAsync(provider, new Dictionary<string, string?> { ["POD:REGISTRATION"] = "closed" });
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 4).Select(async i =>
+        {
+            using var client = server.NewClient();
+            try
+            {
+                await client.RegisterAsync($"first{i}", Password);
+                return true;
+            }
+            catch (VoxoraApiException error) when (error.Code == ProblemCodes.RegistrationClosed)
+            {
+                return false;
+            }
+        }));
+        Assert.Equal(1, attempts.Count(a => a));
+        Assert.Equal(1, await UserCountAsync(server));
+    }
+
+    [Fact]
+    public async Task The_admin_api_is_gated_by_pod_permissions_and_refuses_bad_input_without_changing_anything()
+    {
+        await using var server = await TestServer.StartAsync(provider);
+        var (owner, ownerUser, _) = await server.NewUserAsync("owner");
+        using var _o = owner;
+        var (member, memberUser, _) = await server.NewUserAsync("member");
+        using var _m = member;
+        using var anonymous = server.NewClient();
+
+        foreach (var path in new[] { "api/v1/admin/settings", "api/v1/admin/dashboard", "api/v1/admin/users", "api/v1/admin/communities" })
+        {
+            await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.GetAsync(path, VoxoraJsonContext.Default.Problem));
+        }
+
+        var refused = await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.GetPodSettingsAsync());
+        Assert.Contains("POD_MANAGE_SETTINGS", refused.Message, StringComparison.Ordinal);
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.UpdatePodSettingsAsync(new UpdatePodSettingsRequest("Mine now")));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.GetPodDashboardAsync());
+        Assert.Contains("POD_BAN_MEMBERS", (await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.GetAdminUsersAsync())).Message, StringComparison.Ordinal);
+        Assert.Contains("POD_MANAGE_COMMUNITIES",
+            (await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.GetAdminCommunitiesAsync())).Message, StringComparison.Ordinal);
+
+        var before = await owner.GetPodSettingsAsync();
+        Assert.Equal(("Voxora", RegistrationModes.Open, (DateTimeOffset?)null), (before.Name, before.RegistrationMode, before.UpdatedAt));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest(new string('n', 101))));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest("")));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest(Description: new string('d', 1001))));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest(RegistrationMode: "sometimes")));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest("Ok", RegistrationMode: "")));
+        using (var malformed = await SendRawAsync(owner, HttpMethod.Patch, "api/v1/admin/settings", "[1,2"))
+        {
+            await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.MalformedRequest, malformed);
+        }
+
+        using (var huge = await SendRawAsync(owner, HttpMethod.Patch, "api/v1/admin/settings", $"{{\"name\":\"{new string('x', 2 * 1024 * 1024)}\"}}"))
+        {
+            await Expect.Problem(HttpStatusCode.RequestEntityTooLarge, ProblemCodes.PayloadTooLarge, huge);
+        }
+
+        Assert.Equal(before, await owner.GetPodSettingsAsync());
+        Assert.Empty(await owner.GetPodAuditLogAsync());
+
+        var saved = await owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest("  Clube  ", "Board games\non Fridays", "invite"));
+        Assert.Equal(("Clube", "Board games\non Fridays", RegistrationModes.Invite), (saved.Name, saved.Description, saved.RegistrationMode));
+        Assert.NotNull(saved.UpdatedAt);
+        var cleared = await owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest(Description: ""));
+        Assert.Equal(("Clube", null, RegistrationModes.Invite), (cleared.Name, cleared.Description, cleared.RegistrationMode));
+        var log = await owner.GetPodAuditLogAsync();
+        Assert.Equal(["pod.settings_update", "pod.settings_update"], log.Select(e => e.Action));
+        Assert.Equal(ownerUser.Id, log[^1].ActorId);
+        Assert.Equal("Clube", log[^1].Changes!.Value.GetProperty("name").GetProperty("new").GetString());
+        Assert.Equal("invite", log[^1].Changes!.Value.GetProperty("registration_mode").GetProperty("new").GetString());
+
+        // The dashboard counts what is there.
+        var community = await owner.CreateCommunityAsync("Counted");
+        var channel = (await owner.GetChannelsAsync(community.Id)).First(c => c.Type == ChannelTypes.Text);
+        await owner.SendMessageAsync(channel.Id, "hello");
+        var dashboard = await owner.GetPodDashboardAsync();
+        Assert.Equal((2, 1, 1), (dashboard.Users, dashboard.Communities, dashboard.MessagesToday));
+        Assert.Equal(provider == Provider.Postgres ? "postgres" : "sqlite", dashboard.DatabaseProvider);
+        Assert.True(dashboard.UptimeSeconds >= 0 && dashboard.StorageUsedBytes == 0 && dashboard.InVoice == 0, dashboard.ToString());
+        Assert.False(string.IsNullOrEmpty(dashboard.Version));
+        Assert.Equal(0, dashboard.GatewayConnections);
+        await using (var gateway = await GatewayClient.ConnectAsync(server.BaseAddress))
+        {
+            await gateway.IdentifyAsync(owner.AccessToken!);
+            Assert.Equal(1, (await owner.GetPodDashboardAsync()).GatewayConnections);
+        }
+
+        // Dropped, the session is kept for RESUME but nobody is connected.
+        for (var waited = 0; (await owner.GetPodDashboardAsync()).GatewayConnections != 0 && waited < 200; waited++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, (await owner.GetPodDashboardAsync()).GatewayConnections);
+
+        // A pod role holding POD_BAN_MEMBERS lists users, and only that.
+        var moderators = await owner.CreatePodRoleAsync(new CreatePodRoleRequest("Pod moderators", PodPermission.BanMembers, 5));
+        await owner.AddPodRoleAsync(memberUser.Id, moderators.Id);
+        var found = await member.GetAdminUsersAsync("MEMB");
+        var only = Assert.Single(found.Users);
+        Assert.Equal((memberUser.Id, false, false), (only.Id, only.IsOwner, only.Banned));
+        Assert.Null(found.NextCursor);
+        Assert.Empty((await member.GetAdminUsersAsync("nobody-by-this-name")).Users);
+        Assert.Empty((await member.GetAdminUsersAsync(cursor: memberUser.Id.CompareTo(ownerUser.Id) > 0 ? memberUser.Id : ownerUser.Id)).Users);
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => member.GetAdminUsersAsync(new string('a', 33)));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => member.GetAdminUsersAsync(cursor: "com_nope"));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.GetPodDashboardAsync());
+        await owner.PodBanAsync(memberUser.Id);
+        Assert.True((await owner.GetAdminUsersAsync("member")).Users.Single().Banned);
+        Assert.True((await owner.GetAdminUsersAsync("owner")).Users.Single().IsOwner);
+
+        var communities = await owner.GetAdminCommunitiesAsync();
+        var listed = Assert.Single(communities.Communities);
+        Assert.Equal((community.Id, "Counted", ownerUser.Id, 1), (listed.Id, listed.Name, listed.OwnerId, listed.MemberCount));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetAdminCommunitiesAsync("usr_nope"));
+    }
+}
+
+public sealed class PodAdminTestsOnSqlite() : PodAdminTests(Provider.Sqlite);
+
+public sealed class PodAdminTestsOnPostgres() : PodAdminTests(Provider.Postgres);

@@ -1,0 +1,272 @@
+import { Link } from "@tanstack/react-router";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { rest } from "../../app/runtime";
+import { ApiError, describeError } from "../../api/errors";
+import type { AdminCommunity, AdminUser, PodDashboard, PodSelf, PodSettings, RegistrationMode } from "../../api/types";
+import { Button } from "../../ui/Button";
+import { Isolated } from "../../ui/Isolated";
+import { Loading } from "../../ui/Loading";
+import { FormError, TextField } from "../../ui/TextField";
+import { useAction } from "../../ui/useAction";
+import { adminSections, formatBytes, formatUptime } from "./podAdmin";
+import { reloadPodInfo } from "./podInfo";
+import { DescriptionField, ModeChoice } from "./SetupPage";
+
+function Section({ id, title, children }: { id: string; title: string; children: React.ReactNode }) {
+  return (
+    <section aria-labelledby={`admin-${id}-title`} data-testid={`admin-${id}`} className="rounded-lg bg-sidebar p-4 sm:p-6">
+      <h2 id={`admin-${id}-title`} className="mb-4 text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+/** Server administration (seed 000 §A-3): each part shown to those whose pod permissions allow it. */
+export function AdminPage() {
+  const [self, setSelf] = useState<PodSelf | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    rest.podSelf().then(setSelf, (e) => setError(describeError(e)));
+  }, []);
+  const sections = adminSections(self?.permissions);
+  return (
+    <main className="mx-auto flex min-h-full max-w-3xl flex-col gap-4 p-3 sm:p-8" data-testid="admin-page">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-2xl font-bold">Server administration</h1>
+        <div className="flex gap-1">
+          <Link to="/settings" className="rounded px-3 py-2 text-accent underline">Settings</Link>
+          <Link to="/app" className="rounded px-3 py-2 text-accent underline">Back to chat</Link>
+        </div>
+      </div>
+      <FormError message={error} />
+      {!self && !error ? <Loading /> : null}
+      {self && !sections.settings && !sections.users && !sections.communities ? (
+        <p role="status" className="text-muted">Your account has no server administration permissions.</p>
+      ) : null}
+      {sections.settings ? <DashboardSection /> : null}
+      {sections.settings ? <SettingsSection /> : null}
+      {sections.users ? <UsersSection /> : null}
+      {sections.communities ? <CommunitiesSection /> : null}
+    </main>
+  );
+}
+
+function Figure({ label, value, testId }: { label: string; value: string; testId: string }) {
+  return (
+    <div className="rounded bg-main p-3">
+      <dt className="text-xs uppercase tracking-wide text-muted">{label}</dt>
+      <dd className="mt-1 text-xl font-semibold" data-testid={testId}>{value}</dd>
+    </div>
+  );
+}
+
+/** The pod at a glance, refreshed every 10 seconds while the page is open. */
+function DashboardSection() {
+  const [figures, setFigures] = useState<PodDashboard | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      rest.podDashboard().then(
+        (d) => {
+          if (!live) return;
+          setFigures(d);
+          setError(null);
+        },
+        (e) => live && setError(describeError(e)),
+      );
+    void load();
+    const timer = window.setInterval(() => void load(), 10_000);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
+  }, []);
+  const n = (value: number) => value.toLocaleString();
+  return (
+    <Section id="dashboard" title="Dashboard">
+      <FormError message={error} />
+      {figures ? (
+        <>
+          <dl className="grid grid-cols-2 gap-2 sm:grid-cols-4">
+            <Figure label="Users" value={n(figures.users)} testId="dash-users" />
+            <Figure label="Communities" value={n(figures.communities)} testId="dash-communities" />
+            <Figure label="Messages today" value={n(figures.messages_today)} testId="dash-messages" />
+            <Figure label="Connected now" value={n(figures.gateway_connections)} testId="dash-connections" />
+            <Figure label="In voice" value={n(figures.in_voice)} testId="dash-voice" />
+            <Figure label="Files stored" value={formatBytes(figures.storage_used_bytes)} testId="dash-storage" />
+            <Figure label="Uptime" value={formatUptime(figures.uptime_seconds)} testId="dash-uptime" />
+            <Figure label="Database" value={figures.database_provider === "postgres" ? "PostgreSQL" : "SQLite"} testId="dash-database" />
+          </dl>
+          <p className="mt-2 text-xs text-muted">
+            Version <span className="break-all" data-testid="dash-version">{figures.version}</span>. "Connected now" and uptime are
+            this server node's; the figures refresh every 10 seconds.
+          </p>
+        </>
+      ) : !error ? (
+        <Loading />
+      ) : null}
+    </Section>
+  );
+}
+
+function SettingsSection() {
+  const [settings, setSettings] = useState<PodSettings | null>(null);
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const [mode, setMode] = useState<RegistrationMode>("open");
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const { busy, error, status, run, setError } = useAction();
+  const show = useCallback((s: PodSettings) => {
+    setSettings(s);
+    setName(s.name);
+    setDescription(s.description ?? "");
+    setMode(s.registration_mode);
+  }, []);
+  useEffect(() => {
+    rest.podSettings().then(show, (e) => setError(describeError(e)));
+  }, [show, setError]);
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    setFieldErrors({});
+    await run(async () => {
+      try {
+        show(await rest.updatePodSettings({ name: name.trim(), description: description.trim(), registration_mode: mode }));
+        void reloadPodInfo();
+      } catch (err) {
+        if (err instanceof ApiError) setFieldErrors(Object.fromEntries(Object.entries(err.fieldErrors).map(([k, v]) => [k, v[0] ?? ""])));
+        throw err;
+      }
+    }, "Saved.");
+  }
+
+  return (
+    <Section id="settings" title="Server settings">
+      {!settings ? (
+        error ? <FormError message={error} /> : <Loading />
+      ) : (
+        <form onSubmit={save} className="flex flex-col gap-4" noValidate>
+          <TextField label="Server name" name="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} error={fieldErrors.name} required />
+          <DescriptionField value={description} onChange={(e) => setDescription(e.target.value)} error={fieldErrors.description} />
+          <ModeChoice value={mode} onChange={setMode} error={fieldErrors.registration_mode} />
+          <FormError message={error} />
+          <div className="flex items-center gap-3">
+            <Button type="submit" disabled={busy} data-testid="admin-settings-save">
+              {busy ? "Saving…" : "Save"}
+            </Button>
+            {status ? <p role="status" className="text-sm text-muted">{status}</p> : null}
+          </div>
+        </form>
+      )}
+    </Section>
+  );
+}
+
+function UsersSection() {
+  const [query, setQuery] = useState("");
+  const [users, setUsers] = useState<AdminUser[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
+
+  const search = useCallback(
+    (q: string, after?: string) =>
+      run(async () => {
+        const page = await rest.adminUsers(q.trim(), after);
+        setUsers((shown) => (after ? [...shown, ...page.users] : page.users));
+        setCursor(page.next_cursor ?? null);
+      }, ""),
+    [run],
+  );
+  useEffect(() => {
+    void search("");
+  }, [search]);
+
+  const setBanned = (user: AdminUser, banned: boolean) =>
+    run(async () => {
+      if (banned) await rest.podBan(user.id);
+      else await rest.podUnban(user.id);
+      setUsers((shown) => shown.map((u) => (u.id === user.id ? { ...u, banned } : u)));
+    }, "");
+
+  return (
+    <Section id="users" title="Users">
+      <form
+        role="search"
+        className="mb-3 flex gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void search(query);
+        }}
+      >
+        <TextField label="Search by username" name="user-search" value={query} onChange={(e) => setQuery(e.target.value)} className="min-w-0 flex-1" />
+        <Button type="submit" className="h-[42px] self-end" disabled={busy}>Search</Button>
+      </form>
+      <FormError message={error} />
+      <ul className="divide-y divide-line" aria-label="Users">
+        {users.map((u) => (
+          <li key={u.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+            <span className="min-w-0">
+              <Isolated className="font-medium" text={u.username} />
+              {u.display_name ? (
+                <span className="ml-1 text-sm text-muted">
+                  (<Isolated text={u.display_name} />)
+                </span>
+              ) : null}
+              {u.is_owner ? <span className="ml-2 rounded bg-main px-1.5 text-xs">owner</span> : null}
+              {u.banned ? <span className="ml-2 rounded bg-danger px-1.5 text-xs text-white">banned</span> : null}
+            </span>
+            {u.is_owner ? null : (
+              <Button variant={u.banned ? "secondary" : "danger"} disabled={busy} onClick={() => void setBanned(u, !u.banned)} aria-label={`${u.banned ? "Unban" : "Ban"} ${u.username} from the server`}>
+                {u.banned ? "Unban" : "Ban"}
+              </Button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {!users.length && !busy ? <p className="text-sm text-muted">No users match.</p> : null}
+      {cursor ? (
+        <Button variant="secondary" className="mt-2" disabled={busy} onClick={() => void search(query, cursor)}>Show more</Button>
+      ) : null}
+    </Section>
+  );
+}
+
+function CommunitiesSection() {
+  const [communities, setCommunities] = useState<AdminCommunity[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
+  const load = useCallback(
+    (after?: string) =>
+      run(async () => {
+        const page = await rest.adminCommunities(after);
+        setCommunities((shown) => (after ? [...shown, ...page.communities] : page.communities));
+        setCursor(page.next_cursor ?? null);
+      }, ""),
+    [run],
+  );
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <Section id="communities" title="Communities">
+      <FormError message={error} />
+      <ul className="divide-y divide-line" aria-label="Communities">
+        {communities.map((c) => (
+          <li key={c.id} className="flex items-center justify-between gap-2 py-2">
+            <Isolated className="min-w-0 truncate font-medium" text={c.name} />
+            <span className="shrink-0 text-sm text-muted">
+              {c.member_count} {c.member_count === 1 ? "member" : "members"}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {!communities.length && !busy ? <p className="text-sm text-muted">No communities yet.</p> : null}
+      {cursor ? (
+        <Button variant="secondary" className="mt-2" disabled={busy} onClick={() => void load(cursor)}>Show more</Button>
+      ) : null}
+    </Section>
+  );
+}

@@ -1,0 +1,129 @@
+import type { RegistrationMode } from "../../api/types";
+
+/** Pod permission bits (docs/permissions.md "Pod permissions"). */
+export const PodBits = {
+  manageCommunities: 1n << 1n,
+  banMembers: 1n << 2n,
+  viewAuditLog: 1n << 4n,
+  manageSettings: 1n << 5n,
+  administrator: 1n << 15n,
+} as const;
+
+export interface AdminSections {
+  settings: boolean;
+  users: boolean;
+  communities: boolean;
+}
+
+function bits(permissions: string | null | undefined): bigint {
+  try {
+    return permissions ? BigInt(permissions) : 0n;
+  } catch {
+    return 0n;
+  }
+}
+
+/** Which parts of /admin a pod permission set (a decimal string) opens; POD_ADMINISTRATOR opens all. */
+export function adminSections(permissions: string | null | undefined): AdminSections {
+  const held = bits(permissions);
+  const has = (bit: bigint) => (held & PodBits.administrator) !== 0n || (held & bit) !== 0n;
+  return { settings: has(PodBits.manageSettings), users: has(PodBits.banMembers), communities: has(PodBits.manageCommunities) };
+}
+
+/** Whether /admin has anything for this person (the settings page links there only then). */
+export function canAdminister(permissions: string | null | undefined): boolean {
+  const s = adminSections(permissions);
+  return s.settings || s.users || s.communities;
+}
+
+/** The invite code in a redirect to an invite page (`/invite/CODE`), so registering from an invite link can use it. */
+export function inviteCodeFromRedirect(redirect: unknown): string | null {
+  if (typeof redirect !== "string") return null;
+  const match = /^\/invite\/([^/?#]+)\/?(?:[?#].*)?$/.exec(redirect);
+  if (!match?.[1]) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** The invite code from what was typed: a bare code, or a whole invite link (its last path segment). */
+export function inviteCodeInput(typed: string): string {
+  const text = typed.trim();
+  const fromLink = /\/invite\/([^/?#\s]+)/.exec(text);
+  return fromLink?.[1] ?? text;
+}
+
+/** A byte count in words: "0 B", "1.5 KB", "20 MB" (powers of 1024). */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, "");
+  return `${shown} ${units[unit]}`;
+}
+
+/** An uptime in words: "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
+export function formatUptime(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const days = Math.floor(s / 86_400);
+  const hours = Math.floor((s % 86_400) / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  if (days > 0) return `${days} d ${hours} h`;
+  if (hours > 0) return `${hours} h ${minutes} min`;
+  if (minutes > 0) return `${minutes} min`;
+  return `${s} s`;
+}
+
+export const registrationModes: { value: RegistrationMode; label: string; description: string }[] = [
+  { value: "open", label: "Open", description: "Anyone who can reach this server can create an account." },
+  { value: "invite", label: "Invite only", description: "New accounts need an invite link to one of the communities." },
+  { value: "closed", label: "Closed", description: "Nobody can create an account." },
+];
+
+/** What the sign-up page says about the pod's registration mode (nothing when it is open). */
+export function registrationNotice(mode: RegistrationMode | undefined): string | null {
+  if (mode === "invite") return "Registration is invite only — ask for an invite link.";
+  if (mode === "closed") return "Registration is closed.";
+  return null;
+}
+
+/** The setup wizard's steps; the last is shown once the pod is set up. */
+export const setupSteps = ["Your account", "Your server", "Who can join", "Done"] as const;
+
+export interface SetupValues {
+  username: string;
+  email: string;
+  password: string;
+  podName: string;
+  podDescription: string;
+  mode: RegistrationMode;
+}
+
+/** The checks the server makes too, per step, so a mistake is shown on its own step before anything is sent. */
+export function setupStepErrors(step: number, v: SetupValues): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (step === 0) {
+    const name = v.username.trim();
+    if ([...name].length < 2 || [...name].length > 32) errors.username = "Username must be 2–32 characters.";
+    if ([...v.password].length < 8) errors.password = "Password must be at least 8 characters.";
+  } else if (step === 1) {
+    const name = v.podName.trim();
+    if (!name) errors.pod_name = "Give your server a name.";
+    else if (name.length > 100) errors.pod_name = "Name must be at most 100 characters.";
+    if (v.podDescription.trim().length > 1000) errors.pod_description = "Description must be at most 1000 characters.";
+  }
+  return errors;
+}
+
+/** The step where the server's complaint about a field belongs. */
+export function stepOfField(field: string): number {
+  if (field === "pod_name" || field === "pod_description") return 1;
+  if (field === "registration_mode") return 2;
+  return 0;
+}
