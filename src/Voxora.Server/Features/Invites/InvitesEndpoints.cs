@@ -170,17 +170,10 @@ public static class InvitesEndpoints
 
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            // The conditional UPDATE is the gate: concurrent accepts can never spend more than max_uses.
-            var spent = await db.Invites
-                .Where(i => i.Code == code && i.RevokedAt == null
-                    && (i.MaxUses == 0 || i.Uses < i.MaxUses)
-                    && (i.ExpiresAt == null || i.ExpiresAt > now))
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Uses, i => i.Uses + 1), ct);
-            if (spent == 0)
+            if (await SpendUseAsync(db, code, now, ct) is { } refused)
             {
                 await transaction.RollbackAsync(ct);
-                var current = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.Code == code, ct);
-                return current is null ? NotFound() : Unusable(current, now) ?? Exhausted();
+                return refused;
             }
 
             db.Members.Add(new MemberEntity { CommunityId = invite.CommunityId, UserId = userId, JoinedAt = now });
@@ -253,6 +246,27 @@ public static class InvitesEndpoints
         return TypedResults.NoContent();
     }
 
+    /// <summary>
+    /// Spends one use of the invite inside the caller's transaction, or says why it cannot be used (the caller rolls back).
+    /// The conditional UPDATE is the gate: concurrent uses (accepts, registrations with the invite) never spend more than
+    /// max_uses.
+    /// </summary>
+    internal static async Task<ProblemHttpResult?> SpendUseAsync(VoxoraDbContext db, string code, DateTimeOffset now, CancellationToken ct)
+    {
+        var spent = await db.Invites
+            .Where(i => i.Code == code && i.RevokedAt == null
+                && (i.MaxUses == 0 || i.Uses < i.MaxUses)
+                && (i.ExpiresAt == null || i.ExpiresAt > now))
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Uses, i => i.Uses + 1), ct);
+        if (spent > 0)
+        {
+            return null;
+        }
+
+        var current = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.Code == code, ct);
+        return current is null ? NotFound() : Unusable(current, now) ?? Exhausted();
+    }
+
     /// <summary>Why an invite cannot be used now, or null if it can.</summary>
     internal static ProblemHttpResult? Unusable(InviteEntity invite, DateTimeOffset now)
     {
@@ -269,7 +283,7 @@ public static class InvitesEndpoints
         return invite.MaxUses > 0 && invite.Uses >= invite.MaxUses ? Exhausted() : null;
     }
 
-    internal static ProblemHttpResult Exhausted() =>
+    private static ProblemHttpResult Exhausted() =>
         Problems.Of(StatusCodes.Status410Gone, ProblemCodes.InviteExhausted, "Invite used up", "This invite has reached its maximum number of uses.");
 
     internal static ProblemHttpResult NotFound() =>

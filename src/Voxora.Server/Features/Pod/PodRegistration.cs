@@ -109,17 +109,10 @@ public static class PodRegistration
 
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            // The same gate as accepting an invite: concurrent uses never spend more than max_uses.
-            var spent = await db.Invites
-                .Where(i => i.Code == code && i.RevokedAt == null
-                    && (i.MaxUses == 0 || i.Uses < i.MaxUses)
-                    && (i.ExpiresAt == null || i.ExpiresAt > now))
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Uses, i => i.Uses + 1), ct);
-            if (spent == 0)
+            if (await InvitesEndpoints.SpendUseAsync(db, code, now, ct) is { } refused)
             {
                 await transaction.RollbackAsync(ct);
-                var current = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.Code == code, ct);
-                return current is null ? InvitesEndpoints.NotFound() : InvitesEndpoints.Unusable(current, now) ?? InvitesEndpoints.Exhausted();
+                return refused;
             }
 
             db.Users.Add(user);
@@ -136,7 +129,7 @@ public static class PodRegistration
                 db.ChangeTracker.Clear();
                 if (await db.Users.AnyAsync(u => u.UsernameNormalized == user.UsernameNormalized, ct))
                 {
-                    return Problems.Of(StatusCodes.Status409Conflict, ProblemCodes.UsernameTaken, "Username taken", "That username is already taken.");
+                    return Auth.AuthEndpoints.UsernameTaken();
                 }
 
                 if (!await db.Communities.AnyAsync(c => c.Id == invite.CommunityId, ct))

@@ -1,4 +1,5 @@
 import type { RegistrationMode } from "../../api/types";
+import { inviteCodeFrom } from "../invites/inviteCode";
 
 /** Pod permission bits (docs/permissions.md "Pod permissions"). */
 export const PodBits = {
@@ -36,23 +37,14 @@ export function canAdminister(permissions: string | null | undefined): boolean {
   return s.settings || s.users || s.communities;
 }
 
-/** The invite code in a redirect to an invite page (`/invite/CODE`), so registering from an invite link can use it. */
+/** The invite code in a redirect to an invite page of this site (`/invite/CODE`), so registering from an invite link can use it. */
 export function inviteCodeFromRedirect(redirect: unknown): string | null {
-  if (typeof redirect !== "string") return null;
-  const match = /^\/invite\/([^/?#]+)\/?(?:[?#].*)?$/.exec(redirect);
-  if (!match?.[1]) return null;
-  try {
-    return decodeURIComponent(match[1]);
-  } catch {
-    return null;
-  }
+  return typeof redirect === "string" && redirect.startsWith("/invite/") ? inviteCodeFrom(redirect) : null;
 }
 
-/** The invite code from what was typed: a bare code, or a whole invite link (its last path segment). */
+/** The invite code from what was typed: a bare code, or a whole invite link; otherwise what was typed, for the server to judge. */
 export function inviteCodeInput(typed: string): string {
-  const text = typed.trim();
-  const fromLink = /\/invite\/([^/?#\s]+)/.exec(text);
-  return fromLink?.[1] ?? text;
+  return inviteCodeFrom(typed) ?? typed.trim();
 }
 
 /** A byte count in words: "0 B", "1.5 KB", "20 MB" (powers of 1024). */
