@@ -125,13 +125,15 @@ public static class DatabaseSetup
     }
 
     /// <summary>
-    /// The PostgreSQL advisory lock (<c>pg_advisory_lock</c>) every node takes before migrating, on a connection of its
+    /// The PostgreSQL advisory lock (<c>pg_try_advisory_lock</c>, polled) every node takes before migrating, on a connection of its
     /// own. A session lock: if the node dies while holding it, PostgreSQL releases it with the connection.
     /// </summary>
     public const long PostgresMigrationLockKey = 0x566F_786F_7261_4D49; // "VoxoraMI"
 
     private sealed class PostgresMigrationLock(NpgsqlConnection connection) : IAsyncDisposable
     {
+        private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(250);
+
         public static async Task<PostgresMigrationLock> AcquireAsync(string connectionString, ILogger logger, CancellationToken ct)
         {
             var connection = new NpgsqlConnection(connectionString);
@@ -141,8 +143,15 @@ public static class DatabaseSetup
                 if (!await RunAsync(connection, "SELECT pg_try_advisory_lock(@key)", ct))
                 {
                     logger.LogInformation("Another node is applying database migrations; waiting for it to finish");
-                    // No command timeout: a long migration elsewhere is worth waiting for; stopping the node cancels the wait.
-                    await RunAsync(connection, "SELECT pg_advisory_lock(@key) IS NULL", ct);
+                    // Polled, not a blocking pg_advisory_lock: a session blocked in that call holds a snapshot for as long as it
+                    // waits, and CREATE INDEX CONCURRENTLY (migration MessageSearch) waits for every older snapshot to end, so
+                    // the migrating node and the waiting ones would wait on each other. No deadline: a long migration elsewhere
+                    // is worth waiting for; stopping the node cancels the wait.
+                    do
+                    {
+                        await Task.Delay(LockPollInterval, ct);
+                    }
+                    while (!await RunAsync(connection, "SELECT pg_try_advisory_lock(@key)", ct));
                 }
 
                 return new PostgresMigrationLock(connection);
