@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Voxora.Bench;
 using Voxora.Server;
@@ -22,6 +23,9 @@ public abstract class BenchServerFixture(string provider) : IAsyncLifetime
     public string Provider { get; } = provider;
     public BenchTarget Target { get; private set; } = null!;
     public BenchWorld World { get; private set; } = null!;
+
+    /// <summary>The server's Error-or-worse log lines, so that a scenario that fails says what went wrong inside.</summary>
+    public ServerErrorLog Errors { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -58,7 +62,7 @@ public abstract class BenchServerFixture(string provider) : IAsyncLifetime
             ["RATELIMITING:ENABLED"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Voxora.Server.VoxoraHost"] = "Error",
-        });
+        }, configureServices: services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Errors));
         await app.StartAsync();
         var url = new Uri(app.Urls.First() + "/");
         Target = BenchTarget.Existing(url, Provider, Environment.ProcessId, sqliteFile, Provider == "postgres" ? connectionString : null);
@@ -94,6 +98,36 @@ public abstract class BenchServerFixture(string provider) : IAsyncLifetime
     }
 }
 
+/// <summary>Collects the server's Error-or-worse log lines, with the exception's full text.</summary>
+public sealed class ServerErrorLog : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ILogger
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> lines = new();
+
+    public int Count => lines.Count;
+
+    /// <summary>The lines logged after the first <paramref name="skip"/>, joined; "nothing" when there are none.</summary>
+    public string Since(int skip) => lines.Count > skip ? string.Join(" | ", lines.Skip(skip).Take(5)) : "nothing";
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Error;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+        Func<TState, Exception?, string> formatter)
+    {
+        if (IsEnabled(logLevel))
+        {
+            lines.Enqueue(formatter(state, exception) + (exception is null ? "" : ": " + exception));
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+}
+
 public sealed class SqliteBenchFixture() : BenchServerFixture("sqlite");
 
 public sealed class PostgresBenchFixture() : BenchServerFixture("postgres");
@@ -102,11 +136,21 @@ public abstract class BenchSmokeTests(BenchServerFixture fixture)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
-    private Task<ScenarioResult> RunAsync(params string[] args) =>
-        Bench.RunScenarioAsync(fixture.World, BenchOptions.Parse(args), CancellationToken.None).WaitAsync(Limit);
+    private async Task<ScenarioResult> RunAsync(params string[] args)
+    {
+        var errorsBefore = fixture.Errors.Count;
+        try
+        {
+            return await Bench.RunScenarioAsync(fixture.World, BenchOptions.Parse(args), CancellationToken.None).WaitAsync(Limit);
+        }
+        catch (Exception ex) when (fixture.Errors.Count > errorsBefore)
+        {
+            throw new InvalidOperationException($"{ex.Message}; the server logged: {fixture.Errors.Since(errorsBefore)}", ex);
+        }
+    }
 
-    private static void AssertCorrect(ScenarioResult result) =>
-        Assert.True(result.Ok, $"{result.Scenario}: {string.Join("; ", result.Failures)}");
+    private void AssertCorrect(ScenarioResult result) =>
+        Assert.True(result.Ok, $"{result.Scenario}: {string.Join("; ", result.Failures)}; the server logged: {fixture.Errors.Since(0)}");
 
     [Fact]
     public async Task Send_closed_loop_and_offered_rate_post_messages()
