@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Build Voxora and run the server in the foreground. Works from any cwd.
+# Arguments go to the server: `scripts/run.sh search rebuild` rebuilds the message search index and exits.
 # Configuration comes from the environment (VOXORA_URLS, VOXORA_DATA_DIR,
 # VOXORA_DATABASE__PROVIDER, VOXORA_DATABASE__CONNECTIONSTRING, ...), passed through as is.
 set -euo pipefail
@@ -23,6 +24,8 @@ log "building (Release)"
 dotnet build Voxora.slnx -c Release
 
 # Tell the user where to connect before the server takes over the terminal.
-log "Voxora will listen on ${VOXORA_URLS:-http://127.0.0.1:8080} (data in $VOXORA_DATA_DIR)"
+if [ $# -eq 0 ]; then
+  log "Voxora will listen on ${VOXORA_URLS:-http://127.0.0.1:8080} (data in $VOXORA_DATA_DIR)"
+fi
 # exec so signals (Ctrl-C, SIGTERM) go straight to the server.
-exec dotnet src/Voxora.Server/bin/Release/net10.0/Voxora.Server.dll
+exec dotnet src/Voxora.Server/bin/Release/net10.0/Voxora.Server.dll "$@"

@@ -56,6 +56,14 @@ public static class VoxoraHost
             return 3;
         }
 
+        if (Features.Search.SearchIndexCommand.IsRequested(args))
+        {
+            await using (app)
+            {
+                return await Features.Search.SearchIndexCommand.RunAsync(app.Services, Console.Out, CancellationToken.None);
+            }
+        }
+
         await app.StartAsync();
         foreach (var url in app.Urls)
         {
