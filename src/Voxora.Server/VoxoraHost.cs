@@ -199,6 +199,7 @@ public static class VoxoraHost
         services.AddScoped<DirectChannelStore>();
         services.AddScoped<MessageStore>();
         services.AddScoped<SearchStore>();
+        SearchVocabulary.AddTo(services);
         services.AddScoped<Features.ReadStates.ReadStateStore>();
         services.AddSingleton<MessageWriter>();
         services.AddSingleton<NonceRegistry>();

@@ -42,7 +42,7 @@ public abstract class SearchIndexRebuildTests(ServerFixture fixture)
 
         var output = new StringWriter();
         Assert.Equal(0, await SearchIndexCommand.RunAsync(Server.Services, output, CancellationToken.None));
-        Assert.Matches(@"^voxora: search index rebuilt from \d+ messages on (SQLite|PostgreSQL) in \d+\.\d s", output.ToString());
+        Assert.Matches(@"^voxora: search index rebuilt from \d+ messages \(\d+ words with stems\) on (SQLite|PostgreSQL) in \d+\.\d s", output.ToString());
 
         Assert.Equal([second.Id, first.Id], (await SearchAsync(bob, community.Id, word)).Hits.Select(h => h.Message.Id));
         // And the triggers / index keep working for what is written after the rebuild.
@@ -85,7 +85,7 @@ public sealed class SearchIndexRebuildProcessTests
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
             await process.WaitForExitAsync(deadline.Token);
             Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await stdout}\n{await stderr}");
-            Assert.Contains("voxora: search index rebuilt from 0 messages on SQLite in ", await stdout, StringComparison.Ordinal);
+            Assert.Contains("voxora: search index rebuilt from 0 messages (0 words with stems) on SQLite in ", await stdout, StringComparison.Ordinal);
             // It did not stay to serve: no "running at" line.
             Assert.DoesNotContain("Voxora is running at", await stdout, StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(dataDir, "voxora.db")), "the embedded default database was created and migrated");

@@ -8,7 +8,14 @@ namespace Voxora.Server.Features.Search;
 /// <param name="Prefix">Written with a trailing <c>*</c>: the last lexeme matches any word it starts.</param>
 /// <param name="Excluded">Written with a leading <c>-</c>: hits must not contain it.</param>
 /// <param name="Substring">Holds CJK text (written without spaces between words): matched as a substring of the content.</param>
-public sealed record SearchTerm(IReadOnlyList<string> Lexemes, bool Prefix, bool Excluded, bool Substring, string Text);
+public sealed record SearchTerm(IReadOnlyList<string> Lexemes, bool Prefix, bool Excluded, bool Substring, string Text)
+{
+    /// <summary>The term as typed (trimmed, not folded): stems are taken from it, since the Portuguese rules need the accents.</summary>
+    public string Written { get; init; } = Text;
+
+    /// <summary>Other words a plain word also matches: its forms that share a stem (<see cref="SearchVocabulary.ExpandAsync"/>).</summary>
+    public IReadOnlyList<string> Variants { get; init; } = [];
+}
 
 /// <summary>What a search query asks for once parsed: the words and phrases to find and those to exclude.</summary>
 public sealed record SearchQuery(IReadOnlyList<SearchTerm> Terms)
@@ -92,7 +99,7 @@ public static class SearchQueryParser
             }
 
             var substring = body.Any(IsCjk);
-            terms.Add(new SearchTerm(lexemes, prefix && !substring, excluded, substring, Fold(body.Trim())));
+            terms.Add(new SearchTerm(lexemes, prefix && !substring, excluded, substring, Fold(body.Trim())) { Written = body.Trim() });
         }
 
         if (rawTerms > Protocol.SearchLimits.MaxTerms)
@@ -168,7 +175,7 @@ public static class SearchQueryParser
 
     /// <summary>
     /// Where the included terms occur in <paramref name="content"/>: for words, the whole word (or the word a prefix starts);
-    /// for phrases, from the first word to the last; for CJK terms, the substring. Ranges in UTF-16 code units, sorted and
+    /// (and its forms that share a stem); for phrases, from the first word to the last; for CJK terms, the substring. Ranges in UTF-16 code units, sorted and
     /// merged where they touch.
     /// </summary>
     public static List<Protocol.TextRange> Highlights(string content, SearchQuery query)
@@ -216,7 +223,7 @@ public static class SearchQueryParser
                     var last = j == n - 1;
                     match = last && term.Prefix
                         ? words[w + j].Text.StartsWith(term.Lexemes[j], StringComparison.Ordinal)
-                        : words[w + j].Text == term.Lexemes[j];
+                        : words[w + j].Text == term.Lexemes[j] || (n == 1 && term.Variants.Contains(words[w + j].Text));
                 }
 
                 if (match)

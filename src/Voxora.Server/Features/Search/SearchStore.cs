@@ -36,6 +36,9 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
             await db.Database.OpenConnectionAsync(ct);
         }
 
+        // Plain words also find their other forms ("runs" → "running", "ação" → "ações"); highlights follow.
+        request = request with { Query = await SearchVocabulary.ExpandAsync(connection, request.Query, ct) };
+
         List<(long Id, string ChannelId)> page;
         int total;
         await using (var command = connection.CreateCommand())
@@ -222,11 +225,16 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
         return ($"{from} WHERE {string.Join(" AND ", where)}", order);
     }
 
-    /// <summary>An FTS5 expression: each term a quoted phrase of its lexemes (a trailing <c>*</c> for a prefix).</summary>
+    /// <summary>An FTS5 expression: each term a quoted phrase of its lexemes (a trailing <c>*</c> for a prefix), or a word OR its variants.</summary>
     internal static string FtsQuery(IEnumerable<SearchTerm> terms, string join) =>
-        string.Join(join, terms.Select(t => "\"" + string.Join(' ', t.Lexemes) + "\"" + (t.Prefix ? "*" : "")));
+        string.Join(join, terms.Select(t => t.Variants.Count == 0
+            ? "\"" + string.Join(' ', t.Lexemes) + "\"" + (t.Prefix ? "*" : "")
+            : "(" + string.Join(" OR ", t.Lexemes.Concat(t.Variants).Select(w => "\"" + w + "\"")) + ")"));
 
-    /// <summary>A tsquery: each term its lexemes followed one by the other (<c>&lt;-&gt;</c>), <c>:*</c> on a prefix's last one.</summary>
+    /// <summary>
+    /// A tsquery: each term its lexemes followed one by the other (<c>&lt;-&gt;</c>), <c>:*</c> on a prefix's last one, or
+    /// a word <c>|</c> its variants.
+    /// </summary>
     internal static string TsQuery(IEnumerable<SearchTerm> terms, string join)
     {
         var text = new StringBuilder();
@@ -251,6 +259,11 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
                 {
                     text.Append(":*");
                 }
+            }
+
+            foreach (var variant in term.Variants)
+            {
+                text.Append(" | '").Append(variant).Append('\'');
             }
 
             text.Append(')');
