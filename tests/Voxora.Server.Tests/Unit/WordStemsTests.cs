@@ -42,8 +42,9 @@ public sealed class WordStemsTests
     [Fact]
     public void Only_latin_words_of_three_letters_or_more_are_taken_from_a_message_each_once()
     {
-        var words = WordStems.Of("Running, RUNNING and ok — ações 東京 привет 42abc run").Select(w => w.Word).ToList();
-        Assert.Equal(["running", "and", "acoes", "run"], words);
+        var words = WordStems.WordsOf("Running, RUNNING and ok — ações 東京 привет 42abc run").ToList();
+        Assert.Equal(["running", "and", "acoes", "run"], words.Select(w => w.Folded));
+        Assert.Equal(["Running", "and", "ações", "run"], words.Select(w => w.Written));
     }
 
     [Theory]

@@ -160,11 +160,11 @@ public sealed class SearchVocabulary(IServiceScopeFactory scopes, ILogger<Search
             var fresh = new List<StemmedWord>();
             foreach (var content in contents)
             {
-                foreach (var word in WordStems.Of(content))
+                foreach (var (folded, written) in WordStems.WordsOf(content))
                 {
-                    if (seen.Add(word.Word))
+                    if (seen.Add(folded))
                     {
-                        fresh.Add(word);
+                        fresh.Add(WordStems.Stem(folded, written));
                     }
                 }
             }
@@ -179,11 +179,11 @@ public sealed class SearchVocabulary(IServiceScopeFactory scopes, ILogger<Search
         var batchSeen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var content in contents)
         {
-            foreach (var word in WordStems.Of(content))
+            foreach (var (folded, written) in WordStems.WordsOf(content))
             {
-                if (!known.Contains(word.Word) && batchSeen.Add(word.Word))
+                if (!known.Contains(folded) && batchSeen.Add(folded))
                 {
-                    fresh.Add(word);
+                    fresh.Add(WordStems.Stem(folded, written));
                 }
             }
         }

@@ -21,8 +21,11 @@ public static class WordStems
     [ThreadStatic] private static EnglishStemmer? english;
     [ThreadStatic] private static PortugueseStemmer? portuguese;
 
-    /// <summary>The stemmable words of <paramref name="content"/>, each once: Latin letters only, at least <see cref="MinLength"/> long.</summary>
-    public static IEnumerable<StemmedWord> Of(string content)
+    /// <summary>
+    /// The stemmable words of <paramref name="content"/>, each once (Latin letters only, at least <see cref="MinLength"/>
+    /// long): folded, and as written. Not stemmed yet: stemming is the costly part, and most words are known already.
+    /// </summary>
+    public static IEnumerable<(string Folded, string Written)> WordsOf(string content)
     {
         var folded = SearchQueryParser.Fold(content);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -44,7 +47,7 @@ public static class WordStems
             var word = folded[start..k];
             if (IsStemmable(word) && seen.Add(word))
             {
-                yield return Stem(word, content.Substring(start, k - start));
+                yield return (word, content.Substring(start, k - start));
             }
         }
     }
