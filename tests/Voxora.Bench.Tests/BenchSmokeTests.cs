@@ -227,6 +227,20 @@ public abstract class BenchSmokeTests(BenchServerFixture fixture)
     }
 
     [Fact]
+    public async Task Search_answers_every_query_kind_and_finds_the_rare_word_exactly()
+    {
+        // The scenario checks each answer itself (wrong_answers): hits for every kind, the rare word (typed without its
+        // accents) exactly as often as seeded, filters and newest-first order respected. Here: every kind ran at all.
+        var result = await RunAsync("search", "-m", "2000", "--channels", "4", "--duration", "3", "--warmup", "0", "-c", "2");
+        AssertCorrect(result);
+        Assert.Equal(0, result.Get("wrong_answers"));
+        Assert.Equal(0, result.Get("errors"));
+        Assert.All(Voxora.Bench.Scenarios.SearchScenario.Kinds, kind => Assert.True(double.IsFinite(result.Get(kind + "_p50_ms")), kind + " never ran"));
+        Assert.True(result.Get("rebuild_s") >= 0);
+        Assert.True(result.Get("index_mib") > 0 || result.Provider == "sqlite", "index size read on PostgreSQL");
+    }
+
+    [Fact]
     public async Task Resume_delivers_every_event_exactly_once()
     {
         var result = await RunAsync("resume", "--receivers", "6", "--users", "3", "--rate", "40", "--duration", "2", "--drop-every-ms", "60");

@@ -70,6 +70,9 @@ public sealed class BenchOptions
     public int Messages { get; set; } = 10_000;
     public int PageSize { get; set; } = 50;
 
+    /// <summary>search: channels of the bench community the seeded messages are spread over.</summary>
+    public int Channels { get; set; } = 50;
+
     /// <summary>uploads: size of each uploaded file in MiB.</summary>
     public int UploadMiB { get; set; } = 25;
 
@@ -141,6 +144,7 @@ public sealed class BenchOptions
                 case "--settle": o.SettleSeconds = Dbl(); break;
                 case "--messages" or "-m": o.Messages = Int(); break;
                 case "--page-size": o.PageSize = Int(); break;
+                case "--channels": o.Channels = Int(); break;
                 case "--upload-mib": o.UploadMiB = Int(); break;
                 case "--drop-every-ms": o.DropEveryMs = Int(); break;
                 case "--help" or "-h": throw new HelpRequestedException();
@@ -148,9 +152,14 @@ public sealed class BenchOptions
             }
         }
 
-        if (o.Scenario is not ("send" or "fanout" or "connections" or "history" or "resume" or "uploads"))
+        if (o.Scenario is not ("send" or "fanout" or "connections" or "history" or "resume" or "uploads" or "search"))
         {
-            throw new ArgumentException($"unknown scenario '{o.Scenario}' (send, fanout, connections, history, resume, uploads)");
+            throw new ArgumentException($"unknown scenario '{o.Scenario}' (send, fanout, connections, history, resume, uploads, search)");
+        }
+
+        if (o.Scenario == "search" && (o.Channels < 1 || o.Messages < 100))
+        {
+            throw new ArgumentException("search needs --channels of at least 1 and --messages of at least 100");
         }
 
         if (o.Provider is not ("sqlite" or "postgres"))
@@ -181,7 +190,7 @@ public sealed class BenchOptions
     public bool Clustered => Nodes > 1 || Redis is not null;
 
     public const string Usage = """
-        Voxora.Bench <scenario> [options]      scenarios: send | fanout | connections | history | resume | uploads
+        Voxora.Bench <scenario> [options]      scenarios: send | fanout | connections | history | resume | uploads | search
 
         Target (default: start a server from the Release build with a fresh data folder):
           --provider sqlite|postgres    database of the server the tool starts (default sqlite)
@@ -208,6 +217,8 @@ public sealed class BenchOptions
         connections: --connections N (1000)  --local-addresses K (127.0.0.1..K)  --connect-parallelism P (64)  --settle S (5)
         history:  --messages M (10000)  --page-size 50  --concurrency C
         resume:   --receivers R  --rate R  --drop-every-ms MS (200)
+        search:   --messages M (10000; 1000000 for the recorded run)  --channels C (50)  --concurrency C: M messages seeded in C channels,
+                  the index rebuilt (timed) and measured, then the typical queries (common, rare, phrase, author, channel, newest)
         uploads:  --concurrency C (use 10)  --upload-mib MiB (25)  --repeat N: C files of MiB each PUT at once, server peak RSS
         """;
 }

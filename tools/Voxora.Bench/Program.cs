@@ -86,6 +86,7 @@ namespace Voxora.Bench
             "history" => HistoryScenario.RunAsync(world, o, ct),
             "uploads" => UploadsScenario.RunAsync(world, o, ct),
             "resume" => ResumeScenario.RunAsync(world, o, ct),
+            "search" => SearchScenario.RunAsync(world, o, ct),
             _ => throw new ArgumentException($"unknown scenario {o.Scenario}"),
         };
 

@@ -142,10 +142,10 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
                 Parameter("match", FtsQuery(fullText, " AND "));
                 from = "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid";
                 where.Add("messages_fts MATCH @match");
-                if (!request.Newest)
-                {
-                    order = "ORDER BY bm25(messages_fts), m.id DESC";
-                }
+                // Newest first by the FTS table's own rowid (= m.id): FTS5 then hands matches over newest first and the
+                // LIMIT stops it early, where ORDER BY m.id sorted every match of a common word in a temporary B-tree
+                // first (EXPLAIN QUERY PLAN: "USE TEMP B-TREE FOR ORDER BY"; docs/benchmarks.md, search).
+                order = request.Newest ? "ORDER BY messages_fts.rowid DESC" : "ORDER BY bm25(messages_fts), m.id DESC";
             }
         }
         else
