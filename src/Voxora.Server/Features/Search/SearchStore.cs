@@ -21,6 +21,9 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
 {
     private const string PostgresVector = "to_tsvector('simple'::regconfig, voxora_search_fold(m.content))";
 
+    /// <summary>How many of the newest matches are ranked by relevance (the pages of a relevance search come from these).</summary>
+    public const int RelevanceCandidates = 2000;
+
     public async Task<SearchResults> SearchAsync(SearchRequest request, IReadOnlyList<string> channelIds,
         IReadOnlyDictionary<string, SearchChannel> channels, string viewerId, CancellationToken ct)
     {
@@ -43,8 +46,14 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
         int total;
         await using (var command = connection.CreateCommand())
         {
-            var (from, order) = Build(command, request, channelIds, postgres);
-            command.CommandText = $"SELECT m.id, m.channel_id {from} {order} LIMIT {request.Limit + 1} OFFSET {request.Offset}";
+            var (from, order, relevance) = Build(command, request, channelIds, postgres);
+            command.CommandText = relevance is { } rank
+                // Relevance ranks the newest RelevanceCandidates matches, not all of them: a common word matches a large part
+                // of a big pod, and scoring and sorting every match cost seconds (docs/benchmarks.md, search). Newest first
+                // the index stops early, so this stays as cheap as the newest order.
+                ? $"SELECT id, channel_id FROM (SELECT m.id, m.channel_id, {rank.Score} AS score {from} {order} LIMIT {RelevanceCandidates}) AS candidates " +
+                  $"ORDER BY {rank.Order}, id DESC LIMIT {request.Limit + 1} OFFSET {request.Offset}"
+                : $"SELECT m.id, m.channel_id {from} {order} LIMIT {request.Limit + 1} OFFSET {request.Offset}";
             page = [];
             await using (var reader = await command.ExecuteReaderAsync(ct))
             {
@@ -65,10 +74,14 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
             page.RemoveAt(page.Count - 1);
         }
 
+        // The hits and their context in a few round trips, not two page queries per hit: one query finds every hit's
+        // neighbours, then each channel's messages (hits and neighbours) are loaded together.
+        var neighbours = await NeighboursAsync(connection, page, ct);
         var loaded = new Dictionary<long, Message>();
         foreach (var group in page.GroupBy(h => h.ChannelId))
         {
-            foreach (var message in await messages.ManyAsync(group.Key, group.Select(h => h.Id).ToList(), viewerId, ct))
+            var ids = group.Select(h => h.Id).Concat(group.SelectMany(h => neighbours.GetValueOrDefault(h.Id) ?? [])).Distinct().ToList();
+            foreach (var message in await messages.ManyAsync(group.Key, ids, viewerId, ct))
             {
                 loaded[long.Parse(message.Id, System.Globalization.CultureInfo.InvariantCulture)] = message;
             }
@@ -82,10 +95,9 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
                 continue; // deleted between the two queries
             }
 
-            var before = await messages.PageAsync(channelId, PageDirection.Before, id, SearchLimits.ContextMessages, viewerId, ct);
-            before.Reverse();
-            var after = await messages.PageAsync(channelId, PageDirection.After, id, SearchLimits.ContextMessages, viewerId, ct);
-            after.Reverse();
+            var around = (neighbours.GetValueOrDefault(id) ?? []).Where(loaded.ContainsKey).Order().ToList();
+            var before = around.Where(n => n < id).Select(n => loaded[n]).ToList();
+            var after = around.Where(n => n > id).Select(n => loaded[n]).ToList();
             hits.Add(new SearchHit(message, channels[channelId], before, after, SearchQueryParser.Highlights(message.Content, request.Query)));
         }
 
@@ -95,8 +107,57 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
         return new SearchResults(Math.Min(total, SearchLimits.MaxCountedResults), capped, hits, next);
     }
 
+    /// <summary>
+    /// For each hit, the ids of the <see cref="SearchLimits.ContextMessages"/> messages just before and just after it in its
+    /// channel, in one query (a UNION ALL of two tiny index range scans per hit).
+    /// </summary>
+    private static async Task<Dictionary<long, List<long>>> NeighboursAsync(DbConnection connection, List<(long Id, string ChannelId)> page,
+        CancellationToken ct)
+    {
+        var result = new Dictionary<long, List<long>>();
+        if (page.Count == 0)
+        {
+            return result;
+        }
+
+        await using var command = connection.CreateCommand();
+        var parts = new List<string>(page.Count * 2);
+        for (var i = 0; i < page.Count; i++)
+        {
+            var hit = command.CreateParameter();
+            hit.ParameterName = "h" + i;
+            hit.Value = page[i].Id;
+            command.Parameters.Add(hit);
+            var channel = command.CreateParameter();
+            channel.ParameterName = "c" + i;
+            channel.Value = page[i].ChannelId;
+            command.Parameters.Add(channel);
+            parts.Add($"SELECT * FROM (SELECT @h{i} AS hit, id FROM messages WHERE channel_id = @c{i} AND id < @h{i} ORDER BY id DESC LIMIT {SearchLimits.ContextMessages}) AS b{i}");
+            parts.Add($"SELECT * FROM (SELECT @h{i} AS hit, id FROM messages WHERE channel_id = @c{i} AND id > @h{i} ORDER BY id LIMIT {SearchLimits.ContextMessages}) AS a{i}");
+        }
+
+        command.CommandText = string.Join(" UNION ALL ", parts);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var hitId = reader.GetInt64(0);
+            if (!result.TryGetValue(hitId, out var list))
+            {
+                result[hitId] = list = [];
+            }
+
+            list.Add(reader.GetInt64(1));
+        }
+
+        return result;
+    }
+
     /// <summary>The FROM … WHERE of the query and its ORDER BY, with the parameters added to <paramref name="command"/>.</summary>
-    private static (string From, string Order) Build(DbCommand command, SearchRequest request, IReadOnlyList<string> channelIds, bool postgres)
+    /// <remarks>
+    /// <c>Relevance</c> is set when the page is to be ordered by relevance: the score expression, and its ORDER BY direction.
+    /// </remarks>
+    private static (string From, string Order, (string Score, string Order)? Relevance) Build(DbCommand command, SearchRequest request,
+        IReadOnlyList<string> channelIds, bool postgres)
     {
         var where = new List<string>();
         void Parameter(string name, object value)
@@ -125,6 +186,8 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
         var excludedText = request.Query.Excluded.Where(t => !t.Substring).ToList();
         string from;
         var order = "ORDER BY m.id DESC";
+        string? score = null;
+        var scoreOrder = "";
         if (fullText.Count > 0)
         {
             if (postgres)
@@ -134,7 +197,8 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
                 where.Add($"{PostgresVector} @@ to_tsquery('simple'::regconfig, @match)");
                 if (!request.Newest)
                 {
-                    order = $"ORDER BY ts_rank({PostgresVector}, to_tsquery('simple'::regconfig, @match)) DESC, m.id DESC";
+                    score = $"ts_rank({PostgresVector}, to_tsquery('simple'::regconfig, @match))";
+                    scoreOrder = "score DESC";
                 }
             }
             else
@@ -145,7 +209,12 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
                 // Newest first by the FTS table's own rowid (= m.id): FTS5 then hands matches over newest first and the
                 // LIMIT stops it early, where ORDER BY m.id sorted every match of a common word in a temporary B-tree
                 // first (EXPLAIN QUERY PLAN: "USE TEMP B-TREE FOR ORDER BY"; docs/benchmarks.md, search).
-                order = request.Newest ? "ORDER BY messages_fts.rowid DESC" : "ORDER BY bm25(messages_fts), m.id DESC";
+                order = "ORDER BY messages_fts.rowid DESC";
+                if (!request.Newest)
+                {
+                    score = "bm25(messages_fts)";
+                    scoreOrder = "score"; // bm25: lower is better
+                }
             }
         }
         else
@@ -222,7 +291,7 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
             where.Add("m.id > @after");
         }
 
-        return ($"{from} WHERE {string.Join(" AND ", where)}", order);
+        return ($"{from} WHERE {string.Join(" AND ", where)}", order, score is null ? null : (score, scoreOrder));
     }
 
     /// <summary>An FTS5 expression: each term a quoted phrase of its lexemes (a trailing <c>*</c> for a prefix), or a word OR its variants.</summary>
