@@ -8,7 +8,12 @@ namespace Voxora.Server.Features.Search;
 /// <param name="Prefix">Written with a trailing <c>*</c>: the last lexeme matches any word it starts.</param>
 /// <param name="Excluded">Written with a leading <c>-</c>: hits must not contain it.</param>
 /// <param name="Substring">Holds CJK text (written without spaces between words): matched as a substring of the content.</param>
-public sealed record SearchTerm(IReadOnlyList<string> Lexemes, bool Prefix, bool Excluded, bool Substring, string Text);
+/// <param name="Fts5Lexemes">
+/// The same words as SQLite's FTS5 index holds them (<see cref="SearchQueryParser.Fts5Lexemes"/>): it takes marks off Latin
+/// letters but leaves letters such as <c>ø</c>, <c>ł</c>, <c>đ</c> alone, which <see cref="SearchQueryParser.Fold"/> turns into
+/// <c>o</c>, <c>l</c>, <c>d</c> as PostgreSQL's index does.
+/// </param>
+public sealed record SearchTerm(IReadOnlyList<string> Lexemes, bool Prefix, bool Excluded, bool Substring, string Text, IReadOnlyList<string> Fts5Lexemes);
 
 /// <summary>What a search query asks for once parsed: the words and phrases to find and those to exclude.</summary>
 public sealed record SearchQuery(IReadOnlyList<SearchTerm> Terms)
@@ -92,7 +97,7 @@ public static class SearchQueryParser
             }
 
             var substring = body.Any(IsCjk);
-            terms.Add(new SearchTerm(lexemes, prefix && !substring, excluded, substring, Fold(body.Trim())));
+            terms.Add(new SearchTerm(lexemes, prefix && !substring, excluded, substring, Fold(body.Trim()), Fts5Lexemes(body)));
         }
 
         if (rawTerms > Protocol.SearchLimits.MaxTerms)
@@ -134,6 +139,66 @@ public static class SearchQueryParser
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The words of <paramref name="text"/> as SQLite's FTS5 tokenizer (<c>unicode61 remove_diacritics 2</c>) indexes them:
+    /// lower case, and the marks that decompose off a Latin letter removed (<c>Ação</c> is <c>acao</c>), but a letter with no
+    /// decomposition kept (<c>Ørsted</c> is <c>ørsted</c>, not <c>orsted</c> as <see cref="Fold"/> has it), and marks on other
+    /// scripts kept (<c>й</c> stays <c>й</c>). Split where <see cref="Lexemes"/> splits, so the two lists line up.
+    /// </summary>
+    public static List<string> Fts5Lexemes(string text)
+    {
+        var result = new List<string>();
+        var current = new StringBuilder();
+        void Flush()
+        {
+            if (current.Length > 0)
+            {
+                result.Add(StripLatinMarks(current.ToString()));
+                current.Clear();
+            }
+        }
+
+        foreach (var c in text.ToLowerInvariant())
+        {
+            if (IsWordChar(c))
+            {
+                current.Append(c);
+            }
+            else
+            {
+                Flush();
+            }
+        }
+
+        Flush();
+        return result;
+    }
+
+    private static string StripLatinMarks(string word)
+    {
+        var decomposed = word.Normalize(NormalizationForm.FormD);
+        var kept = new StringBuilder(decomposed.Length);
+        var afterLatin = false;
+        foreach (var c in decomposed)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark)
+            {
+                if (afterLatin)
+                {
+                    continue;
+                }
+            }
+            else
+            {
+                afterLatin = (c < '\u0250' && char.IsLetter(c)) || c is >= '\u1E00' and <= '\u1EFF';
+            }
+
+            kept.Append(c);
+        }
+
+        return kept.ToString().Normalize(NormalizationForm.FormC);
     }
 
     private static bool IsWordChar(char c) =>

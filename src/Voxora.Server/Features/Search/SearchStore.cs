@@ -222,9 +222,13 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
         return ($"{from} WHERE {string.Join(" AND ", where)}", order);
     }
 
-    /// <summary>An FTS5 expression: each term a quoted phrase of its lexemes (a trailing <c>*</c> for a prefix).</summary>
+    /// <summary>
+    /// An FTS5 expression: each term a quoted phrase of its lexemes as FTS5 folds them (<see cref="SearchTerm.Fts5Lexemes"/>;
+    /// folded like PostgreSQL's index, <c>Ørsted</c> would be looked up as <c>orsted</c>, which FTS5 never holds), with a
+    /// trailing <c>*</c> for a prefix.
+    /// </summary>
     internal static string FtsQuery(IEnumerable<SearchTerm> terms, string join) =>
-        string.Join(join, terms.Select(t => "\"" + string.Join(' ', t.Lexemes) + "\"" + (t.Prefix ? "*" : "")));
+        string.Join(join, terms.Select(t => "\"" + string.Join(' ', t.Fts5Lexemes) + "\"" + (t.Prefix ? "*" : "")));
 
     /// <summary>A tsquery: each term its lexemes followed one by the other (<c>&lt;-&gt;</c>), <c>:*</c> on a prefix's last one.</summary>
     internal static string TsQuery(IEnumerable<SearchTerm> terms, string join)
