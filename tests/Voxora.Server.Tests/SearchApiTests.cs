@@ -117,6 +117,7 @@ public abstract class SearchApiTests(ServerFixture fixture)
         var plain = await owner.SendMessageAsync(channel, "the cafe is closed");
         var acao = await owner.SendMessageAsync(channel, "Uma AÇÃO rápida");
         var naive = await owner.SendMessageAsync(channel, "a naïve approach to Ørsted");
+        var lodz = await owner.SendMessageAsync(channel, "Łódź in spring");
 
         Assert.Equal([plain.Id, accented.Id], await FoundAsync(owner, community.Id, new SearchFilters("cafe", Sort: "newest")));
         Assert.Equal([plain.Id, accented.Id], await FoundAsync(owner, community.Id, new SearchFilters("café", Sort: "newest")));
@@ -124,7 +125,16 @@ public abstract class SearchApiTests(ServerFixture fixture)
         Assert.Equal([acao.Id], await FoundAsync(owner, community.Id, "acao"));
         Assert.Equal([acao.Id], await FoundAsync(owner, community.Id, "ação rapida"));
         Assert.Equal([acao.Id], await FoundAsync(owner, community.Id, "\"acao rápida\""));
-        Assert.Equal([naive.Id], await FoundAsync(owner, community.Id, "naive orsted"));
+        Assert.Equal([naive.Id], await FoundAsync(owner, community.Id, "naive ørsted"));
+        Assert.Equal([naive.Id], await FoundAsync(owner, community.Id, "NAÏVE ØRSTED"));
+        Assert.Equal([lodz.Id], await FoundAsync(owner, community.Id, "łódź"));
+        Assert.Equal([lodz.Id], await FoundAsync(owner, community.Id, "ŁODZ"));
+
+        // A letter with no decomposition (ø, ł): PostgreSQL's index folds it as the query is folded (ø → o); SQLite's FTS5
+        // keeps it, so there only the letter itself finds it.
+        List<string> onPostgres(Message m) => fixture.Provider == Provider.Postgres ? [m.Id] : [];
+        Assert.Equal(onPostgres(naive), await FoundAsync(owner, community.Id, "orsted"));
+        Assert.Equal(onPostgres(lodz), await FoundAsync(owner, community.Id, "lodz"));
         Assert.Equal([acao.Id], await FoundAsync(owner, community.Id, "aç*"));
 
         var hit = Assert.Single((await owner.SearchCommunityAsync(community.Id, "acao")).Hits);
@@ -281,9 +291,9 @@ public abstract class SearchApiTests(ServerFixture fixture)
 
         // At the edges of the channel the context is shorter; filters alone give no highlights.
         var first = Assert.Single((await owner.SearchCommunityAsync(community.Id, new SearchFilters(Before: before2.Id))).Hits);
-        Assert.Equal((before1.Id, 0, 1), (first.Message.Id, first.ContextBefore.Count, first.ContextAfter.Count));
+        Assert.Equal((before1.Id, 0), (first.Message.Id, first.ContextBefore.Count));
         Assert.Empty(first.Highlights);
-        Assert.Equal(before2.Id, first.ContextAfter[0].Id);
+        Assert.Equal([before2.Id, hitMessage.Id], first.ContextAfter.Select(m => m.Id));
         var last = Assert.Single((await owner.SearchCommunityAsync(community.Id, "three")).Hits);
         Assert.Equal((2, 0), (last.ContextBefore.Count, last.ContextAfter.Count));
         Assert.Equal([after1.Id, after2.Id], last.ContextBefore.Select(m => m.Id));
@@ -345,13 +355,14 @@ public abstract class SearchApiTests(ServerFixture fixture)
         var channel = community.TextChannel().Id;
         var doomed = await alice.SendMessageAsync(channel, "quince doomed");
         var bulk = await alice.SendMessageAsync(channel, "quince bulk");
+        var bulk2 = await alice.SendMessageAsync(channel, "quince bulk too");
         var kept = await alice.SendMessageAsync(channel, "quince kept");
         var edited = await alice.SendMessageAsync(channel, "original walnut");
-        Assert.Equal(3, (await alice.SearchCommunityAsync(community.Id, "quince")).TotalResults);
+        Assert.Equal(4, (await alice.SearchCommunityAsync(community.Id, "quince")).TotalResults);
 
         await alice.DeleteMessageAsync(channel, doomed.Id);
-        Assert.Equal([kept.Id, bulk.Id], await FoundAsync(alice, community.Id, new SearchFilters("quince", Sort: "newest")));
-        await owner.BulkDeleteMessagesAsync(channel, [bulk.Id]);
+        Assert.Equal([kept.Id, bulk2.Id, bulk.Id], await FoundAsync(alice, community.Id, new SearchFilters("quince", Sort: "newest")));
+        await owner.BulkDeleteMessagesAsync(channel, [bulk.Id, bulk2.Id]);
         Assert.Equal([kept.Id], await FoundAsync(alice, community.Id, "quince"));
         Assert.Empty(await FoundAsync(alice, community.Id, "doomed"));
         Assert.Equal(1, (await alice.SearchCommunityAsync(community.Id, "quince")).TotalResults);
