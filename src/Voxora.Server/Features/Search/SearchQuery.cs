@@ -9,9 +9,9 @@ namespace Voxora.Server.Features.Search;
 /// <param name="Excluded">Written with a leading <c>-</c>: hits must not contain it.</param>
 /// <param name="Substring">Holds CJK text (written without spaces between words): matched as a substring of the content.</param>
 /// <param name="Fts5Lexemes">
-/// The same words as SQLite's FTS5 index holds them (<see cref="SearchQueryParser.Fts5Lexemes"/>): it takes marks off Latin
-/// letters but leaves letters such as <c>ø</c>, <c>ł</c>, <c>đ</c> alone, which <see cref="SearchQueryParser.Fold"/> turns into
-/// <c>o</c>, <c>l</c>, <c>d</c> as PostgreSQL's index does.
+/// The words unfolded, for SQLite's FTS5 to fold as its index does (<see cref="SearchQueryParser.Fts5Lexemes"/>): it takes
+/// marks off Latin letters but leaves letters such as <c>ø</c>, <c>ł</c>, <c>đ</c> alone, which <see cref="SearchQueryParser.Fold"/>
+/// turns into <c>o</c>, <c>l</c>, <c>d</c> as PostgreSQL's index does.
 /// </param>
 public sealed record SearchTerm(IReadOnlyList<string> Lexemes, bool Prefix, bool Excluded, bool Substring, string Text, IReadOnlyList<string> Fts5Lexemes);
 
@@ -142,63 +142,35 @@ public static class SearchQueryParser
     }
 
     /// <summary>
-    /// The words of <paramref name="text"/> as SQLite's FTS5 tokenizer (<c>unicode61 remove_diacritics 2</c>) indexes them:
-    /// lower case, and the marks that decompose off a Latin letter removed (<c>Ação</c> is <c>acao</c>), but a letter with no
-    /// decomposition kept (<c>Ørsted</c> is <c>ørsted</c>, not <c>orsted</c> as <see cref="Fold"/> has it), and marks on other
-    /// scripts kept (<c>й</c> stays <c>й</c>). Split where <see cref="Lexemes"/> splits, so the two lists line up.
+    /// The words of <paramref name="text"/> for SQLite's FTS5 index, which folds them itself with the tokenizer it indexed
+    /// with (<c>unicode61 remove_diacritics 2</c>): lower case and the marks that decompose off a Latin letter go
+    /// (<c>Ação</c> finds <c>acao</c>), but a letter with no decomposition stays (<c>Ørsted</c> is <c>ørsted</c> there, not
+    /// <c>orsted</c> as <see cref="Fold"/> has it). So the words are only lowered here, never folded with <see cref="Fold"/>.
+    /// Split where <see cref="Lexemes"/> splits, so the two lists line up.
     /// </summary>
     public static List<string> Fts5Lexemes(string text)
     {
         var result = new List<string>();
         var current = new StringBuilder();
-        void Flush()
-        {
-            if (current.Length > 0)
-            {
-                result.Add(StripLatinMarks(current.ToString()));
-                current.Clear();
-            }
-        }
-
         foreach (var c in text.ToLowerInvariant())
         {
             if (IsWordChar(c))
             {
                 current.Append(c);
             }
-            else
+            else if (current.Length > 0)
             {
-                Flush();
+                result.Add(current.ToString());
+                current.Clear();
             }
         }
 
-        Flush();
-        return result;
-    }
-
-    private static string StripLatinMarks(string word)
-    {
-        var decomposed = word.Normalize(NormalizationForm.FormD);
-        var kept = new StringBuilder(decomposed.Length);
-        var afterLatin = false;
-        foreach (var c in decomposed)
+        if (current.Length > 0)
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark)
-            {
-                if (afterLatin)
-                {
-                    continue;
-                }
-            }
-            else
-            {
-                afterLatin = (c < '\u0250' && char.IsLetter(c)) || c is >= '\u1E00' and <= '\u1EFF';
-            }
-
-            kept.Append(c);
+            result.Add(current.ToString());
         }
 
-        return kept.ToString().Normalize(NormalizationForm.FormC);
+        return result;
     }
 
     private static bool IsWordChar(char c) =>

@@ -223,9 +223,9 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
     }
 
     /// <summary>
-    /// An FTS5 expression: each term a quoted phrase of its lexemes as FTS5 folds them (<see cref="SearchTerm.Fts5Lexemes"/>;
-    /// folded like PostgreSQL's index, <c>Ørsted</c> would be looked up as <c>orsted</c>, which FTS5 never holds), with a
-    /// trailing <c>*</c> for a prefix.
+    /// An FTS5 expression: each term a quoted phrase of its lexemes left for FTS5's tokenizer to fold as it folded the index
+    /// (<see cref="SearchTerm.Fts5Lexemes"/>; folded like PostgreSQL's index, <c>Ørsted</c> would be looked up as <c>orsted</c>,
+    /// which FTS5 never holds), with a trailing <c>*</c> for a prefix.
     /// </summary>
     internal static string FtsQuery(IEnumerable<SearchTerm> terms, string join) =>
         string.Join(join, terms.Select(t => "\"" + string.Join(' ', t.Fts5Lexemes) + "\"" + (t.Prefix ? "*" : "")));
