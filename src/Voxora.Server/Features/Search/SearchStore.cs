@@ -13,13 +13,13 @@ namespace Voxora.Server.Features.Search;
 /// <summary>
 /// Runs a search in the database's own full-text index, so there is no second store to keep in step and every node
 /// of a cluster sees the same index: on SQLite the FTS5 table <c>messages_fts</c> (external content, kept by triggers,
-/// <c>unicode61 remove_diacritics 2</c>), on PostgreSQL a GIN index on <c>to_tsvector('simple', voxora_search_fold(content))</c>
-/// (migrations <c>MessageSearch</c>). CJK terms are matched as substrings. Only the channels the caller may read are
-/// searched: the list is built from the permission snapshot at query time and passed in.
+/// <c>unicode61 remove_diacritics 2</c>), on PostgreSQL a GIN index on <c>to_tsvector('simple', voxora_search_words(content))</c>
+/// (folded as <c>voxora_search_fold</c> folds, ASCII punctuation made spaces; migrations <c>MessageSearch</c>,
+/// <c>MessageSearchWords</c>). CJK terms are matched as substrings. Only the channels the caller may read are the list is built from the permission snapshot at query time and passed in.
 /// </summary>
 public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
 {
-    private const string PostgresVector = "to_tsvector('simple'::regconfig, voxora_search_fold(m.content))";
+    private const string PostgresVector = "to_tsvector('simple'::regconfig, voxora_search_words(m.content))";
 
     public async Task<SearchResults> SearchAsync(SearchRequest request, IReadOnlyList<string> channelIds,
         IReadOnlyDictionary<string, SearchChannel> channels, string viewerId, CancellationToken ct)
