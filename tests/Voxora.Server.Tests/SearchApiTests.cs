@@ -108,6 +108,30 @@ public abstract class SearchApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Words_inside_links_addresses_paths_and_numbers_are_found_on_both_providers()
+    {
+        var (owner, _, community) = await Server.NewCommunityAsync();
+        using var _o = owner;
+        var channel = community.TextChannel().Id;
+        var link = await owner.SendMessageAsync(channel, "docs at https://docs.example.org/guide?page=2");
+        var dotted = await owner.SendMessageAsync(channel, "call foo.bar with pi=3.14, mail ops@mail.test, see /usr/bin");
+        await owner.SendMessageAsync(channel, "nothing dotted here");
+
+        Assert.Equal([link.Id], await FoundAsync(owner, community.Id, "example"));
+        Assert.Equal([link.Id], await FoundAsync(owner, community.Id, "guide"));
+        Assert.Equal([link.Id], await FoundAsync(owner, community.Id, "docs.example.org"));
+        Assert.Equal([link.Id], await FoundAsync(owner, community.Id, "exam*"));
+        Assert.Equal([dotted.Id], await FoundAsync(owner, community.Id, "foo.bar"));
+        Assert.Equal([dotted.Id], await FoundAsync(owner, community.Id, "bar"));
+        Assert.Equal([dotted.Id], await FoundAsync(owner, community.Id, "3.14"));
+        Assert.Equal([dotted.Id], await FoundAsync(owner, community.Id, "ops@mail.test"));
+        Assert.Equal([dotted.Id], await FoundAsync(owner, community.Id, "usr bin"));
+        Assert.Empty(await FoundAsync(owner, community.Id, "bar.foo"));
+        var hit = Assert.Single((await owner.SearchCommunityAsync(community.Id, "example")).Hits);
+        Assert.Equal("example", link.Content.Substring(hit.Highlights[0].Start, hit.Highlights[0].Length));
+    }
+
+    [Fact]
     public async Task Accents_and_case_are_folded_both_ways()
     {
         var (owner, _, community) = await Server.NewCommunityAsync();
