@@ -231,5 +231,10 @@ public sealed class SearchRulesTests
         Assert.Equal("too_expensive", Read(new() { Q = "x*" }).Refusal);
         Assert.Equal("too_expensive", Read(new() { Q = "x", Cursor = SearchEndpoints.WriteCursor(SearchLimits.MaxOffset) }).Refusal);
         Assert.Null(Read(new() { Q = "x", Cursor = SearchEndpoints.WriteCursor(SearchLimits.MaxOffset - SearchLimits.MaxPageSize) }).Refusal);
+
+        // The last page before the depth is shortened to end there, never refused.
+        Assert.Equal(SearchLimits.MaxPageSize, Read(new() { Q = "x", Cursor = SearchEndpoints.WriteCursor(SearchLimits.MaxOffset - SearchLimits.MaxPageSize) }).Request!.Limit);
+        Assert.Equal(6, Read(new() { Q = "x", Limit = "7", Cursor = SearchEndpoints.WriteCursor(994) }).Request!.Limit);
+        Assert.Equal(1, Read(new() { Q = "x", Cursor = SearchEndpoints.WriteCursor(SearchLimits.MaxOffset - 1) }).Request!.Limit);
     }
 }
