@@ -218,10 +218,14 @@ public static class SearchEndpoints
             return (null, TooExpensive("A search of only exclusions would match nearly everything; add a word or a filter."), null);
         }
 
-        if (offset + limit > SearchLimits.MaxOffset)
+        if (offset >= SearchLimits.MaxOffset)
         {
             return (null, TooExpensive($"Results go {SearchLimits.MaxOffset} deep; narrow the search to see older matches."), null);
         }
+
+        // The page that reaches the depth is shortened to end there: a next_cursor (handed out while offset + limit is below
+        // the depth) must be answered with the same query and limit, not refused.
+        limit = Math.Min(limit, SearchLimits.MaxOffset - offset);
 
         return (new SearchRequest(query, [.. authors], [.. channels], p.Mentions, has, pinned, before, after, newest!.Value, limit, offset), null, null);
     }

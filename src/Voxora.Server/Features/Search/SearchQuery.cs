@@ -8,12 +8,20 @@ namespace Voxora.Server.Features.Search;
 /// <param name="Prefix">Written with a trailing <c>*</c>: the last lexeme matches any word it starts.</param>
 /// <param name="Excluded">Written with a leading <c>-</c>: hits must not contain it.</param>
 /// <param name="Substring">Holds CJK text (written without spaces between words): matched as a substring of the content.</param>
-public sealed record SearchTerm(IReadOnlyList<string> Lexemes, bool Prefix, bool Excluded, bool Substring, string Text)
+/// <param name="Fts5Lexemes">
+/// The words unfolded, for SQLite's FTS5 to fold as its index does (<see cref="SearchQueryParser.Fts5Lexemes"/>): it takes
+/// marks off Latin letters but leaves letters such as <c>ø</c>, <c>ł</c>, <c>đ</c> alone, which <see cref="SearchQueryParser.Fold"/>
+/// turns into <c>o</c>, <c>l</c>, <c>d</c> as PostgreSQL's index does.
+/// </param>
+public sealed record SearchTerm(IReadOnlyList<string> Lexemes, bool Prefix, bool Excluded, bool Substring, string Text, IReadOnlyList<string> Fts5Lexemes)
 {
     /// <summary>The term as typed (trimmed, not folded): stems are taken from it, since the Portuguese rules need the accents.</summary>
     public string Written { get; init; } = Text;
 
-    /// <summary>Other words a plain word also matches: its forms that share a stem (<see cref="SearchVocabulary.ExpandAsync"/>).</summary>
+    /// <summary>
+    /// Other words a plain word also matches: its forms that share a stem (<see cref="SearchVocabulary.ExpandAsync"/>), folded
+    /// (a–z only, so FTS5 and PostgreSQL read them alike).
+    /// </summary>
     public IReadOnlyList<string> Variants { get; init; } = [];
 }
 
@@ -99,7 +107,7 @@ public static class SearchQueryParser
             }
 
             var substring = body.Any(IsCjk);
-            terms.Add(new SearchTerm(lexemes, prefix && !substring, excluded, substring, Fold(body.Trim())) { Written = body.Trim() });
+            terms.Add(new SearchTerm(lexemes, prefix && !substring, excluded, substring, Fold(body.Trim()), Fts5Lexemes(body)) { Written = body.Trim() });
         }
 
         if (rawTerms > Protocol.SearchLimits.MaxTerms)
@@ -123,6 +131,38 @@ public static class SearchQueryParser
         var result = new List<string>();
         var current = new StringBuilder();
         foreach (var c in Fold(text))
+        {
+            if (IsWordChar(c))
+            {
+                current.Append(c);
+            }
+            else if (current.Length > 0)
+            {
+                result.Add(current.ToString());
+                current.Clear();
+            }
+        }
+
+        if (current.Length > 0)
+        {
+            result.Add(current.ToString());
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The words of <paramref name="text"/> for SQLite's FTS5 index, which folds them itself with the tokenizer it indexed
+    /// with (<c>unicode61 remove_diacritics 2</c>): lower case and the marks that decompose off a Latin letter go
+    /// (<c>Ação</c> finds <c>acao</c>), but a letter with no decomposition stays (<c>Ørsted</c> is <c>ørsted</c> there, not
+    /// <c>orsted</c> as <see cref="Fold"/> has it). So the words are only lowered here, never folded with <see cref="Fold"/>.
+    /// Split where <see cref="Lexemes"/> splits, so the two lists line up.
+    /// </summary>
+    public static List<string> Fts5Lexemes(string text)
+    {
+        var result = new List<string>();
+        var current = new StringBuilder();
+        foreach (var c in text.ToLowerInvariant())
         {
             if (IsWordChar(c))
             {

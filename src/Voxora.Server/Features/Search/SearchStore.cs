@@ -13,13 +13,15 @@ namespace Voxora.Server.Features.Search;
 /// <summary>
 /// Runs a search in the database's own full-text index, so there is no second store to keep in step and every node
 /// of a cluster sees the same index: on SQLite the FTS5 table <c>messages_fts</c> (external content, kept by triggers,
-/// <c>unicode61 remove_diacritics 2</c>), on PostgreSQL a GIN index on <c>to_tsvector('simple', voxora_search_fold(content))</c>
-/// (migrations <c>MessageSearch</c>). CJK terms are matched as substrings. Only the channels the caller may read are
-/// searched: the list is built from the permission snapshot at query time and passed in.
+/// <c>unicode61 remove_diacritics 2</c>), on PostgreSQL a GIN index on the stored column <c>messages.search_vector</c> =
+/// <c>to_tsvector('simple', voxora_search_words(content))</c> (folded as <c>voxora_search_fold</c> folds, ASCII punctuation
+/// made spaces; migration <c>MessageSearch</c>). CJK terms are matched as substrings. Only the channels the caller may read
+/// are searched: the list is built from the permission snapshot at query time and passed in.
 /// </summary>
 public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
 {
-    private const string PostgresVector = "to_tsvector('simple'::regconfig, voxora_search_fold(m.content))";
+    /// <summary>to_tsvector('simple', voxora_search_words(content)), stored (migration MessageSearch).</summary>
+    private const string PostgresVector = "m.search_vector";
 
     /// <summary>How many of the newest matches are ranked by relevance (the pages of a relevance search come from these).</summary>
     public const int RelevanceCandidates = 2000;
@@ -294,11 +296,15 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
         return ($"{from} WHERE {string.Join(" AND ", where)}", order, score is null ? null : (score, scoreOrder));
     }
 
-    /// <summary>An FTS5 expression: each term a quoted phrase of its lexemes (a trailing <c>*</c> for a prefix), or a word OR its variants.</summary>
+    /// <summary>
+    /// An FTS5 expression: each term a quoted phrase of its lexemes left for FTS5's tokenizer to fold as it folded the index
+    /// (<see cref="SearchTerm.Fts5Lexemes"/>; folded like PostgreSQL's index, <c>Ørsted</c> would be looked up as <c>orsted</c>,
+    /// which FTS5 never holds), with a trailing <c>*</c> for a prefix; or a word OR its variants.
+    /// </summary>
     internal static string FtsQuery(IEnumerable<SearchTerm> terms, string join) =>
         string.Join(join, terms.Select(t => t.Variants.Count == 0
-            ? "\"" + string.Join(' ', t.Lexemes) + "\"" + (t.Prefix ? "*" : "")
-            : "(" + string.Join(" OR ", t.Lexemes.Concat(t.Variants).Select(w => "\"" + w + "\"")) + ")"));
+            ? "\"" + string.Join(' ', t.Fts5Lexemes) + "\"" + (t.Prefix ? "*" : "")
+            : "(" + string.Join(" OR ", t.Fts5Lexemes.Concat(t.Variants).Select(w => "\"" + w + "\"")) + ")"));
 
     /// <summary>
     /// A tsquery: each term its lexemes followed one by the other (<c>&lt;-&gt;</c>), <c>:*</c> on a prefix's last one, or
