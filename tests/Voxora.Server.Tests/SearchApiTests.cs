@@ -105,6 +105,9 @@ public abstract class SearchApiTests(ServerFixture fixture)
         Assert.Equal([galaxies.Id, galaxy.Id], await FoundAsync(owner, community.Id, new SearchFilters("GALA*", Sort: "newest")));
         Assert.Empty(await FoundAsync(owner, community.Id, "galax"));
         Assert.Equal([galaxy.Id], await FoundAsync(owner, community.Id, "galax* -collide"));
+        // A phrase whose last word is a prefix.
+        Assert.Equal([phrase.Id], await FoundAsync(owner, community.Id, "\"quick bro\"*"));
+        Assert.Empty(await FoundAsync(owner, community.Id, "\"quick bro\""));
     }
 
     [Fact]

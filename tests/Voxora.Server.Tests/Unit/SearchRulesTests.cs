@@ -134,6 +134,13 @@ public sealed class SearchRulesTests
         Assert.Contains("5", Refused("word -a -b -c -d -e -f"));
 
         Assert.Single(Parse("ab*").Terms, t => t.Prefix);
+        // A star right after a phrase makes its last word a prefix (not a second, empty term refused as "a*" is).
+        var phrasePrefix = Assert.Single(Parse("\"big wo\"*").Terms);
+        Assert.True(phrasePrefix.Prefix);
+        Assert.Equal(["big", "wo"], phrasePrefix.Lexemes);
+        Assert.Equal("\"big wo\"*", SearchStore.FtsQuery([phrasePrefix], " AND "));
+        Assert.Equal("('big' <-> 'wo':*)", SearchStore.TsQuery([phrasePrefix], " & "));
+        Assert.Contains("2", Refused("\"big w\"*"));
         Assert.Contains("2", Refused("a*"));
         Refused("*");
         Refused("word -x*");

@@ -75,6 +75,15 @@ public static class SearchQueryParser
                 var end = s.IndexOf('"', i + 1);
                 body = end < 0 ? s[(i + 1)..] : s[(i + 1)..end];
                 i = end < 0 ? s.Length : end + 1;
+                // "big wo"* : a phrase whose last word is a prefix (both indexes take it), not a phrase and a stray "*".
+                if (i < s.Length && s[i] == '*')
+                {
+                    prefix = true;
+                    while (i < s.Length && s[i] == '*')
+                    {
+                        i++;
+                    }
+                }
             }
             else
             {
