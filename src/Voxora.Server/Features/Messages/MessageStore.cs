@@ -72,6 +72,21 @@ public sealed class MessageStore(VoxoraDbContext db, Attachments.MediaLinks link
         return rows.Count == 0 ? null : (await ToWireAsync(rows, viewerId, ct))[0];
     }
 
+    /// <summary>
+    /// The messages with these ids (those that exist) in whatever channels they are, in no particular order: for callers
+    /// that found the ids in channels the viewer may read already (search hits and their context), loaded in one go.
+    /// </summary>
+    public async Task<List<Message>> ManyInReadableChannelsAsync(IReadOnlyCollection<long> messageIds, string? viewerId, CancellationToken ct)
+    {
+        if (messageIds.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await ToRowsAsync(db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)), ct);
+        return await ToWireAsync(rows, viewerId, ct);
+    }
+
     /// <summary>The messages of the channel with these ids (those that exist), in no particular order.</summary>
     public async Task<List<Message>> ManyAsync(string channelId, IReadOnlyCollection<long> messageIds, string? viewerId, CancellationToken ct)
     {

@@ -77,16 +77,13 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
         }
 
         // The hits and their context in a few round trips, not two page queries per hit: one query finds every hit's
-        // neighbours, then each channel's messages (hits and neighbours) are loaded together.
+        // neighbours (in the hit's own channel, which the caller may read), then all of them are loaded together.
         var neighbours = await NeighboursAsync(connection, page, ct);
+        var ids = page.Select(h => h.Id).Concat(neighbours.Values.SelectMany(n => n)).Distinct().ToList();
         var loaded = new Dictionary<long, Message>();
-        foreach (var group in page.GroupBy(h => h.ChannelId))
+        foreach (var message in await messages.ManyInReadableChannelsAsync(ids, viewerId, ct))
         {
-            var ids = group.Select(h => h.Id).Concat(group.SelectMany(h => neighbours.GetValueOrDefault(h.Id) ?? [])).Distinct().ToList();
-            foreach (var message in await messages.ManyAsync(group.Key, ids, viewerId, ct))
-            {
-                loaded[long.Parse(message.Id, System.Globalization.CultureInfo.InvariantCulture)] = message;
-            }
+            loaded[long.Parse(message.Id, System.Globalization.CultureInfo.InvariantCulture)] = message;
         }
 
         var hits = new List<SearchHit>(page.Count);
