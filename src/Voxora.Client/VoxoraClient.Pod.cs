@@ -30,4 +30,16 @@ public sealed partial class VoxoraClient
 
     public Task<AdminCommunityPage> GetAdminCommunitiesAsync(string? cursor = null, CancellationToken ct = default) =>
         GetAsync($"api/v1/admin/communities{Query(("cursor", cursor))}", Json.AdminCommunityPage, ct);
+
+    public Task<List<SessionInfo>> GetAdminUserSessionsAsync(string userId, CancellationToken ct = default) =>
+        GetAsync($"api/v1/admin/users/{Id(userId)}/sessions", Json.ListSessionInfo, ct);
+
+    public Task EndAdminUserSessionsAsync(string userId, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/admin/users/{Id(userId)}/sessions", ct);
+
+    public Task EndAdminUserSessionAsync(string userId, string sessionId, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/admin/users/{Id(userId)}/sessions/{Id(sessionId)}", ct);
+
+    public Task DeleteAdminCommunityAsync(string communityId, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/admin/communities/{Id(communityId)}", ct);
 }

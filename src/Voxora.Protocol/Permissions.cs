@@ -88,7 +88,7 @@ public static class PodPermission
     private static readonly PermissionDefinition[] Table =
     [
         new("POD_CREATE_COMMUNITY", 0, "Create communities on this pod.", true, false),
-        new("POD_MANAGE_COMMUNITIES", 1, "Delete any community you are a member of.", false, false),
+        new("POD_MANAGE_COMMUNITIES", 1, "Delete any community (from /admin, or one you are a member of).", false, false),
         new("POD_BAN_MEMBERS", 2, "Ban users from the whole pod.", false, false),
         new("POD_MANAGE_INVITES", 3, "Create pod-level invites.", true, false),
         new("POD_VIEW_AUDIT_LOG", 4, "Read and verify the pod audit log.", false, false),

@@ -362,6 +362,7 @@ public static class VoxoraHost
         services.AddDomainEventHandler<PodMemberUnbanned, PodAudit>();
         services.AddDomainEventHandler<PodSetupCompleted, PodAudit>();
         services.AddDomainEventHandler<PodSettingsUpdated, PodAudit>();
+        services.AddDomainEventHandler<PodSessionsEnded, PodAudit>();
         services.AddSingleton<Features.ReadStates.ReadStatesGateway>();
         services.AddDomainEventHandler<Features.ReadStates.ChannelsRead, Features.ReadStates.ReadStatesGateway>();
     }

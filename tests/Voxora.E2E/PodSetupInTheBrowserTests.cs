@@ -11,7 +11,8 @@ namespace Voxora.E2E;
 /// Seed 000 Test 8 through the web client (issue 17, "Pod administration at /admin"): the first visit to a fresh pod
 /// (this class's own server: nobody has registered on it) runs the setup wizard, the owner lands signed in, makes the
 /// pod invite only at /admin, and a signed-out visitor then sees the pod and "invite only" on the sign-up page and gets
-/// in with an invite link.
+/// in with an invite link. Then, at /admin, the owner deletes that community (it leaves the guest's rail live) and ends
+/// the guest's sessions (an API client's calls get 401, the browser is signed out).
 /// </summary>
 public sealed class PodSetupInTheBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
@@ -97,6 +98,51 @@ public sealed class PodSetupInTheBrowserTests(BrowserFixture fixture) : IClassFi
         await Expect(owner.GetByTestId("dash-communities")).ToHaveTextAsync("1");
         await BrowserFixture.ScreenshotAsync(owner, "admin-phone");
         Assert.True(await owner.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "/admin scrolls sideways on a phone");
+
+        // Deleting a community from /admin (the owner is a member here, but the admin path does not ask): the
+        // dialog wants its name typed, and the guest sees it leave their rail live.
+        await owner.SetViewportSizeAsync(1280, 800);
+        await visitor.SetViewportSizeAsync(1280, 800);
+        var rail = visitor.GetByRole(AriaRole.Navigation, new() { Name = "Communities" });
+        await Expect(rail.GetByRole(AriaRole.Link, new() { Name = "Silva Home" })).ToBeVisibleAsync();
+        var communities = owner.GetByTestId("admin-communities");
+        await communities.GetByRole(AriaRole.Button, new() { Name = "Delete Silva Home" }).ClickAsync();
+        var dialog = owner.GetByTestId("admin-delete-community");
+        var confirmName = dialog.GetByLabel("Type the community's name to confirm");
+        await Expect(dialog.GetByTestId("confirm-button")).ToBeDisabledAsync();
+        await confirmName.FillAsync("Silva");
+        await Expect(dialog.GetByTestId("confirm-button")).ToBeDisabledAsync();
+        await confirmName.FillAsync("Silva Home");
+        await BrowserFixture.ScreenshotAsync(owner, "admin-delete-community");
+        await dialog.GetByTestId("confirm-button").ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+        await Expect(communities.GetByText("Silva Home")).ToHaveCountAsync(0);
+        await Expect(rail.GetByRole(AriaRole.Link, new() { Name = "Silva Home" })).ToHaveCountAsync(0);
+
+        // The guest's sessions: one more signed in through the API; "End" ends that one (its calls get 401) and
+        // "End all" signs the browser out.
+        using var guestApi = new VoxoraClient(fixture.BaseAddress);
+        await guestApi.LoginAsync(visitorName, Password);
+        await owner.ReloadAsync();
+        var users = owner.GetByTestId("admin-users");
+        await users.GetByRole(AriaRole.Button, new() { Name = $"Sessions of {visitorName}" }).ClickAsync();
+        var panel = users.GetByTestId("admin-user-sessions");
+        await Expect(panel.GetByTestId("admin-session")).ToHaveCountAsync(2);
+        await BrowserFixture.ScreenshotAsync(owner, "admin-sessions");
+        var apiSession = panel.GetByTestId("admin-session").Filter(new() { HasNotText = "Chrome" });
+        await Expect(apiSession).ToHaveCountAsync(1);
+        await apiSession.GetByRole(AriaRole.Button, new() { Name = "End session" }).ClickAsync();
+        await Expect(panel.GetByRole(AriaRole.Status)).ToHaveTextAsync("Session ended.");
+        await Expect(panel.GetByTestId("admin-session")).ToHaveCountAsync(1);
+        var refused = await Assert.ThrowsAsync<VoxoraApiException>(() => guestApi.GetMeAsync());
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.Status);
+        await Expect(visitor.GetByTestId("composer").Or(rail)).ToBeVisibleAsync();
+
+        await panel.GetByTestId("admin-end-all-sessions").ClickAsync();
+        await Expect(panel.GetByRole(AriaRole.Status)).ToHaveTextAsync("All sessions ended.");
+        await Expect(panel.GetByText("No active sessions")).ToBeVisibleAsync();
+        await Expect(visitor).ToHaveURLAsync(new Regex("/login"));
+        await BrowserFixture.ScreenshotAsync(visitor, "signed-out-by-admin");
         Assert.Empty(fixture.PageErrors);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -267,6 +268,129 @@ public abstract class PodAdminTests(Provider provider)
         var listed = Assert.Single(communities.Communities);
         Assert.Equal((community.Id, "Counted", ownerUser.Id, 1), (listed.Id, listed.Name, listed.OwnerId, listed.MemberCount));
         await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetAdminCommunitiesAsync("usr_nope"));
+    }
+
+    [Fact]
+    public async Task An_admin_lists_and_ends_a_users_sessions_as_a_self_revoke_would()
+    {
+        await using var server = await TestServer.StartAsync(provider);
+        var (owner, ownerUser, _) = await server.NewUserAsync("owner");
+        using var _o = owner;
+        var (member, memberUser, password) = await server.NewUserAsync("member");
+        using var _m = member;
+        using var phone = server.NewClient();
+        await phone.LoginAsync(memberUser.Username, password);
+        var (moderator, moderatorUser, _) = await server.NewUserAsync("moderator");
+        using var _mod = moderator;
+        using var anonymous = server.NewClient();
+        var memberPath = $"api/v1/admin/users/{memberUser.Id}/sessions";
+
+        // Unauthenticated, lacking POD_BAN_MEMBERS, unknown or malformed ids: refused, nothing ended.
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.GetAsync(memberPath, VoxoraJsonContext.Default.Problem));
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.EndAdminUserSessionsAsync(memberUser.Id));
+        Assert.Contains("POD_BAN_MEMBERS",
+            (await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => moderator.GetAdminUserSessionsAsync(memberUser.Id))).Message, StringComparison.Ordinal);
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => moderator.EndAdminUserSessionsAsync(memberUser.Id));
+        var phoneSession = (await phone.GetSessionsAsync()).Single(s => s.Current).Id;
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => moderator.EndAdminUserSessionAsync(memberUser.Id, phoneSession));
+        var unknownUser = memberUser.Id[..^1] + (memberUser.Id[^1] == '0' ? '1' : '0');
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.GetAdminUserSessionsAsync(unknownUser));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.GetAdminUserSessionsAsync("not-a-user"));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.EndAdminUserSessionsAsync(unknownUser));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.EndAdminUserSessionAsync(memberUser.Id, "ses_nope"));
+        // The owner's own session is not the member's.
+        var ownerSession = (await owner.GetSessionsAsync()).Single(s => s.Current).Id;
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.EndAdminUserSessionAsync(memberUser.Id, ownerSession));
+
+        var listed = await owner.GetAdminUserSessionsAsync(memberUser.Id);
+        Assert.Equal(2, listed.Count);
+        Assert.Contains(listed, s => s.Id == phoneSession);
+        Assert.All(listed, s => Assert.False(s.Current));
+        Assert.Single(await owner.GetAdminUserSessionsAsync(ownerUser.Id), s => s.Current);
+        Assert.Empty(await owner.GetPodAuditLogAsync());
+
+        // Ending one closes its gateway connection and refuses its tokens; the other session carries on.
+        await using var phoneGateway = await GatewayClient.ConnectAsync(server.BaseAddress);
+        await phoneGateway.IdentifyAsync(phone.AccessToken!);
+        var phoneRefresh = phone.RefreshToken;
+        await owner.EndAdminUserSessionAsync(memberUser.Id, phoneSession);
+        var closed = await phoneGateway.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal((WebSocketCloseStatus)GatewayCloseCodes.SessionRevoked, closed.Status);
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => phone.GetMeAsync());
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.InvalidRefreshToken, () => phone.RefreshAsync(phoneRefresh));
+        Assert.Equal(memberUser.Id, (await member.GetMeAsync()).Id);
+        Assert.DoesNotContain(await owner.GetAdminUserSessionsAsync(memberUser.Id), s => s.Id == phoneSession);
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.EndAdminUserSessionAsync(memberUser.Id, phoneSession));
+
+        // A pod moderator lists anyone's sessions but ends only those of people below them: not the owner, not themselves.
+        var moderators = await owner.CreatePodRoleAsync(new CreatePodRoleRequest("Pod moderators", PodPermission.BanMembers, 5));
+        await owner.AddPodRoleAsync(moderatorUser.Id, moderators.Id);
+        Assert.Single(await moderator.GetAdminUserSessionsAsync(ownerUser.Id));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.RoleHierarchy, () => moderator.EndAdminUserSessionsAsync(ownerUser.Id));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.RoleHierarchy, () => moderator.EndAdminUserSessionAsync(ownerUser.Id, ownerSession));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.RoleHierarchy, () => moderator.EndAdminUserSessionsAsync(moderatorUser.Id));
+        Assert.Equal(ownerUser.Id, (await owner.GetMeAsync()).Id);
+
+        // "End all" by the moderator signs the member out everywhere.
+        var memberSession = (await member.GetSessionsAsync()).Single(s => s.Current).Id;
+        await moderator.EndAdminUserSessionsAsync(memberUser.Id);
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => member.GetMeAsync());
+        Assert.Empty(await owner.GetAdminUserSessionsAsync(memberUser.Id));
+        // Nothing left to end: no second audit entry.
+        await owner.EndAdminUserSessionsAsync(memberUser.Id);
+
+        var log = await owner.GetPodAuditLogAsync();
+        var ends = log.Where(e => e.Action == "pod.sessions_end").ToList();
+        Assert.Equal(2, ends.Count);
+        Assert.Equal((moderatorUser.Id, memberUser.Id), (ends[0].ActorId, ends[0].TargetId));
+        Assert.Equal([memberSession], ends[0].Changes!.Value.GetProperty("sessions").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal((ownerUser.Id, memberUser.Id), (ends[1].ActorId, ends[1].TargetId));
+        Assert.Equal([phoneSession], ends[1].Changes!.Value.GetProperty("sessions").EnumerateArray().Select(e => e.GetString()));
+        Assert.True((await owner.VerifyPodAuditLogAsync()).Intact);
+    }
+
+    [Fact]
+    public async Task An_admin_deletes_any_community_and_its_members_see_it_go()
+    {
+        await using var server = await TestServer.StartAsync(provider);
+        var (owner, ownerUser, _) = await server.NewUserAsync("owner");
+        using var _o = owner;
+        var (creator, _, _) = await server.NewUserAsync("creator");
+        using var _c = creator;
+        var (member, _, _) = await server.NewUserAsync("member");
+        using var _m = member;
+        using var anonymous = server.NewClient();
+
+        var community = await creator.CreateCommunityAsync("Not the admin's");
+        await member.AcceptInviteAsync((await creator.CreateInviteAsync(community.Id)).Code);
+        var kept = await creator.CreateCommunityAsync("Kept");
+
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.DeleteAdminCommunityAsync(community.Id));
+        Assert.Contains("POD_MANAGE_COMMUNITIES",
+            (await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.DeleteAdminCommunityAsync(community.Id))).Message, StringComparison.Ordinal);
+        // Its own owner goes through DELETE /communities/{id}; the admin path is for pod admins only.
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => creator.DeleteAdminCommunityAsync(community.Id));
+        var unknown = community.Id[..^1] + (community.Id[^1] == '0' ? '1' : '0');
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.DeleteAdminCommunityAsync(unknown));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.DeleteAdminCommunityAsync("usr_nope"));
+        Assert.Equal(2, (await owner.GetAdminCommunitiesAsync()).Communities.Count);
+
+        await using var gateway = await GatewayClient.ConnectAsync(server.BaseAddress);
+        await gateway.IdentifyAsync(member.AccessToken!);
+        // The pod owner is not a member, and still deletes it.
+        await owner.DeleteAdminCommunityAsync(community.Id);
+        var dropped = await gateway.WaitForDispatchAsync(GatewayEvents.CommunityDelete, TimeSpan.FromSeconds(10));
+        Assert.Contains(community.Id, dropped.D!.Value.GetRawText(), StringComparison.Ordinal);
+        Assert.Empty(await member.GetMyCommunitiesAsync());
+        Assert.Equal([kept.Id], (await creator.GetMyCommunitiesAsync()).Select(c => c.Id));
+        Assert.Equal([kept.Id], (await owner.GetAdminCommunitiesAsync()).Communities.Select(c => c.Id));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.DeleteAdminCommunityAsync(community.Id));
+
+        // Audited in the community's own chain, the admin as actor, as an owner's delete is.
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+        var entry = await db.AuditLog.AsNoTracking().Where(a => a.CommunityId == community.Id).OrderBy(a => a.Seq).LastAsync();
+        Assert.Equal(("community.delete", ownerUser.Id), (entry.Action, entry.ActorId));
     }
 }
 

@@ -61,6 +61,11 @@ export function endpoints(api: ApiClient) {
     adminUsers: (query?: string, cursor?: string) =>
       api.request<AdminUserPage>("GET", "/admin/users", { query: { query: query || undefined, cursor } }),
     adminCommunities: (cursor?: string) => api.request<AdminCommunityPage>("GET", "/admin/communities", { query: { cursor } }),
+    adminDeleteCommunity: (communityId: string) => api.request<void>("DELETE", `/admin/communities/${enc(communityId)}`),
+    adminUserSessions: (userId: string) => api.request<SessionInfo[]>("GET", `/admin/users/${enc(userId)}/sessions`),
+    adminEndUserSessions: (userId: string) => api.request<void>("DELETE", `/admin/users/${enc(userId)}/sessions`),
+    adminEndUserSession: (userId: string, sessionId: string) =>
+      api.request<void>("DELETE", `/admin/users/${enc(userId)}/sessions/${enc(sessionId)}`),
     podBan: (userId: string) => api.request<void>("PUT", `/pod/bans/${enc(userId)}`, { body: {} }),
     podUnban: (userId: string) => api.request<void>("DELETE", `/pod/bans/${enc(userId)}`),
     login: (body: { login: string; password: string }) =>

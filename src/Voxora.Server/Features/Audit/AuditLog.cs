@@ -352,4 +352,5 @@ public static class AuditActions
     public const string PodMemberRoleUpdate = "pod.member_role_update";
     public const string PodSetup = "pod.setup";
     public const string PodSettingsUpdate = "pod.settings_update";
+    public const string PodSessionsEnd = "pod.sessions_end";
 }

@@ -100,11 +100,11 @@ public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOpt
         return revoked > 0;
     }
 
-    /// <summary>Ends every session of the user (a pod ban).</summary>
-    public Task RevokeAllAsync(string userId, CancellationToken ct) => RevokeOthersAsync(userId, "", ct);
+    /// <summary>Ends every session of the user (a pod ban, an admin's "end all"); answers the ids it ended.</summary>
+    public Task<List<string>> RevokeAllAsync(string userId, CancellationToken ct) => RevokeOthersAsync(userId, "", ct);
 
-    /// <summary>Ends every session of the user except <paramref name="keepSessionId"/>.</summary>
-    public async Task RevokeOthersAsync(string userId, string keepSessionId, CancellationToken ct)
+    /// <summary>Ends every session of the user except <paramref name="keepSessionId"/>; answers the ids it ended.</summary>
+    public async Task<List<string>> RevokeOthersAsync(string userId, string keepSessionId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var ids = await db.Sessions
@@ -124,6 +124,8 @@ public sealed class SessionStore(VoxoraDbContext db, TimeProvider clock, AuthOpt
         {
             await events.PublishAsync(new LoginSessionsEnded(userId, ids));
         }
+
+        return ids;
     }
 
     public async Task<List<LoginSession>> ListActiveAsync(string userId, CancellationToken ct)

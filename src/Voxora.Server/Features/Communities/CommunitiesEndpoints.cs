@@ -156,11 +156,21 @@ public static class CommunitiesEndpoints
             return Forbidden("Only the owner (or a pod admin with POD_MANAGE_COMMUNITIES) can delete the community.");
         }
 
+        await DeleteAsync(db, events, community, userId, ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Deletes the community for <paramref name="actorId"/> (its owner, or a pod admin here or at
+    /// <c>DELETE /admin/communities/{id}</c>) and raises <see cref="CommunityDeleted"/>, which drops it from members'
+    /// clients, ends its voice, audits it and removes its icon.
+    /// </summary>
+    public static async Task DeleteAsync(VoxoraDbContext db, DomainEvents events, CommunityEntity community, string actorId, CancellationToken ct)
+    {
         // Members, roles, channels (with their messages, reactions and overrides), invites, bans and reports go with
         // it (ON DELETE CASCADE). The audit log has no foreign key to communities: its entries, ending with this one, stay.
         await db.Communities.Where(c => c.Id == community.Id).ExecuteDeleteAsync(ct);
-        await events.PublishAsync(new CommunityDeleted(community.Id, userId, community.Name, community.IconHash));
-        return TypedResults.NoContent();
+        await events.PublishAsync(new CommunityDeleted(community.Id, actorId, community.Name, community.IconHash));
     }
 
     private static async Task<Results<Ok<List<Member>>, ValidationProblem, ProblemHttpResult>> ListMembers(

@@ -20,8 +20,8 @@ public sealed record NodeStart(DateTimeOffset At);
 
 /// <summary>
 /// Pod administration (<c>/api/v1/admin/*</c>), each part gated by a pod permission: the pod's settings and dashboard
-/// (POD_MANAGE_SETTINGS), its users (POD_BAN_MEMBERS; bans themselves are <c>/pod/bans</c>) and its communities
-/// (POD_MANAGE_COMMUNITIES; deleting one is <c>DELETE /communities/{id}</c>).
+/// (POD_MANAGE_SETTINGS), its users and their login sessions (POD_BAN_MEMBERS; bans themselves are <c>/pod/bans</c>) and its communities
+/// (POD_MANAGE_COMMUNITIES), with their sessions and deleting a community.
 /// </summary>
 public static class AdminEndpoints
 {
@@ -36,7 +36,15 @@ public static class AdminEndpoints
         admin.MapGet("/dashboard", Dashboard)
             .WithSummary("Users, communities, messages today, live connections, people in voice, storage, database, version and uptime (POD_MANAGE_SETTINGS)");
         admin.MapGet("/users", Users).WithSummary("Users, searched by username, 50 a page by `cursor` (POD_BAN_MEMBERS)");
+        admin.MapGet("/users/{userId}/sessions", UserSessions)
+            .WithSummary("A user's active login sessions: created, last used, client and address (POD_BAN_MEMBERS)");
+        admin.MapDelete("/users/{userId}/sessions", EndUserSessions)
+            .WithSummary("End every login session of a user below you in the pod hierarchy (POD_BAN_MEMBERS; audited as pod.sessions_end)");
+        admin.MapDelete("/users/{userId}/sessions/{sessionId}", EndUserSession)
+            .WithSummary("End one login session of a user below you in the pod hierarchy (POD_BAN_MEMBERS; audited as pod.sessions_end)");
         admin.MapGet("/communities", Communities).WithSummary("Communities with their member counts, 50 a page by `cursor` (POD_MANAGE_COMMUNITIES)");
+        admin.MapDelete("/communities/{communityId}", DeleteCommunity)
+            .WithSummary("Delete any community, member or not, as its owner's delete does (POD_MANAGE_COMMUNITIES; audited as community.delete)");
         return api;
     }
 
@@ -192,5 +200,111 @@ public static class AdminEndpoints
             .ToListAsync(ct);
         var shown = page.Take(PageSize).ToList();
         return TypedResults.Ok(new AdminCommunityPage(shown, page.Count > PageSize ? shown[^1].Id : null));
+    }
+
+    private static Task<bool> UserExistsAsync(VoxoraDbContext db, string userId, CancellationToken ct) =>
+        Ids.IsWellFormed(userId, Ids.User) ? db.Users.AnyAsync(u => u.Id == userId, ct) : Task.FromResult(false);
+
+    private static async Task<Results<Ok<List<SessionInfo>>, ProblemHttpResult>> UserSessions(
+        string userId, HttpContext http, VoxoraDbContext db, PodPermissions pod, SessionStore sessions, CancellationToken ct)
+    {
+        if (await RequireAsync(http, pod, PodPermission.BanMembers, "POD_BAN_MEMBERS", ct) is { } missing)
+        {
+            return missing;
+        }
+
+        if (!await UserExistsAsync(db, userId, ct))
+        {
+            return Problems.NotFound("User");
+        }
+
+        var current = http.User.SessionId();
+        return TypedResults.Ok((await sessions.ListActiveAsync(userId, ct))
+            .Select(s => new SessionInfo(s.Id, s.CreatedAt, s.LastUsedAt, s.UserAgent, s.Ip, s.Id == current))
+            .ToList());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> EndUserSessions(
+        string userId, HttpContext http, VoxoraDbContext db, PodPermissions pod, SessionStore sessions, DomainEvents events, CancellationToken ct)
+    {
+        var actorId = http.User.UserId();
+        if (await RequireAsync(http, pod, PodPermission.BanMembers, "POD_BAN_MEMBERS", ct) is { } missing)
+        {
+            return missing;
+        }
+
+        if (!await UserExistsAsync(db, userId, ct))
+        {
+            return Problems.NotFound("User");
+        }
+
+        if (await PodEndpoints.CannotActOnAsync(actorId, userId, db, pod, ct) is { } refusal)
+        {
+            return refusal;
+        }
+
+        // As a pod ban ends them: tokens refused at once, gateway connections closed, push registrations dropped.
+        var ended = await sessions.RevokeAllAsync(userId, ct);
+        if (ended.Count > 0)
+        {
+            await events.PublishAsync(new PodSessionsEnded(userId, ended, actorId));
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> EndUserSession(
+        string userId, string sessionId, HttpContext http, VoxoraDbContext db, PodPermissions pod, SessionStore sessions, DomainEvents events,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var actorId = http.User.UserId();
+        if (await RequireAsync(http, pod, PodPermission.BanMembers, "POD_BAN_MEMBERS", ct) is { } missing)
+        {
+            return missing;
+        }
+
+        if (!await UserExistsAsync(db, userId, ct))
+        {
+            return Problems.NotFound("User");
+        }
+
+        if (await PodEndpoints.CannotActOnAsync(actorId, userId, db, pod, ct) is { } refusal)
+        {
+            return refusal;
+        }
+
+        // Another user's session, or one already ended, answers like a missing one (as a self-revoke does).
+        var session = Ids.IsWellFormed(sessionId, Ids.Session) ? await sessions.FindAsync(sessionId, ct) : null;
+        if (session is null || session.UserId != userId || !session.IsActive(clock.GetUtcNow()))
+        {
+            return Problems.NotFound("Session");
+        }
+
+        if (await sessions.RevokeAsync(session.Id, ct))
+        {
+            await events.PublishAsync(new PodSessionsEnded(userId, [session.Id], actorId));
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteCommunity(
+        string communityId, HttpContext http, VoxoraDbContext db, PodPermissions pod, DomainEvents events, CancellationToken ct)
+    {
+        if (await RequireAsync(http, pod, PodPermission.ManageCommunities, "POD_MANAGE_COMMUNITIES", ct) is { } missing)
+        {
+            return missing;
+        }
+
+        var community = Ids.IsWellFormed(communityId, Ids.Community)
+            ? await db.Communities.AsNoTracking().SingleOrDefaultAsync(c => c.Id == communityId, ct)
+            : null;
+        if (community is null)
+        {
+            return Problems.NotFound("Community");
+        }
+
+        await CommunitiesEndpoints.DeleteAsync(db, events, community, http.User.UserId(), ct);
+        return TypedResults.NoContent();
     }
 }

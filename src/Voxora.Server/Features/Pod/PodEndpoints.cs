@@ -372,7 +372,7 @@ public static class PodEndpoints
     }
 
     /// <summary>Why the actor may not ban or unban the user (null when they may): only below their level, and only the owner touches an administrator.</summary>
-    private static async Task<ProblemHttpResult?> CannotActOnAsync(string actorId, string userId, VoxoraDbContext db, PodPermissions pod, CancellationToken ct)
+    internal static async Task<ProblemHttpResult?> CannotActOnAsync(string actorId, string userId, VoxoraDbContext db, PodPermissions pod, CancellationToken ct)
     {
         var actor = await pod.ActorAsync(db, actorId, ct);
         var target = await pod.ActorAsync(db, userId, ct);

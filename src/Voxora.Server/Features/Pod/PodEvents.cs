@@ -30,6 +30,9 @@ public sealed record PodSetupCompleted(PodSettings Settings, string OwnerId);
 /// <summary>Domain event: <paramref name="ActorId"/> saved the pod's settings; <paramref name="Previous"/> is how they were.</summary>
 public sealed record PodSettingsUpdated(PodSettings Settings, PodSettings Previous, string ActorId);
 
+/// <summary>Domain event: <paramref name="ActorId"/> ended <paramref name="UserId"/>'s login sessions <paramref name="SessionIds"/> from <c>/admin</c>; raised only when some ended.</summary>
+public sealed record PodSessionsEnded(string UserId, IReadOnlyList<string> SessionIds, string ActorId);
+
 /// <summary>
 /// The audit log's side of the pod: pod roles, pod role grants and pod bans, in the pod's own chain
 /// (<see cref="AuditLog.PodScope"/>), exactly as the endpoints used to write them.
@@ -37,8 +40,12 @@ public sealed record PodSettingsUpdated(PodSettings Settings, PodSettings Previo
 public sealed class PodAudit(AuditLog audit) :
     IDomainEventHandler<PodRoleCreated>, IDomainEventHandler<PodRoleUpdated>, IDomainEventHandler<PodRoleDeleted>,
     IDomainEventHandler<PodMemberRolesChanged>, IDomainEventHandler<PodMemberBanned>, IDomainEventHandler<PodMemberUnbanned>,
-    IDomainEventHandler<PodSetupCompleted>, IDomainEventHandler<PodSettingsUpdated>
+    IDomainEventHandler<PodSetupCompleted>, IDomainEventHandler<PodSettingsUpdated>, IDomainEventHandler<PodSessionsEnded>
 {
+    public Task HandleAsync(PodSessionsEnded ended, CancellationToken ct) =>
+        audit.AppendAsync(AuditLog.PodScope, ended.ActorId, AuditActions.PodSessionsEnd, "user", ended.UserId,
+            new JsonObject { ["sessions"] = new JsonArray([.. ended.SessionIds.Select(id => (JsonNode?)id)]) });
+
     public Task HandleAsync(PodSetupCompleted setup, CancellationToken ct) =>
         audit.AppendAsync(AuditLog.PodScope, setup.OwnerId, AuditActions.PodSetup, "pod", null,
             new JsonObject { ["name"] = setup.Settings.Name, ["registration_mode"] = setup.Settings.RegistrationMode });

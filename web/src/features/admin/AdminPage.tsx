@@ -2,8 +2,9 @@ import { Link } from "@tanstack/react-router";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { rest } from "../../app/runtime";
 import { ApiError, describeError } from "../../api/errors";
-import type { AdminCommunity, AdminUser, PodDashboard, PodSelf, PodSettings, RegistrationMode } from "../../api/types";
+import type { AdminCommunity, AdminUser, PodDashboard, PodSelf, PodSettings, RegistrationMode, SessionInfo } from "../../api/types";
 import { Button } from "../../ui/Button";
+import { Dialog, DialogActions } from "../../ui/Dialog";
 import { Isolated } from "../../ui/Isolated";
 import { Loading } from "../../ui/Loading";
 import { FormError, TextField } from "../../ui/TextField";
@@ -169,6 +170,7 @@ function UsersSection() {
   const [query, setQuery] = useState("");
   const [users, setUsers] = useState<AdminUser[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
+  const [sessionsOf, setSessionsOf] = useState<string | null>(null);
   const { busy, error, run } = useAction();
 
   const search = useCallback(
@@ -218,11 +220,22 @@ function UsersSection() {
               {u.is_owner ? <span className="ml-2 rounded bg-main px-1.5 text-xs">owner</span> : null}
               {u.banned ? <span className="ml-2 rounded bg-danger px-1.5 text-xs text-white">banned</span> : null}
             </span>
-            {u.is_owner ? null : (
-              <Button variant={u.banned ? "secondary" : "danger"} disabled={busy} onClick={() => void setBanned(u, !u.banned)} aria-label={`${u.banned ? "Unban" : "Ban"} ${u.username} from the server`}>
-                {u.banned ? "Unban" : "Ban"}
+            <span className="flex gap-2">
+              <Button
+                variant="secondary"
+                aria-expanded={sessionsOf === u.id}
+                aria-label={`Sessions of ${u.username}`}
+                onClick={() => setSessionsOf((shown) => (shown === u.id ? null : u.id))}
+              >
+                Sessions
               </Button>
-            )}
+              {u.is_owner ? null : (
+                <Button variant={u.banned ? "secondary" : "danger"} disabled={busy} onClick={() => void setBanned(u, !u.banned)} aria-label={`${u.banned ? "Unban" : "Ban"} ${u.username} from the server`}>
+                  {u.banned ? "Unban" : "Ban"}
+                </Button>
+              )}
+            </span>
+            {sessionsOf === u.id ? <UserSessions user={u} /> : null}
           </li>
         ))}
       </ul>
@@ -234,8 +247,90 @@ function UsersSection() {
   );
 }
 
+/** A user's active sessions, each with "End", and "End all": ended sessions are signed out at once. */
+function UserSessions({ user }: { user: AdminUser }) {
+  const [list, setList] = useState<SessionInfo[] | null>(null);
+  const { busy, error, status, run, setError } = useAction();
+  const load = useCallback(() => rest.adminUserSessions(user.id).then(setList), [user.id]);
+  useEffect(() => {
+    load().catch((e: unknown) => setError(describeError(e)));
+  }, [load, setError]);
+  const end = (session?: SessionInfo) =>
+    run(async () => {
+      if (session) await rest.adminEndUserSession(user.id, session.id);
+      else await rest.adminEndUserSessions(user.id);
+      await load();
+    }, session ? "Session ended." : "All sessions ended.");
+  return (
+    <div className="w-full rounded bg-main p-3" data-testid="admin-user-sessions" aria-label={`Sessions of ${user.username}`} role="region">
+      <FormError message={error} />
+      {!list && !error ? <Loading /> : null}
+      {list && !list.length ? <p className="text-sm text-muted">No active sessions: this user is signed out everywhere.</p> : null}
+      <ul className="flex flex-col gap-2">
+        {list?.map((s) => (
+          <li key={s.id} className="flex flex-wrap items-center gap-2" data-testid="admin-session">
+            <div className="min-w-0 flex-1">
+              <div className="truncate text-sm font-medium">{s.user_agent || "Unknown device"}{s.current ? " — your session" : ""}</div>
+              <div className="text-xs text-muted">
+                {s.ip ? `${s.ip} · ` : ""}last active {new Date(s.last_used_at).toLocaleString()} · signed in {new Date(s.created_at).toLocaleDateString()}
+              </div>
+            </div>
+            {user.is_owner ? null : (
+              <Button variant="secondary" disabled={busy} onClick={() => void end(s)} aria-label={`End session on ${s.user_agent || "unknown device"}`}>
+                End
+              </Button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <div className="mt-2 flex items-center gap-3">
+        {!user.is_owner && list?.length ? (
+          <Button variant="danger" disabled={busy} onClick={() => void end()} data-testid="admin-end-all-sessions">
+            End all
+          </Button>
+        ) : null}
+        {status ? <p role="status" className="text-sm text-muted">{status}</p> : null}
+      </div>
+    </div>
+  );
+}
+
+/** Deleting a community from /admin: confirmed by typing its name, as the deletion cannot be undone. */
+function DeleteCommunityDialog({ community, onDeleted, onClose }: { community: AdminCommunity; onDeleted: () => void; onClose: () => void }) {
+  const [typed, setTyped] = useState("");
+  const { busy, error, run } = useAction();
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (typed.trim() !== community.name) return;
+    await run(async () => {
+      await rest.adminDeleteCommunity(community.id);
+      onDeleted();
+      onClose();
+    }, "");
+  }
+  return (
+    <Dialog title="Delete this community?" onClose={onClose} testId="admin-delete-community">
+      <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
+        <p>
+          <Isolated className="font-semibold" text={community.name} /> and all its channels and messages will be deleted for its{" "}
+          {community.member_count} {community.member_count === 1 ? "member" : "members"}. This cannot be undone.
+        </p>
+        <TextField label="Type the community's name to confirm" name="confirm-name" value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus />
+        <FormError message={error} />
+        <DialogActions>
+          <Button variant="secondary" onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="danger" disabled={busy || typed.trim() !== community.name} data-testid="confirm-button">
+            Delete community
+          </Button>
+        </DialogActions>
+      </form>
+    </Dialog>
+  );
+}
+
 function CommunitiesSection() {
   const [communities, setCommunities] = useState<AdminCommunity[]>([]);
+  const [deleting, setDeleting] = useState<AdminCommunity | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const { busy, error, run } = useAction();
   const load = useCallback(
@@ -257,13 +352,23 @@ function CommunitiesSection() {
         {communities.map((c) => (
           <li key={c.id} className="flex items-center justify-between gap-2 py-2">
             <Isolated className="min-w-0 truncate font-medium" text={c.name} />
-            <span className="shrink-0 text-sm text-muted">
-              {c.member_count} {c.member_count === 1 ? "member" : "members"}
+            <span className="flex shrink-0 items-center gap-2">
+              <span className="text-sm text-muted">
+                {c.member_count} {c.member_count === 1 ? "member" : "members"}
+              </span>
+              <Button variant="danger" onClick={() => setDeleting(c)} aria-label={`Delete ${c.name}`}>Delete</Button>
             </span>
           </li>
         ))}
       </ul>
       {!communities.length && !busy ? <p className="text-sm text-muted">No communities yet.</p> : null}
+      {deleting ? (
+        <DeleteCommunityDialog
+          community={deleting}
+          onClose={() => setDeleting(null)}
+          onDeleted={() => setCommunities((shown) => shown.filter((c) => c.id !== deleting.id))}
+        />
+      ) : null}
       {cursor ? (
         <Button variant="secondary" className="mt-2" disabled={busy} onClick={() => void load(cursor)}>Show more</Button>
       ) : null}
