@@ -135,30 +135,7 @@ public static class SearchQueryParser
     }
 
     /// <summary>Runs of letters and digits (combining marks kept with their letter), folded: the words both indexes see.</summary>
-    public static List<string> Lexemes(string text)
-    {
-        var result = new List<string>();
-        var current = new StringBuilder();
-        foreach (var c in Fold(text))
-        {
-            if (IsWordChar(c))
-            {
-                current.Append(c);
-            }
-            else if (current.Length > 0)
-            {
-                result.Add(current.ToString());
-                current.Clear();
-            }
-        }
-
-        if (current.Length > 0)
-        {
-            result.Add(current.ToString());
-        }
-
-        return result;
-    }
+    public static List<string> Lexemes(string text) => Words(Fold(text));
 
     /// <summary>
     /// The words of <paramref name="text"/> for SQLite's FTS5 index, which folds them itself with the tokenizer it indexed
@@ -167,11 +144,14 @@ public static class SearchQueryParser
     /// <c>orsted</c> as <see cref="Fold"/> has it). So the words are only lowered here, never folded with <see cref="Fold"/>.
     /// Split where <see cref="Lexemes"/> splits, so the two lists line up.
     /// </summary>
-    public static List<string> Fts5Lexemes(string text)
+    public static List<string> Fts5Lexemes(string text) => Words(text.ToLowerInvariant());
+
+    /// <summary>The runs of word characters of <paramref name="text"/>, as they are.</summary>
+    private static List<string> Words(string text)
     {
         var result = new List<string>();
         var current = new StringBuilder();
-        foreach (var c in text.ToLowerInvariant())
+        foreach (var c in text)
         {
             if (IsWordChar(c))
             {
