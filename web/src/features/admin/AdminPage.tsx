@@ -9,6 +9,7 @@ import { Isolated } from "../../ui/Isolated";
 import { Loading } from "../../ui/Loading";
 import { FormError, TextField } from "../../ui/TextField";
 import { useAction } from "../../ui/useAction";
+import { useSession } from "../../stores/session";
 import { adminSections, formatBytes, formatUptime } from "./podAdmin";
 import { reloadPodInfo } from "./podInfo";
 import { DescriptionField, ModeChoice } from "./SetupPage";
@@ -251,6 +252,9 @@ function UsersSection() {
 function UserSessions({ user }: { user: AdminUser }) {
   const [list, setList] = useState<SessionInfo[] | null>(null);
   const { busy, error, status, run, setError } = useAction();
+  // The server refuses ending the owner's sessions and one's own here (one's own are in Settings), so neither is offered.
+  const isMe = useSession((s) => s.user?.id === user.id);
+  const canEnd = !user.is_owner && !isMe;
   const load = useCallback(() => rest.adminUserSessions(user.id).then(setList), [user.id]);
   useEffect(() => {
     load().catch((e: unknown) => setError(describeError(e)));
@@ -275,7 +279,7 @@ function UserSessions({ user }: { user: AdminUser }) {
                 {s.ip ? `${s.ip} · ` : ""}last active {new Date(s.last_used_at).toLocaleString()} · signed in {new Date(s.created_at).toLocaleDateString()}
               </div>
             </div>
-            {user.is_owner ? null : (
+            {!canEnd ? null : (
               <Button variant="secondary" disabled={busy} onClick={() => void end(s)} aria-label={`End session on ${s.user_agent || "unknown device"}`}>
                 End
               </Button>
@@ -284,7 +288,8 @@ function UserSessions({ user }: { user: AdminUser }) {
         ))}
       </ul>
       <div className="mt-2 flex items-center gap-3">
-        {!user.is_owner && list?.length ? (
+        {isMe ? <p className="text-sm text-muted">Your own sessions are ended from Settings → Where you are signed in.</p> : null}
+        {canEnd && list?.length ? (
           <Button variant="danger" disabled={busy} onClick={() => void end()} data-testid="admin-end-all-sessions">
             End all
           </Button>
