@@ -224,10 +224,10 @@ public static class AdminEndpoints
             .ToList());
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> EndUserSessions(
-        string userId, HttpContext http, VoxoraDbContext db, PodPermissions pod, SessionStore sessions, DomainEvents events, CancellationToken ct)
+    /// <summary>Why the caller may not end <paramref name="userId"/>'s sessions (POD_BAN_MEMBERS, a real user, below them), or null.</summary>
+    private static async Task<ProblemHttpResult?> CannotEndSessionsOfAsync(
+        HttpContext http, string actorId, string userId, VoxoraDbContext db, PodPermissions pod, CancellationToken ct)
     {
-        var actorId = http.User.UserId();
         if (await RequireAsync(http, pod, PodPermission.BanMembers, "POD_BAN_MEMBERS", ct) is { } missing)
         {
             return missing;
@@ -238,7 +238,14 @@ public static class AdminEndpoints
             return Problems.NotFound("User");
         }
 
-        if (await PodEndpoints.CannotActOnAsync(actorId, userId, db, pod, ct) is { } refusal)
+        return await PodEndpoints.CannotActOnAsync(actorId, userId, db, pod, ct);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> EndUserSessions(
+        string userId, HttpContext http, VoxoraDbContext db, PodPermissions pod, SessionStore sessions, DomainEvents events, CancellationToken ct)
+    {
+        var actorId = http.User.UserId();
+        if (await CannotEndSessionsOfAsync(http, actorId, userId, db, pod, ct) is { } refusal)
         {
             return refusal;
         }
@@ -258,17 +265,7 @@ public static class AdminEndpoints
         TimeProvider clock, CancellationToken ct)
     {
         var actorId = http.User.UserId();
-        if (await RequireAsync(http, pod, PodPermission.BanMembers, "POD_BAN_MEMBERS", ct) is { } missing)
-        {
-            return missing;
-        }
-
-        if (!await UserExistsAsync(db, userId, ct))
-        {
-            return Problems.NotFound("User");
-        }
-
-        if (await PodEndpoints.CannotActOnAsync(actorId, userId, db, pod, ct) is { } refusal)
+        if (await CannotEndSessionsOfAsync(http, actorId, userId, db, pod, ct) is { } refusal)
         {
             return refusal;
         }
