@@ -220,6 +220,15 @@ public abstract class SearchApiTests(ServerFixture fixture)
         Assert.Equal([byBob.Id, byAlice.Id], await FoundAsync(bob, community.Id, new SearchFilters("kiwi", ChannelIds: [general], Sort: "newest")));
         Assert.Equal(4, (await bob.SearchCommunityAsync(community.Id, new SearchFilters("kiwi", ChannelIds: [general, other]))).TotalResults);
         Assert.Equal([mentioning.Id], await FoundAsync(bob, community.Id, new SearchFilters(ChannelIds: [other], AuthorIds: [bobUser.Id])));
+        Assert.Equal([elsewhere.Id], await FoundAsync(bob, community.Id, new SearchFilters("kiwi", ChannelIds: [other], AuthorIds: [aliceUser.Id])));
+        Assert.Equal([mentioning.Id], await FoundAsync(bob, community.Id, new SearchFilters("kiwi -elsewhere", ChannelIds: [other])));
+
+        // Words are looked up in the text only: a channel's or an author's id, as the index keeps them for the filters
+        // (SQLite's scope column), is not a word of any message.
+        foreach (var id in new[] { general, other, aliceUser.Id })
+        {
+            Assert.Empty(await FoundAsync(bob, community.Id, id.Replace("_", "", StringComparison.Ordinal)));
+        }
 
         Assert.Equal([mentioning.Id], await FoundAsync(bob, community.Id, new SearchFilters("kiwi", Mentions: aliceUser.Id)));
         Assert.Equal([mentionOnly.Id, mentioning.Id], await FoundAsync(bob, community.Id, new SearchFilters(Mentions: aliceUser.Id)));

@@ -150,6 +150,13 @@ public sealed class SearchRulesTests
     }
 
     [Fact]
+    public void A_filter_is_a_term_of_the_scope_column_one_token_per_id()
+    {
+        Assert.Equal("{scope} : (\"ch01arz3ndektsv4rrffq69g5fav\" OR \"usr01arz3ndektsv4rrffq69g5fav\")",
+            SearchStore.ScopeQuery(["ch_01ARZ3NDEKTSV4RRFFQ69G5FAV", "usr_01ARZ3NDEKTSV4RRFFQ69G5FAV"]));
+    }
+
+    [Fact]
     public void Highlights_cover_words_phrases_and_prefixed_words_in_the_original_text()
     {
         Assert.Equal(["Café", "CAFE"], Marked("Café or CAFE, not cafeteria", "cafe"));

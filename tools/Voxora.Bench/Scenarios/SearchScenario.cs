@@ -352,6 +352,8 @@ public static class SearchScenario
         await using (var importer = await connection.BeginBinaryImportAsync(
             "COPY messages (id, channel_id, community_id, author_id, content, created_at, mention_everyone, type, embeds_suppressed) FROM STDIN (FORMAT BINARY)", ct))
         {
+            // A million rows and their GIN entries take minutes on a busy machine; the default 30 s ended the run.
+            importer.Timeout = TimeSpan.FromMinutes(30);
             for (var i = 0; i < count; i++)
             {
                 await importer.StartRowAsync(ct);
@@ -369,7 +371,7 @@ public static class SearchScenario
             await importer.CompleteAsync(ct);
         }
 
-        await using var analyze = new NpgsqlCommand("ANALYZE messages", connection);
+        await using var analyze = new NpgsqlCommand("ANALYZE messages", connection) { CommandTimeout = 600 };
         await analyze.ExecuteNonQueryAsync(ct);
     }
 

@@ -13,7 +13,7 @@ namespace Voxora.Server.Features.Search;
 /// <summary>
 /// Runs a search in the database's own full-text index, so there is no second store to keep in step and every node
 /// of a cluster sees the same index: on SQLite the FTS5 table <c>messages_fts</c> (external content, kept by triggers,
-/// <c>unicode61 remove_diacritics 2</c>), on PostgreSQL a GIN index on the stored column <c>messages.search_vector</c> =
+/// <c>unicode61 remove_diacritics 2</c>; its <c>scope</c> column holds channel and author tokens for the filters), on PostgreSQL a GIN index on the stored column <c>messages.search_vector</c> =
 /// <c>to_tsvector('simple', voxora_search_words(content))</c> (folded as <c>voxora_search_fold</c> folds, ASCII punctuation
 /// made spaces; migration <c>MessageSearch</c>). CJK terms are matched as substrings. Only the channels the caller may read
 /// are searched: the list is built from the permission snapshot at query time and passed in.
@@ -202,7 +202,22 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
             }
             else
             {
-                Parameter("match", FtsQuery(fullText, " AND "));
+                // The words are looked up in the text column only; a channel or author filter is also one more term of the
+                // same MATCH, on the scope column (migration SearchScope), so FTS5 intersects it with the words' doclists
+                // instead of the join below walking every match of a common word until enough are in the channel. The SQL
+                // filters below stay: they are what makes the answer exact.
+                var match = "{content} : (" + FtsQuery(fullText, " AND ") + ")";
+                if (request.ChannelIds.Count > 0)
+                {
+                    match += " AND " + ScopeQuery(channelIds);
+                }
+
+                if (request.AuthorIds.Count > 0)
+                {
+                    match += " AND " + ScopeQuery(request.AuthorIds);
+                }
+
+                Parameter("match", match);
                 from = "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid";
                 where.Add("messages_fts MATCH @match");
                 // Newest first by the FTS table's own rowid (= m.id): FTS5 then hands matches over newest first and the
@@ -211,7 +226,7 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
                 order = "ORDER BY messages_fts.rowid DESC";
                 if (!request.Newest)
                 {
-                    score = "bm25(messages_fts)";
+                    score = "bm25(messages_fts, 1.0, 0.0)"; // the scope column's tokens are filters, not relevance
                     scoreOrder = "score"; // bm25: lower is better
                 }
             }
@@ -233,7 +248,7 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
             }
             else
             {
-                Parameter("excluded", FtsQuery(excludedText, " OR "));
+                Parameter("excluded", "{content} : (" + FtsQuery(excludedText, " OR ") + ")");
                 where.Add("m.id NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH @excluded)");
             }
         }
@@ -302,6 +317,14 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
         string.Join(join, terms.Select(t => t.Variants.Count == 0
             ? "\"" + string.Join(' ', t.Fts5Lexemes) + "\"" + (t.Prefix ? "*" : "")
             : "(" + string.Join(" OR ", t.Fts5Lexemes.Concat(t.Variants).Select(w => "\"" + w + "\"")) + ")"));
+
+    /// <summary>
+    /// An FTS5 expression matching messages in any of <paramref name="ids"/> (channels or authors) by their token in the
+    /// scope column: the id without its underscore, as migration SearchScope writes it (ids are letters, digits and one
+    /// underscore, validated before they get here).
+    /// </summary>
+    internal static string ScopeQuery(IEnumerable<string> ids) =>
+        "{scope} : (" + string.Join(" OR ", ids.Select(id => "\"" + id.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant() + "\"")) + ")";
 
     /// <summary>
     /// A tsquery: each term its lexemes followed one by the other (<c>&lt;-&gt;</c>), <c>:*</c> on a prefix's last one, or
