@@ -209,7 +209,7 @@ public sealed class BenchOptions
           --url http://host:port        use a running server instead (start it with VOXORA_RATELIMITING__ENABLED=false and the VOXORA_GATEWAY__ caps raised, see docs/benchmarks.md)
           --server-pid PID              with --url: the server's pid, for RSS/CPU figures
           --seed-sqlite FILE | --seed-pg CONNSTR   with --url: its database, for seeding history directly
-          --keep-data                   keep the started server's data folder
+          --keep-data                   keep the started server's data folder (and its database on --pg)
 
         Output:   --out results.json   --repeat N (runs against the same server; medians reported)
         Common:   --duration S (10)  --warmup S (2)  --concurrency C (16)  --users U  --rate R (msg/s)

@@ -286,7 +286,11 @@ public sealed class BenchTarget : IAsyncDisposable
             await node.StopAsync();
         }
 
-        if (pgDatabase is not null && pgAdmin is not null && throwawayPg is null)
+        if (pgDatabase is not null && pgAdmin is not null && throwawayPg is null && keepData)
+        {
+            Console.Error.WriteLine($"[bench] kept PostgreSQL database {pgDatabase} (--keep-data)");
+        }
+        else if (pgDatabase is not null && pgAdmin is not null && throwawayPg is null)
         {
             try
             {

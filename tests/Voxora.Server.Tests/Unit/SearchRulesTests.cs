@@ -154,6 +154,13 @@ public sealed class SearchRulesTests
     {
         Assert.Equal("{scope} : (\"ch01arz3ndektsv4rrffq69g5fav\" OR \"usr01arz3ndektsv4rrffq69g5fav\")",
             SearchStore.ScopeQuery(["ch_01ARZ3NDEKTSV4RRFFQ69G5FAV", "usr_01ARZ3NDEKTSV4RRFFQ69G5FAV"]));
+
+        // PostgreSQL: the ids verbatim, every channel of the filter OR-ed, AND every author; nothing without a filter.
+        SearchRequest Request(string[] authors, string[] channels) =>
+            new(Parse("kiwi"), authors, channels, null, [], null, null, null, false, 25, 0);
+        Assert.Equal("('ch_A' | 'ch_B') & ('usr_C')", SearchStore.ScopeTsQuery(Request(["usr_C"], ["ch_A", "ch_B"]), ["ch_A", "ch_B"]));
+        Assert.Equal("('usr_C' | 'usr_D')", SearchStore.ScopeTsQuery(Request(["usr_C", "usr_D"], []), ["ch_A", "ch_B"]));
+        Assert.Null(SearchStore.ScopeTsQuery(Request([], []), ["ch_A"]));
     }
 
     [Fact]

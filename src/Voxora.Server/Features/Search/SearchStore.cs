@@ -14,7 +14,7 @@ namespace Voxora.Server.Features.Search;
 /// Runs a search in the database's own full-text index, so there is no second store to keep in step and every node
 /// of a cluster sees the same index: on SQLite the FTS5 table <c>messages_fts</c> (external content, kept by triggers,
 /// <c>unicode61 remove_diacritics 2</c>; its <c>scope</c> column holds channel and author tokens for the filters), on PostgreSQL a GIN index on the stored column <c>messages.search_vector</c> =
-/// <c>to_tsvector('simple', voxora_search_words(content))</c> (folded as <c>voxora_search_fold</c> folds, ASCII punctuation
+/// <c>to_tsvector('simple', voxora_search_words(content))</c> plus the channel and author ids as lexemes (folded as <c>voxora_search_fold</c> folds, ASCII punctuation
 /// made spaces; migration <c>MessageSearch</c>). CJK terms are matched as substrings. Only the channels the caller may read
 /// are searched: the list is built from the permission snapshot at query time and passed in.
 /// </summary>
@@ -182,6 +182,9 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
         }
 
         var fullText = request.Query.Included.Where(t => !t.Substring).ToList();
+        // On PostgreSQL the filters' ids in the vector are exact (verbatim lexemes), so with them the column filters below
+        // would only make the planner AND a second, larger bitmap (an author's 125,000 rows) with the GIN search.
+        var postgresScope = postgres && fullText.Count > 0 ? ScopeTsQuery(request, channelIds) : null;
         var excludedText = request.Query.Excluded.Where(t => !t.Substring).ToList();
         string from;
         var order = "ORDER BY m.id DESC";
@@ -193,7 +196,19 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
             {
                 Parameter("match", TsQuery(fullText, " & "));
                 from = "FROM messages m";
-                where.Add($"{PostgresVector} @@ to_tsquery('simple'::regconfig, @match)");
+                // A channel or author filter is one more term of the same GIN search: the vector holds both ids verbatim
+                // (migration SearchScope), so the index intersects them with the words instead of the planner ANDing a
+                // bitmap of every match of a common word with the channel's rows. Ranking uses the words alone.
+                if (postgresScope is { } scope)
+                {
+                    Parameter("scope", scope);
+                    where.Add($"{PostgresVector} @@ (to_tsquery('simple'::regconfig, @match) && @scope::tsquery)");
+                }
+                else
+                {
+                    where.Add($"{PostgresVector} @@ to_tsquery('simple'::regconfig, @match)");
+                }
+
                 if (!request.Newest)
                 {
                     score = $"ts_rank({PostgresVector}, to_tsquery('simple'::regconfig, @match))";
@@ -236,7 +251,11 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
             from = "FROM messages m";
         }
 
-        InList("m.channel_id", "channels", channelIds);
+        if (postgresScope is null || request.ChannelIds.Count == 0)
+        {
+            InList("m.channel_id", "channels", channelIds);
+        }
+
         // System lines ("alice pinned a message") are not something anyone searches for.
         where.Add($"m.type = {MessageTypes.Default}");
         if (excludedText.Count > 0)
@@ -262,7 +281,7 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
             where.Add(term.Excluded ? $"NOT ({found})" : found);
         }
 
-        if (request.AuthorIds.Count > 0)
+        if (request.AuthorIds.Count > 0 && postgresScope is null)
         {
             InList("m.author_id", "authors", request.AuthorIds);
         }
@@ -325,6 +344,27 @@ public sealed class SearchStore(VoxoraDbContext db, MessageStore messages)
     /// </summary>
     internal static string ScopeQuery(IEnumerable<string> ids) =>
         "{scope} : (" + string.Join(" OR ", ids.Select(id => "\"" + id.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant() + "\"")) + ")";
+
+    /// <summary>
+    /// The tsquery text (cast, not parsed: the ids keep their underscore and capitals, as migration SearchScope stores them)
+    /// for the channel and author filters of <paramref name="request"/>, or null when it has neither.
+    /// </summary>
+    internal static string? ScopeTsQuery(SearchRequest request, IReadOnlyList<string> channelIds)
+    {
+        static string AnyOf(IEnumerable<string> ids) => "(" + string.Join(" | ", ids.Select(id => "'" + id + "'")) + ")";
+        var parts = new List<string>(2);
+        if (request.ChannelIds.Count > 0)
+        {
+            parts.Add(AnyOf(channelIds));
+        }
+
+        if (request.AuthorIds.Count > 0)
+        {
+            parts.Add(AnyOf(request.AuthorIds));
+        }
+
+        return parts.Count == 0 ? null : string.Join(" & ", parts);
+    }
 
     /// <summary>
     /// A tsquery: each term its lexemes followed one by the other (<c>&lt;-&gt;</c>), <c>:*</c> on a prefix's last one, or
