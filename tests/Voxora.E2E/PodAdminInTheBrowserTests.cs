@@ -1,6 +1,9 @@
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Voxora.Client;
+using Voxora.Server.Data;
 using static Microsoft.Playwright.Assertions;
 using static Voxora.E2E.BrowserPeople;
 
@@ -105,6 +108,28 @@ public sealed class PodAdminInTheBrowserTests(BrowserFixture fixture) : IClassFi
         await Expect(audit.GetByTestId("pod-verify-result")).ToHaveTextAsync(new Regex("^Chain intact: \\d+ entries checked\\.$"));
         await audit.ScrollIntoViewIfNeededAsync();
         await BrowserFixture.ScreenshotAsync(owner, "admin-audit-log");
+
+        // Someone with database access (past its append-only trigger; this pod is on SQLite) rewrites an entry:
+        // "Verify chain" names it as the first broken one.
+        await using (var scope = fixture.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+            await db.Database.ExecuteSqlRawAsync("DROP TRIGGER audit_log_no_update;");
+            Assert.Equal(1, await db.AuditLog.Where(a => a.CommunityId == "pod" && a.Action == "pod.member_role_update")
+                .ExecuteUpdateAsync(u => u.SetProperty(a => a.Reason, "she asked nicely")));
+            await db.Database.ExecuteSqlRawAsync(
+                "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;");
+        }
+
+        await owner.ReloadAsync();
+        await audit.GetByTestId("pod-verify-chain").ClickAsync();
+        var result = audit.GetByTestId("pod-verify-result");
+        await Expect(result).ToContainTextAsync("Chain broken at entry aud_");
+        await Expect(result).ToContainTextAsync($"gave {anaName} the pod role Auditors");
+        var forged = entries.Filter(new() { HasText = "she asked nicely" });
+        await Expect(forged).ToHaveClassAsync(new Regex("bg-danger"));
+        await forged.ScrollIntoViewIfNeededAsync();
+        await BrowserFixture.ScreenshotAsync(owner, "admin-audit-log-broken");
         Assert.Empty(fixture.PageErrors);
     }
 }

@@ -85,7 +85,7 @@ export function PodAuditSection({ users, roles }: { users: Record<string, string
           {verification.intact
             ? `Chain intact: ${verification.checked} entr${verification.checked === 1 ? "y" : "ies"} checked.`
             : verification.first_broken_id
-              ? `Chain broken at entry ${verification.first_broken_id}${broken ? ` (“${describePodAuditEntry(broken, names)}”)` : ""}: it or an entry before it was changed.`
+              ? `Chain broken at entry ${verification.first_broken_id}${broken ? ` (“${describePodAuditEntry(broken, names)}”)` : ""}: the log was altered from this entry on.`
               : "Chain broken: entries are missing at the end (truncated)."}
         </p>
       ) : null}
