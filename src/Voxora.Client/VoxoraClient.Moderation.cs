@@ -131,5 +131,11 @@ public sealed partial class VoxoraClient
 
     public Task<List<AuditEntry>> GetPodAuditLogAsync(CancellationToken ct = default) => GetAsync("api/v1/pod/audit-log", Json.ListAuditEntry, ct);
 
+    /// <summary>The pod log filtered: <paramref name="since"/> and <paramref name="until"/> are sent as written (ISO 8601), so bad ones can be tried.</summary>
+    public Task<List<AuditEntry>> GetPodAuditLogAsync(
+        string? userId, string? action = null, string? since = null, string? until = null, string? before = null, int? limit = null, CancellationToken ct = default) =>
+        GetAsync($"api/v1/pod/audit-log{Query(("user_id", userId), ("action", action), ("since", since), ("until", until), ("before", before), ("limit", Number(limit)))}",
+            Json.ListAuditEntry, ct);
+
     public Task<AuditVerification> VerifyPodAuditLogAsync(CancellationToken ct = default) => GetAsync("api/v1/pod/audit-log/verify", Json.AuditVerification, ct);
 }

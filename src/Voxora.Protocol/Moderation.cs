@@ -113,24 +113,31 @@ public sealed record AuditEntry(
 public sealed record AuditVerification(
     bool Intact, int Checked, string? FirstBrokenId, bool Truncated = false, long? CheckpointSeq = null, int LegacyEntries = 0);
 
-/// <summary>A pod role (seed 000 §P2-9). The default role (<c>is_default</c>) applies to every user.</summary>
+/// <summary>
+/// A pod role (seed 000 §P2-9). The default role (<c>is_default</c>) applies to every user. <c>color</c> is an RGB value
+/// (0–16777215) shown in /admin, absent when the role has none.
+/// </summary>
 public sealed record PodRole(
     string Id,
     string Name,
     [property: JsonConverter(typeof(PermissionBitsConverter))] long Permissions,
     int Position,
     bool IsDefault,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    int? Color = null);
 
 public sealed record CreatePodRoleRequest(
     string? Name,
     [property: JsonConverter(typeof(NullablePermissionBitsConverter))] long? Permissions = null,
-    int? Position = null);
+    int? Position = null,
+    int? Color = null);
 
+/// <summary>Fields left out are unchanged; <c>color</c> -1 removes the role's colour.</summary>
 public sealed record UpdatePodRoleRequest(
     string? Name = null,
     [property: JsonConverter(typeof(NullablePermissionBitsConverter))] long? Permissions = null,
-    int? Position = null);
+    int? Position = null,
+    int? Color = null);
 
 /// <summary>What the signed-in user may do on this pod: <c>GET /api/v1/pod/@me</c>.</summary>
 public sealed record PodSelf(

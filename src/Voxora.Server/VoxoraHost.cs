@@ -224,6 +224,8 @@ public static class VoxoraHost
         services.AddSingleton<GatewayOpRegistry>();
         services.AddSingleton<GatewayServer>();
         services.AddSingleton<GatewaySweeper>();
+        services.AddSingleton<GatewayConnectionCount>();
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayConnectionCount>());
         services.AddHostedService(sp => sp.GetRequiredService<GatewaySweeper>());
         services.AddSingleton<NodeDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());

@@ -392,6 +392,172 @@ public abstract class PodAdminTests(Provider provider)
         var entry = await db.AuditLog.AsNoTracking().Where(a => a.CommunityId == community.Id).OrderBy(a => a.Seq).LastAsync();
         Assert.Equal(("community.delete", ownerUser.Id), (entry.Action, entry.ActorId));
     }
+
+    [Fact]
+    public async Task Pod_roles_have_a_colour_are_given_from_the_users_list_and_refuse_the_unauthorised_and_the_malformed()
+    {
+        await using var server = await TestServer.StartAsync(provider);
+        var (owner, ownerUser, _) = await server.NewUserAsync("owner");
+        using var _o = owner;
+        var (member, memberUser, _) = await server.NewUserAsync("member");
+        using var _m = member;
+        using var anonymous = server.NewClient();
+
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.GetPodRolesAsync());
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.CreatePodRoleAsync(new CreatePodRoleRequest("x")));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.CreatePodRoleAsync(new CreatePodRoleRequest("Mine", Color: 0x112233)));
+
+        // Colour: an RGB value; -1 removes it on an update only.
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.CreatePodRoleAsync(new CreatePodRoleRequest("Auditors", Color: 0x1000000)));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.CreatePodRoleAsync(new CreatePodRoleRequest("Auditors", Color: -1)));
+        using (var malformed = await SendRawAsync(owner, HttpMethod.Post, "api/v1/pod/roles", "{\"name\": \"x\", \"color\": \"red\"}"))
+        {
+            await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.MalformedRequest, malformed);
+        }
+
+        Assert.Equal([PodRoleEntityDefaultId], (await owner.GetPodRolesAsync()).Select(r => r.Id));
+        var auditors = await owner.CreatePodRoleAsync(new CreatePodRoleRequest("Auditors", PodPermission.ViewAuditLog, 3, 0x1ABC9C));
+        Assert.Equal(("Auditors", 0x1ABC9C, PodPermission.ViewAuditLog), (auditors.Name, auditors.Color, auditors.Permissions));
+        Assert.Equal(0x1ABC9C, (await member.GetPodRolesAsync()).Single(r => r.Id == auditors.Id).Color);
+
+        var renamed = await owner.UpdatePodRoleAsync(auditors.Id, new UpdatePodRoleRequest("Log readers", Color: 0xE91E63));
+        Assert.Equal(("Log readers", 0xE91E63, PodPermission.ViewAuditLog, 3), (renamed.Name, renamed.Color, renamed.Permissions, renamed.Position));
+        Assert.Null((await owner.UpdatePodRoleAsync(auditors.Id, new UpdatePodRoleRequest(Color: -1))).Color);
+        Assert.Equal(0x00FF00, (await owner.UpdatePodRoleAsync(auditors.Id, new UpdatePodRoleRequest(Color: 0x00FF00))).Color);
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.UpdatePodRoleAsync(auditors.Id, new UpdatePodRoleRequest(Color: -2)));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.UpdatePodRoleAsync(auditors.Id, new UpdatePodRoleRequest(Color: 0x1000000)));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.UpdatePodRoleAsync(auditors.Id, new UpdatePodRoleRequest(Color: 1)));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.UpdatePodRoleAsync("prl_01ARZ3NDEKTSV4RRFFQ69G5FAV", new UpdatePodRoleRequest(Color: 1)));
+        Assert.Equal(0x00FF00, (await owner.GetPodRolesAsync()).Single(r => r.Id == auditors.Id).Color);
+        var colourChange = (await owner.GetPodAuditLogAsync(null, "pod_role.update"))[0];
+        Assert.Equal(0x00FF00, colourChange.Changes!.Value.GetProperty("color").GetProperty("new").GetInt32());
+
+        // Given from /admin's users list: the list shows each user's pod roles, and the role opens the audit log.
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.GetPodAuditLogAsync());
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.AddPodRoleAsync(memberUser.Id, auditors.Id));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.AddPodRoleAsync("usr_01ARZ3NDEKTSV4RRFFQ69G5FAV", auditors.Id));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.AddPodRoleAsync(memberUser.Id, "prl_01ARZ3NDEKTSV4RRFFQ69G5FAV"));
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.AddPodRoleAsync(memberUser.Id, PodRoleEntityDefaultId));
+        Assert.Empty((await owner.GetAdminUsersAsync("member")).Users.Single().Roles!);
+        await owner.AddPodRoleAsync(memberUser.Id, auditors.Id);
+        Assert.Equal([auditors.Id], (await owner.GetAdminUsersAsync("member")).Users.Single().Roles!);
+        Assert.Empty((await owner.GetAdminUsersAsync("owner")).Users.Single().Roles!);
+        Assert.NotEmpty(await member.GetPodAuditLogAsync());
+        Assert.True((await member.VerifyPodAuditLogAsync()).Intact);
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.GetPodSettingsAsync());
+
+        await owner.RemovePodRoleAsync(memberUser.Id, auditors.Id);
+        Assert.Empty((await owner.GetAdminUsersAsync("member")).Users.Single().Roles!);
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.VerifyPodAuditLogAsync());
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.DeletePodRoleAsync(auditors.Id));
+        await owner.DeletePodRoleAsync(auditors.Id);
+        await Expect.Problem(HttpStatusCode.NotFound, ProblemCodes.NotFound, () => owner.DeletePodRoleAsync(auditors.Id));
+        var actions = (await owner.GetPodAuditLogAsync()).Select(e => e.Action).ToList();
+        Assert.Equal(["pod_role.delete", "pod.member_role_update", "pod.member_role_update"], actions.Take(3));
+        Assert.Equal(ownerUser.Id, (await owner.GetPodAuditLogAsync(ownerUser.Id, "pod_role.create")).Single().ActorId);
+    }
+
+    private const string PodRoleEntityDefaultId = "prl_default";
+
+    [Fact]
+    public async Task The_pod_audit_log_filters_by_action_actor_and_date_and_refuses_bad_filters()
+    {
+        await using var server = await TestServer.StartAsync(provider);
+        var (owner, ownerUser, _) = await server.NewUserAsync("owner");
+        using var _o = owner;
+        var (member, memberUser, _) = await server.NewUserAsync("member");
+        using var _m = member;
+        using var anonymous = server.NewClient();
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.GetPodAuditLogAsync());
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.VerifyPodAuditLogAsync());
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.GetPodAuditLogAsync(null, since: "2020-01-01"));
+
+        await owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest("Filtered"));
+        var role = await owner.CreatePodRoleAsync(new CreatePodRoleRequest("Helpers", PodPermission.ViewAuditLog, 2));
+        await owner.AddPodRoleAsync(memberUser.Id, role.Id);
+        var all = await owner.GetPodAuditLogAsync();
+        Assert.Equal(["pod.member_role_update", "pod_role.create", "pod.settings_update"], all.Select(e => e.Action));
+
+        Assert.Equal(role.Id, (await owner.GetPodAuditLogAsync(null, "pod_role.create")).Single().TargetId);
+        Assert.Empty(await owner.GetPodAuditLogAsync(memberUser.Id));
+        Assert.Equal(3, (await member.GetPodAuditLogAsync(ownerUser.Id)).Count);
+        Assert.Empty(await owner.GetPodAuditLogAsync(null, "pod.ban"));
+
+        // Dates: since is inclusive, until exclusive; a plain date is its UTC midnight.
+        var (oldest, newest) = (all[^1], all[0]);
+        var firstDay = oldest.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        static string Iso(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(3, (await owner.GetPodAuditLogAsync(null, since: firstDay)).Count);
+        Assert.Equal(3, (await owner.GetPodAuditLogAsync(null, since: Iso(oldest.CreatedAt))).Count);
+        Assert.Empty(await owner.GetPodAuditLogAsync(null, since: Iso(newest.CreatedAt.AddMilliseconds(1))));
+        Assert.Empty(await owner.GetPodAuditLogAsync(null, until: Iso(oldest.CreatedAt)));
+        Assert.Empty(await owner.GetPodAuditLogAsync(null, until: firstDay));
+        Assert.Equal(3, (await owner.GetPodAuditLogAsync(null, until: Iso(newest.CreatedAt.AddDays(1)), since: firstDay)).Count);
+        var withOffset = newest.CreatedAt.AddMilliseconds(1).ToOffset(TimeSpan.FromHours(-3)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(3, (await owner.GetPodAuditLogAsync(null, until: withOffset)).Count);
+        Assert.Equal(["pod_role.create"], (await owner.GetPodAuditLogAsync(ownerUser.Id, "pod_role.create", firstDay)).Select(e => e.Action));
+
+        foreach (var bad in new[] { "yesterday", "2026-12-06T10:00:00", "2026-13-01", "" })
+        {
+            await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetPodAuditLogAsync(null, since: bad));
+            await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetPodAuditLogAsync(null, until: bad));
+        }
+
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetPodAuditLogAsync(null, since: "2026-12-06", until: "2026-12-06"));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetPodAuditLogAsync("com_nope"));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetPodAuditLogAsync(null, before: "aud_01ARZ3NDEKTSV4RRFFQ69G5FAV"));
+
+        // The community log takes the same date filters.
+        var community = await owner.CreateCommunityAsync("Dated");
+        await owner.UpdateCommunityAsync(community.Id, "Dated again");
+        var communityLog = $"api/v1/communities/{community.Id}/audit-log";
+        Assert.NotEmpty(await owner.GetAsync($"{communityLog}?since={firstDay}", VoxoraJsonContext.Default.ListAuditEntry));
+        Assert.Empty(await owner.GetAsync($"{communityLog}?until={firstDay}", VoxoraJsonContext.Default.ListAuditEntry));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.GetAsync($"{communityLog}?since=soon", VoxoraJsonContext.Default.ListAuditEntry));
+        Assert.True((await owner.VerifyPodAuditLogAsync()).Intact);
+    }
+
+    [Fact]
+    public async Task The_pods_upload_limit_is_a_default_within_the_servers_maximum_and_uploads_are_held_to_it()
+    {
+        await using var server = await TestServer.StartAsync(provider, new Dictionary<string, string?> { ["MEDIA:MAX_UPLOAD_BYTES"] = "100000" });
+        var (owner, _, _) = await server.NewUserAsync("owner");
+        using var _o = owner;
+        var (member, _, _) = await server.NewUserAsync("member");
+        using var _m = member;
+        var community = await owner.CreateCommunityAsync("Uploads");
+        var channel = (await owner.GetChannelsAsync(community.Id)).First(c => c.Type == ChannelTypes.Text).Id;
+
+        var settings = await owner.GetPodSettingsAsync();
+        Assert.Equal(((long?)null, 100000L), (settings.MaxUploadBytes, settings.MaxUploadBytesLimit));
+        await owner.CreateAttachmentAsync(channel, "full.txt", "text/plain", 100000);
+
+        // Within 1 … the server's maximum; 0 goes back to that maximum.
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest(MaxUploadBytes: 100001)));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest(MaxUploadBytes: -1)));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.Forbidden, () => member.UpdatePodSettingsAsync(new UpdatePodSettingsRequest(MaxUploadBytes: 10)));
+        using (var malformed = await SendRawAsync(owner, HttpMethod.Patch, "api/v1/admin/settings", "{\"max_upload_bytes\": \"lots\"}"))
+        {
+            await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.MalformedRequest, malformed);
+        }
+
+        Assert.Null((await owner.GetPodSettingsAsync()).MaxUploadBytes);
+        var pending = await owner.CreateAttachmentAsync(channel, "later.txt", "text/plain", 400);
+        var lowered = await owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest(MaxUploadBytes: 300));
+        Assert.Equal((300L, 100000L), (lowered.MaxUploadBytes, lowered.MaxUploadBytesLimit));
+        var refused = await Expect.Problem(HttpStatusCode.RequestEntityTooLarge, ProblemCodes.FileTooLarge, () => owner.CreateAttachmentAsync(channel, "big.txt", "text/plain", 301));
+        Assert.Contains("300 bytes", refused.Message, StringComparison.Ordinal);
+        await owner.CreateAttachmentAsync(channel, "fits.txt", "text/plain", 300);
+
+        // Announced under the old limit, uploaded under the new: held to the new.
+        await Expect.Problem(HttpStatusCode.RequestEntityTooLarge, ProblemCodes.FileTooLarge,
+            () => owner.UploadAttachmentAsync(pending.UploadUrl, Encoding.UTF8.GetBytes(new string('a', 400))));
+
+        var entry = (await owner.GetPodAuditLogAsync(null, "pod.settings_update"))[0];
+        Assert.Equal(300, entry.Changes!.Value.GetProperty("max_upload_bytes").GetProperty("new").GetInt64());
+        Assert.Null((await owner.UpdatePodSettingsAsync(new UpdatePodSettingsRequest(MaxUploadBytes: 0))).MaxUploadBytes);
+        await owner.CreateAttachmentAsync(channel, "full-again.txt", "text/plain", 100000);
+    }
 }
 
 public sealed class PodAdminTestsOnSqlite() : PodAdminTests(Provider.Sqlite);

@@ -1257,6 +1257,10 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(40)")
                         .HasColumnName("id");
 
+                    b.Property<int?>("Color")
+                        .HasColumnType("integer")
+                        .HasColumnName("color");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -1295,6 +1299,10 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("description");
+
+                    b.Property<long?>("MaxUploadBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("max_upload_bytes");
 
                     b.Property<string>("Name")
                         .IsRequired()

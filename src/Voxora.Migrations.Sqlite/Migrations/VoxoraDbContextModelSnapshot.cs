@@ -1251,6 +1251,10 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<int?>("Color")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("color");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
@@ -1289,6 +1293,10 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT")
                         .HasColumnName("description");
+
+                    b.Property<long?>("MaxUploadBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_upload_bytes");
 
                     b.Property<string>("Name")
                         .IsRequired()

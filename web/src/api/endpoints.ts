@@ -4,10 +4,11 @@ import type {
   AdminUserPage,
   PodDashboard,
   PodInfo,
+  PodRole,
   PodSelf,
   PodSettings,
   PodSetupRequest,
-  RegistrationMode,
+  UpdatePodSettingsRequest,
   AttachmentUpload,
   BlockedUser,
   Channel,
@@ -55,8 +56,7 @@ export function endpoints(api: ApiClient) {
     setupPod: (body: PodSetupRequest) => api.request<TokenResponse>("POST", "/pod/setup", { body, auth: false }),
     podSelf: () => api.request<PodSelf>("GET", "/pod/@me"),
     podSettings: () => api.request<PodSettings>("GET", "/admin/settings"),
-    updatePodSettings: (body: { name?: string; description?: string; registration_mode?: RegistrationMode }) =>
-      api.request<PodSettings>("PATCH", "/admin/settings", { body }),
+    updatePodSettings: (body: UpdatePodSettingsRequest) => api.request<PodSettings>("PATCH", "/admin/settings", { body }),
     podDashboard: () => api.request<PodDashboard>("GET", "/admin/dashboard"),
     adminUsers: (query?: string, cursor?: string) =>
       api.request<AdminUserPage>("GET", "/admin/users", { query: { query: query || undefined, cursor } }),
@@ -68,6 +68,19 @@ export function endpoints(api: ApiClient) {
       api.request<void>("DELETE", `/admin/users/${enc(userId)}/sessions/${enc(sessionId)}`),
     podBan: (userId: string) => api.request<void>("PUT", `/pod/bans/${enc(userId)}`, { body: {} }),
     podUnban: (userId: string) => api.request<void>("DELETE", `/pod/bans/${enc(userId)}`),
+    podRoles: () => api.request<PodRole[]>("GET", "/pod/roles"),
+    createPodRole: (body: { name: string; permissions?: string; position?: number; color?: number }) =>
+      api.request<PodRole>("POST", "/pod/roles", { body }),
+    /** `color` -1 removes the colour. */
+    updatePodRole: (roleId: string, body: { name?: string; permissions?: string; position?: number; color?: number }) =>
+      api.request<PodRole>("PATCH", `/pod/roles/${enc(roleId)}`, { body }),
+    deletePodRole: (roleId: string) => api.request<void>("DELETE", `/pod/roles/${enc(roleId)}`),
+    addPodRole: (userId: string, roleId: string) => api.request<void>("PUT", `/pod/members/${enc(userId)}/roles/${enc(roleId)}`),
+    removePodRole: (userId: string, roleId: string) => api.request<void>("DELETE", `/pod/members/${enc(userId)}/roles/${enc(roleId)}`),
+    /** `since` (inclusive) and `until` (exclusive): a date (its UTC midnight) or a date-time with an offset. */
+    podAuditLog: (query: { user_id?: string; action?: string; since?: string; until?: string; before?: string; limit?: number } = {}) =>
+      api.request<AuditEntry[]>("GET", "/pod/audit-log", { query: { limit: 50, ...query } }),
+    verifyPodAuditLog: () => api.request<AuditVerification>("GET", "/pod/audit-log/verify", { cache: "no-cache" }),
     login: (body: { login: string; password: string }) =>
       api.request<LoginResponse>("POST", "/auth/login", { body, auth: false }),
     /** The second step of login; part of signing in, so no bearer token. */

@@ -732,6 +732,17 @@ export interface PodInfo {
   setup_required: boolean;
 }
 
+/** A pod role (GET /pod/roles); `permissions` is a bit set as a decimal string, `color` an RGB value. */
+export interface PodRole {
+  id: string;
+  name: string;
+  permissions: string;
+  position: number;
+  is_default: boolean;
+  created_at: string;
+  color?: number | null;
+}
+
 /** GET /pod/@me: what the signed-in user may do on this pod; `permissions` is a bit set as a decimal string. */
 export interface PodSelf {
   is_owner: boolean;
@@ -756,9 +767,24 @@ export interface PodSettings {
   registration_mode: RegistrationMode;
   setup_completed_at?: string | null;
   updated_at?: string | null;
+  /** The largest file one upload may be on this pod; absent: the server's maximum, `max_upload_bytes_limit`. */
+  max_upload_bytes?: number | null;
+  /** The server's hard maximum (VOXORA_MEDIA__MAX_UPLOAD_BYTES), which caps the pod's setting. */
+  max_upload_bytes_limit: number;
 }
 
-/** GET /admin/dashboard: `gateway_connections`, uptime and start are the answering node's. */
+/** PATCH /admin/settings: a field left out stays; `max_upload_bytes` 0 goes back to the server's maximum. */
+export interface UpdatePodSettingsRequest {
+  name?: string;
+  description?: string;
+  registration_mode?: RegistrationMode;
+  max_upload_bytes?: number;
+}
+
+/**
+ * GET /admin/dashboard: `gateway_connections` counts every node of the cluster (`gateway_nodes` of them); uptime and
+ * start are the answering node's.
+ */
 export interface PodDashboard {
   users: number;
   communities: number;
@@ -770,6 +796,7 @@ export interface PodDashboard {
   version: string;
   uptime_seconds: number;
   started_at: string;
+  gateway_nodes?: number;
 }
 
 export interface AdminUser {
@@ -780,6 +807,8 @@ export interface AdminUser {
   created_at: string;
   is_owner: boolean;
   banned: boolean;
+  /** The ids of the user's pod roles (the default role is everyone's and not listed). */
+  roles?: string[] | null;
 }
 
 export interface AdminUserPage {

@@ -9,6 +9,7 @@ using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.DirectMessages;
 using Voxora.Server.Features.Messages;
+using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Storage;
@@ -95,9 +96,10 @@ public static class AttachmentsEndpoints
         }
 
         var sizeBytes = request.SizeBytes!.Value;
-        if (sizeBytes > media.MaxUploadBytes)
+        var maxUpload = await MaxUploadBytesAsync(db, media, ct);
+        if (sizeBytes > maxUpload)
         {
-            return TooLarge(media);
+            return TooLarge(maxUpload);
         }
 
         var used = await db.Attachments.Where(a => a.UploaderId == userId && a.Status != AttachmentStatus.Deleting).SumAsync(a => (long?)a.SizeBytes, ct) ?? 0;
@@ -127,8 +129,15 @@ public static class AttachmentsEndpoints
         return TypedResults.Created(links.UploadUrl(id), new AttachmentUpload(id, links.UploadUrl(id), "PUT", entity.ExpiresAt));
     }
 
-    private static ProblemHttpResult TooLarge(MediaOptions media) =>
-        Problems.Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.FileTooLarge, "File too large", $"Files can be at most {media.MaxUploadBytes} bytes.");
+    /// <summary>The largest upload on this pod: the pod's setting (/admin) within the server's maximum, <c>VOXORA_MEDIA__MAX_UPLOAD_BYTES</c>.</summary>
+    internal static async Task<long> MaxUploadBytesAsync(VoxoraDbContext db, MediaOptions media, CancellationToken ct)
+    {
+        var set = await db.PodSettings.AsNoTracking().Where(s => s.Id == PodSettingsEntity.SingletonId).Select(s => s.MaxUploadBytes).SingleOrDefaultAsync(ct);
+        return set is { } bytes ? Math.Min(bytes, media.MaxUploadBytes) : media.MaxUploadBytes;
+    }
+
+    private static ProblemHttpResult TooLarge(long maxUpload) =>
+        Problems.Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.FileTooLarge, "File too large", $"Files can be at most {maxUpload} bytes.");
 
     private static ProblemHttpResult SizeMismatch(long declared) =>
         Problems.Of(StatusCodes.Status400BadRequest, ProblemCodes.UploadSizeMismatch, "Size mismatch",
@@ -167,9 +176,11 @@ public static class AttachmentsEndpoints
                 "The upload URL has expired. Announce the file again.");
         }
 
-        if (row.SizeBytes > media.MaxUploadBytes)
+        // Announced under a higher limit than the pod has now: held to today's.
+        var maxUpload = await MaxUploadBytesAsync(db, media, ct);
+        if (row.SizeBytes > maxUpload)
         {
-            return TooLarge(media);
+            return TooLarge(maxUpload);
         }
 
         if (http.Request.ContentLength is { } announced && announced != row.SizeBytes)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Attachments;
 using Voxora.Server.Features.Avatars;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
@@ -32,7 +33,7 @@ public static class AdminEndpoints
         var admin = api.MapGroup("/admin").WithTags("Admin").RequireAuthorization().RequireRateLimiting(RateLimits.User);
         admin.MapGet("/settings", GetSettings).WithSummary("The pod's settings (POD_MANAGE_SETTINGS)");
         admin.MapPatch("/settings", UpdateSettings)
-            .WithSummary("Change the pod's name, description or registration mode (POD_MANAGE_SETTINGS; audited as pod.settings_update)");
+            .WithSummary("Change the pod's name, description, registration mode or default upload limit (POD_MANAGE_SETTINGS; audited as pod.settings_update)");
         admin.MapGet("/dashboard", Dashboard)
             .WithSummary("Users, communities, messages today, live connections, people in voice, storage, database, version and uptime (POD_MANAGE_SETTINGS)");
         admin.MapGet("/users", Users).WithSummary("Users, searched by username, 50 a page by `cursor` (POD_BAN_MEMBERS)");
@@ -52,18 +53,18 @@ public static class AdminEndpoints
         PermissionResolver.Has(await pod.PermissionsAsync(http.User.UserId(), ct), permission) ? null : RolesEndpoints.Missing(name);
 
     private static async Task<Results<Ok<PodSettings>, ProblemHttpResult>> GetSettings(
-        HttpContext http, VoxoraDbContext db, PodPermissions pod, PodOptions options, CancellationToken ct)
+        HttpContext http, VoxoraDbContext db, PodPermissions pod, PodOptions options, MediaOptions media, CancellationToken ct)
     {
         if (await RequireAsync(http, pod, PodPermission.ManageSettings, "POD_MANAGE_SETTINGS", ct) is { } missing)
         {
             return missing;
         }
 
-        return TypedResults.Ok((await PodRegistration.CurrentAsync(db, options, ct)).ToProtocol());
+        return TypedResults.Ok((await PodRegistration.CurrentAsync(db, options, ct)).ToProtocol(media.MaxUploadBytes));
     }
 
     private static async Task<Results<Ok<PodSettings>, ValidationProblem, ProblemHttpResult>> UpdateSettings(
-        UpdatePodSettingsRequest request, HttpContext http, VoxoraDbContext db, PodPermissions pod, PodOptions options,
+        UpdatePodSettingsRequest request, HttpContext http, VoxoraDbContext db, PodPermissions pod, PodOptions options, MediaOptions media,
         DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         if (await RequireAsync(http, pod, PodPermission.ManageSettings, "POD_MANAGE_SETTINGS", ct) is { } missing)
@@ -81,13 +82,20 @@ public static class AdminEndpoints
 
         var mode = request.RegistrationMode is null ? null : RegistrationModes.Parse(request.RegistrationMode);
         if (request.RegistrationMode is not null && mode is null) errors["registration_mode"] = ["Registration mode must be open, invite or closed."];
+        if (request.MaxUploadBytes is < 0 || request.MaxUploadBytes > media.MaxUploadBytes)
+        {
+            errors["max_upload_bytes"] = [$"Max_upload_bytes must be from 1 to this server's maximum of {media.MaxUploadBytes} bytes (VOXORA_MEDIA__MAX_UPLOAD_BYTES), or 0 for that maximum."];
+        }
+
+        // 0 goes back to the server's maximum.
+        var maxUpload = request.MaxUploadBytes is 0 ? null : request.MaxUploadBytes;
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
         }
 
         var row = await db.PodSettings.SingleOrDefaultAsync(s => s.Id == PodSettingsEntity.SingletonId, ct);
-        var previous = (row ?? await PodRegistration.CurrentAsync(db, options, ct)).ToProtocol();
+        var previous = (row ?? await PodRegistration.CurrentAsync(db, options, ct)).ToProtocol(media.MaxUploadBytes);
         if (row is null)
         {
             // The first save records the mode in effect (VOXORA_POD__REGISTRATION's); from then on the saved one wins.
@@ -98,6 +106,7 @@ public static class AdminEndpoints
         if (request.Name is not null) row.Name = name!;
         if (request.Description is not null) row.Description = description;
         if (mode is not null) row.RegistrationMode = mode;
+        if (request.MaxUploadBytes is not null) row.MaxUploadBytes = maxUpload;
         row.UpdatedAt = clock.StoredUtcNow();
         try
         {
@@ -111,18 +120,19 @@ public static class AdminEndpoints
             if (request.Name is not null) saved.Name = name!;
             if (request.Description is not null) saved.Description = description;
             if (mode is not null) saved.RegistrationMode = mode;
+            if (request.MaxUploadBytes is not null) saved.MaxUploadBytes = maxUpload;
             saved.UpdatedAt = clock.StoredUtcNow();
             await db.SaveChangesAsync(ct);
             row = saved;
         }
 
-        var wire = row.ToProtocol();
+        var wire = row.ToProtocol(media.MaxUploadBytes);
         await events.PublishAsync(new PodSettingsUpdated(wire, previous, http.User.UserId()));
         return TypedResults.Ok(wire);
     }
 
     private static async Task<Results<Ok<PodDashboard>, ProblemHttpResult>> Dashboard(
-        HttpContext http, VoxoraDbContext db, PodPermissions pod, GatewayHub gateway, ServerOptions options, NodeStart started,
+        HttpContext http, VoxoraDbContext db, PodPermissions pod, GatewayConnectionCount connections, ServerOptions options, NodeStart started,
         TimeProvider clock, CancellationToken ct)
     {
         if (await RequireAsync(http, pod, PodPermission.ManageSettings, "POD_MANAGE_SETTINGS", ct) is { } missing)
@@ -133,19 +143,20 @@ public static class AdminEndpoints
         var now = clock.GetUtcNow();
         var firstToday = Snowflake.FirstAt(new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero));
         var storage = await db.Attachments.Where(a => a.UploadedAt != null).SumAsync(a => (long?)(a.SizeBytes + (a.ThumbnailSizeBytes ?? 0)), ct) ?? 0;
+        var (connected, nodes) = await connections.ClusterWideAsync();
         var version = typeof(AdminEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         return TypedResults.Ok(new PodDashboard(
             await db.Users.CountAsync(ct),
             await db.Communities.CountAsync(ct),
             await db.Messages.CountAsync(m => m.Id >= firstToday, ct),
-            // Attached only: a dropped session kept for RESUME is nobody connected.
-            gateway.Sessions.Count(s => s.IsAttached),
+            connected,
             await db.VoiceSessions.CountAsync(ct),
             storage,
             options.Database.ProviderKind == DatabaseProvider.Postgres ? "postgres" : "sqlite",
             version,
             (long)(now - started.At).TotalSeconds,
-            started.At));
+            started.At,
+            nodes));
     }
 
     private static async Task<Results<Ok<AdminUserPage>, ValidationProblem, ProblemHttpResult>> Users(
@@ -174,8 +185,12 @@ public static class AdminEndpoints
             .Select(u => new { u.Id, u.Username, u.DisplayName, u.AvatarHash, u.CreatedAt, Banned = db.PodBans.Any(b => b.UserId == u.Id) })
             .ToListAsync(ct);
         var owner = await pod.OwnerIdAsync(ct);
+        var ids = page.Select(u => u.Id).ToList();
+        var grants = (await db.PodMemberRoles.AsNoTracking().Where(m => ids.Contains(m.UserId)).ToListAsync(ct))
+            .ToLookup(m => m.UserId, m => m.RoleId, StringComparer.Ordinal);
         var shown = page.Take(PageSize)
-            .Select(u => new AdminUser(u.Id, u.Username, u.DisplayName, AvatarLinks.UserAvatarUrl(u.Id, u.AvatarHash), u.CreatedAt, u.Id == owner, u.Banned))
+            .Select(u => new AdminUser(u.Id, u.Username, u.DisplayName, AvatarLinks.UserAvatarUrl(u.Id, u.AvatarHash), u.CreatedAt, u.Id == owner, u.Banned,
+                [.. grants[u.Id].Order(StringComparer.Ordinal)]))
             .ToList();
         return TypedResults.Ok(new AdminUserPage(shown, page.Count > PageSize ? shown[^1].Id : null));
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Voxora.Protocol;
 using Voxora.Server.Data;
+using Voxora.Server.Features.Attachments;
 using Voxora.Server.Features.Avatars;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
@@ -55,7 +56,7 @@ public static class PodEndpoints
     /// answers like a login, all or nothing; of two racing setups one wins, the other gets 409 <c>setup_completed</c>.
     /// </summary>
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Setup(
-        PodSetupRequest request, HttpContext http, VoxoraDbContext db, PasswordHasher hasher, PodOptions options, IConfiguration configuration,
+        PodSetupRequest request, HttpContext http, VoxoraDbContext db, PasswordHasher hasher, PodOptions options, MediaOptions media, IConfiguration configuration,
         SessionStore sessions, AccessTokens tokens, DomainEvents events, TimeProvider clock, CancellationToken ct)
     {
         if (await db.Users.AnyAsync(ct))
@@ -99,7 +100,7 @@ public static class PodEndpoints
             return SetupCompleted();
         }
 
-        await events.PublishAsync(new PodSetupCompleted(saved!.ToProtocol(), user.Id));
+        await events.PublishAsync(new PodSetupCompleted(saved!.ToProtocol(media.MaxUploadBytes), user.Id));
         var (session, refresh) = await sessions.CreateAsync(user.Id, http.UserAgent(), http.Ip(), ct);
         return TypedResults.Ok(new TokenResponse(tokens.Issue(user.Id, session.Id), "Bearer", tokens.LifetimeSeconds, refresh));
     }
@@ -123,7 +124,7 @@ public static class PodEndpoints
     private static async Task<bool> IsAdminAsync(HttpContext http, PodPermissions pod, CancellationToken ct) =>
         PermissionResolver.Has(await pod.PermissionsAsync(http.User.UserId(), ct), PodPermission.Administrator);
 
-    private static Dictionary<string, string[]> Validate(string? name, bool required, long? permissions, int? position, out string normalized)
+    private static Dictionary<string, string[]> Validate(string? name, bool required, long? permissions, int? position, int? color, bool mayClearColor, out string normalized)
     {
         var errors = new Dictionary<string, string[]>();
         normalized = name?.Trim() ?? "";
@@ -135,6 +136,11 @@ public static class PodEndpoints
 
         if (permissions is { } bits && (bits & ~PodPermission.All) != 0) errors["permissions"] = ["Permissions contain undefined pod bits."];
         if (position is < 1 or > RolesEndpoints.PositionMax) errors["position"] = [$"Position must be from 1 to {RolesEndpoints.PositionMax}."];
+        if (color is > 0xFFFFFF || (color < 0 && !(mayClearColor && color == -1)))
+        {
+            errors["color"] = [mayClearColor ? "Color must be an RGB value from 0 to 16777215, or -1 to remove it." : "Color must be an RGB value from 0 to 16777215."];
+        }
+
         return errors;
     }
 
@@ -146,7 +152,7 @@ public static class PodEndpoints
             return RolesEndpoints.Missing("POD_ADMINISTRATOR");
         }
 
-        var errors = Validate(request.Name, true, request.Permissions, request.Position, out var name);
+        var errors = Validate(request.Name, true, request.Permissions, request.Position, request.Color, false, out var name);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -162,7 +168,7 @@ public static class PodEndpoints
 
         var role = new PodRoleEntity
         {
-            Id = Ids.New(Ids.PodRole), Name = name, Permissions = permissions, Position = position, CreatedAt = clock.StoredUtcNow(),
+            Id = Ids.New(Ids.PodRole), Name = name, Permissions = permissions, Position = position, Color = request.Color, CreatedAt = clock.StoredUtcNow(),
         };
         db.PodRoles.Add(role);
         await db.SaveChangesAsync(ct);
@@ -186,7 +192,7 @@ public static class PodEndpoints
             return Problems.NotFound("Pod role");
         }
 
-        var errors = Validate(request.Name, false, request.Permissions, role.IsDefault ? null : request.Position, out var name);
+        var errors = Validate(request.Name, false, request.Permissions, role.IsDefault ? null : request.Position, request.Color, true, out var name);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -206,6 +212,7 @@ public static class PodEndpoints
         if (request.Name is not null) role.Name = name;
         role.Permissions = permissions;
         role.Position = position;
+        if (request.Color is { } color) role.Color = color == -1 ? null : color;
         await db.SaveChangesAsync(ct);
         pod.Invalidate();
         var wire = role.ToProtocol();

@@ -16,7 +16,10 @@ public sealed class PodRoleEntity
     public bool IsDefault { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
 
-    public Protocol.PodRole ToProtocol() => new(Id, Name, Permissions, Position, IsDefault, CreatedAt);
+    /// <summary>An RGB value (0–16777215), or null for none.</summary>
+    public int? Color { get; set; }
+
+    public Protocol.PodRole ToProtocol() => new(Id, Name, Permissions, Position, IsDefault, CreatedAt, Color);
 }
 
 public sealed class PodMemberRoleEntity
@@ -96,7 +99,11 @@ public sealed class PodSettingsEntity
 
     public DateTimeOffset? UpdatedAt { get; set; }
 
-    public Protocol.PodSettings ToProtocol() => new(Name, Description, RegistrationMode, SetupCompletedAt, UpdatedAt);
+    /// <summary>The largest file one upload may be on this pod, in bytes; null: the server's maximum (<c>VOXORA_MEDIA__MAX_UPLOAD_BYTES</c>), which also caps it.</summary>
+    public long? MaxUploadBytes { get; set; }
+
+    public Protocol.PodSettings ToProtocol(long maxUploadBytesLimit) =>
+        new(Name, Description, RegistrationMode, SetupCompletedAt, UpdatedAt, MaxUploadBytes, maxUploadBytesLimit);
 }
 
 internal sealed class PodSettingsConfiguration : IEntityTypeConfiguration<PodSettingsEntity>

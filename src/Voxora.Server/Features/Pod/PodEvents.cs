@@ -54,7 +54,7 @@ public sealed class PodAudit(AuditLog audit) :
     {
         var (now, before) = (updated.Settings, updated.Previous);
         var diff = AuditLog.Diff(("name", before.Name, now.Name), ("description", before.Description, now.Description),
-            ("registration_mode", before.RegistrationMode, now.RegistrationMode));
+            ("registration_mode", before.RegistrationMode, now.RegistrationMode), ("max_upload_bytes", before.MaxUploadBytes, now.MaxUploadBytes));
         return audit.AppendAsync(AuditLog.PodScope, updated.ActorId, AuditActions.PodSettingsUpdate, "pod", null, diff);
     }
 
@@ -68,7 +68,7 @@ public sealed class PodAudit(AuditLog audit) :
         var (role, previous) = (updated.Role, updated.Previous);
         var diff = AuditLog.Diff(("name", previous.Name, role.Name),
             ("permissions", RolesEndpoints.Bits(previous.Permissions), RolesEndpoints.Bits(role.Permissions)),
-            ("position", previous.Position, role.Position));
+            ("position", previous.Position, role.Position), ("color", previous.Color, role.Color));
         return audit.AppendAsync(AuditLog.PodScope, updated.ActorId, AuditActions.PodRoleUpdate, "pod_role", role.Id, diff);
     }
 

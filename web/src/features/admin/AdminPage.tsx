@@ -2,7 +2,7 @@ import { Link } from "@tanstack/react-router";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { rest } from "../../app/runtime";
 import { ApiError, describeError } from "../../api/errors";
-import type { AdminCommunity, AdminUser, PodDashboard, PodSelf, PodSettings, RegistrationMode, SessionInfo } from "../../api/types";
+import type { AdminCommunity, AdminUser, PodDashboard, PodRole, PodSelf, PodSettings, RegistrationMode, SessionInfo } from "../../api/types";
 import { Button } from "../../ui/Button";
 import { Dialog, DialogActions } from "../../ui/Dialog";
 import { Isolated } from "../../ui/Isolated";
@@ -10,7 +10,9 @@ import { Loading } from "../../ui/Loading";
 import { FormError, TextField } from "../../ui/TextField";
 import { useAction } from "../../ui/useAction";
 import { useSession } from "../../stores/session";
-import { adminSections, formatBytes, formatUptime } from "./podAdmin";
+import { adminSections, formatBytes, formatUptime, megabytes, uploadLimitBytes } from "./podAdmin";
+import { PodAuditSection } from "./PodAuditSection";
+import { PodRoleName, PodRolesSection, podRolesInOrder } from "./PodRolesSection";
 import { reloadPodInfo } from "./podInfo";
 import { DescriptionField, ModeChoice } from "./SetupPage";
 
@@ -33,6 +35,35 @@ export function AdminPage() {
     rest.podSelf().then(setSelf, (e) => setError(describeError(e)));
   }, []);
   const sections = adminSections(self?.permissions);
+  const me = useSession((s) => s.user);
+  // Pod roles are readable by everyone signed in; the users list (POD_BAN_MEMBERS) names the audit log's people.
+  const [roles, setRoles] = useState<PodRole[]>([]);
+  const [userNames, setUserNames] = useState<Record<string, string>>({});
+  const wantsRoles = sections.roles || sections.users || sections.audit;
+  useEffect(() => {
+    if (wantsRoles) rest.podRoles().then(setRoles, (e) => setError(describeError(e)));
+  }, [wantsRoles]);
+  const canListUsers = sections.users;
+  useEffect(() => {
+    if (!sections.audit || !canListUsers) return;
+    let live = true;
+    void (async () => {
+      const found: Record<string, string> = {};
+      let cursor: string | undefined;
+      for (let page = 0; page < 4; page++) {
+        const batch = await rest.adminUsers("", cursor);
+        for (const u of batch.users) found[u.id] = u.display_name ? `${u.display_name} (${u.username})` : u.username;
+        if (!batch.next_cursor) break;
+        cursor = batch.next_cursor;
+      }
+      if (live) setUserNames(found);
+    })().catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [sections.audit, canListUsers]);
+  const names = me && !userNames[me.id] ? { ...userNames, [me.id]: me.display_name ? `${me.display_name} (${me.username})` : me.username } : userNames;
+  const nothing = !sections.settings && !sections.users && !sections.communities && !sections.roles && !sections.audit;
   return (
     <main className="mx-auto flex min-h-full max-w-3xl flex-col gap-4 p-3 sm:p-8" data-testid="admin-page">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -44,13 +75,23 @@ export function AdminPage() {
       </div>
       <FormError message={error} />
       {!self && !error ? <Loading /> : null}
-      {self && !sections.settings && !sections.users && !sections.communities ? (
+      {self && nothing ? (
         <p role="status" className="text-muted">Your account has no server administration permissions.</p>
       ) : null}
       {sections.settings ? <DashboardSection /> : null}
       {sections.settings ? <SettingsSection /> : null}
-      {sections.users ? <UsersSection /> : null}
+      {sections.users ? <UsersSection roles={roles} canGiveRoles={sections.roles} /> : null}
+      {sections.roles ? (
+        <Section id="roles" title="Pod roles">
+          <PodRolesSection roles={roles} onChange={setRoles} />
+        </Section>
+      ) : null}
       {sections.communities ? <CommunitiesSection /> : null}
+      {sections.audit ? (
+        <Section id="audit" title="Audit log">
+          <PodAuditSection users={names} roles={roles} />
+        </Section>
+      ) : null}
     </main>
   );
 }
@@ -103,8 +144,9 @@ function DashboardSection() {
             <Figure label="Database" value={figures.database_provider === "postgres" ? "PostgreSQL" : "SQLite"} testId="dash-database" />
           </dl>
           <p className="mt-2 text-xs text-muted">
-            Version <span className="break-all" data-testid="dash-version">{figures.version}</span>. "Connected now" and uptime are
-            this server node's; the figures refresh every 10 seconds.
+            Version <span className="break-all" data-testid="dash-version">{figures.version}</span>. "Connected now" counts{" "}
+            {(figures.gateway_nodes ?? 1) > 1 ? `all ${figures.gateway_nodes} server nodes` : "this server"}; uptime is this node's; the figures refresh
+            every 10 seconds.
           </p>
         </>
       ) : !error ? (
@@ -119,6 +161,7 @@ function SettingsSection() {
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [mode, setMode] = useState<RegistrationMode>("open");
+  const [uploadMb, setUploadMb] = useState("");
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const { busy, error, status, run, setError } = useAction();
   const show = useCallback((s: PodSettings) => {
@@ -126,6 +169,7 @@ function SettingsSection() {
     setName(s.name);
     setDescription(s.description ?? "");
     setMode(s.registration_mode);
+    setUploadMb(s.max_upload_bytes != null ? megabytes(s.max_upload_bytes) : "");
   }, []);
   useEffect(() => {
     rest.podSettings().then(show, (e) => setError(describeError(e)));
@@ -134,9 +178,14 @@ function SettingsSection() {
   async function save(e: FormEvent) {
     e.preventDefault();
     setFieldErrors({});
+    const maxUpload = uploadLimitBytes(uploadMb);
+    if (maxUpload === null) {
+      setFieldErrors({ max_upload_bytes: "Type a number of megabytes, or leave it empty for the server's maximum." });
+      return;
+    }
     await run(async () => {
       try {
-        show(await rest.updatePodSettings({ name: name.trim(), description: description.trim(), registration_mode: mode }));
+        show(await rest.updatePodSettings({ name: name.trim(), description: description.trim(), registration_mode: mode, max_upload_bytes: maxUpload }));
         void reloadPodInfo();
       } catch (err) {
         if (err instanceof ApiError) setFieldErrors(Object.fromEntries(Object.entries(err.fieldErrors).map(([k, v]) => [k, v[0] ?? ""])));
@@ -154,6 +203,20 @@ function SettingsSection() {
           <TextField label="Server name" name="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} error={fieldErrors.name} required />
           <DescriptionField value={description} onChange={(e) => setDescription(e.target.value)} error={fieldErrors.description} />
           <ModeChoice value={mode} onChange={setMode} error={fieldErrors.registration_mode} />
+          <fieldset className="flex flex-col gap-2">
+            <legend className="mb-1 text-sm font-semibold">Default limits</legend>
+            <TextField
+              label="Largest file one upload may be (MB)"
+              name="max-upload"
+              inputMode="decimal"
+              value={uploadMb}
+              onChange={(e) => setUploadMb(e.target.value)}
+              placeholder={megabytes(settings.max_upload_bytes_limit)}
+              error={fieldErrors.max_upload_bytes}
+              hint={`At most ${formatBytes(settings.max_upload_bytes_limit)}, this server's maximum (VOXORA_MEDIA__MAX_UPLOAD_BYTES). Leave it empty to allow that maximum.`}
+              data-testid="admin-max-upload"
+            />
+          </fieldset>
           <FormError message={error} />
           <div className="flex items-center gap-3">
             <Button type="submit" disabled={busy} data-testid="admin-settings-save">
@@ -167,12 +230,22 @@ function SettingsSection() {
   );
 }
 
-function UsersSection() {
+function UsersSection({ roles, canGiveRoles }: { roles: PodRole[]; canGiveRoles: boolean }) {
   const [query, setQuery] = useState("");
   const [users, setUsers] = useState<AdminUser[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [sessionsOf, setSessionsOf] = useState<string | null>(null);
+  const [rolesOf, setRolesOf] = useState<string | null>(null);
   const { busy, error, run } = useAction();
+  const given = podRolesInOrder(roles).filter((r) => !r.is_default);
+  const setRole = (user: AdminUser, role: PodRole, on: boolean) =>
+    run(async () => {
+      if (on) await rest.addPodRole(user.id, role.id);
+      else await rest.removePodRole(user.id, role.id);
+      setUsers((shown) =>
+        shown.map((u) => (u.id === user.id ? { ...u, roles: on ? [...(u.roles ?? []), role.id] : (u.roles ?? []).filter((id) => id !== role.id) } : u)),
+      );
+    }, "");
 
   const search = useCallback(
     (q: string, after?: string) =>
@@ -220,8 +293,23 @@ function UsersSection() {
               ) : null}
               {u.is_owner ? <span className="ml-2 rounded bg-main px-1.5 text-xs">owner</span> : null}
               {u.banned ? <span className="ml-2 rounded bg-danger px-1.5 text-xs text-white">banned</span> : null}
+              {given.filter((r) => u.roles?.includes(r.id)).map((r) => (
+                <span key={r.id} className="ml-2 rounded bg-main px-1.5 text-xs" data-testid="admin-user-role">
+                  <PodRoleName role={r} />
+                </span>
+              ))}
             </span>
             <span className="flex gap-2">
+              {canGiveRoles && !u.is_owner ? (
+                <Button
+                  variant="secondary"
+                  aria-expanded={rolesOf === u.id}
+                  aria-label={`Pod roles of ${u.username}`}
+                  onClick={() => setRolesOf((shown) => (shown === u.id ? null : u.id))}
+                >
+                  Roles
+                </Button>
+              ) : null}
               <Button
                 variant="secondary"
                 aria-expanded={sessionsOf === u.id}
@@ -236,6 +324,21 @@ function UsersSection() {
                 </Button>
               )}
             </span>
+            {rolesOf === u.id ? (
+              <fieldset className="w-full rounded bg-main p-3" data-testid="admin-user-roles">
+                <legend className="sr-only">Pod roles of {u.username}</legend>
+                {!given.length ? <p className="text-sm text-muted">No pod roles yet: create one under Pod roles.</p> : null}
+                {given.map((r) => {
+                  const on = u.roles?.includes(r.id) ?? false;
+                  return (
+                    <label key={r.id} className="flex items-center gap-2 py-1 text-sm">
+                      <input type="checkbox" checked={on} disabled={busy} onChange={() => void setRole(u, r, !on)} data-role-name={r.name} />
+                      <PodRoleName role={r} />
+                    </label>
+                  );
+                })}
+              </fieldset>
+            ) : null}
             {sessionsOf === u.id ? <UserSessions user={u} /> : null}
           </li>
         ))}

@@ -1,4 +1,5 @@
-import type { RegistrationMode } from "../../api/types";
+import type { AuditEntry, RegistrationMode } from "../../api/types";
+import { describeAuditEntry, type AuditNames } from "../community-settings/rules";
 import { inviteCodeFrom } from "../invites/inviteCode";
 
 /** Pod permission bits (docs/permissions.md "Pod permissions"). */
@@ -14,6 +15,9 @@ export interface AdminSections {
   settings: boolean;
   users: boolean;
   communities: boolean;
+  /** Pod roles: creating, editing and giving them needs POD_ADMINISTRATOR. */
+  roles: boolean;
+  audit: boolean;
 }
 
 function bits(permissions: string | null | undefined): bigint {
@@ -28,13 +32,103 @@ function bits(permissions: string | null | undefined): bigint {
 export function adminSections(permissions: string | null | undefined): AdminSections {
   const held = bits(permissions);
   const has = (bit: bigint) => (held & PodBits.administrator) !== 0n || (held & bit) !== 0n;
-  return { settings: has(PodBits.manageSettings), users: has(PodBits.banMembers), communities: has(PodBits.manageCommunities) };
+  return {
+    settings: has(PodBits.manageSettings),
+    users: has(PodBits.banMembers),
+    communities: has(PodBits.manageCommunities),
+    roles: (held & PodBits.administrator) !== 0n,
+    audit: has(PodBits.viewAuditLog),
+  };
 }
 
 /** Whether /admin has anything for this person (the settings page links there only then). */
 export function canAdminister(permissions: string | null | undefined): boolean {
   const s = adminSections(permissions);
-  return s.settings || s.users || s.communities;
+  return s.settings || s.users || s.communities || s.roles || s.audit;
+}
+
+/** A pod permission's name as a person reads it: POD_BAN_MEMBERS → "Ban members". */
+export function podPermissionLabel(name: string): string {
+  const words = name.replace(/^POD_/, "").replaceAll("_", " ").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Every action the pod audit log records (docs/permissions.md "Audit log"), for the filter. */
+export const POD_AUDIT_ACTIONS = [
+  "pod.setup", "pod.settings_update", "pod_role.create", "pod_role.update", "pod_role.delete",
+  "pod.member_role_update", "pod.ban", "pod.unban", "pod.sessions_end",
+] as const;
+
+function changedTo(entry: AuditEntry, field: string): unknown {
+  const c = entry.changes?.[field];
+  return c && typeof c === "object" && !Array.isArray(c) ? (c as { new?: unknown }).new : c;
+}
+
+function firstOf(v: unknown): string | undefined {
+  if (Array.isArray(v)) return firstOf(v[0]);
+  return typeof v === "string" ? v : undefined;
+}
+
+const settingWords: Record<string, string> = {
+  name: "the name",
+  description: "the description",
+  registration_mode: "who can join",
+  max_upload_bytes: "the upload limit",
+};
+
+/** A pod audit entry in words ("ana gave bia the pod role Auditors"); other actions as the community log words them. */
+export function describePodAuditEntry(entry: AuditEntry, names: AuditNames): string {
+  const actor = entry.actor_id ? names.user(entry.actor_id) : "The system";
+  const target = entry.target_id ?? "";
+  const roleName = () => firstOf(changedTo(entry, "name")) ?? names.role(target);
+  switch (entry.action) {
+    case "pod.setup": return `${actor} set up the server`;
+    case "pod.settings_update": {
+      const fields = Object.keys(entry.changes ?? {}).map((f) => settingWords[f] ?? f);
+      return fields.length ? `${actor} changed ${fields.join(", ")} of the server` : `${actor} saved the server settings unchanged`;
+    }
+    case "pod_role.create": return `${actor} created the pod role ${roleName()}`;
+    case "pod_role.update": return `${actor} updated the pod role ${roleName()}`;
+    case "pod_role.delete": return `${actor} deleted the pod role ${roleName()}`;
+    case "pod.member_role_update": {
+      const added = firstOf(entry.changes?.["added"]);
+      const removed = firstOf(entry.changes?.["removed"]);
+      if (added) return `${actor} gave ${names.user(target)} the pod role ${names.role(added)}`;
+      if (removed) return `${actor} took the pod role ${names.role(removed)} from ${names.user(target)}`;
+      return `${actor} changed the pod roles of ${names.user(target)}`;
+    }
+    case "pod.ban": return `${actor} banned ${names.user(target)} from the server`;
+    case "pod.unban": return `${actor} lifted the server ban of ${names.user(target)}`;
+    case "pod.sessions_end": {
+      const ended = entry.changes?.["sessions"];
+      const count = Array.isArray(ended) ? ended.length : 0;
+      return `${actor} signed ${names.user(target)} out (${count} ${count === 1 ? "session" : "sessions"} ended)`;
+    }
+    default: return describeAuditEntry(entry, names);
+  }
+}
+
+/** The `until` to send for a "to" day chosen inclusively (YYYY-MM-DD): the next day's UTC midnight. */
+export function dayAfter(day: string): string {
+  const at = new Date(`${day}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() + 1);
+  return at.toISOString().slice(0, 10);
+}
+
+const MiB = 1024 * 1024;
+
+/** An upload limit typed in MB as the bytes to send: empty is 0 (the server's maximum); null when it is not a positive number. */
+export function uploadLimitBytes(typed: string): number | null {
+  const text = typed.trim().replace(",", ".");
+  if (!text) return 0;
+  const mb = Number(text);
+  if (!Number.isFinite(mb) || mb <= 0) return null;
+  return Math.max(1, Math.round(mb * MiB));
+}
+
+/** Bytes shown in the MB field: up to two decimals, no trailing zeros. */
+export function megabytes(bytes: number): string {
+  return String(Math.round((bytes / MiB) * 100) / 100);
 }
 
 /** The invite code in a redirect to an invite page of this site (`/invite/CODE`), so registering from an invite link can use it. */

@@ -7,7 +7,7 @@ export const MAX_FILES = 10;
 
 /**
  * Bytes per file. The server's default (VOXORA_MEDIA__MAX_UPLOAD_BYTES, 25 MiB); no endpoint exposes the
- * configured value yet, so a pod configured lower answers 413 after the create request instead (its
+ * configured value yet, so a pod configured lower (VOXORA_MEDIA__MAX_UPLOAD_BYTES, or the upload limit set at /admin) answers 413 after the create request instead (its
  * detail is shown), and a pod configured higher is held to 25 MiB here.
  */
 export const MAX_BYTES = 25 * 1024 * 1024;
