@@ -23,7 +23,8 @@ namespace Voxora.Server.Infrastructure.OpenApi;
 /// <item>the operationId, from the handler's type and method (<c>CommunitiesEndpoints.Create</c> is
 /// <c>communitiesCreate</c>) unless the endpoint is named.</item>
 /// </list>
-/// Every problem response is <c>application/problem+json</c> with the <c>Problem</c> schema and lists its codes.
+/// Every problem response is <c>application/problem+json</c> with the <c>Problem</c> schema and lists its codes. Schemas
+/// describe the JSON as it is written (<see cref="DescribeWire"/>).
 /// </summary>
 public static class VoxoraOpenApi
 {
@@ -70,6 +71,11 @@ public static class VoxoraOpenApi
             options.AddDocumentTransformer((document, _, _) =>
             {
                 DescribeDocument(document);
+                return Task.CompletedTask;
+            });
+            options.AddSchemaTransformer((schema, _, _) =>
+            {
+                DescribeWire(schema);
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
@@ -165,6 +171,36 @@ public static class VoxoraOpenApi
 
         document.Tags = tags;
     }
+
+    /// <summary>
+    /// The schemas as the server writes them: numbers as JSON numbers (the web defaults also read them from strings,
+    /// which the framework documents as <c>integer | string</c>), and a null field left out
+    /// (<c>JsonIgnoreCondition.WhenWritingNull</c>), so a nullable property is never required.
+    /// </summary>
+    private static void DescribeWire(OpenApiSchema schema)
+    {
+        if (schema.Type is { } type && (type & (JsonSchemaType.Integer | JsonSchemaType.Number)) != 0 && (type & JsonSchemaType.String) != 0)
+        {
+            schema.Type = type & ~JsonSchemaType.String;
+            schema.Pattern = null;
+        }
+
+        if (schema.Required is { Count: > 0 } required && schema.Properties is { } properties)
+        {
+            foreach (var (name, property) in properties)
+            {
+                if (IsNullable(property))
+                {
+                    required.Remove(name);
+                }
+            }
+        }
+    }
+
+    private static bool IsNullable(IOpenApiSchema schema) =>
+        (schema.Type is { } type && (type & JsonSchemaType.Null) != 0)
+        || schema.OneOf?.Any(s => s.Type == JsonSchemaType.Null) == true
+        || schema.AnyOf?.Any(s => s.Type == JsonSchemaType.Null) == true;
 
     private static void DescribeOperation(OpenApiOperation operation, OpenApiOperationTransformerContext context)
     {

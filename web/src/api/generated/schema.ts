@@ -1763,19 +1763,19 @@ export interface components {
             name: string;
             owner_id: string;
             /** Format: int32 */
-            member_count: number | string;
+            member_count: number;
             /** Format: date-time */
             created_at: string;
         };
         AdminCommunityPage: {
             communities: components["schemas"]["AdminCommunity"][];
-            next_cursor: null | string;
+            next_cursor?: null | string;
         };
         AdminUser: {
             id: string;
             username: string;
-            display_name: null | string;
-            avatar_url: null | string;
+            display_name?: null | string;
+            avatar_url?: null | string;
             /** Format: date-time */
             created_at: string;
             is_owner: boolean;
@@ -1783,20 +1783,20 @@ export interface components {
         };
         AdminUserPage: {
             users: components["schemas"]["AdminUser"][];
-            next_cursor: null | string;
+            next_cursor?: null | string;
         };
         Attachment: {
             id: string;
             filename: string;
             content_type: string;
             /** Format: int64 */
-            size_bytes: number | string;
+            size_bytes: number;
             url: string;
-            thumbnail_url: null | string;
+            thumbnail_url?: null | string;
             /** Format: int32 */
-            width: null | number | string;
+            width?: null | number;
             /** Format: int32 */
-            height: null | number | string;
+            height?: null | number;
         };
         AttachmentUpload: {
             attachment_id: string;
@@ -1809,13 +1809,13 @@ export interface components {
             id: string;
             community_id: string;
             /** Format: int64 */
-            seq: number | string;
-            actor_id: null | string;
+            seq: number;
+            actor_id?: null | string;
             action: string;
-            target_type: null | string;
-            target_id: null | string;
+            target_type?: null | string;
+            target_id?: null | string;
             changes: null | components["schemas"]["JsonElement"];
-            reason: null | string;
+            reason?: null | string;
             /** Format: date-time */
             created_at: string;
             prev_hash: string;
@@ -1824,32 +1824,32 @@ export interface components {
         AuditVerification: {
             intact: boolean;
             /** Format: int32 */
-            checked: number | string;
-            first_broken_id: null | string;
+            checked: number;
+            first_broken_id?: null | string;
             /** @default false */
             truncated: boolean;
             /** Format: int64 */
-            checkpoint_seq?: null | number | string;
+            checkpoint_seq?: null | number;
             /**
              * Format: int32
              * @default 0
              */
-            legacy_entries: number | string;
+            legacy_entries: number;
         };
         BackupCodesResponse: {
             backup_codes: string[];
         };
         Ban: {
             user: components["schemas"]["UserSummary"];
-            reason: null | string;
-            actor_id: null | string;
+            reason?: null | string;
+            actor_id?: null | string;
             /** Format: date-time */
             created_at: string;
         };
         BanRequest: {
             reason?: null | string;
             /** Format: int32 */
-            delete_message_seconds?: null | number | string;
+            delete_message_seconds?: null | number;
         };
         BlockedUser: {
             user: components["schemas"]["UserSummary"];
@@ -1857,37 +1857,37 @@ export interface components {
             created_at: string;
         };
         BulkDeleteRequest: {
-            ids: null | string[];
+            ids?: null | string[];
         };
         ChangePasswordRequest: {
-            current_password: null | string;
-            new_password: null | string;
+            current_password?: null | string;
+            new_password?: null | string;
         };
         Channel: {
             id: string;
             community_id: string;
             name: string;
             /** Format: int32 */
-            type: number | string;
-            topic: null | string;
-            parent_id: null | string;
+            type: number;
+            topic?: null | string;
+            parent_id?: null | string;
             /** Format: int32 */
-            position: number | string;
+            position: number;
             /** Format: date-time */
             created_at: string;
             /** @default false */
             permissions_synced: boolean;
             /** Format: int32 */
-            bitrate?: null | number | string;
+            bitrate?: null | number;
             /** Format: int32 */
-            user_limit?: null | number | string;
+            user_limit?: null | number;
         };
         ChannelNotificationSettings: {
             channel_id: string;
             community_id: string;
             level: string;
             /** Format: date-time */
-            muted_until: null | string;
+            muted_until?: null | string;
         };
         ChannelOverride: {
             channel_id: string;
@@ -1900,22 +1900,22 @@ export interface components {
         };
         ChannelUnread: {
             channel_id: string;
-            community_id: null | string;
+            community_id?: null | string;
             /** Format: int32 */
-            unread_count: number | string;
+            unread_count: number;
             /** Format: int32 */
-            mention_count: number | string;
-            last_message_id: null | string;
+            mention_count: number;
+            last_message_id?: null | string;
         };
         Community: {
             id: string;
             name: string;
-            description: null | string;
+            description?: null | string;
             owner_id: string;
             /** Format: date-time */
             created_at: string;
             /** Format: int32 */
-            member_count?: null | number | string;
+            member_count?: null | number;
             channels?: null | components["schemas"]["Channel"][];
             icon_url?: null | string;
         };
@@ -1923,34 +1923,34 @@ export interface components {
             community_id: string;
             level: string;
             /** Format: date-time */
-            muted_until: null | string;
+            muted_until?: null | string;
             suppress_everyone: boolean;
         };
         ConfirmTotpRequest: {
-            code: null | string;
+            code?: null | string;
         };
         CreateAttachmentRequest: {
-            filename: null | string;
-            content_type: null | string;
+            filename?: null | string;
+            content_type?: null | string;
             /** Format: int64 */
-            size_bytes: null | number | string;
+            size_bytes?: null | number;
         };
         CreateChannelRequest: {
-            name: null | string;
+            name?: null | string;
             /** Format: int32 */
-            type?: null | number | string;
+            type?: null | number;
             topic?: null | string;
             parent_id?: null | string;
             /** Format: int32 */
-            position?: null | number | string;
+            position?: null | number;
             permissions_synced?: null | boolean;
             /** Format: int32 */
-            bitrate?: null | number | string;
+            bitrate?: null | number;
             /** Format: int32 */
-            user_limit?: null | number | string;
+            user_limit?: null | number;
         };
         CreateCommunityRequest: {
-            name: null | string;
+            name?: null | string;
             description?: null | string;
         };
         CreateDirectChannelRequest: {
@@ -1960,56 +1960,56 @@ export interface components {
         };
         CreateInviteRequest: {
             /** Format: int32 */
-            max_uses?: null | number | string;
+            max_uses?: null | number;
             /** Format: int32 */
-            max_age_seconds?: null | number | string;
+            max_age_seconds?: null | number;
         };
         CreateMessageRequest: {
-            content: null | string;
+            content?: null | string;
             nonce?: null | string;
             reply_to?: null | string;
             enforce_nonce?: null | boolean;
             attachments?: null | string[];
         };
         CreatePodRoleRequest: {
-            name: null | string;
+            name?: null | string;
             permissions?: unknown;
             /** Format: int32 */
-            position?: null | number | string;
+            position?: null | number;
         };
         CreatePushSubscriptionRequest: {
-            endpoint: null | string;
+            endpoint?: null | string;
             keys: null | components["schemas"]["PushSubscriptionKeys"];
         };
         CreateReportRequest: {
-            reason: null | string;
+            reason?: null | string;
         };
         CreateRoleRequest: {
-            name: null | string;
+            name?: null | string;
             permissions?: unknown;
             /** Format: int32 */
-            color?: null | number | string;
+            color?: null | number;
             /** Format: int32 */
-            position?: null | number | string;
+            position?: null | number;
         };
         CreateThreadRequest: {
-            name: null | string;
+            name?: null | string;
             /** Format: int32 */
-            auto_archive_seconds?: null | number | string;
+            auto_archive_seconds?: null | number;
         };
         DirectChannel: {
             id: string;
             /** Format: int32 */
-            type: number | string;
-            name: null | string;
-            owner_id: null | string;
+            type: number;
+            name?: null | string;
+            owner_id?: null | string;
             recipients: components["schemas"]["UserSummary"][];
-            last_message_id: null | string;
+            last_message_id?: null | string;
             /** Format: date-time */
             created_at: string;
         };
         DisableTotpRequest: {
-            password: null | string;
+            password?: null | string;
             code?: null | string;
             backup_code?: null | string;
         };
@@ -2021,10 +2021,10 @@ export interface components {
             thumbnail_url?: null | string;
             site_name?: null | string;
             /** Format: int32 */
-            color?: null | number | string;
+            color?: null | number;
         };
         EnableTotpRequest: {
-            password: null | string;
+            password?: null | string;
         };
         HealthReport: {
             status: string;
@@ -2040,20 +2040,20 @@ export interface components {
         IceServersResponse: {
             ice_servers: components["schemas"]["IceServer"][];
             /** Format: int32 */
-            ttl: number | string;
+            ttl: number;
         };
         Invite: {
             code: string;
             community_id: string;
-            inviter_id: null | string;
+            inviter_id?: null | string;
             /** Format: int32 */
-            max_uses: number | string;
+            max_uses: number;
             /** Format: int32 */
-            uses: number | string;
+            uses: number;
             /** Format: int32 */
-            max_age_seconds: number | string;
+            max_age_seconds: number;
             /** Format: date-time */
-            expires_at: null | string;
+            expires_at?: null | string;
             /** Format: date-time */
             created_at: string;
         };
@@ -2061,19 +2061,19 @@ export interface components {
             code: string;
             community_id: string;
             community_name: string;
-            community_description: null | string;
+            community_description?: null | string;
             /** Format: int32 */
-            member_count: number | string;
+            member_count: number;
             /** Format: date-time */
-            expires_at: null | string;
+            expires_at?: null | string;
         };
         JsonElement: unknown;
         LoginRequest: {
-            login: null | string;
-            password: null | string;
+            login?: null | string;
+            password?: null | string;
         };
         MarkReadRequest: {
-            message_id: null | string;
+            message_id?: null | string;
         };
         Member: {
             community_id: string;
@@ -2087,14 +2087,14 @@ export interface components {
         Message: {
             id: string;
             channel_id: string;
-            community_id: null | string;
+            community_id?: null | string;
             author: components["schemas"]["UserSummary"];
             content: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            edited_at: null | string;
-            reply_to: null | string;
+            edited_at?: null | string;
+            reply_to?: null | string;
             mentions: string[];
             reactions: components["schemas"]["ReactionCount"][];
             nonce?: null | string;
@@ -2104,7 +2104,7 @@ export interface components {
              * Format: int32
              * @default 0
              */
-            type: number | string;
+            type: number;
             /** @default false */
             pinned: boolean;
             /** Format: date-time */
@@ -2139,7 +2139,7 @@ export interface components {
         PermissionDefinition: {
             name: string;
             /** Format: int32 */
-            bit: number | string;
+            bit: number;
             description: string;
             everyone_default: boolean;
             channel_scoped: boolean;
@@ -2154,8 +2154,8 @@ export interface components {
         };
         PodBan: {
             user: components["schemas"]["UserSummary"];
-            reason: null | string;
-            actor_id: null | string;
+            reason?: null | string;
+            actor_id?: null | string;
             /** Format: date-time */
             created_at: string;
         };
@@ -2164,27 +2164,27 @@ export interface components {
         };
         PodDashboard: {
             /** Format: int32 */
-            users: number | string;
+            users: number;
             /** Format: int32 */
-            communities: number | string;
+            communities: number;
             /** Format: int32 */
-            messages_today: number | string;
+            messages_today: number;
             /** Format: int32 */
-            gateway_connections: number | string;
+            gateway_connections: number;
             /** Format: int32 */
-            in_voice: number | string;
+            in_voice: number;
             /** Format: int64 */
-            storage_used_bytes: number | string;
+            storage_used_bytes: number;
             database_provider: string;
             version: string;
             /** Format: int64 */
-            uptime_seconds: number | string;
+            uptime_seconds: number;
             /** Format: date-time */
             started_at: string;
         };
         PodInfo: {
             name: string;
-            description: null | string;
+            description?: null | string;
             registration_mode: string;
             setup_required: boolean;
         };
@@ -2194,7 +2194,7 @@ export interface components {
             /** Format: int64 */
             permissions: unknown;
             /** Format: int32 */
-            position: number | string;
+            position: number;
             is_default: boolean;
             /** Format: date-time */
             created_at: string;
@@ -2207,16 +2207,16 @@ export interface components {
         };
         PodSettings: {
             name: string;
-            description: null | string;
+            description?: null | string;
             registration_mode: string;
             /** Format: date-time */
-            setup_completed_at: null | string;
+            setup_completed_at?: null | string;
             /** Format: date-time */
-            updated_at: null | string;
+            updated_at?: null | string;
         };
         PodSetupRequest: {
-            username: null | string;
-            password: null | string;
+            username?: null | string;
+            password?: null | string;
             email?: null | string;
             pod_name?: null | string;
             pod_description?: null | string;
@@ -2251,21 +2251,21 @@ export interface components {
             created_at: string;
         };
         PushSubscriptionKeys: {
-            p256dh: null | string;
-            auth: null | string;
+            p256dh?: null | string;
+            auth?: null | string;
         };
         ReactionCount: {
             emoji: string;
             /** Format: int32 */
-            count: number | string;
+            count: number;
             me?: null | boolean;
         };
         RefreshRequest: {
-            refresh_token: null | string;
+            refresh_token?: null | string;
         };
         RegisterRequest: {
-            username: null | string;
-            password: null | string;
+            username?: null | string;
+            password?: null | string;
             email?: null | string;
             invite_code?: null | string;
         };
@@ -2279,15 +2279,15 @@ export interface components {
             reporter_id: string;
             reason: string;
             status: string;
-            resolver_id: null | string;
-            note: null | string;
+            resolver_id?: null | string;
+            note?: null | string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            resolved_at: null | string;
+            resolved_at?: null | string;
         };
         ResolveReportRequest: {
-            status: null | string;
+            status?: null | string;
             note?: null | string;
         };
         Role: {
@@ -2297,19 +2297,19 @@ export interface components {
             /** Format: int64 */
             permissions: unknown;
             /** Format: int32 */
-            position: number | string;
+            position: number;
             is_everyone: boolean;
             /** Format: int32 */
-            color: null | number | string;
+            color?: null | number;
             /** Format: date-time */
             created_at: string;
         };
         SearchChannel: {
             id: string;
-            name: null | string;
+            name?: null | string;
             /** Format: int32 */
-            type: number | string;
-            parent_id: null | string;
+            type: number;
+            parent_id?: null | string;
         };
         SearchHit: {
             message: components["schemas"]["Message"];
@@ -2320,10 +2320,10 @@ export interface components {
         };
         SearchResults: {
             /** Format: int32 */
-            total_results: number | string;
+            total_results: number;
             total_capped: boolean;
             hits: components["schemas"]["SearchHit"][];
-            next_cursor: null | string;
+            next_cursor?: null | string;
         };
         SessionInfo: {
             id: string;
@@ -2331,8 +2331,8 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             last_used_at: string;
-            user_agent: null | string;
-            ip: null | string;
+            user_agent?: null | string;
+            ip?: null | string;
             current: boolean;
         };
         SetOverrideRequest: {
@@ -2346,9 +2346,9 @@ export interface components {
         };
         TextRange: {
             /** Format: int32 */
-            start: number | string;
+            start: number;
             /** Format: int32 */
-            length: number | string;
+            length: number;
         };
         ThreadChannel: {
             id: string;
@@ -2358,18 +2358,18 @@ export interface components {
             owner_id: string;
             name: string;
             /** Format: int32 */
-            type: number | string;
+            type: number;
             archived: boolean;
             /** Format: int32 */
-            auto_archive_seconds: number | string;
+            auto_archive_seconds: number;
             /** Format: date-time */
-            archived_at: null | string;
+            archived_at?: null | string;
             /** Format: int32 */
-            message_count: number | string;
+            message_count: number;
             /** Format: int32 */
-            member_count: number | string;
+            member_count: number;
             /** Format: date-time */
-            last_message_at: null | string;
+            last_message_at?: null | string;
             /** Format: date-time */
             last_activity_at: string;
             /** Format: date-time */
@@ -2380,9 +2380,9 @@ export interface components {
             id: string;
             name: string;
             /** Format: int32 */
-            message_count: number | string;
+            message_count: number;
             /** Format: date-time */
-            last_message_at: null | string;
+            last_message_at?: null | string;
             /** Format: date-time */
             last_activity_at: string;
             archived: boolean;
@@ -2391,7 +2391,7 @@ export interface components {
             access_token: string;
             token_type: string;
             /** Format: int32 */
-            expires_in: number | string;
+            expires_in: number;
             refresh_token: string;
         };
         TotpEnrollment: {
@@ -2415,15 +2415,15 @@ export interface components {
             topic?: null | string;
             parent_id?: null | string;
             /** Format: int32 */
-            position?: null | number | string;
+            position?: null | number;
             permissions_synced?: null | boolean;
             /** Format: int32 */
-            bitrate?: null | number | string;
+            bitrate?: null | number;
             /** Format: int32 */
-            user_limit?: null | number | string;
+            user_limit?: null | number;
             archived?: null | boolean;
             /** Format: int32 */
-            auto_archive_seconds?: null | number | string;
+            auto_archive_seconds?: null | number;
         };
         UpdateCommunityNotificationSettingsRequest: {
             level?: null | string;
@@ -2436,14 +2436,14 @@ export interface components {
             description?: null | string;
         };
         UpdateMeRequest: {
-            display_name: null | string;
+            display_name?: null | string;
         };
         UpdateMemberRequest: {
             /** Format: date-time */
             timeout_until?: null | string;
         };
         UpdateMessageRequest: {
-            content: null | string;
+            content?: null | string;
         };
         UpdateNotificationPreferencesRequest: {
             show_previews?: null | boolean;
@@ -2452,7 +2452,7 @@ export interface components {
             name?: null | string;
             permissions?: unknown;
             /** Format: int32 */
-            position?: null | number | string;
+            position?: null | number;
         };
         UpdatePodSettingsRequest: {
             name?: null | string;
@@ -2463,9 +2463,9 @@ export interface components {
             name?: null | string;
             permissions?: unknown;
             /** Format: int32 */
-            color?: null | number | string;
+            color?: null | number;
             /** Format: int32 */
-            position?: null | number | string;
+            position?: null | number;
         };
         UpdateUserSettingsRequest: {
             allow_dms_from_members?: null | boolean;
@@ -2473,7 +2473,7 @@ export interface components {
         User: {
             id: string;
             username: string;
-            display_name: null | string;
+            display_name?: null | string;
             /** Format: date-time */
             created_at: string;
             email?: null | string;
@@ -2491,20 +2491,20 @@ export interface components {
         UserSummary: {
             id: string;
             username: string;
-            display_name: null | string;
-            avatar_url: null | string;
+            display_name?: null | string;
+            avatar_url?: null | string;
         };
         VapidPublicKey: {
             public_key: string;
         };
         VerifyMfaRequest: {
-            mfa_token: null | string;
+            mfa_token?: null | string;
             code?: null | string;
             backup_code?: null | string;
         };
         VoiceState: {
             community_id: string;
-            channel_id: null | string;
+            channel_id?: null | string;
             user_id: string;
             self_mute: boolean;
             self_deaf: boolean;
