@@ -319,10 +319,7 @@ export interface Role {
 }
 
 /** GET /communities/{id}/permissions/@me: bit sets as decimal strings. */
-export interface MyPermissions {
-  community: string;
-  channels: Record<string, string>;
-}
+export type MyPermissions = Schemas["MyPermissions"];
 
 export interface Problem {
   type?: string;
@@ -460,12 +457,7 @@ export interface ChannelOverride {
 export type PermissionDefinition = Schemas["PermissionDefinition"];
 
 /** GET /permissions: what every bit means. */
-export interface PermissionTable {
-  community: PermissionDefinition[];
-  everyone_default: string;
-  pod: PermissionDefinition[];
-  pod_everyone_default: string;
-}
+export type PermissionTable = Schemas["PermissionTable"];
 
 export type Ban = Schemas["Ban"];
 
@@ -601,11 +593,7 @@ export interface PodInfo {
 }
 
 /** GET /pod/@me: what the signed-in user may do on this pod; `permissions` is a bit set as a decimal string. */
-export interface PodSelf {
-  is_owner: boolean;
-  permissions: string;
-  roles: string[];
-}
+export type PodSelf = Schemas["PodSelf"];
 
 /** POST /pod/setup, only while the pod has no accounts. */
 export interface PodSetupRequest {

@@ -73,9 +73,9 @@ public static class VoxoraOpenApi
                 DescribeDocument(document);
                 return Task.CompletedTask;
             });
-            options.AddSchemaTransformer((schema, _, _) =>
+            options.AddSchemaTransformer((schema, context, _) =>
             {
-                DescribeWire(schema);
+                DescribeWire(schema, context);
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
@@ -142,6 +142,7 @@ public static class VoxoraOpenApi
                 ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "English, for people; clients show their own text per code." },
                 ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String },
                 ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The stable reason, e.g. `validation_failed`, `not_found`, `rate_limited`." },
+                ["request_id"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The request's id, as in the server's logs." },
                 ["errors"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.Object,
@@ -175,10 +176,21 @@ public static class VoxoraOpenApi
     /// <summary>
     /// The schemas as the server writes them: numbers as JSON numbers (the web defaults also read them from strings,
     /// which the framework documents as <c>integer | string</c>), and a null field left out
-    /// (<c>JsonIgnoreCondition.WhenWritingNull</c>), so a nullable property is never required.
+    /// (<c>JsonIgnoreCondition.WhenWritingNull</c>), so a nullable property is never required; permission bit sets are
+    /// decimal strings (<see cref="PermissionBitsConverter"/>), which the framework cannot see through the converter.
     /// </summary>
-    private static void DescribeWire(OpenApiSchema schema)
+    private static void DescribeWire(OpenApiSchema schema, OpenApiSchemaTransformerContext context)
     {
+        if (context.JsonPropertyInfo?.CustomConverter is PermissionBitsConverter or NullablePermissionBitsConverter)
+        {
+            schema.Type = context.JsonPropertyInfo.CustomConverter is NullablePermissionBitsConverter
+                ? JsonSchemaType.String | JsonSchemaType.Null
+                : JsonSchemaType.String;
+            schema.Format = null;
+            schema.Pattern = "^[0-9]+$";
+            schema.Description ??= "A permission bit set, as a decimal string (docs/permissions.md).";
+        }
+
         if (schema.Type is { } type && (type & (JsonSchemaType.Integer | JsonSchemaType.Number)) != 0 && (type & JsonSchemaType.String) != 0)
         {
             schema.Type = type & ~JsonSchemaType.String;

@@ -1893,10 +1893,10 @@ export interface components {
             channel_id: string;
             type: string;
             id: string;
-            /** Format: int64 */
-            allow: unknown;
-            /** Format: int64 */
-            deny: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            allow: string;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            deny: string;
         };
         ChannelUnread: {
             channel_id: string;
@@ -1973,7 +1973,8 @@ export interface components {
         };
         CreatePodRoleRequest: {
             name?: null | string;
-            permissions?: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            permissions?: null | string;
             /** Format: int32 */
             position?: null | number;
         };
@@ -1986,7 +1987,8 @@ export interface components {
         };
         CreateRoleRequest: {
             name?: null | string;
-            permissions?: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            permissions?: null | string;
             /** Format: int32 */
             color?: null | number;
             /** Format: int32 */
@@ -2125,8 +2127,8 @@ export interface components {
             channel_id?: null | string;
         };
         MyPermissions: {
-            /** Format: int64 */
-            community: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            community: string;
             channels: {
                 [key: string]: string;
             };
@@ -2146,11 +2148,11 @@ export interface components {
         };
         PermissionTable: {
             community: components["schemas"]["PermissionDefinition"][];
-            /** Format: int64 */
-            everyone_default: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            everyone_default: string;
             pod: components["schemas"]["PermissionDefinition"][];
-            /** Format: int64 */
-            pod_everyone_default: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            pod_everyone_default: string;
         };
         PodBan: {
             user: components["schemas"]["UserSummary"];
@@ -2191,8 +2193,8 @@ export interface components {
         PodRole: {
             id: string;
             name: string;
-            /** Format: int64 */
-            permissions: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            permissions: string;
             /** Format: int32 */
             position: number;
             is_default: boolean;
@@ -2201,8 +2203,8 @@ export interface components {
         };
         PodSelf: {
             is_owner: boolean;
-            /** Format: int64 */
-            permissions: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            permissions: string;
             roles: string[];
         };
         PodSettings: {
@@ -2239,6 +2241,8 @@ export interface components {
             instance?: string;
             /** @description The stable reason, e.g. `validation_failed`, `not_found`, `rate_limited`. */
             code: string;
+            /** @description The request's id, as in the server's logs. */
+            request_id?: string;
             /** @description With `validation_failed`: the invalid fields and what is wrong with each. */
             errors?: {
                 [key: string]: string[];
@@ -2294,8 +2298,8 @@ export interface components {
             id: string;
             community_id: string;
             name: string;
-            /** Format: int64 */
-            permissions: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            permissions: string;
             /** Format: int32 */
             position: number;
             is_everyone: boolean;
@@ -2336,8 +2340,10 @@ export interface components {
             current: boolean;
         };
         SetOverrideRequest: {
-            allow?: unknown;
-            deny?: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            allow?: null | string;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            deny?: null | string;
         };
         SharedCommunity: {
             id: string;
@@ -2450,7 +2456,8 @@ export interface components {
         };
         UpdatePodRoleRequest: {
             name?: null | string;
-            permissions?: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            permissions?: null | string;
             /** Format: int32 */
             position?: null | number;
         };
@@ -2461,7 +2468,8 @@ export interface components {
         };
         UpdateRoleRequest: {
             name?: null | string;
-            permissions?: unknown;
+            /** @description A permission bit set, as a decimal string (docs/permissions.md). */
+            permissions?: null | string;
             /** Format: int32 */
             color?: null | number;
             /** Format: int32 */
