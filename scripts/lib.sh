@@ -64,6 +64,17 @@ require_node() {
   [ "$major" -ge 20 ] || die "the web client needs Node.js 20 or newer (found $(node --version 2>/dev/null || echo none)); install it, or build the server alone with -p:SkipWebBuild=true"
 }
 
+# ensure_node_tool NAME: the npm tool pinned in tools/NAME (package.json + package-lock.json) is installed there
+# (`npm ci` when its node_modules is missing or older than the lock). Used for s3rver, @redocly/cli, openapi-typescript.
+ensure_node_tool() {
+  local dir="$VOXORA_REPO/tools/$1"
+  [ -f "$dir/package-lock.json" ] || die "tools/$1 has no package-lock.json"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "installing tools/$1 (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci in tools/$1 failed"
+  fi
+}
+
 # ---------------------------------------------------------------------------
 # Throwaway PostgreSQL for the test suite (loopback only, temp dir, no durability).
 # start_throwaway_postgres sets PG_ROOT and PG_PORT; the caller must arrange
@@ -202,10 +213,7 @@ S3_PORT=""
 S3_PID=""
 start_throwaway_s3() {
   local tool="$VOXORA_REPO/tools/s3rver"
-  if [ ! -x "$tool/node_modules/.bin/s3rver" ] || [ "$tool/package-lock.json" -nt "$tool/node_modules/.package-lock.json" ]; then
-    log "installing s3rver (tools/s3rver)"
-    (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci in tools/s3rver failed"
-  fi
+  ensure_node_tool s3rver
   S3_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/voxora-s3.XXXXXX")"
   local attempt i
   for attempt in 1 2 3 4 5; do

@@ -55,6 +55,11 @@ export VOXORA_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
 export VOXORA_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 export VOXORA_TEST_S3="http://127.0.0.1:$S3_PORT"
 
+# OpenApiDocumentTests lint the served OpenAPI document with @redocly/cli and regenerate the web client's wire types
+# with openapi-typescript (both pinned under tools/), failing on lint errors or drift.
+ensure_node_tool redocly
+ensure_node_tool openapi-typescript
+
 RESULTS="$VOXORA_REPO/artifacts/test-results"
 # Stale .trx files from an earlier run would skew the counts below.
 rm -rf "$RESULTS" "$VOXORA_REPO/artifacts/e2e"

@@ -26,6 +26,7 @@ using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Cluster;
 using Voxora.Server.Infrastructure.Events;
 using Voxora.Server.Infrastructure.Http;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server;
 
@@ -183,7 +184,7 @@ public static class VoxoraHost
         services.AddVoxoraDatabase(options);
         services.AddVoxoraRateLimits(options.RateLimiting);
         services.AddVoxoraRequestTimeouts(options.Http);
-        services.AddOpenApi();
+        services.AddVoxoraOpenApi();
 
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<SigningKeyStore>();

@@ -29,7 +29,8 @@ public static class WebClient
         if (!File.Exists(index))
         {
             app.Logger.LogWarning("The web client is not built (no {Index}); only the API is served. Build without -p:SkipWebBuild=true to include it.", index);
-            app.MapGet("/", () => TypedResults.Text("Voxora is running, but its web client was not built. See README.md.", statusCode: StatusCodes.Status503ServiceUnavailable));
+            app.MapGet("/", () => TypedResults.Text("Voxora is running, but its web client was not built. See README.md.", statusCode: StatusCodes.Status503ServiceUnavailable))
+                .ExcludeFromDescription();
             return;
         }
 

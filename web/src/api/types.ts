@@ -1,5 +1,10 @@
-// Wire types mirroring src/Voxora.Protocol/*.cs (JSON is snake_case, nulls are omitted, so every
-// nullable field is optional here). Keep in step with the C# records.
+// Wire types of the REST API and the gateway (JSON is snake_case, nulls are omitted, so every nullable field is
+// optional). Where a type is generated from the server's OpenAPI document (./generated/schema.ts, made by
+// scripts/openapi-types.sh; the tests fail when it drifts) it is an alias of the generated schema; the rest mirror
+// src/Voxora.Protocol/*.cs by hand until the generated shapes agree with them (docs/architecture.md).
+import type { components } from "./generated/schema";
+
+type Schemas = components["schemas"];
 
 export interface User {
   id: string;
@@ -13,12 +18,7 @@ export interface User {
   mfa_enabled?: boolean;
 }
 
-export interface UserSummary {
-  id: string;
-  username: string;
-  display_name?: string | null;
-  avatar_url?: string | null;
-}
+export type UserSummary = Schemas["UserSummary"];
 
 /** 2 and 3 are direct channels (no community); 5 is a thread, 6 reserved. */
 export const ChannelType = { Text: 0, Voice: 1, DirectMessage: 2, GroupDirectMessage: 3, Category: 4, Thread: 5 } as const;
@@ -68,25 +68,9 @@ export interface MemberRemoved {
   user: UserSummary;
 }
 
-export interface Invite {
-  code: string;
-  community_id: string;
-  inviter_id?: string | null;
-  max_uses: number;
-  uses: number;
-  max_age_seconds: number;
-  expires_at?: string | null;
-  created_at: string;
-}
+export type Invite = Schemas["Invite"];
 
-export interface InvitePreview {
-  code: string;
-  community_id: string;
-  community_name: string;
-  community_description?: string | null;
-  member_count: number;
-  expires_at?: string | null;
-}
+export type InvitePreview = Schemas["InvitePreview"];
 
 export interface InviteDeleted {
   code: string;
@@ -98,11 +82,7 @@ export interface Deleted {
   community_id?: string | null;
 }
 
-export interface ReactionCount {
-  emoji: string;
-  count: number;
-  me?: boolean | null;
-}
+export type ReactionCount = Schemas["ReactionCount"];
 
 export interface Message {
   id: string;
@@ -138,25 +118,10 @@ export interface Message {
  * A file sent with a message. `url` and `thumbnail_url` are signed and expire: usable directly in
  * <img>/<video>/<a> without an Authorization header; fresh ones come with every message payload.
  */
-export interface Attachment {
-  id: string;
-  filename: string;
-  content_type: string;
-  size_bytes: number;
-  url: string;
-  /** Images only: at most 400×400 (WebP). */
-  thumbnail_url?: string | null;
-  width?: number | null;
-  height?: number | null;
-}
+export type Attachment = Schemas["Attachment"];
 
 /** POST /channels/{id}/attachments: where to PUT the file's bytes (raw body, bearer token) before the URL expires. */
-export interface AttachmentUpload {
-  attachment_id: string;
-  upload_url: string;
-  upload_method: string;
-  expires_at: string;
-}
+export type AttachmentUpload = Schemas["AttachmentUpload"];
 
 /**
  * A link preview. thumbnail_url is the server's signed image proxy (/api/v1/media/proxy), never the remote image, so
@@ -185,36 +150,10 @@ export interface ChannelPinsUpdate {
 }
 
 /** What a parent message carries about its thread. */
-export interface ThreadSummary {
-  id: string;
-  name: string;
-  message_count: number;
-  last_message_at?: string | null;
-  last_activity_at: string;
-  archived: boolean;
-}
+export type ThreadSummary = Schemas["ThreadSummary"];
 
 /** A thread (channel type 5): GET /channels/{thread_id}, the thread list, THREAD_CREATE / THREAD_UPDATE. */
-export interface ThreadChannel {
-  id: string;
-  community_id: string;
-  /** The text channel it was started in. */
-  parent_id: string;
-  parent_message_id: string;
-  owner_id: string;
-  name: string;
-  type: number;
-  archived: boolean;
-  auto_archive_seconds: number;
-  archived_at?: string | null;
-  message_count: number;
-  member_count: number;
-  last_message_at?: string | null;
-  last_activity_at: string;
-  created_at: string;
-  /** Whether I am a member: REST answers only (gateway payloads are shared). */
-  joined?: boolean | null;
-}
+export type ThreadChannel = Schemas["ThreadChannel"];
 
 /** THREAD_MEMBERS_UPDATE. */
 export interface ThreadMembersUpdate {
@@ -257,12 +196,7 @@ export interface TypingStart {
   timestamp: string;
 }
 
-export interface TokenResponse {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  refresh_token: string;
-}
+export type TokenResponse = Schemas["TokenResponse"];
 
 /** Login's answer for an account with two-factor sign-in: no tokens yet; finish at /users/@me/mfa/verify. */
 export interface MfaRequiredResponse {
@@ -277,25 +211,11 @@ export type LoginResponse = TokenResponse | MfaRequiredResponse;
 export type SecondFactorInput = { code: string } | { backup_code: string };
 
 /** A pending TOTP enrolment: the key, its otpauth:// URI and QR code (PNG data URI), and the 8 backup codes. */
-export interface TotpEnrollment {
-  secret: string;
-  otpauth_uri: string;
-  qr_code_data_uri: string;
-  backup_codes: string[];
-}
+export type TotpEnrollment = Schemas["TotpEnrollment"];
 
-export interface BackupCodesResponse {
-  backup_codes: string[];
-}
+export type BackupCodesResponse = Schemas["BackupCodesResponse"];
 
-export interface SessionInfo {
-  id: string;
-  created_at: string;
-  last_used_at: string;
-  user_agent?: string | null;
-  ip?: string | null;
-  current: boolean;
-}
+export type SessionInfo = Schemas["SessionInfo"];
 
 export interface ReadyPayload {
   session_id: string;
@@ -312,15 +232,7 @@ export interface ReadyPayload {
 }
 
 /** A DM (type 2) or group DM (type 3): no community; `recipients` includes me. */
-export interface DirectChannel {
-  id: string;
-  type: number;
-  name?: string | null;
-  owner_id?: string | null;
-  recipients: UserSummary[];
-  last_message_id?: string | null;
-  created_at: string;
-}
+export type DirectChannel = Schemas["DirectChannel"];
 
 /** CHANNEL_RECIPIENT_ADD / _REMOVE. */
 export interface ChannelRecipient {
@@ -328,16 +240,9 @@ export interface ChannelRecipient {
   user: UserSummary;
 }
 
-export interface UserProfile {
-  user: UserSummary;
-  shared_communities: { id: string; name: string; roles: string[] }[];
-  blocked: boolean;
-}
+export type UserProfile = Schemas["UserProfile"];
 
-export interface BlockedUser {
-  user: UserSummary;
-  created_at: string;
-}
+export type BlockedUser = Schemas["BlockedUser"];
 
 /** A status the user can choose (op 9); others see `invisible` as `offline`. */
 export type ChosenStatus = "online" | "idle" | "dnd" | "invisible";
@@ -374,11 +279,7 @@ export interface VoiceErrorEvent {
   message: string;
 }
 
-export interface IceServer {
-  urls: string[];
-  username?: string | null;
-  credential?: string | null;
-}
+export type IceServer = Schemas["IceServer"];
 
 /** Gateway op 5: (re)start media for this channel with this voice session. */
 export interface VoiceServerPayload {
@@ -403,10 +304,7 @@ export interface VoiceSignal {
   candidate?: VoiceIceCandidate | null;
 }
 
-export interface VoiceStatus {
-  available: boolean;
-  reason?: string | null;
-}
+export type VoiceStatus = Schemas["VoiceStatus"];
 
 /** GET /communities/{id}/roles (ordered by position). */
 export interface Role {
@@ -421,10 +319,7 @@ export interface Role {
 }
 
 /** GET /communities/{id}/permissions/@me: bit sets as decimal strings. */
-export interface MyPermissions {
-  community: string;
-  channels: Record<string, string>;
-}
+export type MyPermissions = Schemas["MyPermissions"];
 
 export interface Problem {
   type?: string;
@@ -482,18 +377,7 @@ export type DispatchEvent =
 export type DispatchType = DispatchEvent["t"];
 
 /** GET /unread-counts: one entry per text channel the user can view. */
-export interface UnreadCounts {
-  channels: {
-    channel_id: string;
-    /** Absent for a direct channel. */
-    community_id?: string | null;
-    unread_count: number;
-    mention_count: number;
-    /** Newest message of the channel (null when empty). */
-    last_message_id?: string | null;
-  }[];
-  last_updated: string;
-}
+export type UnreadCounts = Schemas["UnreadCounts"];
 
 /** CHANNEL_READ: my read marker moved (on this or another device). */
 export interface ChannelRead {
@@ -570,28 +454,12 @@ export interface ChannelOverride {
   deny: string;
 }
 
-export interface PermissionDefinition {
-  name: string;
-  bit: number;
-  description: string;
-  everyone_default: boolean;
-  channel_scoped: boolean;
-}
+export type PermissionDefinition = Schemas["PermissionDefinition"];
 
 /** GET /permissions: what every bit means. */
-export interface PermissionTable {
-  community: PermissionDefinition[];
-  everyone_default: string;
-  pod: PermissionDefinition[];
-  pod_everyone_default: string;
-}
+export type PermissionTable = Schemas["PermissionTable"];
 
-export interface Ban {
-  user: UserSummary;
-  reason?: string | null;
-  actor_id?: string | null;
-  created_at: string;
-}
+export type Ban = Schemas["Ban"];
 
 /** A report of a message (status open, resolved or dismissed). `message_content` is the text when it was reported. */
 export interface Report {
@@ -665,18 +533,10 @@ export interface SearchHit {
  * `SearchChannel`: a text channel or a thread (`parent_id` its channel) of the community, or a direct channel
  * (`name` absent; `type` as in {@link ChannelType}).
  */
-export interface SearchChannel {
-  id: string;
-  name?: string | null;
-  type: number;
-  parent_id?: string | null;
-}
+export type SearchChannel = Schemas["SearchChannel"];
 
 /** `TextRange`: `start` and `length` in UTF-16 code units. */
-export interface TextRange {
-  start: number;
-  length: number;
-}
+export type TextRange = Schemas["TextRange"];
 
 /** `SearchLimits`: beyond these a query is refused with a 400. */
 export const SearchLimits = {
@@ -744,11 +604,7 @@ export interface PodRole {
 }
 
 /** GET /pod/@me: what the signed-in user may do on this pod; `permissions` is a bit set as a decimal string. */
-export interface PodSelf {
-  is_owner: boolean;
-  permissions: string;
-  roles: string[];
-}
+export type PodSelf = Schemas["PodSelf"];
 
 /** POST /pod/setup, only while the pod has no accounts. */
 export interface PodSetupRequest {
@@ -811,20 +667,8 @@ export interface AdminUser {
   roles?: string[] | null;
 }
 
-export interface AdminUserPage {
-  users: AdminUser[];
-  next_cursor?: string | null;
-}
+export type AdminUserPage = Schemas["AdminUserPage"];
 
-export interface AdminCommunity {
-  id: string;
-  name: string;
-  owner_id: string;
-  member_count: number;
-  created_at: string;
-}
+export type AdminCommunity = Schemas["AdminCommunity"];
 
-export interface AdminCommunityPage {
-  communities: AdminCommunity[];
-  next_cursor?: string | null;
-}
+export type AdminCommunityPage = Schemas["AdminCommunityPage"];

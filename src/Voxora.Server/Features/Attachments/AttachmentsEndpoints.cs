@@ -12,6 +12,7 @@ using Voxora.Server.Features.Messages;
 using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.OpenApi;
 using Voxora.Server.Infrastructure.Storage;
 
 namespace Voxora.Server.Features.Attachments;
@@ -40,14 +41,14 @@ public static class AttachmentsEndpoints
 
     public static RouteGroupBuilder MapAttachmentsEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/channels/{channelId}/attachments", Create).WithTags("Attachments").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        api.MapPut("/media/upload/{attachmentId}", Upload)
+        api.MapPost("/channels/{channelId}/attachments", Create).WithSummary("Reserve an upload slot for a file to attach to a message (ATTACH_FILES)").ProducesForbidden().WithTags("Attachments").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        api.MapPut("/media/upload/{attachmentId}", Upload).WithSummary("Upload the bytes of a reserved attachment").ProducesForbidden()
             // Up to 25 MiB from a phone can take longer than a REST request; Kestrel's minimum data rate bounds it instead.
             .DisableRequestTimeout()
             .WithTags("Attachments").RequireAuthorization().RequireRateLimiting(RateLimits.User);
 
         // No Bearer token: an <img src> cannot send one. The signature in the link is the permission.
-        api.MapGet("/media/{attachmentId}/{filename}", Serve).DisableRequestTimeout().WithTags("Attachments").AllowAnonymous();
+        api.MapGet("/media/{attachmentId}/{filename}", Serve).WithSummary("Download an attachment (signed URL, no token)").DisableRequestTimeout().WithTags("Attachments").AllowAnonymous();
         return api;
     }
 

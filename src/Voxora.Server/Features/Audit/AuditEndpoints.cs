@@ -9,6 +9,7 @@ using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Audit;
 
@@ -23,12 +24,12 @@ public static class AuditEndpoints
     public static RouteGroupBuilder MapAuditEndpoints(this RouteGroupBuilder api)
     {
         var community = api.MapGroup("/communities/{communityId}/audit-log").WithTags("Audit").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        community.MapGet("", List);
-        community.MapGet("/verify", Verify);
+        community.MapGet("", List).WithSummary("A community's audit log, filtered by action, actor and date (VIEW_AUDIT_LOG)").ProducesForbidden();
+        community.MapGet("/verify", Verify).WithSummary("Verify a community's audit log hash chain (VIEW_AUDIT_LOG)").ProducesForbidden();
 
         var pod = api.MapGroup("/pod/audit-log").WithTags("Audit").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        pod.MapGet("", ListPod);
-        pod.MapGet("/verify", VerifyPod);
+        pod.MapGet("", ListPod).WithSummary("The pod's audit log (POD_VIEW_AUDIT_LOG)").ProducesForbidden();
+        pod.MapGet("/verify", VerifyPod).WithSummary("Verify the pod's audit log hash chain (POD_VIEW_AUDIT_LOG)").ProducesForbidden();
         return api;
     }
 

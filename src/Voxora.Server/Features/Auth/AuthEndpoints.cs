@@ -9,6 +9,7 @@ using Voxora.Server.Features.TwoFactor;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Auth;
 
@@ -19,14 +20,22 @@ public static class AuthEndpoints
     {
         var auth = api.MapGroup("/auth").WithTags("Auth");
 
-        auth.MapPost("/register", Register).RequireRateLimiting(RateLimits.Auth);
-        auth.MapPost("/login", Login).RequireRateLimiting(RateLimits.Auth);
-        auth.MapPost("/refresh", Refresh).RequireRateLimiting(RateLimits.Auth);
+        auth.MapPost("/register", Register).WithSummary("Register an account and sign in")
+            .ProblemResponse(StatusCodes.Status409Conflict, ProblemCodes.UsernameTaken)
+            .ProblemResponse(StatusCodes.Status403Forbidden, ProblemCodes.RegistrationClosed, ProblemCodes.RegistrationInviteOnly, ProblemCodes.BannedFromCommunity)
+            .ProblemResponse(StatusCodes.Status404NotFound, ProblemCodes.InviteNotFound)
+            .ProblemResponse(StatusCodes.Status410Gone, ProblemCodes.InviteExpired, ProblemCodes.InviteExhausted, ProblemCodes.InviteRevoked).RequireRateLimiting(RateLimits.Auth);
+        auth.MapPost("/login", Login).WithSummary("Sign in with username and password")
+            .ProblemResponse(StatusCodes.Status401Unauthorized, ProblemCodes.InvalidCredentials)
+            .ProblemResponse(StatusCodes.Status403Forbidden, ProblemCodes.PodBanned)
+            .ProblemResponse(StatusCodes.Status429TooManyRequests, ProblemCodes.LoginBackoff).RequireRateLimiting(RateLimits.Auth);
+        auth.MapPost("/refresh", Refresh).WithSummary("Exchange a refresh token for a new token pair")
+            .ProblemResponse(StatusCodes.Status401Unauthorized, ProblemCodes.InvalidRefreshToken).RequireRateLimiting(RateLimits.Auth);
 
         var signedIn = auth.MapGroup("").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        signedIn.MapPost("/logout", Logout);
-        signedIn.MapGet("/sessions", ListSessions);
-        signedIn.MapDelete("/sessions/{sessionId}", RevokeSession);
+        signedIn.MapPost("/logout", Logout).WithSummary("Sign out: end the current login session");
+        signedIn.MapGet("/sessions", ListSessions).WithSummary("The caller's active login sessions");
+        signedIn.MapDelete("/sessions/{sessionId}", RevokeSession).WithSummary("End one of the caller's login sessions");
         return api;
     }
 

@@ -24,7 +24,8 @@ public static class WellKnownEndpoints
                 ["y"] = k.Y,
             }).ToArray());
             return TypedResults.Json(new JsonObject { ["keys"] = jwks });
-        });
+        })
+            .WithName("wellKnownJwks").WithSummary("The JSON Web Key Set that verifies this pod's access tokens");
 
         // Built from the configured public origin, never from the request's Host header.
         group.MapGet("/openid-configuration", (PublicOrigin origin) =>
@@ -41,7 +42,8 @@ public static class WellKnownEndpoints
                 ["token_endpoint_auth_methods_supported"] = new JsonArray("none"),
                 ["claims_supported"] = new JsonArray("sub", "sid", "iss", "aud", "exp", "iat"),
             });
-        });
+        })
+            .WithName("wellKnownOpenIdConfiguration").WithSummary("OpenID Connect discovery: issuer, JWKS and token endpoint");
         return app;
     }
 }

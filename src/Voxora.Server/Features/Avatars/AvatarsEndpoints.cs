@@ -11,6 +11,7 @@ using Voxora.Server.Features.Roles;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 using Voxora.Server.Infrastructure.Storage;
 
 namespace Voxora.Server.Features.Avatars;
@@ -25,14 +26,14 @@ public static class AvatarsEndpoints
     public static RouteGroupBuilder MapAvatarsEndpoints(this RouteGroupBuilder api)
     {
         var signedIn = api.MapGroup("").WithTags("Avatars").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        signedIn.MapPut("/users/@me/avatar", SetAvatar);
-        signedIn.MapDelete("/users/@me/avatar", RemoveAvatar);
-        signedIn.MapPut("/communities/{communityId}/icon", SetIcon);
-        signedIn.MapDelete("/communities/{communityId}/icon", RemoveIcon);
+        signedIn.MapPut("/users/@me/avatar", SetAvatar).WithSummary("Upload the caller's avatar (PNG, JPEG, GIF or WebP)");
+        signedIn.MapDelete("/users/@me/avatar", RemoveAvatar).WithSummary("Remove the caller's avatar");
+        signedIn.MapPut("/communities/{communityId}/icon", SetIcon).WithSummary("Upload a community's icon (MANAGE_COMMUNITY)").ProducesForbidden();
+        signedIn.MapDelete("/communities/{communityId}/icon", RemoveIcon).WithSummary("Remove a community's icon (MANAGE_COMMUNITY)").ProducesForbidden();
 
         // No Bearer token: an <img src> cannot send one. The unguessable content hash in the path is the link.
-        api.MapGet("/avatars/{userId}/{file}", ServeAvatar).WithTags("Avatars").AllowAnonymous();
-        api.MapGet("/icons/{communityId}/{file}", ServeIcon).WithTags("Avatars").AllowAnonymous();
+        api.MapGet("/avatars/{userId}/{file}", ServeAvatar).WithSummary("A user's avatar image (no token)").WithTags("Avatars").AllowAnonymous();
+        api.MapGet("/icons/{communityId}/{file}", ServeIcon).WithSummary("A community's icon image (no token)").WithTags("Avatars").AllowAnonymous();
         return api;
     }
 

@@ -10,6 +10,7 @@ using Voxora.Server.Features.Roles;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Channels;
 
@@ -19,13 +20,13 @@ public static class ChannelsEndpoints
     public static RouteGroupBuilder MapChannelsEndpoints(this RouteGroupBuilder api)
     {
         var inCommunity = api.MapGroup("/communities/{communityId}/channels").WithTags("Channels").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        inCommunity.MapGet("", List);
-        inCommunity.MapPost("", Create);
+        inCommunity.MapGet("", List).WithSummary("The channels of a community the caller can see").ProducesForbidden();
+        inCommunity.MapPost("", Create).WithSummary("Create a channel or category (MANAGE_CHANNELS)").ProducesForbidden();
 
         var channels = api.MapGroup("/channels").WithTags("Channels").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        channels.MapGet("/{channelId}", Get);
-        channels.MapPatch("/{channelId}", Update);
-        channels.MapDelete("/{channelId}", Delete);
+        channels.MapGet("/{channelId}", Get).WithSummary("A channel").ProducesForbidden();
+        channels.MapPatch("/{channelId}", Update).WithSummary("Change a channel: name, topic, position, parent, slow mode (MANAGE_CHANNELS)").ProducesForbidden();
+        channels.MapDelete("/{channelId}", Delete).WithSummary("Delete a channel (MANAGE_CHANNELS)").ProducesForbidden();
         return api;
     }
 

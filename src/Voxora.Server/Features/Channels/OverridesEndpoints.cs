@@ -7,6 +7,7 @@ using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Channels;
 
@@ -22,9 +23,9 @@ public static class OverridesEndpoints
     public static RouteGroupBuilder MapOverridesEndpoints(this RouteGroupBuilder api)
     {
         var overrides = api.MapGroup("/channels/{channelId}/overrides").WithTags("Channels").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        overrides.MapGet("", List);
-        overrides.MapPut("/{targetType}/{targetId}", Set);
-        overrides.MapDelete("/{targetType}/{targetId}", Remove);
+        overrides.MapGet("", List).WithSummary("The permission overrides of a channel").ProducesForbidden();
+        overrides.MapPut("/{targetType}/{targetId}", Set).WithSummary("Set the allow/deny override of a role or member on a channel (MANAGE_ROLES)").ProducesForbidden();
+        overrides.MapDelete("/{targetType}/{targetId}", Remove).WithSummary("Remove the override of a role or member from a channel (MANAGE_ROLES)").ProducesForbidden();
         return api;
     }
 

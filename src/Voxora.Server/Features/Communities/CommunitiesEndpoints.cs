@@ -10,6 +10,7 @@ using Voxora.Server.Features.Pod;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Communities;
 
@@ -19,14 +20,14 @@ public static class CommunitiesEndpoints
     public static RouteGroupBuilder MapCommunitiesEndpoints(this RouteGroupBuilder api)
     {
         var communities = api.MapGroup("/communities").WithTags("Communities").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        communities.MapPost("", Create);
-        communities.MapGet("/{communityId}", Get);
-        communities.MapPatch("/{communityId}", Update);
-        communities.MapDelete("/{communityId}", Delete);
-        communities.MapGet("/{communityId}/members", ListMembers);
-        communities.MapDelete("/{communityId}/members/@me", Leave);
+        communities.MapPost("", Create).WithSummary("Create a community (POD_CREATE_COMMUNITY) with a text and a voice channel").ProducesForbidden();
+        communities.MapGet("/{communityId}", Get).WithSummary("A community the caller is a member of, with its channels");
+        communities.MapPatch("/{communityId}", Update).WithSummary("Change a community: name, description, default notifications (MANAGE_COMMUNITY)").ProducesForbidden();
+        communities.MapDelete("/{communityId}", Delete).WithSummary("Delete a community (its owner)").ProducesForbidden();
+        communities.MapGet("/{communityId}/members", ListMembers).WithSummary("The members of a community, paged");
+        communities.MapDelete("/{communityId}/members/@me", Leave).WithSummary("Leave a community (not its owner)").ProducesForbidden();
 
-        api.MapGet("/users/@me/communities", ListMine)
+        api.MapGet("/users/@me/communities", ListMine).WithSummary("The communities the caller is a member of")
             .WithTags("Communities").RequireAuthorization().RequireRateLimiting(RateLimits.User);
         return api;
     }

@@ -9,6 +9,7 @@ using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Messages;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.DirectMessages;
 
@@ -22,18 +23,18 @@ public static class DirectMessagesEndpoints
     public static RouteGroupBuilder MapDirectMessagesEndpoints(this RouteGroupBuilder api)
     {
         var me = api.MapGroup("/users/@me").WithTags("Direct messages").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        me.MapPost("/channels", Open);
-        me.MapGet("/channels", List);
-        me.MapGet("/settings", GetSettings);
-        me.MapPatch("/settings", UpdateSettings);
-        me.MapGet("/blocks", ListBlocks);
-        me.MapPut("/blocks/{userId}", Block);
-        me.MapDelete("/blocks/{userId}", Unblock);
+        me.MapPost("/channels", Open).WithSummary("Open a direct message or group DM (or return the existing DM)").ProducesForbidden();
+        me.MapGet("/channels", List).WithSummary("The caller's direct message channels");
+        me.MapGet("/settings", GetSettings).WithSummary("The caller's direct message settings");
+        me.MapPatch("/settings", UpdateSettings).WithSummary("Change who may send the caller direct messages");
+        me.MapGet("/blocks", ListBlocks).WithSummary("The users the caller has blocked");
+        me.MapPut("/blocks/{userId}", Block).WithSummary("Block a user");
+        me.MapDelete("/blocks/{userId}", Unblock).WithSummary("Unblock a user");
 
         var others = api.MapGroup("").WithTags("Direct messages").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        others.MapGet("/users/{userId}/profile", Profile);
-        others.MapPut("/channels/{channelId}/recipients/{userId}", AddRecipient);
-        others.MapDelete("/channels/{channelId}/recipients/{userId}", RemoveRecipient);
+        others.MapGet("/users/{userId}/profile", Profile).WithSummary("A user's public profile");
+        others.MapPut("/channels/{channelId}/recipients/{userId}", AddRecipient).WithSummary("Add a user to a group DM").ProducesForbidden();
+        others.MapDelete("/channels/{channelId}/recipients/{userId}", RemoveRecipient).WithSummary("Remove a user from a group DM (or leave it)").ProducesForbidden();
         return api;
     }
 

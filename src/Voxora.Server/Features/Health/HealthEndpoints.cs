@@ -12,8 +12,9 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         var health = app.MapGroup("/health").WithTags("Health");
-        health.MapGet("/live", () => TypedResults.Ok(new HealthReport("ok")));
-        health.MapGet("/ready", Ready);
+        health.MapGet("/live", () => TypedResults.Ok(new HealthReport("ok"))).WithName("healthLive").WithSummary("Liveness: the process answers");
+        health.MapGet("/ready", Ready).WithSummary("Readiness: the database answers and the node is not draining (503 otherwise)")
+            .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

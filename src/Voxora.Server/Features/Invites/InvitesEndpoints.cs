@@ -8,6 +8,7 @@ using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Invites;
 
@@ -17,13 +18,18 @@ public static class InvitesEndpoints
     public static RouteGroupBuilder MapInvitesEndpoints(this RouteGroupBuilder api)
     {
         var inCommunity = api.MapGroup("/communities/{communityId}/invites").WithTags("Invites").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        inCommunity.MapPost("", Create);
-        inCommunity.MapGet("", List);
+        inCommunity.MapPost("", Create).WithSummary("Create an invite, with optional expiry and use limit (CREATE_INVITE)").ProducesForbidden();
+        inCommunity.MapGet("", List).WithSummary("The invites of a community with their uses and expiry (MANAGE_COMMUNITY)").ProducesForbidden();
 
         var invites = api.MapGroup("/invites").WithTags("Invites");
-        invites.MapGet("/{code}", Preview).RequireRateLimiting(RateLimits.Anonymous);
-        invites.MapPost("/{code}/accept", Accept).RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        invites.MapDelete("/{code}", Revoke).RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        invites.MapGet("/{code}", Preview).WithSummary("Preview an invite: the community it leads to (no token)")
+            .ProblemResponse(StatusCodes.Status404NotFound, ProblemCodes.InviteNotFound)
+            .ProblemResponse(StatusCodes.Status410Gone, ProblemCodes.InviteExpired, ProblemCodes.InviteExhausted, ProblemCodes.InviteRevoked).RequireRateLimiting(RateLimits.Anonymous);
+        invites.MapPost("/{code}/accept", Accept).WithSummary("Join the community of an invite")
+            .ProducesForbidden(ProblemCodes.BannedFromCommunity)
+            .ProblemResponse(StatusCodes.Status404NotFound, ProblemCodes.InviteNotFound)
+            .ProblemResponse(StatusCodes.Status410Gone, ProblemCodes.InviteExpired, ProblemCodes.InviteExhausted, ProblemCodes.InviteRevoked).RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        invites.MapDelete("/{code}", Revoke).WithSummary("Revoke an invite (its creator, or MANAGE_COMMUNITY)").ProducesForbidden().RequireAuthorization().RequireRateLimiting(RateLimits.User);
         return api;
     }
 

@@ -8,6 +8,7 @@ using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Messages;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.LinkPreviews;
 
@@ -37,10 +38,10 @@ public static class LinkPreviewsEndpoints
 
     public static RouteGroupBuilder MapLinkPreviewsEndpoints(this RouteGroupBuilder api)
     {
-        api.MapDelete("/channels/{channelId}/messages/{messageId}/embeds", RemoveEmbeds)
+        api.MapDelete("/channels/{channelId}/messages/{messageId}/embeds", RemoveEmbeds).WithSummary("Remove the link previews of a message (its author, or MANAGE_MESSAGES)").ProducesForbidden()
             .WithTags("Messages").RequireAuthorization().RequireRateLimiting(RateLimits.User);
         // No token: an <img> cannot send one. The signature (made by this server, expiring) is the authorisation.
-        api.MapGet("/media/proxy", Proxy).WithTags("Media").RequireRateLimiting(RateLimits.Anonymous);
+        api.MapGet("/media/proxy", Proxy).WithSummary("An image of a link preview, through the pod (signed URL, no token)").WithTags("Media").RequireRateLimiting(RateLimits.Anonymous);
         return api;
     }
 

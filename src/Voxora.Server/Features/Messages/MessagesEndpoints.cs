@@ -8,6 +8,7 @@ using Voxora.Server.Features.DirectMessages;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Messages;
 
@@ -17,11 +18,11 @@ public static class MessagesEndpoints
     public static RouteGroupBuilder MapMessagesEndpoints(this RouteGroupBuilder api)
     {
         var messages = api.MapGroup("/channels/{channelId}/messages").WithTags("Messages").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        messages.MapPost("", Create);
-        messages.MapGet("", List);
-        messages.MapPatch("/{messageId}", Update);
-        messages.MapDelete("/{messageId}", Delete);
-        messages.MapPost("/bulk-delete", BulkDelete);
+        messages.MapPost("", Create).WithSummary("Send a message to a channel").ProducesForbidden();
+        messages.MapGet("", List).WithSummary("The messages of a channel, newest first, paged by before/after/around").ProducesForbidden();
+        messages.MapPatch("/{messageId}", Update).WithSummary("Edit one of the caller's messages").ProducesForbidden();
+        messages.MapDelete("/{messageId}", Delete).WithSummary("Delete a message (one's own, or MANAGE_MESSAGES)").ProducesForbidden();
+        messages.MapPost("/bulk-delete", BulkDelete).WithSummary("Delete many messages at once (MANAGE_MESSAGES)").ProducesForbidden();
         return api;
     }
 

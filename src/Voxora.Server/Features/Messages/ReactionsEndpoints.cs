@@ -7,6 +7,7 @@ using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Messages;
 
@@ -17,9 +18,9 @@ public static class ReactionsEndpoints
     {
         var reactions = api.MapGroup("/channels/{channelId}/messages/{messageId}/reactions/{emoji}")
             .WithTags("Messages").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        reactions.MapPut("/@me", Add);
-        reactions.MapDelete("/@me", Remove);
-        reactions.MapGet("", List);
+        reactions.MapPut("/@me", Add).WithSummary("Add the caller's reaction to a message").ProducesForbidden();
+        reactions.MapDelete("/@me", Remove).WithSummary("Remove the caller's reaction from a message").ProducesForbidden();
+        reactions.MapGet("", List).WithSummary("The users who reacted to a message with an emoji").ProducesForbidden();
         return api;
     }
 

@@ -12,6 +12,7 @@ using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Moderation;
 
@@ -28,11 +29,11 @@ public static class ModerationEndpoints
     public static RouteGroupBuilder MapModerationEndpoints(this RouteGroupBuilder api)
     {
         var community = api.MapGroup("/communities/{communityId}").WithTags("Moderation").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        community.MapDelete("/members/{userId}", Kick);
-        community.MapPatch("/members/{userId}", UpdateMember);
-        community.MapGet("/bans", ListBans);
-        community.MapPut("/bans/{userId}", Ban);
-        community.MapDelete("/bans/{userId}", Unban);
+        community.MapDelete("/members/{userId}", Kick).WithSummary("Kick a member (KICK_MEMBERS)").ProducesForbidden();
+        community.MapPatch("/members/{userId}", UpdateMember).WithSummary("Change a member: nickname, timeout (MODERATE_MEMBERS)").ProducesForbidden();
+        community.MapGet("/bans", ListBans).WithSummary("The bans of a community (BAN_MEMBERS)").ProducesForbidden();
+        community.MapPut("/bans/{userId}", Ban).WithSummary("Ban a user, optionally deleting their recent messages (BAN_MEMBERS)").ProducesForbidden();
+        community.MapDelete("/bans/{userId}", Unban).WithSummary("Lift a ban (BAN_MEMBERS)").ProducesForbidden();
         return api;
     }
 

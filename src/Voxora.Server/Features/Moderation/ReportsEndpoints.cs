@@ -7,6 +7,7 @@ using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Moderation;
 
@@ -21,13 +22,13 @@ public static class ReportsEndpoints
 
     public static RouteGroupBuilder MapReportsEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/channels/{channelId}/messages/{messageId}/reports", Create)
+        api.MapPost("/channels/{channelId}/messages/{messageId}/reports", Create).WithSummary("Report a message to the community's moderators").ProducesForbidden()
             .WithTags("Moderation").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        api.MapGet("/communities/{communityId}/reports", List)
+        api.MapGet("/communities/{communityId}/reports", List).WithSummary("The report queue of a community (MANAGE_MESSAGES)").ProducesForbidden()
             .WithTags("Moderation").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        api.MapPatch("/communities/{communityId}/reports/{reportId}", Resolve)
+        api.MapPatch("/communities/{communityId}/reports/{reportId}", Resolve).WithSummary("Resolve or dismiss a report (MANAGE_MESSAGES)").ProducesForbidden()
             .WithTags("Moderation").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        api.MapGet("/users/@me/reports", Mine)
+        api.MapGet("/users/@me/reports", Mine).WithSummary("The reports the caller has made")
             .WithTags("Moderation").RequireAuthorization().RequireRateLimiting(RateLimits.User);
         return api;
     }

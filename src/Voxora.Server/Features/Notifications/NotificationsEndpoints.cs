@@ -6,6 +6,7 @@ using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Notifications;
 
@@ -34,16 +35,16 @@ public static class NotificationsEndpoints
     public static RouteGroupBuilder MapNotificationsEndpoints(this RouteGroupBuilder api)
     {
         var me = api.MapGroup("/users/@me").WithTags("Notifications").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        me.MapGet("/notification-settings", GetSettings);
-        me.MapPatch("/notification-settings", UpdatePreferences);
-        me.MapGet("/push-subscriptions", ListSubscriptions);
-        me.MapPost("/push-subscriptions", Subscribe);
-        me.MapDelete("/push-subscriptions/{subscriptionId}", Unsubscribe);
+        me.MapGet("/notification-settings", GetSettings).WithSummary("The caller's notification settings: defaults and per community and channel");
+        me.MapPatch("/notification-settings", UpdatePreferences).WithSummary("Change the caller's notification preferences");
+        me.MapGet("/push-subscriptions", ListSubscriptions).WithSummary("The caller's Web Push subscriptions");
+        me.MapPost("/push-subscriptions", Subscribe).WithSummary("Register a Web Push subscription of this browser");
+        me.MapDelete("/push-subscriptions/{subscriptionId}", Unsubscribe).WithSummary("Remove a Web Push subscription");
 
         var scoped = api.MapGroup("").WithTags("Notifications").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        scoped.MapPut("/communities/{communityId}/notification-settings", SetCommunity);
-        scoped.MapPut("/channels/{channelId}/notification-settings", SetChannel);
-        scoped.MapGet("/push/vapid-public-key", (VapidKeys keys) => TypedResults.Ok(new VapidPublicKey(keys.PublicKey)));
+        scoped.MapPut("/communities/{communityId}/notification-settings", SetCommunity).WithSummary("Set the caller's notification level for a community").ProducesForbidden();
+        scoped.MapPut("/channels/{channelId}/notification-settings", SetChannel).WithSummary("Set the caller's notification level for a channel").ProducesForbidden();
+        scoped.MapGet("/push/vapid-public-key", (VapidKeys keys) => TypedResults.Ok(new VapidPublicKey(keys.PublicKey))).WithName("notificationsVapidPublicKey").WithSummary("The pod's VAPID public key for Web Push subscriptions");
         return api;
     }
 

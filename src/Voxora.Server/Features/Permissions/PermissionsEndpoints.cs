@@ -15,7 +15,7 @@ public static class PermissionsEndpoints
 
     public static RouteGroupBuilder MapPermissionsEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/permissions", Get).WithTags("Permissions").RequireRateLimiting(RateLimits.Anonymous);
+        api.MapGet("/permissions", Get).WithSummary("Every community and pod permission with its bit and description").WithTags("Permissions").RequireRateLimiting(RateLimits.Anonymous);
         return api;
     }
 

@@ -8,6 +8,7 @@ using Voxora.Server.Features.Messages;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Pins;
 
@@ -24,9 +25,9 @@ public static class PinsEndpoints
     public static RouteGroupBuilder MapPinsEndpoints(this RouteGroupBuilder api)
     {
         var pins = api.MapGroup("/channels/{channelId}/pins").WithTags("Pins").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        pins.MapGet("", List);
-        pins.MapPut("/{messageId}", Pin);
-        pins.MapDelete("/{messageId}", Unpin);
+        pins.MapGet("", List).WithSummary("The pinned messages of a channel").ProducesForbidden();
+        pins.MapPut("/{messageId}", Pin).WithSummary("Pin a message (MANAGE_MESSAGES)").ProducesForbidden();
+        pins.MapDelete("/{messageId}", Unpin).WithSummary("Unpin a message (MANAGE_MESSAGES)").ProducesForbidden();
         return api;
     }
 

@@ -13,6 +13,7 @@ using Voxora.Server.Features.Users;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Pod;
 
@@ -31,20 +32,20 @@ public static class AdminEndpoints
     public static RouteGroupBuilder MapAdminEndpoints(this RouteGroupBuilder api)
     {
         var admin = api.MapGroup("/admin").WithTags("Admin").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        admin.MapGet("/settings", GetSettings).WithSummary("The pod's settings (POD_MANAGE_SETTINGS)");
-        admin.MapPatch("/settings", UpdateSettings)
+        admin.MapGet("/settings", GetSettings).ProducesForbidden().WithSummary("The pod's settings (POD_MANAGE_SETTINGS)");
+        admin.MapPatch("/settings", UpdateSettings).ProducesForbidden()
             .WithSummary("Change the pod's name, description, registration mode or default upload limit (POD_MANAGE_SETTINGS; audited as pod.settings_update)");
-        admin.MapGet("/dashboard", Dashboard)
+        admin.MapGet("/dashboard", Dashboard).ProducesForbidden()
             .WithSummary("Users, communities, messages today, live connections, people in voice, storage, database, version and uptime (POD_MANAGE_SETTINGS)");
-        admin.MapGet("/users", Users).WithSummary("Users, searched by username, 50 a page by `cursor` (POD_BAN_MEMBERS)");
-        admin.MapGet("/users/{userId}/sessions", UserSessions)
+        admin.MapGet("/users", Users).ProducesForbidden().WithSummary("Users, searched by username, 50 a page by `cursor` (POD_BAN_MEMBERS)");
+        admin.MapGet("/users/{userId}/sessions", UserSessions).ProducesForbidden()
             .WithSummary("A user's active login sessions: created, last used, client and address (POD_BAN_MEMBERS)");
-        admin.MapDelete("/users/{userId}/sessions", EndUserSessions)
+        admin.MapDelete("/users/{userId}/sessions", EndUserSessions).ProducesForbidden()
             .WithSummary("End every login session of a user below you in the pod hierarchy (POD_BAN_MEMBERS; audited as pod.sessions_end)");
-        admin.MapDelete("/users/{userId}/sessions/{sessionId}", EndUserSession)
+        admin.MapDelete("/users/{userId}/sessions/{sessionId}", EndUserSession).ProducesForbidden()
             .WithSummary("End one login session of a user below you in the pod hierarchy (POD_BAN_MEMBERS; audited as pod.sessions_end)");
-        admin.MapGet("/communities", Communities).WithSummary("Communities with their member counts, 50 a page by `cursor` (POD_MANAGE_COMMUNITIES)");
-        admin.MapDelete("/communities/{communityId}", DeleteCommunity)
+        admin.MapGet("/communities", Communities).ProducesForbidden().WithSummary("Communities with their member counts, 50 a page by `cursor` (POD_MANAGE_COMMUNITIES)");
+        admin.MapDelete("/communities/{communityId}", DeleteCommunity).ProducesForbidden()
             .WithSummary("Delete any community, member or not, as its owner's delete does (POD_MANAGE_COMMUNITIES; audited as community.delete)");
         return api;
     }

@@ -11,6 +11,7 @@ using Voxora.Server.Features.Roles;
 using Voxora.Server.Features.Users;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Pod;
 
@@ -32,16 +33,16 @@ public static class PodEndpoints
             .WithSummary("First-run setup of a pod with no accounts: the owner's account, the pod's name and registration mode; signs the owner in (anonymous)");
 
         var pod = api.MapGroup("/pod").WithTags("Pod").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        pod.MapGet("/@me", Me);
-        pod.MapGet("/roles", ListRoles);
-        pod.MapPost("/roles", CreateRole);
-        pod.MapPatch("/roles/{roleId}", UpdateRole);
-        pod.MapDelete("/roles/{roleId}", DeleteRole);
-        pod.MapPut("/members/{userId}/roles/{roleId}", Grant);
-        pod.MapDelete("/members/{userId}/roles/{roleId}", Revoke);
-        pod.MapGet("/bans", ListBans);
-        pod.MapPut("/bans/{userId}", Ban);
-        pod.MapDelete("/bans/{userId}", Unban);
+        pod.MapGet("/@me", Me).WithSummary("The caller's pod roles and pod permissions");
+        pod.MapGet("/roles", ListRoles).WithSummary("The pod's roles");
+        pod.MapPost("/roles", CreateRole).WithSummary("Create a pod role (POD_MANAGE_ROLES)").ProducesForbidden();
+        pod.MapPatch("/roles/{roleId}", UpdateRole).WithSummary("Change a pod role (POD_MANAGE_ROLES, below one's highest pod role)").ProducesForbidden();
+        pod.MapDelete("/roles/{roleId}", DeleteRole).WithSummary("Delete a pod role (POD_MANAGE_ROLES, below one's highest pod role)").ProducesForbidden();
+        pod.MapPut("/members/{userId}/roles/{roleId}", Grant).WithSummary("Give a user a pod role (POD_MANAGE_ROLES)").ProducesForbidden();
+        pod.MapDelete("/members/{userId}/roles/{roleId}", Revoke).WithSummary("Take a pod role from a user (POD_MANAGE_ROLES)").ProducesForbidden();
+        pod.MapGet("/bans", ListBans).WithSummary("The pod's bans (POD_BAN_MEMBERS)").ProducesForbidden();
+        pod.MapPut("/bans/{userId}", Ban).WithSummary("Ban a user from the pod (POD_BAN_MEMBERS; ends their sessions)").ProducesForbidden();
+        pod.MapDelete("/bans/{userId}", Unban).WithSummary("Lift a pod ban (POD_BAN_MEMBERS)").ProducesForbidden();
         return api;
     }
 

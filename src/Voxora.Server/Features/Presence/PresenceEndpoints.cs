@@ -5,6 +5,7 @@ using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Presence;
 
@@ -35,7 +36,7 @@ public static class PresenceEndpoints
     public static RouteGroupBuilder MapPresenceEndpoints(this RouteGroupBuilder api)
     {
         var presences = api.MapGroup("/communities/{communityId}/presences").WithTags("Presence").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        presences.MapGet("", ListPresences);
+        presences.MapGet("", ListPresences).WithSummary("Who of a community's members is online").ProducesForbidden();
         return api;
     }
 

@@ -7,6 +7,7 @@ using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Messages;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.ReadStates;
 
@@ -19,9 +20,9 @@ public static class ReadStatesEndpoints
     public static RouteGroupBuilder MapReadStatesEndpoints(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("Read states").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        group.MapPut("/channels/{channelId}/read", MarkChannel);
-        group.MapPost("/communities/{communityId}/read", MarkCommunity);
-        group.MapGet("/unread-counts", Counts);
+        group.MapPut("/channels/{channelId}/read", MarkChannel).WithSummary("Mark a channel read up to a message").ProducesForbidden();
+        group.MapPost("/communities/{communityId}/read", MarkCommunity).WithSummary("Mark every channel of a community read").ProducesForbidden();
+        group.MapGet("/unread-counts", Counts).WithSummary("Unread and mention counts of the caller's channels");
         return api;
     }
 

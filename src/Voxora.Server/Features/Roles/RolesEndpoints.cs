@@ -8,6 +8,7 @@ using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Roles;
 
@@ -23,13 +24,13 @@ public static class RolesEndpoints
     public static RouteGroupBuilder MapRolesEndpoints(this RouteGroupBuilder api)
     {
         var roles = api.MapGroup("/communities/{communityId}").WithTags("Roles").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        roles.MapGet("/roles", List);
-        roles.MapPost("/roles", Create);
-        roles.MapPatch("/roles/{roleId}", Update);
-        roles.MapDelete("/roles/{roleId}", Delete);
-        roles.MapPut("/members/{userId}/roles/{roleId}", Grant);
-        roles.MapDelete("/members/{userId}/roles/{roleId}", Revoke);
-        roles.MapGet("/permissions/@me", Mine);
+        roles.MapGet("/roles", List).WithSummary("The roles of a community").ProducesForbidden();
+        roles.MapPost("/roles", Create).WithSummary("Create a role (MANAGE_ROLES)").ProducesForbidden();
+        roles.MapPatch("/roles/{roleId}", Update).WithSummary("Change a role: name, colour, permissions, position (MANAGE_ROLES, below one's highest role)").ProducesForbidden();
+        roles.MapDelete("/roles/{roleId}", Delete).WithSummary("Delete a role (MANAGE_ROLES, below one's highest role)").ProducesForbidden();
+        roles.MapPut("/members/{userId}/roles/{roleId}", Grant).WithSummary("Give a member a role (MANAGE_ROLES)").ProducesForbidden();
+        roles.MapDelete("/members/{userId}/roles/{roleId}", Revoke).WithSummary("Take a role from a member (MANAGE_ROLES)").ProducesForbidden();
+        roles.MapGet("/permissions/@me", Mine).WithSummary("The caller's permissions in a community and in each of its channels").ProducesForbidden();
         return api;
     }
 

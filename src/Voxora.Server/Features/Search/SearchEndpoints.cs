@@ -10,6 +10,7 @@ using Voxora.Server.Features.Communities;
 using Voxora.Server.Features.DirectMessages;
 using Voxora.Server.Features.Permissions;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Search;
 
@@ -26,7 +27,7 @@ public static class SearchEndpoints
 
     public static RouteGroupBuilder MapSearchEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/communities/{communityId}/messages/search", InCommunity)
+        api.MapGet("/communities/{communityId}/messages/search", InCommunity).ProducesForbidden()
             .WithTags("Search").RequireAuthorization().RequireRateLimiting(RateLimits.Search)
             .WithSummary("Search the messages of a community the caller may read");
         api.MapGet("/users/@me/messages/search", InDirectChannels)

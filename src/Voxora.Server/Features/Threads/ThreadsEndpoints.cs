@@ -11,6 +11,7 @@ using Voxora.Server.Features.Permissions;
 using Voxora.Server.Features.Roles;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Threads;
 
@@ -46,10 +47,10 @@ public static class ThreadsEndpoints
     public static RouteGroupBuilder MapThreadsEndpoints(this RouteGroupBuilder api)
     {
         var channels = api.MapGroup("/channels").WithTags("Threads").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        channels.MapPost("/{channelId}/messages/{messageId}/threads", Create);
-        channels.MapGet("/{channelId}/threads", List);
-        channels.MapPut("/{channelId}/thread-members/@me", Join);
-        channels.MapDelete("/{channelId}/thread-members/@me", Leave);
+        channels.MapPost("/{channelId}/messages/{messageId}/threads", Create).WithSummary("Start a thread from a message (CREATE_THREADS)").ProducesForbidden();
+        channels.MapGet("/{channelId}/threads", List).WithSummary("The threads of a channel").ProducesForbidden();
+        channels.MapPut("/{channelId}/thread-members/@me", Join).WithSummary("Join a thread").ProducesForbidden();
+        channels.MapDelete("/{channelId}/thread-members/@me", Leave).WithSummary("Leave a thread").ProducesForbidden();
         return api;
     }
 

@@ -32,12 +32,12 @@ public static class TwoFactorEndpoints
     public static RouteGroupBuilder MapTwoFactorEndpoints(this RouteGroupBuilder api)
     {
         var mfa = api.MapGroup("/users/@me/mfa").WithTags("Two-factor");
-        mfa.MapPost("/verify", Verify).RequireRateLimiting(RateLimits.Auth);
+        mfa.MapPost("/verify", Verify).WithSummary("Second step of a sign in with two-factor: the MFA token and a TOTP or backup code").RequireRateLimiting(RateLimits.Auth);
 
         var totp = mfa.MapGroup("/totp").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        totp.MapPost("/enable", Enable);
-        totp.MapPost("/confirm", Confirm);
-        totp.MapPost("/disable", Disable);
+        totp.MapPost("/enable", Enable).WithSummary("Start enabling TOTP: a new secret and its otpauth URI");
+        totp.MapPost("/confirm", Confirm).WithSummary("Confirm TOTP with a code; returns the backup codes");
+        totp.MapPost("/disable", Disable).WithSummary("Disable two-factor (password and a code)");
         return api;
     }
 

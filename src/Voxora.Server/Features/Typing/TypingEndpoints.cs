@@ -6,6 +6,7 @@ using Voxora.Server.Features.Roles;
 using Voxora.Server.Gateway;
 using Voxora.Server.Infrastructure;
 using Voxora.Server.Infrastructure.Events;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Typing;
 
@@ -27,7 +28,7 @@ public static class TypingEndpoints
 
     public static RouteGroupBuilder MapTypingEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/channels/{channelId}/typing", Start).WithTags("Typing").RequireAuthorization().RequireRateLimiting(RateLimits.User);
+        api.MapPost("/channels/{channelId}/typing", Start).WithSummary("Tell a channel that the caller is typing").ProducesForbidden().WithTags("Typing").RequireAuthorization().RequireRateLimiting(RateLimits.User);
         return api;
     }
 

@@ -15,9 +15,9 @@ public static class UsersEndpoints
     public static RouteGroupBuilder MapUsersEndpoints(this RouteGroupBuilder api)
     {
         var me = api.MapGroup("/users/@me").WithTags("Users").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        me.MapGet("", GetMe);
-        me.MapPatch("", UpdateMe);
-        me.MapPost("/password", ChangePassword);
+        me.MapGet("", GetMe).WithSummary("The signed-in user");
+        me.MapPatch("", UpdateMe).WithSummary("Change the signed-in user's display name");
+        me.MapPost("/password", ChangePassword).WithSummary("Change the signed-in user's password (ends the other sessions)");
         return api;
     }
 

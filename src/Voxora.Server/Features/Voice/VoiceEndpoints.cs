@@ -3,6 +3,7 @@ using Voxora.Protocol;
 using Voxora.Server.Features.Auth;
 using Voxora.Server.Features.Communities;
 using Voxora.Server.Infrastructure;
+using Voxora.Server.Infrastructure.OpenApi;
 
 namespace Voxora.Server.Features.Voice;
 
@@ -28,12 +29,12 @@ public static class VoiceEndpoints
     public static RouteGroupBuilder MapVoiceEndpoints(this RouteGroupBuilder api)
     {
         var voice = api.MapGroup("/voice").WithTags("Voice").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        voice.MapGet("/status", GetStatus);
-        voice.MapPost("/ice-servers", GetIceServers);
+        voice.MapGet("/status", GetStatus).WithSummary("Whether voice is enabled on this pod");
+        voice.MapPost("/ice-servers", GetIceServers).WithSummary("STUN/TURN servers and short-lived TURN credentials for a voice connection");
 
         var states = api.MapGroup("/communities/{communityId}/voice-states").WithTags("Voice").RequireAuthorization().RequireRateLimiting(RateLimits.User);
-        states.MapGet("", ListStates);
-        states.MapPatch("/{userId}", Moderate);
+        states.MapGet("", ListStates).WithSummary("Who is in which voice channel of a community").ProducesForbidden();
+        states.MapPatch("/{userId}", Moderate).WithSummary("Server-mute, server-deafen or move a member in voice (MUTE_MEMBERS, DEAFEN_MEMBERS, MOVE_MEMBERS)").ProducesForbidden();
         return api;
     }
 
