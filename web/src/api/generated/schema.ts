@@ -1440,7 +1440,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the pod's name, description or registration mode (POD_MANAGE_SETTINGS; audited as pod.settings_update) */
+        /** Change the pod's name, description, registration mode or default upload limit (POD_MANAGE_SETTINGS; audited as pod.settings_update) */
         patch: operations["adminUpdateSettings"];
         trace?: never;
     };
@@ -1780,6 +1780,7 @@ export interface components {
             created_at: string;
             is_owner: boolean;
             banned: boolean;
+            roles?: null | string[];
         };
         AdminUserPage: {
             users: components["schemas"]["AdminUser"][];
@@ -1977,6 +1978,8 @@ export interface components {
             permissions?: null | string;
             /** Format: int32 */
             position?: null | number;
+            /** Format: int32 */
+            color?: null | number;
         };
         CreatePushSubscriptionRequest: {
             endpoint?: null | string;
@@ -2183,6 +2186,11 @@ export interface components {
             uptime_seconds: number;
             /** Format: date-time */
             started_at: string;
+            /**
+             * Format: int32
+             * @default 1
+             */
+            gateway_nodes: number;
         };
         PodInfo: {
             name: string;
@@ -2200,6 +2208,8 @@ export interface components {
             is_default: boolean;
             /** Format: date-time */
             created_at: string;
+            /** Format: int32 */
+            color?: null | number;
         };
         PodSelf: {
             is_owner: boolean;
@@ -2215,6 +2225,13 @@ export interface components {
             setup_completed_at?: null | string;
             /** Format: date-time */
             updated_at?: null | string;
+            /** Format: int64 */
+            max_upload_bytes?: null | number;
+            /**
+             * Format: int64
+             * @default 0
+             */
+            max_upload_bytes_limit: number;
         };
         PodSetupRequest: {
             username?: null | string;
@@ -2460,11 +2477,15 @@ export interface components {
             permissions?: null | string;
             /** Format: int32 */
             position?: null | number;
+            /** Format: int32 */
+            color?: null | number;
         };
         UpdatePodSettingsRequest: {
             name?: null | string;
             description?: null | string;
             registration_mode?: null | string;
+            /** Format: int64 */
+            max_upload_bytes?: null | number;
         };
         UpdateRoleRequest: {
             name?: null | string;
@@ -10162,6 +10183,8 @@ export interface operations {
             query?: {
                 user_id?: string;
                 action?: string;
+                since?: string;
+                until?: string;
                 before?: string;
                 limit?: string;
             };
@@ -10356,6 +10379,8 @@ export interface operations {
             query?: {
                 user_id?: string;
                 action?: string;
+                since?: string;
+                until?: string;
                 before?: string;
                 limit?: string;
             };
