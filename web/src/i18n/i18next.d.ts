@@ -1,0 +1,17 @@
+import "i18next";
+import type common from "../locales/en/common.json";
+import type errors from "../locales/en/errors.json";
+import type settings from "../locales/en/settings.json";
+
+// Keys are checked at compile time against the English files (one line per namespace).
+declare module "i18next" {
+  interface CustomTypeOptions {
+    defaultNS: "common";
+    fallbackNS: "common";
+    resources: {
+      common: typeof common;
+      errors: typeof errors;
+      settings: typeof settings;
+    };
+  }
+}
