@@ -1,4 +1,6 @@
 import "i18next";
+import type shell from "../locales/en/shell.json";
+import type auth from "../locales/en/auth.json";
 import type common from "../locales/en/common.json";
 import type errors from "../locales/en/errors.json";
 import type settings from "../locales/en/settings.json";
@@ -9,6 +11,8 @@ declare module "i18next" {
     defaultNS: "common";
     fallbackNS: "common";
     resources: {
+      shell: typeof shell;
+      auth: typeof auth;
       common: typeof common;
       errors: typeof errors;
       settings: typeof settings;
