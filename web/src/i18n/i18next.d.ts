@@ -1,4 +1,7 @@
 import "i18next";
+import type invites from "../locales/en/invites.json";
+import type channels from "../locales/en/channels.json";
+import type communities from "../locales/en/communities.json";
 import type shell from "../locales/en/shell.json";
 import type auth from "../locales/en/auth.json";
 import type common from "../locales/en/common.json";
@@ -11,6 +14,9 @@ declare module "i18next" {
     defaultNS: "common";
     fallbackNS: "common";
     resources: {
+      invites: typeof invites;
+      channels: typeof channels;
+      communities: typeof communities;
       shell: typeof shell;
       auth: typeof auth;
       common: typeof common;
