@@ -1,4 +1,6 @@
 import "i18next";
+import type threads from "../locales/en/threads.json";
+import type messages from "../locales/en/messages.json";
 import type invites from "../locales/en/invites.json";
 import type channels from "../locales/en/channels.json";
 import type communities from "../locales/en/communities.json";
@@ -14,6 +16,8 @@ declare module "i18next" {
     defaultNS: "common";
     fallbackNS: "common";
     resources: {
+      threads: typeof threads;
+      messages: typeof messages;
       invites: typeof invites;
       channels: typeof channels;
       communities: typeof communities;
