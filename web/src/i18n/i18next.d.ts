@@ -1,4 +1,5 @@
 import "i18next";
+import type direct from "../locales/en/direct.json";
 import type threads from "../locales/en/threads.json";
 import type messages from "../locales/en/messages.json";
 import type invites from "../locales/en/invites.json";
@@ -16,6 +17,7 @@ declare module "i18next" {
     defaultNS: "common";
     fallbackNS: "common";
     resources: {
+      direct: typeof direct;
       threads: typeof threads;
       messages: typeof messages;
       invites: typeof invites;
