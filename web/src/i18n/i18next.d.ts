@@ -1,4 +1,5 @@
 import "i18next";
+import type notifications from "../locales/en/notifications.json";
 import type direct from "../locales/en/direct.json";
 import type threads from "../locales/en/threads.json";
 import type messages from "../locales/en/messages.json";
@@ -17,6 +18,7 @@ declare module "i18next" {
     defaultNS: "common";
     fallbackNS: "common";
     resources: {
+      notifications: typeof notifications;
       direct: typeof direct;
       threads: typeof threads;
       messages: typeof messages;
