@@ -1,4 +1,5 @@
 import "i18next";
+import type search from "../locales/en/search.json";
 import type notifications from "../locales/en/notifications.json";
 import type direct from "../locales/en/direct.json";
 import type threads from "../locales/en/threads.json";
@@ -18,6 +19,7 @@ declare module "i18next" {
     defaultNS: "common";
     fallbackNS: "common";
     resources: {
+      search: typeof search;
       notifications: typeof notifications;
       direct: typeof direct;
       threads: typeof threads;
