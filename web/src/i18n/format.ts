@@ -28,8 +28,10 @@ export function formatTime(d: Date | string | number): string {
   return cached("t", (l) => new Intl.DateTimeFormat(l, { hour: "2-digit", minute: "2-digit" })).format(asDate(d));
 }
 
-export function formatNumber(n: number): string {
-  return cached("n", (l) => new Intl.NumberFormat(l)).format(n);
+/** "1,234" / "1.234"; with `fractionDigits`, exactly that many decimals ("0.5" / "0,5"). */
+export function formatNumber(n: number, fractionDigits?: number): string {
+  if (fractionDigits === undefined) return cached("n", (l) => new Intl.NumberFormat(l)).format(n);
+  return cached(`n${fractionDigits}`, (l) => new Intl.NumberFormat(l, { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits })).format(n);
 }
 
 /** "3 minutes ago" / "há 3 minutos"; "in 2 hours" / "em 2 horas". */

@@ -1,4 +1,5 @@
 import "i18next";
+import type voice from "../locales/en/voice.json";
 import type search from "../locales/en/search.json";
 import type notifications from "../locales/en/notifications.json";
 import type direct from "../locales/en/direct.json";
@@ -19,6 +20,7 @@ declare module "i18next" {
     defaultNS: "common";
     fallbackNS: "common";
     resources: {
+      voice: typeof voice;
       search: typeof search;
       notifications: typeof notifications;
       direct: typeof direct;
