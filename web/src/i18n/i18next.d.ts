@@ -1,4 +1,5 @@
 import "i18next";
+import type emoji from "../locales/en/emoji.json";
 import type voice from "../locales/en/voice.json";
 import type search from "../locales/en/search.json";
 import type notifications from "../locales/en/notifications.json";
@@ -20,6 +21,7 @@ declare module "i18next" {
     defaultNS: "common";
     fallbackNS: "common";
     resources: {
+      emoji: typeof emoji;
       voice: typeof voice;
       search: typeof search;
       notifications: typeof notifications;
