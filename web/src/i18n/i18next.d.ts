@@ -1,4 +1,5 @@
 import "i18next";
+import type attachments from "../locales/en/attachments.json";
 import type emoji from "../locales/en/emoji.json";
 import type voice from "../locales/en/voice.json";
 import type search from "../locales/en/search.json";
@@ -21,6 +22,7 @@ declare module "i18next" {
     defaultNS: "common";
     fallbackNS: "common";
     resources: {
+      attachments: typeof attachments;
       emoji: typeof emoji;
       voice: typeof voice;
       search: typeof search;
