@@ -83,7 +83,7 @@ describe("upload queue", () => {
     expect(q.getSnapshot()).toEqual([]);
   });
 
-  it("shows the server's reason when the create is refused, and Retry starts over", async () => {
+  it("shows why the create was refused, and Retry starts over", async () => {
     const { transport, create, puts } = fakeTransport();
     create.mockRejectedValueOnce(new ApiError(400, { code: "quota_exceeded", title: "Quota exceeded", detail: "You have used your 1 GB of storage." }));
     const { q } = newQueue(transport);
