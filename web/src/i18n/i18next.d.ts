@@ -1,4 +1,5 @@
 import "i18next";
+import type communitySettings from "../locales/en/communitySettings.json";
 import type attachments from "../locales/en/attachments.json";
 import type emoji from "../locales/en/emoji.json";
 import type voice from "../locales/en/voice.json";
@@ -22,6 +23,7 @@ declare module "i18next" {
     defaultNS: "common";
     fallbackNS: "common";
     resources: {
+      communitySettings: typeof communitySettings;
       attachments: typeof attachments;
       emoji: typeof emoji;
       voice: typeof voice;
