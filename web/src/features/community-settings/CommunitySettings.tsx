@@ -445,9 +445,9 @@ function AuditSection({ communityId }: { communityId: string }) {
     rest.auditLog(communityId, { action: action || undefined, user_id: actor || undefined, limit: 100 }).then(setEntries, (e) => setError(describeError(e)));
   }, [communityId, action, actor]);
   const names = {
-    user: (id: string) => (users[id] ? displayName(users[id]) : "a former member"),
-    role: (id: string) => roles?.[id]?.name ?? "a deleted role",
-    channel: (id: string) => channels[id]?.name ?? "deleted-channel",
+    user: (id: string) => (users[id] ? displayName(users[id]) : t("audit.formerMember")),
+    role: (id: string) => roles?.[id]?.name ?? t("audit.deletedRole"),
+    channel: (id: string) => channels[id]?.name ?? t("deletedChannel"),
   };
   const broken = verification?.first_broken_id ? entries?.find((e) => e.id === verification.first_broken_id) : undefined;
   return (
