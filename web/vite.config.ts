@@ -100,5 +100,7 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    // The i18n instance every component's useTranslation uses (English in jsdom: navigator.language is en-US).
+    setupFiles: ["src/i18n/index.ts"],
   },
 });

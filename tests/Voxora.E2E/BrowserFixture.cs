@@ -61,11 +61,13 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser profile (cookies, storage, service worker) with the given viewport.</summary>
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800)
+    /// <summary>A fresh browser profile (cookies, storage, service worker) with the given viewport and browser language.</summary>
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800, string locale = "en-US")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            // The tests read English text unless they ask otherwise; the client follows the browser's language.
+            Locale = locale,
             BaseURL = BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             ServiceWorkers = ServiceWorkerPolicy.Block,

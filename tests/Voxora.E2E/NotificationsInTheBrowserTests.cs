@@ -90,6 +90,8 @@ public sealed class NotificationsInTheBrowserTests(BrowserFixture fixture) : ICl
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            // The tests read English text; the client follows the browser's language, so pin it.
+            Locale = "en-US",
             BaseURL = fixture.BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             ServiceWorkers = ServiceWorkerPolicy.Allow,

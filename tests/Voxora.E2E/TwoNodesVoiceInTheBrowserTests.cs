@@ -103,6 +103,8 @@ public sealed class TwoNodesVoiceBrowserFixture : IAsyncLifetime
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            // The tests read English text; the client follows the browser's language, so pin it.
+            Locale = "en-US",
             BaseURL = NodeAddresses[node].ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             ServiceWorkers = ServiceWorkerPolicy.Block,

@@ -150,6 +150,8 @@ public sealed class VoiceBrowserFixture : IAsyncLifetime
     {
         var context = await (browser ?? Browser).NewContextAsync(new BrowserNewContextOptions
         {
+            // The tests read English text; the client follows the browser's language, so pin it.
+            Locale = "en-US",
             BaseURL = BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             ServiceWorkers = ServiceWorkerPolicy.Block,

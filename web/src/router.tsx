@@ -19,6 +19,7 @@ import { usePodInfo, usePodInfoStore } from "./features/admin/podInfo";
 import { useSession } from "./stores/session";
 import { useApplyTheme } from "./ui/theme";
 import { Loading } from "./ui/Loading";
+import i18n from "./i18n";
 
 
 const authSearch = (search: Record<string, unknown>): { redirect?: string } =>
@@ -33,7 +34,7 @@ function Root() {
 function RequireAuth({ children }: { children: ReactNode }) {
   const status = useSession((s) => s.status);
   const router = useRouter();
-  if (status === "unknown") return <Loading label="Signing you in…" />;
+  if (status === "unknown") return <Loading label={i18n.t("auth:signingYouIn")} />;
   if (status === "signedOut") {
     // Come back to the page that is on screen (the resolved location, not a pending one).
     const here = router.state.resolvedLocation ?? router.state.location;

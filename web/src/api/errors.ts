@@ -1,3 +1,4 @@
+import i18n from "../i18n";
 import type { Problem } from "./types";
 
 /** A non-2xx answer, parsed from the server's RFC 9457 problem document. Branch on `code`, never on text. */
@@ -60,11 +61,17 @@ export function networkError(cause: unknown): ApiError {
   return err;
 }
 
-/** Plain-language text for any error thrown by the client. */
+/**
+ * Plain-language text for any error thrown by the client, in the user's language. The server's `detail`
+ * is English for operators and logs; the client words each known problem `code` itself and falls back
+ * to the server's text only for a code it does not know yet.
+ */
 export function describeError(err: unknown): string {
   if (err instanceof ApiError) {
-    if (err.code === "rate_limited") return "Too many requests. Wait a moment and try again.";
+    // A code only known at run time: the key is checked against the bundle, not at compile time.
+    const key = `errors:codes.${err.code}` as "errors:generic";
+    if (i18n.exists(key)) return String(i18n.t(key));
     return err.detail ?? err.title;
   }
-  return "Something went wrong. Try again.";
+  return i18n.t("errors:generic");
 }

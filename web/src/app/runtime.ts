@@ -24,6 +24,7 @@ import type { ChosenStatus, Community } from "../api/types";
 import { usePresenceStore, wantedStatus } from "../stores/presence";
 import { PresenceReporter, watchActivity } from "./presence";
 import { resetUploads } from "../features/attachments/queues";
+import i18n from "../i18n";
 
 const PAGE = 50;
 
@@ -62,8 +63,8 @@ export const gateway = new GatewayClient({
       .getState()
       .setGatewayLimit(
         code === 4013
-          ? "You have too many open Voxora windows or devices; close one. Retrying in 30 seconds."
-          : "Too many reconnects in the last minute. Retrying in a minute.",
+          ? i18n.t("shell:tooManyConnections")
+          : i18n.t("shell:tooManyReconnects"),
       ),
 });
 

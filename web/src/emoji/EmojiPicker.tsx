@@ -4,12 +4,14 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { searchEmoji, useEmojiData, withSkin, type EmojiEntry } from "./data";
 import { DEFAULT_RECENT, useRecentEmoji } from "./recent";
+import { useTranslation } from "react-i18next";
 
 const COLUMNS = 8;
 const TONES = ["✋", "✋🏻", "✋🏼", "✋🏽", "✋🏾", "✋🏿"];
 const TONE_NAMES = ["default", "light", "medium-light", "medium", "medium-dark", "dark"];
 
 export function EmojiPicker({ actionLabel, onPick, onClose }: { actionLabel: string; onPick: (emoji: string) => void; onClose: () => void }) {
+  const { t } = useTranslation("emoji");
   const data = useEmojiData((s) => s.data);
   const failed = useEmojiData((s) => s.failed);
   const load = useEmojiData((s) => s.load);
@@ -89,7 +91,7 @@ export function EmojiPicker({ actionLabel, onPick, onClose }: { actionLabel: str
   return (
     <div
       role="dialog"
-      aria-label="Emoji picker"
+      aria-label={t("picker")}
       data-testid="emoji-picker"
       onKeyDown={(e) => {
         if (e.key === "Escape") {
@@ -104,17 +106,17 @@ export function EmojiPicker({ actionLabel, onPick, onClose }: { actionLabel: str
         <input
           ref={searchRef}
           type="search"
-          aria-label="Search emoji"
-          placeholder="Search emoji"
+          aria-label={t("search")}
+          placeholder={t("search")}
           value={query}
           onChange={(e) => setQuery(e.target.value)}
           onKeyDown={onSearchKey}
           className="min-w-0 flex-1 rounded bg-elevated px-2 py-1 text-sm"
         />
-        <label className="sr-only" htmlFor="emoji-tone">Skin tone</label>
+        <label className="sr-only" htmlFor="emoji-tone">{t("skinTone")}</label>
         <select
           id="emoji-tone"
-          aria-label="Skin tone"
+          aria-label={t("skinTone")}
           value={tone}
           onChange={(e) => setTone(Number(e.target.value))}
           className="rounded bg-elevated px-1 py-1 text-lg"
@@ -125,7 +127,7 @@ export function EmojiPicker({ actionLabel, onPick, onClose }: { actionLabel: str
         </select>
       </div>
       {data && !results ? (
-        <nav aria-label="Emoji categories" className="flex justify-between border-b border-line pb-1">
+        <nav aria-label={t("categories")} className="flex justify-between border-b border-line pb-1">
           {data.groups.map((g) => (
             <button
               key={g.id}
@@ -143,16 +145,16 @@ export function EmojiPicker({ actionLabel, onPick, onClose }: { actionLabel: str
       <div ref={gridRef} onKeyDown={onGridKey} className="h-72 overflow-y-auto" data-testid="emoji-grid">
         {results ? (
           results.length ? (
-            <section aria-label="Search results">
+            <section aria-label={t("results")}>
               <div className="grid grid-cols-8 gap-0.5">{results.map(entryButton)}</div>
             </section>
           ) : (
-            <p className="p-2 text-sm text-muted">No emoji match “{query}”.</p>
+            <p className="p-2 text-sm text-muted">{t("noMatch", { query })}</p>
           )
         ) : (
           <>
             <section aria-labelledby="emoji-frequent">
-              <h3 id="emoji-frequent" className="px-1 py-1 text-xs font-semibold uppercase text-muted">Frequently used</h3>
+              <h3 id="emoji-frequent" className="px-1 py-1 text-xs font-semibold uppercase text-muted">{t("frequent")}</h3>
               <div className="grid grid-cols-8 gap-0.5">
                 {frequent.map((emoji) => {
                   const index = cell++;
@@ -179,7 +181,7 @@ export function EmojiPicker({ actionLabel, onPick, onClose }: { actionLabel: str
                     <div className="grid grid-cols-8 gap-0.5">{data.list.filter((e) => e.group === g.id).map(entryButton)}</div>
                   </section>
                 ))
-              : <p className="p-2 text-sm text-muted">{failed ? "Emoji could not be loaded." : "Loading emoji…"}</p>}
+              : <p className="p-2 text-sm text-muted">{failed ? t("failed") : t("loadingEmoji")}</p>}
           </>
         )}
       </div>

@@ -1,5 +1,6 @@
 import type { Message, NotificationSettings } from "../api/types";
 import { shouldNotify } from "./rules";
+import i18n from "../i18n";
 
 export interface DesktopContext {
   hidden: boolean;
@@ -49,7 +50,7 @@ export function desktopNotice(message: Message, ctx: DesktopContext): DesktopNot
   const where = ctx.channelName ? `#${ctx.channelName}` : ctx.communityName;
   const text = readableContent(message.content, ctx);
   const body = text.length > MAX_BODY ? `${text.slice(0, MAX_BODY - 1)}…` : text;
-  return { title: where ? `${author} in ${where}` : author, body, tag: message.channel_id };
+  return { title: where ? i18n.t("notifications:authorIn", { author, where }) : author, body, tag: message.channel_id };
 }
 
 /**

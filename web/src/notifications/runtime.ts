@@ -11,6 +11,7 @@ import { notificationEndpoints, type NotificationApi } from "./api";
 import { desktopNotice, showDesktopNotice } from "./desktop";
 import { disablePush, enablePush } from "./push";
 import { currentPermission, useNotifications } from "./store";
+import i18n from "../i18n";
 
 let endpointsOf: NotificationApi | null = null;
 /** Created on first use: app/runtime imports this module before its own `api` exists. */
@@ -41,7 +42,7 @@ export function onMessageCreated(message: Message): void {
     channelName: message.community_id
       ? useChannels.getState().byId[message.channel_id]?.name
       : directTitle(useDirectChannels.getState().byId[message.channel_id], myId) || message.author.display_name || message.author.username,
-    communityName: message.community_id ? useCommunities.getState().byId[message.community_id]?.name : "Direct messages",
+    communityName: message.community_id ? useCommunities.getState().byId[message.community_id]?.name : i18n.t("shell:directMessages"),
     now: Date.now(),
     nameOf: (userId) => {
       const user = message.community_id ? useMembers.getState().byCommunity[message.community_id]?.[userId]?.user : useMembers.getState().users[userId];

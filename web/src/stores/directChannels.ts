@@ -1,5 +1,6 @@
 import { create } from "zustand";
 import { ChannelType, type Channel, type DirectChannel, type UserSummary } from "../api/types";
+import i18n from "../i18n";
 
 /** The route segment of the DM home: `/app/@me` and `/app/@me/{channelId}`. */
 export const DIRECT_HOME = "@me";
@@ -82,7 +83,7 @@ export function directTitle(c: DirectChannel | undefined, myId: string | null | 
   if (!c) return "";
   if (c.name) return c.name;
   const others = c.recipients.filter((r) => r.id !== myId);
-  if (others.length === 0) return c.recipients[0] ? nameOf(c.recipients[0]) : "Empty group";
+  if (others.length === 0) return c.recipients[0] ? nameOf(c.recipients[0]) : i18n.t("direct:emptyGroup");
   return others.map(nameOf).join(", ");
 }
 

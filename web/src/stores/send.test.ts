@@ -55,9 +55,10 @@ describe("optimistic send", () => {
         .mockRejectedValueOnce(new ApiError(0, { title: "Cannot reach the server", detail: "Check your connection and try again." }))
         .mockResolvedValueOnce(serverMessage("nonce-3", "502")),
     };
+    // The client words the problem code itself (errors.json), not the detail it was built with.
     const first = await sendMessage(api, "ch_1", author, "hi", null, "nonce-3");
     expect(first).toBeNull();
-    expect(state().pending).toMatchObject([{ nonce: "nonce-3", status: "failed", error: "Check your connection and try again." }]);
+    expect(state().pending).toMatchObject([{ nonce: "nonce-3", status: "failed", error: "Cannot reach the server. Check your connection and try again." }]);
     expect(state().ids).toEqual([]);
 
     const retried = retrySend(api, "ch_1", "nonce-3");

@@ -1,5 +1,7 @@
 import { create } from "zustand";
 import type { ThreadChannel, ThreadMembersUpdate, ThreadSummary } from "../api/types";
+import i18n from "../i18n";
+import { formatNumber } from "../i18n/format";
 
 interface ThreadsState {
   byId: Record<string, ThreadChannel>;
@@ -73,7 +75,7 @@ export function threadsOf(byId: Record<string, ThreadChannel>, parentId: string,
 
 /** "3 messages" / "1 message". */
 export function countLabel(n: number): string {
-  return `${n} ${n === 1 ? "message" : "messages"}`;
+  return i18n.t("threads:messageCount", { count: n, formatted: formatNumber(n) });
 }
 
 const MANAGE_THREADS = 1n << 18n;

@@ -1,6 +1,7 @@
 import { create } from "zustand";
 import type { TypingStart } from "../api/types";
 import { displayName } from "./members";
+import i18n from "../i18n";
 
 /** How long a typist is shown after their last TYPING_START (seed 000 §P2-2: no stop event, an 8 s timeout). */
 export const TYPING_SHOW_MS = 8000;
@@ -61,9 +62,9 @@ export function typistsAt(list: readonly Typist[] | undefined, now: number, myId
 /** The line under the composer: "alice is typing…", "alice and bob are typing…", "several people are typing…"; null for nobody. */
 export function typingText(names: readonly string[]): string | null {
   if (names.length === 0) return null;
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return "several people are typing…";
+  if (names.length === 1) return i18n.t("messages:typingOne", { name: names[0] });
+  if (names.length === 2) return i18n.t("messages:typingTwo", { first: names[0], second: names[1] });
+  return i18n.t("messages:typingMany");
 }
 
 /** Server limit: one TYPING_START per 5 s per user and channel; sending more often only costs frames. */

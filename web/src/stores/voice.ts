@@ -1,5 +1,6 @@
 import { create } from "zustand";
 import type { MyPermissions, VoiceErrorEvent, VoiceSpeaking, VoiceState, VoiceStatus } from "../api/types";
+import i18n from "../i18n";
 
 /** Where my own voice connection is. "idle": not in voice (or not trying to be). */
 export type VoicePhase = "idle" | "connecting" | "connected" | "reconnecting";
@@ -146,12 +147,13 @@ export function voiceDot(o: { phase: VoicePhase; selfMute: boolean; selfDeaf: bo
   return o.speaking ? "speaking" : "connected";
 }
 
+/** The status line of the phone's voice indicator, in the user's language (read at render). */
 export const voiceDotText: Record<VoiceDot, string> = {
-  connecting: "Connecting…",
-  reconnecting: "Reconnecting…",
-  muted: "Muted",
-  speaking: "Speaking",
-  connected: "Voice connected",
+  get connecting() { return i18n.t("voice:connecting"); },
+  get reconnecting() { return i18n.t("voice:reconnecting"); },
+  get muted() { return i18n.t("voice:muted"); },
+  get speaking() { return i18n.t("voice:speaking"); },
+  get connected() { return i18n.t("voice:connected"); },
 };
 
 /** Members of one voice channel, in a stable order. */
@@ -165,35 +167,35 @@ export function channelMembers(states: Record<string, Record<string, VoiceState>
 export function voiceErrorMessage(e: Pick<VoiceErrorEvent, "code" | "message">): string {
   switch (e.code) {
     case "voice_unavailable":
-      return `Voice is unavailable on this server${e.message ? `: ${e.message}` : "."}`;
+      return e.message ? i18n.t("voice:error.voice_unavailable_because", { why: e.message }) : i18n.t("voice:error.voice_unavailable");
     case "channel_full":
-      return "That voice channel is full. Try again when someone leaves.";
+      return i18n.t("voice:error.channel_full");
     case "missing_permissions":
-      return "You don't have permission to join that voice channel.";
+      return i18n.t("voice:error.missing_permissions");
     case "timed_out":
-      return "You are timed out in this community and cannot join voice until the timeout ends.";
+      return i18n.t("voice:error.timed_out");
     case "media_failed":
-      return "The voice server could not set up your audio. Try joining again in a moment.";
+      return i18n.t("voice:error.media_failed");
     case "unknown_channel":
-      return "That voice channel no longer exists.";
+      return i18n.t("voice:error.unknown_channel");
     case "not_voice_channel":
-      return "That is not a voice channel.";
+      return i18n.t("voice:error.not_voice_channel");
     case "disconnected":
-      return `You were disconnected from voice${e.message ? `: ${e.message}` : "."}`;
+      return e.message ? i18n.t("voice:error.disconnected_because", { why: e.message }) : i18n.t("voice:error.disconnected");
     case "not_in_voice":
-      return "Your voice session ended. Join the channel again.";
+      return i18n.t("voice:error.not_in_voice");
     case "invalid_signal":
-      return "The voice connection got out of step with the server. Join the channel again.";
+      return i18n.t("voice:error.invalid_signal");
     case "mic_denied":
-      return "Voxora can't use your microphone. Allow microphone access for this site (the camera/microphone icon in the address bar, or your browser's site settings), then join again.";
+      return i18n.t("voice:error.mic_denied");
     case "mic_missing":
-      return "No microphone was found. Plug one in or pick another input device in Settings → Voice, then join again.";
+      return i18n.t("voice:error.mic_missing");
     case "mic_failed":
-      return `Your microphone could not be opened${e.message ? ` (${e.message})` : ""}. Check that no other app is using it, or pick another input device in Settings → Voice.`;
+      return i18n.t("voice:error.mic_failed", { why: e.message ? ` (${e.message})` : "" });
     case "gateway_offline":
-      return "Not connected to the server right now. Voice will be available when the connection is back.";
+      return i18n.t("voice:error.gateway_offline");
     default:
-      return e.message || "Voice failed.";
+      return e.message || i18n.t("voice:error.failed");
   }
 }
 

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { PresenceStatus } from "../api/types";
-import { STATUS_LABEL } from "../stores/presence";
+import i18n from "../i18n";
 
 const palette = ["bg-indigo-500", "bg-emerald-600", "bg-rose-500", "bg-amber-600", "bg-sky-600", "bg-fuchsia-600", "bg-teal-600"];
 
@@ -23,8 +23,8 @@ export function PresenceDot({ status, className = "" }: { status: PresenceStatus
   return (
     <span
       role="img"
-      aria-label={STATUS_LABEL[status]}
-      title={STATUS_LABEL[status]}
+      aria-label={i18n.t(`common:presence.${status}`)}
+      title={i18n.t(`common:presence.${status}`)}
       data-testid="presence-dot"
       data-status={status}
       className={`inline-flex h-3 w-3 items-center justify-center rounded-full ring-2 ring-sidebar ${DOT[status]} ${className}`}

@@ -3,6 +3,7 @@ import { ApiError, describeError } from "../api/errors";
 import { Button } from "./Button";
 import { Dialog, DialogActions } from "./Dialog";
 import { FormError, TextField } from "./TextField";
+import i18n from "../i18n";
 
 /** A dialog with one text field (create/rename). `field` is the server's field name for errors. */
 export function NameDialog({
@@ -50,7 +51,7 @@ export function NameDialog({
         <TextField label={label} value={value} onChange={(e) => setValue(e.target.value)} error={error?.field(field)} autoFocus required />
         <DialogActions>
           <Button variant="secondary" onClick={onClose}>
-            Cancel
+            {i18n.t("cancel")}
           </Button>
           <Button type="submit" disabled={busy || !value.trim()}>
             {submitLabel}
@@ -96,7 +97,7 @@ export function ConfirmDialog({
       <FormError message={message} />
       <DialogActions>
         <Button variant="secondary" onClick={onClose} autoFocus>
-          Cancel
+          {i18n.t("cancel")}
         </Button>
         <Button variant="danger" onClick={confirm} disabled={busy} data-testid="confirm-button">
           {confirmLabel}

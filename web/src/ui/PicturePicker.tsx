@@ -1,6 +1,8 @@
 import { useRef, type ReactNode } from "react";
 import { useAction } from "./useAction";
 import { Button } from "./Button";
+import i18n from "../i18n";
+import { useTranslation } from "react-i18next";
 
 /** The picture types the server takes for avatars and icons. */
 export const PICTURE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
@@ -10,9 +12,9 @@ export const MAX_PICTURE_BYTES = 8 * 1024 * 1024;
 
 /** Why a chosen file cannot be a picture, or null when it can. */
 export function pictureError(file: { type: string; size: number }): string | null {
-  if (!(PICTURE_TYPES as readonly string[]).includes(file.type)) return "Choose a PNG, JPEG, GIF or WebP picture.";
-  if (file.size > MAX_PICTURE_BYTES) return "That picture is larger than 8 MB. Choose a smaller one.";
-  if (file.size === 0) return "That file is empty.";
+  if (!(PICTURE_TYPES as readonly string[]).includes(file.type)) return i18n.t("picture.wrongType");
+  if (file.size > MAX_PICTURE_BYTES) return i18n.t("picture.tooLarge");
+  if (file.size === 0) return i18n.t("picture.empty");
   return null;
 }
 
@@ -35,6 +37,7 @@ export function PicturePicker({
   onUpload: (file: File) => Promise<unknown>;
   onRemove: () => Promise<unknown>;
 }) {
+  const { t } = useTranslation();
   const input = useRef<HTMLInputElement>(null);
   const { busy, error, status, run, setError, setStatus } = useAction();
 
@@ -48,7 +51,7 @@ export function PicturePicker({
       setError(problem);
       return;
     }
-    void run(() => onUpload(file), "Picture saved.");
+    void run(() => onUpload(file), t("picture.saved"));
   }
 
   return (
@@ -57,31 +60,31 @@ export function PicturePicker({
       <div className="flex flex-col gap-2">
         <div className="flex flex-wrap gap-2">
           <Button type="button" variant="secondary" disabled={busy} onClick={() => input.current?.click()}>
-            {hasPicture ? `Change ${label}` : `Upload ${label}`}
+            {hasPicture ? t("picture.change", { label }) : t("picture.upload", { label })}
           </Button>
           {hasPicture ? (
-            <Button type="button" variant="ghost" disabled={busy} onClick={() => void run(onRemove, "Picture removed.")}>
-              Remove
+            <Button type="button" variant="ghost" disabled={busy} onClick={() => void run(onRemove, t("picture.removed"))}>
+              {t("remove")}
             </Button>
           ) : null}
           <input
             ref={input}
             type="file"
             accept={PICTURE_TYPES.join(",")}
-            aria-label={`${label} file`}
+            aria-label={t("picture.file", { label })}
             data-testid={`${testId}-input`}
             className="hidden"
             onChange={(e) => chosen(e.target.files)}
           />
         </div>
-        <p className="text-xs text-muted">PNG, JPEG, GIF or WebP, up to 8 MB. The centre square is kept.</p>
+        <p className="text-xs text-muted">{t("picture.hint")}</p>
         {error ? (
           <p role="alert" className="text-sm text-danger" data-testid={`${testId}-error`}>
             {error}
           </p>
         ) : null}
         <span role="status" className="text-sm text-muted">
-          {busy ? "Uploading…" : status}
+          {busy ? t("picture.uploading") : status}
         </span>
       </div>
     </div>

@@ -1,4 +1,5 @@
 import { useRef, useState, type DragEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes("Files");
 
@@ -43,11 +44,12 @@ export function useFileDrop(onFiles: (files: File[]) => void) {
 }
 
 export function DropOverlay({ target }: { target: string }) {
+  const { t } = useTranslation("attachments");
   return (
     <div className="pointer-events-none absolute inset-2 z-40 flex items-center justify-center rounded-lg border-2 border-dashed border-accent bg-main/90" data-testid="drop-zone">
       <p className="text-center text-lg font-semibold">
         <span aria-hidden="true" className="mb-2 block text-4xl">📎</span>
-        Drop files to send them to {target}
+        {t("dropFiles", { target })}
       </p>
     </div>
   );

@@ -3,6 +3,7 @@ import { createPortal } from "react-dom";
 import type { Attachment } from "../../api/types";
 import { Isolated } from "../../ui/Isolated";
 import { formatSize } from "./limits";
+import { useTranslation } from "react-i18next";
 
 /**
  * A message's images at full size: Escape, the close button or a click outside the image closes it;
@@ -20,6 +21,7 @@ export function Lightbox({
   onIndex: (index: number) => void;
   onClose: () => void;
 }) {
+  const { t } = useTranslation("attachments");
   const ref = useRef<HTMLDivElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
   const image = images[index]!;
@@ -62,7 +64,7 @@ export function Lightbox({
     }
   }
 
-  const label = many ? `Image ${index + 1} of ${images.length}: ${image.filename}` : `Image: ${image.filename}`;
+  const label = many ? t("imageOf", { n: index + 1, total: images.length, name: image.filename }) : t("image", { name: image.filename });
   return createPortal(
     <div
       ref={ref}
@@ -94,10 +96,10 @@ export function Lightbox({
           className="rounded px-2 py-1 text-sm hover:bg-white/10"
           data-testid="lightbox-original"
         >
-          Open original
+          {t("openOriginal")}
         </a>
-        <a href={image.url} download={image.filename} className="rounded px-2 py-1 text-sm hover:bg-white/10" aria-label={`Download ${image.filename}`}>
-          Download
+        <a href={image.url} download={image.filename} className="rounded px-2 py-1 text-sm hover:bg-white/10" aria-label={t("downloadName", { name: image.filename })}>
+          {t("download")}
         </a>
         <button ref={closeRef} type="button" onClick={onClose} aria-label="Close image viewer" title="Close (Escape)" className="h-8 w-8 rounded text-lg hover:bg-white/10" data-testid="lightbox-close">
           ✕

@@ -4,11 +4,13 @@ import { Isolated } from "../../ui/Isolated";
 import { fileIcon, fitWithin, gridLayout, splitByKind, typeLabel } from "./display";
 import { formatSize } from "./limits";
 import { Lightbox } from "./Lightbox";
+import { useTranslation } from "react-i18next";
 
 const COL_SPAN: Record<number, string> = { 2: "col-span-2", 3: "col-span-3", 6: "col-span-6" };
 
 /** A message's files: an image grid (opening a lightbox), video and audio players, and cards for everything else. */
 export function MessageAttachments({ attachments }: { attachments: readonly Attachment[] }) {
+  const { t } = useTranslation("attachments");
   const [open, setOpen] = useState<number | null>(null);
   if (!attachments.length) return null;
   const { image, video, audio, file } = splitByKind(attachments);
@@ -28,7 +30,7 @@ export function MessageAttachments({ attachments }: { attachments: readonly Atta
           <figcaption className="mt-0.5 flex gap-2 text-xs text-muted">
             <Isolated className="truncate" text={a.filename} />
             <span>{formatSize(a.size_bytes)}</span>
-            <a href={a.url} download={a.filename} className="text-accent hover:underline" aria-label={`Download ${a.filename}`}>Download</a>
+            <a href={a.url} download={a.filename} className="text-accent hover:underline" aria-label={t("downloadName", { name: a.filename })}>{t("download")}</a>
           </figcaption>
         </figure>
       ))}
@@ -38,7 +40,7 @@ export function MessageAttachments({ attachments }: { attachments: readonly Atta
             <span aria-hidden="true">🎵</span>
             <Isolated className="min-w-0 flex-1 truncate font-medium" text={a.filename} />
             <span className="shrink-0 text-xs text-muted">{formatSize(a.size_bytes)}</span>
-            <a href={a.url} download={a.filename} className="shrink-0 text-xs text-accent hover:underline" aria-label={`Download ${a.filename}`}>Download</a>
+            <a href={a.url} download={a.filename} className="shrink-0 text-xs text-accent hover:underline" aria-label={t("downloadName", { name: a.filename })}>{t("download")}</a>
           </div>
           <audio controls preload="metadata" src={a.url} aria-label={a.filename} className="w-full" />
         </div>
@@ -52,6 +54,7 @@ export function MessageAttachments({ attachments }: { attachments: readonly Atta
 }
 
 function ImageGrid({ images, onOpen }: { images: Attachment[]; onOpen: (index: number) => void }) {
+  const { t } = useTranslation("attachments");
   const layout = gridLayout(images.length);
   if (layout.single) {
     const a = images[0]!;
@@ -60,7 +63,7 @@ function ImageGrid({ images, onOpen }: { images: Attachment[]; onOpen: (index: n
       <button
         type="button"
         onClick={() => onOpen(0)}
-        aria-label={`Open image ${a.filename}`}
+        aria-label={t("openImage", { name: a.filename })}
         data-testid="attachment-image"
         className="block max-w-full overflow-hidden rounded bg-elevated focus-visible:ring-2 focus-visible:ring-accent"
         style={box ? { width: box.width, aspectRatio: `${box.width} / ${box.height}` } : undefined}
@@ -84,7 +87,7 @@ function ImageGrid({ images, onOpen }: { images: Attachment[]; onOpen: (index: n
             key={a.id}
             type="button"
             onClick={() => onOpen(i)}
-            aria-label={`Open image ${a.filename} (${i + 1} of ${images.length})`}
+            aria-label={t("openImageOf", { name: a.filename, n: i + 1, total: images.length })}
             data-testid="attachment-image"
             className={`${COL_SPAN[cell.colSpan] ?? "col-span-2"} ${cell.rowSpan === 2 ? "row-span-2" : ""} overflow-hidden rounded bg-elevated focus-visible:ring-2 focus-visible:ring-accent`}
           >
@@ -97,6 +100,7 @@ function ImageGrid({ images, onOpen }: { images: Attachment[]; onOpen: (index: n
 }
 
 export function FileCard({ attachment: a }: { attachment: Attachment }) {
+  const { t } = useTranslation("attachments");
   const type = typeLabel(a.content_type, a.filename);
   return (
     <div className="flex w-[min(100%,26rem)] items-center gap-3 rounded border border-line bg-elevated p-3" data-testid="attachment-file">
@@ -112,8 +116,8 @@ export function FileCard({ attachment: a }: { attachment: Attachment }) {
       <a
         href={a.url}
         download={a.filename}
-        aria-label={`Download ${a.filename}`}
-        title={`Download ${a.filename}`}
+        aria-label={t("downloadName", { name: a.filename })}
+        title={t("downloadName", { name: a.filename })}
         className="inline-flex h-8 w-8 shrink-0 items-center justify-center rounded text-muted hover:bg-hover hover:text-fg"
         data-testid="attachment-download"
       >

@@ -2,17 +2,20 @@ import type { UploadItem, UploadQueue } from "./upload";
 import { Isolated } from "../../ui/Isolated";
 import { fileIcon, typeLabel } from "./display";
 import { formatSize } from "./limits";
+import { useTranslation } from "react-i18next";
+import { formatNumber } from "../../i18n/format";
 
 /** The files added to the composer, above the text box: preview, name, size, progress, and cancel / retry / remove. */
 export function PendingUploads({ queue, items }: { queue: UploadQueue; items: readonly UploadItem[] }) {
+  const { t } = useTranslation("attachments");
   if (!items.length) return null;
   const uploading = items.filter((i) => i.status === "uploading").length;
   return (
     <div className="border-b border-line px-3 pb-2 pt-3" data-testid="upload-list">
       <p className="sr-only" role="status" aria-live="polite">
-        {uploading ? `Uploading ${uploading} ${uploading === 1 ? "file" : "files"}` : ""}
+        {uploading ? t("uploadingFiles", { count: uploading }) : ""}
       </p>
-      <ul aria-label="Files to send" className="flex gap-2 overflow-x-auto pb-1">
+      <ul aria-label={t("filesToSend")} className="flex gap-2 overflow-x-auto pb-1">
         {items.map((item) => (
           <UploadCard key={item.key} item={item} queue={queue} />
         ))}
@@ -22,8 +25,9 @@ export function PendingUploads({ queue, items }: { queue: UploadQueue; items: re
 }
 
 function UploadCard({ item, queue }: { item: UploadItem; queue: UploadQueue }) {
+  const { t } = useTranslation("attachments");
   const percent = Math.round(item.progress * 100);
-  const removeLabel = item.status === "uploading" ? `Cancel upload of ${item.filename}` : `Remove ${item.filename}`;
+  const removeLabel = item.status === "uploading" ? t("cancelUpload", { name: item.filename }) : t("removeName", { name: item.filename });
   return (
     <li
       className={`relative flex w-48 shrink-0 flex-col gap-1 rounded border bg-main p-2 ${item.status === "error" ? "border-danger" : "border-line"}`}
@@ -48,7 +52,7 @@ function UploadCard({ item, queue }: { item: UploadItem; queue: UploadQueue }) {
         <div className="flex items-center gap-2">
           <div
             role="progressbar"
-            aria-label={`Uploading ${item.filename}`}
+            aria-label={t("uploadingName", { name: item.filename })}
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={percent}
@@ -58,7 +62,7 @@ function UploadCard({ item, queue }: { item: UploadItem; queue: UploadQueue }) {
             <div className="h-full bg-accent transition-[width]" style={{ width: `${percent}%` }} />
           </div>
           <span className="w-14 text-right text-xs tabular-nums text-muted" data-testid="upload-percent">
-            {percent >= 100 ? "Saving…" : `${percent}%`}
+            {percent >= 100 ? t("saving") : `${formatNumber(percent)}%`}
           </span>
         </div>
       ) : item.status === "done" ? (
@@ -67,8 +71,8 @@ function UploadCard({ item, queue }: { item: UploadItem; queue: UploadQueue }) {
         <div className="flex flex-col gap-1">
           <p role="alert" className="text-xs text-danger" data-testid="upload-error">{item.error}</p>
           {item.retryable ? (
-            <button type="button" onClick={() => queue.retry(item.key)} className="self-start rounded bg-elevated px-2 py-0.5 text-xs hover:bg-hover" aria-label={`Retry uploading ${item.filename}`} data-testid="upload-retry">
-              Retry
+            <button type="button" onClick={() => queue.retry(item.key)} className="self-start rounded bg-elevated px-2 py-0.5 text-xs hover:bg-hover" aria-label={t("retryName", { name: item.filename })} data-testid="upload-retry">
+              {t("retry")}
             </button>
           ) : null}
         </div>

@@ -1,3 +1,5 @@
+import i18n from "../../i18n";
+import { formatNumber } from "../../i18n/format";
 // The checks the client makes before uploading anything (issue 16, seed 000 §C2-5). The server
 // re-checks all of them (and sniffs the bytes); these only spare the person a useless upload and give
 // a clear reason per file.
@@ -115,7 +117,7 @@ export function isAllowedType(contentType: string): boolean {
 /** "2.4 MB": decimal-looking units over powers of 1024 (as Discord and most file managers show them). */
 export function formatSize(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return "";
-  if (bytes < 1024) return `${bytes} ${bytes === 1 ? "byte" : "bytes"}`;
+  if (bytes < 1024) return i18n.t("attachments:bytes", { count: bytes });
   const units = ["KB", "MB", "GB", "TB"];
   let value = bytes / 1024;
   let unit = 0;
@@ -129,7 +131,7 @@ export function formatSize(bytes: number): string {
     shown = 1;
     unit++;
   }
-  return `${shown} ${units[unit]}`;
+  return `${formatNumber(shown)} ${units[unit]}`;
 }
 
 export interface FileCheck {
@@ -147,12 +149,12 @@ export function checkFiles(files: readonly File[], alreadyQueued: number, maxByt
   let room = Math.max(0, MAX_FILES - alreadyQueued);
   return files.map((file) => {
     const contentType = contentTypeOf(file);
-    if (file.size === 0) return { file, contentType, error: "This file is empty." };
-    if (file.size > maxBytes) return { file, contentType, error: `Too big: ${formatSize(file.size)} (at most ${formatSize(maxBytes)} per file).` };
+    if (file.size === 0) return { file, contentType, error: i18n.t("attachments:empty") };
+    if (file.size > maxBytes) return { file, contentType, error: i18n.t("attachments:tooBig", { size: formatSize(file.size), max: formatSize(maxBytes) }) };
     if (!isAllowedType(contentType)) {
-      return { file, contentType, error: `This type of file cannot be sent${contentType ? ` (${contentType})` : ""}.` };
+      return { file, contentType, error: contentType ? i18n.t("attachments:typeNotAllowedNamed", { type: contentType }) : i18n.t("attachments:typeNotAllowed") };
     }
-    if (room === 0) return { file, contentType, error: `At most ${MAX_FILES} files per message.` };
+    if (room === 0) return { file, contentType, error: i18n.t("attachments:tooMany", { max: MAX_FILES }) };
     room--;
     return { file, contentType };
   });

@@ -83,13 +83,14 @@ describe("upload queue", () => {
     expect(q.getSnapshot()).toEqual([]);
   });
 
-  it("shows the server's reason when the create is refused, and Retry starts over", async () => {
+  it("shows why the create was refused, and Retry starts over", async () => {
     const { transport, create, puts } = fakeTransport();
     create.mockRejectedValueOnce(new ApiError(400, { code: "quota_exceeded", title: "Quota exceeded", detail: "You have used your 1 GB of storage." }));
     const { q } = newQueue(transport);
     const [item] = q.add([file("a.png")]);
     await flush();
-    expect(q.getSnapshot()[0]).toMatchObject({ status: "error", error: "You have used your 1 GB of storage.", retryable: true });
+    // The client words the known problem code in the user's language (errors.json); the server's English detail is not shown.
+    expect(q.getSnapshot()[0]).toMatchObject({ status: "error", error: "The storage limit has been reached.", retryable: true });
     expect(canSend(q.getSnapshot(), true)).toBe(true); // text may still go; the failed file stays for retry or removal
     expect(canSend(q.getSnapshot(), false)).toBe(false);
 
@@ -111,7 +112,7 @@ describe("upload queue", () => {
     puts[0]!.reject(new ApiError(413, {}));
     puts[1]!.reject(new ApiError(0, { title: "Cannot reach the server", detail: "Check your connection and try again." }));
     await flush();
-    expect(q.getSnapshot().map((i) => i.error)).toEqual(["The file is too big for this server.", "Check your connection and try again."]);
+    expect(q.getSnapshot().map((i) => i.error)).toEqual(["The file is too big for this server.", "Cannot reach the server. Check your connection and try again."]);
   });
 
   it("Retry after a failed PUT sends to the same upload URL while it is valid, and announces the file again once it expired", async () => {

@@ -4,6 +4,7 @@
 import { ApiError, describeError } from "../../api/errors";
 import type { Attachment, AttachmentUpload, Problem } from "../../api/types";
 import { checkFiles, MAX_FILES } from "./limits";
+import i18n from "../../i18n";
 
 export type UploadStatus = "uploading" | "done" | "error";
 
@@ -194,10 +195,10 @@ export class UploadQueue {
 
 export function uploadErrorText(err: unknown): string {
   if (err instanceof ApiError) {
-    if (err.status === 413) return err.detail ?? "The file is too big for this server.";
+    if (err.status === 413) return i18n.t("attachments:tooBigForServer");
     return describeError(err);
   }
-  return "The upload failed. Try again.";
+  return i18n.t("attachments:failed");
 }
 
 /** Whether Send may be pressed: nothing uploading, and text or at least one finished file to send. */

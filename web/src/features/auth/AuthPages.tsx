@@ -12,10 +12,13 @@ import { SecondFactorField } from "./SecondFactorField";
 import { isCompleteBackupCode, isCompleteCode, secondFactor, secondFactorError } from "./twoFactor";
 import { Isolated } from "../../ui/Isolated";
 import { usePodInfo } from "../admin/podInfo";
-import { inviteCodeFromRedirect, inviteCodeInput, registrationNotice } from "../admin/podAdmin";
+import { inviteCodeFromRedirect, inviteCodeInput } from "../admin/podAdmin";
+import i18n from "../../i18n";
+import { useTranslation } from "react-i18next";
 
 /** What this pod is, for a signed-out visitor: its name and description (and, on an empty pod, the way to set it up). */
 function PodHeader() {
+  const { t } = useTranslation("auth");
   const pod = usePodInfo();
   if (!pod) return null;
   return (
@@ -30,9 +33,9 @@ function PodHeader() {
       ) : null}
       {pod.setup_required ? (
         <p className="mt-2 text-sm">
-          This server has no accounts yet.{" "}
+          {t("noAccountsYet")}{" "}
           <Link to="/setup" className="text-accent underline">
-            Set it up
+            {t("setItUp")}
           </Link>
         </p>
       ) : null}
@@ -54,6 +57,7 @@ function AuthCard({ title, subtitle, children, showPod = false }: { title: strin
 }
 
 export function SignInPage() {
+  const { t } = useTranslation("auth");
   const search = useSearch({ from: "/login" });
   const navigate = useNavigate();
   const status = useSession((s) => s.status);
@@ -95,9 +99,9 @@ export function SignInPage() {
       if (err instanceof ApiError) setError(err);
       setMessage(
         err instanceof ApiError && err.code === "invalid_credentials"
-          ? "That username or password is not right."
+          ? t("wrongCredentials")
           : err instanceof ApiError && err.code === "login_backoff"
-            ? `Too many attempts. Try again${err.retryAfterSeconds ? ` in ${err.retryAfterSeconds} seconds` : " shortly"}.`
+            ? tooManyAttempts(err.retryAfterSeconds)
             : err instanceof ApiError && Object.keys(err.fieldErrors).length
               ? null
               : describeError(err),
@@ -108,23 +112,23 @@ export function SignInPage() {
   }
 
   return (
-    <AuthCard title="Welcome back" subtitle="Sign in to continue." showPod>
+    <AuthCard title={t("welcomeBack")} subtitle={t("signInToContinue")} showPod>
       <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
         <FormError message={message} />
-        <TextField label="Username or e-mail" name="login" autoComplete="username" value={login} onChange={(e) => setLogin(e.target.value)} error={error?.field("login")} required />
-        <TextField label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={error?.field("password")} required />
+        <TextField label={t("usernameOrEmail")} name="login" autoComplete="username" value={login} onChange={(e) => setLogin(e.target.value)} error={error?.field("login")} required />
+        <TextField label={t("password")} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={error?.field("password")} required />
         <Button type="submit" disabled={busy} data-testid="signin-submit">
-          {busy ? "Signing in…" : "Sign in"}
+          {busy ? t("signingIn") : t("signIn")}
         </Button>
         {pod?.registration_mode === "closed" && !pod.setup_required ? (
           <p className="text-sm text-muted" data-testid="registration-notice">{registrationNotice("closed")}</p>
         ) : (
           <p className="text-sm text-muted">
-            New here?{" "}
+            {t("newHere")}{" "}
             <Link to="/register" search={search.redirect ? { redirect: search.redirect } : {}} className="text-accent underline">
-              Create an account
+              {t("createAnAccount")}
             </Link>
-            {pod?.registration_mode === "invite" && !pod.setup_required ? " (with an invite link)" : null}
+            {pod?.registration_mode === "invite" && !pod.setup_required ? t("withInviteLink") : null}
           </p>
         )}
       </form>
@@ -138,6 +142,7 @@ function SecondFactorStep({ challenge, onDone, onRestart }: {
   onDone: () => Promise<unknown>;
   onRestart: (why: string | null) => void;
 }) {
+  const { t } = useTranslation("auth");
   const [useBackupCode, setUseBackupCode] = useState(false);
   const [value, setValue] = useState("");
   const [message, setMessage] = useState<string | null>(null);
@@ -167,7 +172,7 @@ function SecondFactorStep({ challenge, onDone, onRestart }: {
 
   const complete = useBackupCode ? isCompleteBackupCode(value) : isCompleteCode(value);
   return (
-    <AuthCard title="Two-factor sign-in" subtitle={useBackupCode ? "Enter one of your backup codes." : "Enter the code from your authenticator app."}>
+    <AuthCard title={t("twoFactorTitle")} subtitle={useBackupCode ? t("enterBackupCode") : t("enterAppCode")}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -190,10 +195,10 @@ function SecondFactorStep({ challenge, onDone, onRestart }: {
           autoFocus
         />
         <Button type="submit" disabled={busy || !complete} data-testid="mfa-submit">
-          {busy ? "Checking…" : "Verify"}
+          {busy ? t("checking") : t("verify")}
         </Button>
         <button type="button" className="self-start text-sm text-muted underline" onClick={() => onRestart(null)}>
-          Back to sign in
+          {t("backToSignIn")}
         </button>
       </form>
     </AuthCard>
@@ -201,6 +206,7 @@ function SecondFactorStep({ challenge, onDone, onRestart }: {
 }
 
 export function RegisterPage() {
+  const { t } = useTranslation("auth");
   const search = useSearch({ from: "/register" });
   const navigate = useNavigate();
   const [username, setUsername] = useState("");
@@ -233,7 +239,7 @@ export function RegisterPage() {
       if (err instanceof ApiError) {
         setError(err);
         if (err.code === "username_taken") setMessage(null);
-        else if (registrationProblem[err.code]) setMessage(registrationProblem[err.code] ?? null);
+        else if ((registrationProblems as readonly string[]).includes(err.code)) setMessage(t(`registrationProblem.${err.code as RegistrationProblem}`));
         else if (!Object.keys(err.fieldErrors).length) setMessage(describeError(err));
       } else setMessage(describeError(err));
     } finally {
@@ -241,10 +247,10 @@ export function RegisterPage() {
     }
   }
 
-  const usernameError = error?.field("username") ?? (error?.code === "username_taken" ? "That username is taken. Try another." : undefined);
+  const usernameError = error?.field("username") ?? (error?.code === "username_taken" ? t("usernameTaken") : undefined);
   const notice = registrationNotice(mode);
   return (
-    <AuthCard title="Create an account" subtitle="Pick a username and a password." showPod>
+    <AuthCard title={t("createAnAccount")} subtitle={t("pickUsernamePassword")} showPod>
       <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
         {notice ? (
           <p role="status" className="rounded border border-line bg-elevated px-3 py-2 text-sm" data-testid="registration-notice">
@@ -255,20 +261,20 @@ export function RegisterPage() {
         {mode === "closed" ? null : (
           <>
             {mode === "invite" ? (
-              <TextField label="Invite link or code" name="invite_code" value={inviteCode} onChange={(e) => setInviteCode(e.target.value)} hint="The invite link someone on this server gave you." required />
+              <TextField label={t("inviteLinkOrCode")} name="invite_code" value={inviteCode} onChange={(e) => setInviteCode(e.target.value)} hint={t("inviteLinkHint")} required />
             ) : null}
-            <TextField label="Username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} error={usernameError} hint="2–32 characters." required />
-            <TextField label="E-mail (optional)" name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={error?.field("email")} />
-            <TextField label="Password" name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} error={error?.field("password")} hint="At least 8 characters." required />
+            <TextField label={t("username")} name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} error={usernameError} hint={t("usernameHint")} required />
+            <TextField label={t("emailOptional")} name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={error?.field("email")} />
+            <TextField label={t("password")} name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} error={error?.field("password")} hint={t("passwordHint")} required />
             <Button type="submit" disabled={busy} data-testid="register-submit">
-              {busy ? "Creating account…" : "Create account"}
+              {busy ? t("creatingAccount") : t("createAccount")}
             </Button>
           </>
         )}
         <p className="text-sm text-muted">
-          Already have an account?{" "}
+          {t("haveAccount")}{" "}
           <Link to="/login" search={search.redirect ? { redirect: search.redirect } : {}} className="text-accent underline">
-            Sign in
+            {t("signIn")}
           </Link>
         </p>
       </form>
@@ -277,12 +283,18 @@ export function RegisterPage() {
 }
 
 /** What registration's refusals mean for the person signing up (docs/protocol.md "Registration modes"). */
-const registrationProblem: Record<string, string> = {
-  registration_closed: "Registration is closed on this server.",
-  registration_invite_only: "Registration is invite only — ask for an invite link.",
-  invite_not_found: "That invite does not exist. Check the link or ask for a new one.",
-  invite_expired: "That invite has expired. Ask for a new one.",
-  invite_exhausted: "That invite has been used as many times as allowed. Ask for a new one.",
-  invite_revoked: "That invite was turned off. Ask for a new one.",
-};
+const registrationProblems = ["registration_closed", "registration_invite_only", "invite_not_found", "invite_expired", "invite_exhausted", "invite_revoked"] as const;
+type RegistrationProblem = (typeof registrationProblems)[number];
+
+/** The notice above the sign-in and register forms for a pod that is not open. */
+function registrationNotice(mode: "open" | "invite" | "closed" | undefined): string | null {
+  if (mode === "invite") return i18n.t("auth:registrationInvite");
+  if (mode === "closed") return i18n.t("auth:registrationClosed");
+  return null;
+}
+
+/** "Too many attempts. Try again in 30 seconds." */
+export function tooManyAttempts(seconds: number | undefined): string {
+  return seconds ? i18n.t("auth:tooManyAttemptsIn", { count: seconds }) : i18n.t("auth:tooManyAttempts");
+}
 

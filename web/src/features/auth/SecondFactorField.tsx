@@ -1,5 +1,6 @@
 import { TextField } from "../../ui/TextField";
 import { BACKUP_CODE_LENGTH, CODE_LENGTH, cleanBackupCode, cleanCode } from "./twoFactor";
+import { useTranslation } from "react-i18next";
 
 /**
  * The second-factor input: a 6-digit code from the authenticator app, or (after "Use a backup code") one of the
@@ -20,12 +21,13 @@ export function SecondFactorField({
   error?: string | undefined;
   autoFocus?: boolean;
 }) {
+  const { t } = useTranslation("auth");
   return (
     <div className="flex flex-col gap-2">
       {useBackupCode ? (
         <TextField
           key="backup"
-          label="Backup code"
+          label={t("backupCode")}
           name="backup_code"
           autoComplete="off"
           spellCheck={false}
@@ -35,13 +37,13 @@ export function SecondFactorField({
           value={value}
           onChange={(e) => onChange(cleanBackupCode(e.target.value))}
           error={error}
-          hint="Each backup code works once."
+          hint={t("backupCodeHint")}
           data-testid="backup-code-input"
         />
       ) : (
         <TextField
           key="code"
-          label="Code from your authenticator app"
+          label={t("appCode")}
           name="code"
           inputMode="numeric"
           autoComplete="one-time-code"
@@ -51,12 +53,12 @@ export function SecondFactorField({
           value={value}
           onChange={(e) => onChange(cleanCode(e.target.value))}
           error={error}
-          hint="The 6 digits your app shows for this account."
+          hint={t("appCodeHint")}
           data-testid="mfa-code-input"
         />
       )}
       <button type="button" className="self-start text-sm text-accent underline" onClick={onToggle} data-testid="toggle-backup-code">
-        {useBackupCode ? "Use a code from the app instead" : "Use a backup code"}
+        {useBackupCode ? t("useAppCode") : t("useBackupCode")}
       </button>
     </div>
   );

@@ -1,4 +1,5 @@
 import { ApiError, describeError } from "../../api/errors";
+import i18n from "../../i18n";
 import type { LoginResponse, MfaRequiredResponse, SecondFactorInput } from "../../api/types";
 
 /** TOTP codes are 6 digits; backup codes 8 characters, shown as ABCD-EFGH. */
@@ -48,15 +49,15 @@ export function secondFactorError(err: unknown): string {
   if (err instanceof ApiError) {
     switch (err.code) {
       case "invalid_mfa_code":
-        return "That code is not right, has expired or was already used. Try the code your app shows now.";
+        return i18n.t("auth:mfaCodeWrong");
       case "invalid_mfa_token":
-        return "This sign-in took too long or had too many wrong codes. Enter your password again.";
+        return i18n.t("auth:mfaTokenExpired");
       case "invalid_credentials":
-        return "That password is not right.";
+        return i18n.t("auth:wrongPassword");
       case "login_backoff":
-        return `Too many attempts. Try again${err.retryAfterSeconds ? ` in ${err.retryAfterSeconds} seconds` : " shortly"}.`;
+        return err.retryAfterSeconds ? i18n.t("auth:tooManyAttemptsIn", { count: err.retryAfterSeconds }) : i18n.t("auth:tooManyAttempts");
       case "validation_failed":
-        return Object.values(err.fieldErrors)[0]?.[0] ?? "Check the code and try again.";
+        return Object.values(err.fieldErrors)[0]?.[0] ?? i18n.t("auth:checkCode");
     }
   }
   return describeError(err);

@@ -9,8 +9,11 @@ import { Button } from "../../ui/Button";
 import { Dialog, DialogActions } from "../../ui/Dialog";
 import { ConfirmDialog, NameDialog } from "../../ui/FormDialogs";
 import { FormError, TextField } from "../../ui/TextField";
+import { useTranslation } from "react-i18next";
+import { formatNumber } from "../../i18n/format";
 
 export function CreateChannelDialog({ communityId, onClose }: { communityId: string; onClose: () => void }) {
+  const { t } = useTranslation("channels");
   const navigate = useNavigate();
   const all = useChannels((s) => s.byId);
   const categories = useMemo(
@@ -49,27 +52,27 @@ export function CreateChannelDialog({ communityId, onClose }: { communityId: str
   }
 
   return (
-    <Dialog title="Create a channel" onClose={onClose} testId="create-channel-dialog">
+    <Dialog title={t("createTitle")} onClose={onClose} testId="create-channel-dialog">
       <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
         <FormError message={message} />
         <div className="flex flex-col gap-1">
           <label htmlFor={typeId} className="text-xs font-semibold uppercase tracking-wide text-muted">
-            Kind
+            {t("kind")}
           </label>
           <select id={typeId} value={type} onChange={(e) => setType(Number(e.target.value))} className="rounded border border-line bg-elevated px-3 py-2">
-            <option value={ChannelType.Text}>Text channel</option>
-            <option value={ChannelType.Voice}>Voice channel</option>
-            <option value={ChannelType.Category}>Category</option>
+            <option value={ChannelType.Text}>{t("textChannel")}</option>
+            <option value={ChannelType.Voice}>{t("voiceChannel")}</option>
+            <option value={ChannelType.Category}>{t("category")}</option>
           </select>
         </div>
-        <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} error={error?.field("name")} autoFocus required />
+        <TextField label={t("name")} value={name} onChange={(e) => setName(e.target.value)} error={error?.field("name")} autoFocus required />
         {type !== ChannelType.Category && categories.length > 0 ? (
           <div className="flex flex-col gap-1">
             <label htmlFor={parentId} className="text-xs font-semibold uppercase tracking-wide text-muted">
-              Category
+              {t("category")}
             </label>
             <select id={parentId} value={parent} onChange={(e) => setParent(e.target.value)} className="rounded border border-line bg-elevated px-3 py-2">
-              <option value="">No category</option>
+              <option value="">{t("noCategory")}</option>
               {categories.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name}
@@ -82,10 +85,10 @@ export function CreateChannelDialog({ communityId, onClose }: { communityId: str
         {type === ChannelType.Voice ? <VoiceSettingsFields value={voice} onChange={setVoice} error={error} /> : null}
         <DialogActions>
           <Button variant="secondary" onClick={onClose}>
-            Cancel
+            {t("cancel")}
           </Button>
           <Button type="submit" disabled={busy || !name.trim()}>
-            Create
+            {t("create")}
           </Button>
         </DialogActions>
       </form>
@@ -109,12 +112,13 @@ export function voiceBody(v: VoiceSettings): { bitrate: number; user_limit: numb
 }
 
 function VoiceSettingsFields({ value, onChange, error }: { value: VoiceSettings; onChange: (v: VoiceSettings) => void; error: ApiError | null }) {
+  const { t } = useTranslation("channels");
   const bitrateId = useId();
   return (
     <>
       <div className="flex flex-col gap-1">
         <label htmlFor={bitrateId} className="text-xs font-semibold uppercase tracking-wide text-muted">
-          Audio quality
+          {t("audioQuality")}
         </label>
         <select
           id={bitrateId}
@@ -124,20 +128,20 @@ function VoiceSettingsFields({ value, onChange, error }: { value: VoiceSettings;
         >
           {(BITRATES.includes(value.bitrate) ? BITRATES : [...BITRATES, value.bitrate].sort((a, b) => a - b)).map((b) => (
             <option key={b} value={b}>
-              {b / 1000} kbit/s{b === DEFAULT_BITRATE ? " (default)" : ""}
+              {b === DEFAULT_BITRATE ? t("bitrateDefault", { kbps: formatNumber(b / 1000) }) : t("bitrate", { kbps: formatNumber(b / 1000) })}
             </option>
           ))}
         </select>
         {error?.field("bitrate") ? <p className="text-sm text-danger">{error.field("bitrate")}</p> : null}
       </div>
       <TextField
-        label="User limit"
+        label={t("userLimit")}
         type="number"
         min={0}
         max={99}
         inputMode="numeric"
-        placeholder="No limit"
-        hint="How many people may be in the channel at once (empty: no limit)."
+        placeholder={t("noLimit")}
+        hint={t("userLimitHint")}
         value={value.userLimit}
         onChange={(e) => onChange({ ...value, userLimit: e.target.value })}
         error={error?.field("user_limit")}
@@ -148,6 +152,7 @@ function VoiceSettingsFields({ value, onChange, error }: { value: VoiceSettings;
 
 /** Audio quality and user limit of an existing voice channel. */
 export function VoiceChannelSettingsDialog({ channel, onClose }: { channel: Channel; onClose: () => void }) {
+  const { t } = useTranslation("channels");
   const [voice, setVoice] = useState<VoiceSettings>({
     bitrate: channel.bitrate ?? DEFAULT_BITRATE,
     userLimit: channel.user_limit ? String(channel.user_limit) : "",
@@ -173,16 +178,16 @@ export function VoiceChannelSettingsDialog({ channel, onClose }: { channel: Chan
   }
 
   return (
-    <Dialog title={`${channel.name}: voice settings`} onClose={onClose} testId="voice-channel-settings-dialog">
+    <Dialog title={t("voiceSettingsTitle", { name: channel.name })} onClose={onClose} testId="voice-channel-settings-dialog">
       <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
         <FormError message={message} />
         <VoiceSettingsFields value={voice} onChange={setVoice} error={error} />
         <DialogActions>
           <Button variant="secondary" onClick={onClose}>
-            Cancel
+            {t("cancel")}
           </Button>
           <Button type="submit" disabled={busy}>
-            Save
+            {t("save")}
           </Button>
         </DialogActions>
       </form>
@@ -191,12 +196,13 @@ export function VoiceChannelSettingsDialog({ channel, onClose }: { channel: Chan
 }
 
 export function RenameChannelDialog({ channel, onClose }: { channel: Channel; onClose: () => void }) {
+  const { t } = useTranslation("channels");
   return (
     <NameDialog
-      title="Rename channel"
-      label="Channel name"
+      title={t("renameTitle")}
+      label={t("channelName")}
       initial={channel.name}
-      submitLabel="Save"
+      submitLabel={t("save")}
       onClose={onClose}
       onSubmit={async (name) => applyDispatch({ t: "CHANNEL_UPDATE", d: await rest.updateChannel(channel.id, { name }) })}
     />
@@ -204,11 +210,12 @@ export function RenameChannelDialog({ channel, onClose }: { channel: Channel; on
 }
 
 export function DeleteChannelDialog({ channel, onClose }: { channel: Channel; onClose: () => void }) {
+  const { t } = useTranslation("channels");
   return (
     <ConfirmDialog
-      title={`Delete ${channel.name}?`}
-      body={channel.type === ChannelType.Category ? "The channels inside it stay, without a category." : "All its messages are deleted for everyone. This cannot be undone."}
-      confirmLabel="Delete channel"
+      title={t("deleteTitle", { name: channel.name })}
+      body={channel.type === ChannelType.Category ? t("deleteCategoryBody") : t("deleteChannelBody")}
+      confirmLabel={t("deleteConfirm")}
       onClose={onClose}
       onConfirm={async () => {
         await rest.deleteChannel(channel.id);

@@ -22,6 +22,7 @@ import { anyModeration } from "../community-settings/MemberActions";
 import { useVoice } from "../../stores/voice";
 import { ChannelSettings } from "./ChannelSettings";
 import { overrideRights } from "./overrides";
+import { useTranslation } from "react-i18next";
 
 type Modal =
   | { kind: "invite" }
@@ -39,6 +40,7 @@ type Modal =
   | null;
 
 export function ChannelSidebar({ community, activeChannelId }: { community: CommunityInfo; activeChannelId: string | undefined }) {
+  const { t } = useTranslation("channels");
   const all = useChannels((s) => s.byId);
   const me = useSession((s) => s.user);
   const counts = useUnread((s) => s.byChannel);
@@ -77,7 +79,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
   const permissionsButton = (c: Channel) => {
     const r = rightsIn(c);
     return r.roles || r.users ? (
-      <IconButton label={`Permissions of ${c.name}`} data-testid={`channel-permissions-${c.id}`} onClick={() => setModal({ kind: "permissions", channel: c })}>🔒</IconButton>
+      <IconButton label={t("permissionsOf", { name: c.name })} data-testid={`channel-permissions-${c.id}`} onClick={() => setModal({ kind: "permissions", channel: c })}>🔒</IconButton>
     ) : null;
   };
 
@@ -88,10 +90,10 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
         {owner ? (
           <>
             {c.type === ChannelType.Voice ? (
-              <IconButton label={`Voice settings of ${c.name}`} onClick={() => setModal({ kind: "voiceSettings", channel: c })}>⚙</IconButton>
+              <IconButton label={t("voiceSettingsOf", { name: c.name })} onClick={() => setModal({ kind: "voiceSettings", channel: c })}>⚙</IconButton>
             ) : null}
-            <IconButton label={`Rename ${c.name}`} onClick={() => setModal({ kind: "renameChannel", channel: c })}>✎</IconButton>
-            <IconButton label={`Delete ${c.name}`} onClick={() => setModal({ kind: "deleteChannel", channel: c })}>🗑</IconButton>
+            <IconButton label={t("renameName", { name: c.name })} onClick={() => setModal({ kind: "renameChannel", channel: c })}>✎</IconButton>
+            <IconButton label={t("deleteName", { name: c.name })} onClick={() => setModal({ kind: "deleteChannel", channel: c })}>🗑</IconButton>
           </>
         ) : null}
       </span>
@@ -108,7 +110,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
           to="/app/$communityId/$channelId"
           params={{ communityId: community.id, channelId: c.id }}
           aria-current={active ? "page" : undefined}
-          aria-label={`${c.name}${unread ? " (unread messages)" : ""}${mentions ? ` (${mentions} mention${mentions === 1 ? "" : "s"})` : ""}`}
+          aria-label={`${c.name}${unread ? t("unreadSuffix") : ""}${mentions ? t("mentionsSuffix", { count: mentions }) : ""}`}
           data-testid={`channel-link-${c.id}`}
           // Navigation closes the phone drawer; tapping the channel already open changes no route, so close it here too.
           onClick={() => useUi.getState().setDrawer(false)}
@@ -128,7 +130,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
           ) : null}
         </Link>
         <span className="flex opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
-          <IconButton label={`Notification settings of ${c.name}`} data-testid={`channel-notifications-${c.id}`} onClick={() => setModal({ kind: "channelNotifications", channel: c })}>🔔</IconButton>
+          <IconButton label={t("notificationSettingsOf", { name: c.name })} data-testid={`channel-notifications-${c.id}`} onClick={() => setModal({ kind: "channelNotifications", channel: c })}>🔔</IconButton>
         </span>
         {ownerActions(c)}
       </li>
@@ -136,7 +138,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
   };
 
   return (
-    <nav aria-label={`${community.name} channels`} className="flex h-full w-60 shrink-0 flex-col bg-sidebar">
+    <nav aria-label={t("channelsOf", { name: community.name })} className="flex h-full w-60 shrink-0 flex-col bg-sidebar">
       <div ref={menuRef} className="relative border-b border-line">
         <button
           type="button"
@@ -147,7 +149,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
         >
           <Isolated className="truncate" text={community.name} />
           <span aria-hidden="true">{menuOpen ? "▴" : "▾"}</span>
-          <span className="sr-only">community menu</span>
+          <span className="sr-only">{t("communityMenu")}</span>
         </button>
         {menuOpen ? (
           <ul id="community-menu" className="absolute inset-x-2 top-full z-10 flex flex-col rounded bg-rail p-1 shadow-lg">
@@ -161,17 +163,17 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
                 }}
                 className="w-full rounded px-3 py-2 text-left text-sm hover:bg-accent hover:text-white"
               >
-                Mark as read
+                {t("markAsRead")}
               </button>
             </li>
             {[
-              { label: "Invite people", kind: "invite" as const, show: true, testId: "open-invite" },
-              { label: "Community settings", kind: "settings" as const, show: hasSettings, testId: "open-community-settings" },
-              { label: "Notification settings", kind: "notifications" as const, show: true, testId: "open-notification-settings" },
-              { label: "Create channel", kind: "createChannel" as const, show: owner, testId: "open-create-channel" },
-              { label: "Rename community", kind: "renameCommunity" as const, show: owner, testId: "open-rename-community" },
-              { label: "Delete community", kind: "deleteCommunity" as const, show: owner, testId: "open-delete-community" },
-              { label: "Leave community", kind: "leave" as const, show: !owner, testId: "open-leave-community" },
+              { label: t("menu.invite"), kind: "invite" as const, show: true, testId: "open-invite" },
+              { label: t("menu.settings"), kind: "settings" as const, show: hasSettings, testId: "open-community-settings" },
+              { label: t("menu.notifications"), kind: "notifications" as const, show: true, testId: "open-notification-settings" },
+              { label: t("menu.createChannel"), kind: "createChannel" as const, show: owner, testId: "open-create-channel" },
+              { label: t("menu.renameCommunity"), kind: "renameCommunity" as const, show: owner, testId: "open-rename-community" },
+              { label: t("menu.deleteCommunity"), kind: "deleteCommunity" as const, show: owner, testId: "open-delete-community" },
+              { label: t("menu.leaveCommunity"), kind: "leave" as const, show: !owner, testId: "open-leave-community" },
             ]
               .filter((i) => i.show)
               .map((i) => (
@@ -195,7 +197,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
 
       <div className="flex-1 overflow-y-auto px-2 py-3">
         {groups.map((g) => (
-          <section key={g.category?.id ?? "none"} className="mb-3" aria-label={g.category ? g.category.name : "Channels"}>
+          <section key={g.category?.id ?? "none"} className="mb-3" aria-label={g.category ? g.category.name : t("channels")}>
             {g.category ? (
               <div className="group flex items-center px-1">
                 <h3 className="flex-1 truncate text-xs font-semibold uppercase tracking-wide text-muted"><Isolated text={g.category.name} /></h3>
@@ -204,8 +206,8 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
                     {permissionsButton(g.category)}
                     {owner ? (
                       <>
-                        <IconButton label={`Rename category ${g.category.name}`} onClick={() => setModal({ kind: "renameChannel", channel: g.category! })}>✎</IconButton>
-                        <IconButton label={`Delete category ${g.category.name}`} onClick={() => setModal({ kind: "deleteChannel", channel: g.category! })}>🗑</IconButton>
+                        <IconButton label={t("renameCategory", { name: g.category.name })} onClick={() => setModal({ kind: "renameChannel", channel: g.category! })}>✎</IconButton>
+                        <IconButton label={t("deleteCategory", { name: g.category.name })} onClick={() => setModal({ kind: "deleteChannel", channel: g.category! })}>🗑</IconButton>
                       </>
                     ) : null}
                   </span>
@@ -217,7 +219,7 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
         ))}
         {owner ? (
           <button type="button" onClick={() => setModal({ kind: "createChannel" })} className="w-full rounded px-2 py-1.5 text-left text-sm text-muted hover:bg-hover hover:text-fg">
-            + Create channel
+            {t("createChannelPlus")}
           </button>
         ) : null}
       </div>
@@ -230,10 +232,10 @@ export function ChannelSidebar({ community, activeChannelId }: { community: Comm
           <div className="truncate text-sm font-semibold" data-testid="current-user">{displayName(me)}</div>
           <div className="truncate text-xs text-muted">@{me?.username}</div>
         </div>
-        <IconButton label={theme === "dark" ? "Switch to light theme" : "Switch to dark theme"} onClick={() => setTheme(theme === "dark" ? "light" : "dark")} data-testid="theme-toggle">
+        <IconButton label={theme === "dark" ? t("lightTheme") : t("darkTheme")} onClick={() => setTheme(theme === "dark" ? "light" : "dark")} data-testid="theme-toggle">
           {theme === "dark" ? "☀" : "☾"}
         </IconButton>
-        <Link to="/settings" aria-label="Settings" title="Settings" className="inline-flex h-8 w-8 items-center justify-center rounded text-muted hover:bg-hover hover:text-fg" data-testid="settings-link">
+        <Link to="/settings" aria-label={t("settings")} title={t("settings")} className="inline-flex h-8 w-8 items-center justify-center rounded text-muted hover:bg-hover hover:text-fg" data-testid="settings-link">
           ⚙
         </Link>
       </div>

@@ -3,14 +3,16 @@ import { rest } from "../../app/runtime";
 import { applyDispatch } from "../../stores/dispatch";
 import { ConfirmDialog, NameDialog } from "../../ui/FormDialogs";
 import type { CommunityInfo } from "../../stores/communities";
+import { useTranslation } from "react-i18next";
 
 export function CreateCommunityDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation("communities");
   const navigate = useNavigate();
   return (
     <NameDialog
-      title="Create a community"
-      label="Community name"
-      submitLabel="Create"
+      title={t("createTitle")}
+      label={t("name")}
+      submitLabel={t("create")}
       testId="create-community-dialog"
       onClose={onClose}
       onSubmit={async (name) => {
@@ -24,12 +26,13 @@ export function CreateCommunityDialog({ onClose }: { onClose: () => void }) {
 }
 
 export function RenameCommunityDialog({ community, onClose }: { community: CommunityInfo; onClose: () => void }) {
+  const { t } = useTranslation("communities");
   return (
     <NameDialog
-      title="Rename community"
-      label="Community name"
+      title={t("renameTitle")}
+      label={t("name")}
       initial={community.name}
-      submitLabel="Save"
+      submitLabel={t("save")}
       onClose={onClose}
       onSubmit={async (name) => applyDispatch({ t: "COMMUNITY_UPDATE", d: await rest.updateCommunity(community.id, { name }) })}
     />
@@ -37,12 +40,13 @@ export function RenameCommunityDialog({ community, onClose }: { community: Commu
 }
 
 export function DeleteCommunityDialog({ community, onClose }: { community: CommunityInfo; onClose: () => void }) {
+  const { t } = useTranslation("communities");
   const navigate = useNavigate();
   return (
     <ConfirmDialog
-      title={`Delete ${community.name}?`}
-      body="This deletes the community, its channels and all its messages for everyone. It cannot be undone."
-      confirmLabel="Delete community"
+      title={t("deleteTitle", { name: community.name })}
+      body={t("deleteBody")}
+      confirmLabel={t("deleteConfirm")}
       onClose={onClose}
       onConfirm={async () => {
         await rest.deleteCommunity(community.id);
@@ -54,12 +58,13 @@ export function DeleteCommunityDialog({ community, onClose }: { community: Commu
 }
 
 export function LeaveCommunityDialog({ community, onClose }: { community: CommunityInfo; onClose: () => void }) {
+  const { t } = useTranslation("communities");
   const navigate = useNavigate();
   return (
     <ConfirmDialog
-      title={`Leave ${community.name}?`}
-      body="You will need a new invite to come back."
-      confirmLabel="Leave community"
+      title={t("leaveTitle", { name: community.name })}
+      body={t("leaveBody")}
+      confirmLabel={t("leaveConfirm")}
       onClose={onClose}
       onConfirm={async () => {
         await rest.leaveCommunity(community.id);

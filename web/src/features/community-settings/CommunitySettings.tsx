@@ -17,6 +17,8 @@ import { PicturePicker } from "../../ui/PicturePicker";
 import { MemberActions, type ModeratorRights, anyModeration } from "./MemberActions";
 import { ReportsSection } from "./ReportsSection";
 import { AUDIT_ACTIONS, Bits, can, describeAuditEntry, hasBit, reorderedPositions, withPermission } from "./rules";
+import { Trans, useTranslation } from "react-i18next";
+import { formatDateTime } from "../../i18n/format";
 
 type Section = "overview" | "roles" | "members" | "reports" | "invites" | "audit";
 
@@ -51,15 +53,16 @@ export function useCommunityRoles(communityId: string): Record<string, Role> | u
 }
 
 export function CommunitySettings({ community, onClose }: { community: CommunityInfo; onClose: () => void }) {
+  const { t } = useTranslation("communitySettings");
   const { rights, manageCommunity, viewAudit, handleReports } = useSettingsRights(community);
   const sections = (
     [
-      { id: "overview", label: "Overview", show: manageCommunity },
-      { id: "roles", label: "Roles", show: rights.manageRoles },
-      { id: "members", label: "Members", show: anyModeration(rights) },
-      { id: "reports", label: "Reports", show: handleReports },
-      { id: "invites", label: "Invites", show: manageCommunity },
-      { id: "audit", label: "Audit log", show: viewAudit },
+      { id: "overview", label: t("tabs.overview"), show: manageCommunity },
+      { id: "roles", label: t("tabs.roles"), show: rights.manageRoles },
+      { id: "members", label: t("tabs.members"), show: anyModeration(rights) },
+      { id: "reports", label: t("tabs.reports"), show: handleReports },
+      { id: "invites", label: t("tabs.invites"), show: manageCommunity },
+      { id: "audit", label: t("tabs.audit"), show: viewAudit },
     ] as { id: Section; label: string; show: boolean }[]
   ).filter((s) => s.show);
   const [section, setSection] = useState<Section | undefined>(sections[0]?.id);
@@ -73,7 +76,7 @@ export function CommunitySettings({ community, onClose }: { community: Community
   return (
     <dialog
       ref={ref}
-      aria-label={`${community.name} settings`}
+      aria-label={t("settingsOf", { name: community.name })}
       data-testid="community-settings"
       onCancel={(e) => {
         e.preventDefault();
@@ -82,7 +85,7 @@ export function CommunitySettings({ community, onClose }: { community: Community
       className="m-auto h-[min(44rem,calc(100vh-2rem))] w-[min(60rem,calc(100vw-2rem))] rounded-lg bg-main p-0 text-fg shadow-xl"
     >
       <div className="flex h-full">
-        <nav aria-label="Settings sections" className="flex w-48 shrink-0 flex-col gap-1 bg-sidebar p-3">
+        <nav aria-label={t("sections")} className="flex w-48 shrink-0 flex-col gap-1 bg-sidebar p-3">
           <h2 className="mb-2 truncate px-2 text-xs font-semibold uppercase tracking-wide text-muted"><Isolated text={community.name} /></h2>
           {sections.map((s) => (
             <button
@@ -96,7 +99,7 @@ export function CommunitySettings({ community, onClose }: { community: Community
               {s.label}
             </button>
           ))}
-          <div className="mt-auto"><Button variant="secondary" className="w-full" onClick={onClose}>Close</Button></div>
+          <div className="mt-auto"><Button variant="secondary" className="w-full" onClick={onClose}>{t("close")}</Button></div>
         </nav>
         <div className="flex-1 overflow-y-auto p-5">
           {current === "overview" ? <OverviewSection community={community} /> : null}
@@ -105,7 +108,7 @@ export function CommunitySettings({ community, onClose }: { community: Community
           {current === "reports" ? <ReportsSection communityId={community.id} rights={rights} onClose={onClose} /> : null}
           {current === "invites" ? <InvitesSection communityId={community.id} /> : null}
           {current === "audit" ? <AuditSection communityId={community.id} /> : null}
-          {!current ? <p className="text-muted">You have no settings to manage here.</p> : null}
+          {!current ? <p className="text-muted">{t("nothingToManage")}</p> : null}
         </div>
       </div>
     </dialog>
@@ -114,12 +117,13 @@ export function CommunitySettings({ community, onClose }: { community: Community
 
 /** The community's icon (shown in everyone's community rail at once, through COMMUNITY_UPDATE). */
 function OverviewSection({ community }: { community: CommunityInfo }) {
+  const { t } = useTranslation("communitySettings");
   const icon = useCommunities((s) => s.byId[community.id]?.icon_url);
   return (
     <section aria-labelledby="settings-overview-title" data-testid="settings-overview" className="flex flex-col gap-4">
-      <h3 id="settings-overview-title" className="text-lg font-semibold">Overview</h3>
+      <h3 id="settings-overview-title" className="text-lg font-semibold">{t("tabs.overview")}</h3>
       <div>
-        <h4 className="mb-2 text-sm font-semibold">Icon</h4>
+        <h4 className="mb-2 text-sm font-semibold">{t("icon")}</h4>
         <PicturePicker
           preview={
             icon ? (
@@ -131,7 +135,7 @@ function OverviewSection({ community }: { community: CommunityInfo }) {
             )
           }
           hasPicture={!!icon}
-          label="icon"
+          label={t("iconLabel")}
           testId="icon-picker"
           onUpload={async (file) => useCommunities.getState().upsert(await rest.setCommunityIcon(community.id, file))}
           onRemove={async () => useCommunities.getState().upsert(await rest.removeCommunityIcon(community.id))}
@@ -142,6 +146,7 @@ function OverviewSection({ community }: { community: CommunityInfo }) {
 }
 
 function RolesSection({ communityId }: { communityId: string }) {
+  const { t } = useTranslation("communitySettings");
   const byId = useRoles((s) => s.byCommunity[communityId]);
   const ordered = rolesInHierarchy(byId);
   const [table, setTable] = useState<PermissionTable | null>(null);
@@ -177,15 +182,15 @@ function RolesSection({ communityId }: { communityId: string }) {
 
   return (
     <section aria-labelledby="roles-heading" className="flex flex-col gap-4" data-testid="settings-roles">
-      <h2 id="roles-heading" className="text-lg font-semibold">Roles</h2>
-      <p className="text-sm text-muted">Higher roles come first. You can only manage roles below your own highest role.</p>
+      <h2 id="roles-heading" className="text-lg font-semibold">{t("tabs.roles")}</h2>
+      <p className="text-sm text-muted">{t("rolesHint")}</p>
       <FormError message={error} />
       <form
         className="flex flex-wrap items-end gap-2"
         onSubmit={(e) => {
           e.preventDefault();
           const trimmed = name.trim();
-          if (!trimmed) return setError("Give the role a name.");
+          if (!trimmed) return setError(t("roleNameNeeded"));
           void run(async () => {
             const role = await rest.createRole(communityId, { name: trimmed, color: hexToColor(color) });
             useRoles.getState().upsert(role);
@@ -195,17 +200,17 @@ function RolesSection({ communityId }: { communityId: string }) {
         }}
       >
         <label className="flex flex-col gap-1 text-xs font-semibold uppercase tracking-wide text-muted">
-          New role
+          {t("newRole")}
           <input data-testid="new-role-name" className="rounded border border-line bg-elevated px-3 py-2 text-sm normal-case text-fg" maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
         </label>
         <label className="flex flex-col gap-1 text-xs font-semibold uppercase tracking-wide text-muted">
           Colour
           <input data-testid="new-role-color" type="color" className="h-9 w-12 rounded border border-line bg-elevated" value={color} onChange={(e) => setColor(e.target.value)} />
         </label>
-        <Button type="submit" disabled={busy}>Create role</Button>
+        <Button type="submit" disabled={busy}>{t("createRole")}</Button>
       </form>
       <div className="flex gap-4">
-        <ul aria-label="Roles in hierarchy order" className="sticky top-0 flex w-64 shrink-0 flex-col gap-1 self-start">
+        <ul aria-label={t("rolesOrder")} className="sticky top-0 flex w-64 shrink-0 flex-col gap-1 self-start">
           {ordered.map((r, index) => (
             <li key={r.id} data-testid="role-row" data-role-name={r.name} className={`flex items-center gap-1 rounded px-2 py-1 ${r.id === selectedId ? "bg-hover" : ""}`}>
               <span aria-hidden="true" className="h-3 w-3 shrink-0 rounded-full" style={{ background: r.color != null ? colorToHex(r.color) : "#8a8f98" }} />
@@ -214,15 +219,15 @@ function RolesSection({ communityId }: { communityId: string }) {
               </button>
               {!r.is_everyone ? (
                 <>
-                  <IconButton label={`Move ${r.name} up`} disabled={busy || index === 0} onClick={() => void move(r, -1)}>↑</IconButton>
-                  <IconButton label={`Move ${r.name} down`} disabled={busy || ordered[index + 1]?.is_everyone !== false} onClick={() => void move(r, 1)}>↓</IconButton>
+                  <IconButton label={t("moveUp", { name: r.name })} disabled={busy || index === 0} onClick={() => void move(r, -1)}>↑</IconButton>
+                  <IconButton label={t("moveDown", { name: r.name })} disabled={busy || ordered[index + 1]?.is_everyone !== false} onClick={() => void move(r, 1)}>↓</IconButton>
                 </>
               ) : null}
             </li>
           ))}
         </ul>
         {selected ? <RoleEditor key={selected.id} role={selected} table={table} busy={busy} run={run} onDeleted={() => setSelectedId(null)} /> : (
-          <p className="text-sm text-muted">Choose a role to edit its name, colour and permissions.</p>
+          <p className="text-sm text-muted">{t("chooseRole")}</p>
         )}
       </div>
     </section>
@@ -230,6 +235,7 @@ function RolesSection({ communityId }: { communityId: string }) {
 }
 
 function RoleEditor({ role, table, busy, run, onDeleted }: { role: Role; table: PermissionTable | null; busy: boolean; run: (a: () => Promise<unknown>) => Promise<void>; onDeleted: () => void }) {
+  const { t } = useTranslation("communitySettings");
   const [name, setName] = useState(role.name);
   const save = (body: Parameters<typeof rest.updateRole>[2]) => run(async () => useRoles.getState().upsert(await rest.updateRole(role.community_id, role.id, body)));
   return (
@@ -243,10 +249,10 @@ function RoleEditor({ role, table, busy, run, onDeleted }: { role: Role; table: 
           }}
         >
           <label className="flex flex-col gap-1 text-xs font-semibold uppercase tracking-wide text-muted">
-            Role name
+            {t("roleName")}
             <input data-testid="role-name" className="rounded border border-line bg-elevated px-3 py-2 text-sm normal-case text-fg" maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
           </label>
-          <Button type="submit" variant="secondary" disabled={busy}>Rename</Button>
+          <Button type="submit" variant="secondary" disabled={busy}>{t("rename")}</Button>
           <label className="flex flex-col gap-1 text-xs font-semibold uppercase tracking-wide text-muted">
             Colour
             <input
@@ -264,12 +270,12 @@ function RoleEditor({ role, table, busy, run, onDeleted }: { role: Role; table: 
             await rest.deleteRole(role.community_id, role.id);
             useRoles.getState().remove(role.community_id, role.id);
             onDeleted();
-          })}>Delete role</Button>
+          })}>{t("deleteRole")}</Button>
         </form>
-      ) : <p className="text-sm text-muted">@everyone is every member: its permissions are everyone's baseline.</p>}
+      ) : <p className="text-sm text-muted">{t("everyoneHint")}</p>}
       <fieldset className="flex flex-col gap-1">
-        <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Permissions</legend>
-        {!table ? <p className="text-sm text-muted">Loading…</p> : null}
+        <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">{t("permissions")}</legend>
+        {!table ? <p className="text-sm text-muted">{t("loading")}</p> : null}
         {table?.community.map((p) => {
           const on = hasBit(role.permissions, p.bit);
           return (
@@ -297,6 +303,7 @@ function RoleEditor({ role, table, busy, run, onDeleted }: { role: Role; table: 
 }
 
 function MembersSection({ community, rights }: { community: CommunityInfo; rights: ModeratorRights }) {
+  const { t } = useTranslation("communitySettings");
   const members = useMembers((s) => s.byCommunity[community.id]);
   const roles = useRoles((s) => s.byCommunity[community.id]);
   const [query, setQuery] = useState("");
@@ -310,18 +317,18 @@ function MembersSection({ community, rights }: { community: CommunityInfo; right
   const selected = selectedId ? members?.[selectedId] : undefined;
   return (
     <section aria-labelledby="members-heading" className="flex flex-col gap-4" data-testid="settings-members">
-      <h2 id="members-heading" className="text-lg font-semibold">Members</h2>
+      <h2 id="members-heading" className="text-lg font-semibold">{t("tabs.members")}</h2>
       <input
         type="search"
-        aria-label="Search members"
-        placeholder="Search members"
+        aria-label={t("searchMembers")}
+        placeholder={t("searchMembers")}
         data-testid="member-search"
         className="rounded border border-line bg-elevated px-3 py-2 text-sm"
         value={query}
         onChange={(e) => setQuery(e.target.value)}
       />
       <div className="flex gap-4">
-        <ul aria-label="Members" className="flex w-64 shrink-0 flex-col gap-1">
+        <ul aria-label={t("tabs.members")} className="flex w-64 shrink-0 flex-col gap-1">
           {list.map((m) => (
             <li key={m.user.id}>
               <button
@@ -333,7 +340,7 @@ function MembersSection({ community, rights }: { community: CommunityInfo; right
               >
                 <span className="text-sm font-medium" style={{ color: memberColor(m.roles, roles) }}><Isolated text={displayName(m.user)} /></span>
                 <span className="truncate text-xs text-muted">
-                  {m.user.id === community.owner_id ? "owner" : (m.roles ?? []).map((id) => roles?.[id]?.name).filter(Boolean).join(", ") || "no roles"}
+                  {m.user.id === community.owner_id ? t("owner") : (m.roles ?? []).map((id) => roles?.[id]?.name).filter(Boolean).join(", ") || t("noRoles")}
                   {m.timeout_until && new Date(m.timeout_until).getTime() > Date.now() ? " · timed out" : ""}
                 </span>
               </button>
@@ -343,10 +350,10 @@ function MembersSection({ community, rights }: { community: CommunityInfo; right
         <div className="min-w-0 flex-1">
           {selected ? (
             <>
-              <h3 className="mb-3 font-semibold">Manage <Isolated text={displayName(selected.user)} /></h3>
+              <h3 className="mb-3 font-semibold"><Trans t={t} i18nKey="manage" components={{ name: <Isolated text={displayName(selected.user)} /> }} /></h3>
               <MemberActions key={selected.user.id} communityId={community.id} member={selected} rights={rights} onGone={() => setSelectedId(null)} />
             </>
-          ) : <p className="text-sm text-muted">Choose a member.</p>}
+          ) : <p className="text-sm text-muted">{t("chooseMember")}</p>}
         </div>
       </div>
       {rights.ban ? <BansList communityId={community.id} /> : null}
@@ -355,6 +362,7 @@ function MembersSection({ community, rights }: { community: CommunityInfo; right
 }
 
 function BansList({ communityId }: { communityId: string }) {
+  const { t } = useTranslation("communitySettings");
   const [bans, setBans] = useState<Ban[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const memberCount = useMembers((s) => Object.keys(s.byCommunity[communityId] ?? {}).length);
@@ -364,9 +372,9 @@ function BansList({ communityId }: { communityId: string }) {
   }, [communityId, memberCount]);
   return (
     <section aria-labelledby="bans-heading" className="flex flex-col gap-2" data-testid="bans-list">
-      <h3 id="bans-heading" className="font-semibold">Bans</h3>
+      <h3 id="bans-heading" className="font-semibold">{t("bans")}</h3>
       <FormError message={error} />
-      {bans?.length === 0 ? <p className="text-sm text-muted">Nobody is banned.</p> : null}
+      {bans?.length === 0 ? <p className="text-sm text-muted">{t("noBans")}</p> : null}
       <ul className="flex flex-col gap-1">
         {bans?.map((b) => (
           <li key={b.user.id} className="flex items-center gap-2 rounded px-2 py-1 hover:bg-hover" data-testid="ban-row">
@@ -375,7 +383,7 @@ function BansList({ communityId }: { communityId: string }) {
             <Button variant="secondary" className="ml-auto" onClick={() => void rest.unban(communityId, b.user.id).then(
               () => setBans((list) => list?.filter((x) => x.user.id !== b.user.id) ?? null),
               (e) => setError(describeError(e)),
-            )}>Unban</Button>
+            )}>{t("unban")}</Button>
           </li>
         ))}
       </ul>
@@ -384,6 +392,7 @@ function BansList({ communityId }: { communityId: string }) {
 }
 
 function InvitesSection({ communityId }: { communityId: string }) {
+  const { t } = useTranslation("communitySettings");
   const invites = useInvites((s) => s.byCommunity[communityId]);
   const users = useMembers((s) => s.users);
   const [error, setError] = useState<string | null>(null);
@@ -393,23 +402,23 @@ function InvitesSection({ communityId }: { communityId: string }) {
   const list = Object.values(invites ?? {}).sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
   return (
     <section aria-labelledby="invites-heading" className="flex flex-col gap-3" data-testid="settings-invites">
-      <h2 id="invites-heading" className="text-lg font-semibold">Invites</h2>
+      <h2 id="invites-heading" className="text-lg font-semibold">{t("tabs.invites")}</h2>
       <FormError message={error} />
-      {list.length === 0 ? <p className="text-sm text-muted">No active invites.</p> : null}
+      {list.length === 0 ? <p className="text-sm text-muted">{t("noInvites")}</p> : null}
       <table className="w-full text-left text-sm">
-        <thead className="text-xs uppercase text-muted"><tr><th className="py-1">Code</th><th>Created by</th><th>Uses</th><th>Expires</th><th /></tr></thead>
+        <thead className="text-xs uppercase text-muted"><tr><th className="py-1">{t("code")}</th><th>{t("createdBy")}</th><th>{t("uses")}</th><th>{t("expires")}</th><th /></tr></thead>
         <tbody>
           {list.map((i) => (
             <tr key={i.code} data-testid="invite-row" className="border-t border-line">
               <td className="py-2 font-mono">{i.code}</td>
               <td>{i.inviter_id ? displayName(users[i.inviter_id]) : "—"}</td>
               <td>{i.uses}{i.max_uses ? ` / ${i.max_uses}` : ""}</td>
-              <td>{i.expires_at ? new Date(i.expires_at).toLocaleString() : "Never"}</td>
+              <td>{i.expires_at ? formatDateTime(i.expires_at) : t("never")}</td>
               <td className="text-right">
                 <Button variant="danger" onClick={() => void rest.revokeInvite(i.code).then(
                   () => useInvites.getState().remove(communityId, i.code),
                   (e) => setError(describeError(e)),
-                )}>Revoke</Button>
+                )}>{t("revoke")}</Button>
               </td>
             </tr>
           ))}
@@ -420,6 +429,7 @@ function InvitesSection({ communityId }: { communityId: string }) {
 }
 
 function AuditSection({ communityId }: { communityId: string }) {
+  const { t } = useTranslation("communitySettings");
   const members = useMembers((s) => s.byCommunity[communityId]);
   const users = useMembers((s) => s.users);
   const roles = useRoles((s) => s.byCommunity[communityId]);
@@ -435,26 +445,26 @@ function AuditSection({ communityId }: { communityId: string }) {
     rest.auditLog(communityId, { action: action || undefined, user_id: actor || undefined, limit: 100 }).then(setEntries, (e) => setError(describeError(e)));
   }, [communityId, action, actor]);
   const names = {
-    user: (id: string) => (users[id] ? displayName(users[id]) : "a former member"),
-    role: (id: string) => roles?.[id]?.name ?? "a deleted role",
-    channel: (id: string) => channels[id]?.name ?? "deleted-channel",
+    user: (id: string) => (users[id] ? displayName(users[id]) : t("audit.formerMember")),
+    role: (id: string) => roles?.[id]?.name ?? t("audit.deletedRole"),
+    channel: (id: string) => channels[id]?.name ?? t("deletedChannel"),
   };
   const broken = verification?.first_broken_id ? entries?.find((e) => e.id === verification.first_broken_id) : undefined;
   return (
     <section aria-labelledby="audit-heading" className="flex flex-col gap-3" data-testid="settings-audit">
-      <h2 id="audit-heading" className="text-lg font-semibold">Audit log</h2>
+      <h2 id="audit-heading" className="text-lg font-semibold">{t("tabs.audit")}</h2>
       <div className="flex flex-wrap items-end gap-2">
         <label className="flex flex-col gap-1 text-xs font-semibold uppercase tracking-wide text-muted">
-          Action
+          {t("action")}
           <select data-testid="audit-action" className="rounded border border-line bg-elevated px-2 py-2 text-sm normal-case text-fg" value={action} onChange={(e) => setAction(e.target.value)}>
-            <option value="">All actions</option>
+            <option value="">{t("allActions")}</option>
             {AUDIT_ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}
           </select>
         </label>
         <label className="flex flex-col gap-1 text-xs font-semibold uppercase tracking-wide text-muted">
-          Who
+          {t("who")}
           <select data-testid="audit-actor" className="rounded border border-line bg-elevated px-2 py-2 text-sm normal-case text-fg" value={actor} onChange={(e) => setActor(e.target.value)}>
-            <option value="">Anyone</option>
+            <option value="">{t("anyone")}</option>
             {Object.values(members ?? {}).map((m) => <option key={m.user.id} value={m.user.id}>{displayName(m.user)}</option>)}
           </select>
         </label>
@@ -467,20 +477,22 @@ function AuditSection({ communityId }: { communityId: string }) {
             rest.verifyAuditLog(communityId).then(setVerification, (e) => setError(describeError(e))).finally(() => setVerifying(false));
           }}
         >
-          Verify chain
+          {t("verifyChain")}
         </Button>
       </div>
       {verification ? (
         <p role="status" data-testid="verify-result" className={`rounded border px-3 py-2 text-sm ${verification.intact ? "border-green-600 text-green-600" : "border-danger text-danger"}`}>
           {verification.intact
-            ? `Chain intact: ${verification.checked} entr${verification.checked === 1 ? "y" : "ies"} checked.`
+            ? t("chainIntact", { count: verification.checked })
             : verification.first_broken_id
-              ? `Chain broken at entry ${verification.first_broken_id}${broken ? ` (“${describeAuditEntry(broken, names)}”)` : ""}.`
-              : "Chain broken: entries are missing at the end (truncated)."}
+              ? broken
+                ? t("chainBrokenAtDescribed", { id: verification.first_broken_id, what: describeAuditEntry(broken, names) })
+                : t("chainBrokenAt", { id: verification.first_broken_id })
+              : t("chainTruncated")}
         </p>
       ) : null}
       <FormError message={error} />
-      {entries?.length === 0 ? <p className="text-sm text-muted">No entries.</p> : null}
+      {entries?.length === 0 ? <p className="text-sm text-muted">{t("noEntries")}</p> : null}
       <ol className="flex flex-col gap-1">
         {entries?.map((e) => (
           <li key={e.id} data-testid="audit-entry" data-action={e.action} className={`flex items-baseline gap-3 rounded px-2 py-1.5 ${e.id === verification?.first_broken_id ? "bg-danger/20" : "hover:bg-hover"}`}>

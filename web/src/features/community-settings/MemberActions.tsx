@@ -9,6 +9,8 @@ import { Dialog } from "../../ui/Dialog";
 import { FormError } from "../../ui/TextField";
 import { Isolated } from "../../ui/Isolated";
 import { BAN_HISTORY, TIMEOUTS } from "./rules";
+import { useTranslation } from "react-i18next";
+import { formatDateTime } from "../../i18n/format";
 
 export interface ModeratorRights {
   manageRoles: boolean;
@@ -24,6 +26,7 @@ export const anyModeration = (r: ModeratorRights) => r.manageRoles || r.kick || 
  * a refusal is shown as it words it, and nothing changes.
  */
 export function MemberActions({ communityId, member, rights, onGone }: { communityId: string; member: Member; rights: ModeratorRights; onGone?: () => void }) {
+  const { t } = useTranslation("communitySettings");
   const roles = rolesInHierarchy(useRoles((s) => s.byCommunity[communityId])).filter((r) => !r.is_everyone);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -52,8 +55,8 @@ export function MemberActions({ communityId, member, rights, onGone }: { communi
       <FormError message={error} />
       {rights.manageRoles ? (
         <fieldset className="flex flex-col gap-1">
-          <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Roles of {name}</legend>
-          {roles.length === 0 ? <p className="text-sm text-muted">No roles yet.</p> : null}
+          <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">{t("rolesOf", { name })}</legend>
+          {roles.length === 0 ? <p className="text-sm text-muted">{t("noRolesYet")}</p> : null}
           {roles.map((r) => {
             const has = member.roles?.includes(r.id) ?? false;
             return (
@@ -74,18 +77,18 @@ export function MemberActions({ communityId, member, rights, onGone }: { communi
       {rights.moderate ? (
         <div className="flex flex-wrap items-end gap-2">
           <label className="flex flex-col gap-1 text-xs font-semibold uppercase tracking-wide text-muted">
-            Timeout
+            {t("timeout")}
             <select className="rounded border border-line bg-elevated px-2 py-2 text-sm normal-case text-fg" value={timeout} onChange={(e) => setTimeoutChoice(Number(e.target.value))}>
-              {TIMEOUTS.map((t) => <option key={t.seconds} value={t.seconds}>{t.label}</option>)}
+              {TIMEOUTS.map((o) => <option key={o.seconds} value={o.seconds}>{t(`timeouts.s${o.seconds}` as "timeouts.s60")}</option>)}
             </select>
           </label>
           <Button variant="secondary" disabled={busy} onClick={() => void run(() => rest.timeoutMember(communityId, member.user.id, new Date(Date.now() + timeout * 1000).toISOString()))}>
-            Time out
+            {t("timeOut")}
           </Button>
           {timedOut ? (
             <div className="flex w-full items-center gap-2">
-              <span className="text-sm text-amber-500" data-testid="timeout-until">Timed out until {new Date(member.timeout_until!).toLocaleString()}</span>
-              <Button variant="secondary" disabled={busy} onClick={() => void run(() => rest.timeoutMember(communityId, member.user.id, null))}>Remove timeout</Button>
+              <span className="text-sm text-amber-500" data-testid="timeout-until">{t("timedOutUntil", { when: formatDateTime(member.timeout_until!) })}</span>
+              <Button variant="secondary" disabled={busy} onClick={() => void run(() => rest.timeoutMember(communityId, member.user.id, null))}>{t("removeTimeout")}</Button>
             </div>
           ) : null}
         </div>
@@ -93,13 +96,13 @@ export function MemberActions({ communityId, member, rights, onGone }: { communi
       {rights.ban ? (
         <div className="flex flex-wrap items-end gap-2">
           <label className="flex flex-col gap-1 text-xs font-semibold uppercase tracking-wide text-muted">
-            Delete their messages
+            {t("deleteMessages")}
             <select className="rounded border border-line bg-elevated px-2 py-2 text-sm normal-case text-fg" value={history} onChange={(e) => setHistory(Number(e.target.value))}>
-              {BAN_HISTORY.map((h) => <option key={h.seconds} value={h.seconds}>{h.label}</option>)}
+              {BAN_HISTORY.map((h) => <option key={h.seconds} value={h.seconds}>{t(`banHistory.s${h.seconds}` as "banHistory.s0")}</option>)}
             </select>
           </label>
           <label className="flex flex-col gap-1 text-xs font-semibold uppercase tracking-wide text-muted">
-            Reason
+            {t("reason")}
             <input className="rounded border border-line bg-elevated px-2 py-2 text-sm normal-case text-fg" maxLength={512} value={reason} onChange={(e) => setReason(e.target.value)} />
           </label>
         </div>
@@ -107,18 +110,18 @@ export function MemberActions({ communityId, member, rights, onGone }: { communi
       <div className="flex flex-wrap gap-2">
         {rights.kick ? (
           confirm === "kick" ? (
-            <Button variant="danger" disabled={busy} onClick={() => void run(() => rest.kickMember(communityId, member.user.id), true)}>Confirm kick {name}</Button>
+            <Button variant="danger" disabled={busy} onClick={() => void run(() => rest.kickMember(communityId, member.user.id), true)}>{t("confirmKick", { name })}</Button>
           ) : (
-            <Button variant="danger" disabled={busy} onClick={() => setConfirm("kick")}>Kick</Button>
+            <Button variant="danger" disabled={busy} onClick={() => setConfirm("kick")}>{t("kick")}</Button>
           )
         ) : null}
         {rights.ban ? (
           confirm === "ban" ? (
             <Button variant="danger" disabled={busy} onClick={() => void run(() => rest.ban(communityId, member.user.id, { reason: reason.trim() || undefined, delete_message_seconds: history }), true)}>
-              Confirm ban {name}
+              {t("confirmBan", { name })}
             </Button>
           ) : (
-            <Button variant="danger" disabled={busy} onClick={() => setConfirm("ban")}>Ban</Button>
+            <Button variant="danger" disabled={busy} onClick={() => setConfirm("ban")}>{t("ban")}</Button>
           )
         ) : null}
       </div>
@@ -128,13 +131,14 @@ export function MemberActions({ communityId, member, rights, onGone }: { communi
 
 /** The member list's "…" / right-click menu: the same actions in a dialog. */
 export function MemberActionsDialog({ communityId, userId, rights, onClose }: { communityId: string; userId: string; rights: ModeratorRights; onClose: () => void }) {
+  const { t } = useTranslation("communitySettings");
   // Live: a role given elsewhere or a timeout set shows here at once; a member who left closes it.
   const member = useMembers((s) => s.byCommunity[communityId]?.[userId]);
   if (!member) return null;
   return (
-    <Dialog title={`Manage ${displayName(member.user)}`} onClose={onClose} testId="member-actions-dialog">
+    <Dialog title={t("manageName", { name: displayName(member.user) })} onClose={onClose} testId="member-actions-dialog">
       <MemberActions communityId={communityId} member={member} rights={rights} onGone={onClose} />
-      <div className="flex justify-end"><Button variant="secondary" onClick={onClose}>Close</Button></div>
+      <div className="flex justify-end"><Button variant="secondary" onClick={onClose}>{t("close")}</Button></div>
     </Dialog>
   );
 }

@@ -11,6 +11,8 @@ import { Isolated } from "../../ui/Isolated";
 import { FormError } from "../../ui/TextField";
 import { MemberActions, type ModeratorRights, anyModeration } from "./MemberActions";
 import { useReports } from "../../stores/reports";
+import { Trans, useTranslation } from "react-i18next";
+import { formatDateTime } from "../../i18n/format";
 
 /**
  * The moderators' queue (MANAGE_MESSAGES): open reports oldest first, each with the reported message as it was when
@@ -19,6 +21,7 @@ import { useReports } from "../../stores/reports";
  * REPORT_CREATE and REPORT_UPDATE; one decided elsewhere also leaves it on the 409 that deciding it again gets.
  */
 export function ReportsSection({ communityId, rights, onClose }: { communityId: string; rights: ModeratorRights; onClose: () => void }) {
+  const { t } = useTranslation("communitySettings");
   // Live once loaded: REPORT_CREATE adds, REPORT_UPDATE (anyone's decision) removes.
   const reports = useReports((s) => s.open[communityId] ?? null);
   const [error, setError] = useState<string | null>(null);
@@ -31,13 +34,13 @@ export function ReportsSection({ communityId, rights, onClose }: { communityId: 
   return (
     <section aria-labelledby="reports-heading" className="flex flex-col gap-3" data-testid="settings-reports">
       <div className="flex items-center gap-2">
-        <h2 id="reports-heading" className="text-lg font-semibold">Reports</h2>
-        <Button variant="secondary" className="ml-auto" onClick={load} data-testid="reports-refresh">Refresh</Button>
+        <h2 id="reports-heading" className="text-lg font-semibold">{t("tabs.reports")}</h2>
+        <Button variant="secondary" className="ml-auto" onClick={load} data-testid="reports-refresh">{t("refresh")}</Button>
       </div>
       <FormError message={error} />
       {status ? <p role="status" className="text-sm text-muted" data-testid="reports-status">{status}</p> : null}
-      {reports === null && !error ? <p role="status" className="text-sm text-muted">Loading reports…</p> : null}
-      {reports?.length === 0 ? <p className="text-sm text-muted" data-testid="reports-empty">No open reports. Reports that members file about messages show here.</p> : null}
+      {reports === null && !error ? <p role="status" className="text-sm text-muted">{t("loadingReports")}</p> : null}
+      {reports?.length === 0 ? <p className="text-sm text-muted" data-testid="reports-empty">{t("noReports")}</p> : null}
       <ol className="flex flex-col gap-3">
         {reports?.map((r) => (
           <ReportCard
@@ -57,6 +60,7 @@ export function ReportsSection({ communityId, rights, onClose }: { communityId: 
 }
 
 function ReportCard({ report, rights, onDecided, onClose }: { report: Report; rights: ModeratorRights; onDecided: (words: string) => void; onClose: () => void }) {
+  const { t } = useTranslation("communitySettings");
   const navigate = useNavigate();
   const users = useMembers((s) => s.users);
   const author = useMembers((s) => s.byCommunity[report.community_id]?.[report.message_author_id]);
@@ -64,17 +68,17 @@ function ReportCard({ report, rights, onDecided, onClose }: { report: Report; ri
   const [note, setNote] = useState("");
   const { busy, error, run } = useAction();
   const [acting, setActing] = useState(false);
-  const nameOf = (id: string) => (users[id] ? displayName(users[id]) : "a former member");
+  const nameOf = (id: string) => (users[id] ? displayName(users[id]) : t("formerMember"));
   const authorName = nameOf(report.message_author_id);
 
   const decide = (status: "resolved" | "dismissed") =>
     run(async () => {
       try {
         await rest.decideReport(report.community_id, report.id, { status, ...(note.trim() ? { note: note.trim() } : {}) });
-        onDecided(`Report about ${authorName}'s message ${status}.`);
+        onDecided(status === "resolved" ? t("reportResolved", { name: authorName }) : t("reportDismissed", { name: authorName }));
       } catch (e) {
         // Not an error for this moderator: the report left the queue either way.
-        if (e instanceof ApiError && e.code === "report_already_decided") onDecided(`Another moderator already decided the report about ${authorName}'s message.`);
+        if (e instanceof ApiError && e.code === "report_already_decided") onDecided(t("alreadyDecided", { name: authorName }));
         else throw e;
       }
     }, "");
@@ -82,27 +86,33 @@ function ReportCard({ report, rights, onDecided, onClose }: { report: Report; ri
   return (
     <li className="flex flex-col gap-2 rounded border border-line p-3" data-testid="report-row" data-report-id={report.id}>
       <p className="text-sm text-muted">
-        <Isolated className="font-semibold text-fg" text={nameOf(report.reporter_id)} /> reported a message by{" "}
-        <Isolated className="font-semibold text-fg" text={authorName} /> in{" "}
-        <span className="font-semibold text-fg">#<Isolated text={channel?.name ?? "deleted-channel"} /></span>{" "}
-        <time dateTime={report.created_at}>{new Date(report.created_at).toLocaleString()}</time>
+        <Trans
+          t={t}
+          i18nKey="reportedBy"
+          components={{
+            reporter: <Isolated className="font-semibold text-fg" text={nameOf(report.reporter_id)} />,
+            author: <Isolated className="font-semibold text-fg" text={authorName} />,
+            channel: <span className="font-semibold text-fg">#<Isolated text={channel?.name ?? t("deletedChannel")} /></span>,
+          }}
+        />{" "}
+        <time dateTime={report.created_at}>{formatDateTime(report.created_at)}</time>
       </p>
       <blockquote className="whitespace-pre-wrap break-words rounded border-l-4 border-accent bg-elevated px-3 py-2" data-testid="report-message" dir="auto">
         <Isolated className="mb-1 block text-xs font-semibold" text={authorName} />
-        {report.message_content ? <Isolated text={report.message_content} /> : <span className="italic text-muted">(no text: files only)</span>}
+        {report.message_content ? <Isolated text={report.message_content} /> : <span className="italic text-muted">{t("filesOnly")}</span>}
       </blockquote>
       <p className="text-sm" data-testid="report-reason">
-        <span className="font-semibold">Reason: </span>
+        <span className="font-semibold">{t("reasonLabel")} </span>
         <Isolated text={report.reason} />
       </p>
       <FormError message={error} />
       <div className="flex flex-wrap items-end gap-2">
         <label className="flex min-w-48 flex-1 flex-col gap-1 text-xs font-semibold uppercase tracking-wide text-muted">
-          Note to the reporter (optional)
+          {t("note")}
           <input className="rounded border border-line bg-elevated px-2 py-2 text-sm normal-case text-fg" maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} data-testid="report-note" />
         </label>
-        <Button disabled={busy} onClick={() => void decide("resolved")} data-testid="report-resolve">Resolve</Button>
-        <Button variant="secondary" disabled={busy} onClick={() => void decide("dismissed")} data-testid="report-dismiss">Dismiss</Button>
+        <Button disabled={busy} onClick={() => void decide("resolved")} data-testid="report-resolve">{t("resolve")}</Button>
+        <Button variant="secondary" disabled={busy} onClick={() => void decide("dismissed")} data-testid="report-dismiss">{t("dismiss")}</Button>
         {channel ? (
           <Button
             variant="ghost"
@@ -115,15 +125,15 @@ function ReportCard({ report, rights, onDecided, onClose }: { report: Report; ri
             }}
             data-testid="report-jump"
           >
-            Show in channel
+            {t("showInChannel")}
           </Button>
         ) : null}
         {author && anyModeration(rights) ? (
           <Button variant="secondary" aria-expanded={acting} onClick={() => setActing((a) => !a)} data-testid="report-act">
-            Act on {authorName}
+            {t("actOn", { name: authorName })}
           </Button>
         ) : !author ? (
-          <span className="text-sm text-muted">The author is no longer a member.</span>
+          <span className="text-sm text-muted">{t("authorGone")}</span>
         ) : null}
       </div>
       {acting && author ? (

@@ -1,4 +1,5 @@
 import type { AuditEntry } from "../../api/types";
+import i18n from "../../i18n";
 
 // Permission bit sets travel as decimal strings (bit 31 and above do not fit a JS bitwise int): BigInt here.
 
@@ -84,42 +85,42 @@ function str(v: unknown): string | undefined {
 
 /** An audit entry in words: "alice banned bob", "alice created the role Moderators". */
 export function describeAuditEntry(entry: AuditEntry, names: AuditNames): string {
-  const actor = entry.actor_id ? names.user(entry.actor_id) : "The system";
+  const actor = entry.actor_id ? names.user(entry.actor_id) : i18n.t("communitySettings:audit.system");
   const target = entry.target_id ?? "";
   const user = () => names.user(target);
   const roleName = () => str(changed(entry, "name")?.new) ?? str(changed(entry, "name")?.old) ?? str(entry.changes?.["name"]) ?? names.role(target);
   const channelName = () => str(changed(entry, "name")?.new) ?? str(changed(entry, "name")?.old) ?? str(entry.changes?.["name"]) ?? names.channel(target);
   switch (entry.action) {
-    case "community.update": return `${actor} updated the community`;
-    case "community.delete": return `${actor} deleted the community`;
-    case "channel.create": return `${actor} created the channel #${channelName()}`;
-    case "channel.update": return `${actor} updated the channel #${channelName()}`;
-    case "channel.delete": return `${actor} deleted the channel #${channelName()}`;
-    case "channel_override.update": return `${actor} changed permission overrides in #${names.channel(target)}`;
-    case "channel_override.delete": return `${actor} removed a permission override in #${names.channel(target)}`;
-    case "role.create": return `${actor} created the role ${roleName()}`;
-    case "role.update": return `${actor} updated the role ${roleName()}`;
-    case "role.delete": return `${actor} deleted the role ${roleName()}`;
+    case "community.update": return i18n.t("communitySettings:audit.community_update", { actor });
+    case "community.delete": return i18n.t("communitySettings:audit.community_delete", { actor });
+    case "channel.create": return i18n.t("communitySettings:audit.channel_create", { actor, channel: channelName() });
+    case "channel.update": return i18n.t("communitySettings:audit.channel_update", { actor, channel: channelName() });
+    case "channel.delete": return i18n.t("communitySettings:audit.channel_delete", { actor, channel: channelName() });
+    case "channel_override.update": return i18n.t("communitySettings:audit.channel_override_update", { actor, channel: names.channel(target) });
+    case "channel_override.delete": return i18n.t("communitySettings:audit.channel_override_delete", { actor, channel: names.channel(target) });
+    case "role.create": return i18n.t("communitySettings:audit.role_create", { actor, role: roleName() });
+    case "role.update": return i18n.t("communitySettings:audit.role_update", { actor, role: roleName() });
+    case "role.delete": return i18n.t("communitySettings:audit.role_delete", { actor, role: roleName() });
     case "member.role_update": {
       const added = str(entry.changes?.["added"]);
       const removed = str(entry.changes?.["removed"]);
-      if (added) return `${actor} gave ${user()} the role ${names.role(added)}`;
-      if (removed) return `${actor} took the role ${names.role(removed)} from ${user()}`;
-      return `${actor} changed the roles of ${user()}`;
+      if (added) return i18n.t("communitySettings:audit.role_added", { actor, user: user(), role: names.role(added) });
+      if (removed) return i18n.t("communitySettings:audit.role_removed", { actor, user: user(), role: names.role(removed) });
+      return i18n.t("communitySettings:audit.roles_changed", { actor, user: user() });
     }
-    case "member.kick": return `${actor} kicked ${user()}`;
-    case "member.ban": return `${actor} banned ${user()}`;
-    case "member.unban": return `${actor} unbanned ${user()}`;
-    case "member.timeout": return `${actor} timed out ${user()}`;
-    case "member.timeout_remove": return `${actor} ended the timeout of ${user()}`;
-    case "message.delete": return `${actor} deleted a message`;
-    case "message.bulk_delete": return `${actor} deleted messages in bulk`;
-    case "message.pin": return `${actor} pinned a message`;
-    case "message.unpin": return `${actor} unpinned a message`;
-    case "invite.create": return `${actor} created the invite ${target}`;
-    case "invite.delete": return `${actor} revoked the invite ${target}`;
-    case "report.resolve": return `${actor} resolved a report`;
-    case "report.dismiss": return `${actor} dismissed a report`;
+    case "member.kick": return i18n.t("communitySettings:audit.member_kick", { actor, user: user() });
+    case "member.ban": return i18n.t("communitySettings:audit.member_ban", { actor, user: user() });
+    case "member.unban": return i18n.t("communitySettings:audit.member_unban", { actor, user: user() });
+    case "member.timeout": return i18n.t("communitySettings:audit.member_timeout", { actor, user: user() });
+    case "member.timeout_remove": return i18n.t("communitySettings:audit.member_timeout_remove", { actor, user: user() });
+    case "message.delete": return i18n.t("communitySettings:audit.message_delete", { actor });
+    case "message.bulk_delete": return i18n.t("communitySettings:audit.message_bulk_delete", { actor });
+    case "message.pin": return i18n.t("communitySettings:audit.message_pin", { actor });
+    case "message.unpin": return i18n.t("communitySettings:audit.message_unpin", { actor });
+    case "invite.create": return i18n.t("communitySettings:audit.invite_create", { actor, target });
+    case "invite.delete": return i18n.t("communitySettings:audit.invite_delete", { actor, target });
+    case "report.resolve": return i18n.t("communitySettings:audit.report_resolve", { actor });
+    case "report.dismiss": return i18n.t("communitySettings:audit.report_dismiss", { actor });
     default: return `${actor}: ${entry.action}`;
   }
 }

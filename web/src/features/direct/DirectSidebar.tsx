@@ -13,9 +13,11 @@ import { Button } from "../../ui/Button";
 import { Dialog, DialogActions } from "../../ui/Dialog";
 import { Isolated } from "../../ui/Isolated";
 import { StatusPicker } from "../shell/StatusPicker";
+import { useTranslation } from "react-i18next";
 
 /** The DM home's sidebar: every conversation, the most recent first, with its unread count; "New group". */
 export function DirectSidebar({ activeChannelId }: { activeChannelId: string | undefined }) {
+  const { t } = useTranslation("direct");
   const byId = useDirectChannels((s) => s.byId);
   const counts = useUnread((s) => s.byChannel);
   const me = useSession((s) => s.user);
@@ -23,15 +25,15 @@ export function DirectSidebar({ activeChannelId }: { activeChannelId: string | u
   const list = useMemo(() => sortedDirect(byId), [byId]);
   const [creating, setCreating] = useState(false);
   return (
-    <nav aria-label="Direct messages" data-testid="dm-sidebar" className="flex w-60 shrink-0 flex-col bg-sidebar">
+    <nav aria-label={t("directMessages")} data-testid="dm-sidebar" className="flex w-60 shrink-0 flex-col bg-sidebar">
       <div className="flex h-12 shrink-0 items-center justify-between gap-2 border-b border-line px-3">
-        <h2 className="truncate text-sm font-semibold">Direct messages</h2>
-        <Button variant="ghost" className="shrink-0 whitespace-nowrap px-2 py-1 text-xs" onClick={() => setCreating(true)} data-testid="new-group-dm" title="New group conversation">
-          + New
+        <h2 className="truncate text-sm font-semibold">{t("directMessages")}</h2>
+        <Button variant="ghost" className="shrink-0 whitespace-nowrap px-2 py-1 text-xs" onClick={() => setCreating(true)} data-testid="new-group-dm" title={t("newGroup")}>
+          {t("new")}
         </Button>
       </div>
       {list.length === 0 ? (
-        <p className="p-3 text-sm text-muted">No conversations yet. Click someone's name in a channel and choose Message.</p>
+        <p className="p-3 text-sm text-muted">{t("noConversations")}</p>
       ) : null}
       <ul className="flex min-h-0 flex-1 flex-col gap-0.5 overflow-y-auto p-2">
         {list.map((c) => {
@@ -45,7 +47,7 @@ export function DirectSidebar({ activeChannelId }: { activeChannelId: string | u
                 to="/app/$communityId/$channelId"
                 params={{ communityId: DIRECT_HOME, channelId: c.id }}
                 aria-current={active ? "page" : undefined}
-                aria-label={`${title}${unread ? ` (${unread} unread)` : ""}`}
+                aria-label={unread ? t("unread", { title, count: unread }) : title}
                 data-testid={`dm-link-${c.id}`}
                 className={`flex items-center gap-2 rounded px-2 py-1.5 ${active ? "bg-hover text-fg" : unread ? "font-semibold text-fg hover:bg-hover" : "text-muted hover:bg-hover hover:text-fg"}`}
               >
@@ -74,7 +76,7 @@ export function DirectSidebar({ activeChannelId }: { activeChannelId: string | u
             <div className="truncate text-sm font-semibold" data-testid="current-user">{displayName(me)}</div>
             <div className="truncate text-xs text-muted">@{me.username}</div>
           </div>
-          <Link to="/settings" aria-label="Settings" title="Settings" className="inline-flex h-8 w-8 items-center justify-center rounded text-muted hover:bg-hover hover:text-fg">
+          <Link to="/settings" aria-label={t("settings")} title={t("settings")} className="inline-flex h-8 w-8 items-center justify-center rounded text-muted hover:bg-hover hover:text-fg">
             ⚙
           </Link>
         </div>
@@ -94,6 +96,7 @@ export function groupCandidates(users: Record<string, UserSummary>, myId: string
 export const MAX_GROUP_OTHERS = 9;
 
 function NewGroupDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation("direct");
   const users = useMembers((s) => s.users);
   const blocked = useBlocks((s) => s.ids);
   const myId = useSession((s) => s.user?.id);
@@ -123,12 +126,12 @@ function NewGroupDialog({ onClose }: { onClose: () => void }) {
   }
 
   return (
-    <Dialog title="New conversation" onClose={onClose} testId="new-group-dialog">
+    <Dialog title={t("newConversation")} onClose={onClose} testId="new-group-dialog">
       <label className="flex flex-col gap-1 text-sm">
-        Group name (optional)
+        {t("groupNameOptional")}
         <input value={name} maxLength={100} onChange={(e) => setName(e.target.value)} className="rounded border border-line bg-elevated px-2 py-1" data-testid="group-name" />
       </label>
-      <p className="text-sm text-muted">Pick up to {MAX_GROUP_OTHERS} people ({picked.length} picked).</p>
+      <p className="text-sm text-muted">{t("pickUpTo", { max: MAX_GROUP_OTHERS, picked: picked.length })}</p>
       <ul className="flex max-h-64 flex-col gap-1 overflow-y-auto">
         {candidates.map((u) => (
           <li key={u.id}>
@@ -142,9 +145,9 @@ function NewGroupDialog({ onClose }: { onClose: () => void }) {
       </ul>
       {error ? <p role="alert" className="text-sm text-danger">{error}</p> : null}
       <DialogActions>
-        <Button variant="ghost" onClick={onClose}>Cancel</Button>
+        <Button variant="ghost" onClick={onClose}>{t("cancel")}</Button>
         <Button disabled={busy || picked.length === 0} onClick={() => void create()} data-testid="create-group-dm">
-          Create
+          {t("create")}
         </Button>
       </DialogActions>
     </Dialog>

@@ -12,6 +12,7 @@ import { Button } from "../../ui/Button";
 import { Dialog, DialogActions } from "../../ui/Dialog";
 import { Isolated } from "../../ui/Isolated";
 import { MAX_GROUP_OTHERS, groupCandidates } from "./DirectSidebar";
+import { useTranslation } from "react-i18next";
 
 /** People who could still be added to the group: candidates not already in it, as many as fit (10 people in all). */
 export function addableToGroup<T extends { id: string }>(candidates: T[], group: DirectChannel): { people: T[]; room: number } {
@@ -24,6 +25,7 @@ export function addableToGroup<T extends { id: string }>(candidates: T[], group:
  * leaving it. The server's answers arrive as CHANNEL_UPDATE / CHANNEL_RECIPIENT_* for everyone, this dialog included.
  */
 export function GroupSettingsDialog({ channelId, onClose }: { channelId: string; onClose: () => void }) {
+  const { t } = useTranslation("direct");
   const group = useDirectChannels((s) => s.byId[channelId]);
   const users = useMembers((s) => s.users);
   const blocked = useBlocks((s) => s.ids);
@@ -57,15 +59,15 @@ export function GroupSettingsDialog({ channelId, onClose }: { channelId: string;
   }
 
   const rename = () =>
-    run(async () => useDirectChannels.getState().upsert(await rest.renameDirect(channelId, name.trim())), name.trim() ? "Name saved." : "Name cleared.");
+    run(async () => useDirectChannels.getState().upsert(await rest.renameDirect(channelId, name.trim())), name.trim() ? t("nameSaved") : t("nameCleared"));
 
   const add = () =>
     run(async () => {
       for (const id of picked) await rest.addRecipient(channelId, id);
       setPicked([]);
-    }, "Added.");
+    }, t("added"));
 
-  const remove = (userId: string) => run(() => rest.removeRecipient(channelId, userId), "Removed.");
+  const remove = (userId: string) => run(() => rest.removeRecipient(channelId, userId), t("removed"));
 
   const leave = () =>
     run(async () => {
@@ -76,7 +78,7 @@ export function GroupSettingsDialog({ channelId, onClose }: { channelId: string;
     }, "");
 
   return (
-    <Dialog title="Group settings" onClose={onClose} testId="group-settings">
+    <Dialog title={t("groupSettings")} onClose={onClose} testId="group-settings">
       <form
         className="flex items-end gap-2"
         onSubmit={(e) => {
@@ -85,22 +87,22 @@ export function GroupSettingsDialog({ channelId, onClose }: { channelId: string;
         }}
       >
         <label className="flex flex-1 flex-col gap-1 text-sm">
-          Group name
+          {t("groupName")}
           <input value={name} maxLength={100} onChange={(e) => setName(e.target.value)} className="rounded border border-line bg-elevated px-2 py-1" data-testid="group-rename" />
         </label>
-        <Button type="submit" variant="secondary" disabled={busy || name.trim() === (group.name ?? "")}>Save</Button>
+        <Button type="submit" variant="secondary" disabled={busy || name.trim() === (group.name ?? "")}>{t("save")}</Button>
       </form>
 
-      <h3 className="text-sm font-semibold">{group.recipients.length} people</h3>
+      <h3 className="text-sm font-semibold">{t("people", { count: group.recipients.length })}</h3>
       <ul className="flex max-h-48 flex-col gap-1 overflow-y-auto" data-testid="group-people">
         {group.recipients.map((u) => (
           <li key={u.id} className="flex items-center gap-2 rounded px-2 py-1 hover:bg-hover" data-testid="group-person" data-username={u.username}>
             <Avatar id={u.id} name={displayName(u)} url={u.avatar_url} size="xs" />
             <span className="min-w-0 flex-1 truncate"><Isolated text={displayName(u)} /></span>
-            {u.id === group.owner_id ? <span className="text-xs text-muted">owner</span> : null}
+            {u.id === group.owner_id ? <span className="text-xs text-muted">{t("owner")}</span> : null}
             {owner && u.id !== myId ? (
-              <Button variant="ghost" className="px-2 py-0.5 text-xs" disabled={busy} onClick={() => void remove(u.id)} aria-label={`Remove ${displayName(u)}`}>
-                Remove
+              <Button variant="ghost" className="px-2 py-0.5 text-xs" disabled={busy} onClick={() => void remove(u.id)} aria-label={t("removeName", { name: displayName(u) })}>
+                {t("remove")}
               </Button>
             ) : null}
           </li>
@@ -109,11 +111,11 @@ export function GroupSettingsDialog({ channelId, onClose }: { channelId: string;
 
       {owner ? (
         <div className="flex flex-col gap-1">
-          <h3 className="text-sm font-semibold">Add people</h3>
+          <h3 className="text-sm font-semibold">{t("addPeople")}</h3>
           {addable.room === 0 ? (
-            <p className="text-sm text-muted">The group is full ({MAX_GROUP_OTHERS + 1} people).</p>
+            <p className="text-sm text-muted">{t("full", { count: MAX_GROUP_OTHERS + 1 })}</p>
           ) : addable.people.length === 0 ? (
-            <p className="text-sm text-muted">Nobody else to add: people you share a community with appear here once their community is open.</p>
+            <p className="text-sm text-muted">{t("nobodyToAdd")}</p>
           ) : (
             <>
               <ul className="flex max-h-40 flex-col gap-1 overflow-y-auto">
@@ -134,7 +136,7 @@ export function GroupSettingsDialog({ channelId, onClose }: { channelId: string;
                 ))}
               </ul>
               <Button variant="secondary" className="self-start" disabled={busy || picked.length === 0} onClick={() => void add()} data-testid="group-add">
-                Add {picked.length || ""}
+                {picked.length ? t("addCount", { count: picked.length }) : t("add")}
               </Button>
             </>
           )}
@@ -146,18 +148,18 @@ export function GroupSettingsDialog({ channelId, onClose }: { channelId: string;
       <DialogActions>
         {confirmLeave ? (
           <>
-            <span className="mr-auto text-sm">Leave? Only someone in the group can add you back.</span>
-            <Button variant="ghost" onClick={() => setConfirmLeave(false)}>Stay</Button>
+            <span className="mr-auto text-sm">{t("leaveConfirm")}</span>
+            <Button variant="ghost" onClick={() => setConfirmLeave(false)}>{t("stay")}</Button>
             <Button variant="danger" disabled={busy} onClick={() => void leave()} data-testid="group-leave-confirm">
-              Leave
+              {t("leave")}
             </Button>
           </>
         ) : (
           <>
             <Button variant="danger" disabled={busy} onClick={() => setConfirmLeave(true)} data-testid="group-leave">
-              Leave group
+              {t("leaveGroup")}
             </Button>
-            <Button variant="ghost" onClick={onClose}>Close</Button>
+            <Button variant="ghost" onClick={onClose}>{t("close")}</Button>
           </>
         )}
       </DialogActions>

@@ -16,6 +16,7 @@ import { useCommunities } from "../../stores/communities";
 import { useMembers } from "../../stores/members";
 import { useSettingsRights } from "../community-settings/CommunitySettings";
 import { MemberActions, anyModeration } from "../community-settings/MemberActions";
+import { useTranslation } from "react-i18next";
 
 /** The profile card of whoever `useProfileCard` names: name, avatar, shared communities, roles here, Message, Block. */
 export function ProfileCardHost() {
@@ -26,6 +27,7 @@ export function ProfileCardHost() {
 }
 
 function ProfileCard({ userId, communityId, onClose }: { userId: string; communityId: string | null; onClose: () => void }) {
+  const { t } = useTranslation("direct");
   const myId = useSession((s) => s.user?.id);
   const blocked = useBlocks((s) => userId in s.ids);
   const navigate = useNavigate();
@@ -81,7 +83,7 @@ function ProfileCard({ userId, communityId, onClose }: { userId: string; communi
   const user = profile?.user;
   const here = profile?.shared_communities.find((c) => c.id === communityId);
   return (
-    <Dialog title={user ? displayName(user) : "Profile"} onClose={onClose} testId="profile-card">
+    <Dialog title={user ? displayName(user) : t("profile")} onClose={onClose} testId="profile-card">
       {user ? (
         <div className="flex items-center gap-3">
           <Avatar id={user.id} name={displayName(user)} url={user.avatar_url} size="lg" />
@@ -91,23 +93,23 @@ function ProfileCard({ userId, communityId, onClose }: { userId: string; communi
           </div>
         </div>
       ) : !error ? (
-        <p className="text-sm text-muted">Loading…</p>
+        <p className="text-sm text-muted">{t("loading")}</p>
       ) : null}
       {here && here.roles.length > 0 ? (
-        <section aria-label="Roles in this community">
-          <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Roles</h3>
+        <section aria-label={t("rolesHere")}>
+          <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">{t("roles")}</h3>
           <ul className="flex flex-wrap gap-1" data-testid="profile-roles">
             {here.roles.map((id) => (
               <li key={id} className="rounded bg-elevated px-2 py-0.5 text-xs">
-                <Isolated text={roleNames[id] ?? "role"} />
+                <Isolated text={roleNames[id] ?? t("role")} />
               </li>
             ))}
           </ul>
         </section>
       ) : null}
       {profile && profile.shared_communities.length > 0 ? (
-        <section aria-label="Shared communities">
-          <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Shared communities</h3>
+        <section aria-label={t("shared")}>
+          <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">{t("shared")}</h3>
           <ul className="flex flex-col gap-0.5 text-sm" data-testid="profile-shared">
             {profile.shared_communities.map((c) => (
               <li key={c.id}>
@@ -120,12 +122,12 @@ function ProfileCard({ userId, communityId, onClose }: { userId: string; communi
       {error ? <p role="alert" className="text-sm text-danger">{error}</p> : null}
       {canModerate && member && communityId ? (
         moderating ? (
-          <section aria-label="Moderation" className="border-t border-line pt-3" data-testid="profile-moderation">
+          <section aria-label={t("moderation")} className="border-t border-line pt-3" data-testid="profile-moderation">
             <MemberActions communityId={communityId} member={member} rights={rights} onGone={onClose} />
           </section>
         ) : (
           <Button variant="secondary" onClick={() => setModerating(true)} data-testid="profile-moderate">
-            Moderate…
+            {t("moderate")}
           </Button>
         )
       ) : null}
@@ -133,15 +135,15 @@ function ProfileCard({ userId, communityId, onClose }: { userId: string; communi
         {user && user.id !== myId ? (
           <>
             <Button variant={blocked ? "secondary" : "danger"} disabled={busy} onClick={() => void toggleBlock()} data-testid="profile-block">
-              {blocked ? "Unblock" : "Block"}
+              {blocked ? t("unblock") : t("block")}
             </Button>
             <Button disabled={busy || blocked} onClick={() => void message()} data-testid="profile-message">
-              Message
+              {t("message")}
             </Button>
           </>
         ) : null}
         <Button variant="ghost" onClick={onClose}>
-          Close
+          {t("close")}
         </Button>
       </DialogActions>
     </Dialog>

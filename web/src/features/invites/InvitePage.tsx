@@ -8,16 +8,22 @@ import { applyDispatch } from "../../stores/dispatch";
 import { useSession } from "../../stores/session";
 import { Button } from "../../ui/Button";
 import { FormError } from "../../ui/TextField";
+import { useTranslation } from "react-i18next";
+import i18n from "../../i18n";
+import { formatNumber } from "../../i18n/format";
 
-const inviteProblem: Record<string, string> = {
-  invite_not_found: "This invite link does not exist. Ask for a new one.",
-  invite_expired: "This invite link has expired. Ask for a new one.",
-  invite_exhausted: "This invite link has been used as many times as allowed.",
-  invite_revoked: "This invite link was turned off.",
-  not_found: "This invite link does not exist. Ask for a new one.",
-};
+const inviteProblems = ["invite_not_found", "invite_expired", "invite_exhausted", "invite_revoked", "not_found"] as const;
+
+/** What a refused invite means, in words about the link (not the server's English detail). */
+function inviteProblem(e: unknown): string {
+  if (e instanceof ApiError && (inviteProblems as readonly string[]).includes(e.code)) {
+    return i18n.t(`invites:problem.${e.code as (typeof inviteProblems)[number]}`);
+  }
+  return describeError(e);
+}
 
 export function InvitePage() {
+  const { t } = useTranslation("invites");
   const { code } = useParams({ from: "/invite/$code" });
   const status = useSession((s) => s.status);
   const navigate = useNavigate();
@@ -32,7 +38,7 @@ export function InvitePage() {
     rest
       .previewInvite(code)
       .then((p) => live && setPreview(p))
-      .catch((e) => live && setError(e instanceof ApiError ? (inviteProblem[e.code] ?? describeError(e)) : describeError(e)));
+      .catch((e) => live && setError(inviteProblem(e)));
     return () => {
       live = false;
     };
@@ -46,7 +52,7 @@ export function InvitePage() {
       applyDispatch({ t: "COMMUNITY_CREATE", d: community });
       await navigate({ to: "/app/$communityId", params: { communityId: community.id } });
     } catch (e) {
-      setError(e instanceof ApiError ? (inviteProblem[e.code] ?? describeError(e)) : describeError(e));
+      setError(inviteProblem(e));
     } finally {
       setBusy(false);
     }
@@ -56,44 +62,44 @@ export function InvitePage() {
   return (
     <main className="flex min-h-full items-center justify-center bg-rail p-4">
       <div className="w-full max-w-md rounded-lg bg-main p-6 text-center shadow-lg" data-testid="invite-page">
-        {preview ? <p className="text-sm text-muted">You have been invited to join</p> : null}
+        {preview ? <p className="text-sm text-muted">{t("invitedToJoin")}</p> : null}
         {preview ? (
           <>
             <h1 className="mt-1 text-2xl font-bold">{preview.community_name}</h1>
             {preview.community_description ? <p className="mt-2 text-muted">{preview.community_description}</p> : null}
             <p className="mt-2 text-sm text-muted">
-              {preview.member_count} {preview.member_count === 1 ? "member" : "members"}
+              {t("memberCount", { count: preview.member_count, formatted: formatNumber(preview.member_count) })}
             </p>
           </>
         ) : !error ? (
           <p role="status" className="mt-2 text-muted">
-            Loading invite…
+            {t("loadingInvite")}
           </p>
         ) : (
-          <h1 className="text-xl font-bold" data-testid="invite-invalid">This invite cannot be used</h1>
+          <h1 className="text-xl font-bold" data-testid="invite-invalid">{t("cannotBeUsed")}</h1>
         )}
         <div className="mt-4 flex flex-col gap-3">
           <FormError message={error} />
           {status === "signedIn" && alreadyMember && preview ? (
             <>
               <p role="status" className="text-muted" data-testid="already-member">
-                You are already a member.
+                {t("alreadyMember")}
               </p>
               <Button onClick={() => void navigate({ to: "/app/$communityId", params: { communityId: preview.community_id } })} data-testid="open-community">
-                Open {preview.community_name}
+                {t("open", { name: preview.community_name })}
               </Button>
             </>
           ) : !preview ? null : status === "signedIn" ? (
             <Button onClick={join} disabled={busy} data-testid="accept-invite">
-              {busy ? "Joining…" : "Join community"}
+              {busy ? t("joining") : t("join")}
             </Button>
           ) : status === "signedOut" ? (
             <>
               <Link to="/login" search={{ redirect: here }} className="rounded bg-accent px-3 py-2 font-medium text-white hover:bg-accent-hover" data-testid="invite-signin">
-                Sign in to join
+                {t("signInToJoin")}
               </Link>
               <Link to="/register" search={{ redirect: here }} className="text-sm text-accent underline">
-                Create an account
+                {t("createAccount")}
               </Link>
             </>
           ) : null}
@@ -104,7 +110,7 @@ export function InvitePage() {
               className="text-sm text-accent underline"
               data-testid="invite-go-home"
             >
-              {status === "signedIn" ? "Go to your communities" : "Go to the home page"}
+              {status === "signedIn" ? t("goToCommunities") : t("goHome")}
             </Link>
           ) : null}
         </div>

@@ -24,8 +24,10 @@ import { SearchBox, scopeOf } from "../search/SearchBox";
 import { SearchPanel } from "../search/SearchPanel";
 import { closeSearch } from "../search/run";
 import { sameScope, useSearch } from "../../stores/search";
+import { useTranslation } from "react-i18next";
 
 export function ChannelView({ channel, focusMessageId = null }: { channel: Channel; focusMessageId?: string | null }) {
+  const { t } = useTranslation("messages");
   const myId = useSession((s) => s.user?.id);
   const loaded = useMessages((s) => s.byChannel[channel.id]?.loaded ?? false);
   const newest = useMessages((s) => latestId(s.byChannel[channel.id]));
@@ -116,10 +118,10 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
   }, []);
 
   return (
-    <section aria-label={`Channel ${channel.name}`} className="relative flex min-h-0 flex-1 flex-col" data-testid="channel-view" data-channel-id={channel.id} {...drop.handlers}>
+    <section aria-label={t("channelLabel", { name: channel.name })} className="relative flex min-h-0 flex-1 flex-col" data-testid="channel-view" data-channel-id={channel.id} {...drop.handlers}>
       {drop.dragging ? <DropOverlay target={`${isDirectType(channel.type) ? "@" : "#"}${channel.name}`} /> : null}
       <header className="flex h-12 shrink-0 items-center gap-2 border-b border-line px-2 md:px-4">
-        <IconButton label="Show channels" aria-expanded={drawerOpen} aria-controls="channel-drawer" onClick={() => setDrawer(!drawerOpen)} className="md:hidden" data-testid="drawer-toggle">
+        <IconButton label={t("showChannels")} aria-expanded={drawerOpen} aria-controls="channel-drawer" onClick={() => setDrawer(!drawerOpen)} className="md:hidden" data-testid="drawer-toggle">
           ☰
         </IconButton>
         <h1 className="truncate font-semibold">
@@ -130,7 +132,7 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
         <div className="ml-auto" />
         <SearchBox channel={channel} />
         <IconButton
-          label={`Pinned messages${pins.messages ? ` (${pins.messages.length})` : ""}`}
+          label={pins.messages ? t("pinnedCount", { count: pins.messages.length }) : t("pinned")}
           aria-expanded={pinsOpen}
           onClick={() => {
             // The two panels share the place: pins open over search results, not under them.
@@ -148,16 +150,16 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
           ) : null}
         </IconButton>
         {channel.type === ChannelType.GroupDirectMessage ? (
-          <IconButton label="Group settings" onClick={() => setGroupOpen(true)} data-testid="group-settings-toggle">
+          <IconButton label={t("groupSettings")} onClick={() => setGroupOpen(true)} data-testid="group-settings-toggle">
             👥
           </IconButton>
         ) : null}
         {isDirectType(channel.type) ? null : (
           <>
-            <IconButton label="Threads" aria-expanded={threadsOpen} onClick={() => setThreadsOpen(!threadsOpen)} data-testid="threads-toggle">
+            <IconButton label={t("threads")} aria-expanded={threadsOpen} onClick={() => setThreadsOpen(!threadsOpen)} data-testid="threads-toggle">
               🧵
             </IconButton>
-            <IconButton label={membersOpen ? "Hide member list" : "Show member list"} aria-pressed={membersOpen} onClick={toggleMembers} data-testid="members-toggle">
+            <IconButton label={membersOpen ? t("hideMembers") : t("showMembers")} aria-pressed={membersOpen} onClick={toggleMembers} data-testid="members-toggle">
               👥
             </IconButton>
           </>
@@ -167,9 +169,9 @@ export function ChannelView({ channel, focusMessageId = null }: { channel: Chann
       {threadsOpen ? <ThreadList channelId={channel.id} onClose={() => setThreadsOpen(false)} /> : null}
       {error ? (
         <p role="alert" className="px-4 py-2 text-sm text-danger">
-          Could not load messages: {error}{" "}
+          {t("couldNotLoad", { error })}{" "}
           <button type="button" className="underline" onClick={() => { setError(null); loadLatest(channel.id).catch((e) => setError(describeError(e))); }}>
-            Try again
+            {t("tryAgain")}
           </button>
         </p>
       ) : null}

@@ -19,6 +19,8 @@ import { TypingIndicator } from "./TypingIndicator";
 import { useUploads } from "../attachments/queues";
 import { canSend } from "../attachments/upload";
 import { PendingUploads } from "../attachments/PendingUploads";
+import { Trans, useTranslation } from "react-i18next";
+import { formatNumber } from "../../i18n/format";
 
 const MAX = 4000;
 
@@ -33,6 +35,7 @@ export function Composer({
   onCancelReply: () => void;
   onEditLast: () => boolean;
 }) {
+  const { t } = useTranslation("messages");
   const me = useSession((s) => s.user);
   const [text, setText] = useState("");
   const ref = useRef<HTMLTextAreaElement>(null);
@@ -172,15 +175,15 @@ export function Composer({
       {replyTo ? (
         <div className="flex items-center gap-2 rounded-t bg-sidebar px-3 py-1 text-sm text-muted" data-testid="replying-to">
           <span className="min-w-0 flex-1 truncate">
-            Replying to <strong><bdi>{replyTarget ? displayName(replyTarget.author) : "a message"}</bdi></strong>
+            <Trans t={t} i18nKey="replyingTo" values={{ name: replyTarget ? displayName(replyTarget.author) : t("aMessage") }} components={{ strong: <strong />, bdi: <bdi /> }} />
           </span>
-          <IconButton label="Cancel reply" onClick={onCancelReply}>✕</IconButton>
+          <IconButton label={t("cancelReply")} onClick={onCancelReply}>✕</IconButton>
         </div>
       ) : null}
       <div className={`bg-elevated ${replyTo ? "rounded-b" : "rounded"}`}>
       <PendingUploads queue={queue} items={uploads} />
       <div className="relative flex items-end gap-2 px-3 py-2">
-        <IconButton label="Attach files" onClick={() => fileInput.current?.click()} className="text-lg" data-testid="attach-button">
+        <IconButton label={t("attachFiles")} onClick={() => fileInput.current?.click()} className="text-lg" data-testid="attach-button">
           📎
         </IconButton>
         <input
@@ -202,7 +205,7 @@ export function Composer({
           <ul
             id={`autocomplete-${channel.id}`}
             role="listbox"
-            aria-label="Suggestions"
+            aria-label={t("suggestions")}
             data-testid="autocomplete"
             className="absolute bottom-full left-0 z-20 mb-1 w-full max-w-md overflow-hidden rounded-lg border border-line bg-main py-1 shadow-xl"
           >
@@ -230,8 +233,8 @@ export function Composer({
         <textarea
           ref={ref}
           data-testid="composer"
-          aria-label={`Message ${isDirectType(channel.type) ? "@" : "#"}${channel.name}`}
-          placeholder={`Message ${isDirectType(channel.type) ? "@" : "#"}${channel.name}`}
+          aria-label={t("messageTo", { target: `${isDirectType(channel.type) ? "@" : "#"}${channel.name}` })}
+          placeholder={t("messageTo", { target: `${isDirectType(channel.type) ? "@" : "#"}${channel.name}` })}
           value={text}
           rows={rows}
           maxLength={MAX * 2}
@@ -252,11 +255,11 @@ export function Composer({
           className="max-h-60 min-h-6 flex-1 resize-none bg-transparent text-fg placeholder:text-muted focus:outline-none"
         />
         <span className="relative">
-          <IconButton label="Choose an emoji" aria-expanded={picker} onClick={() => setPicker((p) => !p)} className="text-lg">☺</IconButton>
+          <IconButton label={t("chooseEmoji")} aria-expanded={picker} onClick={() => setPicker((p) => !p)} className="text-lg">☺</IconButton>
           {picker ? (
             <div className="absolute bottom-full right-0 z-20 mb-2">
               <EmojiPicker
-                actionLabel="Insert"
+                actionLabel={t("insert")}
                 onPick={insertEmoji}
                 onClose={() => {
                   setPicker(false);
@@ -266,14 +269,14 @@ export function Composer({
             </div>
           ) : null}
         </span>
-        <button type="button" onClick={submit} aria-label="Send message" disabled={!sendable} data-testid="send-button" className="rounded bg-accent px-3 py-1 text-sm font-medium text-white disabled:opacity-40">
-          Send
+        <button type="button" onClick={submit} aria-label={t("sendMessage")} disabled={!sendable} data-testid="send-button" className="rounded bg-accent px-3 py-1 text-sm font-medium text-white disabled:opacity-40">
+          {t("send")}
         </button>
       </div>
       </div>
       <TypingIndicator channelId={channel.id} />
-      {text.length > MAX ? <p role="alert" className="mt-1 text-sm text-danger">Messages can be at most {MAX} characters ({text.length} now).</p> : null}
-      <p className="mt-1 hidden text-xs text-muted sm:block">Enter to send · Shift+Enter for a new line · Up arrow to edit your last message · Drop or paste files to attach them</p>
+      {text.length > MAX ? <p role="alert" className="mt-1 text-sm text-danger">{t("tooLong", { max: formatNumber(MAX), now: formatNumber(text.length) })}</p> : null}
+      <p className="mt-1 hidden text-xs text-muted sm:block">{t("composerHint")}</p>
     </div>
   );
 }

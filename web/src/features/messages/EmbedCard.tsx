@@ -4,6 +4,7 @@ import { safeHref } from "../../format/parse";
 import { Isolated } from "../../ui/Isolated";
 import { colorToHex } from "../../stores/roles";
 import { LeaveDialog } from "./RichText";
+import { useTranslation } from "react-i18next";
 
 /** The server's image proxy: the only images a preview card shows (a remote address would leak the reader's). */
 const PROXY_PATH = "/api/v1/media/proxy";
@@ -32,6 +33,7 @@ function hostOf(href: string) {
  * previews of the message (onRemove); they do not come back.
  */
 export function EmbedCard({ embed, onRemove }: { embed: Embed; onRemove?: () => void }) {
+  const { t } = useTranslation("messages");
   const [leaving, setLeaving] = useState<string | null>(null);
   const href = safeHref(embed.url);
   const thumbnail = proxiedThumbnail(embed.thumbnail_url);
@@ -84,8 +86,8 @@ export function EmbedCard({ embed, onRemove }: { embed: Embed; onRemove?: () => 
       {onRemove ? (
         <button
           type="button"
-          aria-label="Remove link previews"
-          title="Remove link previews"
+          aria-label={t("removePreviews")}
+          title={t("removePreviews")}
           data-testid="embed-remove"
           onClick={onRemove}
           className="absolute right-1 top-1 rounded px-1 text-muted hover:bg-hover hover:text-fg"

@@ -7,6 +7,7 @@ import { usePins } from "../../stores/pins";
 import { compareIds } from "../../stores/ids";
 import { continuesGroup } from "./content";
 import { MessageRow, PendingRow } from "./MessageRow";
+import { useTranslation } from "react-i18next";
 
 type Item = { kind: "message"; key: string; message: Message; grouped: boolean } | { kind: "pending"; key: string; pending: PendingMessage; grouped: boolean };
 
@@ -47,6 +48,7 @@ export function MessageList({
   /** A message link's target: older history is loaded until it is there, then it is scrolled to and highlighted. */
   focusId?: string | null;
 }) {
+  const { t } = useTranslation("messages");
   const channel = useMessages((s) => s.byChannel[channelId]) ?? emptyChannel();
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -173,8 +175,8 @@ export function MessageList({
     usePins.getState().jumpDone();
     setJumpMissing(
       older && channel.hasMore
-        ? "That message is too far back to jump to from here: scroll up to find it."
-        : "That message is no longer here: it may have been deleted.",
+        ? t("jumpTooFar")
+        : t("jumpGone"),
     );
     jumpPages.current = 0;
   }, [jumpTo, items, virtualizer, channel.loaded, channel.loading, channel.hasMore, oldestId, channelId]);
@@ -220,7 +222,7 @@ export function MessageList({
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
     {focusMissing ? (
-      <p role="status" data-testid="message-link-missing" className="px-4 py-1 text-sm text-muted">The linked message was not found: it may have been deleted.</p>
+      <p role="status" data-testid="message-link-missing" className="px-4 py-1 text-sm text-muted">{t("linkMissing")}</p>
     ) : null}
     {jumpMissing ? (
       <p role="status" data-testid="jump-missing" className="px-4 py-1 text-sm text-muted">{jumpMissing}</p>
@@ -232,7 +234,7 @@ export function MessageList({
         onClick={() => virtualizer.scrollToIndex(dividerIndex, { align: "start" })}
         className="absolute inset-x-4 top-1 z-10 rounded bg-accent px-3 py-1 text-left text-sm font-semibold text-white shadow"
       >
-        New messages above — jump to first unread ↑
+        {t("jumpToUnread")}
       </button>
     ) : null}
     <div
@@ -241,16 +243,16 @@ export function MessageList({
       role="log"
       aria-live="polite"
       aria-relevant="additions"
-      aria-label="Messages"
+      aria-label={t("messages")}
       data-testid="message-list"
       tabIndex={0}
       className="min-h-0 flex-1 overflow-y-auto overflow-x-hidden"
     >
       {!channel.hasMore && channel.loaded ? (
-        <p className="px-4 pt-6 text-sm text-muted">This is the beginning of the channel.</p>
+        <p className="px-4 pt-6 text-sm text-muted">{t("beginning")}</p>
       ) : channel.loading && channel.loaded ? (
         // Only an older page is "older": the first load of a channel shows nothing that could flash.
-        <p role="status" className="px-4 pt-4 text-sm text-muted">Loading older messages…</p>
+        <p role="status" className="px-4 pt-4 text-sm text-muted">{t("loadingOlder")}</p>
       ) : null}
       <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
         {virtualItems.map((v) => {
@@ -258,9 +260,9 @@ export function MessageList({
           return (
             <div key={v.key} data-index={v.index} ref={virtualizer.measureElement} className="absolute left-0 top-0 w-full" style={{ transform: `translateY(${v.start}px)` }}>
               {item.kind === "message" && item.key === dividerId ? (
-                <div role="separator" aria-label="New messages" data-testid="new-messages-divider" className="mx-4 my-1 flex items-center gap-2 text-xs font-semibold uppercase text-danger">
+                <div role="separator" aria-label={t("newMessages")} data-testid="new-messages-divider" className="mx-4 my-1 flex items-center gap-2 text-xs font-semibold uppercase text-danger">
                   <span className="h-px flex-1 bg-danger" />
-                  New messages
+                  {t("newMessages")}
                   <span className="h-px flex-1 bg-danger" />
                 </div>
               ) : null}

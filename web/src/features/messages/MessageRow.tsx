@@ -20,20 +20,22 @@ import { EmojiPicker } from "../../emoji/EmojiPicker";
 import { Isolated } from "../../ui/Isolated";
 import { memberColor, useRoles } from "../../stores/roles";
 import { MessageAttachments } from "../attachments/MessageAttachments";
+import { Trans, useTranslation } from "react-i18next";
+import i18n from "../../i18n";
+import { formatDateTime, formatTime } from "../../i18n/format";
 
-const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 function Timestamp({ iso, short }: { iso: string; short?: boolean }) {
   const d = new Date(iso);
   return (
-    <time dateTime={iso} title={dateTimeFmt.format(d)} className="text-xs text-muted">
-      {short ? timeFmt.format(d) : dateTimeFmt.format(d)}
+    <time dateTime={iso} title={formatDateTime(d)} className="text-xs text-muted">
+      {short ? formatTime(d) : formatDateTime(d)}
     </time>
   );
 }
 
 function ReplyQuote({ channelId, replyTo, myId }: { channelId: string; replyTo: string; myId: string | undefined }) {
+  const { t } = useTranslation("messages");
   const target = useMessages((s) => s.byChannel[channelId]?.byId[replyTo]);
   return (
     <div className="mb-0.5 flex min-w-0 items-center gap-1 pl-12 text-sm text-muted" data-testid="reply-quote">
@@ -50,13 +52,14 @@ function ReplyQuote({ channelId, replyTo, myId }: { channelId: string; replyTo: 
           </span>
         </>
       ) : (
-        <span className="italic">Replying to a message that is not loaded or was deleted</span>
+        <span className="italic">{t("replyMissing")}</span>
       )}
     </div>
   );
 }
 
 function ReactionChip({ message, reaction }: { message: Message; reaction: ReactionCount }) {
+  const { t } = useTranslation("messages");
   const [who, setWho] = useState<string | null>(null);
   const [show, setShow] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -67,7 +70,7 @@ function ReactionChip({ message, reaction }: { message: Message; reaction: React
       const users: UserSummary[] = await rest.reactors(message.channel_id, message.id, reaction.emoji);
       const names = users.map(displayName);
       const more = reaction.count - names.length;
-      setWho(names.join(", ") + (more > 0 ? ` and ${more} more` : ""));
+      setWho(more > 0 ? t("reactorsMore", { names: names.join(", "), count: more }) : names.join(", "));
     } catch {
       setWho(null);
     }
@@ -81,7 +84,9 @@ function ReactionChip({ message, reaction }: { message: Message; reaction: React
       setBusy(false);
     }
   }
-  const label = `${reaction.emoji} ${reaction.count} ${reaction.count === 1 ? "reaction" : "reactions"}${reaction.me ? ", including yours. Press to remove yours" : ". Press to add yours"}`;
+  const label = reaction.me
+    ? t("reactionMine", { emoji: reaction.emoji, count: reaction.count })
+    : t("reactionOthers", { emoji: reaction.emoji, count: reaction.count });
   return (
     <span className="relative" onMouseEnter={loadWho} onMouseLeave={() => setShow(false)}>
       <button
@@ -101,7 +106,7 @@ function ReactionChip({ message, reaction }: { message: Message; reaction: React
       </button>
       {show && who ? (
         <span id={tooltipId} role="tooltip" className="absolute bottom-full left-0 z-20 mb-1 w-max max-w-64 rounded bg-rail px-2 py-1 text-xs text-fg shadow-lg">
-          Reacted by {who}
+          {t("reactedBy", { who })}
         </span>
       ) : null}
     </span>
@@ -109,6 +114,7 @@ function ReactionChip({ message, reaction }: { message: Message; reaction: React
 }
 
 function EditBox({ message, onDone }: { message: Message; onDone: () => void }) {
+  const { t } = useTranslation("messages");
   const [text, setText] = useState(message.content);
   const [error, setError] = useState<string | null>(null);
   async function save() {
@@ -133,7 +139,7 @@ function EditBox({ message, onDone }: { message: Message; onDone: () => void }) 
   return (
     <div className="mt-1 flex flex-col gap-1">
       <textarea
-        aria-label="Edit message"
+        aria-label={t("editMessage")}
         data-testid="edit-box"
         autoFocus
         value={text}
@@ -144,7 +150,14 @@ function EditBox({ message, onDone }: { message: Message; onDone: () => void }) 
         className="w-full resize-none rounded bg-elevated px-3 py-2 text-fg"
       />
       <p className="text-xs text-muted">
-        Escape to <button type="button" className="text-accent underline" onClick={onDone}>cancel</button> · Enter to <button type="button" className="text-accent underline" onClick={() => void save()}>save</button>
+        <Trans
+          t={t}
+          i18nKey="editHint"
+          components={{
+            cancel: <button type="button" className="text-accent underline" onClick={onDone} />,
+            save: <button type="button" className="text-accent underline" onClick={() => void save()} />,
+          }}
+        />
       </p>
       {error ? <p role="alert" className="text-sm text-danger">{error}</p> : null}
     </div>
@@ -168,6 +181,7 @@ export interface RowProps {
 
 /** The system line a pin writes: "alice pinned a message. See all pinned messages." */
 function PinNotice({ message, highlighted }: { message: Message; highlighted: boolean }) {
+  const { t } = useTranslation("messages");
   const author = useMembers((s) => s.users[message.author.id]) ?? message.author;
   const name = displayName(author);
   const target = message.reply_to;
@@ -176,25 +190,25 @@ function PinNotice({ message, highlighted }: { message: Message; highlighted: bo
       data-testid={`message-${message.id}`}
       data-message-id={message.id}
       role="article"
-      aria-label={`${name} pinned a message`}
+      aria-label={t("pinnedAMessage", { name })}
       tabIndex={-1}
       className={`mt-2 flex items-baseline gap-3 px-4 py-0.5 text-sm text-muted ${highlighted ? "bg-mention" : ""}`}
     >
       <span aria-hidden="true" className="w-10 shrink-0 text-center">📌</span>
       <p className="min-w-0 flex-1" data-testid="pin-notice">
-        <Isolated className="font-semibold text-fg" text={name} /> pinned{" "}
-        {target ? (
-          <button type="button" className="font-semibold text-fg hover:underline" onClick={() => usePins.getState().jump(message.channel_id, target)}>
-            a message
-          </button>
-        ) : (
-          "a message"
-        )}
-        . See all{" "}
-        <button type="button" className="font-semibold text-fg hover:underline" onClick={() => usePins.getState().setOpen(message.channel_id)} data-testid="see-all-pins">
-          pinned messages
-        </button>
-        .{" "}
+        <Trans
+          t={t}
+          i18nKey="pinNotice"
+          components={{
+            name: <Isolated className="font-semibold text-fg" text={name} />,
+            message: target ? (
+              <button type="button" className="font-semibold text-fg hover:underline" onClick={() => usePins.getState().jump(message.channel_id, target)} />
+            ) : (
+              <span />
+            ),
+            all: <button type="button" className="font-semibold text-fg hover:underline" onClick={() => usePins.getState().setOpen(message.channel_id)} data-testid="see-all-pins" />,
+          }}
+        />{" "}
         <Timestamp iso={message.created_at} />
       </p>
     </div>
@@ -210,6 +224,7 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
 });
 
 function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canManageMessages = false, canPin = false, highlighted = false }: RowProps) {
+  const { t } = useTranslation("messages");
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [picker, setPicker] = useState(false);
   const [pickerUp, setPickerUp] = useState(false);
@@ -257,7 +272,7 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
     const url = `${location.origin}/app/${message.community_id ?? DIRECT_HOME}/${message.channel_id}/${message.id}`;
     try {
       await navigator.clipboard.writeText(url);
-      setNote("Link copied.");
+      setNote(t("linkCopied"));
     } catch {
       setNote(url);
     }
@@ -278,11 +293,11 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
       <div className="flex gap-3">
         <div className="w-10 shrink-0">
           {showHeader ? (
-            <button type="button" onClick={showProfile} aria-label={`Profile of ${displayName(author)}`} data-testid={`author-avatar-${message.id}`} className="rounded-full">
+            <button type="button" onClick={showProfile} aria-label={t("profileOf", { name: displayName(author) })} data-testid={`author-avatar-${message.id}`} className="rounded-full">
               <AuthorAvatar author={author} myId={myId} />
             </button>
           ) : (
-            <span className="invisible block pt-1 text-right text-[10px] text-muted group-focus-within:visible group-hover:visible">{timeFmt.format(new Date(message.created_at))}</span>
+            <span className="invisible block pt-1 text-right text-[10px] text-muted group-focus-within:visible group-hover:visible">{formatTime(message.created_at)}</span>
           )}
         </div>
         <div className="min-w-0 flex-1">
@@ -292,15 +307,15 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
                 {message.community_id ? <AuthorName communityId={message.community_id} author={author} /> : <Isolated text={displayName(author)} />}
               </button>
               <Timestamp iso={message.created_at} />
-              {message.pinned ? <span className="text-xs text-muted" title="Pinned" data-testid="pinned-marker">📌<span className="sr-only">Pinned</span></span> : null}
+              {message.pinned ? <span className="text-xs text-muted" title={t("pinnedMarker")} data-testid="pinned-marker">📌<span className="sr-only">{t("pinnedMarker")}</span></span> : null}
             </div>
           ) : null}
           {blocked && !revealed && !editing ? (
             // Someone I blocked: their message stays collapsed until I ask to see it (they are never told).
             <p className="text-sm italic text-muted" data-testid="blocked-message">
-              Blocked message —{" "}
+              {t("blockedMessage")}{" "}
               <button type="button" className="not-italic text-accent hover:underline" onClick={() => setRevealed(true)} data-testid="show-blocked-message">
-                show
+                {t("show")}
               </button>
             </p>
           ) : editing ? (
@@ -312,8 +327,8 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
                 <div dir="auto" className="whitespace-pre-wrap break-words" data-testid="message-content">
                   <RichText content={message.content} myId={myId} communityId={message.community_id ?? undefined} />
                   {message.edited_at ? (
-                    <span className="ml-1 text-xs text-muted" title={`Edited ${dateTimeFmt.format(new Date(message.edited_at))}`} data-testid="edited-marker">
-                      (edited)
+                    <span className="ml-1 text-xs text-muted" title={t("editedAt", { when: formatDateTime(message.edited_at) })} data-testid="edited-marker">
+                      {t("edited")}
                     </span>
                   ) : null}
                 </div>
@@ -341,13 +356,13 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
               onClick={() => useThreads.getState().open(message.thread!.id)}
               className="mt-1 flex max-w-full items-center gap-2 rounded border border-line bg-elevated px-2 py-1 text-left text-sm hover:border-muted"
               data-testid="thread-summary"
-              aria-label={`Open thread ${message.thread.name}: ${countLabel(message.thread.message_count)}`}
+              aria-label={t("openThread", { name: message.thread.name, count: countLabel(message.thread.message_count) })}
             >
               <span aria-hidden="true">🧵</span>
               <Isolated className="truncate font-semibold text-accent" text={message.thread.name} />
               <span className="shrink-0 text-xs text-muted" data-testid="thread-summary-count">
-                {countLabel(message.thread.message_count)} · last activity <Timestamp iso={message.thread.last_message_at ?? message.thread.last_activity_at} short />
-                {message.thread.archived ? " · archived" : ""}
+                {countLabel(message.thread.message_count)} · {t("lastActivity")} <Timestamp iso={message.thread.last_message_at ?? message.thread.last_activity_at} short />
+                {message.thread.archived ? t("archivedSuffix") : ""}
               </span>
             </button>
           ) : null}
@@ -358,11 +373,11 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
       {!editing ? (
         <div
           role="toolbar"
-          aria-label="Message actions"
+          aria-label={t("messageActions")}
           className="absolute -top-3 right-4 z-10 hidden rounded border border-line bg-main shadow group-focus-within:flex group-hover:flex"
         >
           <IconButton
-            label="Add reaction"
+            label={t("addReaction")}
             aria-expanded={picker}
             onClick={(e) => {
               // Open towards the larger part of the window, so the picker is not cut off by the list's edge.
@@ -372,23 +387,23 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
           >
             ☺
           </IconButton>
-          <IconButton label="Reply" onClick={() => onReply(message.id)}>↩</IconButton>
-          {mine ? <IconButton label="Edit message" onClick={() => onEdit(message.id)} data-testid="edit-message">✎</IconButton> : null}
+          <IconButton label={t("reply")} onClick={() => onReply(message.id)}>↩</IconButton>
+          {mine ? <IconButton label={t("editMessage")} onClick={() => onEdit(message.id)} data-testid="edit-message">✎</IconButton> : null}
           {canPin ? (
-            <IconButton label={message.pinned ? "Unpin message" : "Pin message"} aria-pressed={!!message.pinned} onClick={() => void togglePin()} data-testid="pin-message">
+            <IconButton label={message.pinned ? t("unpinMessage") : t("pinMessage")} aria-pressed={!!message.pinned} onClick={() => void togglePin()} data-testid="pin-message">
               📌
             </IconButton>
           ) : null}
-          {!inThread && !message.thread ? <IconButton label="Create thread" onClick={() => setNaming(true)} data-testid="create-thread">🧵</IconButton> : null}
-          <IconButton label="Copy link to message" onClick={copyLink}>🔗</IconButton>
+          {!inThread && !message.thread ? <IconButton label={t("createThread")} onClick={() => setNaming(true)} data-testid="create-thread">🧵</IconButton> : null}
+          <IconButton label={t("copyLink")} onClick={copyLink}>🔗</IconButton>
           {!mine && message.community_id ? (
             // Reports go to the community's moderators (a DM has none: block the person instead).
-            <IconButton label="Report message" onClick={() => setReporting(true)} data-testid="report-message" className="hover:text-danger">⚑</IconButton>
+            <IconButton label={t("reportMessage")} onClick={() => setReporting(true)} data-testid="report-message" className="hover:text-danger">⚑</IconButton>
           ) : null}
-          {mine ? <IconButton label="Delete message" onClick={() => setConfirmDelete(true)} data-testid="delete-message" className="hover:text-danger">🗑</IconButton> : null}
+          {mine ? <IconButton label={t("deleteMessage")} onClick={() => setConfirmDelete(true)} data-testid="delete-message" className="hover:text-danger">🗑</IconButton> : null}
           {picker ? (
             <div className={`absolute right-0 z-20 ${pickerUp ? "bottom-full mb-1" : "top-full mt-1"}`}>
-              <EmojiPicker actionLabel="React with" onPick={(e) => void react(e)} onClose={() => setPicker(false)} />
+              <EmojiPicker actionLabel={t("reactWith")} onPick={(e) => void react(e)} onClose={() => setPicker(false)} />
             </div>
           ) : null}
         </div>
@@ -396,9 +411,9 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
 
       {naming ? (
         <NameDialog
-          title="Create thread"
-          label="Thread name"
-          submitLabel="Create thread"
+          title={t("createThread")}
+          label={t("threadName")}
+          submitLabel={t("createThread")}
           testId="create-thread-dialog"
           onClose={() => setNaming(false)}
           onSubmit={async (name) => {
@@ -412,24 +427,24 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
 
       {reporting ? (
         <NameDialog
-          title={`Report ${displayName(author)}'s message to the moderators`}
-          label="What is wrong with it?"
-          submitLabel="Report"
+          title={t("reportTitle", { name: displayName(author) })}
+          label={t("reportLabel")}
+          submitLabel={t("report")}
           field="reason"
           testId="report-dialog"
           onClose={() => setReporting(false)}
           onSubmit={async (reason) => {
             await rest.reportMessage(message.channel_id, message.id, reason);
-            setNote("Reported. The moderators will look at it.");
+            setNote(t("reported"));
           }}
         />
       ) : null}
 
       {confirmDelete ? (
         <ConfirmDialog
-          title="Delete this message?"
-          body="It will be removed for everyone. This cannot be undone."
-          confirmLabel="Delete"
+          title={t("deleteTitle")}
+          body={t("deleteBody")}
+          confirmLabel={t("delete")}
           testId="delete-dialog"
           onClose={() => setConfirmDelete(false)}
           onConfirm={async () => {
@@ -443,12 +458,13 @@ function UserMessageRow({ message, grouped, myId, editing, onEdit, onReply, canM
 }
 
 export function PendingRow({ pending, grouped }: { pending: PendingMessage; grouped: boolean }) {
+  const { t } = useTranslation("messages");
   const failed = pending.status === "failed";
   return (
     <article
       data-testid={`pending-${pending.nonce}`}
       data-status={pending.status}
-      aria-label={`${failed ? "Not sent" : "Sending"}: ${pending.content || attachmentSummary(pending)}`}
+      aria-label={`${failed ? t("notSent") : t("sending")}: ${pending.content || attachmentSummary(pending)}`}
       className={`px-4 ${grouped ? "" : "mt-3"} pb-0.5`}
     >
       {pending.reply_to ? <ReplyQuote channelId={pending.channel_id} replyTo={pending.reply_to} myId={pending.author.id} /> : null}
@@ -468,12 +484,12 @@ export function PendingRow({ pending, grouped }: { pending: PendingMessage; grou
           ) : null}
           {failed ? (
             <div className="mt-1 flex flex-wrap items-center gap-2 text-sm" role="alert">
-              <span className="text-danger">Not sent{pending.error ? `: ${pending.error}` : "."}</span>
-              <Button variant="secondary" className="px-2 py-1" onClick={() => void retrySend(rest, pending.channel_id, pending.nonce)}>Retry</Button>
-              <Button variant="ghost" className="px-2 py-1" onClick={() => discardSend(pending.channel_id, pending.nonce)}>Discard</Button>
+              <span className="text-danger">{pending.error ? t("notSentBecause", { error: pending.error }) : t("notSentDot")}</span>
+              <Button variant="secondary" className="px-2 py-1" onClick={() => void retrySend(rest, pending.channel_id, pending.nonce)}>{t("retry")}</Button>
+              <Button variant="ghost" className="px-2 py-1" onClick={() => discardSend(pending.channel_id, pending.nonce)}>{t("discard")}</Button>
             </div>
           ) : (
-            <span className="sr-only">Sending</span>
+            <span className="sr-only">{t("sending")}</span>
           )}
         </div>
       </div>
@@ -485,7 +501,7 @@ export function PendingRow({ pending, grouped }: { pending: PendingMessage; grou
 function attachmentSummary(m: { attachments?: { filename: string }[] | undefined }): string {
   const files = m.attachments ?? [];
   if (files.length === 1) return files[0]!.filename;
-  return files.length ? `${files.length} files` : "";
+  return files.length ? i18n.t("messages:files", { count: files.length }) : "";
 }
 
 /** An author's avatar with their presence dot (re-renders only when that one user's status changes). */

@@ -10,8 +10,9 @@ import { IconButton } from "../../ui/Button";
 import { isDirectType } from "../../stores/directChannels";
 import { Isolated } from "../../ui/Isolated";
 import { RichText } from "./RichText";
+import { Trans, useTranslation } from "react-i18next";
+import { formatDateTime } from "../../i18n/format";
 
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** Fetches the channel's pins when they were never fetched or a CHANNEL_PINS_UPDATE made them stale. */
 export function usePinsOf(channelId: string): { messages: Message[] | undefined; error: string | null; retry: () => void } {
@@ -40,6 +41,7 @@ export function usePinsOf(channelId: string): { messages: Message[] | undefined;
 }
 
 function PinnedItem({ message, canUnpin, myId }: { message: Message; canUnpin: boolean; myId: string | undefined }) {
+  const { t } = useTranslation("messages");
   const author = useMembers((s) => s.users[message.author.id]) ?? message.author;
   const loaded = useMessages((s) => !!s.byChannel[message.channel_id]?.byId[message.id]);
   const [error, setError] = useState<string | null>(null);
@@ -66,25 +68,25 @@ function PinnedItem({ message, canUnpin, myId }: { message: Message; canUnpin: b
       <div className="flex items-center gap-2">
         <Avatar id={author.id} name={name} url={author.avatar_url} size="sm" />
         <Isolated className="truncate font-semibold" text={name} />
-        <time dateTime={message.created_at} className="shrink-0 text-xs text-muted">{dateTimeFmt.format(new Date(message.created_at))}</time>
+        <time dateTime={message.created_at} className="shrink-0 text-xs text-muted">{formatDateTime(message.created_at)}</time>
       </div>
       <div dir="auto" className="mt-1 whitespace-pre-wrap break-words text-sm" data-testid="pinned-content">
         <RichText content={message.content} myId={myId} />
         {message.attachments?.length ? (
           <span className="block text-xs text-muted" data-testid="pinned-attachments">
-            📎 {message.attachments.length === 1 ? message.attachments[0]!.filename : `${message.attachments.length} files`}
+            📎 {message.attachments.length === 1 ? message.attachments[0]!.filename : t("files", { count: message.attachments.length })}
           </span>
         ) : null}
       </div>
       <div className="mt-1 flex gap-3 text-xs">
         {loaded ? (
           <button type="button" className="font-semibold text-accent hover:underline" onClick={jump} data-testid="jump-to-pinned">
-            Jump
+            {t("jump")}
           </button>
         ) : null}
         {canUnpin ? (
           <button type="button" disabled={busy} className="font-semibold text-danger hover:underline disabled:opacity-60" onClick={() => void unpin()} data-testid="unpin">
-            Unpin
+            {t("unpin")}
           </button>
         ) : null}
       </div>
@@ -106,10 +108,11 @@ export function PinsPanel({
   /** From {@link usePinsOf}, called once by the channel view (it also shows the count). */
   pins: ReturnType<typeof usePinsOf>;
 }) {
+  const { t } = useTranslation("messages");
   const close = () => usePins.getState().setOpen(null);
   return (
     <aside
-      aria-label="Pinned messages"
+      aria-label={t("pinned")}
       data-testid="pins-panel"
       onKeyDown={(e) => {
         if (e.key === "Escape") close();
@@ -117,22 +120,23 @@ export function PinsPanel({
       className="absolute bottom-0 right-0 top-12 z-30 flex w-full max-w-sm flex-col border-l border-line bg-main shadow-xl"
     >
       <header className="flex h-12 shrink-0 items-center gap-2 border-b border-line px-3">
-        <h2 className="font-semibold">Pinned messages</h2>
-        <IconButton label="Close pinned messages" onClick={close} className="ml-auto" autoFocus data-testid="close-pins">
+        <h2 className="font-semibold">{t("pinned")}</h2>
+        <IconButton label={t("closePins")} onClick={close} className="ml-auto" autoFocus data-testid="close-pins">
           ✕
         </IconButton>
       </header>
       <div className="min-h-0 flex-1 overflow-y-auto p-3">
         {error ? (
           <p role="alert" className="text-sm text-danger">
-            Could not load pinned messages: {error}{" "}
-            <button type="button" className="underline" onClick={retry}>Try again</button>
+            {t("couldNotLoadPins", { error })}{" "}
+            <button type="button" className="underline" onClick={retry}>{t("tryAgain")}</button>
           </p>
         ) : messages === undefined ? (
-          <p role="status" className="text-sm text-muted">Loading pinned messages…</p>
+          <p role="status" className="text-sm text-muted">{t("loadingPins")}</p>
         ) : messages.length === 0 ? (
           <p className="text-sm text-muted" data-testid="no-pins">
-            No pinned messages in <Isolated text={`${isDirectType(channel.type) ? "@" : "#"}${channel.name}`} /> yet.{canPin ? " Pin one from its message actions (📌)." : ""}
+            <Trans t={t} i18nKey="noPins" components={{ channel: <Isolated text={`${isDirectType(channel.type) ? "@" : "#"}${channel.name}`} /> }} />
+            {canPin ? t("noPinsHint") : ""}
           </p>
         ) : (
           <ul className="flex flex-col gap-2" data-testid="pins-list">

@@ -12,6 +12,7 @@ import { useRoles } from "../../stores/roles";
 import { Button } from "../../ui/Button";
 import { Dialog } from "../../ui/Dialog";
 import { linkLabel, stripBidiControls } from "../../ui/safeText";
+import { Trans, useTranslation } from "react-i18next";
 
 interface Ctx {
   myId: string | undefined;
@@ -132,13 +133,14 @@ function InlineView({ node, ctx }: { node: Inline; ctx: Ctx }): ReactNode {
 }
 
 function Spoiler({ children }: { children: ReactNode }) {
+  const { t } = useTranslation("messages");
   const [shown, setShown] = useState(false);
   if (shown) return <span data-testid="spoiler" data-shown="true" className="rounded bg-elevated px-0.5">{children}</span>;
   return (
     <span
       role="button"
       tabIndex={0}
-      aria-label="Spoiler, press to show"
+      aria-label={t("spoiler")}
       data-testid="spoiler"
       data-shown="false"
       onClick={() => setShown(true)}
@@ -221,21 +223,22 @@ function MaskedLink({ href, ctx, children }: { href: string; ctx: Ctx; children:
 }
 
 export function LeaveDialog({ href, onClose }: { href: string; onClose: () => void }) {
+  const { t } = useTranslation("messages");
   return (
-    <Dialog title="Leaving Voxora" onClose={onClose} testId="leave-dialog">
+    <Dialog title={t("leavingTitle")} onClose={onClose} testId="leave-dialog">
       <p>
-        You are leaving Voxora for <strong data-testid="leave-host"><bdi>{hostOf(href)}</bdi></strong>.
+        <Trans t={t} i18nKey="leavingBody" values={{ host: hostOf(href) }} components={{ strong: <strong data-testid="leave-host" />, bdi: <bdi /> }} />
       </p>
       <p className="break-all text-sm text-muted" data-testid="leave-href"><bdi>{href}</bdi></p>
       <div className="flex justify-end gap-2">
-        <Button variant="ghost" onClick={onClose}>Cancel</Button>
+        <Button variant="ghost" onClick={onClose}>{t("cancel")}</Button>
         <Button
           onClick={() => {
             window.open(href, "_blank", "noopener,noreferrer");
             onClose();
           }}
         >
-          Open link
+          {t("openLink")}
         </Button>
       </div>
     </Dialog>
@@ -285,6 +288,7 @@ function AutoLink({ href, text }: { href: string; text: string }) {
 }
 
 function UserMention({ id, myId }: { id: string; myId: string | undefined }) {
+  const { t } = useTranslation("messages");
   const user = useMembers((s) => s.users[id]);
   const mine = id === myId;
   return (
@@ -294,12 +298,13 @@ function UserMention({ id, myId }: { id: string; myId: string | undefined }) {
       data-me={mine ? "true" : "false"}
       className={`rounded px-0.5 font-medium ${mine ? "bg-amber-400/40 text-fg ring-1 ring-amber-400" : "bg-mention text-mention-fg"}`}
     >
-      @<bdi>{user ? displayName(user) : "unknown user"}</bdi>
+      @<bdi>{user ? displayName(user) : t("unknownUser")}</bdi>
     </span>
   );
 }
 
 function RoleMention({ id, communityId }: { id: string; communityId: string | undefined }) {
+  const { t } = useTranslation("messages");
   const role = useRoles((s) => (communityId ? s.byCommunity[communityId]?.[id] : undefined));
   const ensure = useRoles((s) => s.ensure);
   useEffect(() => {
@@ -307,15 +312,16 @@ function RoleMention({ id, communityId }: { id: string; communityId: string | un
   }, [communityId, ensure]);
   return (
     <span data-testid="role-mention" data-role-id={id} className="rounded bg-mention px-0.5 font-medium text-mention-fg">
-      @<bdi>{role ? role.name : "unknown role"}</bdi>
+      @<bdi>{role ? role.name : t("unknownRole")}</bdi>
     </span>
   );
 }
 
 function ChannelMention({ id }: { id: string }) {
+  const { t } = useTranslation("messages");
   const channel = useChannels((s) => s.byId[id]);
   if (!channel) {
-    return <span data-testid="channel-mention" className="rounded bg-mention px-0.5 font-medium text-mention-fg">#unknown channel</span>;
+    return <span data-testid="channel-mention" className="rounded bg-mention px-0.5 font-medium text-mention-fg">#{t("unknownChannel")}</span>;
   }
   return (
     <Link

@@ -4,6 +4,7 @@
 import { ChannelType, type Channel, type Member, type Role } from "../../api/types";
 import { searchEmoji, withSkin, type EmojiData } from "../../emoji/data";
 import { displayName } from "../../stores/members";
+import i18n from "../../i18n";
 
 export interface Trigger {
   kind: "@" | "#" | ":";
@@ -73,7 +74,7 @@ export function suggest(
       .map((r) => ({ key: r.id, icon: "@", label: r.name, detail: "role", insert: `<@&${r.id}> ` }));
     const everyone: Suggestion[] = ["everyone", "here"]
       .filter((n) => matches(q, n))
-      .map((n) => ({ key: n, icon: "@", label: n, detail: n === "everyone" ? "everyone in this channel" : "everyone online", insert: `@${n} ` }));
+      .map((n) => ({ key: n, icon: "@", label: n, detail: n === "everyone" ? i18n.t("messages:everyoneHere") : i18n.t("messages:everyoneOnline"), insert: `@${n} ` }));
     return [...people, ...roles, ...everyone].slice(0, limit);
   }
   if (trigger.kind === "#") {

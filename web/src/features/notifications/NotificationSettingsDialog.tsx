@@ -8,15 +8,20 @@ import { useNotifications } from "../../notifications/store";
 import { Button } from "../../ui/Button";
 import { Dialog, DialogActions } from "../../ui/Dialog";
 import { FormError } from "../../ui/TextField";
+import { useTranslation } from "react-i18next";
+import { formatDateTime } from "../../i18n/format";
 
 export type NotificationTarget = { kind: "community"; community: CommunityInfo } | { kind: "channel"; channel: Channel };
 
-const LEVELS: { value: ChannelNotificationLevel; label: string }[] = [
-  { value: "inherit", label: "Same as the community" },
-  { value: "all", label: "All messages" },
-  { value: "mentions", label: "Only @mentions" },
-  { value: "nothing", label: "Nothing" },
+const LEVELS: { value: ChannelNotificationLevel; label: "levelInherit" | "levelAll" | "levelMentions" | "levelNothing" }[] = [
+  { value: "inherit", label: "levelInherit" },
+  { value: "all", label: "levelAll" },
+  { value: "mentions", label: "levelMentions" },
+  { value: "nothing", label: "levelNothing" },
 ];
+
+/** "For 15 minutes", "Until I turn it back on": the mute choices in the user's language. */
+const MUTE_KEYS = ["mute15m", "mute1h", "mute8h", "mute24h", "muteForever"] as const;
 
 /** "not muted", "keep the current mute", or an index into MUTE_CHOICES. */
 type MuteChoice = "none" | "keep" | `${number}`;
@@ -35,6 +40,7 @@ export function settingsRequest(
 }
 
 export function NotificationSettingsDialog({ target, onClose }: { target: NotificationTarget; onClose: () => void }) {
+  const { t } = useTranslation("notifications");
   const settings = useNotifications((s) => s.settings);
   const markEligible = useNotifications((s) => s.markEligible);
   const communityRow = target.kind === "community" ? settings.communities.find((c) => c.community_id === target.community.id) : undefined;
@@ -80,28 +86,28 @@ export function NotificationSettingsDialog({ target, onClose }: { target: Notifi
   }
 
   return (
-    <Dialog title={`Notifications for ${name}`} onClose={onClose} testId="notification-settings-dialog">
+    <Dialog title={t("title", { name })} onClose={onClose} testId="notification-settings-dialog">
       <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
         <FormError message={message} />
         <fieldset className="flex flex-col gap-1">
-          <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Notify me about</legend>
+          <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">{t("notifyAbout")}</legend>
           {levels.map((l) => (
             <label key={l.value} className="flex items-center gap-2">
               <input type="radio" name="level" value={l.value} checked={level === l.value} onChange={() => setLevel(l.value)} data-testid={`level-${l.value}`} />
-              {l.label}
+              {t(l.label)}
             </label>
           ))}
         </fieldset>
         <div className="flex flex-col gap-1">
           <label htmlFor={muteId} className="text-xs font-semibold uppercase tracking-wide text-muted">
-            Mute
+            {t("mute")}
           </label>
           <select id={muteId} value={mute} onChange={(e) => setMute(e.target.value as MuteChoice)} data-testid="mute" className="rounded border border-line bg-elevated px-3 py-2">
-            <option value="none">Not muted</option>
-            {mutedUntil ? <option value="keep">Muted until {new Date(mutedUntil).toLocaleString()}</option> : null}
+            <option value="none">{t("notMuted")}</option>
+            {mutedUntil ? <option value="keep">{t("mutedUntil", { when: formatDateTime(mutedUntil) })}</option> : null}
             {MUTE_CHOICES.map((c, i) => (
               <option key={c.label} value={String(i)}>
-                For {c.label.toLowerCase()}
+                {t(MUTE_KEYS[i] ?? "muteForever")}
               </option>
             ))}
           </select>
@@ -109,19 +115,19 @@ export function NotificationSettingsDialog({ target, onClose }: { target: Notifi
         {target.kind === "community" ? (
           <label className="flex items-center gap-2">
             <input type="checkbox" checked={suppress} onChange={(e) => setSuppress(e.target.checked)} data-testid="suppress-everyone" />
-            Suppress @everyone and @here
+            {t("suppress")}
           </label>
         ) : null}
         <label className="flex items-center gap-2">
           <input type="checkbox" checked={previews} onChange={(e) => setPreviews(e.target.checked)} data-testid="show-previews" />
-          Show message text in pushes from private channels (all communities)
+          {t("previews")}
         </label>
         <DialogActions>
           <Button variant="secondary" onClick={onClose}>
-            Cancel
+            {t("cancel")}
           </Button>
           <Button type="submit" disabled={busy} data-testid="save-notification-settings">
-            Save
+            {t("save")}
           </Button>
         </DialogActions>
       </form>

@@ -9,6 +9,7 @@ import { useThreads } from "../../stores/threads";
 import { parseQuery, type QuerySources, type SearchPerson, type SearchPlace } from "./query";
 import { closeSearch, runSearch } from "./run";
 import { applySuggestion, suggest, type SearchSuggestion } from "./suggest";
+import { useTranslation } from "react-i18next";
 
 export function scopeOf(channel: Channel): SearchScope {
   return isDirectType(channel.type) ? { kind: "direct" } : { kind: "community", communityId: channel.community_id };
@@ -50,6 +51,7 @@ function useSources(scope: SearchScope): QuerySources {
  * checked before anything is sent.
  */
 export function SearchBox({ channel }: { channel: Channel }) {
+  const { t } = useTranslation("search");
   const scope = useMemo(() => scopeOf(channel), [channel]);
   const sources = useSources(scope);
   const [text, setText] = useState(() => {
@@ -134,7 +136,7 @@ export function SearchBox({ channel }: { channel: Channel }) {
     }
   }
 
-  const label = scope.kind === "direct" ? "Search direct messages" : "Search this community";
+  const label = scope.kind === "direct" ? t("searchDirect") : t("searchCommunity");
   return (
     <div className="relative w-24 shrink-0 transition-[width] sm:w-44 sm:focus-within:w-64" role="search" data-testid="search-box">
       <label htmlFor={`${id}-input`} className="sr-only">{label}</label>
@@ -147,7 +149,7 @@ export function SearchBox({ channel }: { channel: Channel }) {
         enterKeyHint="search"
         autoComplete="off"
         spellCheck={false}
-        placeholder="Search"
+        placeholder={t("search")}
         maxLength={1000}
         value={text}
         role="combobox"
@@ -171,7 +173,7 @@ export function SearchBox({ channel }: { channel: Channel }) {
       <ul
         id={listId}
         role="listbox"
-        aria-label="Search filters"
+        aria-label={t("filters")}
         data-testid="search-suggestions"
         hidden={!open}
         className="fixed inset-x-2 top-12 z-40 max-h-80 overflow-y-auto rounded-lg border border-line bg-main py-1 shadow-xl sm:absolute sm:inset-x-auto sm:right-0 sm:top-full sm:mt-1 sm:w-80"

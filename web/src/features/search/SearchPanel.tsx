@@ -15,8 +15,10 @@ import { Isolated } from "../../ui/Isolated";
 import { stripBidiControls } from "../../ui/safeText";
 import { closeSearch, loadMore, resort } from "./run";
 import { countText, groupHits, placeLabel, readableMentions, splitHighlights, type MentionNames, type PlaceLabel } from "./results";
+import { useTranslation } from "react-i18next";
+import { formatDateTime } from "../../i18n/format";
+import i18n from "../../i18n";
 
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** Names for mentions and channel headings, from what the client knows. */
 function useNames(scope: SearchScope): { mentions: MentionNames; place: (id: string) => string | undefined } {
@@ -54,7 +56,7 @@ function Files({ message }: { message: Message }) {
   if (!message.attachments?.length) return null;
   return (
     <span className="block text-xs text-muted">
-      📎 <Isolated text={message.attachments.length === 1 ? message.attachments[0]!.filename : `${message.attachments.length} files`} />
+      📎 <Isolated text={message.attachments.length === 1 ? message.attachments[0]!.filename : i18n.t("messages:files", { count: message.attachments.length })} />
     </span>
   );
 }
@@ -71,6 +73,7 @@ function ContextLine({ message, names }: { message: Message; names: MentionNames
 }
 
 function Hit({ hit, names, onOpen }: { hit: SearchHit; names: MentionNames; onOpen: (hit: SearchHit) => void }) {
+  const { t } = useTranslation("search");
   const m = hit.message;
   const author = useMembers((s) => s.users[m.author.id]) ?? m.author;
   const name = displayName(author);
@@ -88,8 +91,8 @@ function Hit({ hit, names, onOpen }: { hit: SearchHit; names: MentionNames; onOp
         <span className="flex w-full items-center gap-2">
           <Avatar id={author.id} name={name} url={author.avatar_url} size="sm" />
           <Isolated className="truncate font-semibold" text={name} />
-          <time dateTime={m.created_at} className="shrink-0 text-xs text-muted">{dateTimeFmt.format(new Date(m.created_at))}</time>
-          {m.pinned ? <span className="ml-auto text-xs" title="Pinned" aria-label="Pinned">📌</span> : null}
+          <time dateTime={m.created_at} className="shrink-0 text-xs text-muted">{formatDateTime(m.created_at)}</time>
+          {m.pinned ? <span className="ml-auto text-xs" title={t("pinned")} aria-label={t("pinned")}>📌</span> : null}
         </span>
         <span dir="auto" className="mt-1 block w-full whitespace-pre-wrap break-words text-sm" data-testid="search-hit-content">
           <Highlighted content={m.content} hit={hit} names={names} />
@@ -131,6 +134,7 @@ function Heading({ label }: { label: PlaceLabel }) {
 }
 
 function SortToggle({ sort }: { sort: SearchSort }) {
+  const { t } = useTranslation("search");
   const option = (value: SearchSort, text: string) => (
     <button
       type="button"
@@ -143,9 +147,9 @@ function SortToggle({ sort }: { sort: SearchSort }) {
     </button>
   );
   return (
-    <div role="group" aria-label="Sort results" className="ml-auto flex overflow-hidden rounded border border-line text-xs">
-      {option("relevance", "Relevance")}
-      {option("newest", "Newest")}
+    <div role="group" aria-label={t("sort")} className="ml-auto flex overflow-hidden rounded border border-line text-xs">
+      {option("relevance", t("relevance"))}
+      {option("newest", t("newest"))}
     </div>
   );
 }
@@ -156,6 +160,7 @@ function SortToggle({ sort }: { sort: SearchSort }) {
  * channel (or thread) at the message, highlighted.
  */
 export function SearchPanel({ view }: { view: SearchView }) {
+  const { t } = useTranslation("search");
   const navigate = useNavigate();
   const names = useNames(view.scope);
   const groups = useMemo(() => groupHits(view.hits), [view.hits]);
@@ -180,7 +185,7 @@ export function SearchPanel({ view }: { view: SearchView }) {
   const busy = view.status === "loading";
   return (
     <aside
-      aria-label="Search results"
+      aria-label={t("searchResults")}
       data-testid="search-panel"
       aria-busy={busy || view.loadingMore}
       onKeyDown={(e) => {
@@ -189,14 +194,14 @@ export function SearchPanel({ view }: { view: SearchView }) {
       className="absolute bottom-0 right-0 top-12 z-30 flex w-full max-w-sm flex-col border-l border-line bg-main shadow-xl"
     >
       <header className="flex h-12 shrink-0 items-center gap-2 border-b border-line px-3">
-        <h2 className="font-semibold">Search results</h2>
-        <IconButton label="Close search results" onClick={closeSearch} className="ml-auto" data-testid="close-search">
+        <h2 className="font-semibold">{t("searchResults")}</h2>
+        <IconButton label={t("close")} onClick={closeSearch} className="ml-auto" data-testid="close-search">
           ✕
         </IconButton>
       </header>
       <div className="flex shrink-0 items-center gap-2 border-b border-line px-3 py-2 text-sm">
         <p role="status" data-testid="search-count" className="font-medium">
-          {busy ? "Searching…" : view.status === "error" ? "" : countText(view.total, view.capped, SearchLimits.MaxCountedResults)}
+          {busy ? t("searching") : view.status === "error" ? "" : countText(view.total, view.capped, SearchLimits.MaxCountedResults)}
         </p>
         <SortToggle sort={view.sort} />
       </div>
@@ -204,7 +209,7 @@ export function SearchPanel({ view }: { view: SearchView }) {
         {view.status === "error" ? (
           <p role="alert" className="text-sm text-danger" data-testid="search-failed">{view.error}</p>
         ) : busy ? null : groups.length === 0 ? (
-          <p className="text-sm text-muted" data-testid="search-empty">No messages match.</p>
+          <p className="text-sm text-muted" data-testid="search-empty">{t("noMatch")}</p>
         ) : (
           <div className="flex flex-col gap-4">
             {groups.map((g) => (
@@ -228,7 +233,7 @@ export function SearchPanel({ view }: { view: SearchView }) {
                 data-testid="search-load-more"
                 className="self-center rounded bg-elevated px-3 py-1.5 text-sm font-medium hover:bg-hover disabled:opacity-60"
               >
-                {view.loadingMore ? "Loading…" : "Load more"}
+                {view.loadingMore ? t("loading") : t("loadMore")}
               </button>
             ) : null}
           </div>

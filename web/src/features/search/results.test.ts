@@ -89,7 +89,7 @@ describe("readableMentions and countText", () => {
   it("counts, or says the count stopped", () => {
     expect(countText(1, false, 1000)).toBe("1 result");
     expect(countText(0, false, 1000)).toBe("0 results");
-    expect(countText(1000, true, 1000)).toBe("More than 1000 results");
+    expect(countText(1000, true, 1000)).toBe("More than 1,000 results");
   });
 });
 

@@ -2,6 +2,8 @@
 // how a channel is named in the results.
 import { ApiError, describeError } from "../../api/errors";
 import { ChannelType, type SearchChannel, type SearchHit, type TextRange } from "../../api/types";
+import i18n from "../../i18n";
+import { formatNumber } from "../../i18n/format";
 
 export interface Segment {
   text: string;
@@ -83,12 +85,12 @@ export interface PlaceLabel {
 /** How a hit's channel is headed; `nameOf` gives names the client knows (channels, conversation titles) by id. */
 export function placeLabel(channel: SearchChannel, nameOf: (id: string) => string | undefined): PlaceLabel {
   if (channel.type === ChannelType.DirectMessage || channel.type === ChannelType.GroupDirectMessage) {
-    return { name: nameOf(channel.id) ?? channel.name ?? "Direct message", parent: null, kind: "direct" };
+    return { name: nameOf(channel.id) ?? channel.name ?? i18n.t("search:directMessage"), parent: null, kind: "direct" };
   }
   if (channel.type === ChannelType.Thread) {
-    return { name: channel.name ?? nameOf(channel.id) ?? "thread", parent: channel.parent_id ? (nameOf(channel.parent_id) ?? null) : null, kind: "thread" };
+    return { name: channel.name ?? nameOf(channel.id) ?? i18n.t("search:thread"), parent: channel.parent_id ? (nameOf(channel.parent_id) ?? null) : null, kind: "thread" };
   }
-  return { name: channel.name ?? nameOf(channel.id) ?? "unknown channel", parent: null, kind: "channel" };
+  return { name: channel.name ?? nameOf(channel.id) ?? i18n.t("messages:unknownChannel"), parent: null, kind: "channel" };
 }
 
 export interface MentionNames {
@@ -102,16 +104,16 @@ const MENTION = /<(@&|@|#)([A-Za-z0-9_]{1,64})>/g;
 /** Mentions as people read them (`<@usr_1>` → `@alice`), for a result's plain text (matched pieces are rewritten separately). */
 export function readableMentions(text: string, names: MentionNames): string {
   return text.replace(MENTION, (_all, sigil: string, id: string) => {
-    if (sigil === "#") return `#${names.channel(id) ?? "unknown channel"}`;
-    if (sigil === "@&") return `@${names.role(id) ?? "unknown role"}`;
-    return `@${names.user(id) ?? "unknown user"}`;
+    if (sigil === "#") return `#${names.channel(id) ?? i18n.t("messages:unknownChannel")}`;
+    if (sigil === "@&") return `@${names.role(id) ?? i18n.t("messages:unknownRole")}`;
+    return `@${names.user(id) ?? i18n.t("messages:unknownUser")}`;
   });
 }
 
 /** "1 result", "12 results", "More than 1000 results". */
 export function countText(total: number, capped: boolean, cap: number): string {
-  if (capped) return `More than ${cap} results`;
-  return `${total} ${total === 1 ? "result" : "results"}`;
+  if (capped) return i18n.t("search:moreThan", { cap: formatNumber(cap) });
+  return i18n.t("search:results", { count: total, formatted: formatNumber(total) });
 }
 
 /** What went wrong, in words that say what to do; the server's own explanation follows when it gave one. */
@@ -119,15 +121,15 @@ export function searchErrorText(e: unknown): string {
   if (!(e instanceof ApiError)) return describeError(e);
   if (e.status === 429 || e.code === "rate_limited") {
     const wait = e.retryAfterSeconds;
-    return `Too many searches in a short time. Try again ${wait ? `in ${wait} ${wait === 1 ? "second" : "seconds"}` : "in a minute"}.`;
+    return wait ? i18n.t("search:tooManyIn", { count: wait }) : i18n.t("search:tooMany");
   }
   if (e.code === "query_too_expensive") {
-    const advice = "This search is too broad to run: look for at least one word (not only -exclusions or a bare *), with at most 10 words and 5 exclusions.";
+    const advice = i18n.t("search:tooBroad");
     return e.detail ? `${advice} (${e.detail})` : advice;
   }
   if (e.status === 400) {
     const fields = Object.values(e.fieldErrors).flat();
-    return `The search was refused: ${fields.length ? fields.join(" ") : (e.detail ?? e.title)}`;
+    return i18n.t("search:refused", { why: fields.length ? fields.join(" ") : (e.detail ?? e.title) });
   }
   return describeError(e);
 }

@@ -7,6 +7,7 @@ import { Button } from "../../ui/Button";
 import { FormError, TextField } from "../../ui/TextField";
 import { SecondFactorField } from "../auth/SecondFactorField";
 import { backupCodesText, cleanCode, groupSecret, isCompleteBackupCode, isCompleteCode, secondFactor, secondFactorError } from "../auth/twoFactor";
+import { useTranslation } from "react-i18next";
 
 type Step =
   | { kind: "idle" }
@@ -20,6 +21,7 @@ type Step =
  * then the backup codes once) or disable (password and a code or backup code).
  */
 export function TwoFactorSettings() {
+  const { t } = useTranslation("settings");
   const user = useSession((s) => s.user);
   const setUser = useSession((s) => s.setUser);
   const [step, setStep] = useState<Step>({ kind: "idle" });
@@ -60,14 +62,14 @@ export function TwoFactorSettings() {
         <div className="flex flex-col gap-3" data-testid="mfa-settings">
           <p data-testid="mfa-status">
             {enabled
-              ? "Two-factor sign-in is on: signing in needs your password and a code from your authenticator app."
-              : "Two-factor sign-in is off. Turn it on to need a code from an authenticator app as well as your password."}
+              ? t("mfa.on")
+              : t("mfa.off")}
           </p>
           <div>
             {enabled ? (
-              <Button variant="danger" onClick={() => setStep({ kind: "disable" })} data-testid="mfa-disable">Turn off two-factor</Button>
+              <Button variant="danger" onClick={() => setStep({ kind: "disable" })} data-testid="mfa-disable">{t("mfa.turnOffTwoFactor")}</Button>
             ) : (
-              <Button onClick={() => setStep({ kind: "password" })} data-testid="mfa-enable">Enable two-factor authentication</Button>
+              <Button onClick={() => setStep({ kind: "password" })} data-testid="mfa-enable">{t("mfa.enable")}</Button>
             )}
           </div>
         </div>
@@ -76,6 +78,7 @@ export function TwoFactorSettings() {
 }
 
 function EnablePassword({ onCancel, onEnrolled }: { onCancel: () => void; onEnrolled: (enrollment: TotpEnrollment) => void }) {
+  const { t } = useTranslation("settings");
   const [password, setPassword] = useState("");
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -93,16 +96,17 @@ function EnablePassword({ onCancel, onEnrolled }: { onCancel: () => void; onEnro
   return (
     <form onSubmit={submit} className="flex flex-col gap-3" noValidate>
       <FormError message={message} />
-      <TextField label="Your password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} autoFocus data-testid="mfa-password" />
+      <TextField label={t("mfa.yourPassword")} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} autoFocus data-testid="mfa-password" />
       <div className="flex gap-3">
-        <Button type="submit" disabled={busy || !password} data-testid="mfa-password-submit">Continue</Button>
-        <Button type="button" variant="secondary" onClick={onCancel}>Cancel</Button>
+        <Button type="submit" disabled={busy || !password} data-testid="mfa-password-submit">{t("mfa.continue")}</Button>
+        <Button type="button" variant="secondary" onClick={onCancel}>{t("cancel")}</Button>
       </div>
     </form>
   );
 }
 
 function ScanAndConfirm({ enrollment, onCancel, onConfirmed }: { enrollment: TotpEnrollment; onCancel: () => void; onConfirmed: (codes: string[]) => void }) {
+  const { t } = useTranslation("settings");
   const [code, setCode] = useState("");
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -127,49 +131,49 @@ function ScanAndConfirm({ enrollment, onCancel, onConfirmed }: { enrollment: Tot
       noValidate
       data-testid="mfa-scan"
     >
-      <p>Scan this QR code with your authenticator app (for example Aegis, Google Authenticator or 1Password).</p>
-      <img src={enrollment.qr_code_data_uri} alt="QR code for your authenticator app" width={240} height={240} className="self-start rounded bg-white p-2" data-testid="totp-qr" />
+      <p>{t("mfa.scan")}</p>
+      <img src={enrollment.qr_code_data_uri} alt={t("mfa.qrAlt")} width={240} height={240} className="self-start rounded bg-white p-2" data-testid="totp-qr" />
       <div>
-        <p className="text-sm text-muted">Can't scan it? Enter this key by hand:</p>
+        <p className="text-sm text-muted">{t("mfa.cantScan")}</p>
         <code className="select-all break-all font-mono text-lg" data-testid="totp-secret" data-secret={enrollment.secret}>
           {groupSecret(enrollment.secret)}
         </code>
       </div>
       <FormError message={message} />
       <TextField
-        label="Code from your authenticator app"
+        label={t("mfa.appCode")}
         inputMode="numeric"
         autoComplete="one-time-code"
         maxLength={6}
         placeholder="123456"
         value={code}
         onChange={(e) => setCode(cleanCode(e.target.value))}
-        hint="Enter the 6 digits the app now shows, to prove it is set up."
+        hint={t("mfa.appCodeHint")}
         data-testid="mfa-confirm-code"
       />
       <div className="flex gap-3">
-        <Button type="submit" disabled={busy || !isCompleteCode(code)} data-testid="mfa-confirm">Turn on</Button>
-        <Button type="button" variant="secondary" onClick={onCancel}>Cancel</Button>
+        <Button type="submit" disabled={busy || !isCompleteCode(code)} data-testid="mfa-confirm">{t("mfa.turnOn")}</Button>
+        <Button type="button" variant="secondary" onClick={onCancel}>{t("cancel")}</Button>
       </div>
     </form>
   );
 }
 
 function BackupCodesList({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+  const { t } = useTranslation("settings");
   const [copied, setCopied] = useState<string | null>(null);
   async function copyAll() {
     try {
       await navigator.clipboard.writeText(backupCodesText(codes));
-      setCopied("Copied.");
+      setCopied(t("mfa.copied"));
     } catch {
-      setCopied("Copying is not allowed here: select the codes and copy them by hand.");
+      setCopied(t("mfa.copyBlocked"));
     }
   }
   return (
     <div className="flex flex-col gap-3">
       <p role="alert" className="rounded border border-danger px-3 py-2 text-sm">
-        Two-factor sign-in is on. Save these backup codes somewhere safe now: they are shown only this once. Each one signs you in once
-        if you lose your phone.
+        {t("mfa.saveCodes")}
       </p>
       <ul className="grid grid-cols-2 gap-2 font-mono text-lg" data-testid="backup-codes">
         {codes.map((c) => (
@@ -177,8 +181,8 @@ function BackupCodesList({ codes, onDone }: { codes: string[]; onDone: () => voi
         ))}
       </ul>
       <div className="flex items-center gap-3">
-        <Button type="button" variant="secondary" onClick={copyAll} data-testid="backup-codes-copy">Copy all</Button>
-        <Button type="button" onClick={onDone} data-testid="backup-codes-done">I saved them</Button>
+        <Button type="button" variant="secondary" onClick={copyAll} data-testid="backup-codes-copy">{t("mfa.copyAll")}</Button>
+        <Button type="button" onClick={onDone} data-testid="backup-codes-done">{t("mfa.savedThem")}</Button>
         <span role="status" className="text-sm text-muted">{copied}</span>
       </div>
     </div>
@@ -186,6 +190,7 @@ function BackupCodesList({ codes, onDone }: { codes: string[]; onDone: () => voi
 }
 
 function DisableForm({ onCancel, onDisabled }: { onCancel: () => void; onDisabled: () => void }) {
+  const { t } = useTranslation("settings");
   const [password, setPassword] = useState("");
   const [useBackupCode, setUseBackupCode] = useState(false);
   const [value, setValue] = useState("");
@@ -211,7 +216,7 @@ function DisableForm({ onCancel, onDisabled }: { onCancel: () => void; onDisable
   return (
     <form onSubmit={submit} className="flex flex-col gap-3" noValidate>
       <FormError message={message} />
-      <TextField label="Your password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={error?.field("password")} data-testid="mfa-disable-password" />
+      <TextField label={t("mfa.yourPassword")} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={error?.field("password")} data-testid="mfa-disable-password" />
       <SecondFactorField
         useBackupCode={useBackupCode}
         onToggle={() => {
@@ -222,8 +227,8 @@ function DisableForm({ onCancel, onDisabled }: { onCancel: () => void; onDisable
         onChange={setValue}
       />
       <div className="flex gap-3">
-        <Button type="submit" variant="danger" disabled={busy || !password || !complete} data-testid="mfa-disable-submit">Turn off</Button>
-        <Button type="button" variant="secondary" onClick={onCancel}>Cancel</Button>
+        <Button type="submit" variant="danger" disabled={busy || !password || !complete} data-testid="mfa-disable-submit">{t("mfa.turnOff")}</Button>
+        <Button type="button" variant="secondary" onClick={onCancel}>{t("cancel")}</Button>
       </div>
     </form>
   );

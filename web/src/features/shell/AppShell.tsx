@@ -20,8 +20,10 @@ import { useSession } from "../../stores/session";
 import { DirectSidebar } from "../direct/DirectSidebar";
 import { ProfileCardHost } from "../direct/ProfileCard";
 import { preventStrayFileDrops } from "../attachments/FileDrop";
+import { useTranslation } from "react-i18next";
 
 export function AppShell() {
+  const { t } = useTranslation("shell");
   const params = useParams({ strict: false }) as { communityId?: string; channelId?: string; messageId?: string };
   const { communityId, channelId } = params;
   const navigate = useNavigate();
@@ -110,11 +112,11 @@ export function AppShell() {
         <main className="flex min-w-0 flex-1 flex-col bg-main">
           <VoiceIndicator />
           {!hasData ? (
-            <Loading label="Connecting…" />
+            <Loading label={t("connecting")} />
           ) : channel && (community || direct) ? (
             <ChannelView key={channel.id} channel={channel} focusMessageId={params.messageId ?? null} />
           ) : direct ? (
-            <p className="m-auto p-6 text-center text-muted" data-testid="dm-home-empty">Pick a conversation, or start one from someone's profile.</p>
+            <p className="m-auto p-6 text-center text-muted" data-testid="dm-home-empty">{t("dmHomeEmpty")}</p>
           ) : (
             <EmptyHome hasCommunity={!!community} />
           )}

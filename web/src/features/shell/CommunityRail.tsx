@@ -5,6 +5,7 @@ import { communityTotals, directUnread, titleFor, useUnread } from "../../stores
 import { DIRECT_HOME } from "../../stores/directChannels";
 import { CreateCommunityDialog } from "../communities/CommunityDialogs";
 import { stripBidiControls } from "../../ui/safeText";
+import { useTranslation } from "react-i18next";
 
 function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
@@ -12,6 +13,7 @@ function initials(name: string): string {
 }
 
 export function CommunityRail({ activeId }: { activeId: string | undefined }) {
+  const { t } = useTranslation("shell");
   const byId = useCommunities((s) => s.byId);
   const counts = useUnread((s) => s.byChannel);
   const [creating, setCreating] = useState(false);
@@ -26,14 +28,14 @@ export function CommunityRail({ activeId }: { activeId: string | undefined }) {
   }, [counts]);
 
   return (
-    <nav aria-label="Communities" className="flex w-[72px] shrink-0 flex-col items-center gap-2 overflow-y-auto bg-rail py-3">
+    <nav aria-label={t("communities")} className="flex w-[72px] shrink-0 flex-col items-center gap-2 overflow-y-auto bg-rail py-3">
       <div className="relative">
         <Link
           to="/app/$communityId"
           params={{ communityId: DIRECT_HOME }}
-          aria-label={`Direct messages${dmUnread ? ` (${dmUnread} unread)` : ""}`}
+          aria-label={dmUnread ? t("directMessagesUnread", { count: dmUnread }) : t("directMessages")}
           aria-current={activeId === DIRECT_HOME ? "page" : undefined}
-          title="Direct messages"
+          title={t("directMessages")}
           data-testid="dm-home-button"
           className={`flex h-12 w-12 items-center justify-center text-xl transition-all ${
             activeId === DIRECT_HOME ? "rounded-2xl bg-accent text-white" : "rounded-3xl bg-main text-fg hover:rounded-2xl hover:bg-accent hover:text-white"
@@ -60,7 +62,7 @@ export function CommunityRail({ activeId }: { activeId: string | undefined }) {
             <Link
               to="/app/$communityId"
               params={{ communityId: c.id }}
-              aria-label={`${c.name}${unread.has(c.id) ? " (unread messages)" : ""}`}
+              aria-label={unread.has(c.id) ? t("communityUnread", { name: c.name }) : c.name}
               aria-current={active ? "page" : undefined}
               title={stripBidiControls(c.name)}
               data-testid={`community-button-${c.id}`}
@@ -77,7 +79,7 @@ export function CommunityRail({ activeId }: { activeId: string | undefined }) {
             {(totals[c.id]?.mentions ?? 0) > 0 ? (
               <span
                 data-testid={`community-mentions-${c.id}`}
-                aria-label={`${totals[c.id]!.mentions} mentions`}
+                aria-label={t("mentions", { count: totals[c.id]!.mentions })}
                 className="absolute -bottom-1 -right-1 min-w-5 rounded-full border-2 border-rail bg-danger px-1 text-center text-xs font-bold text-white"
               >
                 {totals[c.id]!.mentions > 99 ? "99+" : totals[c.id]!.mentions}
@@ -89,8 +91,8 @@ export function CommunityRail({ activeId }: { activeId: string | undefined }) {
       <button
         type="button"
         onClick={() => setCreating(true)}
-        aria-label="Create a community"
-        title="Create a community"
+        aria-label={t("createCommunity")}
+        title={t("createCommunity")}
         data-testid="create-community-button"
         className="flex h-12 w-12 items-center justify-center rounded-3xl bg-main text-2xl text-emerald-500 hover:rounded-2xl hover:bg-emerald-600 hover:text-white"
       >

@@ -5,24 +5,26 @@ import { useUi } from "../../stores/ui";
 import { Button } from "../../ui/Button";
 import { CreateCommunityDialog } from "../communities/CommunityDialogs";
 import { inviteCodeFrom } from "../invites/inviteCode";
+import { useTranslation } from "react-i18next";
 
 export function EmptyHome({ hasCommunity }: { hasCommunity: boolean }) {
+  const { t } = useTranslation("shell");
   const [creating, setCreating] = useState(false);
   const setDrawer = useUi((s) => s.setDrawer);
   return (
     <div className="flex h-full flex-col items-center justify-center gap-4 p-6 text-center">
       <div className="md:hidden">
         <Button variant="secondary" onClick={() => setDrawer(true)} aria-controls="channel-drawer">
-          Show communities and channels
+          {t("showCommunitiesAndChannels")}
         </Button>
       </div>
       {hasCommunity ? (
-        <p className="text-muted">This community has no text channels yet.</p>
+        <p className="text-muted">{t("noTextChannels")}</p>
       ) : (
         <>
-          <h1 className="text-xl font-semibold">You are not in any community yet</h1>
-          <p className="max-w-sm text-muted">Create one for your friends, or paste an invite link someone sent you.</p>
-          <Button onClick={() => setCreating(true)}>Create a community</Button>
+          <h1 className="text-xl font-semibold">{t("noCommunityYet")}</h1>
+          <p className="max-w-sm text-muted">{t("noCommunityHint")}</p>
+          <Button onClick={() => setCreating(true)}>{t("createCommunity")}</Button>
           <JoinByInvite />
           <AccountLinks />
         </>
@@ -34,6 +36,7 @@ export function EmptyHome({ hasCommunity }: { hasCommunity: boolean }) {
 
 /** Paste an invite link (or its code): it opens the invite page, which shows the community and joins. */
 function JoinByInvite() {
+  const { t } = useTranslation("shell");
   const navigate = useNavigate();
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -41,7 +44,7 @@ function JoinByInvite() {
     e.preventDefault();
     const code = inviteCodeFrom(text);
     if (!code) {
-      setError("That is not an invite link. It looks like https://…/invite/AbCd1234, or just the code.");
+      setError(t("notAnInvite"));
       return;
     }
     void navigate({ to: "/invite/$code", params: { code } });
@@ -49,7 +52,7 @@ function JoinByInvite() {
   return (
     <form onSubmit={submit} className="flex w-full max-w-sm flex-col gap-2 text-left" data-testid="join-by-invite">
       <label htmlFor="invite-paste" className="text-xs font-semibold uppercase tracking-wide text-muted">
-        Have an invite link?
+        {t("haveInvite")}
       </label>
       <div className="flex gap-2">
         <input
@@ -66,7 +69,7 @@ function JoinByInvite() {
           }}
         />
         <Button type="submit" variant="secondary" data-testid="invite-paste-submit">
-          Join
+          {t("join")}
         </Button>
       </div>
       {error ? (
@@ -79,11 +82,12 @@ function JoinByInvite() {
 }
 
 function AccountLinks() {
+  const { t } = useTranslation("shell");
   const navigate = useNavigate();
   return (
     <div className="mt-2 flex items-center gap-4 text-sm">
       <Link to="/settings" className="text-accent underline" data-testid="empty-home-settings">
-        Settings
+        {t("settings")}
       </Link>
       <button
         type="button"
@@ -94,7 +98,7 @@ function AccountLinks() {
           await navigate({ to: "/login" });
         }}
       >
-        Sign out
+        {t("signOut")}
       </button>
     </div>
   );

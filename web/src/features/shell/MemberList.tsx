@@ -12,11 +12,13 @@ import { IconButton } from "../../ui/Button";
 import { memberColor } from "../../stores/roles";
 import { useCommunityRoles, useSettingsRights } from "../community-settings/CommunitySettings";
 import { MemberActionsDialog, anyModeration } from "../community-settings/MemberActions";
+import { useTranslation } from "react-i18next";
 
 // Online first, then idle, then dnd (seed 000 §C2-4); offline (and invisible) members in their own group.
 const ORDER: Record<PresenceStatus, number> = { online: 0, idle: 1, dnd: 2, invisible: 3, offline: 3 };
 
 export function MemberList({ communityId }: { communityId: string }) {
+  const { t } = useTranslation("shell");
   const members = useMembers((s) => s.byCommunity[communityId]);
   // Until the first full list arrives, counts of zero would be wrong: say it is loading instead.
   const loaded = useMembers((s) => !!s.complete[communityId]);
@@ -57,9 +59,9 @@ export function MemberList({ communityId }: { communityId: string }) {
         <Avatar id={m.user.id} name={displayName(m.user)} url={m.user.avatar_url} size="sm" status={status} />
         <span data-testid="member-name" className="truncate" style={{ color: memberColor(m.roles, roles) }}><Isolated text={displayName(m.user)} /></span>
       </button>
-      {m.user.id === ownerId ? <span className="ml-auto text-xs text-amber-500" title="Owner">owner</span> : null}
+      {m.user.id === ownerId ? <span className="ml-auto text-xs text-amber-500" title={t("ownerTitle")}>{t("owner")}</span> : null}
       {moderator && m.user.id !== myId && m.user.id !== ownerId ? (
-        <IconButton label={`Manage ${displayName(m.user)}`} className="ml-auto opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100" onClick={() => setManaging(m.user.id)}>…</IconButton>
+        <IconButton label={t("manageMember", { name: displayName(m.user) })} className="ml-auto opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100" onClick={() => setManaging(m.user.id)}>…</IconButton>
       ) : null}
     </li>
   );
@@ -74,19 +76,19 @@ export function MemberList({ communityId }: { communityId: string }) {
     return () => window.removeEventListener("keydown", onKey);
   }, [managing, toggleMembers]);
   return (
-    <aside aria-label="Members" data-testid="member-list" className="flex h-full w-60 shrink-0 flex-col overflow-y-auto bg-sidebar p-3">
+    <aside aria-label={t("members")} data-testid="member-list" className="flex h-full w-60 shrink-0 flex-col overflow-y-auto bg-sidebar p-3">
       <div className="mb-2 flex justify-end lg:hidden">
-        <IconButton label="Hide member list" onClick={toggleMembers} data-testid="members-close">✕</IconButton>
+        <IconButton label={t("hideMemberList")} onClick={toggleMembers} data-testid="members-close">✕</IconButton>
       </div>
       {!loaded ? (
-        <p role="status" className="text-sm text-muted" data-testid="members-loading">Loading members…</p>
+        <p role="status" className="text-sm text-muted" data-testid="members-loading">{t("loadingMembers")}</p>
       ) : null}
       <section data-testid="members-online" hidden={!loaded}>
-        <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-muted">Online — {online.length}</h2>
+        <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-muted">{t("onlineCount", { count: online.length })}</h2>
         <ul className="flex flex-col gap-1">{online.map(row)}</ul>
       </section>
       <section data-testid="members-offline" className="mt-4" hidden={!loaded}>
-        <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-muted">Offline — {offline.length}</h2>
+        <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-muted">{t("offlineCount", { count: offline.length })}</h2>
         <ul className="flex flex-col gap-1">{offline.map(row)}</ul>
       </section>
       {managing ? <MemberActionsDialog communityId={communityId} userId={managing} rights={rights} onClose={() => setManaging(null)} /> : null}

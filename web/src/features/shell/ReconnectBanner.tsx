@@ -1,6 +1,8 @@
 import { useUi } from "../../stores/ui";
+import { useTranslation } from "react-i18next";
 
 export function ReconnectBanner() {
+  const { t } = useTranslation("shell");
   const state = useUi((s) => s.gateway);
   const limit = useUi((s) => s.gatewayLimit);
   if (state === "ready" || state === "idle") return null;
@@ -11,10 +13,10 @@ export function ReconnectBanner() {
       </div>
     );
   }
-  const text = state === "connecting" || state === "identifying" ? "Connecting…" : "Reconnecting…";
+  const text = state === "connecting" || state === "identifying" ? t("connecting") : t("reconnecting");
   return (
     <div role="status" aria-live="polite" data-testid="reconnect-banner" data-state={state} className="bg-warn px-3 py-1 text-center text-sm text-fg">
-      {text} Messages will catch up when the connection is back.
+      {text} {t("catchUp")}
     </div>
   );
 }

@@ -2,18 +2,20 @@ import { useEffect, useRef, useState } from "react";
 import type { ChosenStatus, User } from "../../api/types";
 import { setMyStatus } from "../../app/runtime";
 import { displayName } from "../../stores/members";
-import { STATUS_LABEL, usePresenceStore } from "../../stores/presence";
+import { usePresenceStore } from "../../stores/presence";
 import { Avatar, PresenceDot } from "../../ui/Avatar";
+import { useTranslation } from "react-i18next";
 
-const CHOICES: { status: ChosenStatus; hint: string }[] = [
+const CHOICES: { status: ChosenStatus; hint: "" | "dndHint" | "invisibleHint" }[] = [
   { status: "online", hint: "" },
   { status: "idle", hint: "" },
-  { status: "dnd", hint: "Notifications stay silent" },
-  { status: "invisible", hint: "You look offline to others" },
+  { status: "dnd", hint: "dndHint" },
+  { status: "invisible", hint: "invisibleHint" },
 ];
 
 /** The user's avatar in the user panel; clicking it picks a status (online, idle, do not disturb, invisible). */
 export function StatusPicker({ me }: { me: User }) {
+  const { t } = useTranslation("shell");
   const myStatus = usePresenceStore((s) => s.myStatus);
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
@@ -38,7 +40,7 @@ export function StatusPicker({ me }: { me: User }) {
         type="button"
         aria-haspopup="menu"
         aria-expanded={open}
-        aria-label={`Status: ${STATUS_LABEL[myStatus]}. Change status`}
+        aria-label={t("statusChange", { status: t(`presence.${myStatus}`) })}
         data-testid="status-picker"
         onClick={() => setOpen((o) => !o)}
         className="rounded-full"
@@ -46,7 +48,7 @@ export function StatusPicker({ me }: { me: User }) {
         <Avatar id={me.id} name={displayName(me)} url={me.avatar_url} size="sm" status={myStatus} />
       </button>
       {open ? (
-        <ul role="menu" aria-label="Set status" className="absolute bottom-10 left-0 z-20 w-56 rounded-md border border-line bg-elevated p-1 shadow-lg">
+        <ul role="menu" aria-label={t("setStatus")} className="absolute bottom-10 left-0 z-20 w-56 rounded-md border border-line bg-elevated p-1 shadow-lg">
           {CHOICES.map(({ status, hint }) => (
             <li key={status} role="none">
               <button
@@ -62,8 +64,8 @@ export function StatusPicker({ me }: { me: User }) {
               >
                 <PresenceDot status={status} />
                 <span className="flex flex-col">
-                  <span>{STATUS_LABEL[status]}</span>
-                  {hint ? <span className="text-xs text-muted">{hint}</span> : null}
+                  <span>{t(`presence.${status}`)}</span>
+                  {hint ? <span className="text-xs text-muted">{t(hint)}</span> : null}
                 </span>
               </button>
             </li>

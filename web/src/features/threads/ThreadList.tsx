@@ -3,11 +3,14 @@ import { rest } from "../../app/runtime";
 import { describeError } from "../../api/errors";
 import { countLabel, threadsOf, useThreads } from "../../stores/threads";
 import { Isolated } from "../../ui/Isolated";
+import { useTranslation } from "react-i18next";
+import { formatDateTime } from "../../i18n/format";
 
-const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** The channel header's thread list: active threads, archived ones on request; picking one opens its panel. */
 export function ThreadList({ channelId, onClose }: { channelId: string; onClose: () => void }) {
+  const { t } = useTranslation("threads");
+  const tr = t;
   const [archived, setArchived] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -29,17 +32,17 @@ export function ThreadList({ channelId, onClose }: { channelId: string; onClose:
   }, [channelId, archived]);
 
   return (
-    <div role="dialog" aria-label={archived ? "Archived threads" : "Active threads"} className="absolute right-2 top-12 z-30 w-80 rounded border border-line bg-main p-2 shadow-lg" data-testid="thread-list">
+    <div role="dialog" aria-label={archived ? t("archivedThreads") : t("activeThreads")} className="absolute right-2 top-12 z-30 w-80 rounded border border-line bg-main p-2 shadow-lg" data-testid="thread-list">
       <div className="mb-1 flex items-center gap-2 px-1">
-        <h2 className="flex-1 text-sm font-semibold">{archived ? "Archived threads" : "Active threads"}</h2>
+        <h2 className="flex-1 text-sm font-semibold">{archived ? t("archivedThreads") : t("activeThreads")}</h2>
         <button type="button" className="text-xs text-accent underline" onClick={() => setArchived(!archived)} data-testid="thread-list-archived">
-          {archived ? "Show active" : "Show archived"}
+          {archived ? t("showActive") : t("showArchived")}
         </button>
-        <button type="button" aria-label="Close thread list" className="text-muted hover:text-fg" onClick={onClose}>✕</button>
+        <button type="button" aria-label={t("closeList")} className="text-muted hover:text-fg" onClick={onClose}>✕</button>
       </div>
       {error ? <p role="alert" className="px-1 text-sm text-danger">{error}</p> : null}
       {list.length === 0 ? (
-        <p className="px-1 py-2 text-sm text-muted">{loading ? "Loading…" : archived ? "No archived threads." : "No active threads."}</p>
+        <p className="px-1 py-2 text-sm text-muted">{loading ? t("loading") : archived ? t("noArchived") : t("noActive")}</p>
       ) : (
         <ul className="max-h-80 overflow-y-auto">
           {list.map((t) => (
@@ -55,7 +58,7 @@ export function ThreadList({ channelId, onClose }: { channelId: string; onClose:
               >
                 <Isolated className="w-full truncate font-medium" text={t.name} />
                 <span className="text-xs text-muted">
-                  {countLabel(t.message_count)} · {archived && t.archived_at ? `archived ${when.format(new Date(t.archived_at))}` : `last activity ${when.format(new Date(t.last_activity_at))}`}
+                  {countLabel(t.message_count)} · {archived && t.archived_at ? tr("archivedAt", { when: formatDateTime(t.archived_at) }) : tr("lastActivityAt", { when: formatDateTime(t.last_activity_at) })}
                 </span>
               </button>
             </li>

@@ -5,23 +5,26 @@ import { useSession } from "../../stores/session";
 import { qualityLabel, useVoice, type VoicePhase } from "../../stores/voice";
 import { keyLabel, useVoiceSettings } from "../../voice/settings";
 import { HangUpIcon, HeadphonesIcon, MicIcon } from "./icons";
+import { useTranslation } from "react-i18next";
+import { formatNumber } from "../../i18n/format";
 
-const phaseText: Record<VoicePhase, string> = {
-  idle: "",
-  connecting: "Connecting…",
-  connected: "Voice connected",
-  reconnecting: "Reconnecting…",
+const phaseKey: Record<VoicePhase, "connecting" | "connected" | "reconnecting" | null> = {
+  idle: null,
+  connecting: "connecting",
+  connected: "connected",
+  reconnecting: "reconnecting",
 };
 
 /** Something voice needs the user to read: a refused join, a denied microphone, a failed moderator action. */
 export function VoiceAlert() {
+  const { t } = useTranslation("voice");
   const alert = useVoice((s) => s.alert);
   const setAlert = useVoice((s) => s.setAlert);
   if (!alert) return null;
   return (
     <div role="alert" data-testid="voice-alert" className="mx-2 mb-2 flex items-start gap-2 rounded border border-danger bg-warn p-2 text-sm text-fg">
       <span className="min-w-0 flex-1 [overflow-wrap:anywhere]">{alert}</span>
-      <button type="button" aria-label="Dismiss" onClick={() => setAlert(null)} className="shrink-0 rounded px-1 text-muted hover:text-fg">
+      <button type="button" aria-label={t("dismiss")} onClick={() => setAlert(null)} className="shrink-0 rounded px-1 text-muted hover:text-fg">
         ✕
       </button>
     </div>
@@ -30,6 +33,7 @@ export function VoiceAlert() {
 
 /** The bar at the bottom of the sidebar while in voice: where, how well, and mute / deafen / disconnect. */
 export function VoiceBar() {
+  const { t } = useTranslation("voice");
   const phase = useVoice((s) => s.phase);
   const channelId = useVoice((s) => s.channelId);
   const communityId = useVoice((s) => s.communityId);
@@ -54,17 +58,17 @@ export function VoiceBar() {
       <div className="flex items-center gap-2">
         <div className="min-w-0 flex-1">
           <div role="status" data-testid="voice-phase" className={`truncate text-sm font-semibold ${phase === "connected" ? "text-ok" : "text-amber-500"}`}>
-            {phaseText[phase]}
+            {phaseKey[phase] ? t(phaseKey[phase]) : ""}
           </div>
           <div className="truncate text-xs text-muted" data-testid="voice-channel-name">
-            {channel ? `🔊 ${channel.name}` : "Voice"}
+            {channel ? `🔊 ${channel.name}` : t("voice")}
             {community ? ` / ${community.name}` : ""}
           </div>
         </div>
         <button
           type="button"
-          aria-label="Disconnect"
-          title="Disconnect"
+          aria-label={t("disconnect")}
+          title={t("disconnect")}
           onClick={() => voice.leave()}
           className="inline-flex h-8 w-8 items-center justify-center rounded text-danger hover:bg-hover"
         >
@@ -74,35 +78,35 @@ export function VoiceBar() {
 
       <div className="mt-1 text-xs" data-testid="voice-quality">
         {phase === "connected" && stats ? (
-          <span className={qualityClass} title="Round trip to the voice server and packet loss, measured every 2 seconds">
-            {quality ? `${quality[0]!.toUpperCase()}${quality.slice(1)}` : "Measuring…"}
+          <span className={qualityClass} title={t("qualityTitle")}>
+            {quality ? t(`quality.${quality}`) : t("measuring")}
             {stats.rttMs !== null ? ` · ${stats.rttMs} ms` : ""}
-            {stats.loss !== null ? ` · ${(stats.loss * 100).toFixed(1)}% loss` : ""}
+            {stats.loss !== null ? t("loss", { percent: formatNumber(stats.loss * 100, 1) }) : ""}
           </span>
         ) : phase === "reconnecting" ? (
-          <span className="text-amber-500">Reconnecting…</span>
+          <span className="text-amber-500">{t("reconnecting")}</span>
         ) : (
-          <span className="text-muted">Measuring connection…</span>
+          <span className="text-muted">{t("measuringConnection")}</span>
         )}
       </div>
 
       {mine?.server_mute || mine?.server_deaf ? (
         <div className="mt-1 text-xs text-danger" data-testid="voice-server-flags">
-          {mine.server_mute && mine.server_deaf ? "A moderator muted and deafened you." : mine.server_mute ? "A moderator muted you." : "A moderator deafened you."}
+          {mine.server_mute && mine.server_deaf ? t("modMutedDeafened") : mine.server_mute ? t("modMuted") : t("modDeafened")}
         </div>
       ) : null}
       {mode === "push_to_talk" ? (
         <div className="mt-1 text-xs text-muted" data-testid="voice-ptt">
-          {muted ? "Push to talk (muted)" : transmitting ? "Transmitting…" : `Hold ${keyLabel(pttKey)} to talk`}
+          {muted ? t("pttMuted") : transmitting ? t("transmitting") : t("holdToTalk", { key: keyLabel(pttKey) })}
         </div>
       ) : null}
 
       <div className="mt-2 flex gap-1">
         <button
           type="button"
-          aria-label="Mute"
+          aria-label={t("mute")}
           aria-pressed={muted}
-          title={muted ? "Unmute" : "Mute"}
+          title={muted ? t("unmute") : t("mute")}
           onClick={() => voice.setSelfMute(!muted)}
           className={`inline-flex h-8 flex-1 items-center justify-center rounded ${muted ? "bg-danger/20 text-danger" : "text-fg hover:bg-hover"}`}
         >
@@ -110,9 +114,9 @@ export function VoiceBar() {
         </button>
         <button
           type="button"
-          aria-label="Deafen"
+          aria-label={t("deafen")}
           aria-pressed={selfDeaf}
-          title={selfDeaf ? "Undeafen" : "Deafen"}
+          title={selfDeaf ? t("undeafen") : t("deafen")}
           onClick={() => voice.setSelfDeaf(!selfDeaf)}
           className={`inline-flex h-8 flex-1 items-center justify-center rounded ${selfDeaf ? "bg-danger/20 text-danger" : "text-fg hover:bg-hover"}`}
         >
@@ -121,19 +125,19 @@ export function VoiceBar() {
       </div>
 
       <details className="mt-2 text-xs text-muted" data-testid="voice-details">
-        <summary className="cursor-pointer select-none hover:text-fg">Voice details</summary>
+        <summary className="cursor-pointer select-none hover:text-fg">{t("details")}</summary>
         <dl className="mt-1 grid grid-cols-[1fr_auto] gap-x-2 gap-y-0.5">
-          <dt>Inbound audio packets</dt>
+          <dt>{t("inboundPackets")}</dt>
           <dd data-testid="voice-inbound-packets" className="text-right tabular-nums text-fg">{stats?.inboundPackets ?? 0}</dd>
-          <dt>Outbound packets</dt>
+          <dt>{t("outboundPackets")}</dt>
           <dd data-testid="voice-outbound-packets" className="text-right tabular-nums text-fg">{stats?.outboundPackets ?? 0}</dd>
-          <dt>Inbound audio level</dt>
+          <dt>{t("inboundLevel")}</dt>
           <dd data-testid="voice-inbound-level" className="text-right tabular-nums text-fg">{(stats?.inboundLevel ?? 0).toFixed(3)}</dd>
-          <dt>Inbound audio energy</dt>
+          <dt>{t("inboundEnergy")}</dt>
           <dd data-testid="voice-inbound-energy" className="text-right tabular-nums text-fg">{(stats?.inboundEnergy ?? 0).toFixed(3)}</dd>
-          <dt>Round trip</dt>
+          <dt>{t("roundTrip")}</dt>
           <dd className="text-right tabular-nums text-fg">{stats?.rttMs != null ? `${stats.rttMs} ms` : "—"}</dd>
-          <dt>Packet loss</dt>
+          <dt>{t("packetLoss")}</dt>
           <dd className="text-right tabular-nums text-fg">{stats?.loss != null ? `${(stats.loss * 100).toFixed(1)}%` : "—"}</dd>
         </dl>
       </details>

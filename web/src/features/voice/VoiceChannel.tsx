@@ -9,9 +9,11 @@ import { channelMembers, moderatorAbilities, showsSpeaking, useVoice, voiceError
 import { Avatar } from "../../ui/Avatar";
 import { HeadphonesIcon, MicIcon } from "./icons";
 import { Isolated } from "../../ui/Isolated";
+import { useTranslation } from "react-i18next";
 
 /** A voice channel in the sidebar: click to join (or move here); the people in it listed underneath. */
 export function VoiceChannelRow({ channel, isOwner, actions }: { channel: Channel; isOwner: boolean; actions: React.ReactNode }) {
+  const { t } = useTranslation("voice");
   const status = useVoice((s) => s.status);
   const states = useVoice((s) => s.states);
   const myChannel = useVoice((s) => s.channelId);
@@ -35,8 +37,8 @@ export function VoiceChannelRow({ channel, isOwner, actions }: { channel: Channe
           type="button"
           onClick={onClick}
           data-testid={`channel-link-${channel.id}`}
-          aria-label={unavailable ? `${channel.name} (voice unavailable)` : here ? `${channel.name} (you are connected)` : `Join voice channel ${channel.name}`}
-          title={unavailable ? (status?.reason ?? "Voice is unavailable") : undefined}
+          aria-label={unavailable ? t("rowUnavailable", { name: channel.name }) : here ? t("rowConnected", { name: channel.name }) : t("rowJoin", { name: channel.name })}
+          title={unavailable ? (status?.reason ?? t("unavailableTitle")) : undefined}
           className={`flex min-w-0 flex-1 items-center gap-2 rounded px-2 py-1.5 text-left ${
             here ? "bg-hover font-semibold text-fg" : "text-muted hover:bg-hover hover:text-fg"
           }`}
@@ -48,7 +50,7 @@ export function VoiceChannelRow({ channel, isOwner, actions }: { channel: Channe
               {channel.user_limit ? (
                 <span
                   className="ml-auto shrink-0 rounded bg-hover px-1 text-xs tabular-nums text-muted"
-                  title={`${members.length} of ${channel.user_limit} places taken`}
+                  title={t("placesTaken", { taken: members.length, limit: channel.user_limit })}
                   data-testid={`voice-limit-${channel.id}`}
                 >
                   {members.length}/{channel.user_limit}
@@ -57,7 +59,7 @@ export function VoiceChannelRow({ channel, isOwner, actions }: { channel: Channe
             </span>
             {unavailable ? (
               <span className="truncate text-xs text-muted" data-testid="voice-unavailable">
-                Voice unavailable
+                {t("unavailable")}
               </span>
             ) : null}
           </span>
@@ -65,7 +67,7 @@ export function VoiceChannelRow({ channel, isOwner, actions }: { channel: Channe
         {actions}
       </div>
       {members.length ? (
-        <ul aria-label={`In ${channel.name}`} className="mb-1 ml-6 flex flex-col gap-0.5" data-testid={`voice-members-${channel.id}`}>
+        <ul aria-label={t("inChannel", { name: channel.name })} className="mb-1 ml-6 flex flex-col gap-0.5" data-testid={`voice-members-${channel.id}`}>
           {members.map((m) => (
             <VoiceMemberRow key={m.user_id} state={m} channel={channel} isOwner={isOwner} />
           ))}
@@ -76,23 +78,24 @@ export function VoiceChannelRow({ channel, isOwner, actions }: { channel: Channe
 }
 
 function FlagIcons({ state }: { state: VoiceState }) {
+  const { t } = useTranslation("voice");
   return (
     <span className="ml-auto flex shrink-0 items-center gap-1">
       {state.server_mute ? (
-        <span role="img" aria-label="Server muted" title="Server muted" className="text-danger" data-testid="icon-server-mute">
+        <span role="img" aria-label={t("serverMuted")} title={t("serverMuted")} className="text-danger" data-testid="icon-server-mute">
           <MicIcon off />
         </span>
       ) : state.self_mute ? (
-        <span role="img" aria-label="Muted" title="Muted" className="text-muted" data-testid="icon-self-mute">
+        <span role="img" aria-label={t("muted")} title={t("muted")} className="text-muted" data-testid="icon-self-mute">
           <MicIcon off />
         </span>
       ) : null}
       {state.server_deaf ? (
-        <span role="img" aria-label="Server deafened" title="Server deafened" className="text-danger" data-testid="icon-server-deaf">
+        <span role="img" aria-label={t("serverDeafened")} title={t("serverDeafened")} className="text-danger" data-testid="icon-server-deaf">
           <HeadphonesIcon off />
         </span>
       ) : state.self_deaf ? (
-        <span role="img" aria-label="Deafened" title="Deafened" className="text-muted" data-testid="icon-self-deaf">
+        <span role="img" aria-label={t("deafened")} title={t("deafened")} className="text-muted" data-testid="icon-self-deaf">
           <HeadphonesIcon off />
         </span>
       ) : null}
@@ -101,6 +104,7 @@ function FlagIcons({ state }: { state: VoiceState }) {
 }
 
 function VoiceMemberRow({ state, channel, isOwner }: { state: VoiceState; channel: Channel; isOwner: boolean }) {
+  const { t } = useTranslation("voice");
   const user = useMembers((s) => s.users[state.user_id]);
   const speaking = useVoice((s) => showsSpeaking(state, s.speaking));
   const perms = useVoice((s) => s.perms[channel.community_id]);
@@ -128,13 +132,13 @@ function VoiceMemberRow({ state, channel, isOwner }: { state: VoiceState; channe
         <Avatar id={state.user_id} name={name} url={user?.avatar_url} size="xs" />
       </span>
       <Isolated className={`truncate ${speaking ? "text-fg" : ""}`} text={name} />
-      {speaking ? <span className="sr-only">(speaking)</span> : null}
+      {speaking ? <span className="sr-only">{t("speakingParen")}</span> : null}
       <FlagIcons state={state} />
       {moderates ? (
         <button
           type="button"
-          aria-label={`Voice options for ${name}`}
-          title={`Voice options for ${name}`}
+          aria-label={t("optionsFor", { name })}
+          title={t("optionsFor", { name })}
           aria-haspopup="menu"
           aria-expanded={menu}
           onClick={() => setMenu((o) => !o)}
@@ -161,6 +165,7 @@ function ModeratorMenu({
   can: { mute: boolean; deafen: boolean; move: boolean };
   onClose: () => void;
 }) {
+  const { t } = useTranslation("voice");
   const all = useChannels((s) => s.byId);
   const ref = useRef<HTMLUListElement>(null);
   const others = Object.values(all)
@@ -185,7 +190,7 @@ function ModeratorMenu({
     onClose();
     rest.updateVoiceState(channel.community_id, state.user_id, body).then(
       (updated) => useVoice.getState().applyState(updated),
-      (e: unknown) => useVoice.getState().setAlert(`Could not change ${name}'s voice: ${describeError(e)}`),
+      (e: unknown) => useVoice.getState().setAlert(t("couldNotChange", { name, error: describeError(e) })),
     );
   };
 
@@ -203,11 +208,11 @@ function ModeratorMenu({
   );
 
   return (
-    <ul ref={ref} role="menu" aria-label={`Voice options for ${name}`} data-testid="voice-member-menu" className="absolute right-0 top-full z-30 flex w-52 flex-col rounded bg-rail p-1 shadow-lg">
-      {can.mute ? item(state.server_mute ? "Remove server mute" : "Server mute", () => act({ server_mute: !state.server_mute })) : null}
-      {can.deafen ? item(state.server_deaf ? "Remove server deafen" : "Server deafen", () => act({ server_deaf: !state.server_deaf })) : null}
-      {can.move ? others.map((c) => item(`Move to ${c.name}`, () => act({ channel_id: c.id }))) : null}
-      {can.move ? item("Disconnect", () => act({ channel_id: null }), true) : null}
+    <ul ref={ref} role="menu" aria-label={t("optionsFor", { name })} data-testid="voice-member-menu" className="absolute right-0 top-full z-30 flex w-52 flex-col rounded bg-rail p-1 shadow-lg">
+      {can.mute ? item(state.server_mute ? t("removeServerMute") : t("serverMute"), () => act({ server_mute: !state.server_mute })) : null}
+      {can.deafen ? item(state.server_deaf ? t("removeServerDeafen") : t("serverDeafen"), () => act({ server_deaf: !state.server_deaf })) : null}
+      {can.move ? others.map((c) => item(t("moveTo", { name: c.name }), () => act({ channel_id: c.id }))) : null}
+      {can.move ? item(t("disconnect"), () => act({ channel_id: null }), true) : null}
     </ul>
   );
 }

@@ -3,6 +3,7 @@ import { useChannels } from "../../stores/channels";
 import { useSession } from "../../stores/session";
 import { useVoice, voiceDot, voiceDotText, type VoiceDot } from "../../stores/voice";
 import { HangUpIcon, MicIcon } from "./icons";
+import { useTranslation } from "react-i18next";
 
 const dotClass: Record<VoiceDot, string> = {
   connecting: "bg-amber-500",
@@ -26,6 +27,7 @@ const textClass: Record<VoiceDot, string> = {
  * composer; from `md` up the sidebar's voice bar is always visible and this is hidden.
  */
 export function VoiceIndicator() {
+  const { t } = useTranslation("voice");
   const phase = useVoice((s) => s.phase);
   const channelId = useVoice((s) => s.channelId);
   const communityId = useVoice((s) => s.communityId);
@@ -41,14 +43,14 @@ export function VoiceIndicator() {
   const dot = voiceDot({ phase, selfMute, selfDeaf, serverMute, speaking });
   return (
     <section
-      aria-label="Voice call"
+      aria-label={t("call")}
       data-testid="voice-indicator"
       className="flex h-11 shrink-0 items-center gap-2 border-b border-line bg-elevated px-3 md:hidden"
     >
       <span aria-hidden="true" data-testid="voice-indicator-dot" data-state={dot} className={`h-2.5 w-2.5 shrink-0 rounded-full ${dotClass[dot]}`} />
       <div className="min-w-0 flex-1 leading-tight">
         <div className="truncate text-sm font-semibold" data-testid="voice-indicator-channel">
-          🔊 {channel ? channel.name : "Voice"}
+          🔊 {channel ? channel.name : t("voice")}
         </div>
         <div role="status" className={`truncate text-xs ${textClass[dot]}`} data-testid="voice-indicator-status">
           {voiceDotText[dot]}
@@ -56,9 +58,9 @@ export function VoiceIndicator() {
       </div>
       <button
         type="button"
-        aria-label="Mute"
+        aria-label={t("mute")}
         aria-pressed={muted}
-        title={muted ? "Unmute" : "Mute"}
+        title={muted ? t("unmute") : t("mute")}
         onClick={() => voice.setSelfMute(!muted)}
         className={`inline-flex h-9 w-9 shrink-0 items-center justify-center rounded ${muted ? "bg-danger/20 text-danger" : "text-fg hover:bg-hover"}`}
       >
@@ -66,8 +68,8 @@ export function VoiceIndicator() {
       </button>
       <button
         type="button"
-        aria-label="Disconnect"
-        title="Disconnect"
+        aria-label={t("disconnect")}
+        title={t("disconnect")}
         onClick={() => voice.leave()}
         className="inline-flex h-9 w-9 shrink-0 items-center justify-center rounded bg-danger/15 text-danger hover:bg-danger/25"
       >
