@@ -6,7 +6,8 @@ import { Button, IconButton } from "../../ui/Button";
 import { Isolated } from "../../ui/Isolated";
 import { FormError } from "../../ui/TextField";
 import { colorToHex, hexToColor } from "../../stores/roles";
-import { hasBit, reorderedPositions, withPermission } from "../community-settings/rules";
+import { reorderedPositions } from "../community-settings/rules";
+import { PermissionSwitches } from "../community-settings/PermissionSwitches";
 import { podPermissionLabel } from "./podAdmin";
 
 const NO_COLOUR = "#8a8f98";
@@ -185,31 +186,8 @@ function PodRoleEditor({ role, table, busy, run, onSaved, onDeleted }: {
       ) : (
         <p className="text-sm text-muted">Everyone has this role: its permissions are every account's baseline on this server.</p>
       )}
-      <fieldset className="flex flex-col gap-1">
-        <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Permissions</legend>
-        {!table ? <p className="text-sm text-muted">Loading…</p> : null}
-        {table?.pod.map((p) => {
-          const on = hasBit(role.permissions, p.bit);
-          return (
-            <label key={p.name} className="flex items-start gap-3 rounded px-2 py-1.5 hover:bg-hover">
-              <input
-                type="checkbox"
-                role="switch"
-                aria-checked={on}
-                data-permission={p.name}
-                className="mt-1"
-                checked={on}
-                disabled={busy}
-                onChange={() => void save({ permissions: withPermission(role.permissions, p.bit, !on) })}
-              />
-              <span className="flex flex-col">
-                <span className="text-sm font-medium">{podPermissionLabel(p.name)}</span>
-                <span className="text-xs text-muted">{p.description}</span>
-              </span>
-            </label>
-          );
-        })}
-      </fieldset>
+      <PermissionSwitches legend="Permissions" loadingText="Loading…" permissions={table?.pod} value={role.permissions} busy={busy}
+        label={podPermissionLabel} onChange={(permissions) => void save({ permissions })} />
     </div>
   );
 }

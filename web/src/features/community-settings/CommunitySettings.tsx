@@ -16,7 +16,8 @@ import { FormError } from "../../ui/TextField";
 import { PicturePicker } from "../../ui/PicturePicker";
 import { MemberActions, type ModeratorRights, anyModeration } from "./MemberActions";
 import { ReportsSection } from "./ReportsSection";
-import { AUDIT_ACTIONS, Bits, can, describeAuditEntry, hasBit, reorderedPositions, withPermission } from "./rules";
+import { AUDIT_ACTIONS, Bits, can, describeAuditEntry, reorderedPositions } from "./rules";
+import { PermissionSwitches } from "./PermissionSwitches";
 import { Trans, useTranslation } from "react-i18next";
 import { formatDateTime } from "../../i18n/format";
 
@@ -273,31 +274,9 @@ function RoleEditor({ role, table, busy, run, onDeleted }: { role: Role; table: 
           })}>{t("deleteRole")}</Button>
         </form>
       ) : <p className="text-sm text-muted">{t("everyoneHint")}</p>}
-      <fieldset className="flex flex-col gap-1">
-        <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">{t("permissions")}</legend>
-        {!table ? <p className="text-sm text-muted">{t("loading")}</p> : null}
-        {table?.community.map((p) => {
-          const on = hasBit(role.permissions, p.bit);
-          return (
-            <label key={p.name} className="flex items-start gap-3 rounded px-2 py-1.5 hover:bg-hover">
-              <input
-                type="checkbox"
-                role="switch"
-                aria-checked={on}
-                data-permission={p.name}
-                className="mt-1"
-                checked={on}
-                disabled={busy}
-                onChange={() => void save({ permissions: withPermission(role.permissions, p.bit, !on) })}
-              />
-              <span className="flex flex-col">
-                <span className="text-sm font-medium">{p.name.replaceAll("_", " ").toLowerCase().replace(/^./, (c) => c.toUpperCase())}</span>
-                <span className="text-xs text-muted">{p.description}</span>
-              </span>
-            </label>
-          );
-        })}
-      </fieldset>
+      <PermissionSwitches legend={t("permissions")} loadingText={t("loading")} permissions={table?.community} value={role.permissions} busy={busy}
+        label={(name) => name.replaceAll("_", " ").toLowerCase().replace(/^./, (c) => c.toUpperCase())}
+        onChange={(permissions) => void save({ permissions })} />
     </div>
   );
 }
