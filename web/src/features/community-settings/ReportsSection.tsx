@@ -92,7 +92,8 @@ function ReportCard({ report, rights, onDecided, onClose }: { report: Report; ri
           components={{
             reporter: <Isolated className="font-semibold text-fg" text={nameOf(report.reporter_id)} />,
             author: <Isolated className="font-semibold text-fg" text={authorName} />,
-            channel: <span className="font-semibold text-fg">#<Isolated text={channel?.name ?? t("deletedChannel")} /></span>,
+            // Trans replaces an element's children with the translation's (empty) ones, so the name comes from a prop.
+            channel: <ChannelTag name={channel?.name ?? t("deletedChannel")} />,
           }}
         />{" "}
         <time dateTime={report.created_at}>{formatDateTime(report.created_at)}</time>
@@ -143,4 +144,9 @@ function ReportCard({ report, rights, onDecided, onClose }: { report: Report; ri
       ) : null}
     </li>
   );
+}
+
+/** "#name" in the report's first line. */
+function ChannelTag({ name }: { name: string }) {
+  return <span className="font-semibold text-fg">#<Isolated text={name} /></span>;
 }
