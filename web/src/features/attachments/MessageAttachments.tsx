@@ -101,7 +101,7 @@ function ImageGrid({ images, onOpen }: { images: Attachment[]; onOpen: (index: n
 
 export function FileCard({ attachment: a }: { attachment: Attachment }) {
   const { t } = useTranslation("attachments");
-  const type = typeLabel(a.content_type, a.filename);
+  const type = typeLabel(a.content_type, a.filename, t);
   return (
     <div className="flex w-[min(100%,26rem)] items-center gap-3 rounded border border-line bg-elevated p-3" data-testid="attachment-file">
       <span aria-hidden="true" className="text-3xl">{fileIcon(a.content_type)}</span>

@@ -45,7 +45,7 @@ function UploadCard({ item, queue }: { item: UploadItem; queue: UploadQueue }) {
       <div className="min-w-0 text-sm">
         <Isolated className="block truncate font-medium" text={item.filename} />
         <span className="text-xs text-muted">
-          {formatSize(item.size)} · {typeLabel(item.contentType, item.filename)}
+          {formatSize(item.size)} · {typeLabel(item.contentType, item.filename, t)}
         </span>
       </div>
       {item.status === "uploading" ? (

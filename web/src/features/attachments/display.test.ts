@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fitWithin, gridLayout, kindOf, splitByKind, typeLabel } from "./display";
+import i18n from "../../i18n";
+import { fileIcon, fileTypeOf, fitWithin, gridLayout, kindOf, splitByKind, typeLabel } from "./display";
 
 describe("image grid layout", () => {
   it("shows one image on its own, at its proportions", () => {
@@ -45,9 +46,30 @@ describe("attachment kinds", () => {
   });
 
   it("names file types for the card", () => {
-    expect(typeLabel("application/pdf", "a.pdf")).toBe("PDF");
-    expect(typeLabel("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a.docx")).toBe("Word document");
-    expect(typeLabel("application/x-thing", "data.bin")).toBe("BIN file");
-    expect(typeLabel("application/x-thing", "noext")).toBe("application/x-thing");
+    const t = i18n.getFixedT("en", "attachments");
+    expect(typeLabel("application/pdf", "a.pdf", t)).toBe("PDF");
+    expect(typeLabel("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a.docx", t)).toBe("Word document");
+    expect(typeLabel("application/zip", "a.zip", t)).toBe("ZIP archive");
+    expect(typeLabel("application/x-thing", "data.bin", t)).toBe("BIN file");
+    expect(typeLabel("application/x-thing", "noext", t)).toBe("application/x-thing");
+    expect(typeLabel("", "noext", t)).toBe("File");
+  });
+
+  it("names file types in Brazilian Portuguese, keeping the identifiers", () => {
+    const t = i18n.getFixedT("pt-BR", "attachments");
+    expect(typeLabel("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a.docx", t)).toBe("Documento do Word");
+    expect(typeLabel("application/zip", "a.zip", t)).toBe("Arquivo ZIP");
+    expect(typeLabel("application/x-thing", "data.bin", t)).toBe("Arquivo BIN");
+    expect(fileTypeOf("application/zip", "a.zip")).toEqual({ type: "zip" });
+    expect(fileTypeOf("application/x-thing", "data.bin")).toEqual({ type: "extension", ext: "BIN" });
+    expect(fileTypeOf("application/x-thing", "noext")).toEqual({ type: "raw", raw: "application/x-thing" });
+  });
+
+  it("picks the card icon from the type, whatever the language", () => {
+    expect(fileIcon("application/pdf")).toBe("📄");
+    expect(fileIcon("application/zip")).toBe("🗜️");
+    expect(fileIcon("text/csv")).toBe("📊");
+    expect(fileIcon("application/msword")).toBe("📝");
+    expect(fileIcon("application/x-thing")).toBe("📎");
   });
 });

@@ -1,5 +1,6 @@
 // How attachments are shown, the pure part: which player or card a file gets, the image grid's shape,
 // and the size an image is given before it loads (so the list does not jump).
+import type { TFunction } from "i18next";
 import type { Attachment } from "../../api/types";
 
 export type AttachmentKind = "image" | "video" | "audio" | "file";
@@ -21,46 +22,73 @@ export function splitByKind(attachments: readonly Attachment[]): Record<Attachme
   return out;
 }
 
-/** A short name for a file's type, as shown on its card ("PDF", "Word document", "ZIP archive"). */
-export function typeLabel(contentType: string, filename: string): string {
+/**
+ * What kind of file a card shows, as an identifier (never shown): "extension" is an unknown type named by the file's
+ * extension, "raw" an unknown type without one (its content type is shown as is), "file" one without either.
+ */
+export type FileType =
+  | "pdf" | "zip" | "text" | "csv" | "rtf" | "word" | "spreadsheet" | "presentation"
+  | "image" | "video" | "audio" | "extension" | "raw" | "file";
+
+export interface FileTypeInfo {
+  type: FileType;
+  /** The upper-cased extension, for "extension". */
+  ext?: string;
+  /** The content type, for "raw". */
+  raw?: string;
+}
+
+export function fileTypeOf(contentType: string, filename: string): FileTypeInfo {
   const t = contentType.toLowerCase().split(";")[0]!.trim();
-  if (t === "application/pdf") return "PDF";
-  if (t === "application/zip" || t === "application/x-zip-compressed") return "ZIP archive";
-  if (t === "text/plain") return "Text";
-  if (t === "text/csv") return "CSV";
-  if (t === "application/rtf") return "Rich text";
-  if (t === "application/msword" || t.includes("wordprocessingml") || t === "application/vnd.oasis.opendocument.text") return "Word document";
-  if (t === "application/vnd.ms-excel" || t.includes("spreadsheetml") || t === "application/vnd.oasis.opendocument.spreadsheet") return "Spreadsheet";
-  if (t === "application/vnd.ms-powerpoint" || t.includes("presentationml") || t === "application/vnd.oasis.opendocument.presentation") return "Presentation";
-  if (t.startsWith("image/")) return "Image";
-  if (t.startsWith("video/")) return "Video";
-  if (t.startsWith("audio/")) return "Audio";
+  if (t === "application/pdf") return { type: "pdf" };
+  if (t === "application/zip" || t === "application/x-zip-compressed") return { type: "zip" };
+  if (t === "text/plain") return { type: "text" };
+  if (t === "text/csv") return { type: "csv" };
+  if (t === "application/rtf") return { type: "rtf" };
+  if (t === "application/msword" || t.includes("wordprocessingml") || t === "application/vnd.oasis.opendocument.text") return { type: "word" };
+  if (t === "application/vnd.ms-excel" || t.includes("spreadsheetml") || t === "application/vnd.oasis.opendocument.spreadsheet") return { type: "spreadsheet" };
+  if (t === "application/vnd.ms-powerpoint" || t.includes("presentationml") || t === "application/vnd.oasis.opendocument.presentation") return { type: "presentation" };
+  if (t.startsWith("image/")) return { type: "image" };
+  if (t.startsWith("video/")) return { type: "video" };
+  if (t.startsWith("audio/")) return { type: "audio" };
   const dot = filename.lastIndexOf(".");
-  if (dot > 0 && dot < filename.length - 1) return `${filename.slice(dot + 1).toUpperCase()} file`;
-  return t || "File";
+  if (dot > 0 && dot < filename.length - 1) return { type: "extension", ext: filename.slice(dot + 1).toUpperCase() };
+  return t ? { type: "raw", raw: t } : { type: "file" };
+}
+
+/** A short name for a file's type, as shown on its card ("PDF", "Word document", "ZIP archive"), in the UI language. */
+export function typeLabel(contentType: string, filename: string, t: TFunction<"attachments">): string {
+  const info = fileTypeOf(contentType, filename);
+  switch (info.type) {
+    case "raw":
+      return info.raw!;
+    case "extension":
+      return t("types.extension", { ext: info.ext! });
+    default:
+      return t(`types.${info.type}`);
+  }
 }
 
 export function fileIcon(contentType: string): string {
-  const label = typeLabel(contentType, "");
-  switch (label) {
-    case "PDF":
+  switch (fileTypeOf(contentType, "").type) {
+    case "pdf":
       return "📄";
-    case "ZIP archive":
+    case "zip":
       return "🗜️";
-    case "Spreadsheet":
-    case "CSV":
+    case "spreadsheet":
+    case "csv":
       return "📊";
-    case "Presentation":
+    case "presentation":
       return "📽️";
-    case "Image":
+    case "image":
       return "🖼️";
-    case "Video":
+    case "video":
       return "🎬";
-    case "Audio":
+    case "audio":
       return "🎵";
-    case "Text":
-    case "Rich text":
-    case "Word document":
+    case "text":
+    case "rtf":
+    case "word":
       return "📝";
     default:
       return "📎";
