@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useMemo, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { loadMembers, rest } from "../../app/runtime";
 import { describeError } from "../../api/errors";
 import { ChannelType, type Channel, type ChannelOverride, type PermissionDefinition, type Role } from "../../api/types";
@@ -13,11 +14,11 @@ import { FormError } from "../../ui/TextField";
 import { useAction } from "../../ui/useAction";
 import { stripBidiControls } from "../../ui/safeText";
 import { useCommunityRoles } from "../community-settings/CommunitySettings";
+import { permissionLabel } from "../community-settings/rules";
 import { channelScopedMask, permissionsAsRole, permissionsFor, stateOf, withState, type OverrideState } from "./overrides";
 
 type Target = { type: "role" | "user"; id: string };
 const keyOf = (t: Target) => `${t.type}:${t.id}`;
-const pretty = (name: string) => name.replaceAll("_", " ").toLowerCase().replace(/^./, (c) => c.toUpperCase());
 
 /**
  * A channel's settings (seed 000 §C2-9): the Permissions tab edits the role and member overrides in three states
@@ -32,11 +33,12 @@ export function ChannelSettings({ channel: initial, rights, onClose }: { channel
   useEffect(() => {
     if (deleted) onClose(); // deleted, or no longer visible to the viewer
   }, [deleted, onClose]);
-  const kind = channel.type === ChannelType.Category ? "category" : "channel";
+  const { t } = useTranslation("channels");
+  const label = channel.type === ChannelType.Category ? t("permissionEditor.settingsLabelCategory", { name: channel.name }) : t("permissionEditor.settingsLabel", { name: channel.name });
   return (
     <dialog
       ref={ref}
-      aria-label={`${channel.name}: ${kind} settings`}
+      aria-label={label}
       data-testid="channel-settings"
       onCancel={(e) => {
         e.preventDefault();
@@ -45,16 +47,16 @@ export function ChannelSettings({ channel: initial, rights, onClose }: { channel
       className="m-auto h-[min(44rem,calc(100vh-2rem))] w-[min(60rem,calc(100vw-2rem))] rounded-lg bg-main p-0 text-fg shadow-xl"
     >
       <div className="flex h-full">
-        <nav aria-label="Channel settings sections" className="flex w-44 shrink-0 flex-col gap-1 bg-sidebar p-3">
+        <nav aria-label={t("permissionEditor.settingsSections")} className="flex w-44 shrink-0 flex-col gap-1 bg-sidebar p-3">
           <h2 className="mb-2 truncate px-2 text-xs font-semibold uppercase tracking-wide text-muted">
             {channel.type === ChannelType.Category ? "" : "# "}
             <Isolated text={channel.name} />
           </h2>
           <button type="button" aria-current="page" data-testid="channel-settings-tab-permissions" className="rounded bg-hover px-2 py-1.5 text-left text-sm font-semibold text-fg">
-            Permissions
+            {t("permissionEditor.permissionsTab")}
           </button>
           <div className="mt-auto">
-            <Button variant="secondary" className="w-full" onClick={onClose}>Close</Button>
+            <Button variant="secondary" className="w-full" onClick={onClose}>{t("permissionEditor.close")}</Button>
           </div>
         </nav>
         <div className="flex-1 overflow-y-auto p-5">
@@ -66,6 +68,7 @@ export function ChannelSettings({ channel: initial, rights, onClose }: { channel
 }
 
 function PermissionsTab({ channel, rights }: { channel: Channel; rights: { roles: boolean; users: boolean } }) {
+  const { t: tr } = useTranslation("channels", { keyPrefix: "permissionEditor" });
   const roles = useCommunityRoles(channel.community_id);
   const members = useMembers((s) => s.byCommunity[channel.community_id]);
   const membersComplete = useMembers((s) => s.complete[channel.community_id]);
@@ -110,7 +113,7 @@ function PermissionsTab({ channel, rights }: { channel: Channel; rights: { roles
   const current = targets.find((t) => keyOf(t) === selected) ?? targets[0];
   const currentOverride = current ? overrides?.find((o) => o.type === current.type && o.id === current.id) : undefined;
   const nameOf = (t: Target) =>
-    t.type === "role" ? (roles?.[t.id]?.is_everyone ? "@everyone" : stripBidiControls(roles?.[t.id]?.name ?? "Deleted role")) : displayName(members?.[t.id]?.user ?? useMembers.getState().users[t.id]);
+    t.type === "role" ? (roles?.[t.id]?.is_everyone ? "@everyone" : stripBidiControls(roles?.[t.id]?.name ?? tr("deletedRole"))) : displayName(members?.[t.id]?.user ?? useMembers.getState().users[t.id]);
   const mayEdit = (t: Target) => (t.type === "role" ? rights.roles : rights.users);
 
   // An edit on a synced channel copies the category's overrides onto it and un-syncs it (docs/permissions.md).
@@ -124,14 +127,14 @@ function PermissionsTab({ channel, rights }: { channel: Channel; rights: { roles
       const existing = overrides?.find((o) => o.type === t.type && o.id === t.id);
       await rest.setChannelOverride(channel.id, t.type, t.id, withState(existing, bit, state));
       await afterEdit();
-    }, `Saved for ${nameOf(t)}.`);
+    }, tr("saved", { name: nameOf(t) }));
 
   const remove = (t: Target) =>
     run(async () => {
       await rest.removeChannelOverride(channel.id, t.type, t.id);
       await afterEdit();
       setSelected("");
-    }, `Removed the override for ${nameOf(t)}.`);
+    }, tr("removedOverride", { name: nameOf(t) }));
 
   const add = () => {
     const [type, id] = adding.split(":") as ["role" | "user", string];
@@ -142,13 +145,13 @@ function PermissionsTab({ channel, rights }: { channel: Channel; rights: { roles
       await afterEdit();
       setSelected(keyOf(t));
       setAdding("");
-    }, `Added ${nameOf(t)}.`);
+    }, tr("added", { name: nameOf(t) }));
   };
 
   const sync = () =>
     run(async () => {
       applyDispatch({ t: "CHANNEL_UPDATE", d: await rest.updateChannel(channel.id, { permissions_synced: true }) });
-    }, `Synced with ${parent?.name ?? "the category"}.`);
+    }, tr("syncedWith", { name: parent?.name ?? tr("theCategory") }));
 
   const listed = new Set(targets.map(keyOf));
   const addableRoles = rights.roles ? ordered.filter((r) => !listed.has(`role:${r.id}`)) : [];
@@ -158,20 +161,20 @@ function PermissionsTab({ channel, rights }: { channel: Channel; rights: { roles
 
   return (
     <section aria-labelledby="channel-permissions-heading" className="flex flex-col gap-4" data-testid="channel-permissions">
-      <h3 id="channel-permissions-heading" className="text-lg font-semibold">Permissions</h3>
+      <h3 id="channel-permissions-heading" className="text-lg font-semibold">{tr("permissionsTab")}</h3>
       {parent ? (
         <div className="flex flex-wrap items-center gap-3 rounded border border-line bg-elevated px-3 py-2 text-sm" data-testid="sync-status" data-synced={synced ? "true" : "false"}>
           {synced ? (
             <span>
-              Synced with category <Isolated className="font-semibold" text={parent.name} />. Changing an override here copies the category's overrides and stops the sync.
+              <Trans t={tr} i18nKey="syncedNote" components={{ name: <Isolated className="font-semibold" text={parent.name} /> }} />
             </span>
           ) : (
             <>
               <span className="flex-1">
-                Not synced with category <Isolated className="font-semibold" text={parent.name} />: this channel has its own overrides.
+                <Trans t={tr} i18nKey="notSyncedNote" components={{ name: <Isolated className="font-semibold" text={parent.name} /> }} />
               </span>
               <Button variant="secondary" disabled={busy} onClick={() => void sync()} data-testid="sync-with-category">
-                Sync with the category
+                {tr("syncWithCategory")}
               </Button>
             </>
           )}
@@ -180,12 +183,12 @@ function PermissionsTab({ channel, rights }: { channel: Channel; rights: { roles
       <FormError message={error} />
       <p role="status" className="min-h-5 text-sm text-muted" data-testid="override-status">{status}</p>
       {!overrides || !table ? (
-        <p className="text-muted">Loading permissions…</p>
+        <p className="text-muted">{tr("loadingPermissions")}</p>
       ) : (
         <div className="flex flex-col gap-4 md:flex-row">
           <div className="flex w-full shrink-0 flex-col gap-2 md:w-52">
-            <h4 className="text-xs font-semibold uppercase tracking-wide text-muted">Roles and members</h4>
-            <ul className="flex flex-col gap-0.5" aria-label="Overrides">
+            <h4 className="text-xs font-semibold uppercase tracking-wide text-muted">{tr("rolesAndMembers")}</h4>
+            <ul className="flex flex-col gap-0.5" aria-label={tr("overrides")}>
               {targets.map((t) => (
                 <li key={keyOf(t)}>
                   <button
@@ -204,42 +207,42 @@ function PermissionsTab({ channel, rights }: { channel: Channel; rights: { roles
             </ul>
             {addableRoles.length + addableMembers.length > 0 ? (
               <div className="flex flex-col gap-1">
-                <label htmlFor={addId} className="text-xs font-semibold uppercase tracking-wide text-muted">Add a role or member</label>
+                <label htmlFor={addId} className="text-xs font-semibold uppercase tracking-wide text-muted">{tr("addRoleOrMember")}</label>
                 <div className="flex gap-1">
                   <select id={addId} data-testid="add-override-target" value={adding} onChange={(e) => setAdding(e.target.value)} className="min-w-0 flex-1 rounded border border-line bg-elevated px-2 py-1.5 text-sm">
-                    <option value="">Choose…</option>
+                    <option value="">{tr("choose")}</option>
                     {addableRoles.length ? (
-                      <optgroup label="Roles">
+                      <optgroup label={tr("roles")}>
                         {addableRoles.map((r) => <option key={r.id} value={`role:${r.id}`}>{r.is_everyone ? "@everyone" : stripBidiControls(r.name)}</option>)}
                       </optgroup>
                     ) : null}
                     {addableMembers.length ? (
-                      <optgroup label="Members">
+                      <optgroup label={tr("members")}>
                         {addableMembers.map((m) => <option key={m.user.id} value={`user:${m.user.id}`}>{displayName(m.user)}</option>)}
                       </optgroup>
                     ) : null}
                   </select>
-                  <Button variant="secondary" disabled={!adding || busy} onClick={add}>Add</Button>
+                  <Button variant="secondary" disabled={!adding || busy} onClick={add}>{tr("add")}</Button>
                 </div>
               </div>
             ) : null}
             {everyone ? (
               <section aria-labelledby="view-as-heading" className="flex flex-col gap-2 rounded border border-line p-3" data-testid="view-as-role">
-                <h4 id="view-as-heading" className="font-semibold">View as role</h4>
-                <p className="text-xs text-muted">What a member with only this role (and @everyone) can do here, from the role's permissions and this channel's overrides. Member overrides and timeouts are not included.</p>
-                <label htmlFor={viewAsId} className="sr-only">Role to view as</label>
+                <h4 id="view-as-heading" className="font-semibold">{tr("viewAsRole")}</h4>
+                <p className="text-xs text-muted">{tr("viewAsHint")}</p>
+                <label htmlFor={viewAsId} className="sr-only">{tr("roleToViewAs")}</label>
                 <select id={viewAsId} data-testid="view-as-select" value={viewRole?.id ?? ""} onChange={(e) => setViewAs(e.target.value)} className="w-full rounded border border-line bg-elevated px-2 py-1.5 text-sm">
                   {ordered.map((r) => <option key={r.id} value={r.id}>{r.is_everyone ? "@everyone" : stripBidiControls(r.name)}</option>)}
                 </select>
-                {viewBits?.administrator ? <p className="text-sm">This role has Administrator: everything, in every channel; overrides do not apply.</p> : null}
+                {viewBits?.administrator ? <p className="text-sm">{tr("viewAsAdministrator")}</p> : null}
                 <ul className="flex flex-col gap-0.5" data-testid="view-as-result">
                   {applicable.map((p) => {
                     const yes = viewBits ? (viewBits.bits & (1n << BigInt(p.bit))) !== 0n : false;
                     return (
                       <li key={p.name} data-permission={p.name} data-allowed={yes ? "true" : "false"} className="flex items-center gap-2 text-sm">
                         <span aria-hidden="true" className={yes ? "text-ok" : "text-danger"}>{yes ? "✓" : "✕"}</span>
-                        <span>{pretty(p.name)}</span>
-                        <span className="sr-only">{yes ? "allowed" : "not allowed"}</span>
+                        <span>{permissionLabel(p.name)}</span>
+                        <span className="sr-only">{yes ? tr("allowed") : tr("notAllowed")}</span>
                       </li>
                     );
                   })}
@@ -256,26 +259,26 @@ function PermissionsTab({ channel, rights }: { channel: Channel; rights: { roles
                 </h4>
                 {currentOverride && mayEdit(current) ? (
                   <Button variant="secondary" disabled={busy} onClick={() => void remove(current)} data-testid="remove-override">
-                    Remove override
+                    {tr("removeOverride")}
                   </Button>
                 ) : null}
               </div>
               {!mayEdit(current) ? (
                 <p className="text-sm text-muted">
-                  {current.type === "role" ? "Changing role overrides needs the Manage roles permission in this channel." : "Changing member overrides needs the Manage channels permission in this channel."}
+                  {current.type === "role" ? tr("needsManageRoles") : tr("needsManageChannels")}
                 </p>
               ) : null}
               <ul className="flex flex-col divide-y divide-line">
                 {applicable.map((p) => (
                   <li key={p.name} className="flex items-center gap-3 py-2">
                     <span className="flex min-w-0 flex-1 flex-col">
-                      <span className="text-sm font-medium">{pretty(p.name)}</span>
+                      <span className="text-sm font-medium">{permissionLabel(p.name)}</span>
                       <span className="text-xs text-muted">{p.description}</span>
                     </span>
                     <TriState
                       name={`${keyOf(current)}-${p.name}`}
                       permission={p.name}
-                      label={pretty(p.name)}
+                      label={permissionLabel(p.name)}
                       value={stateOf(currentOverride, p.bit)}
                       disabled={busy || !mayEdit(current)}
                       onChange={(s) => void setState(current, p.bit, s)}
@@ -292,26 +295,27 @@ function PermissionsTab({ channel, rights }: { channel: Channel; rights: { roles
   );
 }
 
-const STATES: { value: OverrideState; label: string; glyph: string; on: string }[] = [
-  { value: "deny", label: "Deny", glyph: "✕", on: "peer-checked:bg-danger peer-checked:text-white" },
-  { value: "inherit", label: "Inherit", glyph: "–", on: "peer-checked:bg-muted peer-checked:font-bold peer-checked:text-main" },
-  { value: "allow", label: "Allow", glyph: "✓", on: "peer-checked:bg-ok peer-checked:text-white" },
+const STATES: { value: OverrideState; label: "stateDeny" | "stateInherit" | "stateAllow"; glyph: string; on: string }[] = [
+  { value: "deny", label: "stateDeny", glyph: "✕", on: "peer-checked:bg-danger peer-checked:text-white" },
+  { value: "inherit", label: "stateInherit", glyph: "–", on: "peer-checked:bg-muted peer-checked:font-bold peer-checked:text-main" },
+  { value: "allow", label: "stateAllow", glyph: "✓", on: "peer-checked:bg-ok peer-checked:text-white" },
 ];
 
 /** Deny / inherit / allow for one permission: a radio group, so arrow keys move between the three. */
 function TriState({ name, permission, label, value, disabled, onChange }: {
   name: string; permission: string; label: string; value: OverrideState; disabled: boolean; onChange: (s: OverrideState) => void;
 }) {
+  const { t } = useTranslation("channels", { keyPrefix: "permissionEditor" });
   return (
     <fieldset className="flex shrink-0 overflow-hidden rounded border border-line" data-permission={permission} data-state={value}>
       <legend className="sr-only">{label}</legend>
       {STATES.map((s) => (
-        <label key={s.value} className="relative" title={s.label}>
+        <label key={s.value} className="relative" title={t(s.label)}>
           <input
             type="radio"
             name={name}
             value={s.value}
-            aria-label={`${s.label}: ${label}`}
+            aria-label={t("stateFor", { state: t(s.label), permission: label })}
             checked={value === s.value}
             disabled={disabled}
             onChange={() => onChange(s.value)}

@@ -16,7 +16,7 @@ import { FormError } from "../../ui/TextField";
 import { PicturePicker } from "../../ui/PicturePicker";
 import { MemberActions, type ModeratorRights, anyModeration } from "./MemberActions";
 import { ReportsSection } from "./ReportsSection";
-import { AUDIT_ACTIONS, Bits, can, describeAuditEntry, reorderedPositions } from "./rules";
+import { AUDIT_ACTIONS, Bits, can, describeAuditEntry, permissionLabel, reorderedPositions } from "./rules";
 import { PermissionSwitches } from "./PermissionSwitches";
 import { Trans, useTranslation } from "react-i18next";
 import { formatDateTime } from "../../i18n/format";
@@ -275,7 +275,7 @@ function RoleEditor({ role, table, busy, run, onDeleted }: { role: Role; table: 
         </form>
       ) : <p className="text-sm text-muted">{t("everyoneHint")}</p>}
       <PermissionSwitches legend={t("permissions")} loadingText={t("loading")} permissions={table?.community} value={role.permissions} busy={busy}
-        label={(name) => name.replaceAll("_", " ").toLowerCase().replace(/^./, (c) => c.toUpperCase())}
+        label={permissionLabel}
         onChange={(permissions) => void save({ permissions })} />
     </div>
   );

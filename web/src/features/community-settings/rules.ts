@@ -14,6 +14,14 @@ export function parseBits(raw: string | undefined | null): bigint {
 
 export const hasBit = (bits: string | bigint, bit: number): boolean => ((typeof bits === "bigint" ? bits : parseBits(bits)) & (1n << BigInt(bit))) !== 0n;
 
+/**
+ * A permission's name as shown next to its switch: its identifier in words ("SEND_MESSAGES" → "Send messages"). The
+ * identifiers are the server's, untranslated, as are the descriptions shown under them.
+ */
+export function permissionLabel(name: string): string {
+  return name.replaceAll("_", " ").toLowerCase().replace(/^./, (c) => c.toUpperCase());
+}
+
 /** The bit set with one permission switched on or off, as the decimal string the server takes. */
 export function withPermission(bits: string, bit: number, on: boolean): string {
   const mask = 1n << BigInt(bit);
