@@ -1,4 +1,5 @@
 import "i18next";
+import type admin from "../locales/en/admin.json";
 import type communitySettings from "../locales/en/communitySettings.json";
 import type attachments from "../locales/en/attachments.json";
 import type emoji from "../locales/en/emoji.json";
@@ -23,6 +24,7 @@ declare module "i18next" {
     defaultNS: "common";
     fallbackNS: "common";
     resources: {
+      admin: typeof admin;
       communitySettings: typeof communitySettings;
       attachments: typeof attachments;
       emoji: typeof emoji;

@@ -1,5 +1,7 @@
 import { Link } from "@tanstack/react-router";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
+import { formatDate, formatDateTime, formatNumber } from "../../i18n/format";
 import { rest } from "../../app/runtime";
 import { ApiError, describeError } from "../../api/errors";
 import type { AdminCommunity, AdminUser, PodDashboard, PodRole, PodSelf, PodSettings, RegistrationMode, SessionInfo } from "../../api/types";
@@ -29,6 +31,7 @@ function Section({ id, title, children }: { id: string; title: string; children:
 
 /** Server administration (seed 000 §A-3): each part shown to those whose pod permissions allow it. */
 export function AdminPage() {
+  const { t } = useTranslation("admin");
   const [self, setSelf] = useState<PodSelf | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -67,28 +70,28 @@ export function AdminPage() {
   return (
     <main className="mx-auto flex min-h-full max-w-3xl flex-col gap-4 p-3 sm:p-8" data-testid="admin-page">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <h1 className="text-2xl font-bold">Server administration</h1>
+        <h1 className="text-2xl font-bold">{t("title")}</h1>
         <div className="flex gap-1">
-          <Link to="/settings" className="rounded px-3 py-2 text-accent underline">Settings</Link>
-          <Link to="/app" className="rounded px-3 py-2 text-accent underline">Back to chat</Link>
+          <Link to="/settings" className="rounded px-3 py-2 text-accent underline">{t("settingsLink")}</Link>
+          <Link to="/app" className="rounded px-3 py-2 text-accent underline">{t("backToChat")}</Link>
         </div>
       </div>
       <FormError message={error} />
       {!self && !error ? <Loading /> : null}
       {self && nothing ? (
-        <p role="status" className="text-muted">Your account has no server administration permissions.</p>
+        <p role="status" className="text-muted">{t("noPermissions")}</p>
       ) : null}
       {sections.settings ? <DashboardSection /> : null}
       {sections.settings ? <SettingsSection /> : null}
       {sections.users ? <UsersSection roles={roles} canGiveRoles={sections.roles} /> : null}
       {sections.roles ? (
-        <Section id="roles" title="Pod roles">
+        <Section id="roles" title={t("roles.title")}>
           <PodRolesSection roles={roles} onChange={setRoles} />
         </Section>
       ) : null}
       {sections.communities ? <CommunitiesSection /> : null}
       {sections.audit ? (
-        <Section id="audit" title="Audit log">
+        <Section id="audit" title={t("audit.title")}>
           <PodAuditSection users={names} roles={roles} />
         </Section>
       ) : null}
@@ -106,7 +109,13 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
 }
 
 /** The pod at a glance, refreshed every 10 seconds while the page is open. */
+/** The version inside the translated note (Trans replaces an element's children, so the text comes as a prop). */
+function Version({ text }: { text: string; children?: React.ReactNode }) {
+  return <span className="break-all" data-testid="dash-version">{text}</span>;
+}
+
 function DashboardSection() {
+  const { t } = useTranslation("admin");
   const [figures, setFigures] = useState<PodDashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -127,26 +136,29 @@ function DashboardSection() {
       window.clearInterval(timer);
     };
   }, []);
-  const n = (value: number) => value.toLocaleString();
+  const n = (value: number) => formatNumber(value);
   return (
-    <Section id="dashboard" title="Dashboard">
+    <Section id="dashboard" title={t("dashboard.title")}>
       <FormError message={error} />
       {figures ? (
         <>
           <dl className="grid grid-cols-2 gap-2 sm:grid-cols-4">
-            <Figure label="Users" value={n(figures.users)} testId="dash-users" />
-            <Figure label="Communities" value={n(figures.communities)} testId="dash-communities" />
-            <Figure label="Messages today" value={n(figures.messages_today)} testId="dash-messages" />
-            <Figure label="Connected now" value={n(figures.gateway_connections)} testId="dash-connections" />
-            <Figure label="In voice" value={n(figures.in_voice)} testId="dash-voice" />
-            <Figure label="Files stored" value={formatBytes(figures.storage_used_bytes)} testId="dash-storage" />
-            <Figure label="Uptime" value={formatUptime(figures.uptime_seconds)} testId="dash-uptime" />
-            <Figure label="Database" value={figures.database_provider === "postgres" ? "PostgreSQL" : "SQLite"} testId="dash-database" />
+            <Figure label={t("dashboard.users")} value={n(figures.users)} testId="dash-users" />
+            <Figure label={t("dashboard.communities")} value={n(figures.communities)} testId="dash-communities" />
+            <Figure label={t("dashboard.messagesToday")} value={n(figures.messages_today)} testId="dash-messages" />
+            <Figure label={t("dashboard.connectedNow")} value={n(figures.gateway_connections)} testId="dash-connections" />
+            <Figure label={t("dashboard.inVoice")} value={n(figures.in_voice)} testId="dash-voice" />
+            <Figure label={t("dashboard.filesStored")} value={formatBytes(figures.storage_used_bytes)} testId="dash-storage" />
+            <Figure label={t("dashboard.uptime")} value={formatUptime(figures.uptime_seconds)} testId="dash-uptime" />
+            <Figure label={t("dashboard.database")} value={figures.database_provider === "postgres" ? "PostgreSQL" : "SQLite"} testId="dash-database" />
           </dl>
           <p className="mt-2 text-xs text-muted">
-            Version <span className="break-all" data-testid="dash-version">{figures.version}</span>. "Connected now" counts{" "}
-            {(figures.gateway_nodes ?? 1) > 1 ? `all ${figures.gateway_nodes} server nodes` : "this server"}; uptime is this node's; the figures refresh
-            every 10 seconds.
+            <Trans
+              t={t}
+              i18nKey="dashboard.note"
+              values={{ where: (figures.gateway_nodes ?? 1) > 1 ? t("dashboard.allNodes", { count: figures.gateway_nodes ?? 1 }) : t("dashboard.thisServer") }}
+              components={{ version: <Version text={figures.version} /> }}
+            />
           </p>
         </>
       ) : !error ? (
@@ -157,6 +169,7 @@ function DashboardSection() {
 }
 
 function SettingsSection() {
+  const { t } = useTranslation("admin");
   const [settings, setSettings] = useState<PodSettings | null>(null);
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
@@ -180,7 +193,7 @@ function SettingsSection() {
     setFieldErrors({});
     const maxUpload = uploadLimitBytes(uploadMb);
     if (maxUpload === null) {
-      setFieldErrors({ max_upload_bytes: "Type a number of megabytes, or leave it empty for the server's maximum." });
+      setFieldErrors({ max_upload_bytes: t("settings.maxUploadInvalid") });
       return;
     }
     await run(async () => {
@@ -191,36 +204,36 @@ function SettingsSection() {
         if (err instanceof ApiError) setFieldErrors(Object.fromEntries(Object.entries(err.fieldErrors).map(([k, v]) => [k, v[0] ?? ""])));
         throw err;
       }
-    }, "Saved.");
+    }, t("settings.saved"));
   }
 
   return (
-    <Section id="settings" title="Server settings">
+    <Section id="settings" title={t("settings.title")}>
       {!settings ? (
         error ? <FormError message={error} /> : <Loading />
       ) : (
         <form onSubmit={save} className="flex flex-col gap-4" noValidate>
-          <TextField label="Server name" name="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} error={fieldErrors.name} required />
+          <TextField label={t("settings.serverName")} name="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} error={fieldErrors.name} required />
           <DescriptionField value={description} onChange={(e) => setDescription(e.target.value)} error={fieldErrors.description} />
           <ModeChoice value={mode} onChange={setMode} error={fieldErrors.registration_mode} />
           <fieldset className="flex flex-col gap-2">
-            <legend className="mb-1 text-sm font-semibold">Default limits</legend>
+            <legend className="mb-1 text-sm font-semibold">{t("settings.defaultLimits")}</legend>
             <TextField
-              label="Largest file one upload may be (MB)"
+              label={t("settings.maxUpload")}
               name="max-upload"
               inputMode="decimal"
               value={uploadMb}
               onChange={(e) => setUploadMb(e.target.value)}
               placeholder={megabytes(settings.max_upload_bytes_limit)}
               error={fieldErrors.max_upload_bytes}
-              hint={`At most ${formatBytes(settings.max_upload_bytes_limit)}, this server's maximum (VOXORA_MEDIA__MAX_UPLOAD_BYTES). Leave it empty to allow that maximum.`}
+              hint={t("settings.maxUploadHint", { size: formatBytes(settings.max_upload_bytes_limit) })}
               data-testid="admin-max-upload"
             />
           </fieldset>
           <FormError message={error} />
           <div className="flex items-center gap-3">
             <Button type="submit" disabled={busy} data-testid="admin-settings-save">
-              {busy ? "Saving…" : "Save"}
+              {busy ? t("settings.saving") : t("settings.save")}
             </Button>
             {status ? <p role="status" className="text-sm text-muted">{status}</p> : null}
           </div>
@@ -231,6 +244,7 @@ function SettingsSection() {
 }
 
 function UsersSection({ roles, canGiveRoles }: { roles: PodRole[]; canGiveRoles: boolean }) {
+  const { t } = useTranslation("admin");
   const [query, setQuery] = useState("");
   const [users, setUsers] = useState<AdminUser[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -268,7 +282,7 @@ function UsersSection({ roles, canGiveRoles }: { roles: PodRole[]; canGiveRoles:
     }, "");
 
   return (
-    <Section id="users" title="Users">
+    <Section id="users" title={t("users.title")}>
       <form
         role="search"
         className="mb-3 flex gap-2"
@@ -277,11 +291,11 @@ function UsersSection({ roles, canGiveRoles }: { roles: PodRole[]; canGiveRoles:
           void search(query);
         }}
       >
-        <TextField label="Search by username" name="user-search" value={query} onChange={(e) => setQuery(e.target.value)} className="min-w-0 flex-1" />
-        <Button type="submit" className="h-[42px] self-end" disabled={busy}>Search</Button>
+        <TextField label={t("users.search")} name="user-search" value={query} onChange={(e) => setQuery(e.target.value)} className="min-w-0 flex-1" />
+        <Button type="submit" className="h-[42px] self-end" disabled={busy}>{t("users.searchButton")}</Button>
       </form>
       <FormError message={error} />
-      <ul className="divide-y divide-line" aria-label="Users">
+      <ul className="divide-y divide-line" aria-label={t("users.list")}>
         {users.map((u) => (
           <li key={u.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
             <span className="min-w-0">
@@ -291,8 +305,8 @@ function UsersSection({ roles, canGiveRoles }: { roles: PodRole[]; canGiveRoles:
                   (<Isolated text={u.display_name} />)
                 </span>
               ) : null}
-              {u.is_owner ? <span className="ml-2 rounded bg-main px-1.5 text-xs">owner</span> : null}
-              {u.banned ? <span className="ml-2 rounded bg-danger px-1.5 text-xs text-white">banned</span> : null}
+              {u.is_owner ? <span className="ml-2 rounded bg-main px-1.5 text-xs">{t("users.owner")}</span> : null}
+              {u.banned ? <span className="ml-2 rounded bg-danger px-1.5 text-xs text-white">{t("users.banned")}</span> : null}
               {given.filter((r) => u.roles?.includes(r.id)).map((r) => (
                 <span key={r.id} className="ml-2 rounded bg-main px-1.5 text-xs" data-testid="admin-user-role">
                   <PodRoleName role={r} />
@@ -304,30 +318,30 @@ function UsersSection({ roles, canGiveRoles }: { roles: PodRole[]; canGiveRoles:
                 <Button
                   variant="secondary"
                   aria-expanded={rolesOf === u.id}
-                  aria-label={`Pod roles of ${u.username}`}
+                  aria-label={t("users.rolesOf", { name: u.username })}
                   onClick={() => setRolesOf((shown) => (shown === u.id ? null : u.id))}
                 >
-                  Roles
+                  {t("users.roles")}
                 </Button>
               ) : null}
               <Button
                 variant="secondary"
                 aria-expanded={sessionsOf === u.id}
-                aria-label={`Sessions of ${u.username}`}
+                aria-label={t("users.sessionsOf", { name: u.username })}
                 onClick={() => setSessionsOf((shown) => (shown === u.id ? null : u.id))}
               >
-                Sessions
+                {t("users.sessions")}
               </Button>
               {u.is_owner ? null : (
-                <Button variant={u.banned ? "secondary" : "danger"} disabled={busy} onClick={() => void setBanned(u, !u.banned)} aria-label={`${u.banned ? "Unban" : "Ban"} ${u.username} from the server`}>
-                  {u.banned ? "Unban" : "Ban"}
+                <Button variant={u.banned ? "secondary" : "danger"} disabled={busy} onClick={() => void setBanned(u, !u.banned)} aria-label={u.banned ? t("users.unbanLabel", { name: u.username }) : t("users.banLabel", { name: u.username })}>
+                  {u.banned ? t("users.unban") : t("users.ban")}
                 </Button>
               )}
             </span>
             {rolesOf === u.id ? (
               <fieldset className="w-full rounded bg-main p-3" data-testid="admin-user-roles">
-                <legend className="sr-only">Pod roles of {u.username}</legend>
-                {!given.length ? <p className="text-sm text-muted">No pod roles yet: create one under Pod roles.</p> : null}
+                <legend className="sr-only">{t("users.rolesOf", { name: u.username })}</legend>
+                {!given.length ? <p className="text-sm text-muted">{t("users.noRoles")}</p> : null}
                 {given.map((r) => {
                   const on = u.roles?.includes(r.id) ?? false;
                   return (
@@ -343,9 +357,9 @@ function UsersSection({ roles, canGiveRoles }: { roles: PodRole[]; canGiveRoles:
           </li>
         ))}
       </ul>
-      {!users.length && !busy ? <p className="text-sm text-muted">No users match.</p> : null}
+      {!users.length && !busy ? <p className="text-sm text-muted">{t("users.noMatch")}</p> : null}
       {cursor ? (
-        <Button variant="secondary" className="mt-2" disabled={busy} onClick={() => void search(query, cursor)}>Show more</Button>
+        <Button variant="secondary" className="mt-2" disabled={busy} onClick={() => void search(query, cursor)}>{t("users.showMore")}</Button>
       ) : null}
     </Section>
   );
@@ -353,6 +367,7 @@ function UsersSection({ roles, canGiveRoles }: { roles: PodRole[]; canGiveRoles:
 
 /** A user's active sessions, each with "End", and "End all": ended sessions are signed out at once. */
 function UserSessions({ user }: { user: AdminUser }) {
+  const { t } = useTranslation("admin");
   const [list, setList] = useState<SessionInfo[] | null>(null);
   const { busy, error, status, run, setError } = useAction();
   // The server refuses ending the owner's sessions and one's own here (one's own are in Settings), so neither is offered.
@@ -367,34 +382,34 @@ function UserSessions({ user }: { user: AdminUser }) {
       if (session) await rest.adminEndUserSession(user.id, session.id);
       else await rest.adminEndUserSessions(user.id);
       await load();
-    }, session ? "Session ended." : "All sessions ended.");
+    }, session ? t("sessions.ended") : t("sessions.allEnded"));
   return (
-    <div className="w-full rounded bg-main p-3" data-testid="admin-user-sessions" aria-label={`Sessions of ${user.username}`} role="region">
+    <div className="w-full rounded bg-main p-3" data-testid="admin-user-sessions" aria-label={t("users.sessionsOf", { name: user.username })} role="region">
       <FormError message={error} />
       {!list && !error ? <Loading /> : null}
-      {list && !list.length ? <p className="text-sm text-muted">No active sessions: this user is signed out everywhere.</p> : null}
+      {list && !list.length ? <p className="text-sm text-muted">{t("sessions.none")}</p> : null}
       <ul className="flex flex-col gap-2">
         {list?.map((s) => (
           <li key={s.id} className="flex flex-wrap items-center gap-2" data-testid="admin-session">
             <div className="min-w-0 flex-1">
-              <div className="truncate text-sm font-medium">{s.user_agent || "Unknown device"}{s.current ? " — your session" : ""}</div>
+              <div className="truncate text-sm font-medium">{s.user_agent || t("sessions.unknownDevice")}{s.current ? t("sessions.yours") : ""}</div>
               <div className="text-xs text-muted">
-                {s.ip ? `${s.ip} · ` : ""}last active {new Date(s.last_used_at).toLocaleString()} · signed in {new Date(s.created_at).toLocaleDateString()}
+                {s.ip ? `${s.ip} · ` : ""}{t("sessions.details", { lastActive: formatDateTime(s.last_used_at), signedIn: formatDate(s.created_at) })}
               </div>
             </div>
             {!canEnd ? null : (
-              <Button variant="secondary" disabled={busy} onClick={() => void end(s)} aria-label={`End session on ${s.user_agent || "unknown device"}`}>
-                End
+              <Button variant="secondary" disabled={busy} onClick={() => void end(s)} aria-label={t("sessions.endOn", { device: s.user_agent || t("sessions.unknownDeviceLower") })}>
+                {t("sessions.end")}
               </Button>
             )}
           </li>
         ))}
       </ul>
       <div className="mt-2 flex items-center gap-3">
-        {isMe ? <p className="text-sm text-muted">Your own sessions are ended from Settings → Where you are signed in.</p> : null}
+        {isMe ? <p className="text-sm text-muted">{t("sessions.ownElsewhere")}</p> : null}
         {canEnd && list?.length ? (
           <Button variant="danger" disabled={busy} onClick={() => void end()} data-testid="admin-end-all-sessions">
-            End all
+            {t("sessions.endAll")}
           </Button>
         ) : null}
         {status ? <p role="status" className="text-sm text-muted">{status}</p> : null}
@@ -404,7 +419,13 @@ function UserSessions({ user }: { user: AdminUser }) {
 }
 
 /** Deleting a community from /admin: confirmed by typing its name, as the deletion cannot be undone. */
+/** The community's name inside the translated warning (Trans replaces an element's children, so it comes as a prop). */
+function CommunityName({ name }: { name: string; children?: React.ReactNode }) {
+  return <Isolated className="font-semibold" text={name} />;
+}
+
 function DeleteCommunityDialog({ community, onDeleted, onClose }: { community: AdminCommunity; onDeleted: () => void; onClose: () => void }) {
+  const { t } = useTranslation("admin");
   const [typed, setTyped] = useState("");
   const { busy, error, run } = useAction();
   async function submit(e: FormEvent) {
@@ -417,18 +438,22 @@ function DeleteCommunityDialog({ community, onDeleted, onClose }: { community: A
     }, "");
   }
   return (
-    <Dialog title="Delete this community?" onClose={onClose} testId="admin-delete-community">
+    <Dialog title={t("communities.deleteTitle")} onClose={onClose} testId="admin-delete-community">
       <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
         <p>
-          <Isolated className="font-semibold" text={community.name} /> and all its channels and messages will be deleted for its{" "}
-          {community.member_count} {community.member_count === 1 ? "member" : "members"}. This cannot be undone.
+          <Trans
+            t={t}
+            i18nKey="communities.deleteWarning"
+            count={community.member_count}
+            components={{ name: <CommunityName name={community.name} /> }}
+          />
         </p>
-        <TextField label="Type the community's name to confirm" name="confirm-name" value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus />
+        <TextField label={t("communities.confirmName")} name="confirm-name" value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus />
         <FormError message={error} />
         <DialogActions>
-          <Button variant="secondary" onClick={onClose}>Cancel</Button>
+          <Button variant="secondary" onClick={onClose}>{t("communities.cancel")}</Button>
           <Button type="submit" variant="danger" disabled={busy || typed.trim() !== community.name} data-testid="confirm-button">
-            Delete community
+            {t("communities.deleteCommunity")}
           </Button>
         </DialogActions>
       </form>
@@ -437,6 +462,7 @@ function DeleteCommunityDialog({ community, onDeleted, onClose }: { community: A
 }
 
 function CommunitiesSection() {
+  const { t } = useTranslation("admin");
   const [communities, setCommunities] = useState<AdminCommunity[]>([]);
   const [deleting, setDeleting] = useState<AdminCommunity | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -454,22 +480,22 @@ function CommunitiesSection() {
     void load();
   }, [load]);
   return (
-    <Section id="communities" title="Communities">
+    <Section id="communities" title={t("communities.title")}>
       <FormError message={error} />
-      <ul className="divide-y divide-line" aria-label="Communities">
+      <ul className="divide-y divide-line" aria-label={t("communities.list")}>
         {communities.map((c) => (
           <li key={c.id} className="flex items-center justify-between gap-2 py-2">
             <Isolated className="min-w-0 truncate font-medium" text={c.name} />
             <span className="flex shrink-0 items-center gap-2">
               <span className="text-sm text-muted">
-                {c.member_count} {c.member_count === 1 ? "member" : "members"}
+                {t("communities.members", { count: c.member_count })}
               </span>
-              <Button variant="danger" onClick={() => setDeleting(c)} aria-label={`Delete ${c.name}`}>Delete</Button>
+              <Button variant="danger" onClick={() => setDeleting(c)} aria-label={t("communities.deleteLabel", { name: c.name })}>{t("communities.delete")}</Button>
             </span>
           </li>
         ))}
       </ul>
-      {!communities.length && !busy ? <p className="text-sm text-muted">No communities yet.</p> : null}
+      {!communities.length && !busy ? <p className="text-sm text-muted">{t("communities.none")}</p> : null}
       {deleting ? (
         <DeleteCommunityDialog
           community={deleting}
@@ -478,7 +504,7 @@ function CommunitiesSection() {
         />
       ) : null}
       {cursor ? (
-        <Button variant="secondary" className="mt-2" disabled={busy} onClick={() => void load(cursor)}>Show more</Button>
+        <Button variant="secondary" className="mt-2" disabled={busy} onClick={() => void load(cursor)}>{t("communities.showMore")}</Button>
       ) : null}
     </Section>
   );

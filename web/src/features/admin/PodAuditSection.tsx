@@ -1,4 +1,6 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { formatDateTime } from "../../i18n/format";
 import { rest } from "../../app/runtime";
 import { describeError } from "../../api/errors";
 import type { AuditEntry, AuditVerification, PodRole } from "../../api/types";
@@ -17,6 +19,7 @@ const control = "rounded border border-line bg-elevated px-2 py-2 text-sm normal
  * `users` names the people the viewer can list (id → name); others show as a short id.
  */
 export function PodAuditSection({ users, roles }: { users: Record<string, string>; roles: PodRole[] }) {
+  const { t } = useTranslation("admin");
   const [action, setAction] = useState("");
   const [actor, setActor] = useState("");
   const [from, setFrom] = useState("");
@@ -37,8 +40,8 @@ export function PodAuditSection({ users, roles }: { users: Record<string, string
     };
   }, [action, actor, from, to]);
   const names: AuditNames = {
-    user: (id) => users[id] ?? `user …${id.slice(-6)}`,
-    role: (id) => roles.find((r) => r.id === id)?.name ?? "a deleted role",
+    user: (id) => users[id] ?? t("audit.unknownUser", { id: id.slice(-6) }),
+    role: (id) => roles.find((r) => r.id === id)?.name ?? t("audit.deletedRole"),
     channel: (id) => id,
   };
   const broken = verification?.first_broken_id ? entries?.find((e) => e.id === verification.first_broken_id) : undefined;
@@ -46,25 +49,25 @@ export function PodAuditSection({ users, roles }: { users: Record<string, string
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-end gap-2">
         <label className={fieldLabel}>
-          Action
+          {t("audit.action")}
           <select data-testid="pod-audit-action" className={control} value={action} onChange={(e) => setAction(e.target.value)}>
-            <option value="">All actions</option>
+            <option value="">{t("audit.allActions")}</option>
             {POD_AUDIT_ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}
           </select>
         </label>
         <label className={fieldLabel}>
-          Who
+          {t("audit.who")}
           <select data-testid="pod-audit-actor" className={control} value={actor} onChange={(e) => setActor(e.target.value)}>
-            <option value="">Anyone</option>
+            <option value="">{t("audit.anyone")}</option>
             {Object.entries(users).map(([id, name]) => <option key={id} value={id}>{name}</option>)}
           </select>
         </label>
         <label className={fieldLabel}>
-          From
+          {t("audit.from")}
           <input type="date" data-testid="pod-audit-from" className={control} value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
         </label>
         <label className={fieldLabel}>
-          To
+          {t("audit.to")}
           <input type="date" data-testid="pod-audit-to" className={control} value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
         </label>
         <Button
@@ -76,22 +79,24 @@ export function PodAuditSection({ users, roles }: { users: Record<string, string
             rest.verifyPodAuditLog().then(setVerification, (e) => setError(describeError(e))).finally(() => setVerifying(false));
           }}
         >
-          Verify chain
+          {t("audit.verify")}
         </Button>
       </div>
-      <p className="text-xs text-muted">Days are in UTC. The chain check covers the whole log, whatever the filters.</p>
+      <p className="text-xs text-muted">{t("audit.utcNote")}</p>
       {verification ? (
         <p role="status" data-testid="pod-verify-result" className={`rounded border px-3 py-2 text-sm ${verification.intact ? "border-green-600 text-green-600" : "border-danger text-danger"}`}>
           {verification.intact
-            ? `Chain intact: ${verification.checked} entr${verification.checked === 1 ? "y" : "ies"} checked.`
+            ? t("audit.intact", { count: verification.checked })
             : verification.first_broken_id
-              ? `Chain broken at entry ${verification.first_broken_id}${broken ? ` (“${describePodAuditEntry(broken, names)}”)` : ""}: the log was altered from this entry on.`
-              : "Chain broken: entries are missing at the end (truncated)."}
+              ? broken
+                ? t("audit.brokenAtDescribed", { id: verification.first_broken_id, entry: describePodAuditEntry(broken, names) })
+                : t("audit.brokenAt", { id: verification.first_broken_id })
+              : t("audit.truncated")}
         </p>
       ) : null}
       <FormError message={error} />
-      {entries?.length === 0 ? <p className="text-sm text-muted">No entries.</p> : null}
-      <ol className="flex flex-col gap-1" aria-label="Pod audit log">
+      {entries?.length === 0 ? <p className="text-sm text-muted">{t("audit.none")}</p> : null}
+      <ol className="flex flex-col gap-1" aria-label={t("audit.list")}>
         {entries?.map((e) => (
           <li
             key={e.id}
@@ -101,7 +106,7 @@ export function PodAuditSection({ users, roles }: { users: Record<string, string
           >
             <span className="text-sm">{describePodAuditEntry(e, names)}</span>
             {e.reason ? <span className="text-xs text-muted">— <Isolated text={e.reason} /></span> : null}
-            <time className="ml-auto shrink-0 text-xs text-muted" dateTime={e.created_at}>{new Date(e.created_at).toLocaleString()}</time>
+            <time className="ml-auto shrink-0 text-xs text-muted" dateTime={e.created_at}>{formatDateTime(e.created_at)}</time>
           </li>
         ))}
       </ol>

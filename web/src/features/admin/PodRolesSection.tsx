@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { rest } from "../../app/runtime";
 import { describeError } from "../../api/errors";
 import type { PermissionTable, PodRole } from "../../api/types";
@@ -21,11 +22,12 @@ export function podRolesInOrder(roles: readonly PodRole[]): PodRole[] {
 
 /** A pod role's name in its colour, as the roles list and the users list show it. */
 export function PodRoleName({ role }: { role: PodRole }) {
+  const { t } = useTranslation("admin");
   return (
     <span className="inline-flex items-center gap-1">
       <span aria-hidden="true" className="h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: role.color != null ? colorToHex(role.color) : NO_COLOUR }} />
       <span style={{ color: role.color != null ? colorToHex(role.color) : undefined }}>
-        <Isolated text={role.is_default ? "Everyone" : role.name} />
+        <Isolated text={role.is_default ? t("roles.everyone") : role.name} />
       </span>
     </span>
   );
@@ -36,6 +38,7 @@ export function PodRoleName({ role }: { role: PodRole }) {
  * from GET /permissions, delete. The server applies the role hierarchy and words its refusals.
  */
 export function PodRolesSection({ roles, onChange }: { roles: PodRole[]; onChange: (roles: PodRole[]) => void }) {
+  const { t } = useTranslation("admin");
   const [table, setTable] = useState<PermissionTable | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [name, setName] = useState("");
@@ -74,8 +77,7 @@ export function PodRolesSection({ roles, onChange }: { roles: PodRole[]; onChang
   return (
     <div className="flex flex-col gap-4">
       <p className="text-sm text-muted">
-        Pod roles give server-wide permissions. Higher roles come first; you can only manage roles below your own highest one. Give them to people from
-        the Users list.
+        {t("roles.intro")}
       </p>
       <FormError message={error} />
       <form
@@ -83,7 +85,7 @@ export function PodRolesSection({ roles, onChange }: { roles: PodRole[]; onChang
         onSubmit={(e) => {
           e.preventDefault();
           const trimmed = name.trim();
-          if (!trimmed) return setError("Give the role a name.");
+          if (!trimmed) return setError(t("roles.nameRequired"));
           void run(async () => {
             const role = await rest.createPodRole({ name: trimmed, color: hexToColor(color) });
             upsert(role);
@@ -93,17 +95,17 @@ export function PodRolesSection({ roles, onChange }: { roles: PodRole[]; onChang
         }}
       >
         <label className={fieldLabel}>
-          New pod role
+          {t("roles.newRole")}
           <input data-testid="new-pod-role-name" className={input} maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
         </label>
         <label className={fieldLabel}>
-          Colour
+          {t("roles.colour")}
           <input data-testid="new-pod-role-color" type="color" className="h-9 w-12 rounded border border-line bg-elevated" value={color} onChange={(e) => setColor(e.target.value)} />
         </label>
-        <Button type="submit" disabled={busy}>Create role</Button>
+        <Button type="submit" disabled={busy}>{t("roles.create")}</Button>
       </form>
       <div className="flex flex-col gap-4 sm:flex-row">
-        <ul aria-label="Pod roles in hierarchy order" className="flex shrink-0 flex-col gap-1 self-start sm:w-56">
+        <ul aria-label={t("roles.list")} className="flex shrink-0 flex-col gap-1 self-start sm:w-56">
           {ordered.map((r, index) => (
             <li key={r.id} data-testid="pod-role-row" data-role-name={r.name} className={`flex items-center gap-1 rounded px-2 py-1 ${r.id === selectedId ? "bg-hover" : ""}`}>
               <button type="button" className="min-w-0 flex-1 truncate text-left text-sm" aria-pressed={r.id === selectedId} onClick={() => setSelectedId(r.id)}>
@@ -111,8 +113,8 @@ export function PodRolesSection({ roles, onChange }: { roles: PodRole[]; onChang
               </button>
               {!r.is_default ? (
                 <>
-                  <IconButton label={`Move ${r.name} up`} disabled={busy || index === 0} onClick={() => void move(r, -1)}>↑</IconButton>
-                  <IconButton label={`Move ${r.name} down`} disabled={busy || ordered[index + 1]?.is_default !== false} onClick={() => void move(r, 1)}>↓</IconButton>
+                  <IconButton label={t("roles.moveUp", { name: r.name })} disabled={busy || index === 0} onClick={() => void move(r, -1)}>↑</IconButton>
+                  <IconButton label={t("roles.moveDown", { name: r.name })} disabled={busy || ordered[index + 1]?.is_default !== false} onClick={() => void move(r, 1)}>↓</IconButton>
                 </>
               ) : null}
             </li>
@@ -132,7 +134,7 @@ export function PodRolesSection({ roles, onChange }: { roles: PodRole[]; onChang
             }}
           />
         ) : (
-          <p className="text-sm text-muted">Choose a role to edit its name, colour and permissions.</p>
+          <p className="text-sm text-muted">{t("roles.choose")}</p>
         )}
       </div>
     </div>
@@ -147,6 +149,7 @@ function PodRoleEditor({ role, table, busy, run, onSaved, onDeleted }: {
   onSaved: (role: PodRole) => void;
   onDeleted: () => void;
 }) {
+  const { t } = useTranslation("admin");
   const [name, setName] = useState(role.name);
   const save = (body: Parameters<typeof rest.updatePodRole>[1]) => run(async () => onSaved(await rest.updatePodRole(role.id, body)));
   return (
@@ -160,12 +163,12 @@ function PodRoleEditor({ role, table, busy, run, onSaved, onDeleted }: {
           }}
         >
           <label className={fieldLabel}>
-            Role name
+            {t("roles.roleName")}
             <input data-testid="pod-role-name" className={input} maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
           </label>
-          <Button type="submit" variant="secondary" disabled={busy}>Rename</Button>
+          <Button type="submit" variant="secondary" disabled={busy}>{t("roles.rename")}</Button>
           <label className={fieldLabel}>
-            Colour
+            {t("roles.colour")}
             <input
               type="color"
               data-testid="pod-role-color"
@@ -177,16 +180,16 @@ function PodRoleEditor({ role, table, busy, run, onSaved, onDeleted }: {
               }}
             />
           </label>
-          {role.color != null ? <Button variant="secondary" disabled={busy} onClick={() => void save({ color: -1 })}>No colour</Button> : null}
+          {role.color != null ? <Button variant="secondary" disabled={busy} onClick={() => void save({ color: -1 })}>{t("roles.noColour")}</Button> : null}
           <Button variant="danger" disabled={busy} onClick={() => void run(async () => {
             await rest.deletePodRole(role.id);
             onDeleted();
-          })}>Delete role</Button>
+          })}>{t("roles.delete")}</Button>
         </form>
       ) : (
-        <p className="text-sm text-muted">Everyone has this role: its permissions are every account's baseline on this server.</p>
+        <p className="text-sm text-muted">{t("roles.everyoneNote")}</p>
       )}
-      <PermissionSwitches legend="Permissions" loadingText="Loading…" permissions={table?.pod} value={role.permissions} busy={busy}
+      <PermissionSwitches legend={t("roles.permissions")} loadingText={t("loading")} permissions={table?.pod} value={role.permissions} busy={busy}
         label={podPermissionLabel} onChange={(permissions) => void save({ permissions })} />
     </div>
   );

@@ -1,5 +1,6 @@
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useRef, useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { setUpPod } from "../../app/runtime";
 import { ApiError, describeError } from "../../api/errors";
 import type { RegistrationMode } from "../../api/types";
@@ -8,7 +9,7 @@ import { Button } from "../../ui/Button";
 import { Loading } from "../../ui/Loading";
 import { Redirect } from "../../ui/Redirect";
 import { FormError, TextField } from "../../ui/TextField";
-import { registrationModes, setupStepErrors, setupSteps, stepOfField, type SetupValues } from "./podAdmin";
+import { registrationModes, setupStepErrors, setupStepTitle, setupSteps, stepOfField, type SetupValues } from "./podAdmin";
 import { reloadPodInfo, usePodInfo } from "./podInfo";
 
 /**
@@ -16,7 +17,13 @@ import { reloadPodInfo, usePodInfo } from "./podInfo";
  * description, who can join; then signed in as the owner. Nothing is sent before the last step, and the server
  * decides in one go (a second visitor racing this one gets "already set up").
  */
+/** The pod's name inside a translated sentence (Trans replaces an element's children, so the name comes as a prop). */
+function PodName({ name }: { name: string; children?: React.ReactNode }) {
+  return <strong>{name}</strong>;
+}
+
 export function SetupPage() {
+  const { t } = useTranslation("admin");
   const info = usePodInfo();
   const status = useSession((s) => s.status);
   const navigate = useNavigate();
@@ -28,7 +35,7 @@ export function SetupPage() {
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
 
-  if (!info && step < 3) return <Loading label="Loading…" />;
+  if (!info && step < 3) return <Loading label={t("setup.loading")} />;
   // A pod that has accounts needs no setup: to the app (or sign in), unless this wizard just finished.
   if (info && !info.setup_required && step < 3 && !alreadySetUp) return <Redirect to={status === "signedIn" ? "/app" : "/login"} replace />;
 
@@ -67,7 +74,7 @@ export function SetupPage() {
     } catch (err) {
       if (err instanceof ApiError && err.code === "setup_completed") {
         setAlreadySetUp(true);
-        setMessage("This server has just been set up by someone else. Sign in or ask its owner for an account.");
+        setMessage(t("setup.raced"));
       } else if (err instanceof ApiError && Object.keys(err.fieldErrors).length) {
         const fromServer = Object.fromEntries(Object.entries(err.fieldErrors).map(([k, v]) => [k, v[0] ?? ""]));
         setErrors(fromServer);
@@ -81,38 +88,37 @@ export function SetupPage() {
   return (
     <main className="flex min-h-full items-center justify-center bg-rail p-4">
       <div className="w-full max-w-lg rounded-lg bg-main p-5 shadow-lg sm:p-8" data-testid="setup-wizard">
-        <p className="text-center text-sm text-muted">Welcome to Voxora — let's set up your server</p>
-        <ol className="my-4 flex flex-wrap justify-center gap-x-3 gap-y-1 text-xs" aria-label="Setup steps">
+        <p className="text-center text-sm text-muted">{t("setup.welcome")}</p>
+        <ol className="my-4 flex flex-wrap justify-center gap-x-3 gap-y-1 text-xs" aria-label={t("setup.stepsLabel")}>
           {setupSteps.map((label, i) => (
             <li key={label} aria-current={i === step ? "step" : undefined} className={i === step ? "font-semibold text-accent" : "text-muted"}>
-              {i + 1}. {label}
+              {i + 1}. {setupStepTitle(label)}
             </li>
           ))}
         </ol>
         <h1 ref={heading} tabIndex={-1} className="mb-4 text-center text-2xl font-bold outline-none">
-          {setupSteps[step]}
+          {setupStepTitle(setupSteps[step] ?? "account")}
         </h1>
         {step === 3 ? (
           <div className="flex flex-col gap-3 text-center" data-testid="setup-done">
             <p>
-              <strong>{info?.name ?? values.podName}</strong> is ready, and you are signed in as its owner.
+              <Trans t={t} i18nKey="setup.ready" components={{ name: <PodName name={info?.name ?? values.podName} /> }} />
             </p>
             <p className="text-sm text-muted">
-              Create a community and share its invite link to bring people in. You can change the server's name and who can
-              join at any time in Server administration.
+              {t("setup.next")}
             </p>
             <Button onClick={() => void navigate({ to: "/app" })} data-testid="setup-open-app">
-              Open Voxora
+              {t("setup.openApp")}
             </Button>
             <Link to="/admin" className="text-sm text-accent underline">
-              Server administration
+              {t("setup.admin")}
             </Link>
           </div>
         ) : alreadySetUp ? (
           <div className="flex flex-col gap-3 text-center">
             <FormError message={message} />
             <Link to="/login" className="text-accent underline">
-              Sign in
+              {t("setup.signIn")}
             </Link>
           </div>
         ) : (
@@ -120,14 +126,14 @@ export function SetupPage() {
             <FormError message={message} />
             {step === 0 ? (
               <>
-                <p className="text-sm text-muted">This account owns the server: it can change every setting and appoint administrators.</p>
-                <TextField label="Username" name="username" autoComplete="username" value={values.username} onChange={change("username")} error={errors.username} hint="2–32 characters." required autoFocus />
-                <TextField label="E-mail (optional)" name="email" type="email" autoComplete="email" value={values.email} onChange={change("email")} error={errors.email} />
-                <TextField label="Password" name="password" type="password" autoComplete="new-password" value={values.password} onChange={change("password")} error={errors.password} hint="At least 8 characters." required />
+                <p className="text-sm text-muted">{t("setup.ownerNote")}</p>
+                <TextField label={t("setup.username")} name="username" autoComplete="username" value={values.username} onChange={change("username")} error={errors.username} hint={t("setup.usernameHint")} required autoFocus />
+                <TextField label={t("setup.email")} name="email" type="email" autoComplete="email" value={values.email} onChange={change("email")} error={errors.email} />
+                <TextField label={t("setup.password")} name="password" type="password" autoComplete="new-password" value={values.password} onChange={change("password")} error={errors.password} hint={t("setup.passwordHint")} required />
               </>
             ) : step === 1 ? (
               <>
-                <TextField label="Server name" name="pod_name" value={values.podName} onChange={change("podName")} error={errors.pod_name} maxLength={100} hint="Shown to everyone who visits, before they sign in." required autoFocus />
+                <TextField label={t("setup.serverName")} name="pod_name" value={values.podName} onChange={change("podName")} error={errors.pod_name} maxLength={100} hint={t("setup.serverNameHint")} required autoFocus />
                 <DescriptionField value={values.podDescription} onChange={change("podDescription")} error={errors.pod_description} />
               </>
             ) : (
@@ -136,13 +142,13 @@ export function SetupPage() {
             <div className="flex flex-wrap justify-between gap-2">
               {step > 0 ? (
                 <Button variant="secondary" onClick={() => goTo(step - 1)} disabled={busy}>
-                  Back
+                  {t("setup.back")}
                 </Button>
               ) : (
                 <span />
               )}
               <Button type="submit" disabled={busy} data-testid="setup-next">
-                {step < 2 ? "Next" : busy ? "Setting up…" : "Finish setup"}
+                {step < 2 ? t("setup.nextButton") : busy ? t("setup.settingUp") : t("setup.finish")}
               </Button>
             </div>
           </form>
@@ -153,10 +159,11 @@ export function SetupPage() {
 }
 
 export function DescriptionField({ value, onChange, error }: { value: string; onChange: (e: { target: { value: string } }) => void; error?: string | undefined }) {
+  const { t } = useTranslation("admin");
   return (
     <div className="flex flex-col gap-1">
       <label htmlFor="pod-description" className="text-xs font-semibold uppercase tracking-wide text-muted">
-        Description (optional)
+        {t("setup.description")}
       </label>
       <textarea
         id="pod-description"
@@ -180,10 +187,11 @@ export function DescriptionField({ value, onChange, error }: { value: string; on
 
 /** The three registration modes as radio buttons, each with what it means. */
 export function ModeChoice({ value, onChange, error }: { value: RegistrationMode; onChange: (mode: RegistrationMode) => void; error?: string | undefined }) {
+  const { t } = useTranslation("admin");
   return (
     <fieldset className="flex flex-col gap-2" data-testid="registration-mode">
-      <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Who can create an account</legend>
-      {registrationModes.map((mode) => (
+      <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">{t("modes.legend")}</legend>
+      {registrationModes().map((mode) => (
         <label key={mode.value} className={`flex cursor-pointer items-start gap-3 rounded border p-3 ${value === mode.value ? "border-accent" : "border-line"}`}>
           <input type="radio" name="registration_mode" value={mode.value} checked={value === mode.value} onChange={() => onChange(mode.value)} className="mt-1 h-4 w-4" />
           <span>

@@ -1,6 +1,8 @@
 import type { AuditEntry, RegistrationMode } from "../../api/types";
 import { describeAuditEntry, type AuditNames } from "../community-settings/rules";
 import { inviteCodeFrom } from "../invites/inviteCode";
+import i18n from "../../i18n";
+import { formatNumber } from "../../i18n/format";
 
 /** Pod permission bits (docs/permissions.md "Pod permissions"). */
 export const PodBits = {
@@ -49,6 +51,9 @@ export function canAdminister(permissions: string | null | undefined): boolean {
 
 /** A pod permission's name as a person reads it: POD_BAN_MEMBERS → "Ban members". */
 export function podPermissionLabel(name: string): string {
+  const known = i18n.t("admin:permissions", { returnObjects: true }) as Record<string, string>;
+  if (typeof known[name] === "string") return known[name];
+  // A permission newer than this client: its name in words.
   const words = name.replace(/^POD_/, "").replaceAll("_", " ").toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
@@ -69,40 +74,42 @@ function firstOf(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-const settingWords: Record<string, string> = {
-  name: "the name",
-  description: "the description",
-  registration_mode: "who can join",
-  max_upload_bytes: "the upload limit",
+const settingWords: Record<string, () => string> = {
+  name: () => i18n.t("admin:audit.fieldName"),
+  description: () => i18n.t("admin:audit.fieldDescription"),
+  registration_mode: () => i18n.t("admin:audit.fieldRegistrationMode"),
+  max_upload_bytes: () => i18n.t("admin:audit.fieldMaxUpload"),
 };
 
 /** A pod audit entry in words ("ana gave bia the pod role Auditors"); other actions as the community log words them. */
 export function describePodAuditEntry(entry: AuditEntry, names: AuditNames): string {
-  const actor = entry.actor_id ? names.user(entry.actor_id) : "The system";
+  const actor = entry.actor_id ? names.user(entry.actor_id) : i18n.t("admin:audit.system");
   const target = entry.target_id ?? "";
   const roleName = () => firstOf(changedTo(entry, "name")) ?? names.role(target);
   switch (entry.action) {
-    case "pod.setup": return `${actor} set up the server`;
+    case "pod.setup": return i18n.t("admin:audit.pod_setup", { actor });
     case "pod.settings_update": {
-      const fields = Object.keys(entry.changes ?? {}).map((f) => settingWords[f] ?? f);
-      return fields.length ? `${actor} changed ${fields.join(", ")} of the server` : `${actor} saved the server settings unchanged`;
+      const fields = Object.keys(entry.changes ?? {}).map((f) => settingWords[f]?.() ?? f);
+      return fields.length
+        ? i18n.t("admin:audit.settings_changed", { actor, fields: fields.join(i18n.t("admin:audit.listSeparator")) })
+        : i18n.t("admin:audit.settings_unchanged", { actor });
     }
-    case "pod_role.create": return `${actor} created the pod role ${roleName()}`;
-    case "pod_role.update": return `${actor} updated the pod role ${roleName()}`;
-    case "pod_role.delete": return `${actor} deleted the pod role ${roleName()}`;
+    case "pod_role.create": return i18n.t("admin:audit.role_create", { actor, role: roleName() });
+    case "pod_role.update": return i18n.t("admin:audit.role_update", { actor, role: roleName() });
+    case "pod_role.delete": return i18n.t("admin:audit.role_delete", { actor, role: roleName() });
     case "pod.member_role_update": {
       const added = firstOf(entry.changes?.["added"]);
       const removed = firstOf(entry.changes?.["removed"]);
-      if (added) return `${actor} gave ${names.user(target)} the pod role ${names.role(added)}`;
-      if (removed) return `${actor} took the pod role ${names.role(removed)} from ${names.user(target)}`;
-      return `${actor} changed the pod roles of ${names.user(target)}`;
+      if (added) return i18n.t("admin:audit.role_added", { actor, user: names.user(target), role: names.role(added) });
+      if (removed) return i18n.t("admin:audit.role_removed", { actor, user: names.user(target), role: names.role(removed) });
+      return i18n.t("admin:audit.roles_changed", { actor, user: names.user(target) });
     }
-    case "pod.ban": return `${actor} banned ${names.user(target)} from the server`;
-    case "pod.unban": return `${actor} lifted the server ban of ${names.user(target)}`;
+    case "pod.ban": return i18n.t("admin:audit.ban", { actor, user: names.user(target) });
+    case "pod.unban": return i18n.t("admin:audit.unban", { actor, user: names.user(target) });
     case "pod.sessions_end": {
       const ended = entry.changes?.["sessions"];
       const count = Array.isArray(ended) ? ended.length : 0;
-      return `${actor} signed ${names.user(target)} out (${count} ${count === 1 ? "session" : "sessions"} ended)`;
+      return i18n.t("admin:audit.sessions_end", { actor, user: names.user(target), count });
     }
     default: return describeAuditEntry(entry, names);
   }
@@ -150,7 +157,7 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, "");
+  const shown = formatNumber(unit === 0 || value >= 10 ? Math.round(value) : Math.round(value * 10) / 10);
   return `${shown} ${units[unit]}`;
 }
 
@@ -160,27 +167,36 @@ export function formatUptime(seconds: number): string {
   const days = Math.floor(s / 86_400);
   const hours = Math.floor((s % 86_400) / 3600);
   const minutes = Math.floor((s % 3600) / 60);
-  if (days > 0) return `${days} d ${hours} h`;
+  const n = formatNumber;
+  if (days > 0) return `${n(days)} d ${hours} h`;
   if (hours > 0) return `${hours} h ${minutes} min`;
   if (minutes > 0) return `${minutes} min`;
-  return `${s} s`;
+  return `${n(s)} s`;
 }
 
-export const registrationModes: { value: RegistrationMode; label: string; description: string }[] = [
-  { value: "open", label: "Open", description: "Anyone who can reach this server can create an account." },
-  { value: "invite", label: "Invite only", description: "New accounts need an invite link to one of the communities." },
-  { value: "closed", label: "Closed", description: "Nobody can create an account." },
-];
+/** The registration modes with their names and what they mean, in the current language. */
+export function registrationModes(): { value: RegistrationMode; label: string; description: string }[] {
+  return [
+    { value: "open", label: i18n.t("admin:modes.open"), description: i18n.t("admin:modes.openDescription") },
+    { value: "invite", label: i18n.t("admin:modes.invite"), description: i18n.t("admin:modes.inviteDescription") },
+    { value: "closed", label: i18n.t("admin:modes.closed"), description: i18n.t("admin:modes.closedDescription") },
+  ];
+}
 
 /** What the sign-up page says about the pod's registration mode (nothing when it is open). */
 export function registrationNotice(mode: RegistrationMode | undefined): string | null {
-  if (mode === "invite") return "Registration is invite only — ask for an invite link.";
-  if (mode === "closed") return "Registration is closed.";
+  if (mode === "invite") return i18n.t("admin:modes.inviteNotice");
+  if (mode === "closed") return i18n.t("admin:modes.closedNotice");
   return null;
 }
 
-/** The setup wizard's steps; the last is shown once the pod is set up. */
-export const setupSteps = ["Your account", "Your server", "Who can join", "Done"] as const;
+/** The setup wizard's steps (translation keys); the last is shown once the pod is set up. */
+export const setupSteps = ["account", "server", "join", "done"] as const;
+
+/** A setup step's title in the current language. */
+export function setupStepTitle(step: (typeof setupSteps)[number]): string {
+  return i18n.t(`admin:setup.steps.${step}`);
+}
 
 export interface SetupValues {
   username: string;
@@ -196,13 +212,13 @@ export function setupStepErrors(step: number, v: SetupValues): Record<string, st
   const errors: Record<string, string> = {};
   if (step === 0) {
     const name = v.username.trim();
-    if ([...name].length < 2 || [...name].length > 32) errors.username = "Username must be 2–32 characters.";
-    if ([...v.password].length < 8) errors.password = "Password must be at least 8 characters.";
+    if ([...name].length < 2 || [...name].length > 32) errors.username = i18n.t("admin:setup.errors.username");
+    if ([...v.password].length < 8) errors.password = i18n.t("admin:setup.errors.password");
   } else if (step === 1) {
     const name = v.podName.trim();
-    if (!name) errors.pod_name = "Give your server a name.";
-    else if (name.length > 100) errors.pod_name = "Name must be at most 100 characters.";
-    if (v.podDescription.trim().length > 1000) errors.pod_description = "Description must be at most 1000 characters.";
+    if (!name) errors.pod_name = i18n.t("admin:setup.errors.podNameRequired");
+    else if (name.length > 100) errors.pod_name = i18n.t("admin:setup.errors.podNameLong");
+    if (v.podDescription.trim().length > 1000) errors.pod_description = i18n.t("admin:setup.errors.descriptionLong");
   }
   return errors;
 }
