@@ -238,6 +238,47 @@ public abstract class WebPushTests(PushFixture fixture)
     }
 
     [Fact]
+    public async Task A_burst_from_several_authors_in_two_communities_pushes_each_mention_to_its_member_and_none_to_an_author()
+    {
+        // Sent at once, these reach the decider together and are decided in one batch per community.
+        using var scene = await SceneAsync();
+        var (awayOwner, _, away) = await Server.NewCommunityAsync("Away");
+        using var awayOwnerClient = awayOwner;
+        await scene.Bob.AcceptInviteAsync((await awayOwner.CreateInviteAsync(away.Id)).Code);
+        var (carol, _) = await Server.NewMemberAsync(scene.Owner, scene.Community.Id);
+        using var carolClient = carol;
+        var carolBrowser = fixture.Push.NewSubscription();
+        using var carolBrowserLease = carolBrowser;
+        await carol.SubscribePushAsync(carolBrowser.Request());
+        var awayChannel = away.TextChannel();
+        var bobMention = $"<@{scene.BobUser.Id}>";
+
+        await Task.WhenAll(
+            Enumerable.Range(0, 3).Select(i => scene.Owner.SendMessageAsync(scene.Channel.Id, $"{bobMention} home {i}"))
+                .Concat(Enumerable.Range(0, 2).Select(i => carol.SendMessageAsync(scene.Channel.Id, $"{bobMention} from carol {i}")))
+                .Concat(Enumerable.Range(0, 4).Select(i => scene.Owner.SendMessageAsync(scene.Channel.Id, $"nobody {i}")))
+                .Concat(Enumerable.Range(0, 2).Select(i => awayOwner.SendMessageAsync(awayChannel.Id, $"{bobMention} away {i}")))
+                .Concat(Enumerable.Range(0, 2).Select(i => scene.Bob.SendMessageAsync(scene.Channel.Id, $"{bobMention} talking to myself {i}"))));
+
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (await scene.Browser.NextAsync(Arrives) is { } push)
+        {
+            var payload = scene.Browser.Open(push);
+            counts[payload.ChannelId!] = counts.GetValueOrDefault(payload.ChannelId!) + payload.Count;
+            if (counts.Values.Sum() == 7)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(5, counts.GetValueOrDefault(scene.Channel.Id));
+        Assert.Equal(2, counts.GetValueOrDefault(awayChannel.Id));
+        await AssertNoPushAsync(scene);
+        // Carol was mentioned by nobody and her own messages do not notify her.
+        Assert.Null(await carolBrowser.NextAsync(NothingMore));
+    }
+
+    [Fact]
     public async Task A_private_channel_push_says_only_new_message_unless_previews_are_on_and_hidden_channels_push_nobody()
     {
         using var scene = await SceneAsync();
