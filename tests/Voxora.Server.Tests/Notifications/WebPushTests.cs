@@ -247,8 +247,7 @@ public abstract class WebPushTests(PushFixture fixture)
         await scene.Bob.AcceptInviteAsync((await awayOwner.CreateInviteAsync(away.Id)).Code);
         var (carol, _) = await Server.NewMemberAsync(scene.Owner, scene.Community.Id);
         using var carolClient = carol;
-        var carolBrowser = fixture.Push.NewSubscription();
-        using var carolBrowserLease = carolBrowser;
+        using var carolBrowser = fixture.Push.NewSubscription();
         await carol.SubscribePushAsync(carolBrowser.Request());
         var awayChannel = away.TextChannel();
         var bobMention = $"<@{scene.BobUser.Id}>";
@@ -276,6 +275,26 @@ public abstract class WebPushTests(PushFixture fixture)
         await AssertNoPushAsync(scene);
         // Carol was mentioned by nobody and her own messages do not notify her.
         Assert.Null(await carolBrowser.NextAsync(NothingMore));
+    }
+
+    [Fact]
+    public async Task Someone_who_joins_and_subscribes_just_after_a_message_gets_the_next_mention()
+    {
+        // The decider remembers who in a community holds a subscription for a moment; a join or a subscription on this
+        // node must count at once, not after that moment.
+        using var scene = await SceneAsync();
+        var first = await scene.Owner.SendMessageAsync(scene.Channel.Id, $"<@{scene.BobUser.Id}> first");
+        await AssertNextPushIsOnlyAsync(scene, first);
+
+        var (dana, danaUser) = await Server.NewMemberAsync(scene.Owner, scene.Community.Id);
+        using var danaClient = dana;
+        using var danaBrowser = fixture.Push.NewSubscription();
+        await dana.SubscribePushAsync(danaBrowser.Request());
+        var mention = await scene.Owner.SendMessageAsync(scene.Channel.Id, $"<@{danaUser.Id}> welcome");
+
+        var push = await danaBrowser.NextAsync(Arrives);
+        Assert.NotNull(push);
+        Assert.Equal(mention.Id, danaBrowser.Open(push).MessageId);
     }
 
     [Fact]

@@ -14,6 +14,9 @@ namespace Voxora.Server.Features.Notifications;
 /// </summary>
 public sealed record NotificationRaised(string UserId, Message Message, string CommunityName, string ChannelName, MentionKind Mention, bool PreviewAllowed);
 
+/// <summary>Domain event: a browser of <paramref name="UserId"/> subscribed to pushes (or subscribed again).</summary>
+public sealed record PushSubscribed(string UserId);
+
 /// <summary>
 /// Decides who a new message notifies, off the message's request: <see cref="MessageCreated"/> only queues the message
 /// (the send is answered without waiting), and a background loop decides and raises <see cref="NotificationRaised"/>
@@ -26,8 +29,37 @@ public sealed record NotificationRaised(string UserId, Message Message, string C
 /// </summary>
 public sealed class NotificationDecider(
     IServiceScopeFactory scopes, PermissionCache permissions, DomainEvents events, TimeProvider clock, ILogger<NotificationDecider> logger)
-    : BackgroundService, IDomainEventHandler<MessageCreated>
+    : BackgroundService, IDomainEventHandler<MessageCreated>, IDomainEventHandler<PushSubscribed>,
+    IDomainEventHandler<Communities.CommunityMemberAdded>
 {
+    /// <summary>
+    /// How long the members of a community who hold a push subscription are remembered. Looking them up for every
+    /// message was a database query per message even when nobody had a subscription (a sixth of the server's CPU in the
+    /// bench's <c>send</c>, docs/benchmarks.md). A subscription made on this node clears what is remembered at once
+    /// (<see cref="PushSubscribed"/>), and so does someone joining a community here; a subscription or join on another node
+    /// of a cluster counts from at most this long after.
+    /// Ended subscriptions need nothing: the sender reads the subscriptions it delivers to when it sends.
+    /// </summary>
+    public static readonly TimeSpan SubscribedLifetime = TimeSpan.FromSeconds(2);
+
+    /// <summary>Community id → its members with a push subscription, and when that was read. Used by the decider loop only.</summary>
+    private readonly Dictionary<string, (long Generation, DateTimeOffset ReadAt, List<string> UserIds)> subscribedByCommunity = new(StringComparer.Ordinal);
+
+    /// <summary>Bumped by every subscription and join on this node: what was read under an older generation is stale.</summary>
+    private long subscriptionGeneration;
+
+    public Task HandleAsync(PushSubscribed subscribed, CancellationToken ct)
+    {
+        Interlocked.Increment(ref subscriptionGeneration);
+        return Task.CompletedTask;
+    }
+
+    public Task HandleAsync(Communities.CommunityMemberAdded added, CancellationToken ct)
+    {
+        Interlocked.Increment(ref subscriptionGeneration);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Bounded so a stalled database cannot grow memory without end; notifications are best effort (unread counts catch up).</summary>
     public const int QueueCapacity = 10_000;
 
@@ -148,16 +180,14 @@ public sealed class NotificationDecider(
             return;
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
-        // Who could get a push at all: members with a subscription. Usually nobody or few, and then that is the only query.
-        var subscribed = await db.Set<PushSubscriptionEntity>().AsNoTracking()
-            .Where(s => db.Members.Any(m => m.CommunityId == communityId && m.UserId == s.UserId))
-            .Select(s => s.UserId).Distinct().ToListAsync(ct);
+        var subscribed = await SubscribedMembersAsync(communityId, ct);
         if (subscribed.Count == 0)
         {
             return;
         }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
 
         string? communityName = null;
         foreach (var message in messages)
@@ -180,6 +210,41 @@ public sealed class NotificationDecider(
             await DecideAsync(db, snapshot, message, communityId, communityName, channel, recipients, ct);
         }
     }
+
+    /// <summary>Who could get a push at all: the community's members with a subscription (usually nobody or few).</summary>
+    private async Task<List<string>> SubscribedMembersAsync(string communityId, CancellationToken ct)
+    {
+        var generation = Interlocked.Read(ref subscriptionGeneration);
+        var now = clock.GetUtcNow();
+        if (subscribedByCommunity.TryGetValue(communityId, out var known) && known.Generation == generation && now - known.ReadAt < SubscribedLifetime)
+        {
+            return known.UserIds;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoxoraDbContext>();
+        var userIds = await db.Set<PushSubscriptionEntity>().AsNoTracking()
+            .Where(s => db.Members.Any(m => m.CommunityId == communityId && m.UserId == s.UserId))
+            .Select(s => s.UserId).Distinct().ToListAsync(ct);
+        if (subscribedByCommunity.Count >= MaxRememberedCommunities)
+        {
+            // Forget what is stale; if every entry is fresh (many busy communities), start over rather than grow.
+            foreach (var stale in subscribedByCommunity.Where(e => e.Value.Generation != generation || now - e.Value.ReadAt >= SubscribedLifetime).Select(e => e.Key).ToList())
+            {
+                subscribedByCommunity.Remove(stale);
+            }
+
+            if (subscribedByCommunity.Count >= MaxRememberedCommunities)
+            {
+                subscribedByCommunity.Clear();
+            }
+        }
+
+        subscribedByCommunity[communityId] = (generation, now, userIds);
+        return userIds;
+    }
+
+    private const int MaxRememberedCommunities = 4_096;
 
     private async Task DecideAsync(
         VoxoraDbContext db, PermissionSnapshot snapshot, Message message, string communityId, string communityName, Channel channel,

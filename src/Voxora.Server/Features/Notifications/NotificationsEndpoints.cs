@@ -26,6 +26,8 @@ public static class NotificationsEndpoints
         services.AddSingleton<NotificationDecider>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDecider>());
         services.AddDomainEventHandler<Messages.MessageCreated, NotificationDecider>();
+        services.AddDomainEventHandler<PushSubscribed, NotificationDecider>();
+        services.AddDomainEventHandler<CommunityMemberAdded, NotificationDecider>();
         services.AddSingleton<WebPushSender>();
         services.AddDomainEventHandler<NotificationRaised, WebPushSender>();
         services.AddSingleton<PushSessionCleanup>();
@@ -208,7 +210,8 @@ public static class NotificationsEndpoints
     }
 
     private static async Task<Results<Created<PushSubscription>, Ok<PushSubscription>, ValidationProblem, ProblemHttpResult>> Subscribe(
-        CreatePushSubscriptionRequest request, HttpContext http, VoxoraDbContext db, PushOptions options, TimeProvider clock, CancellationToken ct)
+        CreatePushSubscriptionRequest request, HttpContext http, VoxoraDbContext db, PushOptions options, TimeProvider clock, DomainEvents events,
+        CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (PushRules.EndpointError(request.Endpoint, options.AllowLoopbackHttp) is { } endpointError) errors["endpoint"] = [endpointError];
@@ -237,6 +240,7 @@ public static class NotificationsEndpoints
             existing.P256dh = request.Keys!.P256dh!;
             existing.Auth = request.Keys.Auth!;
             await db.SaveChangesAsync(ct);
+            await events.PublishAsync(new PushSubscribed(userId));
             return TypedResults.Ok(existing.ToProtocol());
         }
 
@@ -265,6 +269,7 @@ public static class NotificationsEndpoints
             return Problems.Of(StatusCodes.Status409Conflict, ProblemCodes.Conflict, "Conflict", "This endpoint was subscribed at the same moment; try again.");
         }
 
+        await events.PublishAsync(new PushSubscribed(userId));
         return TypedResults.Created($"/api/v1/users/@me/push-subscriptions/{row.Id}", row.ToProtocol());
     }
 
