@@ -351,6 +351,38 @@ public abstract class PasskeyTests(TwoFactorServerFixture fixture)
     }
 }
 
+/// <summary>The relying party from configuration (VOXORA_WEBAUTHN__RP_ID, __ORIGINS) instead of the listen address.</summary>
+public sealed class ConfiguredRelyingPartyTests
+{
+    [Fact]
+    public async Task A_configured_relying_party_id_and_origin_are_what_the_options_say_and_what_responses_must_match()
+    {
+        await using var server = await TestServer.StartAsync(Provider.Sqlite, new Dictionary<string, string?>
+        {
+            ["WEBAUTHN:RP_ID"] = "chat.example.org",
+            ["WEBAUTHN:ORIGINS"] = "https://chat.example.org, https://app.chat.example.org",
+            ["WEBAUTHN:RP_NAME"] = "Example chat",
+        });
+        var (client, _, password) = await server.NewUserAsync("pk");
+        var options = (await client.BeginPasskeyRegistrationAsync(password)).PublicKey;
+        Assert.Equal("chat.example.org", options.GetProperty("rp").GetProperty("id").GetString());
+        Assert.Equal("Example chat", options.GetProperty("rp").GetProperty("name").GetString());
+
+        // The server's own listen address is not an allowed origin any more.
+        using var local = new SoftwareAuthenticator(server.BaseAddress.GetLeftPart(UriPartial.Authority));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.PasskeyRejected, () => client.CompletePasskeyRegistrationAsync(local.Create(options), "x"));
+
+        using var authenticator = new SoftwareAuthenticator("https://app.chat.example.org");
+        await client.CompletePasskeyRegistrationAsync(authenticator.Create((await client.BeginPasskeyRegistrationAsync(password)).PublicKey), "Phone");
+        using var device = server.NewClient();
+        var signIn = (await device.BeginPasskeySignInAsync()).PublicKey;
+        Assert.Equal("chat.example.org", signIn.GetProperty("rpId").GetString());
+        authenticator.Origin = "https://chat.example.org";
+        await device.CompletePasskeySignInAsync(authenticator.Get(signIn));
+        await device.GetMeAsync();
+    }
+}
+
 public sealed class PasskeyTestsOnSqlite(SqliteTwoFactorFixture fixture) : PasskeyTests(fixture), IClassFixture<SqliteTwoFactorFixture>;
 
 public sealed class PasskeyTestsOnPostgres(PostgresTwoFactorFixture fixture) : PasskeyTests(fixture), IClassFixture<PostgresTwoFactorFixture>;
