@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
+using OtpNet;
+using Voxora.Client;
 using Voxora.Server;
 using static Microsoft.Playwright.Assertions;
 
@@ -14,7 +16,7 @@ namespace Voxora.E2E;
 /// internal transport, resident keys, user verification that succeeds) standing in for the device's screen lock.
 /// Settings → Passkeys adds one with a name and the password and lists it; after signing out, "Sign in with a passkey"
 /// signs in with no username or password; then the same credential copied with its old signature counter (a clone)
-/// is refused in words. WebAuthn refuses IP addresses as relying party ids, so this test runs its own server on
+/// is refused in words; with two-factor on, the second step offers the passkey and it finishes the sign-in. WebAuthn refuses IP addresses as relying party ids, so this test runs its own server on
 /// http://localhost with VOXORA_WEBAUTHN__RP_ID=localhost, as a deployment behind a domain would.
 /// </summary>
 public sealed class PasskeysInTheBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>, IAsyncLifetime
@@ -158,6 +160,27 @@ public sealed class PasskeysInTheBrowserTests(BrowserFixture fixture) : IClassFi
         await cdp.SendAsync("WebAuthn.addCredential", new Dictionary<string, object> { ["authenticatorId"] = authenticatorId, ["credential"] = copy });
         await page.GetByTestId("signin-passkey").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/app"));
+
+        // With two-factor on (turned on through the API; its screens have their own test), the password leads to the
+        // second step, which offers the passkey; the passkey finishes the sign-in.
+        using (var api = new VoxoraClient(baseAddress))
+        {
+            await api.LoginAsync(name, Password);
+            var enrollment = await api.EnableTotpAsync(Password);
+            await api.ConfirmTotpAsync(new Totp(Base32Encoding.ToBytes(enrollment.Secret)).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime));
+        }
+
+        await page.GotoAsync("/settings");
+        await page.GetByTestId("sign-out").ClickAsync();
+        await page.GetByLabel("Username or e-mail").FillAsync(name);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await page.GetByTestId("signin-submit").ClickAsync();
+        await Expect(page.GetByTestId("mfa-step")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("mfa-passkey")).ToHaveTextAsync("Use a passkey instead");
+        await BrowserFixture.ScreenshotAsync(page, "passkey-second-factor");
+        await page.GetByTestId("mfa-passkey").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/app"));
+        await Expect(page.GetByTestId("mfa-step")).ToHaveCountAsync(0);
 
         Assert.Empty(errors);
         await context.CloseAsync();
