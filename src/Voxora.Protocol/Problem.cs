@@ -123,6 +123,21 @@ public static class ProblemCodes
     public const string MfaNotPending = "mfa_not_pending";
 
     /// <summary>
+    /// 400 when registering, 401 when signing in: the WebAuthn challenge in the response is unknown, expired (2 minutes)
+    /// or was already used. Start the ceremony again.
+    /// </summary>
+    public const string WebAuthnChallengeInvalid = "webauthn_challenge_invalid";
+
+    /// <summary>
+    /// 400 when registering, 401 when signing in: the authenticator's response did not verify (wrong origin or relying
+    /// party, bad signature, user not verified, a signature counter that went backwards, unknown passkey).
+    /// </summary>
+    public const string PasskeyRejected = "passkey_rejected";
+
+    /// <summary>409: this credential is already registered (to this or another account).</summary>
+    public const string PasskeyAlreadyRegistered = "passkey_already_registered";
+
+    /// <summary>
     /// 400: the search query would cost too much to run (only exclusions, more than 10 terms or 5 exclusions, a prefix
     /// shorter than 2 characters, paging past 1,000 hits) or asks for nothing at all. It was not run; narrow it.
     /// </summary>

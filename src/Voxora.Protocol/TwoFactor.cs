@@ -6,8 +6,11 @@ namespace Voxora.Protocol;
 /// <summary>The answer to a correct password when the account has two-factor sign-in on: no tokens yet, finish with <see cref="VerifyMfaRequest"/>.</summary>
 public sealed record MfaRequiredResponse(bool MfaRequired, string MfaToken, IReadOnlyList<string> MfaMethods);
 
-/// <summary><c>POST /users/@me/mfa/verify</c>: the <c>mfa_token</c> from login and either a 6-digit <c>code</c> or a <c>backup_code</c>.</summary>
-public sealed record VerifyMfaRequest(string? MfaToken, string? Code = null, string? BackupCode = null);
+/// <summary>
+/// <c>POST /users/@me/mfa/verify</c>: the <c>mfa_token</c> from login and exactly one of a 6-digit <c>code</c>, a
+/// <c>backup_code</c>, or a passkey assertion <c>credential</c> (for the challenge from <c>/users/@me/mfa/webauthn/begin</c>).
+/// </summary>
+public sealed record VerifyMfaRequest(string? MfaToken, string? Code = null, string? BackupCode = null, System.Text.Json.JsonElement? Credential = null);
 
 public sealed record EnableTotpRequest(string? Password);
 
@@ -24,4 +27,7 @@ public sealed record DisableTotpRequest(string? Password, string? Code = null, s
 public static class MfaMethods
 {
     public const string Totp = "totp";
+
+    /// <summary>A passkey (WebAuthn assertion); offered when the account has two-factor on and at least one passkey.</summary>
+    public const string WebAuthn = "webauthn";
 }

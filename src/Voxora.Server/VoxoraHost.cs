@@ -195,6 +195,7 @@ public static class VoxoraHost
         services.AddSingleton<LoginBackoff>();
         services.AddScoped<SessionStore>();
         Features.TwoFactor.TwoFactorEndpoints.AddTwoFactor(services);
+        Features.Passkeys.PasskeysEndpoints.AddPasskeys(services, options.WebAuthn);
         services.AddSingleton(sp => new SnowflakeGenerator(sp.GetRequiredService<TimeProvider>(), options.NodeId));
         services.AddScoped<CommunityAccess>();
         services.AddScoped<DirectChannelStore>();
@@ -453,6 +454,7 @@ public static class VoxoraHost
         Features.Presence.PresenceEndpoints.MapPresenceEndpoints(api);
         api.MapUsersEndpoints();
         Features.TwoFactor.TwoFactorEndpoints.MapTwoFactorEndpoints(api);
+        Features.Passkeys.PasskeysEndpoints.MapPasskeysEndpoints(api);
         Features.Avatars.AvatarsEndpoints.MapAvatarsEndpoints(api);
         api.MapCommunitiesEndpoints();
         api.MapChannelsEndpoints();

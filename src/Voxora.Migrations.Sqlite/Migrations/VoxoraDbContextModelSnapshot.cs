@@ -1158,6 +1158,117 @@ namespace Voxora.Migrations.Sqlite.Migrations
                     b.ToTable("vapid_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Voxora.Server.Features.Passkeys.PasskeyEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("BackedUp")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("backed_up");
+
+                    b.Property<bool>("BackupEligible")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("backup_eligible");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("CredentialId")
+                        .IsRequired()
+                        .HasMaxLength(1023)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("credential_id");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("public_key");
+
+                    b.Property<long>("SignCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sign_count");
+
+                    b.Property<string>("Transports")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transports");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_passkeys");
+
+                    b.HasIndex("CredentialId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_passkeys_credential_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_passkeys_user_id");
+
+                    b.ToTable("passkeys", (string)null);
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Passkeys.WebAuthnChallengeEntity", b =>
+                {
+                    b.Property<string>("ChallengeHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("challenge_hash");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("OptionsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("options_json");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("ChallengeHash")
+                        .HasName("pk_webauthn_challenges");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_webauthn_challenges_expires_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_webauthn_challenges_user_id");
+
+                    b.ToTable("webauthn_challenges", (string)null);
+                });
+
             modelBuilder.Entity("Voxora.Server.Features.Pins.MessagePinEntity", b =>
                 {
                     b.Property<long>("MessageId")
@@ -1963,6 +2074,25 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_push_subscriptions_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Passkeys.PasskeyEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_passkeys_users_user_id");
+                });
+
+            modelBuilder.Entity("Voxora.Server.Features.Passkeys.WebAuthnChallengeEntity", b =>
+                {
+                    b.HasOne("Voxora.Server.Features.Users.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_webauthn_challenges_users_user_id");
                 });
 
             modelBuilder.Entity("Voxora.Server.Features.Pins.MessagePinEntity", b =>

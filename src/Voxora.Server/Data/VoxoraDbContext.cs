@@ -26,6 +26,8 @@ public sealed class VoxoraDbContext(DbContextOptions<VoxoraDbContext> options) :
     public DbSet<Features.TwoFactor.TotpFactorEntity> TotpFactors => Set<Features.TwoFactor.TotpFactorEntity>();
     public DbSet<Features.TwoFactor.BackupCodeEntity> BackupCodes => Set<Features.TwoFactor.BackupCodeEntity>();
     public DbSet<Features.TwoFactor.MfaChallengeEntity> MfaChallenges => Set<Features.TwoFactor.MfaChallengeEntity>();
+    public DbSet<Features.Passkeys.PasskeyEntity> Passkeys => Set<Features.Passkeys.PasskeyEntity>();
+    public DbSet<Features.Passkeys.WebAuthnChallengeEntity> WebAuthnChallenges => Set<Features.Passkeys.WebAuthnChallengeEntity>();
     public DbSet<CommunityEntity> Communities => Set<CommunityEntity>();
     public DbSet<MemberEntity> Members => Set<MemberEntity>();
     public DbSet<RoleEntity> Roles => Set<RoleEntity>();

@@ -45,6 +45,7 @@ public sealed class ServerOptions
     public Metrics.MetricsOptions Metrics { get; set; } = new();
     public Http.HttpOptions Http { get; set; } = new();
     public Features.Pod.PodOptions Pod { get; set; } = new();
+    public Features.Passkeys.WebAuthnOptions WebAuthn { get; set; } = new();
 
     /// <summary>Reads and validates everything; throws <see cref="ConfigurationErrorException"/> naming the bad setting.</summary>
     public static ServerOptions Load(IConfiguration configuration)
@@ -74,6 +75,7 @@ public sealed class ServerOptions
             configuration.GetSection("METRICS").Bind(options.Metrics);
             configuration.GetSection("HTTP").Bind(options.Http);
             configuration.GetSection("POD").Bind(options.Pod);
+            configuration.GetSection("WEBAUTHN").Bind(options.WebAuthn);
         }
         catch (InvalidOperationException ex)
         {
@@ -148,6 +150,7 @@ public sealed class ServerOptions
         foreach (var error in Metrics.Validate()) yield return error;
         foreach (var error in Http.Validate()) yield return error;
         foreach (var error in Pod.Validate()) yield return error;
+        foreach (var error in WebAuthn.Validate()) yield return error;
     }
 }
 

@@ -20,6 +20,8 @@ import type {
   LoginResponse,
   SecondFactorInput,
   TotpEnrollment,
+  Passkey,
+  PasskeyOptions,
   Ban,
   PermissionTable,
   ChannelOverride,
@@ -84,8 +86,21 @@ export function endpoints(api: ApiClient) {
     login: (body: { login: string; password: string }) =>
       api.request<LoginResponse>("POST", "/auth/login", { body, auth: false }),
     /** The second step of login; part of signing in, so no bearer token. */
-    verifyMfa: (body: { mfa_token: string } & SecondFactorInput) =>
+    verifyMfa: (body: { mfa_token: string } & (SecondFactorInput | { credential: unknown })) =>
       api.request<TokenResponse>("POST", "/users/@me/mfa/verify", { body, auth: false }),
+    /** Options for finishing a login's second factor with a passkey. */
+    beginMfaPasskey: (body: { mfa_token: string }) =>
+      api.request<PasskeyOptions>("POST", "/users/@me/mfa/webauthn/begin", { body, auth: false }),
+    beginPasskeySignIn: () => api.request<PasskeyOptions>("POST", "/auth/passkey/begin", { auth: false }),
+    completePasskeySignIn: (body: { credential: unknown }) =>
+      api.request<TokenResponse>("POST", "/auth/passkey/complete", { body, auth: false }),
+    passkeys: () => api.request<Passkey[]>("GET", "/users/@me/passkeys"),
+    beginPasskeyRegistration: (body: { password: string }) =>
+      api.request<PasskeyOptions>("POST", "/users/@me/passkeys/register/begin", { body }),
+    completePasskeyRegistration: (body: { credential: unknown; name: string }) =>
+      api.request<Passkey>("POST", "/users/@me/passkeys/register/complete", { body }),
+    renamePasskey: (id: string, body: { name: string }) => api.request<Passkey>("PATCH", `/users/@me/passkeys/${enc(id)}`, { body }),
+    deletePasskey: (id: string, body: { password: string }) => api.request<void>("DELETE", `/users/@me/passkeys/${enc(id)}`, { body }),
     logout: () => api.request<void>("POST", "/auth/logout"),
     sessions: () => api.request<SessionInfo[]>("GET", "/auth/sessions"),
     revokeSession: (id: string) => api.request<void>("DELETE", `/auth/sessions/${enc(id)}`),

@@ -210,6 +210,14 @@ export type LoginResponse = TokenResponse | MfaRequiredResponse;
 /** One of the two second factors the verify and disable calls take. */
 export type SecondFactorInput = { code: string } | { backup_code: string };
 
+/** One of the signed-in user's passkeys. */
+export type Passkey = Schemas["Passkey"];
+
+/** WebAuthn options (W3C JSON form) for navigator.credentials.create / get, under `public_key`. */
+export interface PasskeyOptions {
+  public_key: unknown;
+}
+
 /** A pending TOTP enrolment: the key, its otpauth:// URI and QR code (PNG data URI), and the 8 backup codes. */
 export type TotpEnrollment = Schemas["TotpEnrollment"];
 

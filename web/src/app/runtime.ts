@@ -3,6 +3,7 @@ import { useBlocks } from "../stores/blocks";
 import { useDirectChannels } from "../stores/directChannels";
 import type { DirectChannel, MfaRequiredResponse, SecondFactorInput, TokenResponse } from "../api/types";
 import { isMfaRequired } from "../features/auth/twoFactor";
+import { getPasskey } from "../features/auth/webauthn";
 import { ApiClient } from "../api/client";
 import { endpoints } from "../api/endpoints";
 import { ApiError } from "../api/errors";
@@ -270,6 +271,20 @@ export async function signIn(login: string, password: string): Promise<MfaRequir
 /** The second step of a login that answered `mfa_required`. */
 export async function verifySecondFactor(mfaToken: string, factor: SecondFactorInput): Promise<void> {
   await startSession(await rest.verifyMfa({ mfa_token: mfaToken, ...factor }));
+}
+
+/** Passwordless sign-in: the browser's passkey dialog, then a session like a password login. */
+export async function signInWithPasskey(): Promise<void> {
+  const options = await rest.beginPasskeySignIn();
+  const credential = await getPasskey(options.public_key);
+  await startSession(await rest.completePasskeySignIn({ credential }));
+}
+
+/** The second step of a login that answered `mfa_required`, with one of the account's passkeys. */
+export async function verifySecondFactorWithPasskey(mfaToken: string): Promise<void> {
+  const options = await rest.beginMfaPasskey({ mfa_token: mfaToken });
+  const credential = await getPasskey(options.public_key);
+  await startSession(await rest.verifyMfa({ mfa_token: mfaToken, credential }));
 }
 
 /** Sets up a pod with no accounts (POST /pod/setup) and signs in as its new owner. */

@@ -353,4 +353,6 @@ public static class AuditActions
     public const string PodSetup = "pod.setup";
     public const string PodSettingsUpdate = "pod.settings_update";
     public const string PodSessionsEnd = "pod.sessions_end";
+    public const string PasskeyAdd = "user.passkey_add";
+    public const string PasskeyRemove = "user.passkey_remove";
 }

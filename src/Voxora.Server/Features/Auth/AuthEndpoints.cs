@@ -204,7 +204,8 @@ public static class AuthEndpoints
 
         if (user.MfaEnabled)
         {
-            return TypedResults.Ok(new MfaRequiredResponse(true, await challenges.CreateAsync(user.Id, ct), [MfaMethods.Totp]));
+            var methods = await db.Passkeys.AnyAsync(p => p.UserId == user.Id, ct) ? [MfaMethods.Totp, MfaMethods.WebAuthn] : new List<string> { MfaMethods.Totp };
+            return TypedResults.Ok(new MfaRequiredResponse(true, await challenges.CreateAsync(user.Id, ct), methods));
         }
 
         var (session, refresh) = await sessions.CreateAsync(user.Id, http.UserAgent(), ip, ct);

@@ -58,6 +58,21 @@ public sealed class MfaChallenges(VoxoraDbContext db, [FromKeyedServices(TwoFact
         return taken == 0 ? null : await db.MfaChallenges.Where(c => c.TokenHash == hash).Select(c => c.UserId).SingleOrDefaultAsync(ct);
     }
 
+    /// <summary>Whose login a live token is (unknown, expired, spent or exhausted: null), without counting an attempt.</summary>
+    public async Task<string?> PeekAsync(string token, CancellationToken ct)
+    {
+        if (!token.StartsWith(TokenPrefix, StringComparison.Ordinal) || token.Length > 128)
+        {
+            return null;
+        }
+
+        var hash = SessionStore.HashToken(token);
+        var now = clock.GetUtcNow();
+        return await db.MfaChallenges.AsNoTracking()
+            .Where(c => c.TokenHash == hash && c.SpentAt == null && c.ExpiresAt > now && c.Attempts < MaxAttempts)
+            .Select(c => c.UserId).SingleOrDefaultAsync(ct);
+    }
+
     /// <summary>Uses the token up after a correct second factor; false if another request already did (or it just expired).</summary>
     public async Task<bool> SpendAsync(string token, CancellationToken ct)
     {

@@ -44,11 +44,28 @@ public static class TwoFactorEndpoints
     /// <summary>The second step of login: a code or backup code for the login's <c>mfa_token</c> gives the tokens login would have given.</summary>
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Verify(
         VerifyMfaRequest request, HttpContext http, VoxoraDbContext db, MfaChallenges challenges, SecondFactor secondFactor,
-        LoginBackoff backoff, SessionStore sessions, AccessTokens tokens, ILogger<SecondFactor> logger, CancellationToken ct)
+        Passkeys.PasskeyCeremonies ceremonies, LoginBackoff backoff, SessionStore sessions, AccessTokens tokens, ILogger<SecondFactor> logger, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrEmpty(request.MfaToken)) errors["mfa_token"] = ["The mfa_token from login is required."];
-        var backupCode = FactorErrors(request.Code, request.BackupCode, errors);
+        var passkey = request.Credential is { ValueKind: not (System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.Undefined) } credential ? credential : (System.Text.Json.JsonElement?)null;
+        string? backupCode = null;
+        if (passkey is not null)
+        {
+            if (request.Code is not null || request.BackupCode is not null)
+            {
+                errors["code"] = ["Give either a code, a backup_code or a credential."];
+            }
+            else if (passkey.Value.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                errors["credential"] = ["The credential from navigator.credentials.get is required."];
+            }
+        }
+        else
+        {
+            backupCode = FactorErrors(request.Code, request.BackupCode, errors);
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -62,12 +79,17 @@ public static class TwoFactorEndpoints
         }
 
         var ip = http.Ip();
-        if (!await secondFactor.CheckAsync(user.Id, request.Code, backupCode, ct))
+        var accepted = passkey is not null
+            ? (await ceremonies.CompleteAssertionAsync(Passkeys.PasskeyCeremonies.SecondFactorPurpose, user.Id, passkey.Value, ct)).UserId == user.Id
+            : await secondFactor.CheckAsync(user.Id, request.Code, backupCode, ct);
+        if (!accepted)
         {
             // A wrong second factor is a failed login: it counts toward the same back-off as a wrong password.
             await backoff.RecordLoginFailureAsync(user.Username, ip);
             logger.LogInformation("Wrong second factor for user {UserId} from {Ip}", user.Id, ip);
-            return Problems.Unauthorized(ProblemCodes.InvalidMfaCode, request.Code is not null
+            return Problems.Unauthorized(ProblemCodes.InvalidMfaCode, passkey is not null
+                ? "The passkey was not accepted, or its challenge expired or was already used."
+                : request.Code is not null
                 ? "The code is wrong, expired or was already used."
                 : "The backup code is wrong or was already used.");
         }

@@ -90,6 +90,8 @@ describe("pod administration", () => {
       .toBe("ana changed the name, the upload limit of the server");
     expect(describePodAuditEntry(entry("pod.ban", null), names)).toBe("ana banned bia from the server");
     expect(describePodAuditEntry(entry("pod.sessions_end", { sessions: ["s1", "s2"] }), names)).toBe("ana signed bia out (2 sessions ended)");
+    expect(describePodAuditEntry(entry("user.passkey_add", { name: "Laptop" }), names)).toBe("ana added the passkey “Laptop”");
+    expect(describePodAuditEntry(entry("user.passkey_remove", { name: "Laptop" }), names)).toBe("ana removed the passkey “Laptop”");
     expect(describePodAuditEntry(entry("member.kick", null), names)).toBe("ana kicked bia");
     expect(describePodAuditEntry({ ...entry("pod.setup", null, null), actor_id: null }, names)).toBe("The system set up the server");
   });

@@ -61,7 +61,7 @@ export function podPermissionLabel(name: string): string {
 /** Every action the pod audit log records (docs/permissions.md "Audit log"), for the filter. */
 export const POD_AUDIT_ACTIONS = [
   "pod.setup", "pod.settings_update", "pod_role.create", "pod_role.update", "pod_role.delete",
-  "pod.member_role_update", "pod.ban", "pod.unban", "pod.sessions_end",
+  "pod.member_role_update", "pod.ban", "pod.unban", "pod.sessions_end", "user.passkey_add", "user.passkey_remove",
 ] as const;
 
 function changedTo(entry: AuditEntry, field: string): unknown {
@@ -111,6 +111,8 @@ export function describePodAuditEntry(entry: AuditEntry, names: AuditNames): str
       const count = Array.isArray(ended) ? ended.length : 0;
       return i18n.t("admin:audit.sessions_end", { actor, user: names.user(target), count });
     }
+    case "user.passkey_add": return i18n.t("admin:audit.passkey_add", { actor, name: firstOf(entry.changes?.["name"]) ?? "" });
+    case "user.passkey_remove": return i18n.t("admin:audit.passkey_remove", { actor, name: firstOf(entry.changes?.["name"]) ?? "" });
     default: return describeAuditEntry(entry, names);
   }
 }

@@ -1,6 +1,7 @@
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
 import { useState, type FormEvent, type ReactNode } from "react";
-import { rest, signIn, verifySecondFactor } from "../../app/runtime";
+import { rest, signIn, signInWithPasskey, verifySecondFactor, verifySecondFactorWithPasskey } from "../../app/runtime";
+import { passkeyError, passkeysSupported } from "./webauthn";
 import { ApiError, describeError } from "../../api/errors";
 import { safeRedirect } from "../../app/redirect";
 import { useSession } from "../../stores/session";
@@ -111,6 +112,20 @@ export function SignInPage() {
     }
   }
 
+  async function withPasskey() {
+    setBusy(true);
+    setError(null);
+    setMessage(null);
+    try {
+      await signInWithPasskey();
+      await navigate({ to: target, replace: true });
+    } catch (err) {
+      setMessage(passkeyError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
   return (
     <AuthCard title={t("welcomeBack")} subtitle={t("signInToContinue")} showPod>
       <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
@@ -120,6 +135,14 @@ export function SignInPage() {
         <Button type="submit" disabled={busy} data-testid="signin-submit">
           {busy ? t("signingIn") : t("signIn")}
         </Button>
+        {passkeysSupported() ? (
+          <>
+            <p className="text-center text-sm text-muted" aria-hidden="true">{t("or")}</p>
+            <Button type="button" variant="secondary" disabled={busy} onClick={() => void withPasskey()} data-testid="signin-passkey">
+              {busy ? t("waitingForPasskey") : t("signInWithPasskey")}
+            </Button>
+          </>
+        ) : null}
         {pod?.registration_mode === "closed" && !pod.setup_required ? (
           <p className="text-sm text-muted" data-testid="registration-notice">{registrationNotice("closed")}</p>
         ) : (
@@ -170,6 +193,23 @@ function SecondFactorStep({ challenge, onDone, onRestart }: {
     if (!useBackupCode && !busy && isCompleteCode(next)) void verify(next);
   }
 
+  async function withPasskey() {
+    setBusy(true);
+    setMessage(null);
+    try {
+      await verifySecondFactorWithPasskey(challenge.mfa_token);
+      await onDone();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "invalid_mfa_token") {
+        onRestart(secondFactorError(err));
+        return;
+      }
+      setMessage(passkeyError(err));
+      setBusy(false);
+    }
+  }
+
+  const offersPasskey = challenge.mfa_methods.includes("webauthn") && passkeysSupported();
   const complete = useBackupCode ? isCompleteBackupCode(value) : isCompleteCode(value);
   return (
     <AuthCard title={t("twoFactorTitle")} subtitle={useBackupCode ? t("enterBackupCode") : t("enterAppCode")}>
@@ -197,6 +237,11 @@ function SecondFactorStep({ challenge, onDone, onRestart }: {
         <Button type="submit" disabled={busy || !complete} data-testid="mfa-submit">
           {busy ? t("checking") : t("verify")}
         </Button>
+        {offersPasskey ? (
+          <Button type="button" variant="secondary" disabled={busy} onClick={() => void withPasskey()} data-testid="mfa-passkey">
+            {t("usePasskey")}
+          </Button>
+        ) : null}
         <button type="button" className="self-start text-sm text-muted underline" onClick={() => onRestart(null)}>
           {t("backToSignIn")}
         </button>

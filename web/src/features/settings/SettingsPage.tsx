@@ -14,6 +14,7 @@ import { ConfirmDialog } from "../../ui/FormDialogs";
 import { FormError, TextField } from "../../ui/TextField";
 import { VoiceSettingsForm } from "../voice/VoiceSettings";
 import { TwoFactorSettings } from "./TwoFactorSettings";
+import { PasskeySettings } from "./PasskeySettings";
 import { canAdminister } from "../admin/podAdmin";
 import { chooseLanguage, storedLanguage, type Language } from "../../i18n";
 import { formatDate, formatDateTime } from "../../i18n/format";
@@ -323,6 +324,7 @@ export function SettingsPage() {
       <Section id="voice" title={t("voice")}><VoiceSettingsForm /></Section>
       <Section id="password" title={t("password")}><PasswordForm /></Section>
       <Section id="2fa" title={t("twoFactor")}><TwoFactorSettings /></Section>
+      <Section id="passkeys" title={t("passkeys")}><PasskeySettings /></Section>
       <Section id="sessions" title={t("sessions")}><Sessions /></Section>
       <Section id="sign-out" title={t("signOut")}>
         <Button variant="danger" data-testid="sign-out" onClick={async () => { await signOut(); await navigate({ to: "/login" }); }}>
