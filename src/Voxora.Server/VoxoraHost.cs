@@ -256,6 +256,7 @@ public static class VoxoraHost
         AddFeatureEventSubscribers(services);
         // After the features' subscribers: a thread's activity is announced after the message that caused it.
         Features.Threads.ThreadsEndpoints.AddThreads(services, options.Threads);
+        Features.Retention.MessageRetentionSweeper.AddRetention(services, options.Retention);
         Features.Notifications.NotificationsEndpoints.AddNotifications(services, options.Push);
         Features.Attachments.AttachmentsEndpoints.AddAttachments(services, options);
         // After the gateway's subscribers: readers hear of a delete first, then its files go.

@@ -39,6 +39,7 @@ public sealed class ServerOptions
     public Features.Presence.PresenceOptions Presence { get; set; } = new();
     public Features.Notifications.PushOptions Push { get; set; } = new();
     public Features.Threads.ThreadsOptions Threads { get; set; } = new();
+    public Features.Retention.RetentionOptions Retention { get; set; } = new();
     public Features.Attachments.MediaOptions Media { get; set; } = new();
     public Storage.StorageOptions Storage { get; set; } = new();
     public Features.LinkPreviews.LinkPreviewOptions LinkPreviews { get; set; } = new();
@@ -68,6 +69,7 @@ public sealed class ServerOptions
             configuration.GetSection("PRESENCE").Bind(options.Presence);
             configuration.GetSection("PUSH").Bind(options.Push);
             configuration.GetSection("THREADS").Bind(options.Threads);
+            configuration.GetSection("RETENTION").Bind(options.Retention);
             configuration.GetSection("MEDIA").Bind(options.Media);
             configuration.GetSection("STORAGE").Bind(options.Storage);
             configuration.GetSection("LINK_PREVIEWS").Bind(options.LinkPreviews);
@@ -141,6 +143,7 @@ public sealed class ServerOptions
         foreach (var error in Voice.ValidateCluster(Redis.Enabled)) yield return error;
         foreach (var error in Presence.Validate()) yield return error;
         foreach (var error in Threads.Validate()) yield return error;
+        foreach (var error in Retention.Validate()) yield return error;
         foreach (var error in Push.Validate()) yield return error;
         foreach (var error in Media.Validate()) yield return error;
         foreach (var error in Storage.Validate()) yield return error;
