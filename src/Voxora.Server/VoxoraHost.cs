@@ -236,6 +236,7 @@ public static class VoxoraHost
 
         // Domain events: subscribers of one event run in this order (caches first, so nothing reads a removed membership).
         Infrastructure.Metrics.MetricsEndpoint.AddMetrics(services, options.Metrics);
+        Infrastructure.Telemetry.Tracing.AddTracing(services, options);
         services.AddSingleton<DomainEvents>();
         services.AddSingleton<MemberRemovedGateway>();
         services.AddDomainEventHandler<CommunityMemberRemoved, PermissionChanges>();

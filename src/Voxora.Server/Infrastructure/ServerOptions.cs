@@ -44,6 +44,7 @@ public sealed class ServerOptions
     public Storage.StorageOptions Storage { get; set; } = new();
     public Features.LinkPreviews.LinkPreviewOptions LinkPreviews { get; set; } = new();
     public Metrics.MetricsOptions Metrics { get; set; } = new();
+    public Telemetry.TracingOptions Otel { get; set; } = new();
     public Http.HttpOptions Http { get; set; } = new();
     public Features.Pod.PodOptions Pod { get; set; } = new();
 
@@ -74,6 +75,7 @@ public sealed class ServerOptions
             configuration.GetSection("STORAGE").Bind(options.Storage);
             configuration.GetSection("LINK_PREVIEWS").Bind(options.LinkPreviews);
             configuration.GetSection("METRICS").Bind(options.Metrics);
+            configuration.GetSection("OTEL").Bind(options.Otel);
             configuration.GetSection("HTTP").Bind(options.Http);
             configuration.GetSection("POD").Bind(options.Pod);
         }
@@ -149,6 +151,7 @@ public sealed class ServerOptions
         foreach (var error in Storage.Validate()) yield return error;
         foreach (var error in LinkPreviews.Validate()) yield return error;
         foreach (var error in Metrics.Validate()) yield return error;
+        foreach (var error in Otel.Validate()) yield return error;
         foreach (var error in Http.Validate()) yield return error;
         foreach (var error in Pod.Validate()) yield return error;
     }
