@@ -7,7 +7,12 @@
 #   3. compose.yaml is accepted by `docker-compose config` / `docker compose config` / `podman-compose config`
 #      (whichever is installed; given a throwaway .env with every required value set), and its references
 #      (depends_on, networks, volumes) resolve and the nodes' VOXORA_NODE_IDs differ (python3 + yaml);
-#   4. deploy/Caddyfile adapts (`caddy adapt`) when caddy is installed.
+#   4. deploy/Caddyfile adapts (`caddy adapt`) when caddy is installed;
+#   5. deploy/prometheus/alerts.yml passes `promtool check rules`, and every PromQL expression of
+#      deploy/grafana/voxora.json parses (checked as recording rules, Grafana's $__rate_interval and $instance
+#      replaced), when promtool is installed (Debian package `prometheus`; PROMTOOL=/path/to/promtool to use another).
+#      The dashboard's JSON is parsed either way. (Which metric names they use is tested against a live /metrics
+#      scrape by tests/Voxora.Server.Tests/MonitoringFilesTests.cs.)
 # Exit 0 when everything that could be checked passed; it says which checks it skipped for a missing tool.
 set -euo pipefail
 
@@ -110,6 +115,29 @@ if command -v caddy >/dev/null 2>&1; then
   note "caddy: Caddyfile adapts, with both upstreams, least_conn and the /health/ready check"
 else
   note "caddy: SKIPPED (caddy not installed)"
+fi
+
+# --- 5. Prometheus rules and the Grafana dashboard --------------------------------------------------------------
+dashboard="$here/grafana/voxora.json"
+rules="$here/prometheus/alerts.yml"
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$dashboard" || fail "deploy/grafana/voxora.json is not valid JSON"
+promtool="${PROMTOOL:-$(command -v promtool || true)}"
+if [ -n "$promtool" ] && [ -x "$promtool" ]; then
+  "$promtool" check rules "$rules" >"$tmp/promtool.out" 2>&1 || { cat "$tmp/promtool.out" >&2; fail "promtool rejected deploy/prometheus/alerts.yml"; }
+  python3 - "$dashboard" >"$tmp/dashboard-rules.yml" <<'PY'
+import json, sys
+panels = json.load(open(sys.argv[1]))["panels"]
+exprs = [t["expr"] for p in panels for t in p.get("targets", [])]
+print("groups:\n  - name: dashboard\n    rules:")
+for i, e in enumerate(exprs):
+    e = e.replace("$__rate_interval", "5m").replace("$instance", ".*")
+    print(f"      - record: dashboard:expr{i}\n        expr: {json.dumps(e)}")
+PY
+  "$promtool" check rules "$tmp/dashboard-rules.yml" >"$tmp/promtool-dash.out" 2>&1 \
+    || { cat "$tmp/promtool-dash.out" >&2; fail "a PromQL expression of deploy/grafana/voxora.json does not parse"; }
+  note "prometheus: $(grep -c 'alert:' "$rules") alert rules and $(grep -c 'record:' "$tmp/dashboard-rules.yml") dashboard expressions pass promtool check rules"
+else
+  note "prometheus: promtool check SKIPPED (promtool not installed: apt-get install prometheus, or set PROMTOOL); dashboard JSON parsed only"
 fi
 
 if [ "$failures" -gt 0 ]; then

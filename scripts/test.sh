@@ -16,6 +16,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # redis-server: the bus and shared state of the multi-node tests (the tests start their own on loopback).
 # curl: the readiness probe of the throwaway s3rver (the S3 storage tests; s3rver itself comes from npm, tools/s3rver).
 # docker-compose, caddy, python3-yaml: deploy/check.sh validates deploy/compose.yaml and deploy/Caddyfile (no daemon needed).
+# Not installed: prometheus (promtool), 19 MB with a server daemon its package starts; deploy/check.sh runs
+# `promtool check rules` when promtool is present (or PROMTOOL=/path) and says plainly that it skipped it otherwise.
 coturn_preinstalled=0
 redis_preinstalled=0
 caddy_preinstalled=0

@@ -38,8 +38,9 @@ public sealed partial class VoxoraClient
     public Task<Community> GetCommunityAsync(string communityId, CancellationToken ct = default) =>
         GetAsync($"api/v1/communities/{Id(communityId)}", Json.Community, ct);
 
-    public Task<Community> UpdateCommunityAsync(string communityId, string? name = null, string? description = null, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Patch, $"api/v1/communities/{Id(communityId)}", new UpdateCommunityRequest(name, description), Json.UpdateCommunityRequest, Json.Community, ct);
+    /// <summary><paramref name="messageRetentionDays"/>: 1–3650 deletes older messages, 0 turns retention off, null leaves it.</summary>
+    public Task<Community> UpdateCommunityAsync(string communityId, string? name = null, string? description = null, int? messageRetentionDays = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Patch, $"api/v1/communities/{Id(communityId)}", new UpdateCommunityRequest(name, description, messageRetentionDays), Json.UpdateCommunityRequest, Json.Community, ct);
 
     public Task DeleteCommunityAsync(string communityId, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Delete, $"api/v1/communities/{Id(communityId)}", ct);

@@ -20,7 +20,10 @@ public static class ChannelTypes
     public static bool HoldsMessages(int type) => type is Text or Thread || IsDirect(type);
 }
 
-/// <summary>A community. <c>channels</c> is present where the community is sent whole (READY, COMMUNITY_CREATE).</summary>
+/// <summary>
+/// A community. <c>channels</c> is present where the community is sent whole (READY, COMMUNITY_CREATE).
+/// <c>message_retention_days</c>: messages older than this many days are deleted (with their files); null keeps them forever.
+/// </summary>
 public sealed record Community(
     string Id,
     string Name,
@@ -29,12 +32,16 @@ public sealed record Community(
     DateTimeOffset CreatedAt,
     int? MemberCount = null,
     IReadOnlyList<Channel>? Channels = null,
-    string? IconUrl = null);
+    string? IconUrl = null,
+    int? MessageRetentionDays = null);
 
 public sealed record CreateCommunityRequest(string? Name, string? Description = null);
 
-/// <summary>Fields left out are unchanged; <c>description</c> set to "" clears it.</summary>
-public sealed record UpdateCommunityRequest(string? Name = null, string? Description = null);
+/// <summary>
+/// Fields left out are unchanged; <c>description</c> set to "" clears it. <c>message_retention_days</c>: 1–3650 deletes
+/// messages older than that many days, 0 turns retention off (keep forever).
+/// </summary>
+public sealed record UpdateCommunityRequest(string? Name = null, string? Description = null, int? MessageRetentionDays = null);
 
 public sealed record Channel(
     string Id,

@@ -237,6 +237,7 @@ public static class VoxoraHost
 
         // Domain events: subscribers of one event run in this order (caches first, so nothing reads a removed membership).
         Infrastructure.Metrics.MetricsEndpoint.AddMetrics(services, options.Metrics);
+        Infrastructure.Telemetry.Tracing.AddTracing(services, options);
         services.AddSingleton<DomainEvents>();
         services.AddSingleton<MemberRemovedGateway>();
         services.AddDomainEventHandler<CommunityMemberRemoved, PermissionChanges>();
@@ -257,6 +258,7 @@ public static class VoxoraHost
         AddFeatureEventSubscribers(services);
         // After the features' subscribers: a thread's activity is announced after the message that caused it.
         Features.Threads.ThreadsEndpoints.AddThreads(services, options.Threads);
+        Features.Retention.MessageRetentionSweeper.AddRetention(services, options.Retention);
         Features.Notifications.NotificationsEndpoints.AddNotifications(services, options.Push);
         Features.Attachments.AttachmentsEndpoints.AddAttachments(services, options);
         // After the gateway's subscribers: readers hear of a delete first, then its files go.

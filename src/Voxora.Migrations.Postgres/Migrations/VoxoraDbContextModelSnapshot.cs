@@ -485,6 +485,10 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("icon_hash");
 
+                    b.Property<int?>("MessageRetentionDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("message_retention_days");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -496,6 +500,10 @@ namespace Voxora.Migrations.Postgres.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)")
                         .HasColumnName("owner_id");
+
+                    b.Property<DateTimeOffset?>("RetentionSweptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retention_swept_at");
 
                     b.HasKey("Id")
                         .HasName("pk_communities");

@@ -479,6 +479,10 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("icon_hash");
 
+                    b.Property<int?>("MessageRetentionDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_retention_days");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -490,6 +494,10 @@ namespace Voxora.Migrations.Sqlite.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT")
                         .HasColumnName("owner_id");
+
+                    b.Property<long?>("RetentionSweptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retention_swept_at");
 
                     b.HasKey("Id")
                         .HasName("pk_communities");

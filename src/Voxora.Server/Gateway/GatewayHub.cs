@@ -88,6 +88,9 @@ public sealed class GatewayHub
     public void Publish(string eventType, byte[] payload, Audience audience)
     {
         Infrastructure.Metrics.VoxoraMetrics.Dispatches.Add(1);
+        using var activity = Infrastructure.Telemetry.Tracing.Source.StartActivity("gateway.dispatch", System.Diagnostics.ActivityKind.Producer);
+        activity?.SetTag("voxora.event", eventType);
+        activity?.SetTag("voxora.community_id", audience.CommunityId);
         if (!bus.IsClustered)
         {
             DeliverLocally(eventType, payload, audience);

@@ -117,7 +117,8 @@ export function endpoints(api: ApiClient) {
 
     myCommunities: () => api.request<Community[]>("GET", "/users/@me/communities"),
     createCommunity: (body: { name: string; description?: string }) => api.request<Community>("POST", "/communities", { body }),
-    updateCommunity: (id: string, body: { name?: string; description?: string }) =>
+    /** `message_retention_days`: 1–3650, or 0 to keep messages forever. */
+    updateCommunity: (id: string, body: { name?: string; description?: string; message_retention_days?: number }) =>
       api.request<Community>("PATCH", `/communities/${enc(id)}`, { body }),
     setCommunityIcon: (id: string, picture: Blob) => api.request<Community>("PUT", `/communities/${enc(id)}/icon`, { file: picture }),
     removeCommunityIcon: (id: string) => api.request<Community>("DELETE", `/communities/${enc(id)}/icon`),

@@ -51,6 +51,8 @@ export interface Community {
   channels?: Channel[] | null;
   /** A path on the pod (public, immutable); absent without an icon. */
   icon_url?: string | null;
+  /** Messages older than this many days are deleted (with their files); absent or null: kept forever. */
+  message_retention_days?: number | null;
 }
 
 export interface Member {

@@ -24,7 +24,7 @@ export const useCommunities = create<CommunitiesState>()((set) => ({
     set((s) => {
       const prev = s.byId[c.id];
       // Absent fields are null (the server omits nulls): a removed icon or cleared description must not linger.
-      const next: CommunityInfo = { ...prev, ...strip(c), description: c.description ?? null, icon_url: c.icon_url ?? null };
+      const next: CommunityInfo = { ...prev, ...strip(c), description: c.description ?? null, icon_url: c.icon_url ?? null, message_retention_days: c.message_retention_days ?? null };
       // COMMUNITY_UPDATE carries no member_count: keep the one we know.
       if (c.member_count == null && prev?.member_count != null) next.member_count = prev.member_count;
       return { byId: { ...s.byId, [c.id]: next } };

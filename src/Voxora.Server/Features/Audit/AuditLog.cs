@@ -338,6 +338,7 @@ public static class AuditActions
     public const string MemberTimeoutRemove = "member.timeout_remove";
     public const string MessageDelete = "message.delete";
     public const string MessageBulkDelete = "message.bulk_delete";
+    public const string MessageRetentionDelete = "message.retention_delete";
     public const string MessagePin = "message.pin";
     public const string MessageUnpin = "message.unpin";
     public const string InviteCreate = "invite.create";

@@ -22,7 +22,7 @@ public static class CommunitiesEndpoints
         var communities = api.MapGroup("/communities").WithTags("Communities").RequireAuthorization().RequireRateLimiting(RateLimits.User);
         communities.MapPost("", Create).WithSummary("Create a community (POD_CREATE_COMMUNITY) with a text and a voice channel").ProducesForbidden();
         communities.MapGet("/{communityId}", Get).WithSummary("A community the caller is a member of, with its channels");
-        communities.MapPatch("/{communityId}", Update).WithSummary("Change a community: name, description, default notifications (MANAGE_COMMUNITY)").ProducesForbidden();
+        communities.MapPatch("/{communityId}", Update).WithSummary("Change a community: name, description, message retention (MANAGE_COMMUNITY)").ProducesForbidden();
         communities.MapDelete("/{communityId}", Delete).WithSummary("Delete a community (its owner)").ProducesForbidden();
         communities.MapGet("/{communityId}/members", ListMembers).WithSummary("The members of a community, paged");
         communities.MapDelete("/{communityId}/members/@me", Leave).WithSummary("Leave a community (not its owner)").ProducesForbidden();
@@ -124,6 +124,8 @@ public static class CommunitiesEndpoints
         var errors = new Dictionary<string, string[]>();
         string? name = null;
         string? description = null;
+        int? retention = null;
+        if (request.MessageRetentionDays is { } days && CommunityRules.RetentionError(days, out retention) is { } retentionError) errors["message_retention_days"] = [retentionError];
         if (request.Name is not null && CommunityRules.NameError(request.Name, out name) is { } nameError) errors["name"] = [nameError];
         if (request.Description is not null && CommunityRules.DescriptionError(request.Description, out description) is { } descriptionError) errors["description"] = [descriptionError];
         if (errors.Count > 0)
@@ -135,6 +137,7 @@ public static class CommunitiesEndpoints
         db.Communities.Attach(community);
         if (request.Name is not null) community.Name = name!;
         if (request.Description is not null) community.Description = description;
+        if (request.MessageRetentionDays is not null) community.MessageRetentionDays = retention;
         await db.SaveChangesAsync(ct);
 
         await events.PublishAsync(new CommunityUpdated(community.ToProtocol(), previous, userId));

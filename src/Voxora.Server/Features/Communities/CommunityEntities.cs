@@ -16,8 +16,14 @@ public sealed class CommunityEntity
     /// <summary>The content hash of the current icon (its file is <c>icons/{id}/{hash}.webp</c>); null without one.</summary>
     public string? IconHash { get; set; }
 
+    /// <summary>Messages older than this many days are deleted by the retention sweeper (seed 004 AUDIT-06); null keeps them forever.</summary>
+    public int? MessageRetentionDays { get; set; }
+
+    /// <summary>When a retention sweep last claimed this community (a conditional update, so one node sweeps it per period).</summary>
+    public DateTimeOffset? RetentionSweptAt { get; set; }
+
     public Protocol.Community ToProtocol(int? memberCount = null, IReadOnlyList<Protocol.Channel>? channels = null) =>
-        new(Id, Name, Description, OwnerId, CreatedAt, memberCount, channels, AvatarLinks.CommunityIconUrl(Id, IconHash));
+        new(Id, Name, Description, OwnerId, CreatedAt, memberCount, channels, AvatarLinks.CommunityIconUrl(Id, IconHash), MessageRetentionDays);
 }
 
 public sealed class MemberEntity

@@ -76,7 +76,10 @@ public sealed class CommunityAudit(Audit.AuditLog audit) : IDomainEventHandler<C
     public async Task HandleAsync(CommunityUpdated updated, CancellationToken ct)
     {
         var (community, previous) = (updated.Community, updated.Previous);
-        var diff = Audit.AuditLog.Diff(("name", previous.Name, community.Name), ("description", previous.Description, community.Description));
+        var diff = Audit.AuditLog.Diff(
+            ("name", previous.Name, community.Name),
+            ("description", previous.Description, community.Description),
+            ("message_retention_days", previous.MessageRetentionDays, community.MessageRetentionDays));
         if (diff.Count > 0)
         {
             await audit.AppendAsync(community.Id, updated.ActorId, Audit.AuditActions.CommunityUpdate, "community", community.Id, diff);

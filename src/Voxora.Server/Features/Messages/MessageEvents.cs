@@ -23,8 +23,9 @@ public sealed record MessageRemoved(string? CommunityId, string ChannelId, strin
 public sealed record MessagesBulkDeleted(string CommunityId, string ChannelId, IReadOnlyList<string> MessageIds, string DeletedBy);
 
 /// <summary>
-/// Domain event: a banned member's recent messages in one channel were deleted with the ban (<paramref name="MessageIds"/>
-/// in id order). The ban's own audit entry counts them, so this is not audited as a bulk delete.
+/// Domain event: messages of one channel were deleted by the server, not a moderator's bulk delete (<paramref name="MessageIds"/>
+/// in id order): a banned member's recent messages with the ban, or messages past the community's retention. The ban's
+/// (or the retention sweep's) own audit entry counts them, so this is not audited as a bulk delete.
 /// </summary>
 public sealed record MessagesPurged(string CommunityId, string ChannelId, IReadOnlyList<string> MessageIds);
 

@@ -50,7 +50,12 @@ public sealed class MessageWriter(IServiceScopeFactory scopes, ILogger<MessageWr
             }
 
             Infrastructure.Metrics.VoxoraMetrics.WriterBatchSize.Record(batch.Count);
-            await SaveBatchAsync(batch);
+            using (var activity = Infrastructure.Telemetry.Tracing.Source.StartActivity("messages.writer.batch"))
+            {
+                activity?.SetTag("voxora.batch_size", batch.Count);
+                await SaveBatchAsync(batch);
+            }
+
             batch.Clear();
         }
     }

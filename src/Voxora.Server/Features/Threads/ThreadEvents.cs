@@ -72,7 +72,8 @@ public sealed class ThreadRenameRefresh(PermissionChanges changes) : IDomainEven
 /// the poster joins. Deletions recount. Messages of ordinary channels cost one look-up in the cached snapshot.
 /// </summary>
 public sealed class ThreadActivity(IServiceScopeFactory scopes, PermissionCache permissions, DomainEvents events) :
-    IDomainEventHandler<MessageCreated>, IDomainEventHandler<MessageRemoved>, IDomainEventHandler<MessagesBulkDeleted>
+    IDomainEventHandler<MessageCreated>, IDomainEventHandler<MessageRemoved>, IDomainEventHandler<MessagesBulkDeleted>,
+    IDomainEventHandler<MessagesPurged>
 {
     /// <summary>Threads live in communities: a direct channel (no community) never is one.</summary>
     private bool IsThread(string? communityId, string channelId) => communityId is not null && (permissions.Cached(communityId)?.IsThread(channelId) ?? false);
@@ -119,6 +120,8 @@ public sealed class ThreadActivity(IServiceScopeFactory scopes, PermissionCache 
     public Task HandleAsync(MessageRemoved removed, CancellationToken ct) => RecountAsync(removed.CommunityId, removed.ChannelId, ct);
 
     public Task HandleAsync(MessagesBulkDeleted deleted, CancellationToken ct) => RecountAsync(deleted.CommunityId, deleted.ChannelId, ct);
+
+    public Task HandleAsync(MessagesPurged purged, CancellationToken ct) => RecountAsync(purged.CommunityId, purged.ChannelId, ct);
 
     private async Task RecountAsync(string? communityId, string channelId, CancellationToken ct)
     {

@@ -41,6 +41,7 @@ public static class ThreadsEndpoints
         services.AddDomainEventHandler<MessageCreated, ThreadActivity>();
         services.AddDomainEventHandler<MessageRemoved, ThreadActivity>();
         services.AddDomainEventHandler<MessagesBulkDeleted, ThreadActivity>();
+        services.AddDomainEventHandler<MessagesPurged, ThreadActivity>();
         return services;
     }
 

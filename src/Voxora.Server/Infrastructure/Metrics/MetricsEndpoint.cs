@@ -9,13 +9,15 @@ namespace Voxora.Server.Infrastructure.Metrics;
 
 /// <summary>
 /// This node's state as gauges, read when <c>/metrics</c> is scraped: live gateway sessions, people in voice, voice
-/// rooms per Janus server and whether it is up, Redis reachability. Created from the host's meter factory, so two
+/// rooms per Janus server and whether it is up, Redis reachability, and the free and total bytes of the disk holding the
+/// data folder (for the disk-space alert in deploy/prometheus/alerts.yml). Created from the host's meter factory, so two
 /// servers in one process (the tests) keep their gauges apart.
 /// </summary>
 public sealed class NodeGauges
 {
-    public NodeGauges(IMeterFactory meters, GatewayHub hub, VoiceService voice, JanusSupervisor janus, ClusterConnection cluster)
+    public NodeGauges(IMeterFactory meters, GatewayHub hub, VoiceService voice, JanusSupervisor janus, ClusterConnection cluster, ServerOptions options)
     {
+        var dataDir = Path.GetFullPath(options.DataDir);
         var meter = meters.Create("Voxora.Node");
         meter.CreateObservableGauge("gateway.sessions", () => hub.SessionCount, "{session}", "Identified gateway sessions on this node (resumable ones included)");
         meter.CreateObservableGauge("voice.participants", () => voice.MemberCount, "{participant}", "People in voice channels through this node");
@@ -25,6 +27,24 @@ public sealed class NodeGauges
             null, "1 while the Janus server answers");
         meter.CreateObservableGauge("redis.up", () => !cluster.Enabled ? [] : new[] { new Measurement<int>(cluster.IsHealthy ? 1 : 0) },
             null, "1 while Redis answers (only on a cluster)");
+        meter.CreateObservableGauge("disk.free_bytes", () => DataDisk(dataDir, d => d.AvailableFreeSpace), null, "Bytes free (to this process) on the disk of the data folder");
+        meter.CreateObservableGauge("disk.size_bytes", () => DataDisk(dataDir, d => d.TotalSize), null, "Size in bytes of the disk of the data folder");
+    }
+
+    /// <summary>The disk holding <paramref name="dataDir"/> (the longest matching mount point); nothing when it cannot be read.</summary>
+    private static IEnumerable<Measurement<long>> DataDisk(string dataDir, Func<DriveInfo, long> read)
+    {
+        try
+        {
+            var drive = DriveInfo.GetDrives()
+                .Where(d => d.IsReady && dataDir.StartsWith(d.RootDirectory.FullName, StringComparison.Ordinal))
+                .MaxBy(d => d.RootDirectory.FullName.Length);
+            return drive is null ? [] : [new Measurement<long>(read(drive))];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 }
 

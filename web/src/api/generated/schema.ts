@@ -856,7 +856,7 @@ export interface paths {
         delete: operations["communitiesDelete"];
         options?: never;
         head?: never;
-        /** Change a community: name, description, default notifications (MANAGE_COMMUNITY) */
+        /** Change a community: name, description, message retention (MANAGE_COMMUNITY) */
         patch: operations["communitiesUpdate"];
         trace?: never;
     };
@@ -2045,6 +2045,8 @@ export interface components {
             member_count?: null | number;
             channels?: null | components["schemas"]["Channel"][];
             icon_url?: null | string;
+            /** Format: int32 */
+            message_retention_days?: null | number;
         };
         CommunityNotificationSettings: {
             community_id: string;
@@ -2612,6 +2614,8 @@ export interface components {
         UpdateCommunityRequest: {
             name?: null | string;
             description?: null | string;
+            /** Format: int32 */
+            message_retention_days?: null | number;
         };
         UpdateMeRequest: {
             display_name?: null | string;

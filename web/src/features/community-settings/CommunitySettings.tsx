@@ -18,6 +18,7 @@ import { MemberActions, type ModeratorRights, anyModeration } from "./MemberActi
 import { ReportsSection } from "./ReportsSection";
 import { AUDIT_ACTIONS, Bits, can, describeAuditEntry, permissionLabel, reorderedPositions } from "./rules";
 import { PermissionSwitches } from "./PermissionSwitches";
+import { RetentionControl } from "./RetentionControl";
 import { Trans, useTranslation } from "react-i18next";
 import { formatDateTime } from "../../i18n/format";
 
@@ -116,10 +117,11 @@ export function CommunitySettings({ community, onClose }: { community: Community
   );
 }
 
-/** The community's icon (shown in everyone's community rail at once, through COMMUNITY_UPDATE). */
+/** The community's icon (shown in everyone's community rail at once, through COMMUNITY_UPDATE) and message retention. */
 function OverviewSection({ community }: { community: CommunityInfo }) {
   const { t } = useTranslation("communitySettings");
   const icon = useCommunities((s) => s.byId[community.id]?.icon_url);
+  const retention = useCommunities((s) => s.byId[community.id]?.message_retention_days ?? null);
   return (
     <section aria-labelledby="settings-overview-title" data-testid="settings-overview" className="flex flex-col gap-4">
       <h3 id="settings-overview-title" className="text-lg font-semibold">{t("tabs.overview")}</h3>
@@ -142,6 +144,10 @@ function OverviewSection({ community }: { community: CommunityInfo }) {
           onRemove={async () => useCommunities.getState().upsert(await rest.removeCommunityIcon(community.id))}
         />
       </div>
+      <RetentionControl
+        value={retention}
+        onSave={async (days) => useCommunities.getState().upsert(await rest.updateCommunity(community.id, { message_retention_days: days ?? 0 }))}
+      />
     </section>
   );
 }

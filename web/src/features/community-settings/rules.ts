@@ -71,7 +71,7 @@ export const AUDIT_ACTIONS = [
   "community.update", "community.delete", "channel.create", "channel.update", "channel.delete",
   "channel_override.update", "channel_override.delete", "role.create", "role.update", "role.delete",
   "member.role_update", "member.kick", "member.ban", "member.unban", "member.timeout", "member.timeout_remove",
-  "message.delete", "message.bulk_delete", "message.pin", "message.unpin", "invite.create", "invite.delete",
+  "message.delete", "message.bulk_delete", "message.retention_delete", "message.pin", "message.unpin", "invite.create", "invite.delete",
   "report.resolve", "report.dismiss",
 ] as const;
 
@@ -123,6 +123,10 @@ export function describeAuditEntry(entry: AuditEntry, names: AuditNames): string
     case "member.timeout_remove": return i18n.t("communitySettings:audit.member_timeout_remove", { actor, user: user() });
     case "message.delete": return i18n.t("communitySettings:audit.message_delete", { actor });
     case "message.bulk_delete": return i18n.t("communitySettings:audit.message_bulk_delete", { actor });
+    case "message.retention_delete": {
+      const changes = (entry.changes ?? {}) as { count?: number; days?: number };
+      return i18n.t("communitySettings:audit.message_retention_delete", { count: changes.count ?? 0, days: changes.days ?? 0 });
+    }
     case "message.pin": return i18n.t("communitySettings:audit.message_pin", { actor });
     case "message.unpin": return i18n.t("communitySettings:audit.message_unpin", { actor });
     case "invite.create": return i18n.t("communitySettings:audit.invite_create", { actor, target });

@@ -1,0 +1,39 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Voxora.Migrations.Postgres.Migrations
+{
+    /// <inheritdoc />
+    public partial class MessageRetention : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "message_retention_days",
+                table: "communities",
+                type: "integer",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "retention_swept_at",
+                table: "communities",
+                type: "timestamp with time zone",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "message_retention_days",
+                table: "communities");
+
+            migrationBuilder.DropColumn(
+                name: "retention_swept_at",
+                table: "communities");
+        }
+    }
+}
