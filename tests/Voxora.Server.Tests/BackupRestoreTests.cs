@@ -302,6 +302,16 @@ public abstract class BackupRestoreTests(Provider provider) : IAsyncLifetime
         await File.WriteAllBytesAsync(truncated, whole[..(whole.Length / 2)]);
         await RefusedAsync(target, "not a Voxora backup", "restore", "--from", truncated);
 
+        // The audit key: another key configured on the target, or an archive without the key and none configured.
+        var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await RefusedAsync(new Dictionary<string, string?>(target) { ["AUDIT:KEY"] = otherKey }, "VOXORA_AUDIT__KEY is not the audit key in the archive", "restore", "--from", archive);
+        var keyless = Path.Combine(NewFolder(), "keyless.tar.gz");
+        var keylessBackup = await VoxoraAsync(new Dictionary<string, string?>(sourceSettings) { ["AUDIT:KEY"] = otherKey }, "backup", "--out", keyless);
+        Assert.True(keylessBackup.Exit == 0, keylessBackup.Error);
+        Assert.Contains("audit key environment", keylessBackup.Output, StringComparison.Ordinal);
+        Assert.Contains("is not in this archive", keylessBackup.Output, StringComparison.Ordinal);
+        await RefusedAsync(target, "the archive does not hold the audit key", "restore", "--from", keyless);
+
         // None of these wrote anything: the target is still empty and the good archive still restores into it.
         Assert.True(!Directory.Exists(dataDir) || !Directory.EnumerateFileSystemEntries(dataDir).Any());
         var restore = await VoxoraAsync(target, "restore", "--from", archive);
@@ -329,6 +339,76 @@ public abstract class BackupRestoreTests(Provider provider) : IAsyncLifetime
 
             var bytes = change(entry.Name, buffer.ToArray());
             await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, entry.Name) { DataStream = new MemoryStream(bytes) });
+        }
+    }
+}
+
+/// <summary>The commands as a person runs them: the server binary with <c>backup</c> / <c>restore</c> and the environment.</summary>
+public sealed class BackupRestoreProcessTests : IAsyncLifetime
+{
+    private readonly string root = Directory.CreateTempSubdirectory("voxora-backup-process-").FullName;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(root, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(string dataDir, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Voxora.Server.dll"), .. args])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        start.Environment["VOXORA_DATA_DIR"] = dataDir;
+        start.Environment["VOXORA_VOICE__ENABLED"] = "false";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task The_server_binary_backs_up_restores_once_and_refuses_with_exit_2()
+    {
+        var source = Path.Combine(root, "source");
+        Directory.CreateDirectory(source);
+        string communityId, refreshToken;
+        await using (var server = await TestServer.StartAsync(Provider.Sqlite, dataDir: source, reuseConnectionString: $"Data Source={Path.Combine(source, "voxora.db")}"))
+        {
+            var (owner, _, community) = await server.NewCommunityAsync("On disk");
+            refreshToken = owner.RefreshToken!;
+            owner.Dispose();
+            communityId = community.Id;
+            await server.StopAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+            var archive = Path.Combine(root, "b.tar.gz");
+            var missing = await RunAsync(source, "backup");
+            Assert.Equal((2, "voxora: backup refused: backup needs --out FILE (usage: voxora backup --out FILE | voxora restore --from FILE)"), (missing.Exit, missing.Error.Trim()));
+
+            var backup = await RunAsync(source, "backup", "--out", archive);
+            Assert.True(backup.Exit == 0, backup.Output + backup.Error);
+            Assert.StartsWith($"voxora: backup written to {archive} (", backup.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Voxora is running at", backup.Output, StringComparison.Ordinal);
+
+            var target = Path.Combine(root, "target");
+            var restore = await RunAsync(target, "restore", "--from", archive);
+            Assert.True(restore.Exit == 0, restore.Output + restore.Error);
+            var again = await RunAsync(target, "restore", "--from", archive);
+            Assert.Equal(2, again.Exit);
+            Assert.Matches($@"^voxora: restore refused: the data folder {System.Text.RegularExpressions.Regex.Escape(target)} is not empty \(it holds [^)]+\); restore only into an empty data folder \(VOXORA_DATA_DIR\)$", again.Error.Trim());
+
+            await using var restored = await TestServer.StartAsync(Provider.Sqlite, dataDir: target, reuseConnectionString: $"Data Source={Path.Combine(target, "voxora.db")}");
+            using var ownerAgain = restored.NewClient();
+            await ownerAgain.RefreshAsync(refreshToken);
+            Assert.Single(await ownerAgain.GetMembersAsync(communityId));
         }
     }
 }
