@@ -39,21 +39,34 @@ public static class VoxoraHost
     public const string DefaultUrl = "http://127.0.0.1:8080";
     public const long JsonBodyLimitBytes = 1024 * 1024;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, overrides: null, Console.Out, Console.Error, CancellationToken.None);
+
+    /// <summary>
+    /// The executable: serves, or runs one of its commands (<c>backup</c>, <c>restore</c>, <c>search rebuild</c>) and exits.
+    /// <paramref name="overrides"/> and the writers let the tests run it exactly as the executable does.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?>? overrides, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        // Before the host is built: backup and restore must not migrate, create keys or join a cluster, and restore
+        // needs the data folder and database still empty.
+        if (Features.Backup.BackupCommand.IsRequested(args))
+        {
+            return await Features.Backup.BackupCommand.RunAsync(args, () => LoadOptions(overrides), TimeProvider.System, output, error, cancellationToken);
+        }
+
         WebApplication app;
         try
         {
-            app = await CreateAsync(args);
+            app = await CreateAsync(args, overrides, cancellationToken);
         }
         catch (ConfigurationErrorException ex)
         {
-            await Console.Error.WriteLineAsync($"voxora: configuration error: {ex.Message}");
+            await error.WriteLineAsync($"voxora: configuration error: {ex.Message}");
             return 2;
         }
         catch (DatabaseUnavailableException ex)
         {
-            await Console.Error.WriteLineAsync($"voxora: {ex.Message}");
+            await error.WriteLineAsync($"voxora: {ex.Message}");
             return 3;
         }
 
@@ -61,27 +74,27 @@ public static class VoxoraHost
         {
             await using (app)
             {
-                return await Features.Search.SearchIndexCommand.RunAsync(app.Services, Console.Out, CancellationToken.None);
+                return await Features.Search.SearchIndexCommand.RunAsync(app.Services, output, cancellationToken);
             }
         }
 
         await app.StartAsync();
         foreach (var url in app.Urls)
         {
-            await Console.Out.WriteLineAsync($"Voxora is running at {url}");
+            await output.WriteLineAsync($"Voxora is running at {url}");
         }
 
-        await Console.Out.WriteLineAsync($"Public URL (discovery, token issuer): {app.Services.GetRequiredService<PublicOrigin>().Url} (set VOXORA_PUBLIC_URL to change it)");
+        await output.WriteLineAsync($"Public URL (discovery, token issuer): {app.Services.GetRequiredService<PublicOrigin>().Url} (set VOXORA_PUBLIC_URL to change it)");
 
-        await app.WaitForShutdownAsync();
+        await app.WaitForShutdownAsync(cancellationToken);
         return 0;
     }
 
-    /// <summary>Builds the app, applies migrations and loads signing keys. The caller starts it.</summary>
-    /// <param name="overrides">Settings that win over everything else (used by tests and the bench tool).</param>
-    public static async Task<WebApplication> CreateAsync(
-        string[] args, IReadOnlyDictionary<string, string?>? overrides = null, CancellationToken cancellationToken = default,
-        Action<IServiceCollection>? configureServices = null)
+    /// <summary>The settings exactly as <see cref="CreateAsync"/> reads them, without building the host.</summary>
+    private static ServerOptions LoadOptions(IReadOnlyDictionary<string, string?>? overrides) =>
+        ServerOptions.Load(CreateBuilder([], overrides).Configuration);
+
+    private static WebApplicationBuilder CreateBuilder(string[] args, IReadOnlyDictionary<string, string?>? overrides)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -94,6 +107,16 @@ public static class VoxoraHost
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
+        return builder;
+    }
+
+    /// <summary>Builds the app, applies migrations and loads signing keys. The caller starts it.</summary>
+    /// <param name="overrides">Settings that win over everything else (used by tests and the bench tool).</param>
+    public static async Task<WebApplication> CreateAsync(
+        string[] args, IReadOnlyDictionary<string, string?>? overrides = null, CancellationToken cancellationToken = default,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = CreateBuilder(args, overrides);
         var options = ServerOptions.Load(builder.Configuration);
         if (string.IsNullOrWhiteSpace(builder.Configuration["URLS"]))
         {
