@@ -14,12 +14,14 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process process;
     private readonly Queue<string> output = new();
     private readonly string dataDir;
+    private readonly bool ownsDataDir;
 
-    private ServerProcess(Process process, Uri baseAddress, string dataDir)
+    private ServerProcess(Process process, Uri baseAddress, string dataDir, bool ownsDataDir)
     {
         this.process = process;
         BaseAddress = baseAddress;
         this.dataDir = dataDir;
+        this.ownsDataDir = ownsDataDir;
     }
 
     public Uri BaseAddress { get; }
@@ -37,11 +39,19 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a PostgreSQL node with <paramref name="settings"/> (configuration keys, e.g. <c>REDIS:PREFIX</c>) and waits until it is ready.</summary>
-    public static async Task<ServerProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string?> settings)
+    public static Task<ServerProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string?> settings) =>
+        StartAsync(Provider.Postgres, connectionString, settings, dataDir: null);
+
+    /// <summary>
+    /// Starts a node of <paramref name="provider"/>. With <paramref name="dataDir"/> it runs on that folder and leaves it
+    /// behind (a restart on the same data); without, on a fresh folder removed when disposed.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(Provider provider, string connectionString, IReadOnlyDictionary<string, string?> settings, string? dataDir)
     {
         var port = FreePort();
-        var dataDir = Directory.CreateTempSubdirectory("voxora-node-").FullName;
-        var all = TestServer.DefaultSettings(Provider.Postgres, dataDir, connectionString);
+        var ownsDataDir = dataDir is null;
+        dataDir ??= Directory.CreateTempSubdirectory("voxora-node-").FullName;
+        var all = TestServer.DefaultSettings(provider, dataDir, connectionString);
         all["URLS"] = $"http://127.0.0.1:{port}";
         all["VOICE:ENABLED"] = "false";
         foreach (var (key, value) in settings)
@@ -61,7 +71,7 @@ public sealed class ServerProcess : IAsyncDisposable
             start.Environment[key.StartsWith("Logging:", StringComparison.Ordinal) ? name : "VOXORA_" + name] = value;
         }
 
-        var node = new ServerProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}/"), dataDir);
+        var node = new ServerProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}/"), dataDir, ownsDataDir);
         node.process.OutputDataReceived += (_, e) => node.Keep(e.Data);
         node.process.ErrorDataReceived += (_, e) => node.Keep(e.Data);
         node.process.BeginOutputReadLine();
@@ -152,6 +162,11 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         process.Dispose();
+        if (!ownsDataDir)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(dataDir, recursive: true);
