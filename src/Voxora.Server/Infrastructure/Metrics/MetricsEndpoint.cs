@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Primitives;
 using Prometheus;
@@ -15,10 +16,12 @@ namespace Voxora.Server.Infrastructure.Metrics;
 /// </summary>
 public sealed class NodeGauges
 {
+    public const string MeterName = "Voxora.Node";
+
     public NodeGauges(IMeterFactory meters, GatewayHub hub, VoiceService voice, JanusSupervisor janus, ClusterConnection cluster, ServerOptions options)
     {
         var dataDir = Path.GetFullPath(options.DataDir);
-        var meter = meters.Create("Voxora.Node");
+        var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("gateway.sessions", () => hub.SessionCount, "{session}", "Identified gateway sessions on this node (resumable ones included)");
         meter.CreateObservableGauge("voice.participants", () => voice.MemberCount, "{participant}", "People in voice channels through this node");
         meter.CreateObservableGauge("voice.rooms", () => janus.Nodes.Select(n => new Measurement<int>(n.RoomCount, new KeyValuePair<string, object?>("janus", n.Name))),
@@ -55,6 +58,22 @@ public sealed class NodeGauges
 /// </summary>
 public static class MetricsEndpoint
 {
+    /// <summary>
+    /// The ASP.NET Core and Kestrel instruments exported (docs/operations.md lists them). A request passes a dozen
+    /// framework instruments (active requests, route matching, authentication and authorization, rate-limiter leases, …)
+    /// and every measurement of a listened instrument costs a label lookup in the adapter: listening to all of them was
+    /// about 5 % of the server's CPU in the bench's <c>send</c> (docs/benchmarks.md), for series nobody charts.
+    /// </summary>
+    public static readonly FrozenSet<string> FrameworkInstruments = FrozenSet.ToFrozenSet(
+    [
+        "http.server.request.duration",
+        "aspnetcore.rate_limiting.requests",
+        "kestrel.active_connections",
+        "kestrel.queued_connections",
+        "kestrel.rejected_connections",
+        "aspnetcore.diagnostics.exceptions",
+    ], StringComparer.Ordinal);
+
     public static void AddMetrics(IServiceCollection services, MetricsOptions options)
     {
         services.AddSingleton(options);
@@ -70,10 +89,11 @@ public static class MetricsEndpoint
                 Registry = registry,
                 // Set explicitly: left alone it is the process-wide default factory, which ignores Registry.
                 MetricFactory = Prometheus.Metrics.WithCustomRegistry(registry),
-                // This host's meters (made by its factory), Voxora's static counters and the database driver's; not the
-                // meters of another server in the same process.
-                InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter.Scope, factory)
-                    || instrument.Meter.Name is VoxoraMetrics.MeterName or "Npgsql",
+                // Voxora's static counters and the database driver's, and this host's meters (made by its factory; not
+                // those of another server in the same process): all of Voxora.Node, of the framework's the listed ones.
+                InstrumentFilterPredicate = instrument => instrument.Meter.Name is VoxoraMetrics.MeterName or "Npgsql"
+                    || (ReferenceEquals(instrument.Meter.Scope, factory)
+                        && (instrument.Meter.Name == NodeGauges.MeterName || FrameworkInstruments.Contains(instrument.Name))),
             });
             return new MetricsRegistry(registry, listening);
         });
