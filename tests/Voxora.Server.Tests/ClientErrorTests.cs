@@ -118,6 +118,7 @@ public abstract class ClientErrorTests(Provider provider)
             ["emoji"] = "%F0%9F%91%8D",
             ["sessionId"] = "ses_unknown",
             ["reportId"] = "rep_unknown",
+            ["passkeyId"] = "pk_unknown",
         };
 
         var endpoints = server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
