@@ -45,4 +45,9 @@ public sealed partial class VoxoraClient
 
     public Task DisableTotpAsync(string? password, string? code = null, string? backupCode = null, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, "api/v1/users/@me/mfa/totp/disable", new DisableTotpRequest(password, code, backupCode), Json.DisableTotpRequest, ct);
+
+    /// <summary>New backup codes (the old ones stop working): the password and a current code or a backup code.</summary>
+    public Task<BackupCodesResponse> RegenerateBackupCodesAsync(string? password, string? code = null, string? backupCode = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, "api/v1/users/@me/mfa/backup-codes", new RegenerateBackupCodesRequest(password, code, backupCode),
+            Json.RegenerateBackupCodesRequest, Json.BackupCodesResponse, ct);
 }

@@ -24,6 +24,12 @@ public sealed record BackupCodesResponse(IReadOnlyList<string> BackupCodes);
 /// <summary><c>POST /users/@me/mfa/totp/disable</c>: the password and either a current <c>code</c> or a <c>backup_code</c>.</summary>
 public sealed record DisableTotpRequest(string? Password, string? Code = null, string? BackupCode = null);
 
+/// <summary>
+/// <c>POST /users/@me/mfa/backup-codes</c>: the password and either a current <c>code</c> or a <c>backup_code</c>; the
+/// answer is 8 new backup codes and the old ones stop working.
+/// </summary>
+public sealed record RegenerateBackupCodesRequest(string? Password, string? Code = null, string? BackupCode = null);
+
 public static class MfaMethods
 {
     public const string Totp = "totp";

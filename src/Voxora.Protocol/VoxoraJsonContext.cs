@@ -27,6 +27,7 @@ namespace Voxora.Protocol;
 [JsonSerializable(typeof(ConfirmTotpRequest))]
 [JsonSerializable(typeof(BackupCodesResponse))]
 [JsonSerializable(typeof(DisableTotpRequest))]
+[JsonSerializable(typeof(RegenerateBackupCodesRequest))]
 [JsonSerializable(typeof(BeginPasskeyRegistrationRequest))]
 [JsonSerializable(typeof(PasskeyCreationOptions))]
 [JsonSerializable(typeof(CompletePasskeyRegistrationRequest))]

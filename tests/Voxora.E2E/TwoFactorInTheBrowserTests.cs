@@ -52,6 +52,7 @@ public sealed class TwoFactorInTheBrowserTests(BrowserFixture fixture) : IClassF
         await Expect(page.GetByTestId("backup-codes").Locator("li")).ToHaveCountAsync(8);
         await Expect(page.GetByTestId("backup-codes").Locator("li").First).ToHaveTextAsync(new Regex("^[2-9A-Z]{4}-[2-9A-Z]{4}$"));
         await Expect(page.GetByText("shown only this once", new() { Exact = false })).ToBeVisibleAsync();
+        var firstCodes = await page.GetByTestId("backup-codes").Locator("li").AllTextContentsAsync();
         await page.GetByTestId("backup-codes-done").ClickAsync();
         await Expect(page.GetByTestId("mfa-status")).ToContainTextAsync("is on");
 
@@ -82,6 +83,20 @@ public sealed class TwoFactorInTheBrowserTests(BrowserFixture fixture) : IClassF
         await Expect(page).ToHaveURLAsync(new Regex("/app"));
         await Expect(page.GetByTestId("mfa-step")).ToHaveCountAsync(0);
         await page.GotoAsync("/settings");
+        await Expect(page.GetByTestId("mfa-status")).ToContainTextAsync("is on");
+
+        // New backup codes, proved with the password and one of the old codes: eight new ones, none of the old.
+        await page.GetByTestId("mfa-regenerate").ClickAsync();
+        await Expect(page.GetByText("The old ones, used or not, stop working.")).ToBeVisibleAsync();
+        await page.GetByTestId("mfa-disable-password").FillAsync(Password);
+        await page.GetByTestId("toggle-backup-code").ClickAsync();
+        await page.GetByTestId("backup-code-input").FillAsync(firstCodes[0]);
+        await page.GetByTestId("mfa-regenerate-submit").ClickAsync();
+        await Expect(page.GetByTestId("backup-codes").Locator("li")).ToHaveCountAsync(8);
+        var newCodes = await page.GetByTestId("backup-codes").Locator("li").AllTextContentsAsync();
+        Assert.Empty(newCodes.Intersect(firstCodes, StringComparer.Ordinal));
+        await BrowserFixture.ScreenshotAsync(page, "two-factor-new-backup-codes");
+        await page.GetByTestId("backup-codes-done").ClickAsync();
         await Expect(page.GetByTestId("mfa-status")).ToContainTextAsync("is on");
 
         Assert.Empty(fixture.PageErrors);

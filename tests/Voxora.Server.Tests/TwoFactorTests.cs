@@ -429,6 +429,47 @@ public abstract class TwoFactorTests(TwoFactorServerFixture fixture)
     }
 
     [Fact]
+    public async Task New_backup_codes_replace_the_old_ones_and_need_the_password_and_a_code()
+    {
+        var (client, user, enrollment) = await UserWithTwoFactorAsync();
+        Clock.NextStep();
+        var code = CodeFor(enrollment);
+        var wrong = code == "000000" ? "111111" : "000000";
+        using (var anonymous = Server.NewClient())
+        {
+            await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, () => anonymous.RegenerateBackupCodesAsync(Password, code));
+        }
+
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.InvalidCredentials, () => client.RegenerateBackupCodesAsync("not the password", code));
+        await Expect.Problem(HttpStatusCode.Forbidden, ProblemCodes.InvalidMfaCode, () => client.RegenerateBackupCodesAsync(Password, wrong));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => client.RegenerateBackupCodesAsync(Password));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => client.RegenerateBackupCodesAsync(null, code));
+        await Expect.Problem(HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed, () => client.RegenerateBackupCodesAsync(Password, "12ab"));
+        // Refused attempts changed nothing: an old code still signs in.
+        using (var device = Server.NewClient())
+        {
+            await device.VerifyMfaAsync(await MfaTokenAsync(user), backupCode: enrollment.BackupCodes[0]);
+        }
+
+        var fresh = await client.RegenerateBackupCodesAsync(Password, code);
+        Assert.Equal(8, fresh.BackupCodes.Count);
+        Assert.Empty(fresh.BackupCodes.Intersect(enrollment.BackupCodes, StringComparer.Ordinal));
+        Assert.Equal(8, await InDatabaseAsync(db => db.BackupCodes.CountAsync(c => c.UserId == user.Id)));
+
+        using var later = Server.NewClient();
+        var token = await MfaTokenAsync(user);
+        await Expect.Problem(HttpStatusCode.Unauthorized, ProblemCodes.InvalidMfaCode, () => later.VerifyMfaAsync(token, backupCode: enrollment.BackupCodes[1]));
+        await later.VerifyMfaAsync(await MfaTokenAsync(user), backupCode: fresh.BackupCodes[1]);
+        await later.GetMeAsync();
+
+        // A backup code proves it too, and is spent with the rest; with two-factor off there is nothing to regenerate.
+        var again = await client.RegenerateBackupCodesAsync(Password, backupCode: fresh.BackupCodes[2]);
+        Assert.Empty(again.BackupCodes.Intersect(fresh.BackupCodes, StringComparer.Ordinal));
+        await client.DisableTotpAsync(Password, backupCode: again.BackupCodes[0]);
+        await Expect.Problem(HttpStatusCode.Conflict, ProblemCodes.MfaNotEnabled, () => client.RegenerateBackupCodesAsync(Password, backupCode: again.BackupCodes[1]));
+    }
+
+    [Fact]
     public async Task The_secret_is_encrypted_and_the_backup_codes_hashed_at_rest()
     {
         var (_, user, enrollment) = await UserWithTwoFactorAsync();

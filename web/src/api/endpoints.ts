@@ -114,6 +114,8 @@ export function endpoints(api: ApiClient) {
     enableTotp: (body: { password: string }) => api.request<TotpEnrollment>("POST", "/users/@me/mfa/totp/enable", { body }),
     confirmTotp: (body: { code: string }) => api.request<BackupCodesResponse>("POST", "/users/@me/mfa/totp/confirm", { body }),
     disableTotp: (body: { password: string } & SecondFactorInput) => api.request<void>("POST", "/users/@me/mfa/totp/disable", { body }),
+    regenerateBackupCodes: (body: { password: string } & SecondFactorInput) =>
+      api.request<BackupCodesResponse>("POST", "/users/@me/mfa/backup-codes", { body }),
 
     myCommunities: () => api.request<Community[]>("GET", "/users/@me/communities"),
     createCommunity: (body: { name: string; description?: string }) => api.request<Community>("POST", "/communities", { body }),

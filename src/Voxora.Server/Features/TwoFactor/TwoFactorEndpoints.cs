@@ -38,6 +38,8 @@ public static class TwoFactorEndpoints
         totp.MapPost("/enable", Enable).WithSummary("Start enabling TOTP: a new secret and its otpauth URI");
         totp.MapPost("/confirm", Confirm).WithSummary("Confirm TOTP with a code; returns the backup codes");
         totp.MapPost("/disable", Disable).WithSummary("Disable two-factor (password and a code)");
+        mfa.MapPost("/backup-codes", RegenerateBackupCodes).RequireAuthorization().RequireRateLimiting(RateLimits.User)
+            .WithSummary("New backup codes (password and a code); the old ones stop working");
         return api;
     }
 
@@ -274,6 +276,56 @@ public static class TwoFactorEndpoints
         }
 
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Eight new backup codes, shown this once; the old ones (used or not) stop working. Proof as for disabling: the
+    /// password and a current code or a backup code (which is then spent like any other).
+    /// </summary>
+    private static async Task<Results<Ok<BackupCodesResponse>, ValidationProblem, ProblemHttpResult>> RegenerateBackupCodes(
+        RegenerateBackupCodesRequest request, HttpContext http, VoxoraDbContext db, PasswordHasher hasher, LoginBackoff backoff,
+        SecondFactor secondFactor, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["Password is required."];
+        var backupCode = FactorErrors(request.Code, request.BackupCode, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == http.User.UserId(), ct);
+        if (user is null)
+        {
+            return Problems.NotFound("User");
+        }
+
+        if (await CurrentPassword.CheckAsync(http, user, request.Password, hasher, backoff) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!user.MfaEnabled)
+        {
+            return Problems.Of(StatusCodes.Status409Conflict, ProblemCodes.MfaNotEnabled, "Two-factor is off", "Two-factor sign-in is not on for this account.");
+        }
+
+        if (!await secondFactor.CheckAsync(user.Id, request.Code, backupCode, ct))
+        {
+            await backoff.RecordPasswordChangeFailureAsync(http.User.SessionId(), user.Username);
+            return WrongCode();
+        }
+
+        var codes = BackupCodes.Generate();
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.BackupCodes.Where(c => c.UserId == user.Id).ExecuteDeleteAsync(ct);
+            db.BackupCodes.AddRange(codes.Select((code, slot) => new BackupCodeEntity { UserId = user.Id, Slot = slot, CodeHash = hasher.Hash(code) }));
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        return TypedResults.Ok(new BackupCodesResponse(codes.Select(BackupCodes.Display).ToList()));
     }
 
     /// <summary>

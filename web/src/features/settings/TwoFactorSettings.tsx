@@ -14,11 +14,12 @@ type Step =
   | { kind: "password" }
   | { kind: "scan"; enrollment: TotpEnrollment }
   | { kind: "codes"; codes: string[] }
-  | { kind: "disable" };
+  | { kind: "disable" }
+  | { kind: "regenerate" };
 
 /**
  * Settings → Two-factor authentication: enable (password, then the QR code and manual key, then a code from the app,
- * then the backup codes once) or disable (password and a code or backup code).
+ * then the backup codes once), get new backup codes, or disable (each with the password and a code or backup code).
  */
 export function TwoFactorSettings() {
   const { t } = useTranslation("settings");
@@ -49,14 +50,17 @@ export function TwoFactorSettings() {
       return <BackupCodesList codes={step.codes} onDone={() => setStep({ kind: "idle" })} />;
     case "disable":
       return (
-        <DisableForm
+        <ProofForm
+          action="disable"
           onCancel={() => setStep({ kind: "idle" })}
-          onDisabled={() => {
+          onDone={() => {
             markEnabled(false);
             setStep({ kind: "idle" });
           }}
         />
       );
+    case "regenerate":
+      return <ProofForm action="regenerate" onCancel={() => setStep({ kind: "idle" })} onDone={(codes) => setStep({ kind: "codes", codes })} />;
     case "idle":
       return (
         <div className="flex flex-col gap-3" data-testid="mfa-settings">
@@ -65,9 +69,12 @@ export function TwoFactorSettings() {
               ? t("mfa.on")
               : t("mfa.off")}
           </p>
-          <div>
+          <div className="flex gap-3">
             {enabled ? (
-              <Button variant="danger" onClick={() => setStep({ kind: "disable" })} data-testid="mfa-disable">{t("mfa.turnOffTwoFactor")}</Button>
+              <>
+                <Button variant="secondary" onClick={() => setStep({ kind: "regenerate" })} data-testid="mfa-regenerate">{t("mfa.newBackupCodes")}</Button>
+                <Button variant="danger" onClick={() => setStep({ kind: "disable" })} data-testid="mfa-disable">{t("mfa.turnOffTwoFactor")}</Button>
+              </>
             ) : (
               <Button onClick={() => setStep({ kind: "password" })} data-testid="mfa-enable">{t("mfa.enable")}</Button>
             )}
@@ -189,7 +196,8 @@ function BackupCodesList({ codes, onDone }: { codes: string[]; onDone: () => voi
   );
 }
 
-function DisableForm({ onCancel, onDisabled }: { onCancel: () => void; onDisabled: () => void }) {
+/** The password and a code or backup code, to turn two-factor off or to replace the backup codes (whose new list it hands on). */
+function ProofForm({ action, onCancel, onDone }: { action: "disable" | "regenerate"; onCancel: () => void; onDone: (codes: string[]) => void }) {
   const { t } = useTranslation("settings");
   const [password, setPassword] = useState("");
   const [useBackupCode, setUseBackupCode] = useState(false);
@@ -204,8 +212,13 @@ function DisableForm({ onCancel, onDisabled }: { onCancel: () => void; onDisable
     setError(null);
     setMessage(null);
     try {
-      await rest.disableTotp({ password, ...secondFactor(useBackupCode, value) });
-      onDisabled();
+      const proof = { password, ...secondFactor(useBackupCode, value) };
+      if (action === "disable") {
+        await rest.disableTotp(proof);
+        onDone([]);
+      } else {
+        onDone((await rest.regenerateBackupCodes(proof)).backup_codes);
+      }
     } catch (err) {
       if (err instanceof ApiError) setError(err);
       setMessage(secondFactorError(err));
@@ -214,7 +227,8 @@ function DisableForm({ onCancel, onDisabled }: { onCancel: () => void; onDisable
     }
   }
   return (
-    <form onSubmit={submit} className="flex flex-col gap-3" noValidate>
+    <form onSubmit={submit} className="flex flex-col gap-3" noValidate data-testid={`mfa-${action}-form`}>
+      {action === "regenerate" && <p>{t("mfa.newBackupCodesHint")}</p>}
       <FormError message={message} />
       <TextField label={t("mfa.yourPassword")} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={error?.field("password")} data-testid="mfa-disable-password" />
       <SecondFactorField
@@ -227,7 +241,11 @@ function DisableForm({ onCancel, onDisabled }: { onCancel: () => void; onDisable
         onChange={setValue}
       />
       <div className="flex gap-3">
-        <Button type="submit" variant="danger" disabled={busy || !password || !complete} data-testid="mfa-disable-submit">{t("mfa.turnOff")}</Button>
+        {action === "disable" ? (
+          <Button type="submit" variant="danger" disabled={busy || !password || !complete} data-testid="mfa-disable-submit">{t("mfa.turnOff")}</Button>
+        ) : (
+          <Button type="submit" disabled={busy || !password || !complete} data-testid="mfa-regenerate-submit">{t("mfa.getNewBackupCodes")}</Button>
+        )}
         <Button type="button" variant="secondary" onClick={onCancel}>{t("cancel")}</Button>
       </div>
     </form>
