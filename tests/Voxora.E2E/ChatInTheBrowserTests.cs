@@ -100,7 +100,7 @@ public sealed class ChatInTheBrowserTests(BrowserFixture fixture) : IClassFixtur
         // Sign-in screen as a newcomer sees it.
         await alice.GotoAsync("/login");
         await Expect(alice.GetByRole(AriaRole.Heading, new() { Name = "Welcome back" })).ToBeVisibleAsync();
-        await Expect(alice.GetByRole(AriaRole.Button, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await Expect(alice.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
         await BrowserFixture.ScreenshotAsync(alice, "sign-in");
 
         await RegisterAsync(alice, aliceName);
